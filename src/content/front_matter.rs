@@ -1,0 +1,193 @@
+//! YAML front matter: the leading `---` block of a page, read leniently so a typo never hides a page.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_yaml::Value;
+
+/// A page's front matter: the typed fields Lore uses, and every other key kept as it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub tags: Vec<String>,
+    pub aliases: Vec<String>,
+    pub owners: Vec<String>,
+    /// Keys Lore does not interpret, kept for templates, the API and later features.
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// A problem found while reading front matter, with its 1-based line in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrontMatterProblem {
+    pub line: usize,
+    pub message: String,
+}
+
+/// A Markdown file split into its front matter and its body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Document<'a> {
+    /// The YAML between the fences, if the file has a front matter block.
+    pub yaml: Option<&'a str>,
+    /// Everything after the closing fence.
+    pub body: &'a str,
+    /// How many lines precede `body` in the file.
+    pub body_line: usize,
+}
+
+/// Splits off a leading `---` … `---` (or `...`) block. A file without a closing fence has no front matter.
+pub fn split(text: &str) -> Document<'_> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let no_front_matter = Document { yaml: None, body: text, body_line: 0 };
+    let Some(first_line_end) = text.find('\n') else { return no_front_matter };
+    if text[..first_line_end].trim_end() != "---" {
+        return no_front_matter;
+    }
+    let mut offset = first_line_end + 1;
+    let mut line = 1;
+    while offset <= text.len() {
+        let end = text[offset..].find('\n').map_or(text.len(), |it| offset + it);
+        line += 1;
+        let current = text[offset..end].trim_end();
+        if current == "---" || current == "..." {
+            let body_start = (end + 1).min(text.len());
+            return Document { yaml: Some(&text[first_line_end + 1..offset]), body: &text[body_start..], body_line: line };
+        }
+        if end == text.len() {
+            break;
+        }
+        offset = end + 1;
+    }
+    no_front_matter
+}
+
+/// Reads the typed fields out of front matter YAML. Never fails: problems are reported beside a best-effort result.
+pub fn parse(yaml: &str) -> (FrontMatter, Vec<FrontMatterProblem>) {
+    let mut problems = Vec::new();
+    if yaml.trim().is_empty() {
+        return (FrontMatter::default(), problems);
+    }
+    let mapping = match serde_yaml::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(mapping)) => mapping,
+        Ok(Value::Null) => return (FrontMatter::default(), problems),
+        Ok(_) => {
+            problems.push(FrontMatterProblem { line: 2, message: "front matter must be a mapping of keys to values".into() });
+            return (FrontMatter::default(), problems);
+        }
+        Err(err) => {
+            // The YAML starts on line 2 of the file, after the opening fence.
+            let line = err.location().map_or(2, |it| it.line() + 1);
+            let message = err.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+            problems.push(FrontMatterProblem { line, message: format!("invalid YAML front matter: {message}") });
+            return (FrontMatter::default(), problems);
+        }
+    };
+    let mut res = FrontMatter::default();
+    for (key, value) in mapping {
+        let Some(key) = key.as_str().map(str::to_string) else {
+            problems.push(FrontMatterProblem { line: 2, message: "front matter keys must be strings".into() });
+            continue;
+        };
+        match key.as_str() {
+            "title" => match scalar_text(&value) {
+                Some(title) => res.title = Some(title),
+                None => problems.push(field_problem(yaml, &key, "a text")),
+            },
+            "tags" | "aliases" | "owners" => match text_list(&value) {
+                Some(list) => match key.as_str() {
+                    "tags" => res.tags = list,
+                    "aliases" => res.aliases = list,
+                    _ => res.owners = list,
+                },
+                None => problems.push(field_problem(yaml, &key, "a list of texts")),
+            },
+            _ => {
+                res.extra.insert(key, value);
+            }
+        }
+    }
+    (res, problems)
+}
+
+fn field_problem(yaml: &str, key: &str, expected: &str) -> FrontMatterProblem {
+    let prefix = format!("{key}:");
+    let line = yaml.lines().position(|it| it.starts_with(&prefix)).map_or(2, |it| it + 2);
+    FrontMatterProblem { line, message: format!("front matter field `{key}` should be {expected}") }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+// Writers type both `tags: [a, b]` and `tags: a, b`; accept either.
+fn text_list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::Sequence(items) => items.iter().map(scalar_text).collect::<Option<Vec<_>>>().map(|list| {
+            list.into_iter().map(|it| it.trim().to_string()).filter(|it| !it.is_empty()).collect()
+        }),
+        Value::String(text) => Some(text.split(',').map(|it| it.trim().to_string()).filter(|it| !it.is_empty()).collect()),
+        Value::Null => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_from_body() {
+        let doc = split("---\ntitle: Hi\n---\n# Body\n");
+        assert_eq!(doc.yaml, Some("title: Hi\n"));
+        assert_eq!(doc.body, "# Body\n");
+        assert_eq!(doc.body_line, 3);
+    }
+
+    #[test]
+    fn unclosed_fence_is_body() {
+        let doc = split("---\ntitle: Hi\n# Body\n");
+        assert_eq!(doc.yaml, None);
+        assert_eq!(doc.body, "---\ntitle: Hi\n# Body\n");
+    }
+
+    #[test]
+    fn no_front_matter() {
+        assert_eq!(split("# Hi\n").yaml, None);
+        assert_eq!(split("").body, "");
+    }
+
+    #[test]
+    fn reads_typed_fields_and_keeps_unknown_keys() {
+        let (fm, problems) = parse("title: Setup\ntags: [a, b]\naliases: old-setup\nowners:\n  - ann\nreview_every: 90d\n");
+        assert!(problems.is_empty());
+        assert_eq!(fm.title.as_deref(), Some("Setup"));
+        assert_eq!(fm.tags, ["a", "b"]);
+        assert_eq!(fm.aliases, ["old-setup"]);
+        assert_eq!(fm.owners, ["ann"]);
+        assert_eq!(fm.extra["review_every"], Value::String("90d".into()));
+    }
+
+    #[test]
+    fn reports_invalid_yaml_with_its_line() {
+        let (fm, problems) = parse("title: ok\ntags: [unclosed\n");
+        assert_eq!(fm, FrontMatter::default());
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.starts_with("invalid YAML front matter"), "{problems:?}");
+        assert!(problems[0].line >= 3, "{problems:?}");
+    }
+
+    #[test]
+    fn wrong_type_keeps_the_rest() {
+        let (fm, problems) = parse("title: [1, 2]\ntags: [x]\n");
+        assert_eq!(fm.title, None);
+        assert_eq!(fm.tags, ["x"]);
+        assert_eq!(problems[0].line, 2);
+        assert!(problems[0].message.contains("`title`"));
+    }
+}

@@ -1,0 +1,186 @@
+//! Links between pages: resolving `[[wiki links]]` by name and rewriting relative Markdown links to URLs.
+
+use std::collections::HashMap;
+
+use super::path::{self, RepoPath};
+
+/// Where a wiki link points.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WikiTarget {
+    /// An existing page, at this URL (with the link's `#fragment`, if any).
+    Existing(String),
+    /// No such page: the URL it would have, to create it.
+    Missing(String),
+}
+
+/// Finds pages by the names writers use in `[[wiki links]]`: path, file name, title or alias.
+#[derive(Debug, Default, Clone)]
+pub struct LinkResolver {
+    by_path: HashMap<String, RepoPath>,
+    by_file_name: HashMap<String, RepoPath>,
+    by_title: HashMap<String, RepoPath>,
+}
+
+impl LinkResolver {
+    /// Builds the resolver from every page with its title and aliases, in path order.
+    pub fn new<'a>(pages: impl IntoIterator<Item = (&'a RepoPath, &'a str, &'a [String])>) -> LinkResolver {
+        let mut res = LinkResolver::default();
+        for (page_path, title, aliases) in pages {
+            // The first page in path order wins a clash, so the result does not depend on hashing.
+            res.by_path.entry(link_key(page_path.page_name())).or_insert_with(|| page_path.clone());
+            res.by_file_name.entry(link_key(page_path.file_stem())).or_insert_with(|| page_path.clone());
+            res.by_title.entry(link_key(title)).or_insert_with(|| page_path.clone());
+            for alias in aliases {
+                res.by_path.entry(link_key(alias.trim_start_matches('/'))).or_insert_with(|| page_path.clone());
+            }
+        }
+        res
+    }
+
+    /// The page a wiki link names: an exact path first, then a file name, then a title.
+    pub fn find(&self, name: &str) -> Option<&RepoPath> {
+        let key = link_key(name.trim_start_matches('/'));
+        self.by_path.get(&key).or_else(|| self.by_file_name.get(&key)).or_else(|| self.by_title.get(&key))
+    }
+
+    /// Where `[[target]]` points, keeping a `#fragment`.
+    pub fn resolve(&self, target: &str) -> WikiTarget {
+        let (name, fragment) = match target.split_once('#') {
+            Some((name, fragment)) => (name, Some(fragment)),
+            None => (target, None),
+        };
+        let with_fragment = |url: String| match fragment {
+            Some(fragment) if !fragment.is_empty() => format!("{url}#{}", crate::content::slug(fragment)),
+            _ => url,
+        };
+        if name.trim().is_empty() {
+            return WikiTarget::Existing(with_fragment(String::new()));
+        }
+        match self.find(name) {
+            Some(page_path) => WikiTarget::Existing(with_fragment(page_path.url())),
+            None => WikiTarget::Missing(missing_page_url(name)),
+        }
+    }
+}
+
+/// The key names are compared by: case-insensitive, spaces, hyphens and underscores equal, no `.md`.
+pub fn link_key(name: &str) -> String {
+    let name = name.trim();
+    let name = name.strip_suffix(".md").unwrap_or(name);
+    let mut res = String::with_capacity(name.len());
+    let mut pending_space = false;
+    for ch in name.chars() {
+        if ch == ' ' || ch == '-' || ch == '_' {
+            pending_space = !res.is_empty();
+            continue;
+        }
+        if pending_space {
+            res.push(' ');
+            pending_space = false;
+        }
+        res.extend(ch.to_lowercase());
+    }
+    res
+}
+
+/// The URL a missing page would have: `[[Team Rota]]` → `/Team-Rota`.
+pub fn missing_page_url(name: &str) -> String {
+    let cleaned: String = name.trim().trim_start_matches('/').split_whitespace().collect::<Vec<_>>().join("-");
+    match path::normalize(&cleaned) {
+        Some(normalized) if !normalized.is_empty() => path::url_for(normalized.strip_suffix(".md").unwrap_or(&normalized)),
+        _ => "/".to_string(),
+    }
+}
+
+/// Rewrites a relative link or image source found in `page_path` so it works from the page's URL,
+/// the way a git forge resolves it. Absolute URLs, `/rooted` paths and `#anchors` stay as they are (`None`).
+pub fn rewrite_relative(page_path: &RepoPath, dest: &str) -> Option<String> {
+    if dest.is_empty() || dest.starts_with('/') || dest.starts_with('#') || has_scheme(dest) {
+        return None;
+    }
+    let split_at = dest.find(['?', '#']).unwrap_or(dest.len());
+    let (target, suffix) = dest.split_at(split_at);
+    let decoded = percent_encoding::percent_decode_str(target).decode_utf8().ok()?;
+    let joined = format!("{}{}", page_path.folder(), decoded);
+    let trailing_slash = joined.ends_with('/');
+    let normalized = path::normalize(&joined)?;
+    if normalized.is_empty() {
+        return Some(format!("/{suffix}"));
+    }
+    let target_path = if path::has_markdown_extension(&normalized) {
+        normalized[..normalized.rfind('.').expect("has an extension")].to_string()
+    } else {
+        normalized
+    };
+    let slash = if trailing_slash { "/" } else { "" };
+    Some(format!("{}{slash}{suffix}", path::url_for(&target_path)))
+}
+
+// `mailto:x`, `https://x`, `javascript:x`: a scheme is letters before a colon that comes before any slash.
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            !scheme.is_empty() && scheme.chars().all(|it| it.is_ascii_alphanumeric() || "+-.".contains(it))
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver() -> LinkResolver {
+        let pages = [
+            (RepoPath::parse("it/vpn-access.md").unwrap(), "Getting VPN access".to_string(), vec![]),
+            (RepoPath::parse("guide/markdown.md").unwrap(), "Markdown guide".to_string(), vec!["old/markdown-help".to_string()]),
+        ];
+        LinkResolver::new(pages.iter().map(|(p, t, a)| (p, t.as_str(), a.as_slice())))
+    }
+
+    #[track_caller]
+    fn check_wiki(target: &str, expected: WikiTarget) {
+        assert_eq!(resolver().resolve(target), expected);
+    }
+
+    #[test]
+    fn wiki_links_match_path_file_name_title_and_alias() {
+        check_wiki("it/vpn-access", WikiTarget::Existing("/it/vpn-access".into()));
+        check_wiki("VPN Access", WikiTarget::Existing("/it/vpn-access".into()));
+        check_wiki("getting vpn-ACCESS", WikiTarget::Existing("/it/vpn-access".into()));
+        check_wiki("Markdown Guide#Tables", WikiTarget::Existing("/guide/markdown#tables".into()));
+        check_wiki("old/markdown help", WikiTarget::Existing("/guide/markdown".into()));
+    }
+
+    #[test]
+    fn missing_wiki_links_point_at_the_would_be_url() {
+        check_wiki("Team Rota", WikiTarget::Missing("/Team-Rota".into()));
+        check_wiki("../../etc/passwd", WikiTarget::Missing("/".into()));
+    }
+
+    #[track_caller]
+    fn check_relative(page: &str, dest: &str, expected: Option<&str>) {
+        let page = RepoPath::parse(page).unwrap();
+        assert_eq!(rewrite_relative(&page, dest).as_deref(), expected);
+    }
+
+    #[test]
+    fn relative_links_resolve_like_a_forge() {
+        check_relative("a/b.md", "../other.md", Some("/other"));
+        check_relative("a/b.md", "c.md#part", Some("/a/c#part"));
+        check_relative("a/b.md", "img/a.png", Some("/a/img/a.png"));
+        check_relative("a/b.md", "./sub/", Some("/a/sub/"));
+        check_relative("a/b.md", "my%20page.md", Some("/a/my%20page"));
+        check_relative("b.md", "../../x.md", None);
+    }
+
+    #[test]
+    fn absolute_links_are_left_alone() {
+        check_relative("a/b.md", "https://example.com/x.md", None);
+        check_relative("a/b.md", "/rooted", None);
+        check_relative("a/b.md", "#anchor", None);
+        check_relative("a/b.md", "mailto:ann@example.com", None);
+        check_relative("a/b.md", "javascript:alert(1)", None);
+    }
+}

@@ -1,0 +1,140 @@
+//! What Lore knows about a page without rendering it: title, front matter, outgoing wiki links.
+
+use std::borrow::Cow;
+
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use super::front_matter::{self, FrontMatter, FrontMatterProblem};
+use super::path::RepoPath;
+
+/// A page's metadata, computed once per blob and cached by blob id.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    /// Front matter `title`, else the first H1, else the file name.
+    pub title: String,
+    pub front_matter: FrontMatter,
+    /// Problems to show above the page (invalid YAML, invalid UTF-8).
+    pub warnings: Vec<String>,
+    /// Targets of `[[wiki links]]` in the body, in order of appearance.
+    pub wiki_targets: Vec<String>,
+}
+
+/// Decodes a blob as UTF-8, replacing invalid sequences and saying so.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(err) => {
+            let line = bytes[..err.valid_up_to()].iter().filter(|it| **it == b'\n').count() + 1;
+            let warning = format!("this file is not valid UTF-8 (first bad byte on line {line}); it is shown with replacement characters");
+            (String::from_utf8_lossy(bytes), Some(warning))
+        }
+    }
+}
+
+/// The options every parse of a page body uses, so metadata and rendering agree.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options;
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_WIKILINKS
+}
+
+/// Reads a page's metadata from its text.
+pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
+    let doc = front_matter::split(text);
+    let (front_matter, problems) = doc.yaml.map(front_matter::parse).unwrap_or_default();
+    let warnings = problems.iter().map(describe_problem).collect();
+    let scan = scan_body(doc.body);
+    let title = front_matter
+        .title
+        .clone()
+        .filter(|it| !it.trim().is_empty())
+        .or(scan.first_h1)
+        .unwrap_or_else(|| path.file_stem().to_string());
+    PageMeta { title, front_matter, warnings, wiki_targets: scan.wiki_targets }
+}
+
+/// How a front matter problem reads above the page.
+pub fn describe_problem(problem: &FrontMatterProblem) -> String {
+    format!("line {}: {}", problem.line, problem.message)
+}
+
+struct BodyScan {
+    first_h1: Option<String>,
+    wiki_targets: Vec<String>,
+}
+
+fn scan_body(body: &str) -> BodyScan {
+    let mut res = BodyScan { first_h1: None, wiki_targets: Vec::new() };
+    let mut h1_text: Option<String> = None;
+    for event in Parser::new_ext(body, markdown_options()) {
+        match event {
+            Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }) if res.first_h1.is_none() => {
+                h1_text = Some(String::new())
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
+                if let Some(text) = h1_text.take() {
+                    let text = text.trim().to_string();
+                    if !text.is_empty() {
+                        res.first_h1 = Some(text);
+                    }
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(h1) = h1_text.as_mut() {
+                    h1.push_str(&text);
+                }
+            }
+            Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
+                res.wiki_targets.push(dest_url.into_string())
+            }
+            _ => {}
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_title(path: &str, text: &str, expected: &str) {
+        let meta = read_meta(&RepoPath::parse(path).unwrap(), text);
+        assert_eq!(meta.title, expected);
+    }
+
+    #[test]
+    fn title_from_front_matter_then_h1_then_file_name() {
+        check_title("a.md", "---\ntitle: From YAML\n---\n# From H1\n", "From YAML");
+        check_title("a.md", "Intro\n\n# From *H1*\n", "From H1");
+        check_title("guide/vpn-access.md", "No heading here.\n", "vpn-access");
+        check_title("a.md", "```\n# not a heading\n```\n", "a");
+    }
+
+    #[test]
+    fn collects_wiki_link_targets() {
+        let meta = read_meta(&RepoPath::parse("a.md").unwrap(), "See [[VPN Access]] and [[Setup|the setup]].\n\n`[[not a link]]`");
+        assert_eq!(meta.wiki_targets, ["VPN Access", "Setup"]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_with_a_warning() {
+        let (text, warning) = decode(b"ok\n\xff bad");
+        assert_eq!(text, "ok\n\u{fffd} bad");
+        assert!(warning.unwrap().contains("line 2"));
+    }
+
+    #[test]
+    fn invalid_front_matter_becomes_a_warning() {
+        let meta = read_meta(&RepoPath::parse("a.md").unwrap(), "---\ntitle: [oops\n---\n# Still here\n");
+        assert_eq!(meta.title, "Still here");
+        assert_eq!(meta.warnings.len(), 1);
+        assert!(meta.warnings[0].starts_with("line "), "{:?}", meta.warnings);
+    }
+}

@@ -1,0 +1,188 @@
+//! Repository paths: validated once at the edge, trusted everywhere after.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+/// Longest path Lore accepts, in bytes.
+const MAX_PATH_BYTES: usize = 1024;
+
+/// A file's path inside the repository tree.
+///
+/// Invariant: relative, `/`-separated, no empty, `.` or `..` segment, no backslash, no control
+/// character, no segment that names `.git`, and the first segment does not start with `-` (reserved
+/// for Lore's own URLs).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct RepoPath(String);
+
+impl RepoPath {
+    /// Checks a raw, already percent-decoded path.
+    pub fn parse(raw: &str) -> Result<RepoPath> {
+        let invalid = |reason| Error::InvalidPath { path: raw.chars().take(200).collect(), reason };
+        if raw.is_empty() {
+            return Err(invalid("empty path"));
+        }
+        if raw.len() > MAX_PATH_BYTES {
+            return Err(invalid("path too long"));
+        }
+        if raw.starts_with('/') {
+            return Err(invalid("absolute path"));
+        }
+        if raw.contains('\\') {
+            return Err(invalid("backslash in path"));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(invalid("control character in path"));
+        }
+        if raw.starts_with('-') {
+            return Err(invalid("paths starting with '-' are reserved"));
+        }
+        for segment in raw.split('/') {
+            match segment {
+                "" => return Err(invalid("empty path segment")),
+                "." | ".." => return Err(invalid("relative path segment")),
+                _ if names_git_dir(segment) => return Err(invalid("the .git folder is not content")),
+                _ => {}
+            }
+        }
+        Ok(RepoPath(raw.to_string()))
+    }
+
+    /// The path as stored in git.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this is a Markdown page.
+    pub fn is_markdown(&self) -> bool {
+        has_markdown_extension(&self.0)
+    }
+
+    /// The last segment, e.g. `b.md` for `a/b.md`.
+    pub fn file_name(&self) -> &str {
+        self.0.rsplit('/').next().expect("split yields at least one item")
+    }
+
+    /// The file name without its extension, e.g. `b` for `a/b.md`.
+    pub fn file_stem(&self) -> &str {
+        let name = self.file_name();
+        match name.rfind('.') {
+            Some(dot) if dot > 0 => &name[..dot],
+            _ => name,
+        }
+    }
+
+    /// The folder holding this file, `""` at the root, else ending in `/`.
+    pub fn folder(&self) -> &str {
+        match self.0.rfind('/') {
+            Some(slash) => &self.0[..=slash],
+            None => "",
+        }
+    }
+
+    /// The page path without `.md`: what the URL shows.
+    pub fn page_name(&self) -> &str {
+        self.0.strip_suffix(".md").or_else(|| self.0.strip_suffix(".markdown")).unwrap_or(&self.0)
+    }
+
+    /// The URL this file is served at: `/a/b` for `a/b.md`, `/img/a.png` for other files.
+    pub fn url(&self) -> String {
+        url_for(self.page_name())
+    }
+}
+
+impl fmt::Display for RepoPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether a file name has a Markdown extension.
+pub fn has_markdown_extension(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+/// The URL for a repository-relative path (no leading slash), percent-encoding each segment.
+pub fn url_for(path: &str) -> String {
+    let mut res = String::with_capacity(path.len() + 1);
+    for segment in path.split('/') {
+        res.push('/');
+        res.extend(percent_encoding::utf8_percent_encode(segment, URL_SEGMENT));
+    }
+    res
+}
+
+/// Folds `a/./b/../c` into `a/c`; `None` when it climbs above the root.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            other => segments.push(other),
+        }
+    }
+    Some(segments.join("/"))
+}
+
+// Windows and macOS treat `.GIT`, `.git.` and `.git ` as the same folder, so refuse them all.
+fn names_git_dir(segment: &str) -> bool {
+    segment.trim_end_matches(['.', ' ']).eq_ignore_ascii_case(".git")
+}
+
+/// Characters escaped in one URL path segment.
+const URL_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/');
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_invalid(raw: &str) {
+        assert!(RepoPath::parse(raw).is_err(), "{raw:?} should be refused");
+    }
+
+    #[test]
+    fn accepts_plain_paths() {
+        let path = RepoPath::parse("guide/markdown.md").unwrap();
+        assert_eq!(path.url(), "/guide/markdown");
+        assert_eq!(path.folder(), "guide/");
+        assert_eq!(path.file_stem(), "markdown");
+        assert!(path.is_markdown());
+    }
+
+    #[test]
+    fn refuses_traversal_and_git() {
+        for raw in ["../etc/passwd", "a/../../b", "a/./b", "/etc/passwd", "a\\b", ".git/config", "a/.GIT/x", ".git./x", "a\0b", "-/raw", "a//b", ""] {
+            check_invalid(raw);
+        }
+    }
+
+    #[test]
+    fn url_escapes_segments() {
+        assert_eq!(url_for("a b/c?d"), "/a%20b/c%3Fd");
+    }
+
+    #[test]
+    fn normalize_folds_dots() {
+        assert_eq!(normalize("a/./b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("../x"), None);
+    }
+}

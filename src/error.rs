@@ -1,0 +1,46 @@
+//! The crate's error type. Only `web::error` maps these to HTTP status codes.
+
+use std::fmt;
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong below the web layer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A path that Lore refuses to read or write (traversal, `.git`, reserved prefix, ...).
+    #[error("invalid path {path:?}: {reason}")]
+    InvalidPath { path: String, reason: &'static str },
+    /// Nothing at that path or revision.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Input larger than the configured limit.
+    #[error("{what} is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { what: &'static str, size: u64, limit: u64 },
+    /// Input that is well-formed on the wire but makes no sense.
+    #[error("{0}")]
+    BadInput(String),
+    /// An edit of an existing page that does not say which version it started from.
+    #[error("this page exists: send If-Match with the blob id your edit started from")]
+    PreconditionRequired,
+    /// The branch kept moving while a commit was being built.
+    #[error("the branch moved {attempts} times while saving; try again")]
+    Contention { attempts: usize },
+    /// The repository is not usable as configured.
+    #[error("repository: {0}")]
+    Repository(String),
+    #[error(transparent)]
+    Git(#[from] git2::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A theme template failed to load or render.
+    #[error("template: {0}")]
+    Template(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::BadInput`].
+    pub fn bad_input(message: impl fmt::Display) -> Error {
+        Error::BadInput(message.to_string())
+    }
+}

@@ -1,0 +1,11 @@
+//! Lore: a knowledge base that lives in git.
+//!
+//! Modules are listed in the direction data flows; each uses only modules above it.
+
+pub mod error;
+pub mod config;
+pub mod store;
+pub mod content;
+pub mod render;
+
+pub use error::{Error, Result};

@@ -1,0 +1,294 @@
+//! Markdown to safe HTML: pulldown-cmark events, rewritten for wiki links, relative links, heading
+//! anchors and highlighted code, then sanitised. Pure: no IO. Callers cache the result by blob id.
+
+pub mod highlight;
+pub mod sanitize;
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+use serde::Serialize;
+
+use crate::content::links::{self, WikiTarget};
+use crate::content::page::markdown_options;
+use crate::content::{RepoPath, slug};
+
+/// A page body rendered to sanitised HTML, with its table of contents.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RenderedBody {
+    /// Sanitised HTML, safe to embed as is.
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// One heading in the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// Renders a page body (front matter already split off). `resolve_wiki` says where a `[[target]]` points.
+pub fn render_body(page_path: &RepoPath, body: &str, resolve_wiki: &dyn Fn(&str) -> WikiTarget) -> RenderedBody {
+    let mut renderer = Renderer { page_path, resolve_wiki, out: Vec::new(), heading: None, toc: Vec::new(), ids: HashMap::new(), wiki_link_depth: Vec::new() };
+    let mut code: Option<(String, String)> = None;
+    for event in Parser::new_ext(body, markdown_options()) {
+        if let Some((language, text)) = code.as_mut() {
+            match event {
+                Event::Text(chunk) => text.push_str(&chunk),
+                Event::End(TagEnd::CodeBlock) => {
+                    let html = code_block_html(language, text);
+                    renderer.emit(Event::Html(html.into()));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or_default().to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((language, String::new()));
+            }
+            other => renderer.handle(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, renderer.out.into_iter());
+    RenderedBody { html: sanitize::sanitize(&alignment_as_classes(html)), toc: renderer.toc }
+}
+
+struct Heading<'a> {
+    level: u8,
+    explicit_id: Option<String>,
+    classes: Vec<String>,
+    text: String,
+    events: Vec<Event<'a>>,
+}
+
+struct Renderer<'r, 'a> {
+    page_path: &'r RepoPath,
+    resolve_wiki: &'r dyn Fn(&str) -> WikiTarget,
+    out: Vec<Event<'a>>,
+    heading: Option<Heading<'a>>,
+    toc: Vec<TocEntry>,
+    ids: HashMap<String, usize>,
+    // One entry per open link: whether it is a wiki link, whose closing tag we write ourselves.
+    wiki_link_depth: Vec<bool>,
+}
+
+impl<'a> Renderer<'_, 'a> {
+    fn handle(&mut self, event: Event<'a>) {
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                self.heading = Some(Heading {
+                    level: level as u8,
+                    explicit_id: id.map(|it| it.into_string()),
+                    classes: classes.into_iter().map(|it| it.into_string()).collect(),
+                    text: String::new(),
+                    events: Vec::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => self.finish_heading(),
+            Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
+                let (class, href) = match (self.resolve_wiki)(&dest_url) {
+                    WikiTarget::Existing(url) => ("wikilink", url),
+                    WikiTarget::Missing(url) => ("wikilink new", url),
+                };
+                let mut tag = format!("<a class=\"{class}\" href=\"");
+                escape_href(&mut tag, &href).expect("writing to a String cannot fail");
+                tag.push_str("\">");
+                self.wiki_link_depth.push(true);
+                self.emit(Event::InlineHtml(tag.into()));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = self.rewrite(dest_url);
+                self.wiki_link_depth.push(false);
+                self.emit(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::End(TagEnd::Link) => {
+                if self.wiki_link_depth.pop() == Some(true) {
+                    self.emit(Event::InlineHtml("</a>".into()));
+                } else {
+                    self.emit(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = self.rewrite(dest_url);
+                self.emit(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            other => {
+                if let (Some(heading), Event::Text(text) | Event::Code(text)) = (self.heading.as_mut(), &other) {
+                    heading.text.push_str(text);
+                }
+                self.emit(other);
+            }
+        }
+    }
+
+    fn emit(&mut self, event: Event<'a>) {
+        match self.heading.as_mut() {
+            Some(heading) => heading.events.push(event),
+            None => self.out.push(event),
+        }
+    }
+
+    fn rewrite(&self, dest: CowStr<'a>) -> CowStr<'a> {
+        match links::rewrite_relative(self.page_path, &dest) {
+            Some(url) => url.into(),
+            None => dest,
+        }
+    }
+
+    fn finish_heading(&mut self) {
+        let Some(heading) = self.heading.take() else { return };
+        let text = heading.text.trim().to_string();
+        let base = heading.explicit_id.unwrap_or_else(|| {
+            let slug = slug(&text);
+            if slug.is_empty() { "section".to_string() } else { slug }
+        });
+        // GitHub's rule for repeated headings: `setup`, `setup-1`, `setup-2`.
+        let id = match self.ids.get_mut(&base) {
+            Some(count) => {
+                *count += 1;
+                format!("{base}-{count}")
+            }
+            None => {
+                self.ids.insert(base.clone(), 0);
+                base
+            }
+        };
+        let mut open = format!("<h{} id=\"", heading.level);
+        escape_html(&mut open, &id).expect("writing to a String cannot fail");
+        if !heading.classes.is_empty() {
+            open.push_str("\" class=\"");
+            escape_html(&mut open, &heading.classes.join(" ")).expect("writing to a String cannot fail");
+        }
+        open.push_str("\">");
+        self.out.push(Event::Html(open.into()));
+        self.out.extend(heading.events);
+        self.out.push(Event::Html(format!("</h{}>\n", heading.level).into()));
+        self.toc.push(TocEntry { level: heading.level, id, text });
+    }
+}
+
+fn code_block_html(language: &str, code: &str) -> String {
+    let mut res = String::with_capacity(code.len() * 2 + 64);
+    res.push_str("<pre class=\"code\"><code");
+    if !language.is_empty() {
+        res.push_str(" class=\"language-");
+        escape_html(&mut res, language).expect("writing to a String cannot fail");
+        res.push('"');
+    }
+    res.push('>');
+    match (!language.is_empty()).then(|| highlight::highlight(code, language)).flatten() {
+        Some(highlighted) => res.push_str(&highlighted),
+        None => escape_html(&mut res, code).expect("writing to a String cannot fail"),
+    }
+    res.push_str("</code></pre>\n");
+    res
+}
+
+// pulldown-cmark aligns table cells with `style`, which the Content-Security-Policy forbids; use classes.
+fn alignment_as_classes(html: String) -> String {
+    if !html.contains("style=\"text-align: ") {
+        return html;
+    }
+    let mut res = html;
+    for align in ["left", "center", "right"] {
+        res = res.replace(&format!("style=\"text-align: {align}\""), &format!("class=\"align-{align}\""));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(target: &str) -> WikiTarget {
+        if target.eq_ignore_ascii_case("vpn access") {
+            WikiTarget::Existing("/it/vpn-access".into())
+        } else {
+            WikiTarget::Missing(links::missing_page_url(target))
+        }
+    }
+
+    fn render(markdown: &str) -> RenderedBody {
+        render_body(&RepoPath::parse("guide/page.md").unwrap(), markdown, &resolve)
+    }
+
+    #[track_caller]
+    fn check(markdown: &str, expected_fragments: &[&str]) {
+        let html = render(markdown).html;
+        for fragment in expected_fragments {
+            assert!(html.contains(fragment), "expected {fragment:?} in:\n{html}");
+        }
+    }
+
+    #[track_caller]
+    fn check_absent(markdown: &str, forbidden: &[&str]) {
+        let html = render(markdown).html;
+        for fragment in forbidden {
+            assert!(!html.contains(fragment), "did not expect {fragment:?} in:\n{html}");
+        }
+    }
+
+    #[test]
+    fn wiki_links_resolve_or_point_at_new_pages() {
+        check("See [[VPN Access]].", &["<a class=\"wikilink\" href=\"/it/vpn-access\" rel=\"noopener noreferrer\">VPN Access</a>"]);
+        check("See [[vpn access|the VPN page]].", &["href=\"/it/vpn-access\"", ">the VPN page</a>"]);
+        check("See [[Team Rota]].", &["<a class=\"wikilink new\" href=\"/Team-Rota\""]);
+    }
+
+    #[test]
+    fn relative_links_and_images_are_rewritten() {
+        check("[up](../index.md) ![logo](img/logo.png) [ext](https://example.com/a.md)", &[
+            "href=\"/index\"",
+            "src=\"/guide/img/logo.png\"",
+            "href=\"https://example.com/a.md\"",
+        ]);
+    }
+
+    #[test]
+    fn headings_get_unique_anchors_and_a_toc() {
+        let body = render("# Title\n## Setup\n## Setup\n### Custom {#my-id}\n");
+        assert!(body.html.contains("<h2 id=\"setup\">Setup</h2>"), "{}", body.html);
+        assert!(body.html.contains("<h2 id=\"setup-1\">Setup</h2>"), "{}", body.html);
+        assert!(body.html.contains("<h3 id=\"my-id\">Custom</h3>"), "{}", body.html);
+        let ids: Vec<&str> = body.toc.iter().map(|it| it.id.as_str()).collect();
+        assert_eq!(ids, ["title", "setup", "setup-1", "my-id"]);
+    }
+
+    #[test]
+    fn alerts_render_as_callouts() {
+        check("> [!WARNING]\n> Mind the gap.", &["<blockquote class=\"markdown-alert-warning\">", "Mind the gap."]);
+        check("> [!NOTE]\n> Hi", &["markdown-alert-note"]);
+    }
+
+    #[test]
+    fn gfm_extensions() {
+        check("| a | b |\n|:--|--:|\n| 1 | 2 |", &["<table>", "<th class=\"align-left\">a</th>", "<td class=\"align-right\">2</td>"]);
+        check("~~old~~", &["<del>old</del>"]);
+        check("- [x] done\n- [ ] todo", &["<input disabled=\"\" type=\"checkbox\" checked=\"\">", "todo"]);
+        check("Text[^1].\n\n[^1]: Note.", &["footnote-reference", "footnote-definition"]);
+    }
+
+    #[test]
+    fn code_is_highlighted_on_the_server() {
+        check("```rust\nfn main() {}\n```", &["<pre class=\"code\"><code class=\"language-rust\">", "<span class=\"hl-"]);
+        check("```nosuchlang\n<b>x</b>\n```", &["&lt;b&gt;x&lt;/b&gt;"]);
+    }
+
+    #[test]
+    fn raw_html_is_sanitised() {
+        check("<details><summary>More</summary>\n\n<kbd>Ctrl</kbd>\n\n</details>", &["<details>", "<kbd>Ctrl</kbd>"]);
+        check_absent("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<iframe src=x></iframe>", &[
+            "<script", "onerror", "javascript:", "<iframe",
+        ]);
+    }
+}

@@ -1,0 +1,351 @@
+//! Git storage: the only module that talks to `git2`.
+//!
+//! Reads blobs and trees straight from the object database at a commit (no working tree is ever
+//! needed or touched), walks history, and commits edits by building trees in the object database and
+//! moving the branch with compare-and-swap. Knows nothing about Markdown or HTTP.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature, Sort, TreeWalkMode, TreeWalkResult};
+use serde::{Serialize, Serializer};
+
+use crate::{Error, Result};
+
+/// A git object id (commit, tree or blob). Keeps `git2` types out of the layers above.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId(Oid);
+
+impl ObjectId {
+    /// The first seven hex digits, as git shows them.
+    pub fn short(&self) -> String {
+        let mut res = self.0.to_string();
+        res.truncate(7);
+        res
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ObjectId({})", self.0)
+    }
+}
+
+impl FromStr for ObjectId {
+    type Err = Error;
+
+    /// Parses a full 40-digit hex id.
+    fn from_str(text: &str) -> Result<ObjectId> {
+        if text.len() != 40 || !text.bytes().all(|it| it.is_ascii_hexdigit()) {
+            return Err(Error::bad_input(format!("not an object id: {:?}", text.chars().take(64).collect::<String>())));
+        }
+        Ok(ObjectId(Oid::from_str(text)?))
+    }
+}
+
+impl Serialize for ObjectId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// A commit author.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+}
+
+impl Person {
+    /// The identity Lore commits under when no person is involved (seeding the starter content).
+    pub fn lore() -> Person {
+        Person { name: "Lore".into(), email: "lore@localhost".into() }
+    }
+}
+
+/// The facts about a commit that pages and history show.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitInfo {
+    pub id: ObjectId,
+    pub author: Person,
+    /// Author time, seconds since the Unix epoch.
+    pub time: i64,
+    /// The whole commit message.
+    pub message: String,
+}
+
+/// A file in a tree: its path and blob id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeFile {
+    pub path: String,
+    pub blob: ObjectId,
+}
+
+/// One file's change between two trees; `blob` is `None` when the file was deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    pub blob: Option<ObjectId>,
+}
+
+/// A commit with the files it changed against its first parent.
+#[derive(Debug, Clone)]
+pub struct CommitChanges {
+    pub info: CommitInfo,
+    pub changes: Vec<FileChange>,
+}
+
+/// One change to make in a commit.
+#[derive(Debug, Clone)]
+pub enum FileEdit {
+    /// Create or replace the file at `path`.
+    Write { path: String, content: Vec<u8> },
+    /// Remove the file at `path`.
+    Delete { path: String },
+}
+
+/// What happened to an attempted commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitAttempt {
+    /// The branch now points at this new commit.
+    Committed(ObjectId),
+    /// The edits change nothing; no commit was made.
+    Unchanged,
+    /// The branch no longer points at the parent the commit was built on; nothing changed.
+    HeadMoved,
+}
+
+/// A git repository and the branch Lore serves from it.
+pub struct Store {
+    repo_path: PathBuf,
+    branch_ref: String,
+    // `git2::Repository` is `Send` but not `Sync`: keep a few open handles and lend them out.
+    pool: Mutex<Vec<Repository>>,
+}
+
+impl Store {
+    /// Opens an existing repository (bare or not). `branch` defaults to the one HEAD names.
+    pub fn open(repo_path: &Path, branch: Option<&str>) -> Result<Store> {
+        let repo = Repository::open(repo_path)
+            .map_err(|err| Error::Repository(format!("cannot open {}: {}", repo_path.display(), err.message())))?;
+        let branch_ref = match branch {
+            Some(name) if name.starts_with("refs/") => name.to_string(),
+            Some(name) => format!("refs/heads/{name}"),
+            None => {
+                let head = repo.find_reference("HEAD")?;
+                head.symbolic_target().ok().flatten().map(str::to_string).ok_or_else(|| {
+                    Error::Repository("HEAD is detached; name the branch to serve with --branch".into())
+                })?
+            }
+        };
+        git2::Reference::is_valid_name(&branch_ref)
+            .then_some(())
+            .ok_or_else(|| Error::Repository(format!("invalid branch name {branch_ref:?}")))?;
+        let repo_path = repo.path().to_path_buf();
+        Ok(Store { repo_path, branch_ref, pool: Mutex::new(vec![repo]) })
+    }
+
+    /// Creates a bare repository on branch `main` holding `files` as its first commit.
+    pub fn create_seeded(repo_path: &Path, files: &[(String, Vec<u8>)], message: &str) -> Result<Store> {
+        let mut options = RepositoryInitOptions::new();
+        options.bare(true).initial_head("main").mkdir(true).no_reinit(true);
+        Repository::init_opts(repo_path, &options)?;
+        let store = Store::open(repo_path, Some("main"))?;
+        let edits: Vec<FileEdit> =
+            files.iter().map(|(path, content)| FileEdit::Write { path: path.clone(), content: content.clone() }).collect();
+        match store.commit(None, &edits, &Person::lore(), message)? {
+            CommitAttempt::Committed(_) | CommitAttempt::Unchanged => Ok(store),
+            CommitAttempt::HeadMoved => Err(Error::Repository("the new repository changed while seeding it".into())),
+        }
+    }
+
+    /// The repository's git directory.
+    pub fn git_dir(&self) -> &Path {
+        &self.repo_path
+    }
+
+    /// The full name of the served branch, e.g. `refs/heads/main`.
+    pub fn branch_ref(&self) -> &str {
+        &self.branch_ref
+    }
+
+    /// The commit the branch points at, or `None` for a branch with no commits yet.
+    pub fn head(&self) -> Result<Option<ObjectId>> {
+        self.with_repo(|repo| match repo.refname_to_id(&self.branch_ref) {
+            Ok(oid) => Ok(Some(ObjectId(oid))),
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+            Err(err) => Err(err.into()),
+        })
+    }
+
+    /// Every regular file in the commit's tree. Symbolic links and submodules are not content and are skipped.
+    pub fn tree_files(&self, commit: ObjectId) -> Result<Vec<TreeFile>> {
+        self.with_repo(|repo| {
+            let tree = repo.find_commit(commit.0)?.tree()?;
+            let mut res = Vec::new();
+            tree.walk(TreeWalkMode::PreOrder, |folder, entry| {
+                if entry.kind() == Some(ObjectType::Blob) && is_regular_file(entry.filemode()) {
+                    if let Ok(name) = entry.name() {
+                        res.push(TreeFile { path: format!("{folder}{name}"), blob: ObjectId(entry.id()) });
+                    }
+                }
+                TreeWalkResult::Ok
+            })?;
+            Ok(res)
+        })
+    }
+
+    /// The files that differ between two commits' trees. A move shows as a delete and an add.
+    pub fn diff_commits(&self, old: ObjectId, new: ObjectId) -> Result<Vec<FileChange>> {
+        self.with_repo(|repo| {
+            let old_tree = repo.find_commit(old.0)?.tree()?;
+            let new_tree = repo.find_commit(new.0)?.tree()?;
+            diff_trees(repo, Some(&old_tree), &new_tree)
+        })
+    }
+
+    /// The commits reachable from `new` but not from `known`, newest first, each with its changed files.
+    pub fn walk_changes(&self, new: ObjectId, known: Option<ObjectId>, mut progress: impl FnMut(usize)) -> Result<Vec<CommitChanges>> {
+        self.with_repo(|repo| {
+            let mut walk = repo.revwalk()?;
+            walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+            walk.push(new.0)?;
+            if let Some(known) = known {
+                walk.hide(known.0)?;
+            }
+            let mut res = Vec::new();
+            for oid in walk {
+                let commit = repo.find_commit(oid?)?;
+                let tree = commit.tree()?;
+                let parent_tree = match commit.parent(0) {
+                    Ok(parent) => Some(parent.tree()?),
+                    Err(_) => None,
+                };
+                let changes = diff_trees(repo, parent_tree.as_ref(), &tree)?;
+                res.push(CommitChanges { info: commit_info(&commit), changes });
+                progress(res.len());
+            }
+            Ok(res)
+        })
+    }
+
+    /// The facts about one commit.
+    pub fn commit_info(&self, commit: ObjectId) -> Result<CommitInfo> {
+        self.with_repo(|repo| Ok(commit_info(&repo.find_commit(commit.0)?)))
+    }
+
+    /// A blob's content.
+    pub fn read_blob(&self, blob: ObjectId) -> Result<Vec<u8>> {
+        self.with_repo(|repo| Ok(repo.find_blob(blob.0)?.content().to_vec()))
+    }
+
+    /// A blob's size in bytes, read from its header without loading it.
+    pub fn blob_size(&self, blob: ObjectId) -> Result<u64> {
+        self.with_repo(|repo| Ok(repo.odb()?.read_header(blob.0)?.0 as u64))
+    }
+
+    /// Writes a blob into the object database (without committing it) and returns its id.
+    pub fn write_blob(&self, content: &[u8]) -> Result<ObjectId> {
+        self.with_repo(|repo| Ok(ObjectId(repo.blob(content)?)))
+    }
+
+    /// Builds a commit of `edits` on top of `parent` and moves the branch to it only if the branch still
+    /// points at `parent` (compare-and-swap). `parent == None` means the branch must not exist yet.
+    pub fn commit(&self, parent: Option<ObjectId>, edits: &[FileEdit], author: &Person, message: &str) -> Result<CommitAttempt> {
+        self.with_repo(|repo| {
+            let parent_commit = parent.map(|it| repo.find_commit(it.0)).transpose()?;
+            let base_tree = match &parent_commit {
+                Some(commit) => commit.tree()?,
+                None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+            };
+            let mut update = git2::build::TreeUpdateBuilder::new();
+            for edit in edits {
+                match edit {
+                    FileEdit::Write { path, content } => {
+                        update.upsert(path.as_str(), repo.blob(content)?, FileMode::Blob);
+                    }
+                    FileEdit::Delete { path } => {
+                        update.remove(path.as_str());
+                    }
+                }
+            }
+            let tree_id = update.create_updated(repo, &base_tree)?;
+            if tree_id == base_tree.id() && parent.is_some() {
+                return Ok(CommitAttempt::Unchanged);
+            }
+            let tree = repo.find_tree(tree_id)?;
+            let signature = Signature::now(&author.name, &author.email)?;
+            let parents: Vec<&git2::Commit> = parent_commit.iter().collect();
+            let commit_id = repo.commit(None, &signature, &signature, message, &tree, &parents)?;
+            let log_message = format!("lore: {}", message.lines().next().unwrap_or_default());
+            let moved = match parent {
+                Some(parent) => repo.reference_matching(&self.branch_ref, commit_id, true, parent.0, &log_message),
+                None => repo.reference(&self.branch_ref, commit_id, false, &log_message),
+            };
+            match moved {
+                Ok(_) => Ok(CommitAttempt::Committed(ObjectId(commit_id))),
+                // Another writer moved (or is moving) the branch: the caller rebuilds on the new head.
+                Err(err) if matches!(err.code(), ErrorCode::Modified | ErrorCode::Locked | ErrorCode::Exists | ErrorCode::NotFound) => {
+                    Ok(CommitAttempt::HeadMoved)
+                }
+                Err(err) => Err(err.into()),
+            }
+        })
+    }
+
+    fn with_repo<T>(&self, work: impl FnOnce(&Repository) -> Result<T>) -> Result<T> {
+        let pooled = self.pool.lock().expect("repository pool lock is never poisoned").pop();
+        let repo = match pooled {
+            Some(repo) => repo,
+            None => Repository::open_bare(&self.repo_path).or_else(|_| Repository::open(&self.repo_path))?,
+        };
+        let res = work(&repo);
+        let mut pool = self.pool.lock().expect("repository pool lock is never poisoned");
+        if pool.len() < MAX_POOLED_REPOSITORIES {
+            pool.push(repo);
+        }
+        res
+    }
+}
+
+const MAX_POOLED_REPOSITORIES: usize = 16;
+
+fn is_regular_file(mode: i32) -> bool {
+    mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
+}
+
+fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
+    let author = commit.author();
+    CommitInfo {
+        id: ObjectId(commit.id()),
+        author: Person {
+            name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        },
+        time: author.when().seconds(),
+        message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+    }
+}
+
+fn diff_trees(repo: &Repository, old: Option<&git2::Tree<'_>>, new: &git2::Tree<'_>) -> Result<Vec<FileChange>> {
+    let diff = repo.diff_tree_to_tree(old, Some(new), None)?;
+    let mut res = Vec::with_capacity(diff.deltas().len());
+    for delta in diff.deltas() {
+        let new_file = delta.new_file();
+        let old_file = delta.old_file();
+        let new_is_file = !new_file.id().is_zero() && is_regular_file(i32::from(new_file.mode()));
+        if let Some(path) = new_file.path().or_else(|| old_file.path()).and_then(Path::to_str) {
+            let blob = new_is_file.then(|| ObjectId(new_file.id()));
+            res.push(FileChange { path: path.to_string(), blob });
+        }
+    }
+    Ok(res)
+}
