@@ -252,6 +252,19 @@ impl Store {
         self.with_repo(|repo| Ok(repo.odb()?.read_header(blob.0)?.0 as u64))
     }
 
+    /// The blob at `path` in a commit's tree, if that path is a regular file there.
+    pub fn blob_at(&self, commit: ObjectId, path: &str) -> Result<Option<ObjectId>> {
+        self.with_repo(|repo| {
+            let tree = repo.find_commit(commit.0)?.tree()?;
+            match tree.get_path(Path::new(path)) {
+                Ok(entry) if entry.kind() == Some(ObjectType::Blob) && is_regular_file(entry.filemode()) => Ok(Some(ObjectId(entry.id()))),
+                Ok(_) => Ok(None),
+                Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+                Err(err) => Err(err.into()),
+            }
+        })
+    }
+
     /// Writes a blob into the object database (without committing it) and returns its id.
     pub fn write_blob(&self, content: &[u8]) -> Result<ObjectId> {
         self.with_repo(|repo| Ok(ObjectId(repo.blob(content)?)))
@@ -316,6 +329,34 @@ impl Store {
     }
 }
 
+/// The id git gives `content` as a blob, computed without touching any repository.
+pub fn hash_blob(content: &[u8]) -> ObjectId {
+    ObjectId(Oid::hash_object(ObjectType::Blob, content).expect("hashing a blob in memory cannot fail"))
+}
+
+/// The result of a three-way merge of one file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextMerge {
+    /// Whether the merge had no conflicts.
+    pub clean: bool,
+    /// The merged text (with conflict markers when not clean).
+    pub content: Vec<u8>,
+}
+
+/// Git's three-way merge of one file's text: the changes from `base` to `ours` and to `theirs`, combined.
+pub fn merge_text(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<TextMerge> {
+    let mut base_input = git2::MergeFileInput::new();
+    base_input.content(base);
+    let mut ours_input = git2::MergeFileInput::new();
+    ours_input.content(ours);
+    let mut theirs_input = git2::MergeFileInput::new();
+    theirs_input.content(theirs);
+    let mut options = git2::MergeFileOptions::new();
+    options.our_label("yours").their_label("theirs");
+    let merged = git2::merge_file(&base_input, &ours_input, &theirs_input, Some(&mut options))?;
+    Ok(TextMerge { clean: merged.is_automergeable(), content: merged.content().to_vec() })
+}
+
 const MAX_POOLED_REPOSITORIES: usize = 16;
 
 fn is_regular_file(mode: i32) -> bool {
@@ -348,4 +389,28 @@ fn diff_trees(repo: &Repository, old: Option<&git2::Tree<'_>>, new: &git2::Tree<
         }
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_changes_to_different_lines() {
+        let merged = merge_text(b"a\nb\nc\n", b"A\nb\nc\n", b"a\nb\nC\n").unwrap();
+        assert!(merged.clean);
+        assert_eq!(merged.content, b"A\nb\nC\n");
+    }
+
+    #[test]
+    fn conflicting_changes_are_not_clean() {
+        let merged = merge_text(b"a\n", b"ours\n", b"theirs\n").unwrap();
+        assert!(!merged.clean);
+    }
+
+    #[test]
+    fn hash_blob_matches_git() {
+        // `printf 'hello\n' | git hash-object --stdin`
+        assert_eq!(hash_blob(b"hello\n").to_string(), "ce013625030ba8dba906f756967f9e9ca394464a");
+    }
 }

@@ -1,0 +1,372 @@
+//! The live wiki: a snapshot of the served branch (files, pages, link resolver), caches keyed by blob id,
+//! the change index, and the operations handlers call. Refreshes itself when the branch moves.
+//!
+//! Readers take an `Arc<Snapshot>` and never hold a lock while they work; only `refresh` builds snapshots,
+//! one at a time, each from the previous one plus the diff between their commits.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+
+use crate::config::Config;
+use crate::content::links::WikiTarget;
+use crate::content::page::{self, PageMeta};
+use crate::content::{LinkResolver, RepoPath, front_matter};
+use crate::history::ChangeIndex;
+use crate::render::{self, RenderedBody};
+use crate::store::{self, CommitAttempt, CommitInfo, FileEdit, ObjectId, Person, Store};
+use crate::{Error, Result, starter};
+
+/// The branch as of one commit: every file, and every page's metadata.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The commit this snapshot shows; `None` for an empty branch.
+    pub head: Option<ObjectId>,
+    /// Every regular file, by path.
+    pub files: Arc<BTreeMap<String, ObjectId>>,
+    /// Every Markdown page, by path.
+    pub pages: Arc<BTreeMap<RepoPath, Arc<PageMeta>>>,
+    /// Finds pages by the names wiki links use.
+    pub resolver: Arc<LinkResolver>,
+}
+
+impl Snapshot {
+    /// The blob of the file at `path`.
+    pub fn file(&self, path: &str) -> Option<ObjectId> {
+        self.files.get(path).copied()
+    }
+
+    /// Whether any file lives under `folder` (given with its trailing `/`; `""` is the root).
+    pub fn is_folder(&self, folder: &str) -> bool {
+        folder.is_empty() || self.files.range::<str, _>((Bound::Included(folder), Bound::Unbounded)).next().is_some_and(|(path, _)| path.starts_with(folder))
+    }
+
+    /// The files under `folder` (with trailing `/`), recursively, in path order.
+    pub fn files_under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = (&'a String, &'a ObjectId)> + 'a {
+        self.files.range::<str, _>((Bound::Included(folder), Bound::Unbounded)).take_while(move |(path, _)| path.starts_with(folder))
+    }
+}
+
+/// A page ready to show: its metadata, rendered body and last change.
+#[derive(Debug, Clone)]
+pub struct PageView {
+    pub path: RepoPath,
+    pub blob: ObjectId,
+    pub meta: Arc<PageMeta>,
+    pub body: Arc<RenderedBody>,
+    pub last_change: Option<Arc<CommitInfo>>,
+}
+
+/// A page's source: its text (decoded lossily if it is not UTF-8) and metadata.
+#[derive(Debug, Clone)]
+pub struct PageSource {
+    pub path: RepoPath,
+    pub blob: ObjectId,
+    pub text: String,
+    pub meta: Arc<PageMeta>,
+}
+
+/// An edit of one page, as the browser or the API sends it.
+#[derive(Debug, Clone)]
+pub struct PageEdit {
+    pub path: RepoPath,
+    pub markdown: String,
+    pub message: Option<String>,
+    pub author: Person,
+    /// The blob the edit started from (`If-Match`); required when the page exists.
+    pub base_blob: Option<ObjectId>,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// A new commit holds the edit. `merged_with` names whose concurrent changes were merged in.
+    Saved { commit: ObjectId, blob: ObjectId, created: bool, merged_with: Option<Person> },
+    /// The text equals what is stored; no commit was made.
+    Unchanged { commit: ObjectId, blob: ObjectId },
+    /// The page changed since the edit started and the changes overlap: nothing was committed.
+    Conflict { yours: String, theirs: String, base: String, theirs_blob: ObjectId },
+}
+
+/// The wiki being served.
+pub struct Site {
+    pub config: Config,
+    store: Store,
+    current: ArcSwap<Snapshot>,
+    changes: RwLock<ChangeIndex>,
+    changes_ready: AtomicBool,
+    meta_cache: quick_cache::sync::Cache<(ObjectId, String), Arc<PageMeta>>,
+    render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
+    refresh_lock: Mutex<()>,
+}
+
+// A rendered body depends on the blob, the page's folder (relative links) and where its wiki links point.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RenderKey {
+    blob: ObjectId,
+    path: RepoPath,
+    wiki_targets_hash: u64,
+}
+
+/// How many times a save rebuilds on a moved head before giving up.
+const MAX_SAVE_ATTEMPTS: usize = 32;
+
+impl Site {
+    /// Opens the configured repository, creating and seeding `<data>/wiki.git` on first run.
+    pub fn open(config: Config) -> Result<Site> {
+        std::fs::create_dir_all(&config.data)?;
+        let repo_path = config.repo_path();
+        let store = if config.manages_repo() && !repo_path.exists() {
+            tracing::info!(path = %repo_path.display(), "creating the wiki repository with the starter content");
+            Store::create_seeded(&repo_path, &starter::files(), "Create the wiki with Lore's starter content")?
+        } else {
+            Store::open(&repo_path, config.branch.as_deref())?
+        };
+        let site = Site {
+            config,
+            store,
+            current: ArcSwap::from_pointee(Snapshot::default()),
+            changes: RwLock::new(ChangeIndex::default()),
+            changes_ready: AtomicBool::new(false),
+            meta_cache: quick_cache::sync::Cache::new(100_000),
+            render_cache: quick_cache::sync::Cache::new(2_000),
+            refresh_lock: Mutex::new(()),
+        };
+        site.refresh()?;
+        Ok(site)
+    }
+
+    /// The repository.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current snapshot. Cheap; never blocks.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Whether the change index has been built (until then, "last edited" facts are unknown).
+    pub fn changes_ready(&self) -> bool {
+        self.changes_ready.load(Ordering::Acquire)
+    }
+
+    /// Builds the change index from the whole history. Slow on big repositories: run it off the request path.
+    pub fn build_change_index(&self) -> Result<()> {
+        let Some(head) = self.snapshot().head else {
+            self.changes_ready.store(true, Ordering::Release);
+            return Ok(());
+        };
+        let started = Instant::now();
+        let mut index = ChangeIndex::default();
+        let mut last_report = Instant::now();
+        index.catch_up(&self.store, head, |n_commits| {
+            if last_report.elapsed().as_secs() >= 2 {
+                tracing::info!(n_commits, "indexing history");
+                last_report = Instant::now();
+            }
+        })?;
+        tracing::info!(n_commits = index.n_commits(), elapsed_ms = started.elapsed().as_millis() as u64, "history indexed");
+        *self.changes.write().expect("change index lock is never poisoned") = index;
+        self.changes_ready.store(true, Ordering::Release);
+        // The branch may have moved while the walk ran.
+        self.catch_up_changes(self.snapshot().head)
+    }
+
+    /// Brings the snapshot (and the change index, once built) up to the branch's current head.
+    /// Returns whether anything changed.
+    pub fn refresh(&self) -> Result<bool> {
+        let _one_builder = self.refresh_lock.lock().expect("refresh lock is never poisoned");
+        let old = self.snapshot();
+        let head = self.store.head()?;
+        if head == old.head {
+            return Ok(false);
+        }
+        let next = self.next_snapshot(&old, head)?;
+        self.current.store(Arc::new(next));
+        self.catch_up_changes(head)?;
+        Ok(true)
+    }
+
+    /// The newest commit that changed `path`, when the change index knows it.
+    pub fn last_change(&self, path: &str) -> Option<Arc<CommitInfo>> {
+        self.changes.read().expect("change index lock is never poisoned").last_change(path).cloned()
+    }
+
+    /// A page ready to show, or `None` if the snapshot has no such page.
+    pub fn page_view(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageView>> {
+        let Some(meta) = snapshot.pages.get(path).cloned() else { return Ok(None) };
+        let blob = snapshot.file(path.as_str()).expect("every page is a file of its snapshot");
+        let targets: Vec<WikiTarget> = meta.wiki_targets.iter().map(|it| snapshot.resolver.resolve(it)).collect();
+        let key = RenderKey { blob, path: path.clone(), wiki_targets_hash: hash_of(&targets) };
+        let body = self.render_cache.get_or_insert_with(&key, || -> Result<Arc<RenderedBody>> {
+            if self.store.blob_size(blob)? > self.config.max_page_bytes {
+                return Ok(Arc::new(too_large_body(path, self.config.max_page_bytes)));
+            }
+            let bytes = self.store.read_blob(blob)?;
+            let (text, _) = page::decode(&bytes);
+            let doc = front_matter::split(&text);
+            let resolver = &snapshot.resolver;
+            Ok(Arc::new(render::render_body(path, doc.body, &|target| resolver.resolve(target))))
+        })?;
+        Ok(Some(PageView { path: path.clone(), blob, meta, body, last_change: self.last_change(path.as_str()) }))
+    }
+
+    /// A page's Markdown source.
+    pub fn page_source(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageSource>> {
+        let Some(meta) = snapshot.pages.get(path).cloned() else { return Ok(None) };
+        let blob = snapshot.file(path.as_str()).expect("every page is a file of its snapshot");
+        let bytes = self.store.read_blob(blob)?;
+        let text = page::decode(&bytes).0.into_owned();
+        Ok(Some(PageSource { path: path.clone(), blob, text, meta }))
+    }
+
+    /// Renders Markdown that is not stored (previews), against the current snapshot's pages.
+    pub fn render_preview(&self, path: &RepoPath, markdown: &str) -> (Arc<PageMeta>, RenderedBody) {
+        let snapshot = self.snapshot();
+        let meta = Arc::new(page::read_meta(path, markdown));
+        let doc = front_matter::split(markdown);
+        let body = render::render_body(path, doc.body, &|target| snapshot.resolver.resolve(target));
+        (meta, body)
+    }
+
+    /// Saves a page in one commit on the branch, merging with changes made since the edit started.
+    pub fn save_page(&self, edit: &PageEdit) -> Result<SaveOutcome> {
+        let size = edit.markdown.len() as u64;
+        if size > self.config.max_page_bytes {
+            return Err(Error::TooLarge { what: "the page", size, limit: self.config.max_page_bytes });
+        }
+        for _attempt in 0..MAX_SAVE_ATTEMPTS {
+            let head = self.store.head()?;
+            let current_blob = match head {
+                Some(head) => self.store.blob_at(head, edit.path.as_str())?,
+                None => None,
+            };
+            let mut merged_with = None;
+            let content: Vec<u8> = match (current_blob, edit.base_blob) {
+                (None, _) => edit.markdown.clone().into_bytes(),
+                (Some(_), None) => return Err(Error::PreconditionRequired),
+                (Some(current), Some(base)) if current == base => edit.markdown.clone().into_bytes(),
+                (Some(current), Some(base)) => {
+                    let base_text = self.store.read_blob(base).map_err(|_| {
+                        Error::bad_input(format!("If-Match names {base}, which is not a version of any file here"))
+                    })?;
+                    let theirs = self.store.read_blob(current)?;
+                    let merge = store::merge_text(&base_text, edit.markdown.as_bytes(), &theirs)?;
+                    if !merge.clean {
+                        return Ok(SaveOutcome::Conflict {
+                            yours: edit.markdown.clone(),
+                            theirs: String::from_utf8_lossy(&theirs).into_owned(),
+                            base: String::from_utf8_lossy(&base_text).into_owned(),
+                            theirs_blob: current,
+                        });
+                    }
+                    merged_with = Some(self.last_change(edit.path.as_str()).map_or_else(Person::lore, |it| it.author.clone()));
+                    merge.content
+                }
+            };
+            let blob = store::hash_blob(&content);
+            let message = edit.message.clone().filter(|it| !it.trim().is_empty()).unwrap_or_else(|| {
+                let title = page::read_meta(&edit.path, &String::from_utf8_lossy(&content)).title;
+                if current_blob.is_some() { format!("Update {title}") } else { format!("Create {title}") }
+            });
+            let edits = [FileEdit::Write { path: edit.path.as_str().to_string(), content }];
+            match self.store.commit(head, &edits, &edit.author, &message)? {
+                CommitAttempt::Committed(commit) => {
+                    self.refresh()?;
+                    return Ok(SaveOutcome::Saved { commit, blob, created: current_blob.is_none(), merged_with });
+                }
+                CommitAttempt::Unchanged => {
+                    let commit = head.expect("an unchanged commit has a parent");
+                    return Ok(SaveOutcome::Unchanged { commit, blob });
+                }
+                CommitAttempt::HeadMoved => continue,
+            }
+        }
+        Err(Error::Contention { attempts: MAX_SAVE_ATTEMPTS })
+    }
+
+    fn catch_up_changes(&self, head: Option<ObjectId>) -> Result<()> {
+        let (Some(head), true) = (head, self.changes_ready()) else { return Ok(()) };
+        let mut index = self.changes.write().expect("change index lock is never poisoned");
+        index.catch_up(&self.store, head, |_| {})?;
+        Ok(())
+    }
+
+    fn next_snapshot(&self, old: &Snapshot, head: Option<ObjectId>) -> Result<Snapshot> {
+        let Some(head) = head else { return Ok(Snapshot::default()) };
+        let changes: Vec<(String, Option<ObjectId>)> = match old.head {
+            Some(old_head) => self.store.diff_commits(old_head, head)?.into_iter().map(|it| (it.path, it.blob)).collect(),
+            None => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
+        };
+        let mut files = (*old.files).clone();
+        let mut pages = (*old.pages).clone();
+        let mut names_changed = false;
+        for (path, blob) in changes {
+            match blob {
+                Some(blob) => {
+                    files.insert(path.clone(), blob);
+                }
+                None => {
+                    files.remove(&path);
+                }
+            }
+            // Paths Lore refuses to serve stay in `files` for completeness but never become pages.
+            let Ok(page_path) = RepoPath::parse(&path) else { continue };
+            if !page_path.is_markdown() {
+                continue;
+            }
+            let new_meta = blob.map(|blob| self.meta(&page_path, blob)).transpose()?;
+            let old_meta = match &new_meta {
+                Some(meta) => pages.insert(page_path, meta.clone()),
+                None => pages.remove(&page_path),
+            };
+            names_changed |= match (&old_meta, &new_meta) {
+                (Some(old), Some(new)) => old.title != new.title || old.front_matter.aliases != new.front_matter.aliases,
+                _ => true,
+            };
+        }
+        let resolver = if names_changed {
+            Arc::new(LinkResolver::new(pages.iter().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice()))))
+        } else {
+            old.resolver.clone()
+        };
+        Ok(Snapshot { head: Some(head), files: Arc::new(files), pages: Arc::new(pages), resolver })
+    }
+
+    fn meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {
+        // Metadata depends on the path only through the file-name fallback for the title.
+        let key = (blob, path.file_stem().to_string());
+        self.meta_cache.get_or_insert_with(&key, || {
+            if self.store.blob_size(blob)? > self.config.max_page_bytes {
+                let mut meta = page::read_meta(path, "");
+                meta.warnings.push(format!("this page is larger than the limit of {} bytes and is not rendered", self.config.max_page_bytes));
+                return Ok(Arc::new(meta));
+            }
+            let bytes = self.store.read_blob(blob)?;
+            let (text, decode_warning) = page::decode(&bytes);
+            let mut meta = page::read_meta(path, &text);
+            meta.warnings.extend(decode_warning);
+            Ok(Arc::new(meta))
+        })
+    }
+}
+
+fn too_large_body(path: &RepoPath, limit: u64) -> RenderedBody {
+    let html = format!(
+        "<p>This page is larger than the limit of {limit} bytes, so it is not rendered. <a href=\"/-/raw/{}\">View its source</a>.</p>",
+        path.as_str()
+    );
+    RenderedBody { html: render::sanitize::sanitize(&html), toc: Vec::new() }
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}

@@ -1,0 +1,99 @@
+//! Themes: minijinja templates and static files. The default theme is compiled in; a theme folder given
+//! with `--theme` overrides it file by file. The only module that knows the template engine.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use serde::Serialize;
+
+use crate::render::highlight;
+use crate::{Error, Result};
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Templates every theme provides (from the default theme when an override lacks them).
+pub const TEMPLATES: &[&str] = &["layout.html", "page.html", "folder.html", "not_found.html", "error.html", "pages.html"];
+
+/// The generated stylesheet for highlighted code, served beside the theme's static files.
+pub const HIGHLIGHT_CSS: &str = "highlight.css";
+
+/// A loaded theme: templates ready to render, static files ready to serve.
+pub struct Theme {
+    env: minijinja::Environment<'static>,
+    override_dir: Option<PathBuf>,
+    highlight_css: String,
+}
+
+/// A static file of the theme.
+pub struct StaticFile {
+    pub content: Cow<'static, [u8]>,
+    pub content_type: String,
+}
+
+impl Theme {
+    /// Loads the default theme, overridden file by file by `override_dir`, and checks every template parses.
+    pub fn load(override_dir: Option<&Path>) -> Result<Theme> {
+        let mut env = minijinja::Environment::new();
+        let override_templates = override_dir.map(|it| it.join("templates"));
+        env.set_loader(move |name| {
+            if let Some(dir) = &override_templates {
+                if !is_plain_file_name(name) {
+                    return Ok(None);
+                }
+                match std::fs::read_to_string(dir.join(name)) {
+                    Ok(text) => return Ok(Some(text)),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(err) => {
+                        return Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot read template").with_source(err));
+                    }
+                }
+            }
+            Ok(DEFAULT_THEME.get_file(format!("templates/{name}")).and_then(|it| it.contents_utf8()).map(str::to_string))
+        });
+        for name in TEMPLATES {
+            env.get_template(name).map_err(template_error)?;
+        }
+        Ok(Theme { env, override_dir: override_dir.map(Path::to_path_buf), highlight_css: highlight::stylesheet() })
+    }
+
+    /// Renders a template with a view struct.
+    pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String> {
+        let template = self.env.get_template(name).map_err(template_error)?;
+        template.render(minijinja::value::Serde(view)).map_err(template_error)
+    }
+
+    /// A static file by name (e.g. `lore.css`), from the override folder first.
+    pub fn static_file(&self, name: &str) -> Option<StaticFile> {
+        if !name.split('/').all(is_plain_file_name) {
+            return None;
+        }
+        let content_type = mime_guess::from_path(name).first_or_octet_stream().to_string();
+        if name == HIGHLIGHT_CSS {
+            return Some(StaticFile { content: Cow::Owned(self.highlight_css.clone().into_bytes()), content_type });
+        }
+        if let Some(dir) = &self.override_dir {
+            if let Ok(content) = std::fs::read(dir.join("static").join(name)) {
+                return Some(StaticFile { content: Cow::Owned(content), content_type });
+            }
+        }
+        let file = DEFAULT_THEME.get_file(format!("static/{name}"))?;
+        Some(StaticFile { content: Cow::Borrowed(file.contents()), content_type })
+    }
+}
+
+// Template and static names come from URLs and templates: one plain segment each, never `..`.
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
+}
+
+fn template_error(err: minijinja::Error) -> Error {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Error::Template(message)
+}

@@ -1,0 +1,172 @@
+//! The JSON page API for scripts, the browser editor and tests.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, api_error};
+use super::pages::decode_path;
+use super::{AppState, blocking};
+use crate::content::RepoPath;
+use crate::site::{PageEdit, SaveOutcome};
+use crate::store::{ObjectId, Person};
+use crate::{Error, Result};
+
+#[derive(Serialize)]
+struct PageResponse {
+    path: String,
+    url: String,
+    title: String,
+    front_matter: serde_json::Value,
+    warnings: Vec<String>,
+    markdown: String,
+    html: String,
+    blob: ObjectId,
+    commit: Option<ObjectId>,
+    updated_by: Option<Person>,
+    updated_at: Option<String>,
+}
+
+/// The body of `PUT /-/api/pages/<path>`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutPage {
+    markdown: String,
+    message: Option<String>,
+    author: Option<AuthorInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorInput {
+    name: String,
+    email: String,
+}
+
+/// `GET /-/api/pages/<path>`: a page's source, metadata and rendered HTML, with its blob id as ETag.
+pub async fn get_page(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
+    let path = api_page_path(&uri)?;
+    let snapshot = state.site.snapshot();
+    let site = state.site.clone();
+    let (source, view) = blocking(move || {
+        let source = site.page_source(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+        let view = site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+        Ok((source, view))
+    })
+    .await?;
+    let last_change = view.last_change.as_ref();
+    let body = PageResponse {
+        path: source.path.as_str().to_string(),
+        url: source.path.url(),
+        title: source.meta.title.clone(),
+        front_matter: front_matter_json(&source.meta.front_matter),
+        warnings: source.meta.warnings.clone(),
+        markdown: source.text,
+        html: view.body.html.clone(),
+        blob: source.blob,
+        commit: state.site.snapshot().head,
+        updated_by: last_change.map(|it| it.author.clone()),
+        updated_at: last_change.and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0)).map(|it| it.to_rfc3339()),
+    };
+    let etag = HeaderValue::from_str(&format!("\"{}\"", source.blob)).expect("hex ids are valid header values");
+    Ok(([(header::ETAG, etag)], Json(body)).into_response())
+}
+
+/// `PUT /-/api/pages/<path>`: creates (201) or replaces (200) a page in one commit. Replacing needs
+/// `If-Match: "<blob id>"`; a stale one is merged (200, `merged: true`) or answered 409 with both texts.
+pub async fn put_page(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Result<Json<PutPage>, JsonRejection>) -> Result<Response, ApiError> {
+    let path = api_page_path(&uri)?;
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_request" };
+            return Ok(api_error(status, code, rejection.body_text()));
+        }
+    };
+    let author = match body.author {
+        Some(author) => person(author.name, author.email)?,
+        None => Person { name: "Anonymous".into(), email: "anonymous@localhost".into() },
+    };
+    let base_blob = if_match(&headers)?;
+    let edit = PageEdit { path, markdown: body.markdown, message: body.message, author, base_blob };
+    let site = state.site.clone();
+    let outcome = blocking(move || site.save_page(&edit)).await?;
+    Ok(match outcome {
+        SaveOutcome::Saved { commit, blob, created, merged_with } => {
+            let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+            let json = serde_json::json!({ "commit": commit, "blob": blob, "merged": merged_with.is_some(), "merged_with": merged_with });
+            (status, [(header::ETAG, etag(blob))], Json(json)).into_response()
+        }
+        SaveOutcome::Unchanged { commit, blob } => {
+            let json = serde_json::json!({ "commit": commit, "blob": blob, "merged": false, "unchanged": true });
+            ([(header::ETAG, etag(blob))], Json(json)).into_response()
+        }
+        SaveOutcome::Conflict { yours, theirs, base, theirs_blob } => {
+            let json = serde_json::json!({
+                "error": "conflict",
+                "detail": "the page changed since your edit started and the changes overlap; nothing was saved",
+                "conflict": true, "yours": yours, "theirs": theirs, "base": base, "theirs_blob": theirs_blob,
+            });
+            (StatusCode::CONFLICT, Json(json)).into_response()
+        }
+    })
+}
+
+// `/-/api/pages/a/b` and `/-/api/pages/a/b.md` both name `a/b.md`.
+fn api_page_path(uri: &Uri) -> Result<RepoPath> {
+    let encoded = uri.path().strip_prefix("/-/api/pages/").unwrap_or_default();
+    let decoded = decode_path(encoded)?;
+    let decoded = decoded.trim_end_matches('/');
+    if decoded.to_ascii_lowercase().ends_with(".md") {
+        RepoPath::parse(decoded)
+    } else {
+        RepoPath::parse(&format!("{decoded}.md"))
+    }
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<ObjectId>> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().map_err(|_| Error::bad_input("If-Match must be a quoted blob id"))?.trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    let id = text.trim_matches('"');
+    id.parse().map(Some).map_err(|_| Error::bad_input("If-Match must be a quoted blob id, as given in the ETag header"))
+}
+
+/// Checks an author given by a client: git cannot store `<`, `>` or line breaks in names and e-mails.
+pub fn person(name: String, email: String) -> Result<Person> {
+    let name = name.trim().to_string();
+    let email = email.trim().to_string();
+    let bad = |it: &str| it.is_empty() || it.len() > 200 || it.contains(['<', '>']) || it.chars().any(char::is_control);
+    if bad(&name) {
+        return Err(Error::bad_input("author name must be 1 to 200 characters without <, > or line breaks"));
+    }
+    if bad(&email) || !email.contains('@') {
+        return Err(Error::bad_input("author email must look like name@example.com"));
+    }
+    Ok(Person { name, email })
+}
+
+fn etag(blob: ObjectId) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{blob}\"")).expect("hex ids are valid header values")
+}
+
+fn front_matter_json(front_matter: &crate::content::FrontMatter) -> serde_json::Value {
+    let mut res = serde_json::Map::new();
+    for (key, value) in &front_matter.extra {
+        res.insert(key.clone(), serde_json::to_value(value).unwrap_or(serde_json::Value::Null));
+    }
+    if let Some(title) = &front_matter.title {
+        res.insert("title".into(), title.clone().into());
+    }
+    for (key, list) in [("tags", &front_matter.tags), ("aliases", &front_matter.aliases), ("owners", &front_matter.owners)] {
+        if !list.is_empty() {
+            res.insert(key.into(), list.clone().into());
+        }
+    }
+    serde_json::Value::Object(res)
+}

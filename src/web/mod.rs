@@ -1,0 +1,157 @@
+//! HTTP: the axum router, shared state, security headers and the server's lifecycle.
+//! The only module that knows axum. Handlers are thin: they parse, call `Site`, and fill view structs.
+
+mod api;
+mod error;
+mod pages;
+mod view;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::config::Config;
+use crate::site::Site;
+use crate::theme::Theme;
+use crate::{Error, Result};
+
+pub use error::{ApiError, PageError};
+
+/// The Content-Security-Policy of every page Lore renders: no inline script, no plugins, no framing by others.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub site: Arc<Site>,
+    pub theme: Arc<Theme>,
+    pub page_cache: Arc<pages::PageCache>,
+}
+
+/// A bound, ready-to-run server.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    local_addr: SocketAddr,
+}
+
+impl Server {
+    /// Opens (or creates) the wiki, loads the theme and binds the listening socket.
+    pub async fn bind(config: Config) -> Result<Server> {
+        let theme_dir = config.theme.clone();
+        let listen = config.listen;
+        let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
+        let site = Arc::new(site);
+        let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
+        // The history walk can take seconds on a large repository: serve pages meanwhile.
+        let indexing_site = site.clone();
+        std::thread::Builder::new().name("change-index".into()).spawn(move || {
+            if let Err(err) = indexing_site.build_change_index() {
+                tracing::error!(error = %err, "building the change index failed");
+            }
+        })?;
+        std::thread::spawn(crate::render::highlight::warm_up);
+        let state = AppState { site, theme, page_cache: Arc::new(pages::PageCache::new()) };
+        let listener = TcpListener::bind(listen).await?;
+        let local_addr = listener.local_addr()?;
+        Ok(Server { listener, router: router(state), local_addr })
+    }
+
+    /// The address the server listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM).
+    pub async fn run(self) -> Result<()> {
+        tracing::info!("listening on http://{}", self.local_addr);
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        Ok(())
+    }
+}
+
+/// The application's routes and middleware.
+pub fn router(state: AppState) -> Router {
+    let body_limit = usize::try_from(state.site.config.max_page_bytes.max(state.site.config.max_upload_bytes))
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    Router::new()
+        .route("/-/healthz", get(pages::healthz))
+        .route("/-/static/{*name}", get(pages::static_file))
+        .route("/-/raw/{*path}", get(pages::raw))
+        .route("/-/pages", get(pages::all_pages))
+        .route("/-/api/pages/{*path}", get(api::get_page).put(api::put_page))
+        .fallback(pages::content)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("SAMEORIGIN")))
+        .with_state(state)
+}
+
+// Handlers mark error responses; this turns them into the theme's error page, with the site's frame.
+async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let host = view::host_of(request.headers());
+    let res = next.run(request).await;
+    let Some(page) = res.extensions().get::<error::ErrorPage>().cloned() else { return res };
+    let frame = view::Frame::new(&state, &host, &page.message);
+    let body = state.theme.render("error.html", &view::ErrorView { frame, status: page.status.as_u16(), message: page.message.clone() });
+    match body {
+        Ok(html) => (page.status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering the error page failed");
+            (page.status, page.message).into_response()
+        }
+    }
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied());
+    tracing::error!(panic = detail.unwrap_or("unknown"), "a request handler panicked");
+    let body = "<!doctype html><meta charset=utf-8><title>Something went wrong</title>\
+        <h1>Something went wrong</h1><p>This is a problem on our side. Please try again in a moment.</p><p><a href=\"/\">Home</a></p>";
+    (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn join_error(err: tokio::task::JoinError) -> Error {
+    Error::Repository(format!("background task failed: {err}"))
+}
+
+/// Runs blocking work (git, rendering) off the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(join_error)?
+}

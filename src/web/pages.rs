@@ -1,0 +1,278 @@
+//! Handlers for what people browse: pages, folders, raw files, the page list, theme files and health.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bytes::Bytes;
+use chrono::Utc;
+use percent_encoding::percent_decode_str;
+
+use super::error::{PageError, error_page};
+use super::view::{self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode};
+use super::{AppState, blocking};
+use crate::content::RepoPath;
+use crate::content::path::url_for;
+use crate::site::Snapshot;
+use crate::store::ObjectId;
+use crate::{Error, Result};
+
+/// Rendered HTML of page and folder views, by URL, head commit and minute (relative times age).
+pub struct PageCache(quick_cache::sync::Cache<PageCacheKey, Bytes>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageCacheKey {
+    url: String,
+    head: Option<ObjectId>,
+    changes_ready: bool,
+    minute: i64,
+}
+
+impl PageCache {
+    /// An empty cache holding a few hundred recent views.
+    pub fn new() -> PageCache {
+        PageCache(quick_cache::sync::Cache::new(512))
+    }
+}
+
+/// `GET /-/healthz`: liveness and the served head.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let snapshot = state.site.snapshot();
+    Json(serde_json::json!({
+        "status": "ok",
+        "head": snapshot.head,
+        "pages": snapshot.pages.len(),
+        "history_indexed": state.site.changes_ready(),
+    }))
+    .into_response()
+}
+
+/// `GET /-/static/<name>`: the theme's CSS, JavaScript and images.
+pub async fn static_file(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    match state.theme.static_file(&name) {
+        Some(file) => (
+            [(header::CONTENT_TYPE, file.content_type), (header::CACHE_CONTROL, "public, max-age=3600".to_string())],
+            Body::from(file.content.into_owned()),
+        )
+            .into_response(),
+        None => error_page(StatusCode::NOT_FOUND, "no such theme file"),
+    }
+}
+
+/// `GET /-/raw/<path>`: a page's Markdown source as plain text (`a/b.md` or `a/b`), or any other file as stored.
+pub async fn raw(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
+    let encoded = uri.path().strip_prefix("/-/raw/").unwrap_or_default();
+    let decoded = decode_path(encoded)?;
+    let path = RepoPath::parse(&decoded)?;
+    let snapshot = state.site.snapshot();
+    let path = match snapshot.file(path.as_str()) {
+        Some(_) => path,
+        None => RepoPath::parse(&format!("{decoded}.md")).ok().filter(|it| snapshot.file(it.as_str()).is_some()).ok_or_else(|| Error::NotFound(decoded.clone()))?,
+    };
+    let blob = snapshot.file(path.as_str()).expect("checked above");
+    serve_blob(&state, &path, blob, &headers, path.is_markdown()).await
+}
+
+/// `GET /-/pages`: every page, as a tree of folders.
+pub async fn all_pages(State(state): State<AppState>, headers: HeaderMap) -> Result<Html<String>, PageError> {
+    let snapshot = state.site.snapshot();
+    let tree = page_tree(&snapshot, "");
+    let frame = Frame::new(&state, &view::host_of(&headers), "All pages");
+    let html = state.theme.render("pages.html", &PagesTemplate { frame, tree, n_pages: snapshot.pages.len() })?;
+    Ok(Html(html))
+}
+
+/// Everything else: a page, a folder, a file from the repository, or a not-found page offering to create it.
+pub async fn content(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
+    if method != Method::GET && method != Method::HEAD {
+        return Ok(error_page(StatusCode::METHOD_NOT_ALLOWED, "this address only answers GET"));
+    }
+    let encoded = uri.path().strip_prefix('/').unwrap_or_default();
+    if encoded == "-" || encoded.starts_with("-/") {
+        return Ok(error_page(StatusCode::NOT_FOUND, "there is nothing at this address"));
+    }
+    let decoded = decode_path(encoded)?;
+    let snapshot = state.site.snapshot();
+    let now = Utc::now();
+    let key = PageCacheKey { url: uri.path().to_string(), head: snapshot.head, changes_ready: state.site.changes_ready(), minute: now.timestamp() / 60 };
+    if let Some(html) = state.page_cache.0.get(&key) {
+        return Ok(html_response(html));
+    }
+    let host = view::host_of(&headers);
+    match locate(&snapshot, &decoded)? {
+        Target::Redirect(url) => {
+            let url = match uri.query() {
+                Some(query) => format!("{url}?{query}"),
+                None => url,
+            };
+            Ok(Redirect::permanent(&url).into_response())
+        }
+        Target::File(path) => {
+            let blob = snapshot.file(path.as_str()).expect("located files exist");
+            serve_blob(&state, &path, blob, &headers, false).await
+        }
+        Target::NotFound(path) => {
+            let frame = Frame::new(&state, &host, &path).with_breadcrumbs(&snapshot, &path);
+            let create_url = format!("/-/edit/{}", path.trim_end_matches('/'));
+            let html = state.theme.render("not_found.html", &NotFoundTemplate { frame, path, create_url })?;
+            Ok((StatusCode::NOT_FOUND, Html(html)).into_response())
+        }
+        Target::Page(path) => {
+            let html = blocking(move || {
+                let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+                let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
+                let page = PageContext::new(&view, now);
+                let html = Bytes::from(state.theme.render("page.html", &PageTemplate { frame, page })?);
+                state.page_cache.0.insert(key, html.clone());
+                Ok(html)
+            })
+            .await?;
+            Ok(html_response(html))
+        }
+        Target::Folder(folder) => {
+            let entries = page_tree(&snapshot, &folder).into_iter().map(|mut it| {
+                it.children.clear();
+                it
+            });
+            let title = if folder.is_empty() { state.site.config.site_title.clone() } else { view::folder_title(&snapshot, &folder) };
+            let frame = Frame::new(&state, &host, &title).with_breadcrumbs(&snapshot, &folder);
+            let url = if folder.is_empty() { "/".to_string() } else { url_for(folder.trim_end_matches('/')) + "/" };
+            let folder_view = FolderContext { title, path: folder.clone(), url, entries: entries.collect() };
+            let html = Bytes::from(state.theme.render("folder.html", &FolderTemplate { frame, folder: folder_view })?);
+            state.page_cache.0.insert(key, html.clone());
+            Ok(html_response(html))
+        }
+    }
+}
+
+enum Target {
+    Page(RepoPath),
+    Folder(String),
+    File(RepoPath),
+    Redirect(String),
+    NotFound(String),
+}
+
+// Maps a decoded URL path to what it shows. See README "URLs" for the scheme.
+fn locate(snapshot: &Snapshot, decoded: &str) -> Result<Target> {
+    if decoded.is_empty() || decoded.ends_with('/') {
+        if !decoded.is_empty() {
+            RepoPath::parse(decoded.trim_end_matches('/'))?;
+        }
+        if !snapshot.is_folder(decoded) {
+            let page = RepoPath::parse(&format!("{}.md", decoded.trim_end_matches('/')));
+            return Ok(match page {
+                Ok(page) if snapshot.pages.contains_key(&page) => Target::Redirect(page.url()),
+                _ => Target::NotFound(decoded.to_string()),
+            });
+        }
+        for index in ["index.md", "README.md"] {
+            let page = RepoPath::parse(&format!("{decoded}{index}"))?;
+            if snapshot.pages.contains_key(&page) {
+                return Ok(Target::Page(page));
+            }
+        }
+        return Ok(Target::Folder(decoded.to_string()));
+    }
+    let path = RepoPath::parse(decoded)?;
+    if path.is_markdown() && snapshot.pages.contains_key(&path) {
+        return Ok(Target::Redirect(path.url()));
+    }
+    if let Ok(page) = RepoPath::parse(&format!("{decoded}.md")) {
+        if snapshot.pages.contains_key(&page) {
+            return Ok(Target::Page(page));
+        }
+    }
+    if snapshot.file(decoded).is_some() {
+        return Ok(Target::File(path));
+    }
+    if snapshot.is_folder(&format!("{decoded}/")) {
+        return Ok(Target::Redirect(url_for(decoded) + "/"));
+    }
+    Ok(Target::NotFound(decoded.to_string()))
+}
+
+/// Percent-decodes a URL path once, refusing encodings that hide traversal (`%252e%252e` decodes to `%2e%2e`).
+pub fn decode_path(encoded: &str) -> Result<String> {
+    let decoded = percent_decode_str(encoded)
+        .decode_utf8()
+        .map_err(|_| Error::InvalidPath { path: encoded.chars().take(200).collect(), reason: "path is not valid UTF-8" })?;
+    if decoded.contains('%') {
+        let twice = percent_decode_str(&decoded).decode_utf8_lossy();
+        let hides_traversal = twice.contains(['\\', '\0'])
+            || twice.split('/').any(|segment| segment == ".." || segment == "." || segment.trim_end_matches(['.', ' ']).eq_ignore_ascii_case(".git"));
+        if twice != decoded && hides_traversal {
+            return Err(Error::InvalidPath { path: decoded.chars().take(200).collect(), reason: "encoded traversal" });
+        }
+    }
+    Ok(decoded.into_owned())
+}
+
+// Files a browser could execute script from: served only inside a sandbox, and HTML only as a download.
+fn is_active_content(content_type: &str) -> bool {
+    matches!(content_type, "text/html" | "image/svg+xml" | "application/xhtml+xml" | "text/xml" | "application/xml")
+}
+
+async fn serve_blob(state: &AppState, path: &RepoPath, blob: ObjectId, headers: &HeaderMap, as_text: bool) -> Result<Response, PageError> {
+    let etag = format!("\"{blob}\"");
+    let mut res = if headers.get(header::IF_NONE_MATCH).and_then(|it| it.to_str().ok()) == Some(etag.as_str()) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let site = state.site.clone();
+        let content = blocking(move || site.store().read_blob(blob)).await?;
+        Body::from(content).into_response()
+    };
+    let content_type = if as_text {
+        "text/plain; charset=utf-8".to_string()
+    } else {
+        mime_guess::from_path(path.as_str()).first_or_octet_stream().essence_str().to_string()
+    };
+    let res_headers = res.headers_mut();
+    if is_active_content(&content_type) {
+        res_headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"));
+        if content_type != "image/svg+xml" {
+            res_headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
+        }
+    }
+    res_headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("mime types are valid header values"));
+    res_headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex ids are valid header values"));
+    res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(res)
+}
+
+fn html_response(html: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+// The folders and files under `folder`, nested. Pages show their titles; other files their names.
+fn page_tree(snapshot: &Snapshot, folder: &str) -> Vec<TreeNode> {
+    let mut nodes: Vec<TreeNode> = Vec::new();
+    let mut subfolders: BTreeSet<String> = BTreeSet::new();
+    for (file, _) in snapshot.files_under(folder) {
+        let rest = &file[folder.len()..];
+        match rest.split_once('/') {
+            Some((subfolder, _)) => {
+                subfolders.insert(subfolder.to_string());
+            }
+            None => {
+                let Ok(path) = RepoPath::parse(file) else { continue };
+                let title = snapshot.pages.get(&path).map_or_else(|| rest.to_string(), |it| it.title.clone());
+                nodes.push(TreeNode { name: rest.to_string(), title, url: path.url(), is_folder: false, children: Vec::new() });
+            }
+        }
+    }
+    let mut folders: Vec<TreeNode> = subfolders
+        .into_iter()
+        .filter(|name| !name.starts_with('.') && !name.starts_with('-'))
+        .map(|name| {
+            let sub = format!("{folder}{name}/");
+            TreeNode { title: view::folder_title(snapshot, &sub), url: url_for(&sub[..sub.len() - 1]) + "/", children: page_tree(snapshot, &sub), name, is_folder: true }
+        })
+        .collect();
+    nodes.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    folders.append(&mut nodes);
+    folders
+}

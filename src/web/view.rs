@@ -1,0 +1,249 @@
+//! View structs: what templates see. Small, serialisable, built from domain types so themes never
+//! depend on them.
+
+use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::AppState;
+use crate::content::RepoPath;
+use crate::content::path::url_for;
+use crate::render::TocEntry;
+use crate::site::{PageView, Snapshot};
+use crate::store::Person;
+
+/// What the layout needs on every page.
+#[derive(Serialize)]
+pub struct Frame {
+    pub site_title: String,
+    pub page_title: String,
+    pub search_query: String,
+    pub breadcrumbs: Vec<Crumb>,
+    pub clone_url: String,
+    pub nav: Nav,
+}
+
+/// One step of the breadcrumb trail.
+#[derive(Serialize)]
+pub struct Crumb {
+    pub title: String,
+    pub url: String,
+}
+
+/// The application's own links.
+#[derive(Serialize)]
+pub struct Nav {
+    pub home_url: &'static str,
+    pub pages_url: &'static str,
+    pub changes_url: &'static str,
+    pub questions_url: &'static str,
+    pub new_page_url: &'static str,
+}
+
+const NAV: Nav = Nav {
+    home_url: "/",
+    pages_url: "/-/pages",
+    changes_url: "/-/changes",
+    questions_url: "/-/questions",
+    new_page_url: "/-/new",
+};
+
+impl Frame {
+    /// The frame of a page titled `page_title`, without breadcrumbs.
+    pub fn new(state: &AppState, host: &str, page_title: &str) -> Frame {
+        Frame {
+            site_title: state.site.config.site_title.clone(),
+            page_title: page_title.to_string(),
+            search_query: String::new(),
+            breadcrumbs: Vec::new(),
+            clone_url: format!("http://{host}/wiki.git"),
+            nav: NAV,
+        }
+    }
+
+    /// Adds breadcrumbs for the folders above `path` (a file path, or a folder ending in `/`).
+    pub fn with_breadcrumbs(mut self, snapshot: &Snapshot, path: &str) -> Frame {
+        self.breadcrumbs = breadcrumbs(snapshot, path);
+        self
+    }
+}
+
+/// The host clients used to reach us, for absolute URLs such as the clone URL.
+pub fn host_of(headers: &HeaderMap) -> String {
+    headers
+        .get(axum::http::header::HOST)
+        .and_then(|it| it.to_str().ok())
+        .filter(|it| !it.is_empty() && it.chars().all(|ch| ch.is_ascii_alphanumeric() || ".-:[]".contains(ch)))
+        .unwrap_or("localhost")
+        .to_string()
+}
+
+// Home, then each folder above the page, titled by the folder's index page when it has one.
+fn breadcrumbs(snapshot: &Snapshot, path: &str) -> Vec<Crumb> {
+    let mut res = vec![Crumb { title: "Home".into(), url: "/".into() }];
+    let trimmed = path.trim_end_matches('/');
+    let mut folder = String::new();
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    for segment in &segments[..segments.len().saturating_sub(1)] {
+        folder.push_str(segment);
+        folder.push('/');
+        res.push(Crumb { title: folder_title(snapshot, &folder), url: url_for(&folder[..folder.len() - 1]) + "/" });
+    }
+    res
+}
+
+/// A folder's title: its index page's title, else its name.
+pub fn folder_title(snapshot: &Snapshot, folder: &str) -> String {
+    for index in ["index.md", "README.md"] {
+        if let Ok(path) = RepoPath::parse(&format!("{folder}{index}")) {
+            if let Some(meta) = snapshot.pages.get(&path) {
+                return meta.title.clone();
+            }
+        }
+    }
+    folder.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
+}
+
+/// The page template's view.
+#[derive(Serialize)]
+pub struct PageTemplate {
+    #[serde(flatten)]
+    pub frame: Frame,
+    pub page: PageContext,
+}
+
+/// A page as the page template sees it.
+#[derive(Serialize)]
+pub struct PageContext {
+    pub title: String,
+    pub path: String,
+    pub url: String,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub tags: Vec<String>,
+    pub owners: Vec<String>,
+    pub warnings: Vec<String>,
+    pub updated_by: Option<Person>,
+    pub updated_at_iso: Option<String>,
+    pub updated_at_relative: Option<String>,
+    pub updated_at_absolute: Option<String>,
+    pub edit_url: String,
+    pub raw_url: String,
+    pub history_url: String,
+}
+
+impl PageContext {
+    /// Builds the page template's view of a page, with times relative to `now`.
+    pub fn new(view: &PageView, now: DateTime<Utc>) -> PageContext {
+        let changed_at = view.last_change.as_ref().and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0));
+        PageContext {
+            title: view.meta.title.clone(),
+            path: view.path.as_str().to_string(),
+            url: view.path.url(),
+            html: view.body.html.clone(),
+            toc: view.body.toc.clone(),
+            tags: view.meta.front_matter.tags.clone(),
+            owners: view.meta.front_matter.owners.clone(),
+            warnings: view.meta.warnings.clone(),
+            updated_by: view.last_change.as_ref().map(|it| it.author.clone()),
+            updated_at_iso: changed_at.map(|it| it.to_rfc3339()),
+            updated_at_relative: changed_at.map(|it| relative_time(now, it)),
+            updated_at_absolute: changed_at.map(|it| it.format("%Y-%m-%d %H:%M UTC").to_string()),
+            edit_url: format!("/-/edit/{}", view.path.as_str()),
+            raw_url: format!("/-/raw/{}", view.path.as_str()),
+            history_url: format!("/-/history/{}", view.path.as_str()),
+        }
+    }
+}
+
+/// The folder listing's view.
+#[derive(Serialize)]
+pub struct FolderTemplate {
+    #[serde(flatten)]
+    pub frame: Frame,
+    pub folder: FolderContext,
+}
+
+/// A folder without an index page.
+#[derive(Serialize)]
+pub struct FolderContext {
+    pub title: String,
+    pub path: String,
+    pub url: String,
+    pub entries: Vec<TreeNode>,
+}
+
+/// A page or folder in a listing or the page tree.
+#[derive(Serialize)]
+pub struct TreeNode {
+    pub name: String,
+    pub title: String,
+    pub url: String,
+    pub is_folder: bool,
+    pub children: Vec<TreeNode>,
+}
+
+/// The all-pages view.
+#[derive(Serialize)]
+pub struct PagesTemplate {
+    #[serde(flatten)]
+    pub frame: Frame,
+    pub tree: Vec<TreeNode>,
+    pub n_pages: usize,
+}
+
+/// The not-found page's view.
+#[derive(Serialize)]
+pub struct NotFoundTemplate {
+    #[serde(flatten)]
+    pub frame: Frame,
+    pub path: String,
+    pub create_url: String,
+}
+
+/// The error page's view.
+#[derive(Serialize)]
+pub struct ErrorView {
+    #[serde(flatten)]
+    pub frame: Frame,
+    pub status: u16,
+    pub message: String,
+}
+
+/// "3 days ago", as people say it.
+pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let seconds = (now - then).num_seconds();
+    if seconds < 0 {
+        return "just now".into();
+    }
+    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") };
+    match seconds {
+        0..=44 => "just now".into(),
+        45..=5_399 => plural((seconds + 30) / 60, "minute").replace("0 minutes", "1 minute"),
+        5_400..=86_399 => plural((seconds + 1_800) / 3_600, "hour"),
+        86_400..=2_591_999 => plural(seconds / 86_400, "day"),
+        2_592_000..=31_535_999 => plural(seconds / 2_592_000, "month"),
+        _ => plural(seconds / 31_536_000, "year"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(seconds_ago: i64, expected: &str) {
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let then = now - chrono::Duration::seconds(seconds_ago);
+        assert_eq!(relative_time(now, then), expected);
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        check(10, "just now");
+        check(60, "1 minute ago");
+        check(3 * 3600, "3 hours ago");
+        check(3 * 86_400 + 5, "3 days ago");
+        check(400 * 86_400, "1 year ago");
+    }
+}
