@@ -2,14 +2,14 @@
 //!
 //! Modules are listed in the direction data flows; each uses only modules above it.
 
-pub mod error;
 pub mod config;
-pub mod store;
 pub mod content;
+pub mod error;
 pub mod history;
 pub mod render;
-pub mod starter;
 pub mod site;
+pub mod starter;
+pub mod store;
 pub mod theme;
 pub mod web;
 

@@ -5,8 +5,8 @@
 //! one at a time, each from the previous one plus the diff between their commits.
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -43,12 +43,19 @@ impl Snapshot {
 
     /// Whether any file lives under `folder` (given with its trailing `/`; `""` is the root).
     pub fn is_folder(&self, folder: &str) -> bool {
-        folder.is_empty() || self.files.range::<str, _>((Bound::Included(folder), Bound::Unbounded)).next().is_some_and(|(path, _)| path.starts_with(folder))
+        folder.is_empty()
+            || self
+                .files
+                .range::<str, _>((Bound::Included(folder), Bound::Unbounded))
+                .next()
+                .is_some_and(|(path, _)| path.starts_with(folder))
     }
 
     /// The files under `folder` (with trailing `/`), recursively, in path order.
     pub fn files_under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = (&'a String, &'a ObjectId)> + 'a {
-        self.files.range::<str, _>((Bound::Included(folder), Bound::Unbounded)).take_while(move |(path, _)| path.starts_with(folder))
+        self.files
+            .range::<str, _>((Bound::Included(folder), Bound::Unbounded))
+            .take_while(move |(path, _)| path.starts_with(folder))
     }
 }
 
@@ -171,7 +178,11 @@ impl Site {
                 last_report = Instant::now();
             }
         })?;
-        tracing::info!(n_commits = index.n_commits(), elapsed_ms = started.elapsed().as_millis() as u64, "history indexed");
+        tracing::info!(
+            n_commits = index.n_commits(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "history indexed"
+        );
         *self.changes.write().expect("change index lock is never poisoned") = index;
         self.changes_ready.store(true, Ordering::Release);
         // The branch may have moved while the walk ran.
@@ -212,7 +223,7 @@ impl Site {
             let (text, _) = page::decode(&bytes);
             let doc = front_matter::split(&text);
             let resolver = &snapshot.resolver;
-            Ok(Arc::new(render::render_body(path, doc.body, &|target| resolver.resolve(target))))
+            Ok(Arc::new(render::render_body(path, &meta.title, doc.body, &|target| resolver.resolve(target))))
         })?;
         Ok(Some(PageView { path: path.clone(), blob, meta, body, last_change: self.last_change(path.as_str()) }))
     }
@@ -231,7 +242,7 @@ impl Site {
         let snapshot = self.snapshot();
         let meta = Arc::new(page::read_meta(path, markdown));
         let doc = front_matter::split(markdown);
-        let body = render::render_body(path, doc.body, &|target| snapshot.resolver.resolve(target));
+        let body = render::render_body(path, &meta.title, doc.body, &|target| snapshot.resolver.resolve(target));
         (meta, body)
     }
 
@@ -257,7 +268,7 @@ impl Site {
                         Error::bad_input(format!("If-Match names {base}, which is not a version of any file here"))
                     })?;
                     let theirs = self.store.read_blob(current)?;
-                    let merge = store::merge_text(&base_text, edit.markdown.as_bytes(), &theirs)?;
+                    let merge = store::merge_text(&base_text, edit.markdown.as_bytes(), &theirs);
                     if !merge.clean {
                         return Ok(SaveOutcome::Conflict {
                             yours: edit.markdown.clone(),
@@ -266,7 +277,8 @@ impl Site {
                             theirs_blob: current,
                         });
                     }
-                    merged_with = Some(self.last_change(edit.path.as_str()).map_or_else(Person::lore, |it| it.author.clone()));
+                    merged_with =
+                        Some(self.last_change(edit.path.as_str()).map_or_else(Person::lore, |it| it.author.clone()));
                     merge.content
                 }
             };
@@ -301,7 +313,9 @@ impl Site {
     fn next_snapshot(&self, old: &Snapshot, head: Option<ObjectId>) -> Result<Snapshot> {
         let Some(head) = head else { return Ok(Snapshot::default()) };
         let changes: Vec<(String, Option<ObjectId>)> = match old.head {
-            Some(old_head) => self.store.diff_commits(old_head, head)?.into_iter().map(|it| (it.path, it.blob)).collect(),
+            Some(old_head) => {
+                self.store.diff_commits(old_head, head)?.into_iter().map(|it| (it.path, it.blob)).collect()
+            }
             None => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
         };
         let mut files = (*old.files).clone();
@@ -327,12 +341,16 @@ impl Site {
                 None => pages.remove(&page_path),
             };
             names_changed |= match (&old_meta, &new_meta) {
-                (Some(old), Some(new)) => old.title != new.title || old.front_matter.aliases != new.front_matter.aliases,
+                (Some(old), Some(new)) => {
+                    old.title != new.title || old.front_matter.aliases != new.front_matter.aliases
+                }
                 _ => true,
             };
         }
         let resolver = if names_changed {
-            Arc::new(LinkResolver::new(pages.iter().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice()))))
+            Arc::new(LinkResolver::new(
+                pages.iter().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
+            ))
         } else {
             old.resolver.clone()
         };
@@ -345,7 +363,10 @@ impl Site {
         self.meta_cache.get_or_insert_with(&key, || {
             if self.store.blob_size(blob)? > self.config.max_page_bytes {
                 let mut meta = page::read_meta(path, "");
-                meta.warnings.push(format!("this page is larger than the limit of {} bytes and is not rendered", self.config.max_page_bytes));
+                meta.warnings.push(format!(
+                    "this page is larger than the limit of {} bytes and is not rendered",
+                    self.config.max_page_bytes
+                ));
                 return Ok(Arc::new(meta));
             }
             let bytes = self.store.read_blob(blob)?;

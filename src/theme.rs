@@ -13,7 +13,8 @@ use crate::{Error, Result};
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// Templates every theme provides (from the default theme when an override lacks them).
-pub const TEMPLATES: &[&str] = &["layout.html", "page.html", "folder.html", "not_found.html", "error.html", "pages.html"];
+pub const TEMPLATES: &[&str] =
+    &["layout.html", "page.html", "folder.html", "not_found.html", "error.html", "pages.html"];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.
 pub const HIGHLIGHT_CSS: &str = "highlight.css";
@@ -45,12 +46,20 @@ impl Theme {
                     Ok(text) => return Ok(Some(text)),
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
                     Err(err) => {
-                        return Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot read template").with_source(err));
+                        return Err(minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            "cannot read template",
+                        )
+                        .with_source(err));
                     }
                 }
             }
-            Ok(DEFAULT_THEME.get_file(format!("templates/{name}")).and_then(|it| it.contents_utf8()).map(str::to_string))
+            Ok(DEFAULT_THEME
+                .get_file(format!("templates/{name}"))
+                .and_then(|it| it.contents_utf8())
+                .map(str::to_string))
         });
+        env.set_formatter(escape_without_slashes);
         for name in TEMPLATES {
             env.get_template(name).map_err(template_error)?;
         }
@@ -72,13 +81,43 @@ impl Theme {
         if name == HIGHLIGHT_CSS {
             return Some(StaticFile { content: Cow::Owned(self.highlight_css.clone().into_bytes()), content_type });
         }
-        if let Some(dir) = &self.override_dir {
-            if let Ok(content) = std::fs::read(dir.join("static").join(name)) {
-                return Some(StaticFile { content: Cow::Owned(content), content_type });
-            }
+        if let Some(dir) = &self.override_dir
+            && let Ok(content) = std::fs::read(dir.join("static").join(name))
+        {
+            return Some(StaticFile { content: Cow::Owned(content), content_type });
         }
         let file = DEFAULT_THEME.get_file(format!("static/{name}"))?;
         Some(StaticFile { content: Cow::Borrowed(file.contents()), content_type })
+    }
+}
+
+// minijinja's HTML escaping also escapes `/`, which turns every URL into `&#x2f;-&#x2f;edit`: valid, but
+// unreadable in page source and for scripts. Quotes, `<`, `>` and `&` are all HTML needs escaped.
+fn escape_without_slashes(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> std::result::Result<(), minijinja::Error> {
+    let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    match value.as_str() {
+        Some(text) if html && !value.is_safe() => {
+            let mut start = 0;
+            for (i, byte) in text.bytes().enumerate() {
+                let entity = match byte {
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'&' => "&amp;",
+                    b'"' => "&quot;",
+                    b'\'' => "&#x27;",
+                    _ => continue,
+                };
+                out.write_str(&text[start..i]).map_err(minijinja::Error::from)?;
+                out.write_str(entity).map_err(minijinja::Error::from)?;
+                start = i + 1;
+            }
+            out.write_str(&text[start..]).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
 }
 

@@ -50,7 +50,11 @@ pub fn split(text: &str) -> Document<'_> {
         let current = text[offset..end].trim_end();
         if current == "---" || current == "..." {
             let body_start = (end + 1).min(text.len());
-            return Document { yaml: Some(&text[first_line_end + 1..offset]), body: &text[body_start..], body_line: line };
+            return Document {
+                yaml: Some(&text[first_line_end + 1..offset]),
+                body: &text[body_start..],
+                body_line: line,
+            };
         }
         if end == text.len() {
             break;
@@ -70,7 +74,10 @@ pub fn parse(yaml: &str) -> (FrontMatter, Vec<FrontMatterProblem>) {
         Ok(Value::Mapping(mapping)) => mapping,
         Ok(Value::Null) => return (FrontMatter::default(), problems),
         Ok(_) => {
-            problems.push(FrontMatterProblem { line: 2, message: "front matter must be a mapping of keys to values".into() });
+            problems.push(FrontMatterProblem {
+                line: 2,
+                message: "front matter must be a mapping of keys to values".into(),
+            });
             return (FrontMatter::default(), problems);
         }
         Err(err) => {
@@ -128,10 +135,14 @@ fn scalar_text(value: &Value) -> Option<String> {
 // Writers type both `tags: [a, b]` and `tags: a, b`; accept either.
 fn text_list(value: &Value) -> Option<Vec<String>> {
     match value {
-        Value::Sequence(items) => items.iter().map(scalar_text).collect::<Option<Vec<_>>>().map(|list| {
-            list.into_iter().map(|it| it.trim().to_string()).filter(|it| !it.is_empty()).collect()
-        }),
-        Value::String(text) => Some(text.split(',').map(|it| it.trim().to_string()).filter(|it| !it.is_empty()).collect()),
+        Value::Sequence(items) => items
+            .iter()
+            .map(scalar_text)
+            .collect::<Option<Vec<_>>>()
+            .map(|list| list.into_iter().map(|it| it.trim().to_string()).filter(|it| !it.is_empty()).collect()),
+        Value::String(text) => {
+            Some(text.split(',').map(|it| it.trim().to_string()).filter(|it| !it.is_empty()).collect())
+        }
         Value::Null => Some(Vec::new()),
         _ => None,
     }
@@ -164,7 +175,8 @@ mod tests {
 
     #[test]
     fn reads_typed_fields_and_keeps_unknown_keys() {
-        let (fm, problems) = parse("title: Setup\ntags: [a, b]\naliases: old-setup\nowners:\n  - ann\nreview_every: 90d\n");
+        let (fm, problems) =
+            parse("title: Setup\ntags: [a, b]\naliases: old-setup\nowners:\n  - ann\nreview_every: 90d\n");
         assert!(problems.is_empty());
         assert_eq!(fm.title.as_deref(), Some("Setup"));
         assert_eq!(fm.tags, ["a", "b"]);

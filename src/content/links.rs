@@ -87,7 +87,9 @@ pub fn link_key(name: &str) -> String {
 pub fn missing_page_url(name: &str) -> String {
     let cleaned: String = name.trim().trim_start_matches('/').split_whitespace().collect::<Vec<_>>().join("-");
     match path::normalize(&cleaned) {
-        Some(normalized) if !normalized.is_empty() => path::url_for(normalized.strip_suffix(".md").unwrap_or(&normalized)),
+        Some(normalized) if !normalized.is_empty() => {
+            path::url_for(normalized.strip_suffix(".md").unwrap_or(&normalized))
+        }
         _ => "/".to_string(),
     }
 }
@@ -134,7 +136,11 @@ mod tests {
     fn resolver() -> LinkResolver {
         let pages = [
             (RepoPath::parse("it/vpn-access.md").unwrap(), "Getting VPN access".to_string(), vec![]),
-            (RepoPath::parse("guide/markdown.md").unwrap(), "Markdown guide".to_string(), vec!["old/markdown-help".to_string()]),
+            (
+                RepoPath::parse("guide/markdown.md").unwrap(),
+                "Markdown guide".to_string(),
+                vec!["old/markdown-help".to_string()],
+            ),
         ];
         LinkResolver::new(pages.iter().map(|(p, t, a)| (p, t.as_str(), a.as_slice())))
     }

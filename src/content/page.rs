@@ -26,7 +26,9 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
         Ok(text) => (Cow::Borrowed(text), None),
         Err(err) => {
             let line = bytes[..err.valid_up_to()].iter().filter(|it| **it == b'\n').count() + 1;
-            let warning = format!("this file is not valid UTF-8 (first bad byte on line {line}); it is shown with replacement characters");
+            let warning = format!(
+                "this file is not valid UTF-8 (first bad byte on line {line}); it is shown with replacement characters"
+            );
             (String::from_utf8_lossy(bytes), Some(warning))
         }
     }
@@ -119,7 +121,10 @@ mod tests {
 
     #[test]
     fn collects_wiki_link_targets() {
-        let meta = read_meta(&RepoPath::parse("a.md").unwrap(), "See [[VPN Access]] and [[Setup|the setup]].\n\n`[[not a link]]`");
+        let meta = read_meta(
+            &RepoPath::parse("a.md").unwrap(),
+            "See [[VPN Access]] and [[Setup|the setup]].\n\n`[[not a link]]`",
+        );
         assert_eq!(meta.wiki_targets, ["VPN Access", "Setup"]);
     }
 

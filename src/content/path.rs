@@ -170,7 +170,20 @@ mod tests {
 
     #[test]
     fn refuses_traversal_and_git() {
-        for raw in ["../etc/passwd", "a/../../b", "a/./b", "/etc/passwd", "a\\b", ".git/config", "a/.GIT/x", ".git./x", "a\0b", "-/raw", "a//b", ""] {
+        for raw in [
+            "../etc/passwd",
+            "a/../../b",
+            "a/./b",
+            "/etc/passwd",
+            "a\\b",
+            ".git/config",
+            "a/.GIT/x",
+            ".git./x",
+            "a\0b",
+            "-/raw",
+            "a//b",
+            "",
+        ] {
             check_invalid(raw);
         }
     }

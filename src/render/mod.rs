@@ -31,8 +31,23 @@ pub struct TocEntry {
 }
 
 /// Renders a page body (front matter already split off). `resolve_wiki` says where a `[[target]]` points.
-pub fn render_body(page_path: &RepoPath, body: &str, resolve_wiki: &dyn Fn(&str) -> WikiTarget) -> RenderedBody {
-    let mut renderer = Renderer { page_path, resolve_wiki, out: Vec::new(), heading: None, toc: Vec::new(), ids: HashMap::new(), wiki_link_depth: Vec::new() };
+/// A leading `# H1` equal to `title` is left out: the theme shows the title above the body already.
+pub fn render_body(
+    page_path: &RepoPath,
+    title: &str,
+    body: &str,
+    resolve_wiki: &dyn Fn(&str) -> WikiTarget,
+) -> RenderedBody {
+    let mut renderer = Renderer {
+        page_path,
+        title,
+        resolve_wiki,
+        out: Vec::new(),
+        heading: None,
+        toc: Vec::new(),
+        ids: HashMap::new(),
+        wiki_link_depth: Vec::new(),
+    };
     let mut code: Option<(String, String)> = None;
     for event in Parser::new_ext(body, markdown_options()) {
         if let Some((language, text)) = code.as_mut() {
@@ -73,6 +88,7 @@ struct Heading<'a> {
 
 struct Renderer<'r, 'a> {
     page_path: &'r RepoPath,
+    title: &'r str,
     resolve_wiki: &'r dyn Fn(&str) -> WikiTarget,
     out: Vec<Event<'a>>,
     heading: Option<Heading<'a>>,
@@ -148,6 +164,9 @@ impl<'a> Renderer<'_, 'a> {
     fn finish_heading(&mut self) {
         let Some(heading) = self.heading.take() else { return };
         let text = heading.text.trim().to_string();
+        if heading.level == 1 && self.out.is_empty() && self.toc.is_empty() && text == self.title.trim() {
+            return;
+        }
         let base = heading.explicit_id.unwrap_or_else(|| {
             let slug = slug(&text);
             if slug.is_empty() { "section".to_string() } else { slug }
@@ -219,7 +238,7 @@ mod tests {
     }
 
     fn render(markdown: &str) -> RenderedBody {
-        render_body(&RepoPath::parse("guide/page.md").unwrap(), markdown, &resolve)
+        render_body(&RepoPath::parse("guide/page.md").unwrap(), "Page", markdown, &resolve)
     }
 
     #[track_caller]
@@ -240,18 +259,20 @@ mod tests {
 
     #[test]
     fn wiki_links_resolve_or_point_at_new_pages() {
-        check("See [[VPN Access]].", &["<a class=\"wikilink\" href=\"/it/vpn-access\" rel=\"noopener noreferrer\">VPN Access</a>"]);
+        check(
+            "See [[VPN Access]].",
+            &["<a class=\"wikilink\" href=\"/it/vpn-access\" rel=\"noopener noreferrer\">VPN Access</a>"],
+        );
         check("See [[vpn access|the VPN page]].", &["href=\"/it/vpn-access\"", ">the VPN page</a>"]);
         check("See [[Team Rota]].", &["<a class=\"wikilink new\" href=\"/Team-Rota\""]);
     }
 
     #[test]
     fn relative_links_and_images_are_rewritten() {
-        check("[up](../index.md) ![logo](img/logo.png) [ext](https://example.com/a.md)", &[
-            "href=\"/index\"",
-            "src=\"/guide/img/logo.png\"",
-            "href=\"https://example.com/a.md\"",
-        ]);
+        check(
+            "[up](../index.md) ![logo](img/logo.png) [ext](https://example.com/a.md)",
+            &["href=\"/index\"", "src=\"/guide/img/logo.png\"", "href=\"https://example.com/a.md\""],
+        );
     }
 
     #[test]
@@ -265,6 +286,14 @@ mod tests {
     }
 
     #[test]
+    fn leading_h1_equal_to_the_title_is_left_to_the_theme() {
+        let body = render("# Page\n\nText\n\n# Page\n");
+        assert_eq!(body.html.matches("<h1").count(), 1, "{}", body.html);
+        assert!(body.html.starts_with("<p>Text</p>"), "{}", body.html);
+        assert!(render("# Other\n").html.contains("<h1 id=\"other\">Other</h1>"));
+    }
+
+    #[test]
     fn alerts_render_as_callouts() {
         check("> [!WARNING]\n> Mind the gap.", &["<blockquote class=\"markdown-alert-warning\">", "Mind the gap."]);
         check("> [!NOTE]\n> Hi", &["markdown-alert-note"]);
@@ -272,7 +301,10 @@ mod tests {
 
     #[test]
     fn gfm_extensions() {
-        check("| a | b |\n|:--|--:|\n| 1 | 2 |", &["<table>", "<th class=\"align-left\">a</th>", "<td class=\"align-right\">2</td>"]);
+        check(
+            "| a | b |\n|:--|--:|\n| 1 | 2 |",
+            &["<table>", "<th class=\"align-left\">a</th>", "<td class=\"align-right\">2</td>"],
+        );
         check("~~old~~", &["<del>old</del>"]);
         check("- [x] done\n- [ ] todo", &["<input disabled=\"\" type=\"checkbox\" checked=\"\">", "todo"]);
         check("Text[^1].\n\n[^1]: Note.", &["footnote-reference", "footnote-definition"]);
@@ -280,15 +312,19 @@ mod tests {
 
     #[test]
     fn code_is_highlighted_on_the_server() {
-        check("```rust\nfn main() {}\n```", &["<pre class=\"code\"><code class=\"language-rust\">", "<span class=\"hl-"]);
+        check(
+            "```rust\nfn main() {}\n```",
+            &["<pre class=\"code\"><code class=\"language-rust\">", "<span class=\"hl-"],
+        );
         check("```nosuchlang\n<b>x</b>\n```", &["&lt;b&gt;x&lt;/b&gt;"]);
     }
 
     #[test]
     fn raw_html_is_sanitised() {
         check("<details><summary>More</summary>\n\n<kbd>Ctrl</kbd>\n\n</details>", &["<details>", "<kbd>Ctrl</kbd>"]);
-        check_absent("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<iframe src=x></iframe>", &[
-            "<script", "onerror", "javascript:", "<iframe",
-        ]);
+        check_absent(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<iframe src=x></iframe>",
+            &["<script", "onerror", "javascript:", "<iframe"],
+        );
     }
 }

@@ -20,7 +20,9 @@ fn builder() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("img", ["loading", "width", "height"])
             .add_tag_attributes("ol", ["start"])
             .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]));
-        for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "a", "div", "li", "sup", "section", "span", "dt", "table", "details"] {
+        for tag in
+            ["h1", "h2", "h3", "h4", "h5", "h6", "a", "div", "li", "sup", "section", "span", "dt", "table", "details"]
+        {
             res.add_tag_attributes(tag, ["id"]);
         }
         // A Markdown task list is the only input a page may hold: a checkbox that cannot be changed.
@@ -40,10 +42,19 @@ mod tests {
 
     #[test]
     fn keeps_what_a_wiki_needs() {
-        check("<details><summary>More</summary><kbd>Ctrl</kbd>x<sup>2</sup></details>", "<details><summary>More</summary><kbd>Ctrl</kbd>x<sup>2</sup></details>");
+        check(
+            "<details><summary>More</summary><kbd>Ctrl</kbd>x<sup>2</sup></details>",
+            "<details><summary>More</summary><kbd>Ctrl</kbd>x<sup>2</sup></details>",
+        );
         check("<h2 id=\"setup\">Setup</h2>", "<h2 id=\"setup\">Setup</h2>");
-        check("<pre class=\"code\"><code class=\"language-rust\"><span class=\"hl-source\">x</span></code></pre>", "<pre class=\"code\"><code class=\"language-rust\"><span class=\"hl-source\">x</span></code></pre>");
-        check("<input type=\"checkbox\" checked=\"\" disabled=\"\">", "<input type=\"checkbox\" checked=\"\" disabled=\"\">");
+        check(
+            "<pre class=\"code\"><code class=\"language-rust\"><span class=\"hl-source\">x</span></code></pre>",
+            "<pre class=\"code\"><code class=\"language-rust\"><span class=\"hl-source\">x</span></code></pre>",
+        );
+        check(
+            "<input type=\"checkbox\" checked=\"\" disabled=\"\">",
+            "<input type=\"checkbox\" checked=\"\" disabled=\"\">",
+        );
     }
 
     #[test]
@@ -61,7 +72,10 @@ mod tests {
 
     #[test]
     fn removes_frames_forms_base_meta_and_style() {
-        check("<iframe src=\"https://evil\"></iframe><form action=\"/x\"><input type=\"text\" name=\"q\"></form>", "<input type=\"checkbox\" disabled=\"\">");
+        check(
+            "<iframe src=\"https://evil\"></iframe><form action=\"/x\"><input type=\"text\" name=\"q\"></form>",
+            "<input type=\"checkbox\" disabled=\"\">",
+        );
         check("<base href=\"https://evil/\"><meta http-equiv=\"refresh\" content=\"0\"><style>body{}</style>ok", "ok");
         check("<p style=\"color:red\">x</p>", "<p>x</p>");
     }

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Mutex;
 
-use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature, Sort, TreeWalkMode, TreeWalkResult};
+use git2::{
+    ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature, Sort, TreeWalkMode,
+    TreeWalkResult,
+};
 use serde::{Serialize, Serializer};
 
 use crate::{Error, Result};
@@ -159,8 +162,10 @@ impl Store {
         options.bare(true).initial_head("main").mkdir(true).no_reinit(true);
         Repository::init_opts(repo_path, &options)?;
         let store = Store::open(repo_path, Some("main"))?;
-        let edits: Vec<FileEdit> =
-            files.iter().map(|(path, content)| FileEdit::Write { path: path.clone(), content: content.clone() }).collect();
+        let edits: Vec<FileEdit> = files
+            .iter()
+            .map(|(path, content)| FileEdit::Write { path: path.clone(), content: content.clone() })
+            .collect();
         match store.commit(None, &edits, &Person::lore(), message)? {
             CommitAttempt::Committed(_) | CommitAttempt::Unchanged => Ok(store),
             CommitAttempt::HeadMoved => Err(Error::Repository("the new repository changed while seeding it".into())),
@@ -192,10 +197,11 @@ impl Store {
             let tree = repo.find_commit(commit.0)?.tree()?;
             let mut res = Vec::new();
             tree.walk(TreeWalkMode::PreOrder, |folder, entry| {
-                if entry.kind() == Some(ObjectType::Blob) && is_regular_file(entry.filemode()) {
-                    if let Ok(name) = entry.name() {
-                        res.push(TreeFile { path: format!("{folder}{name}"), blob: ObjectId(entry.id()) });
-                    }
+                if entry.kind() == Some(ObjectType::Blob)
+                    && is_regular_file(entry.filemode())
+                    && let Ok(name) = entry.name()
+                {
+                    res.push(TreeFile { path: format!("{folder}{name}"), blob: ObjectId(entry.id()) });
                 }
                 TreeWalkResult::Ok
             })?;
@@ -213,7 +219,12 @@ impl Store {
     }
 
     /// The commits reachable from `new` but not from `known`, newest first, each with its changed files.
-    pub fn walk_changes(&self, new: ObjectId, known: Option<ObjectId>, mut progress: impl FnMut(usize)) -> Result<Vec<CommitChanges>> {
+    pub fn walk_changes(
+        &self,
+        new: ObjectId,
+        known: Option<ObjectId>,
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<CommitChanges>> {
         self.with_repo(|repo| {
             let mut walk = repo.revwalk()?;
             walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
@@ -257,7 +268,9 @@ impl Store {
         self.with_repo(|repo| {
             let tree = repo.find_commit(commit.0)?.tree()?;
             match tree.get_path(Path::new(path)) {
-                Ok(entry) if entry.kind() == Some(ObjectType::Blob) && is_regular_file(entry.filemode()) => Ok(Some(ObjectId(entry.id()))),
+                Ok(entry) if entry.kind() == Some(ObjectType::Blob) && is_regular_file(entry.filemode()) => {
+                    Ok(Some(ObjectId(entry.id())))
+                }
                 Ok(_) => Ok(None),
                 Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
                 Err(err) => Err(err.into()),
@@ -272,7 +285,13 @@ impl Store {
 
     /// Builds a commit of `edits` on top of `parent` and moves the branch to it only if the branch still
     /// points at `parent` (compare-and-swap). `parent == None` means the branch must not exist yet.
-    pub fn commit(&self, parent: Option<ObjectId>, edits: &[FileEdit], author: &Person, message: &str) -> Result<CommitAttempt> {
+    pub fn commit(
+        &self,
+        parent: Option<ObjectId>,
+        edits: &[FileEdit],
+        author: &Person,
+        message: &str,
+    ) -> Result<CommitAttempt> {
         self.with_repo(|repo| {
             let parent_commit = parent.map(|it| repo.find_commit(it.0)).transpose()?;
             let base_tree = match &parent_commit {
@@ -306,7 +325,12 @@ impl Store {
             match moved {
                 Ok(_) => Ok(CommitAttempt::Committed(ObjectId(commit_id))),
                 // Another writer moved (or is moving) the branch: the caller rebuilds on the new head.
-                Err(err) if matches!(err.code(), ErrorCode::Modified | ErrorCode::Locked | ErrorCode::Exists | ErrorCode::NotFound) => {
+                Err(err)
+                    if matches!(
+                        err.code(),
+                        ErrorCode::Modified | ErrorCode::Locked | ErrorCode::Exists | ErrorCode::NotFound
+                    ) =>
+                {
                     Ok(CommitAttempt::HeadMoved)
                 }
                 Err(err) => Err(err.into()),
@@ -343,18 +367,16 @@ pub struct TextMerge {
     pub content: Vec<u8>,
 }
 
-/// Git's three-way merge of one file's text: the changes from `base` to `ours` and to `theirs`, combined.
-pub fn merge_text(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<TextMerge> {
-    let mut base_input = git2::MergeFileInput::new();
-    base_input.content(base);
-    let mut ours_input = git2::MergeFileInput::new();
-    ours_input.content(ours);
-    let mut theirs_input = git2::MergeFileInput::new();
-    theirs_input.content(theirs);
-    let mut options = git2::MergeFileOptions::new();
-    options.our_label("yours").their_label("theirs");
-    let merged = git2::merge_file(&base_input, &ours_input, &theirs_input, Some(&mut options))?;
-    Ok(TextMerge { clean: merged.is_automergeable(), content: merged.content().to_vec() })
+/// A three-way merge of one file's text, line by line as git does it: the changes from `base` to `ours`
+/// and to `theirs`, combined; overlapping changes give conflict markers and `clean: false`.
+///
+/// libgit2's `git_merge_file` (1.9) fails outright on some ordinary conflicts ("no error", -1), which
+/// would turn a conflict into a server error, so this uses diffy's merge, which follows git's algorithm.
+pub fn merge_text(base: &[u8], ours: &[u8], theirs: &[u8]) -> TextMerge {
+    match diffy::merge_bytes(base, ours, theirs) {
+        Ok(content) => TextMerge { clean: true, content },
+        Err(content) => TextMerge { clean: false, content },
+    }
 }
 
 const MAX_POOLED_REPOSITORIES: usize = 16;
@@ -397,15 +419,23 @@ mod tests {
 
     #[test]
     fn merges_changes_to_different_lines() {
-        let merged = merge_text(b"a\nb\nc\n", b"A\nb\nc\n", b"a\nb\nC\n").unwrap();
+        let merged = merge_text(b"a\nb\nc\n", b"A\nb\nc\n", b"a\nb\nC\n");
         assert!(merged.clean);
         assert_eq!(merged.content, b"A\nb\nC\n");
     }
 
     #[test]
     fn conflicting_changes_are_not_clean() {
-        let merged = merge_text(b"a\n", b"ours\n", b"theirs\n").unwrap();
+        let merged = merge_text(b"a\nb\nc\n", b"a\nours\nc\n", b"a\ntheirs\nc\n");
         assert!(!merged.clean);
+        assert!(String::from_utf8_lossy(&merged.content).contains("ours"));
+    }
+
+    #[test]
+    fn one_sided_change_merges() {
+        let merged = merge_text(b"base", b"base", b"theirs");
+        assert!(merged.clean);
+        assert_eq!(merged.content, b"theirs");
     }
 
     #[test]

@@ -78,7 +78,12 @@ pub async fn get_page(State(state): State<AppState>, uri: Uri) -> Result<Respons
 
 /// `PUT /-/api/pages/<path>`: creates (201) or replaces (200) a page in one commit. Replacing needs
 /// `If-Match: "<blob id>"`; a stale one is merged (200, `merged: true`) or answered 409 with both texts.
-pub async fn put_page(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Result<Json<PutPage>, JsonRejection>) -> Result<Response, ApiError> {
+pub async fn put_page(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Json<PutPage>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let path = api_page_path(&uri)?;
     let Json(body) = match body {
         Ok(body) => body,
@@ -163,7 +168,9 @@ fn front_matter_json(front_matter: &crate::content::FrontMatter) -> serde_json::
     if let Some(title) = &front_matter.title {
         res.insert("title".into(), title.clone().into());
     }
-    for (key, list) in [("tags", &front_matter.tags), ("aliases", &front_matter.aliases), ("owners", &front_matter.owners)] {
+    for (key, list) in
+        [("tags", &front_matter.tags), ("aliases", &front_matter.aliases), ("owners", &front_matter.owners)]
+    {
         if !list.is_empty() {
             res.insert(key.into(), list.clone().into());
         }

@@ -95,10 +95,16 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("SAMEORIGIN")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("SAMEORIGIN"),
+        ))
         .with_state(state)
 }
 
@@ -108,7 +114,9 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
     let res = next.run(request).await;
     let Some(page) = res.extensions().get::<error::ErrorPage>().cloned() else { return res };
     let frame = view::Frame::new(&state, &host, &page.message);
-    let body = state.theme.render("error.html", &view::ErrorView { frame, status: page.status.as_u16(), message: page.message.clone() });
+    let body = state
+        .theme
+        .render("error.html", &view::ErrorView { frame, status: page.status.as_u16(), message: page.message.clone() });
     match body {
         Ok(html) => (page.status, Html(html)).into_response(),
         Err(err) => {

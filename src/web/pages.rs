@@ -12,7 +12,9 @@ use chrono::Utc;
 use percent_encoding::percent_decode_str;
 
 use super::error::{PageError, error_page};
-use super::view::{self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode};
+use super::view::{
+    self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
+};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::content::path::url_for;
@@ -70,7 +72,10 @@ pub async fn raw(State(state): State<AppState>, uri: Uri, headers: HeaderMap) ->
     let snapshot = state.site.snapshot();
     let path = match snapshot.file(path.as_str()) {
         Some(_) => path,
-        None => RepoPath::parse(&format!("{decoded}.md")).ok().filter(|it| snapshot.file(it.as_str()).is_some()).ok_or_else(|| Error::NotFound(decoded.clone()))?,
+        None => RepoPath::parse(&format!("{decoded}.md"))
+            .ok()
+            .filter(|it| snapshot.file(it.as_str()).is_some())
+            .ok_or_else(|| Error::NotFound(decoded.clone()))?,
     };
     let blob = snapshot.file(path.as_str()).expect("checked above");
     serve_blob(&state, &path, blob, &headers, path.is_markdown()).await
@@ -86,7 +91,12 @@ pub async fn all_pages(State(state): State<AppState>, headers: HeaderMap) -> Res
 }
 
 /// Everything else: a page, a folder, a file from the repository, or a not-found page offering to create it.
-pub async fn content(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn content(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     if method != Method::GET && method != Method::HEAD {
         return Ok(error_page(StatusCode::METHOD_NOT_ALLOWED, "this address only answers GET"));
     }
@@ -97,7 +107,12 @@ pub async fn content(State(state): State<AppState>, method: Method, uri: Uri, he
     let decoded = decode_path(encoded)?;
     let snapshot = state.site.snapshot();
     let now = Utc::now();
-    let key = PageCacheKey { url: uri.path().to_string(), head: snapshot.head, changes_ready: state.site.changes_ready(), minute: now.timestamp() / 60 };
+    let key = PageCacheKey {
+        url: uri.path().to_string(),
+        head: snapshot.head,
+        changes_ready: state.site.changes_ready(),
+        minute: now.timestamp() / 60,
+    };
     if let Some(html) = state.page_cache.0.get(&key) {
         return Ok(html_response(html));
     }
@@ -137,7 +152,11 @@ pub async fn content(State(state): State<AppState>, method: Method, uri: Uri, he
                 it.children.clear();
                 it
             });
-            let title = if folder.is_empty() { state.site.config.site_title.clone() } else { view::folder_title(&snapshot, &folder) };
+            let title = if folder.is_empty() {
+                state.site.config.site_title.clone()
+            } else {
+                view::folder_title(&snapshot, &folder)
+            };
             let frame = Frame::new(&state, &host, &title).with_breadcrumbs(&snapshot, &folder);
             let url = if folder.is_empty() { "/".to_string() } else { url_for(folder.trim_end_matches('/')) + "/" };
             let folder_view = FolderContext { title, path: folder.clone(), url, entries: entries.collect() };
@@ -181,10 +200,10 @@ fn locate(snapshot: &Snapshot, decoded: &str) -> Result<Target> {
     if path.is_markdown() && snapshot.pages.contains_key(&path) {
         return Ok(Target::Redirect(path.url()));
     }
-    if let Ok(page) = RepoPath::parse(&format!("{decoded}.md")) {
-        if snapshot.pages.contains_key(&page) {
-            return Ok(Target::Page(page));
-        }
+    if let Ok(page) = RepoPath::parse(&format!("{decoded}.md"))
+        && snapshot.pages.contains_key(&page)
+    {
+        return Ok(Target::Page(page));
     }
     if snapshot.file(decoded).is_some() {
         return Ok(Target::File(path));
@@ -197,13 +216,16 @@ fn locate(snapshot: &Snapshot, decoded: &str) -> Result<Target> {
 
 /// Percent-decodes a URL path once, refusing encodings that hide traversal (`%252e%252e` decodes to `%2e%2e`).
 pub fn decode_path(encoded: &str) -> Result<String> {
-    let decoded = percent_decode_str(encoded)
-        .decode_utf8()
-        .map_err(|_| Error::InvalidPath { path: encoded.chars().take(200).collect(), reason: "path is not valid UTF-8" })?;
+    let decoded = percent_decode_str(encoded).decode_utf8().map_err(|_| Error::InvalidPath {
+        path: encoded.chars().take(200).collect(),
+        reason: "path is not valid UTF-8",
+    })?;
     if decoded.contains('%') {
         let twice = percent_decode_str(&decoded).decode_utf8_lossy();
         let hides_traversal = twice.contains(['\\', '\0'])
-            || twice.split('/').any(|segment| segment == ".." || segment == "." || segment.trim_end_matches(['.', ' ']).eq_ignore_ascii_case(".git"));
+            || twice.split('/').any(|segment| {
+                segment == ".." || segment == "." || segment.trim_end_matches(['.', ' ']).eq_ignore_ascii_case(".git")
+            });
         if twice != decoded && hides_traversal {
             return Err(Error::InvalidPath { path: decoded.chars().take(200).collect(), reason: "encoded traversal" });
         }
@@ -216,7 +238,13 @@ fn is_active_content(content_type: &str) -> bool {
     matches!(content_type, "text/html" | "image/svg+xml" | "application/xhtml+xml" | "text/xml" | "application/xml")
 }
 
-async fn serve_blob(state: &AppState, path: &RepoPath, blob: ObjectId, headers: &HeaderMap, as_text: bool) -> Result<Response, PageError> {
+async fn serve_blob(
+    state: &AppState,
+    path: &RepoPath,
+    blob: ObjectId,
+    headers: &HeaderMap,
+    as_text: bool,
+) -> Result<Response, PageError> {
     let etag = format!("\"{blob}\"");
     let mut res = if headers.get(header::IF_NONE_MATCH).and_then(|it| it.to_str().ok()) == Some(etag.as_str()) {
         StatusCode::NOT_MODIFIED.into_response()
@@ -232,12 +260,18 @@ async fn serve_blob(state: &AppState, path: &RepoPath, blob: ObjectId, headers: 
     };
     let res_headers = res.headers_mut();
     if is_active_content(&content_type) {
-        res_headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"));
+        res_headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"),
+        );
         if content_type != "image/svg+xml" {
             res_headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
         }
     }
-    res_headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("mime types are valid header values"));
+    res_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type).expect("mime types are valid header values"),
+    );
     res_headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex ids are valid header values"));
     res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(res)
@@ -260,7 +294,13 @@ fn page_tree(snapshot: &Snapshot, folder: &str) -> Vec<TreeNode> {
             None => {
                 let Ok(path) = RepoPath::parse(file) else { continue };
                 let title = snapshot.pages.get(&path).map_or_else(|| rest.to_string(), |it| it.title.clone());
-                nodes.push(TreeNode { name: rest.to_string(), title, url: path.url(), is_folder: false, children: Vec::new() });
+                nodes.push(TreeNode {
+                    name: rest.to_string(),
+                    title,
+                    url: path.url(),
+                    is_folder: false,
+                    children: Vec::new(),
+                });
             }
         }
     }
@@ -269,10 +309,16 @@ fn page_tree(snapshot: &Snapshot, folder: &str) -> Vec<TreeNode> {
         .filter(|name| !name.starts_with('.') && !name.starts_with('-'))
         .map(|name| {
             let sub = format!("{folder}{name}/");
-            TreeNode { title: view::folder_title(snapshot, &sub), url: url_for(&sub[..sub.len() - 1]) + "/", children: page_tree(snapshot, &sub), name, is_folder: true }
+            TreeNode {
+                title: view::folder_title(snapshot, &sub),
+                url: url_for(&sub[..sub.len() - 1]) + "/",
+                children: page_tree(snapshot, &sub),
+                name,
+                is_folder: true,
+            }
         })
         .collect();
-    nodes.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    nodes.sort_by_key(|a| a.title.to_lowercase());
     folders.append(&mut nodes);
     folders
 }

@@ -95,10 +95,10 @@ fn breadcrumbs(snapshot: &Snapshot, path: &str) -> Vec<Crumb> {
 /// A folder's title: its index page's title, else its name.
 pub fn folder_title(snapshot: &Snapshot, folder: &str) -> String {
     for index in ["index.md", "README.md"] {
-        if let Ok(path) = RepoPath::parse(&format!("{folder}{index}")) {
-            if let Some(meta) = snapshot.pages.get(&path) {
-                return meta.title.clone();
-            }
+        if let Ok(path) = RepoPath::parse(&format!("{folder}{index}"))
+            && let Some(meta) = snapshot.pages.get(&path)
+        {
+            return meta.title.clone();
         }
     }
     folder.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
