@@ -23,6 +23,12 @@ pub enum Error {
     /// An edit of an existing page that does not say which version it started from.
     #[error("this page exists: send If-Match with the blob id your edit started from")]
     PreconditionRequired,
+    /// The edit started from a version that is no longer current, and this operation does not merge.
+    #[error("the page changed since you loaded it; reload and try again")]
+    PreconditionFailed,
+    /// The request is not allowed (a forged or expired form, for example).
+    #[error("{0}")]
+    Forbidden(String),
     /// The branch kept moving while a commit was being built.
     #[error("the branch moved {attempts} times while saving; try again")]
     Contention { attempts: usize },

@@ -7,11 +7,26 @@ use std::sync::Arc;
 use crate::Result;
 use crate::store::{CommitInfo, ObjectId, Store};
 
+/// One commit's change to one path: the commit's position in the index and the blob it left there.
+#[derive(Debug, Clone, Copy)]
+struct PathChange {
+    commit: u32,
+    blob: Option<ObjectId>,
+}
+
+/// A change to one path, as the index reports it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub commit: Arc<CommitInfo>,
+    /// The file's blob after the commit; `None` when the commit deleted it.
+    pub blob: Option<ObjectId>,
+}
+
 /// Which commits changed which paths, oldest first.
 #[derive(Debug, Default, Clone)]
 pub struct ChangeIndex {
     commits: Vec<Arc<CommitInfo>>,
-    by_path: HashMap<String, Vec<u32>>,
+    by_path: HashMap<String, Vec<PathChange>>,
     /// The head commit the index reflects.
     head: Option<ObjectId>,
 }
@@ -27,15 +42,18 @@ impl ChangeIndex {
         self.commits.len()
     }
 
-    /// The newest commit that changed `path`.
-    pub fn last_change(&self, path: &str) -> Option<&Arc<CommitInfo>> {
-        let newest = *self.by_path.get(path)?.last()?;
-        self.commits.get(newest as usize)
+    /// The newest change to `path`.
+    pub fn last_change(&self, path: &str) -> Option<Change> {
+        self.changes_of(path).next()
     }
 
-    /// The commits that changed `path`, newest first.
-    pub fn changes_of(&self, path: &str) -> impl Iterator<Item = &Arc<CommitInfo>> {
-        self.by_path.get(path).into_iter().flat_map(|it| it.iter().rev()).map(|it| &self.commits[*it as usize])
+    /// The changes to `path`, newest first.
+    pub fn changes_of(&self, path: &str) -> impl Iterator<Item = Change> + '_ {
+        self.by_path
+            .get(path)
+            .into_iter()
+            .flat_map(|it| it.iter().rev())
+            .map(|it| Change { commit: self.commits[it.commit as usize].clone(), blob: it.blob })
     }
 
     /// Adds the commits between the indexed head and `new_head`. When `new_head` does not descend from
@@ -51,7 +69,8 @@ impl ChangeIndex {
         for commit in walked {
             let position = u32::try_from(self.commits.len()).expect("fewer than 4 billion commits");
             for change in &commit.changes {
-                self.by_path.entry(change.path.clone()).or_default().push(position);
+                let entry = PathChange { commit: position, blob: change.blob };
+                self.by_path.entry(change.path.clone()).or_default().push(entry);
             }
             self.commits.push(Arc::new(commit.info));
         }

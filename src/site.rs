@@ -78,6 +78,13 @@ pub struct PageSource {
     pub meta: Arc<PageMeta>,
 }
 
+/// A deleted page: the commit that deleted it and the newest commit that still has it.
+#[derive(Debug, Clone)]
+pub struct Deletion {
+    pub deleted_by: Arc<CommitInfo>,
+    pub last_version: Arc<CommitInfo>,
+}
+
 /// An edit of one page, as the browser or the API sends it.
 #[derive(Debug, Clone)]
 pub struct PageEdit {
@@ -110,6 +117,30 @@ pub struct Site {
     meta_cache: quick_cache::sync::Cache<(ObjectId, String), Arc<PageMeta>>,
     render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
     refresh_lock: Mutex<()>,
+}
+
+/// What a planned commit does: commit these edits, or stop with a value.
+enum Attempt<R> {
+    Commit { edits: Vec<FileEdit>, message: String },
+    Stop(R),
+}
+
+/// How `commit_retrying` ended.
+enum Committed<R> {
+    Commit(ObjectId),
+    /// The edits changed nothing; the head stays at this commit.
+    Unchanged(ObjectId),
+    Stopped(R),
+}
+
+impl<R> Committed<R> {
+    /// The commit the branch points at after the operation.
+    fn commit_id(self) -> Result<ObjectId> {
+        match self {
+            Committed::Commit(id) | Committed::Unchanged(id) => Ok(id),
+            Committed::Stopped(_) => Err(Error::Repository("the operation stopped without committing".into())),
+        }
+    }
 }
 
 // A rendered body depends on the blob, the page's folder (relative links) and where its wiki links point.
@@ -206,7 +237,16 @@ impl Site {
 
     /// The newest commit that changed `path`, when the change index knows it.
     pub fn last_change(&self, path: &str) -> Option<Arc<CommitInfo>> {
-        self.changes.read().expect("change index lock is never poisoned").last_change(path).cloned()
+        self.changes.read().expect("change index lock is never poisoned").last_change(path).map(|it| it.commit)
+    }
+
+    /// If `path` was deleted: who deleted it, and the last commit that still had it (to restore from).
+    pub fn deletion(&self, path: &str) -> Option<Deletion> {
+        let index = self.changes.read().expect("change index lock is never poisoned");
+        let mut changes = index.changes_of(path);
+        let deleted = changes.next().filter(|it| it.blob.is_none())?;
+        let last_version = changes.find(|it| it.blob.is_some())?;
+        Some(Deletion { deleted_by: deleted.commit, last_version: last_version.commit })
     }
 
     /// A page ready to show, or `None` if the snapshot has no such page.
@@ -252,13 +292,13 @@ impl Site {
         if size > self.config.max_page_bytes {
             return Err(Error::TooLarge { what: "the page", size, limit: self.config.max_page_bytes });
         }
-        for _attempt in 0..MAX_SAVE_ATTEMPTS {
-            let head = self.store.head()?;
-            let current_blob = match head {
-                Some(head) => self.store.blob_at(head, edit.path.as_str())?,
-                None => None,
-            };
-            let mut merged_with = None;
+        let mut created = false;
+        let mut merged_with = None;
+        let mut new_blob = None;
+        let committed = self.commit_retrying(&edit.author, |head| {
+            let current_blob = self.blob_at(head, &edit.path)?;
+            created = current_blob.is_none();
+            merged_with = None;
             let content: Vec<u8> = match (current_blob, edit.base_blob) {
                 (None, _) => edit.markdown.clone().into_bytes(),
                 (Some(_), None) => return Err(Error::PreconditionRequired),
@@ -270,32 +310,191 @@ impl Site {
                     let theirs = self.store.read_blob(current)?;
                     let merge = store::merge_text(&base_text, edit.markdown.as_bytes(), &theirs);
                     if !merge.clean {
-                        return Ok(SaveOutcome::Conflict {
+                        return Ok(Attempt::Stop(SaveOutcome::Conflict {
                             yours: edit.markdown.clone(),
                             theirs: String::from_utf8_lossy(&theirs).into_owned(),
                             base: String::from_utf8_lossy(&base_text).into_owned(),
                             theirs_blob: current,
-                        });
+                        }));
                     }
                     merged_with =
                         Some(self.last_change(edit.path.as_str()).map_or_else(Person::lore, |it| it.author.clone()));
                     merge.content
                 }
             };
-            let blob = store::hash_blob(&content);
+            new_blob = Some(store::hash_blob(&content));
             let message = edit.message.clone().filter(|it| !it.trim().is_empty()).unwrap_or_else(|| {
                 let title = page::read_meta(&edit.path, &String::from_utf8_lossy(&content)).title;
-                if current_blob.is_some() { format!("Update {title}") } else { format!("Create {title}") }
+                if created { format!("Create {title}") } else { format!("Update {title}") }
             });
-            let edits = [FileEdit::Write { path: edit.path.as_str().to_string(), content }];
-            match self.store.commit(head, &edits, &edit.author, &message)? {
+            Ok(Attempt::Commit {
+                edits: vec![FileEdit::Write { path: edit.path.as_str().to_string(), content }],
+                message,
+            })
+        })?;
+        let blob = new_blob.expect("a commit attempt computed the blob");
+        Ok(match committed {
+            Committed::Commit(commit) => SaveOutcome::Saved { commit, blob, created, merged_with },
+            Committed::Unchanged(commit) => SaveOutcome::Unchanged { commit, blob },
+            Committed::Stopped(outcome) => outcome,
+        })
+    }
+
+    /// Deletes a page in one commit. `base_blob` must name the current version.
+    pub fn delete_page(
+        &self,
+        path: &RepoPath,
+        base_blob: ObjectId,
+        author: &Person,
+        message: Option<String>,
+    ) -> Result<ObjectId> {
+        let committed = self.commit_retrying(author, |head| {
+            let current = self.blob_at(head, path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+            if current != base_blob {
+                return Err(Error::PreconditionFailed);
+            }
+            let title = self.title_of(current, path)?;
+            let message =
+                message.clone().filter(|it| !it.trim().is_empty()).unwrap_or_else(|| format!("Delete {title}"));
+            Ok(Attempt::<()>::Commit { edits: vec![FileEdit::Delete { path: path.as_str().to_string() }], message })
+        })?;
+        committed.commit_id()
+    }
+
+    /// Moves a page in one commit, recording the old name in its `aliases` so old URLs and wiki links keep
+    /// working. `base_blob`, when given, must name the current version.
+    pub fn move_page(
+        &self,
+        from: &RepoPath,
+        to: &RepoPath,
+        base_blob: Option<ObjectId>,
+        author: &Person,
+    ) -> Result<ObjectId> {
+        if !to.is_markdown() {
+            return Err(Error::bad_input("the new path must end in .md"));
+        }
+        if from == to {
+            return Err(Error::bad_input("the page is already at that path"));
+        }
+        let committed = self.commit_retrying(author, |head| {
+            let current = self.blob_at(head, from)?.ok_or_else(|| Error::NotFound(from.to_string()))?;
+            if base_blob.is_some_and(|base| base != current) {
+                return Err(Error::PreconditionFailed);
+            }
+            if self.blob_at(head, to)?.is_some() {
+                return Err(Error::bad_input(format!("a page already exists at {to}")));
+            }
+            let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
+            let moved = front_matter::with_alias(&text, from.page_name())
+                .map_err(|err| Error::bad_input(format!("cannot record the old name: {err}")))?;
+            let title = page::read_meta(to, &moved).title;
+            let edits = vec![
+                FileEdit::Delete { path: from.as_str().to_string() },
+                FileEdit::Write { path: to.as_str().to_string(), content: moved.into_bytes() },
+            ];
+            Ok(Attempt::<()>::Commit { edits, message: format!("Move {title} to {}", to.page_name()) })
+        })?;
+        committed.commit_id()
+    }
+
+    /// Brings back the version of a page from `commit` as a new commit (history is never rewritten).
+    pub fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Person) -> Result<ObjectId> {
+        let old_blob = self
+            .store
+            .blob_at(commit, path.as_str())?
+            .ok_or_else(|| Error::bad_input(format!("{path} did not exist in commit {}", commit.short())))?;
+        let content = self.store.read_blob(old_blob)?;
+        let title = self.title_of(old_blob, path)?;
+        let committed = self.commit_retrying(author, |_head| {
+            let message = format!("Restore {title} to version {}", commit.short());
+            Ok(Attempt::<()>::Commit {
+                edits: vec![FileEdit::Write { path: path.as_str().to_string(), content: content.clone() }],
+                message,
+            })
+        })?;
+        committed.commit_id()
+    }
+
+    /// Stores an uploaded file in the page's folder in one commit, never replacing an existing file: a taken
+    /// name gets `-2`, `-3`, … before its extension. Returns where it was stored.
+    pub fn upload(&self, page: &RepoPath, file_name: &str, content: Vec<u8>, author: &Person) -> Result<RepoPath> {
+        let size = content.len() as u64;
+        if size > self.config.max_upload_bytes {
+            return Err(Error::TooLarge { what: "the upload", size, limit: self.config.max_upload_bytes });
+        }
+        let (stem, extension) = match file_name.rfind('.') {
+            Some(dot) if dot > 0 => (&file_name[..dot], &file_name[dot..]),
+            _ => (file_name, ""),
+        };
+        let mut stored = None;
+        self.commit_retrying(author, |head| {
+            let mut n = 1;
+            let target = loop {
+                let candidate = if n == 1 {
+                    format!("{}{file_name}", page.folder())
+                } else {
+                    format!("{}{stem}-{n}{extension}", page.folder())
+                };
+                let candidate = RepoPath::parse(&candidate)?;
+                if self.blob_at(head, &candidate)?.is_none() && !self.snapshot().is_folder(&format!("{candidate}/")) {
+                    break candidate;
+                }
+                n += 1;
+            };
+            let message = format!("Upload {}", target.file_name());
+            let edits = vec![FileEdit::Write { path: target.as_str().to_string(), content: content.clone() }];
+            stored = Some(target);
+            Ok(Attempt::<()>::Commit { edits, message })
+        })?;
+        Ok(stored.expect("a commit attempt chose the path"))
+    }
+
+    /// The page templates in the repository's `_templates/` folder: (file name without `.md`, title).
+    pub fn templates(&self) -> Vec<(String, String)> {
+        let snapshot = self.snapshot();
+        snapshot
+            .pages
+            .iter()
+            .filter(|(path, _)| path.folder() == "_templates/")
+            .map(|(path, meta)| {
+                let title =
+                    if meta.title.trim().is_empty() { path.file_stem().to_string() } else { meta.title.clone() };
+                (path.file_stem().to_string(), title)
+            })
+            .collect()
+    }
+
+    fn title_of(&self, blob: ObjectId, path: &RepoPath) -> Result<String> {
+        Ok(self.meta(path, blob)?.title.clone())
+    }
+
+    fn blob_at(&self, head: Option<ObjectId>, path: &RepoPath) -> Result<Option<ObjectId>> {
+        match head {
+            Some(head) => self.store.blob_at(head, path.as_str()),
+            None => Ok(None),
+        }
+    }
+
+    // Reads the head, plans a commit on it, and commits with compare-and-swap; on a lost race, plans again
+    // on the new head. `plan` may stop early with a value instead of committing.
+    fn commit_retrying<R>(
+        &self,
+        author: &Person,
+        mut plan: impl FnMut(Option<ObjectId>) -> Result<Attempt<R>>,
+    ) -> Result<Committed<R>> {
+        for _attempt in 0..MAX_SAVE_ATTEMPTS {
+            let head = self.store.head()?;
+            let (edits, message) = match plan(head)? {
+                Attempt::Commit { edits, message } => (edits, message),
+                Attempt::Stop(value) => return Ok(Committed::Stopped(value)),
+            };
+            match self.store.commit(head, &edits, author, &message)? {
                 CommitAttempt::Committed(commit) => {
                     self.refresh()?;
-                    return Ok(SaveOutcome::Saved { commit, blob, created: current_blob.is_none(), merged_with });
+                    return Ok(Committed::Commit(commit));
                 }
                 CommitAttempt::Unchanged => {
-                    let commit = head.expect("an unchanged commit has a parent");
-                    return Ok(SaveOutcome::Unchanged { commit, blob });
+                    return Ok(Committed::Unchanged(head.expect("an unchanged commit has a parent")));
                 }
                 CommitAttempt::HeadMoved => continue,
             }

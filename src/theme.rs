@@ -13,8 +13,19 @@ use crate::{Error, Result};
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// Templates every theme provides (from the default theme when an override lacks them).
-pub const TEMPLATES: &[&str] =
-    &["layout.html", "page.html", "folder.html", "not_found.html", "error.html", "pages.html"];
+pub const TEMPLATES: &[&str] = &[
+    "layout.html",
+    "page.html",
+    "folder.html",
+    "not_found.html",
+    "error.html",
+    "pages.html",
+    "edit.html",
+    "new.html",
+    "delete.html",
+    "move.html",
+    "deleted.html",
+];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.
 pub const HIGHLIGHT_CSS: &str = "highlight.css";

@@ -116,6 +116,31 @@ pub fn parse(yaml: &str) -> (FrontMatter, Vec<FrontMatterProblem>) {
     (res, problems)
 }
 
+/// The page's text with `alias` added to its front matter `aliases` (creating the block or key as needed).
+/// Fails when the existing front matter is not a valid YAML mapping: fixing it is the writer's call.
+pub fn with_alias(text: &str, alias: &str) -> Result<String, String> {
+    let doc = split(text);
+    let mut mapping = match doc.yaml.map(serde_yaml::from_str::<Value>) {
+        None => serde_yaml::Mapping::new(),
+        Some(Ok(Value::Mapping(mapping))) => mapping,
+        Some(Ok(Value::Null)) => serde_yaml::Mapping::new(),
+        Some(Ok(_)) => return Err("front matter is not a mapping of keys to values".into()),
+        Some(Err(err)) => return Err(format!("invalid YAML front matter: {err}")),
+    };
+    let key = Value::String("aliases".into());
+    let mut aliases = match mapping.remove(&key) {
+        Some(Value::Sequence(items)) => items,
+        Some(Value::String(text)) => text.split(',').map(|it| Value::String(it.trim().to_string())).collect(),
+        _ => Vec::new(),
+    };
+    if !aliases.iter().any(|it| it.as_str() == Some(alias)) {
+        aliases.push(Value::String(alias.to_string()));
+    }
+    mapping.insert(key, Value::Sequence(aliases));
+    let yaml = serde_yaml::to_string(&Value::Mapping(mapping)).map_err(|err| err.to_string())?;
+    Ok(format!("---\n{yaml}---\n{}", doc.body))
+}
+
 fn field_problem(yaml: &str, key: &str, expected: &str) -> FrontMatterProblem {
     let prefix = format!("{key}:");
     let line = yaml.lines().position(|it| it.starts_with(&prefix)).map_or(2, |it| it + 2);
@@ -192,6 +217,14 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.starts_with("invalid YAML front matter"), "{problems:?}");
         assert!(problems[0].line >= 3, "{problems:?}");
+    }
+
+    #[test]
+    fn adds_aliases() {
+        assert_eq!(with_alias("# Hi\n", "old/name").unwrap(), "---\naliases:\n- old/name\n---\n# Hi\n");
+        let moved_twice = with_alias("---\ntitle: T\naliases: [a]\n---\nbody", "b").unwrap();
+        assert_eq!(moved_twice, "---\ntitle: T\naliases:\n- a\n- b\n---\nbody");
+        assert!(with_alias("---\ntitle: [\n---\n", "x").is_err());
     }
 
     #[test]

@@ -43,6 +43,11 @@ impl LinkResolver {
         self.by_path.get(&key).or_else(|| self.by_file_name.get(&key)).or_else(|| self.by_title.get(&key))
     }
 
+    /// The page whose path or alias is `name` (not matching titles): where an old URL now lives.
+    pub fn find_by_path(&self, name: &str) -> Option<&RepoPath> {
+        self.by_path.get(&link_key(name.trim_start_matches('/')))
+    }
+
     /// Where `[[target]]` points, keeping a `#fragment`.
     pub fn resolve(&self, target: &str) -> WikiTarget {
         let (name, fragment) = match target.split_once('#') {

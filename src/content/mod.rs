@@ -4,6 +4,7 @@ pub mod front_matter;
 pub mod links;
 pub mod page;
 pub mod path;
+pub mod sections;
 
 pub use front_matter::FrontMatter;
 pub use links::{LinkResolver, WikiTarget};

@@ -1,6 +1,7 @@
 //! Markdown to safe HTML: pulldown-cmark events, rewritten for wiki links, relative links, heading
 //! anchors and highlighted code, then sanitised. Pure: no IO. Callers cache the result by blob id.
 
+pub mod diff;
 pub mod highlight;
 pub mod sanitize;
 
@@ -42,6 +43,7 @@ pub fn render_body(
         page_path,
         title,
         resolve_wiki,
+        n_headings: 0,
         out: Vec::new(),
         heading: None,
         toc: Vec::new(),
@@ -89,6 +91,8 @@ struct Heading<'a> {
 struct Renderer<'r, 'a> {
     page_path: &'r RepoPath,
     title: &'r str,
+    // Headings seen so far: section numbers, as `content::sections` counts them.
+    n_headings: usize,
     resolve_wiki: &'r dyn Fn(&str) -> WikiTarget,
     out: Vec<Event<'a>>,
     heading: Option<Heading<'a>>,
@@ -164,6 +168,7 @@ impl<'a> Renderer<'_, 'a> {
     fn finish_heading(&mut self) {
         let Some(heading) = self.heading.take() else { return };
         let text = heading.text.trim().to_string();
+        self.n_headings += 1;
         if heading.level == 1 && self.out.is_empty() && self.toc.is_empty() && text == self.title.trim() {
             return;
         }
@@ -191,7 +196,11 @@ impl<'a> Renderer<'_, 'a> {
         open.push_str("\">");
         self.out.push(Event::Html(open.into()));
         self.out.extend(heading.events);
-        self.out.push(Event::Html(format!("</h{}>\n", heading.level).into()));
+        let mut edit_link = String::from(" <a class=\"section-edit\" title=\"Edit this section\" href=\"");
+        let edit_url = format!("/-/edit/{}?section={}", self.page_path.as_str(), self.n_headings);
+        escape_href(&mut edit_link, &edit_url).expect("writing to a String cannot fail");
+        edit_link.push_str("\">edit</a>");
+        self.out.push(Event::Html(format!("{edit_link}</h{}>\n", heading.level).into()));
         self.toc.push(TocEntry { level: heading.level, id, text });
     }
 }
@@ -278,9 +287,10 @@ mod tests {
     #[test]
     fn headings_get_unique_anchors_and_a_toc() {
         let body = render("# Title\n## Setup\n## Setup\n### Custom {#my-id}\n");
-        assert!(body.html.contains("<h2 id=\"setup\">Setup</h2>"), "{}", body.html);
-        assert!(body.html.contains("<h2 id=\"setup-1\">Setup</h2>"), "{}", body.html);
-        assert!(body.html.contains("<h3 id=\"my-id\">Custom</h3>"), "{}", body.html);
+        assert!(body.html.contains("<h2 id=\"setup\">Setup <a class=\"section-edit\""), "{}", body.html);
+        assert!(body.html.contains("<h2 id=\"setup-1\">Setup <a"), "{}", body.html);
+        assert!(body.html.contains("<h3 id=\"my-id\">Custom <a"), "{}", body.html);
+        assert!(body.html.contains("href=\"/-/edit/guide/page.md?section=4\""), "{}", body.html);
         let ids: Vec<&str> = body.toc.iter().map(|it| it.id.as_str()).collect();
         assert_eq!(ids, ["title", "setup", "setup-1", "my-id"]);
     }
@@ -290,7 +300,8 @@ mod tests {
         let body = render("# Page\n\nText\n\n# Page\n");
         assert_eq!(body.html.matches("<h1").count(), 1, "{}", body.html);
         assert!(body.html.starts_with("<p>Text</p>"), "{}", body.html);
-        assert!(render("# Other\n").html.contains("<h1 id=\"other\">Other</h1>"));
+        assert!(render("# Other\n").html.contains("<h1 id=\"other\">Other <a"));
+        assert!(body.html.contains("section=2"), "the dropped H1 still counts as section 1: {}", body.html);
     }
 
     #[test]

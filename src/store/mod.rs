@@ -253,6 +253,25 @@ impl Store {
         self.with_repo(|repo| Ok(commit_info(&repo.find_commit(commit.0)?)))
     }
 
+    /// The commit a user-given revision names: a full or abbreviated (4+ digits) hex commit id.
+    /// Other revision syntax (`HEAD~2`, `@{...}`) is refused so requests cannot probe refs.
+    pub fn resolve_commit(&self, revision: &str) -> Result<ObjectId> {
+        let revision = revision.trim();
+        if !(4..=40).contains(&revision.len()) || !revision.bytes().all(|it| it.is_ascii_hexdigit()) {
+            return Err(Error::bad_input("a revision must be a commit id (4 to 40 hex digits)"));
+        }
+        self.with_repo(|repo| {
+            let object = repo.revparse_single(revision).map_err(|err| match err.code() {
+                ErrorCode::NotFound | ErrorCode::Ambiguous | ErrorCode::InvalidSpec => {
+                    Error::NotFound(format!("no commit {revision} in this repository"))
+                }
+                _ => err.into(),
+            })?;
+            let commit = object.peel_to_commit().map_err(|_| Error::NotFound(format!("{revision} is not a commit")))?;
+            Ok(ObjectId(commit.id()))
+        })
+    }
+
     /// A blob's content.
     pub fn read_blob(&self, blob: ObjectId) -> Result<Vec<u8>> {
         self.with_repo(|repo| Ok(repo.find_blob(blob.0)?.content().to_vec()))

@@ -93,10 +93,7 @@ pub async fn put_page(
             return Ok(api_error(status, code, rejection.body_text()));
         }
     };
-    let author = match body.author {
-        Some(author) => person(author.name, author.email)?,
-        None => Person { name: "Anonymous".into(), email: "anonymous@localhost".into() },
-    };
+    let author = api_author(body.author)?;
     let base_blob = if_match(&headers)?;
     let edit = PageEdit { path, markdown: body.markdown, message: body.message, author, base_blob };
     let site = state.site.clone();
@@ -122,11 +119,104 @@ pub async fn put_page(
     })
 }
 
-// `/-/api/pages/a/b` and `/-/api/pages/a/b.md` both name `a/b.md`.
+/// The body of `DELETE /-/api/pages/<path>` (optional).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DeletePage {
+    message: Option<String>,
+    author: Option<AuthorInput>,
+}
+
+/// `DELETE /-/api/pages/<path>` with `If-Match`: deletes the page in one commit.
+pub async fn delete_page(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Option<Json<DeletePage>>,
+) -> Result<Response, ApiError> {
+    let path = api_page_path(&uri)?;
+    let base = if_match(&headers)?.ok_or(Error::PreconditionRequired)?;
+    let Json(body) = body.unwrap_or_default();
+    let author = api_author(body.author)?;
+    let site = state.site.clone();
+    let commit = blocking(move || site.delete_page(&path, base, &author, body.message)).await?;
+    Ok(Json(serde_json::json!({ "commit": commit })).into_response())
+}
+
+/// The body of `POST /-/api/pages/<path>/move` and `/restore`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageAction {
+    to: Option<String>,
+    commit: Option<String>,
+    author: Option<AuthorInput>,
+}
+
+/// `POST /-/api/pages/<path>/move` with `{to}` (and optional `If-Match`), and
+/// `POST /-/api/pages/<path>/restore` with `{commit}`: the version to bring back.
+pub async fn page_action(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Json<PageAction>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let full = uri.path();
+    let (action, page_uri) = if let Some(rest) = full.strip_suffix("/move") {
+        ("move", rest)
+    } else if let Some(rest) = full.strip_suffix("/restore") {
+        ("restore", rest)
+    } else {
+        return Ok(api_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "POST goes to /-/api/pages/<path>/move or /restore",
+        ));
+    };
+    let path = api_page_path_str(page_uri)?;
+    let Json(body) = body.map_err(|rejection| Error::bad_input(rejection.body_text()))?;
+    let author = api_author(body.author)?;
+    let site = state.site.clone();
+    match action {
+        "move" => {
+            let to = body.to.ok_or_else(|| Error::bad_input("missing `to`: the new path"))?;
+            let to = page_path_from(&to)?;
+            let base = if_match(&headers)?;
+            let target = to.clone();
+            let commit = blocking(move || site.move_page(&path, &target, base, &author)).await?;
+            Ok((StatusCode::OK, Json(serde_json::json!({ "commit": commit, "path": to.as_str(), "url": to.url() })))
+                .into_response())
+        }
+        _ => {
+            let revision = body.commit.ok_or_else(|| Error::bad_input("missing `commit`: the version to restore"))?;
+            let commit = blocking(move || {
+                let commit = site.store().resolve_commit(&revision)?;
+                site.restore_page(&path, commit, &author)
+            })
+            .await?;
+            Ok(Json(serde_json::json!({ "commit": commit })).into_response())
+        }
+    }
+}
+
+fn api_author(author: Option<AuthorInput>) -> Result<Person> {
+    match author {
+        Some(author) => person(author.name, author.email),
+        None => Ok(Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }),
+    }
+}
+
 fn api_page_path(uri: &Uri) -> Result<RepoPath> {
-    let encoded = uri.path().strip_prefix("/-/api/pages/").unwrap_or_default();
-    let decoded = decode_path(encoded)?;
-    let decoded = decoded.trim_end_matches('/');
+    api_page_path_str(uri.path())
+}
+
+// `/-/api/pages/a/b` and `/-/api/pages/a/b.md` both name `a/b.md`.
+fn api_page_path_str(uri_path: &str) -> Result<RepoPath> {
+    let encoded = uri_path.strip_prefix("/-/api/pages/").unwrap_or_default();
+    page_path_from(&decode_path(encoded)?)
+}
+
+fn page_path_from(decoded: &str) -> Result<RepoPath> {
+    let decoded = decoded.trim_start_matches('/').trim_end_matches('/');
     if decoded.to_ascii_lowercase().ends_with(".md") {
         RepoPath::parse(decoded)
     } else {

@@ -48,6 +48,8 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
         Error::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", err.to_string()),
         Error::BadInput(_) => (StatusCode::BAD_REQUEST, "bad_request", err.to_string()),
         Error::PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "precondition_required", err.to_string()),
+        Error::PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", err.to_string()),
+        Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", err.to_string()),
         Error::Contention { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", err.to_string()),
         Error::Repository(_) | Error::Git(_) | Error::Io(_) | Error::Template(_) => {
             // Internal details go to the log, never to the client.

@@ -2,6 +2,8 @@
 //! The only module that knows axum. Handlers are thin: they parse, call `Site`, and fill view structs.
 
 mod api;
+mod csrf;
+mod edit;
 mod error;
 mod pages;
 mod view;
@@ -11,10 +13,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -90,9 +92,20 @@ pub fn router(state: AppState) -> Router {
         .route("/-/static/{*name}", get(pages::static_file))
         .route("/-/raw/{*path}", get(pages::raw))
         .route("/-/pages", get(pages::all_pages))
-        .route("/-/api/pages/{*path}", get(api::get_page).put(api::put_page))
+        .route(
+            "/-/api/pages/{*path}",
+            get(api::get_page).put(api::put_page).delete(api::delete_page).post(api::page_action),
+        )
+        .route("/-/edit/{*path}", get(edit::editor).post(edit::save))
+        .route("/-/preview", post(edit::preview))
+        .route("/-/new", get(edit::new_page))
+        .route("/-/delete/{*path}", get(edit::confirm_form).post(edit::delete))
+        .route("/-/move/{*path}", get(edit::confirm_form).post(edit::move_page))
+        .route("/-/restore/{*path}", post(edit::restore))
+        .route("/-/upload/{*path}", post(edit::upload))
         .fallback(pages::content)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -124,6 +137,32 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
             (page.status, page.message).into_response()
         }
     }
+}
+
+// Browsers send Origin (and Sec-Fetch-Site) with every unsafe request: one from another site is refused
+// before any handler runs, whatever token it carries. Clients such as git and curl send neither.
+async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    let method = request.method();
+    if method == Method::GET || method == Method::HEAD || method == Method::OPTIONS {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|it| it.to_str().ok()).unwrap_or_default();
+    let origin_host = headers
+        .get(header::ORIGIN)
+        .and_then(|it| it.to_str().ok())
+        .map(|origin| origin.split_once("://").map_or(origin, |(_, rest)| rest).trim_end_matches('/').to_string());
+    let cross_site = headers.get("sec-fetch-site").and_then(|it| it.to_str().ok()) == Some("cross-site");
+    if cross_site || origin_host.is_some_and(|it| it != host) {
+        let wants_json = request.uri().path().starts_with("/-/api/");
+        let message = "cross-site requests are not allowed";
+        return if wants_json {
+            error::api_error(StatusCode::FORBIDDEN, "forbidden", message)
+        } else {
+            error::error_page(StatusCode::FORBIDDEN, message)
+        };
+    }
+    next.run(request).await
 }
 
 fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -107,13 +107,16 @@ pub async fn content(
     let decoded = decode_path(encoded)?;
     let snapshot = state.site.snapshot();
     let now = Utc::now();
+    let notice = uri.query().and_then(super::edit::notice_from_query);
     let key = PageCacheKey {
         url: uri.path().to_string(),
         head: snapshot.head,
         changes_ready: state.site.changes_ready(),
         minute: now.timestamp() / 60,
     };
-    if let Some(html) = state.page_cache.0.get(&key) {
+    if notice.is_none()
+        && let Some(html) = state.page_cache.0.get(&key)
+    {
         return Ok(html_response(html));
     }
     let host = view::host_of(&headers);
@@ -130,6 +133,23 @@ pub async fn content(
             serve_blob(&state, &path, blob, &headers, false).await
         }
         Target::NotFound(path) => {
+            if let Some(url) = snapshot.resolver.find_by_path(&path).map(RepoPath::url) {
+                return Ok(Redirect::permanent(&url).into_response());
+            }
+            if let Ok(page) = RepoPath::parse(&format!("{}.md", path.trim_end_matches('/')))
+                && let Some(deletion) = state.site.deletion(page.as_str())
+            {
+                let (csrf_token, set_cookie) = super::csrf::token(&headers);
+                let frame = Frame::new(&state, &host, &path).with_breadcrumbs(&snapshot, &path);
+                let deleted = super::edit::DeletedContext::new(&page, &deletion);
+                let html =
+                    state.theme.render("deleted.html", &super::edit::DeletedTemplate { frame, deleted, csrf_token })?;
+                let mut res = (StatusCode::GONE, Html(html)).into_response();
+                if let Some(cookie) = set_cookie {
+                    res.headers_mut().append(header::SET_COOKIE, cookie);
+                }
+                return Ok(res);
+            }
             let frame = Frame::new(&state, &host, &path).with_breadcrumbs(&snapshot, &path);
             let create_url = format!("/-/edit/{}", path.trim_end_matches('/'));
             let html = state.theme.render("not_found.html", &NotFoundTemplate { frame, path, create_url })?;
@@ -138,10 +158,14 @@ pub async fn content(
         Target::Page(path) => {
             let html = blocking(move || {
                 let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
-                let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
+                let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
                 let page = PageContext::new(&view, now);
+                let cacheable = notice.is_none();
+                frame.notice = notice;
                 let html = Bytes::from(state.theme.render("page.html", &PageTemplate { frame, page })?);
-                state.page_cache.0.insert(key, html.clone());
+                if cacheable {
+                    state.page_cache.0.insert(key, html.clone());
+                }
                 Ok(html)
             })
             .await?;

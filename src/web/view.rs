@@ -18,6 +18,8 @@ pub struct Frame {
     pub site_title: String,
     pub page_title: String,
     pub search_query: String,
+    /// A one-line message after an action ("Saved.").
+    pub notice: Option<String>,
     pub breadcrumbs: Vec<Crumb>,
     pub clone_url: String,
     pub nav: Nav,
@@ -55,6 +57,7 @@ impl Frame {
             site_title: state.site.config.site_title.clone(),
             page_title: page_title.to_string(),
             search_query: String::new(),
+            notice: None,
             breadcrumbs: Vec::new(),
             clone_url: format!("http://{host}/wiki.git"),
             nav: NAV,

@@ -1,0 +1,50 @@
+//! Cross-site request forgery protection for browser forms: a random token in a SameSite cookie that every
+//! state-changing form must echo (double submit), plus an Origin check on every unsafe request (`web::mod`).
+
+use axum::http::{HeaderMap, HeaderValue, header};
+
+use crate::{Error, Result};
+
+const COOKIE: &str = "lore_csrf";
+
+/// The browser's CSRF token, and the `Set-Cookie` header to send when it is new.
+pub fn token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    if let Some(existing) =
+        cookie(headers, COOKIE).filter(|it| it.len() == 32 && it.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return (existing, None);
+    }
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    let token: String = bytes.iter().map(|it| format!("{it:02x}")).collect();
+    let set_cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+    (token, Some(HeaderValue::from_str(&set_cookie).expect("hex tokens are valid header values")))
+}
+
+/// Checks that a form's token matches the browser's cookie.
+pub fn verify(headers: &HeaderMap, form_token: &str) -> Result<()> {
+    match cookie(headers, COOKIE) {
+        Some(expected) if !expected.is_empty() && constant_time_eq(expected.as_bytes(), form_token.as_bytes()) => {
+            Ok(())
+        }
+        _ => Err(Error::Forbidden(
+            "this form has expired or did not come from this wiki; reload the page and try again".into(),
+        )),
+    }
+}
+
+/// The value of a cookie sent by the browser.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|it| it.to_str().ok())
+        .flat_map(|it| it.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,649 @@
+//! Browser editing: the editor and its preview, new pages from templates, move, delete, restore and
+//! uploads. Every state-changing form carries a CSRF token (`csrf.rs`); failures keep the user's text.
+
+use axum::Form;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use serde::{Deserialize, Serialize};
+
+use super::api::person;
+use super::csrf;
+use super::error::{PageError, classify};
+use super::pages::decode_path;
+use super::view::{self, Frame};
+use super::{AppState, blocking};
+use crate::content::RepoPath;
+use crate::content::sections;
+use crate::render::diff;
+use crate::site::{PageEdit, SaveOutcome};
+use crate::store::{ObjectId, Person};
+use crate::{Error, Result};
+
+/// Query of `GET /-/edit/<path>`.
+#[derive(Deserialize)]
+pub struct EditQuery {
+    section: Option<usize>,
+    template: Option<String>,
+}
+
+/// The editor form.
+#[derive(Deserialize)]
+pub struct EditForm {
+    markdown: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    base_blob: String,
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    author_name: String,
+    #[serde(default)]
+    author_email: String,
+    section: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct EditTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    edit: EditContext,
+}
+
+#[derive(Serialize)]
+struct EditContext {
+    path: String,
+    url: String,
+    title: String,
+    is_new: bool,
+    markdown: String,
+    base_blob: String,
+    section: Option<usize>,
+    message_placeholder: String,
+    csrf_token: String,
+    author_name: String,
+    author_email: String,
+    error: Option<String>,
+    preview_html: String,
+    conflict: Option<ConflictContext>,
+    upload_url: String,
+    preview_url: &'static str,
+    cancel_url: String,
+}
+
+#[derive(Serialize)]
+struct ConflictContext {
+    theirs: String,
+    diff_html: String,
+    theirs_by: String,
+}
+
+/// `GET /-/edit/<path>`: the editor for a page, a section of it (`?section=N`), or a new page
+/// (`?template=NAME` starts from `_templates/NAME.md`).
+pub async fn editor(
+    State(state): State<AppState>,
+    uri: Uri,
+    Query(query): Query<EditQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let path = page_path_after(&uri, "/-/edit/")?;
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let site = state.site.clone();
+    let lookup_path = path.clone();
+    let (source, template_text) = blocking(move || {
+        let snapshot = site.snapshot();
+        let source = site.page_source(&snapshot, &lookup_path)?;
+        let template = match (&source, &query.template) {
+            (None, Some(name)) if !name.is_empty() => {
+                let template_path = RepoPath::parse(&format!("_templates/{name}.md"))?;
+                Some(
+                    site.page_source(&snapshot, &template_path)?
+                        .ok_or_else(|| Error::NotFound(format!("template {name}")))?
+                        .text,
+                )
+            }
+            _ => None,
+        };
+        Ok((source, template))
+    })
+    .await?;
+    let (markdown, base_blob, title) = match (&source, query.section) {
+        (Some(source), Some(number)) => {
+            let text = sections::section_text(&source.text, number)
+                .ok_or_else(|| Error::NotFound(format!("section {number} of {path}")))?;
+            (text.to_string(), source.blob.to_string(), source.meta.title.clone())
+        }
+        (Some(source), None) => (source.text.clone(), source.blob.to_string(), source.meta.title.clone()),
+        (None, _) => {
+            let title = title_from_path(&path);
+            (template_text.unwrap_or_else(|| format!("# {title}\n\n")), String::new(), title)
+        }
+    };
+    let author = remembered_author(&headers);
+    let context = EditContext {
+        is_new: source.is_none(),
+        section: if source.is_some() { query.section } else { None },
+        message_placeholder: if source.is_some() { format!("Update {title}") } else { format!("Create {title}") },
+        author_name: author.as_ref().map(|it| it.name.clone()).unwrap_or_default(),
+        author_email: author.as_ref().map(|it| it.email.clone()).unwrap_or_default(),
+        ..edit_context(&state, &path, title, markdown, base_blob, csrf_token)
+    };
+    let mut res = render_editor(&state, &headers, context, StatusCode::OK)?;
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// `POST /-/edit/<path>`: saves the editor's text in one commit; merges with concurrent edits, or shows the
+/// conflict with the user's text intact.
+pub async fn save(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<EditForm>,
+) -> Result<Response, PageError> {
+    let path = page_path_after(&uri, "/-/edit/")?;
+    csrf::verify(&headers, &form.csrf_token)?;
+    let (csrf_token, _) = csrf::token(&headers);
+    let author = form_author(&form.author_name, &form.author_email, &headers)?;
+    let base_blob = parse_blob(&form.base_blob)?;
+    let site = state.site.clone();
+    let save_path = path.clone();
+    let section = form.section;
+    let typed = form.markdown.replace("\r\n", "\n");
+    let message = Some(form.message.clone()).filter(|it| !it.trim().is_empty());
+    let save_author = author.clone();
+    let outcome = blocking(move || {
+        // A section edit becomes a whole-page edit of the version it started from, so the usual merge applies.
+        let markdown = match (section, base_blob) {
+            (Some(number), Some(base)) => {
+                let base_text = String::from_utf8_lossy(&site.store().read_blob(base)?).into_owned();
+                sections::replace_section(&base_text, number, &typed)
+                    .ok_or_else(|| Error::NotFound(format!("section {number}")))?
+            }
+            _ => typed,
+        };
+        let edit = PageEdit { path: save_path, markdown, message, author: save_author, base_blob };
+        site.save_page(&edit).map(|outcome| (outcome, edit.markdown))
+    })
+    .await;
+    let title = title_from_path(&path);
+    let (outcome, full_text) = match outcome {
+        Ok(it) => it,
+        Err(err @ (Error::TooLarge { .. } | Error::BadInput(_) | Error::PreconditionRequired | Error::NotFound(_))) => {
+            let (status, _, message) = classify(&err);
+            let context = EditContext {
+                error: Some(message),
+                section: form.section,
+                author_name: form.author_name.clone(),
+                author_email: form.author_email.clone(),
+                ..edit_context(&state, &path, title, form.markdown.clone(), form.base_blob.clone(), csrf_token)
+            };
+            return Ok(render_editor(&state, &headers, context, status)?);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let notice = match outcome {
+        SaveOutcome::Saved { merged_with: Some(other), .. } => format!("merged={}", encode(&other.name)),
+        SaveOutcome::Saved { .. } => "saved=1".to_string(),
+        SaveOutcome::Unchanged { .. } => "unchanged=1".to_string(),
+        SaveOutcome::Conflict { yours: _, theirs, base: _, theirs_blob } => {
+            let theirs_by = state
+                .site
+                .last_change(path.as_str())
+                .map_or_else(|| "someone".to_string(), |it| it.author.name.clone());
+            let context = EditContext {
+                conflict: Some(ConflictContext {
+                    diff_html: diff::unified_html(&theirs, &full_text),
+                    theirs,
+                    theirs_by,
+                }),
+                author_name: author.name.clone(),
+                author_email: author.email.clone(),
+                ..edit_context(&state, &path, title, full_text, theirs_blob.to_string(), csrf_token)
+            };
+            return Ok(render_editor(&state, &headers, context, StatusCode::CONFLICT)?);
+        }
+    };
+    let mut res = Redirect::to(&format!("{}?{notice}", path.url())).into_response();
+    res.headers_mut().append(header::SET_COOKIE, author_cookie(&author));
+    Ok(res)
+}
+
+/// The preview form: the text being edited and the page it belongs to.
+#[derive(Deserialize)]
+pub struct PreviewForm {
+    markdown: String,
+    #[serde(default)]
+    path: String,
+}
+
+/// `POST /-/preview`: the editor's text rendered by the server's own renderer, as a sanitised fragment.
+pub async fn preview(State(state): State<AppState>, Form(form): Form<PreviewForm>) -> Result<Response, PageError> {
+    let path = RepoPath::parse(&form.path).or_else(|_| RepoPath::parse("preview.md"))?;
+    let site = state.site.clone();
+    let html = blocking(move || Ok(site.render_preview(&path, &form.markdown).1.html)).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+/// Query of `GET /-/new`.
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    folder: String,
+}
+
+#[derive(Serialize)]
+struct NewTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    templates: Vec<TemplateChoice>,
+    folder: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TemplateChoice {
+    name: String,
+    title: String,
+}
+
+/// `GET /-/new`: choose a path and a template; with `path` given, opens the editor there.
+pub async fn new_page(
+    State(state): State<AppState>,
+    Query(query): Query<NewQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let mut error = None;
+    if !query.path.trim().is_empty() {
+        match page_path_from_input(&query.path) {
+            Ok(path) => {
+                let template = if query.template.is_empty() {
+                    String::new()
+                } else {
+                    format!("?template={}", encode(&query.template))
+                };
+                return Ok(Redirect::to(&format!("/-/edit/{}{template}", path.as_str())).into_response());
+            }
+            Err(err) => error = Some(err.to_string()),
+        }
+    }
+    let templates = state.site.templates().into_iter().map(|(name, title)| TemplateChoice { name, title }).collect();
+    let frame = Frame::new(&state, &view::host_of(&headers), "New page");
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let html = state.theme.render("new.html", &NewTemplate { frame, templates, folder: query.folder, error })?;
+    Ok((status, Html(html)).into_response())
+}
+
+#[derive(Serialize)]
+struct PageActionTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    page: PageSummary,
+    csrf_token: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PageSummary {
+    path: String,
+    title: String,
+    url: String,
+    blob: ObjectId,
+}
+
+/// `GET /-/delete/<path>` and `GET /-/move/<path>`: the confirmation forms.
+pub async fn confirm_form(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
+    let (template, prefix) =
+        if uri.path().starts_with("/-/delete/") { ("delete.html", "/-/delete/") } else { ("move.html", "/-/move/") };
+    let path = page_path_after(&uri, prefix)?;
+    let snapshot = state.site.snapshot();
+    let meta = snapshot.pages.get(&path).ok_or_else(|| Error::NotFound(path.to_string()))?;
+    let blob = snapshot.file(path.as_str()).expect("pages are files");
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let frame = Frame::new(&state, &view::host_of(&headers), &meta.title).with_breadcrumbs(&snapshot, path.as_str());
+    let page = PageSummary { path: path.as_str().to_string(), title: meta.title.clone(), url: path.url(), blob };
+    let html = state.theme.render(template, &PageActionTemplate { frame, page, csrf_token, error: None })?;
+    let mut res = Html(html).into_response();
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// The delete form.
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    base_blob: String,
+    csrf_token: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// `POST /-/delete/<path>`: deletes the page in one commit; its URL then offers to restore it.
+pub async fn delete(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, PageError> {
+    let path = page_path_after(&uri, "/-/delete/")?;
+    csrf::verify(&headers, &form.csrf_token)?;
+    let base = parse_blob(&form.base_blob)?
+        .ok_or_else(|| Error::bad_input("the form does not say which version to delete"))?;
+    let author = form_author("", "", &headers)?;
+    let site = state.site.clone();
+    let delete_path = path.clone();
+    let message = Some(form.message).filter(|it| !it.trim().is_empty());
+    blocking(move || site.delete_page(&delete_path, base, &author, message)).await?;
+    Ok(Redirect::to(&path.url()).into_response())
+}
+
+/// The move form.
+#[derive(Deserialize)]
+pub struct MoveForm {
+    to: String,
+    #[serde(default)]
+    base_blob: String,
+    csrf_token: String,
+}
+
+/// `POST /-/move/<path>`: moves the page; the old URL redirects to the new one.
+pub async fn move_page(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    let from = page_path_after(&uri, "/-/move/")?;
+    csrf::verify(&headers, &form.csrf_token)?;
+    let to = page_path_from_input(&form.to)?;
+    let base = parse_blob(&form.base_blob)?;
+    let author = form_author("", "", &headers)?;
+    let site = state.site.clone();
+    let target = to.clone();
+    blocking(move || site.move_page(&from, &target, base, &author)).await?;
+    Ok(Redirect::to(&format!("{}?moved=1", to.url())).into_response())
+}
+
+/// The restore form.
+#[derive(Deserialize)]
+pub struct RestoreForm {
+    commit: String,
+    csrf_token: String,
+}
+
+/// `POST /-/restore/<path>`: brings back the page as it was in `commit`, as a new commit.
+pub async fn restore(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<RestoreForm>,
+) -> Result<Response, PageError> {
+    let path = page_path_after(&uri, "/-/restore/")?;
+    csrf::verify(&headers, &form.csrf_token)?;
+    let author = form_author("", "", &headers)?;
+    let site = state.site.clone();
+    let restore_path = path.clone();
+    blocking(move || {
+        let commit = site.store().resolve_commit(&form.commit)?;
+        site.restore_page(&restore_path, commit, &author)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("{}?restored=1", path.url())).into_response())
+}
+
+/// `POST /-/upload/<page path>`: stores an uploaded file next to the page in one commit and answers
+/// `{path, url, markdown}` with the Markdown that links it.
+pub async fn upload(State(state): State<AppState>, uri: Uri, headers: HeaderMap, mut multipart: Multipart) -> Response {
+    let res = async {
+        let page = page_path_after(&uri, "/-/upload/")?;
+        let mut token = String::new();
+        let mut file: Option<(String, Vec<u8>)> = None;
+        let limit = state.site.config.max_upload_bytes;
+        while let Some(field) =
+            multipart.next_field().await.map_err(|err| multipart_error(&err.body_text(), err.status()))?
+        {
+            match field.name() {
+                Some("csrf_token") => {
+                    token = field.text().await.map_err(|err| multipart_error(&err.body_text(), err.status()))?
+                }
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("upload").to_string();
+                    let bytes = field.bytes().await.map_err(|err| multipart_error(&err.body_text(), err.status()))?;
+                    if bytes.len() as u64 > limit {
+                        return Err(Error::TooLarge { what: "the upload", size: bytes.len() as u64, limit });
+                    }
+                    file = Some((name, bytes.to_vec()));
+                }
+                _ => {}
+            }
+        }
+        csrf::verify(&headers, &token)?;
+        let (name, content) = file.ok_or_else(|| Error::bad_input("no file in the upload"))?;
+        let author = form_author("", "", &headers)?;
+        let site = state.site.clone();
+        let stored = blocking(move || site.upload(&page, &sanitize_file_name(&name), content, &author)).await?;
+        let file_name = stored.file_name().to_string();
+        let link = utf8_percent_encode(&file_name, NON_ALPHANUMERIC).to_string();
+        let is_image =
+            mime_guess::from_path(&file_name).first().is_some_and(|it| it.type_() == mime_guess::mime::IMAGE);
+        let markdown = if is_image { format!("![{file_name}]({link})") } else { format!("[{file_name}]({link})") };
+        Ok(serde_json::json!({ "path": stored.as_str(), "url": stored.url(), "markdown": markdown }))
+    }
+    .await;
+    match res {
+        Ok(json) => (StatusCode::CREATED, axum::Json(json)).into_response(),
+        Err(err) => super::error::ApiError(err).into_response(),
+    }
+}
+
+fn multipart_error(text: &str, status: StatusCode) -> Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::TooLarge { what: "the upload", size: 0, limit: 0 }
+    } else {
+        Error::bad_input(format!("could not read the upload: {text}"))
+    }
+}
+
+/// A safe file name for an upload: its last path segment, with only letters, digits, `.`, `-` and `_`.
+pub fn sanitize_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut res = String::with_capacity(last.len());
+    for ch in last.chars() {
+        let keep = ch.is_ascii_alphanumeric() || ch == '.' || ch == '_' || ch == '-';
+        let ch = if keep { ch } else { '-' };
+        if !(ch == '-' && res.ends_with('-')) {
+            res.push(ch);
+        }
+    }
+    let trimmed = res.trim_start_matches(['.', '-']).trim_end_matches(['.', '-']);
+    let mut name: String = trimmed.chars().take(100).collect();
+    if name.is_empty() || name.eq_ignore_ascii_case("git") {
+        name = "upload".into();
+    }
+    name
+}
+
+fn edit_context(
+    state: &AppState,
+    path: &RepoPath,
+    title: String,
+    markdown: String,
+    base_blob: String,
+    csrf_token: String,
+) -> EditContext {
+    let preview_html = state.site.render_preview(path, &markdown).1.html;
+    EditContext {
+        path: path.as_str().to_string(),
+        url: path.url(),
+        message_placeholder: format!("Update {title}"),
+        title,
+        is_new: base_blob.is_empty(),
+        markdown,
+        base_blob,
+        section: None,
+        csrf_token,
+        author_name: String::new(),
+        author_email: String::new(),
+        error: None,
+        preview_html,
+        conflict: None,
+        upload_url: format!("/-/upload/{}", path.as_str()),
+        preview_url: "/-/preview",
+        cancel_url: path.url(),
+    }
+}
+
+fn render_editor(state: &AppState, headers: &HeaderMap, context: EditContext, status: StatusCode) -> Result<Response> {
+    let snapshot = state.site.snapshot();
+    let title = if context.is_new { format!("Create {}", context.title) } else { format!("Edit {}", context.title) };
+    let frame = Frame::new(state, &view::host_of(headers), &title).with_breadcrumbs(&snapshot, &context.path);
+    let html = state.theme.render("edit.html", &EditTemplate { frame, edit: context })?;
+    let mut res = (status, Html(html)).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+// `/-/edit/a/b` and `/-/edit/a/b.md` both name the page `a/b.md`.
+fn page_path_after(uri: &Uri, prefix: &str) -> Result<RepoPath> {
+    let encoded = uri.path().strip_prefix(prefix).unwrap_or_default();
+    page_path_from_input(&decode_path(encoded)?)
+}
+
+fn page_path_from_input(input: &str) -> Result<RepoPath> {
+    let trimmed = input.trim().trim_start_matches('/').trim_end_matches('/');
+    if trimmed.to_ascii_lowercase().ends_with(".md") {
+        RepoPath::parse(trimmed)
+    } else {
+        RepoPath::parse(&format!("{trimmed}.md"))
+    }
+}
+
+fn title_from_path(path: &RepoPath) -> String {
+    path.file_stem().replace(['-', '_'], " ")
+}
+
+fn parse_blob(text: &str) -> Result<Option<ObjectId>> {
+    let text = text.trim();
+    if text.is_empty() { Ok(None) } else { text.parse().map(Some) }
+}
+
+const AUTHOR_COOKIE: &str = "lore_author";
+
+// Until accounts exist (open mode), the browser says who it is and Lore remembers it in a cookie.
+fn form_author(name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
+    if !name.trim().is_empty() || !email.trim().is_empty() {
+        return person(name.to_string(), email.to_string());
+    }
+    Ok(remembered_author(headers)
+        .unwrap_or_else(|| Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }))
+}
+
+fn remembered_author(headers: &HeaderMap) -> Option<Person> {
+    let value = csrf::cookie(headers, AUTHOR_COOKIE)?;
+    let decoded = percent_decode_str(&value).decode_utf8().ok()?;
+    let (name, email) = decoded.split_once('\n')?;
+    person(name.to_string(), email.to_string()).ok()
+}
+
+fn author_cookie(author: &Person) -> HeaderValue {
+    let value = encode(&format!("{}\n{}", author.name, author.email));
+    let cookie = format!("{AUTHOR_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+    HeaderValue::from_str(&cookie).expect("percent-encoded cookies are valid header values")
+}
+
+fn encode(text: &str) -> String {
+    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
+}
+
+/// The notice a page shows after an action, from the query string the action redirected with.
+pub fn notice_from_query(query: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|it| it.split_once('='))
+        .map(|(key, value)| (key.to_string(), percent_decode_str(value).decode_utf8_lossy().into_owned()))
+        .collect();
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    if let Some(name) = get("merged") {
+        return Some(format!("Saved: merged with changes by {name}."));
+    }
+    if get("saved").is_some() {
+        return Some("Saved.".into());
+    }
+    if get("unchanged").is_some() {
+        return Some("No changes to save.".into());
+    }
+    if get("moved").is_some() {
+        return Some("Moved. The old address redirects here.".into());
+    }
+    if get("restored").is_some() {
+        return Some("Restored.".into());
+    }
+    None
+}
+
+/// The deleted page's view.
+#[derive(Serialize)]
+pub struct DeletedTemplate {
+    #[serde(flatten)]
+    pub frame: Frame,
+    pub deleted: DeletedContext,
+    pub csrf_token: String,
+}
+
+/// What the deleted page shows.
+#[derive(Serialize)]
+pub struct DeletedContext {
+    pub path: String,
+    pub title: String,
+    pub by_name: String,
+    pub at_relative: String,
+    pub at_absolute: String,
+    pub restore_commit: ObjectId,
+    pub history_url: String,
+}
+
+impl DeletedContext {
+    /// The view of a deletion, with times relative to now.
+    pub fn new(path: &RepoPath, deletion: &crate::site::Deletion) -> DeletedContext {
+        let at = chrono::DateTime::<Utc>::from_timestamp(deletion.deleted_by.time, 0).unwrap_or_default();
+        DeletedContext {
+            path: path.as_str().to_string(),
+            title: title_from_path(path),
+            by_name: deletion.deleted_by.author.name.clone(),
+            at_relative: view::relative_time(Utc::now(), at),
+            at_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            restore_commit: deletion.last_version.id,
+            history_url: format!("/-/history/{}", path.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(raw: &str, expected: &str) {
+        assert_eq!(sanitize_file_name(raw), expected);
+    }
+
+    #[test]
+    fn upload_names_cannot_escape() {
+        check("../../.git/config", "config");
+        check("..\\evil.png", "evil.png");
+        check(".git", "upload");
+        check("My Photo (1).PNG", "My-Photo-1-.PNG");
+        check("", "upload");
+        check("-rf", "rf");
+    }
+}
