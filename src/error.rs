@@ -29,6 +29,9 @@ pub enum Error {
     /// The request is not allowed (a forged or expired form, for example).
     #[error("{0}")]
     Forbidden(String),
+    /// Something the request needs is not ready yet (the history index while it is built).
+    #[error("{0}")]
+    Unavailable(String),
     /// The branch kept moving while a commit was being built.
     #[error("the branch moved {attempts} times while saving; try again")]
     Contention { attempts: usize },

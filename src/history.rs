@@ -1,34 +1,74 @@
-//! The change index: for every path, the commits that touched it, built once from a walk of the branch
-//! and extended incrementally as new commits arrive. Answers "last edited by" without a history walk.
+//! The change index: every commit of the branch with the files it changed, and for every path the
+//! commits that touched it (following renames). Built once by a walk of the branch, persisted in the data
+//! folder, and extended incrementally as commits arrive, so no request ever walks history.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::store::{CommitInfo, ObjectId, Store};
 
-/// One commit's change to one path: the commit's position in the index and the blob it left there.
-#[derive(Debug, Clone, Copy)]
+/// Bumped whenever the persisted layout changes; an index of another version is rebuilt.
+const FORMAT_VERSION: u32 = 1;
+
+/// Which commits changed which paths, oldest first.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct ChangeIndex {
+    version: u32,
+    /// The head commit the index reflects.
+    head: Option<ObjectId>,
+    commits: Vec<IndexedCommit>,
+    paths: Vec<String>,
+    by_path: Vec<Vec<PathChange>>,
+    #[serde(skip)]
+    path_ids: HashMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct IndexedCommit {
+    info: Arc<CommitInfo>,
+    paths: Vec<u32>,
+}
+
+/// One commit's change to one path.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct PathChange {
     commit: u32,
     blob: Option<ObjectId>,
+    renamed_from: Option<u32>,
 }
 
-/// A change to one path, as the index reports it.
+/// One entry of a page's history.
 #[derive(Debug, Clone)]
-pub struct Change {
+pub struct HistoryEntry {
     pub commit: Arc<CommitInfo>,
-    /// The file's blob after the commit; `None` when the commit deleted it.
+    /// The path the page had in this commit (differs from today's after a move).
+    pub path: String,
+    /// The page's blob after the commit; `None` when the commit deleted it.
     pub blob: Option<ObjectId>,
+    /// The page's blob before the commit; `None` when the commit created it.
+    pub previous_blob: Option<ObjectId>,
 }
 
-/// Which commits changed which paths, oldest first.
-#[derive(Debug, Default, Clone)]
-pub struct ChangeIndex {
-    commits: Vec<Arc<CommitInfo>>,
-    by_path: HashMap<String, Vec<PathChange>>,
-    /// The head commit the index reflects.
-    head: Option<ObjectId>,
+/// A commit in the recent-changes list, with the paths it touched.
+#[derive(Debug, Clone)]
+pub struct RecentChange {
+    pub commit: Arc<CommitInfo>,
+    pub paths: Vec<String>,
+}
+
+/// Which recent changes to list.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    /// Part of the author's name or e-mail, case-insensitive.
+    pub author: Option<String>,
+    /// A folder (with trailing `/`) at least one changed path must be in.
+    pub folder: Option<String>,
+    /// Only commits touching one of these paths.
+    pub paths: Option<Vec<String>>,
 }
 
 impl ChangeIndex {
@@ -42,39 +82,144 @@ impl ChangeIndex {
         self.commits.len()
     }
 
-    /// The newest change to `path`.
-    pub fn last_change(&self, path: &str) -> Option<Change> {
-        self.changes_of(path).next()
+    /// The newest change to `path` (not following renames).
+    pub fn last_change(&self, path: &str) -> Option<HistoryEntry> {
+        let id = *self.path_ids.get(path)?;
+        let change = self.by_path[id as usize].last()?;
+        Some(self.entry(id, change, None))
     }
 
-    /// The changes to `path`, newest first.
-    pub fn changes_of(&self, path: &str) -> impl Iterator<Item = Change> + '_ {
-        self.by_path
-            .get(path)
-            .into_iter()
-            .flat_map(|it| it.iter().rev())
-            .map(|it| Change { commit: self.commits[it.commit as usize].clone(), blob: it.blob })
+    /// The page's history, newest first, following it back through moves.
+    pub fn history(&self, path: &str) -> Vec<HistoryEntry> {
+        let mut res: Vec<HistoryEntry> = Vec::new();
+        let Some(&start) = self.path_ids.get(path) else { return res };
+        let mut current = start;
+        let mut before = u32::MAX;
+        // A rename chain can only go back in time, so it ends; the bound guards against corrupt data.
+        for _hop in 0..1_000 {
+            let mut next = None;
+            for change in self.by_path[current as usize].iter().rev().filter(|it| it.commit < before) {
+                res.push(self.entry(current, change, None));
+                if let Some(old) = change.renamed_from {
+                    next = Some((old, change.commit));
+                    break;
+                }
+            }
+            match next {
+                Some((old, at)) => (current, before) = (old, at),
+                None => break,
+            }
+        }
+        for i in 0..res.len() {
+            res[i].previous_blob = res.get(i + 1).and_then(|it| it.blob);
+        }
+        res
     }
 
-    /// Adds the commits between the indexed head and `new_head`. When `new_head` does not descend from
-    /// the indexed head (history was rewritten outside Lore), the walk simply covers what is new.
+    /// Commits newest first that pass `filter`, skipping `offset`, at most `limit`.
+    pub fn recent(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Vec<RecentChange> {
+        let author = filter.author.as_ref().map(|it| it.to_lowercase());
+        let wanted_paths: Option<Vec<u32>> =
+            filter.paths.as_ref().map(|paths| paths.iter().filter_map(|it| self.path_ids.get(it).copied()).collect());
+        self.commits
+            .iter()
+            .rev()
+            .filter(|commit| {
+                author.as_ref().is_none_or(|author| {
+                    commit.info.author.name.to_lowercase().contains(author)
+                        || commit.info.author.email.to_lowercase().contains(author)
+                })
+            })
+            .filter(|commit| {
+                filter
+                    .folder
+                    .as_ref()
+                    .is_none_or(|folder| commit.paths.iter().any(|it| self.paths[*it as usize].starts_with(folder)))
+            })
+            .filter(|commit| {
+                wanted_paths.as_ref().is_none_or(|wanted| commit.paths.iter().any(|it| wanted.contains(it)))
+            })
+            .skip(offset)
+            .take(limit)
+            .map(|commit| RecentChange {
+                commit: commit.info.clone(),
+                paths: commit.paths.iter().map(|it| self.paths[*it as usize].clone()).collect(),
+            })
+            .collect()
+    }
+
+    /// Adds the commits between the indexed head and `new_head`. Rebuilds from scratch when `new_head` does
+    /// not descend from the indexed head (history was rewritten outside Lore).
     pub fn catch_up(&mut self, store: &Store, new_head: ObjectId, progress: impl FnMut(usize)) -> Result<usize> {
         if self.head == Some(new_head) {
             return Ok(0);
         }
+        if let Some(old_head) = self.head
+            && !store.is_ancestor(old_head, new_head)?
+        {
+            *self = ChangeIndex::default();
+        }
+        self.version = FORMAT_VERSION;
         let mut walked = store.walk_changes(new_head, self.head, progress)?;
         let n_new = walked.len();
         // The walk is newest first; the index appends oldest first so `last()` is the newest change.
         walked.reverse();
         for commit in walked {
             let position = u32::try_from(self.commits.len()).expect("fewer than 4 billion commits");
+            let mut paths = Vec::with_capacity(commit.changes.len());
             for change in &commit.changes {
-                let entry = PathChange { commit: position, blob: change.blob };
-                self.by_path.entry(change.path.clone()).or_default().push(entry);
+                let id = self.intern(&change.path);
+                let renamed_from = change.renamed_from.as_deref().map(|it| self.intern(it));
+                self.by_path[id as usize].push(PathChange { commit: position, blob: change.blob, renamed_from });
+                paths.push(id);
             }
-            self.commits.push(Arc::new(commit.info));
+            self.commits.push(IndexedCommit { info: Arc::new(commit.info), paths });
         }
         self.head = Some(new_head);
         Ok(n_new)
+    }
+
+    /// Writes the index to `file` (atomically: a temporary file renamed into place).
+    pub fn save(&self, file: &Path) -> Result<()> {
+        let bytes = postcard::to_stdvec(self)
+            .map_err(|err| crate::Error::Repository(format!("encoding the change index: {err}")))?;
+        if let Some(folder) = file.parent() {
+            std::fs::create_dir_all(folder)?;
+        }
+        let temporary = file.with_extension("tmp");
+        std::fs::write(&temporary, bytes)?;
+        std::fs::rename(&temporary, file)?;
+        Ok(())
+    }
+
+    /// Reads an index written by `save`; `None` when it is missing, unreadable or of another version.
+    pub fn load(file: &Path) -> Option<ChangeIndex> {
+        let bytes = std::fs::read(file).ok()?;
+        let mut index: ChangeIndex = postcard::from_bytes(&bytes).ok()?;
+        if index.version != FORMAT_VERSION || index.by_path.len() != index.paths.len() {
+            return None;
+        }
+        index.path_ids = index.paths.iter().enumerate().map(|(id, path)| (path.clone(), id as u32)).collect();
+        Some(index)
+    }
+
+    fn intern(&mut self, path: &str) -> u32 {
+        if let Some(id) = self.path_ids.get(path) {
+            return *id;
+        }
+        let id = u32::try_from(self.paths.len()).expect("fewer than 4 billion paths");
+        self.paths.push(path.to_string());
+        self.by_path.push(Vec::new());
+        self.path_ids.insert(path.to_string(), id);
+        id
+    }
+
+    fn entry(&self, path: u32, change: &PathChange, previous_blob: Option<ObjectId>) -> HistoryEntry {
+        HistoryEntry {
+            commit: self.commits[change.commit as usize].info.clone(),
+            path: self.paths[path as usize].clone(),
+            blob: change.blob,
+            previous_blob,
+        }
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -17,7 +17,8 @@ use crate::config::Config;
 use crate::content::links::WikiTarget;
 use crate::content::page::{self, PageMeta};
 use crate::content::{LinkResolver, RepoPath, front_matter};
-use crate::history::ChangeIndex;
+use crate::history::{ChangeFilter, ChangeIndex, HistoryEntry, RecentChange};
+use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::store::{self, CommitAttempt, CommitInfo, FileEdit, ObjectId, Person, Store};
 use crate::{Error, Result, starter};
@@ -115,6 +116,9 @@ pub struct Site {
     changes: RwLock<ChangeIndex>,
     changes_ready: AtomicBool,
     meta_cache: quick_cache::sync::Cache<(ObjectId, String), Arc<PageMeta>>,
+    line_stats_cache: quick_cache::sync::Cache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
+    blame_cache: quick_cache::sync::Cache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
+    saved_commits: AtomicUsize,
     render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
     refresh_lock: Mutex<()>,
 }
@@ -151,6 +155,20 @@ struct RenderKey {
     wiki_targets_hash: u64,
 }
 
+/// How many new commits make the change index worth saving again.
+const SAVE_INDEX_EVERY_COMMITS: usize = 1_000;
+
+/// Files larger than this are not diffed line by line.
+pub const MAX_DIFF_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A file's content as diffs see it.
+#[derive(Debug, Clone)]
+pub enum Text {
+    Lines(String),
+    Binary,
+    TooLarge,
+}
+
 /// How many times a save rebuilds on a moved head before giving up.
 const MAX_SAVE_ATTEMPTS: usize = 32;
 
@@ -172,6 +190,9 @@ impl Site {
             changes: RwLock::new(ChangeIndex::default()),
             changes_ready: AtomicBool::new(false),
             meta_cache: quick_cache::sync::Cache::new(100_000),
+            line_stats_cache: quick_cache::sync::Cache::new(50_000),
+            blame_cache: quick_cache::sync::Cache::new(200),
+            saved_commits: AtomicUsize::new(0),
             render_cache: quick_cache::sync::Cache::new(2_000),
             refresh_lock: Mutex::new(()),
         };
@@ -201,19 +222,28 @@ impl Site {
             return Ok(());
         };
         let started = Instant::now();
-        let mut index = ChangeIndex::default();
+        let index_file = self.change_index_file();
+        let mut index = ChangeIndex::load(&index_file).unwrap_or_default();
+        let n_loaded = index.n_commits();
         let mut last_report = Instant::now();
-        index.catch_up(&self.store, head, |n_commits| {
+        let n_new = index.catch_up(&self.store, head, |n_commits| {
             if last_report.elapsed().as_secs() >= 2 {
-                tracing::info!(n_commits, "indexing history");
+                let per_second = n_commits as f64 / started.elapsed().as_secs_f64();
+                tracing::info!(n_commits, per_second = per_second as u64, "indexing history");
                 last_report = Instant::now();
             }
         })?;
         tracing::info!(
+            n_loaded,
+            n_new,
             n_commits = index.n_commits(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "history indexed"
         );
+        if n_new > 0 {
+            index.save(&index_file)?;
+        }
+        self.saved_commits.store(index.n_commits(), Ordering::Release);
         *self.changes.write().expect("change index lock is never poisoned") = index;
         self.changes_ready.store(true, Ordering::Release);
         // The branch may have moved while the walk ran.
@@ -242,8 +272,8 @@ impl Site {
 
     /// If `path` was deleted: who deleted it, and the last commit that still had it (to restore from).
     pub fn deletion(&self, path: &str) -> Option<Deletion> {
-        let index = self.changes.read().expect("change index lock is never poisoned");
-        let mut changes = index.changes_of(path);
+        let history = self.changes.read().expect("change index lock is never poisoned").history(path);
+        let mut changes = history.into_iter();
         let deleted = changes.next().filter(|it| it.blob.is_none())?;
         let last_version = changes.find(|it| it.blob.is_some())?;
         Some(Deletion { deleted_by: deleted.commit, last_version: last_version.commit })
@@ -253,9 +283,20 @@ impl Site {
     pub fn page_view(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageView>> {
         let Some(meta) = snapshot.pages.get(path).cloned() else { return Ok(None) };
         let blob = snapshot.file(path.as_str()).expect("every page is a file of its snapshot");
+        let body = self.render_cached(snapshot, path, blob, &meta)?;
+        Ok(Some(PageView { path: path.clone(), blob, meta, body, last_change: self.last_change(path.as_str()) }))
+    }
+
+    fn render_cached(
+        &self,
+        snapshot: &Snapshot,
+        path: &RepoPath,
+        blob: ObjectId,
+        meta: &PageMeta,
+    ) -> Result<Arc<RenderedBody>> {
         let targets: Vec<WikiTarget> = meta.wiki_targets.iter().map(|it| snapshot.resolver.resolve(it)).collect();
         let key = RenderKey { blob, path: path.clone(), wiki_targets_hash: hash_of(&targets) };
-        let body = self.render_cache.get_or_insert_with(&key, || -> Result<Arc<RenderedBody>> {
+        self.render_cache.get_or_insert_with(&key, || -> Result<Arc<RenderedBody>> {
             if self.store.blob_size(blob)? > self.config.max_page_bytes {
                 return Ok(Arc::new(too_large_body(path, self.config.max_page_bytes)));
             }
@@ -264,8 +305,7 @@ impl Site {
             let doc = front_matter::split(&text);
             let resolver = &snapshot.resolver;
             Ok(Arc::new(render::render_body(path, &meta.title, doc.body, &|target| resolver.resolve(target))))
-        })?;
-        Ok(Some(PageView { path: path.clone(), blob, meta, body, last_change: self.last_change(path.as_str()) }))
+        })
     }
 
     /// A page's Markdown source.
@@ -506,7 +546,109 @@ impl Site {
         let (Some(head), true) = (head, self.changes_ready()) else { return Ok(()) };
         let mut index = self.changes.write().expect("change index lock is never poisoned");
         index.catch_up(&self.store, head, |_| {})?;
+        // A restart catches up from the saved head, so saving now and then is enough to keep starts fast.
+        if index.n_commits() >= self.saved_commits.load(Ordering::Acquire) + SAVE_INDEX_EVERY_COMMITS {
+            index.save(&self.change_index_file())?;
+            self.saved_commits.store(index.n_commits(), Ordering::Release);
+        }
         Ok(())
+    }
+
+    /// Saves the change index if it has commits the saved copy lacks (on shutdown).
+    pub fn save_change_index(&self) -> Result<()> {
+        let index = self.changes.read().expect("change index lock is never poisoned");
+        if self.changes_ready() && index.n_commits() > self.saved_commits.load(Ordering::Acquire) {
+            index.save(&self.change_index_file())?;
+            self.saved_commits.store(index.n_commits(), Ordering::Release);
+        }
+        Ok(())
+    }
+
+    fn change_index_file(&self) -> std::path::PathBuf {
+        self.config.data.join("index").join("changes.bin")
+    }
+
+    /// A page's history, newest first, following moves. Fails while the change index is being built.
+    pub fn history(&self, path: &RepoPath) -> Result<Vec<HistoryEntry>> {
+        self.require_changes()?;
+        Ok(self.changes.read().expect("change index lock is never poisoned").history(path.as_str()))
+    }
+
+    /// Recent commits, newest first.
+    pub fn recent_changes(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Result<Vec<RecentChange>> {
+        self.require_changes()?;
+        Ok(self.changes.read().expect("change index lock is never poisoned").recent(filter, offset, limit))
+    }
+
+    /// Lines added and removed between two versions of a file (either may be absent). Cached by blob ids.
+    pub fn line_stats(&self, old: Option<ObjectId>, new: Option<ObjectId>) -> Result<(usize, usize)> {
+        self.line_stats_cache.get_or_insert_with(&(old, new), || {
+            let old_text = self.text_of(old)?;
+            let new_text = self.text_of(new)?;
+            match (old_text, new_text) {
+                (Some(Text::Lines(old)), Some(Text::Lines(new))) => Ok(diff::line_stats(&old, &new)),
+                (None, Some(Text::Lines(new))) => Ok((diff::line_count(&new), 0)),
+                (Some(Text::Lines(old)), None) => Ok((0, diff::line_count(&old))),
+                _ => Ok((0, 0)),
+            }
+        })
+    }
+
+    /// A blob as text for diffs: `Binary` when it holds NUL bytes, `TooLarge` over the diff limit.
+    pub fn diff_text(&self, blob: Option<ObjectId>) -> Result<Option<Text>> {
+        self.text_of(blob)
+    }
+
+    /// The page as it was in `commit`, rendered against today's pages, or `None` if it did not exist then.
+    pub fn page_view_at(&self, snapshot: &Snapshot, path: &RepoPath, commit: ObjectId) -> Result<Option<PageView>> {
+        let Some(blob) = self.store.blob_at(commit, path.as_str())? else { return Ok(None) };
+        let meta = self.meta(path, blob)?;
+        let body = self.render_cached(snapshot, path, blob, &meta)?;
+        let info = Arc::new(self.store.commit_info(commit)?);
+        Ok(Some(PageView { path: path.clone(), blob, meta, body, last_change: Some(info) }))
+    }
+
+    /// Who last changed each line of the page, following its history (and moves) in the change index.
+    pub fn blame(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Arc<Vec<BlameLine>>> {
+        let blob = snapshot.file(path.as_str()).ok_or_else(|| Error::NotFound(path.to_string()))?;
+        self.require_changes()?;
+        self.blame_cache.get_or_insert_with(&(path.clone(), blob), || {
+            let history = self.history(path)?;
+            // Oldest version first: each version keeps the attribution of lines it did not change.
+            let versions: Vec<&HistoryEntry> = history.iter().rev().collect();
+            let mut lines: Vec<BlameLine> = Vec::new();
+            let mut previous_text = String::new();
+            for entry in versions {
+                let Some(Text::Lines(text)) = self.text_of(entry.blob)? else {
+                    lines.clear();
+                    previous_text.clear();
+                    continue;
+                };
+                lines = diff::carry_attribution(&previous_text, &text, &lines, &entry.commit);
+                previous_text = text;
+            }
+            Ok(Arc::new(lines))
+        })
+    }
+
+    fn require_changes(&self) -> Result<()> {
+        if self.changes_ready() {
+            Ok(())
+        } else {
+            Err(Error::Unavailable("history is still being indexed; try again in a moment".into()))
+        }
+    }
+
+    fn text_of(&self, blob: Option<ObjectId>) -> Result<Option<Text>> {
+        let Some(blob) = blob else { return Ok(None) };
+        if self.store.blob_size(blob)? > MAX_DIFF_BYTES {
+            return Ok(Some(Text::TooLarge));
+        }
+        let bytes = self.store.read_blob(blob)?;
+        if bytes.iter().take(8_000).any(|it| *it == 0) {
+            return Ok(Some(Text::Binary));
+        }
+        Ok(Some(Text::Lines(page::decode(&bytes).0.into_owned())))
     }
 
     fn next_snapshot(&self, old: &Snapshot, head: Option<ObjectId>) -> Result<Snapshot> {

@@ -25,6 +25,11 @@ pub const TEMPLATES: &[&str] = &[
     "delete.html",
     "move.html",
     "deleted.html",
+    "history.html",
+    "diff.html",
+    "commit.html",
+    "blame.html",
+    "changes.html",
 ];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.

@@ -13,7 +13,7 @@ use git2::{
     ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature, Sort, TreeWalkMode,
     TreeWalkResult,
 };
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, Result};
 
@@ -54,14 +54,31 @@ impl FromStr for ObjectId {
     }
 }
 
+// Hex in JSON; 20 raw bytes in Lore's binary index files.
 impl Serialize for ObjectId {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        if serializer.is_human_readable() {
+            serializer.collect_str(&self.0)
+        } else {
+            serializer.serialize_bytes(self.0.as_bytes())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<ObjectId, D::Error> {
+        if deserializer.is_human_readable() {
+            let text = String::deserialize(deserializer)?;
+            text.parse().map_err(serde::de::Error::custom)
+        } else {
+            let bytes = <Vec<u8>>::deserialize(deserializer)?;
+            Oid::from_bytes(&bytes).map(ObjectId).map_err(serde::de::Error::custom)
+        }
     }
 }
 
 /// A commit author.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
     pub email: String,
@@ -75,7 +92,7 @@ impl Person {
 }
 
 /// The facts about a commit that pages and history show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CommitInfo {
     pub id: ObjectId,
     pub author: Person,
@@ -97,6 +114,10 @@ pub struct TreeFile {
 pub struct FileChange {
     pub path: String,
     pub blob: Option<ObjectId>,
+    /// The file's blob before the change; `None` when the change created it.
+    pub old_blob: Option<ObjectId>,
+    /// Where the file was before, when the change moved it (renames are only detected in history walks).
+    pub renamed_from: Option<String>,
 }
 
 /// A commit with the files it changed against its first parent.
@@ -214,7 +235,7 @@ impl Store {
         self.with_repo(|repo| {
             let old_tree = repo.find_commit(old.0)?.tree()?;
             let new_tree = repo.find_commit(new.0)?.tree()?;
-            diff_trees(repo, Some(&old_tree), &new_tree)
+            diff_trees(repo, Some(&old_tree), &new_tree, Renames::Ignore)
         })
     }
 
@@ -240,11 +261,36 @@ impl Store {
                     Ok(parent) => Some(parent.tree()?),
                     Err(_) => None,
                 };
-                let changes = diff_trees(repo, parent_tree.as_ref(), &tree)?;
+                let changes = diff_trees(repo, parent_tree.as_ref(), &tree, Renames::Detect)?;
                 res.push(CommitChanges { info: commit_info(&commit), changes });
                 progress(res.len());
             }
             Ok(res)
+        })
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: ObjectId, descendant: ObjectId) -> Result<bool> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        self.with_repo(|repo| Ok(repo.graph_descendant_of(descendant.0, ancestor.0)?))
+    }
+
+    /// The commit's first parent, if it has one.
+    pub fn first_parent(&self, commit: ObjectId) -> Result<Option<ObjectId>> {
+        self.with_repo(|repo| Ok(repo.find_commit(commit.0)?.parent_id(0).ok().map(ObjectId)))
+    }
+
+    /// The files a commit changed against its first parent (renames detected).
+    pub fn commit_changes(&self, commit: ObjectId) -> Result<Vec<FileChange>> {
+        self.with_repo(|repo| {
+            let commit = repo.find_commit(commit.0)?;
+            let parent_tree = match commit.parent(0) {
+                Ok(parent) => Some(parent.tree()?),
+                Err(_) => None,
+            };
+            diff_trees(repo, parent_tree.as_ref(), &commit.tree()?, Renames::Detect)
         })
     }
 
@@ -417,16 +463,60 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
     }
 }
 
-fn diff_trees(repo: &Repository, old: Option<&git2::Tree<'_>>, new: &git2::Tree<'_>) -> Result<Vec<FileChange>> {
-    let diff = repo.diff_tree_to_tree(old, Some(new), None)?;
+/// Whether history walks look for moved files (costs a similarity check on commits that add and delete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renames {
+    Detect,
+    Ignore,
+}
+
+fn diff_trees(
+    repo: &Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: &git2::Tree<'_>,
+    renames: Renames,
+) -> Result<Vec<FileChange>> {
+    let mut diff = repo.diff_tree_to_tree(old, Some(new), None)?;
+    if renames == Renames::Detect {
+        let deltas = || diff.deltas();
+        let adds = deltas().any(|it| it.status() == git2::Delta::Added);
+        let deletes = deltas().any(|it| it.status() == git2::Delta::Deleted);
+        if adds && deletes {
+            // Lore's own moves edit the front matter (aliases), so exact-match renames are not enough.
+            diff.find_similar(Some(git2::DiffFindOptions::new().renames(true).rename_threshold(50)))?;
+        }
+    }
     let mut res = Vec::with_capacity(diff.deltas().len());
+    let file_id = |file: &git2::DiffFile<'_>| {
+        (!file.id().is_zero() && is_regular_file(i32::from(file.mode()))).then(|| ObjectId(file.id()))
+    };
     for delta in diff.deltas() {
-        let new_file = delta.new_file();
-        let old_file = delta.old_file();
-        let new_is_file = !new_file.id().is_zero() && is_regular_file(i32::from(new_file.mode()));
-        if let Some(path) = new_file.path().or_else(|| old_file.path()).and_then(Path::to_str) {
-            let blob = new_is_file.then(|| ObjectId(new_file.id()));
-            res.push(FileChange { path: path.to_string(), blob });
+        let (new_file, old_file) = (delta.new_file(), delta.old_file());
+        let new_path = new_file.path().and_then(Path::to_str);
+        let old_path = old_file.path().and_then(Path::to_str);
+        if delta.status() == git2::Delta::Renamed {
+            let (Some(new_path), Some(old_path)) = (new_path, old_path) else { continue };
+            res.push(FileChange {
+                path: old_path.to_string(),
+                blob: None,
+                old_blob: file_id(&old_file),
+                renamed_from: None,
+            });
+            res.push(FileChange {
+                path: new_path.to_string(),
+                blob: file_id(&new_file),
+                old_blob: file_id(&old_file),
+                renamed_from: Some(old_path.to_string()),
+            });
+            continue;
+        }
+        if let Some(path) = new_path.or(old_path) {
+            res.push(FileChange {
+                path: path.to_string(),
+                blob: file_id(&new_file),
+                old_blob: file_id(&old_file),
+                renamed_from: None,
+            });
         }
     }
     Ok(res)

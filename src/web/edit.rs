@@ -519,7 +519,7 @@ fn page_path_after(uri: &Uri, prefix: &str) -> Result<RepoPath> {
     page_path_from_input(&decode_path(encoded)?)
 }
 
-fn page_path_from_input(input: &str) -> Result<RepoPath> {
+pub fn page_path_from_input(input: &str) -> Result<RepoPath> {
     let trimmed = input.trim().trim_start_matches('/').trim_end_matches('/');
     if trimmed.to_ascii_lowercase().ends_with(".md") {
         RepoPath::parse(trimmed)
@@ -561,7 +561,8 @@ fn author_cookie(author: &Person) -> HeaderValue {
     HeaderValue::from_str(&cookie).expect("percent-encoded cookies are valid header values")
 }
 
-fn encode(text: &str) -> String {
+/// Percent-encodes a query-string value.
+pub fn encode(text: &str) -> String {
     utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
 }
 

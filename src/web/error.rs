@@ -50,6 +50,7 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
         Error::PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "precondition_required", err.to_string()),
         Error::PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", err.to_string()),
         Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", err.to_string()),
+        Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", err.to_string()),
         Error::Contention { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", err.to_string()),
         Error::Repository(_) | Error::Git(_) | Error::Io(_) | Error::Template(_) => {
             // Internal details go to the log, never to the client.

@@ -5,6 +5,7 @@ mod api;
 mod csrf;
 mod edit;
 mod error;
+mod history;
 mod pages;
 mod view;
 
@@ -42,6 +43,7 @@ pub struct AppState {
 
 /// A bound, ready-to-run server.
 pub struct Server {
+    site: Arc<Site>,
     listener: TcpListener,
     router: Router,
     local_addr: SocketAddr,
@@ -63,10 +65,10 @@ impl Server {
             }
         })?;
         std::thread::spawn(crate::render::highlight::warm_up);
-        let state = AppState { site, theme, page_cache: Arc::new(pages::PageCache::new()) };
+        let state = AppState { site: site.clone(), theme, page_cache: Arc::new(pages::PageCache::new()) };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        Ok(Server { listener, router: router(state), local_addr })
+        Ok(Server { site, listener, router: router(state), local_addr })
     }
 
     /// The address the server listens on (useful with port 0).
@@ -78,7 +80,8 @@ impl Server {
     pub async fn run(self) -> Result<()> {
         tracing::info!("listening on http://{}", self.local_addr);
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
-        Ok(())
+        let site = self.site.clone();
+        blocking(move || site.save_change_index()).await
     }
 }
 
@@ -103,6 +106,15 @@ pub fn router(state: AppState) -> Router {
         .route("/-/move/{*path}", get(edit::confirm_form).post(edit::move_page))
         .route("/-/restore/{*path}", post(edit::restore))
         .route("/-/upload/{*path}", post(edit::upload))
+        .route("/-/history/{*path}", get(history::history_page))
+        .route("/-/diff/{*path}", get(history::diff_page))
+        .route("/-/commit/{revision}", get(history::commit_page))
+        .route("/-/blame/{*path}", get(history::blame_page))
+        .route("/-/changes", get(history::changes_page))
+        .route("/-/changes.atom", get(history::changes_feed))
+        .route("/-/api/history/{*path}", get(history::history_api))
+        .route("/-/api/diff/{*path}", get(history::diff_api))
+        .route("/-/api/changes", get(history::changes_api))
         .fallback(pages::content)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(refuse_cross_site))

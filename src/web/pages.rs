@@ -120,7 +120,16 @@ pub async fn content(
         return Ok(html_response(html));
     }
     let host = view::host_of(&headers);
-    match locate(&snapshot, &decoded)? {
+    let target = locate(&snapshot, &decoded)?;
+    if let Some(revision) = query_value(uri.query(), "rev") {
+        let path = match &target {
+            Target::Page(path) => path.clone(),
+            Target::NotFound(path) => super::edit::page_path_from_input(path)?,
+            _ => return Err(Error::bad_input("?rev= applies to pages only").into()),
+        };
+        return old_version(state, path, revision, host, headers).await;
+    }
+    match target {
         Target::Redirect(url) => {
             let url = match uri.query() {
                 Some(query) => format!("{url}?{query}"),
@@ -189,6 +198,51 @@ pub async fn content(
             Ok(html_response(html))
         }
     }
+}
+
+/// A page as it was in an older commit, under a banner saying so.
+async fn old_version(
+    state: AppState,
+    path: RepoPath,
+    revision: String,
+    host: String,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let (csrf_token, set_cookie) = super::csrf::token(&headers);
+    let html = blocking(move || {
+        let snapshot = state.site.snapshot();
+        let commit = state.site.store().resolve_commit(&revision)?;
+        let view = state
+            .site
+            .page_view_at(&snapshot, &path, commit)?
+            .ok_or_else(|| super::history::missing_revision(&path, &revision))?;
+        let info = view.last_change.clone().expect("old versions carry their commit");
+        let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
+        let mut page = PageContext::new(&view, Utc::now());
+        page.revision = Some(super::history::RevisionBanner {
+            commit: super::history::CommitView::new(&info),
+            current_url: path.url(),
+            compare_url: format!("/-/diff/{}?from={}", path.as_str(), info.id),
+            restore_url: format!("/-/restore/{}", path.as_str()),
+            csrf_token,
+        });
+        state.theme.render("page.html", &PageTemplate { frame, page })
+    })
+    .await?;
+    let mut res = Html(html).into_response();
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// The first value of `key` in a query string, percent-decoded.
+pub fn query_value(query: Option<&str>, key: &str) -> Option<String> {
+    query?
+        .split('&')
+        .filter_map(|it| it.split_once('='))
+        .find(|(name, _)| *name == key)
+        .map(|(_, value)| percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned())
 }
 
 enum Target {

@@ -133,6 +133,9 @@ pub struct PageContext {
     pub edit_url: String,
     pub raw_url: String,
     pub history_url: String,
+    pub blame_url: String,
+    /// Set when showing an old version (`?rev=`).
+    pub revision: Option<super::history::RevisionBanner>,
 }
 
 impl PageContext {
@@ -155,6 +158,8 @@ impl PageContext {
             edit_url: format!("/-/edit/{}", view.path.as_str()),
             raw_url: format!("/-/raw/{}", view.path.as_str()),
             history_url: format!("/-/history/{}", view.path.as_str()),
+            blame_url: format!("/-/blame/{}", view.path.as_str()),
+            revision: None,
         }
     }
 }
