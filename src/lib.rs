@@ -7,6 +7,7 @@ pub mod content;
 pub mod error;
 pub mod history;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod starter;
 pub mod store;

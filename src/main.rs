@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Serve the wiki over HTTP (first run: creates ./lore-data/wiki.git with the starter content).
     Serve(ServeArgs),
+    /// Rebuild the history and search indexes from scratch, with progress (the server must be stopped).
+    Reindex(ServeArgs),
 }
 
 #[derive(clap::Args)]
@@ -80,6 +82,7 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
+        Command::Reindex(args) => reindex(args.into_config()?),
         Command::Serve(args) => {
             let config = args.into_config()?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -89,4 +92,32 @@ fn main() -> anyhow::Result<()> {
             })
         }
     }
+}
+
+fn reindex(config: lore::config::Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let index_dir = config.data.join("index");
+    if index_dir.exists() {
+        std::fs::remove_dir_all(&index_dir).with_context(|| format!("removing {}", index_dir.display()))?;
+    }
+    let site = lore::site::Site::open(config).context("opening the wiki")?;
+    eprintln!("Indexing history…");
+    site.build_change_index().context("indexing history")?;
+    let mut last_drawn = std::time::Instant::now() - std::time::Duration::from_secs(1);
+    site.rebuild_search(&mut |done, total| {
+        if done == total || last_drawn.elapsed().as_millis() >= 100 {
+            draw_progress("Indexing pages", done, total);
+            last_drawn = std::time::Instant::now();
+        }
+    })
+    .context("building the search index")?;
+    eprintln!();
+    eprintln!("Done in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn draw_progress(label: &str, done: usize, total: usize) {
+    const WIDTH: usize = 30;
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH).min(WIDTH);
+    eprint!("\r{label} [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(WIDTH - filled));
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
@@ -16,10 +16,12 @@ use arc_swap::ArcSwap;
 use crate::config::Config;
 use crate::content::links::WikiTarget;
 use crate::content::page::{self, PageMeta};
-use crate::content::{LinkResolver, RepoPath, front_matter};
+use crate::content::text::plain_text;
+use crate::content::{LinkResolver, RepoPath, front_matter, path};
 use crate::history::{ChangeFilter, ChangeIndex, HistoryEntry, RecentChange};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
+use crate::search::{self, SearchDocument, SearchIndex, SearchQuery, SearchResults, Suggestion};
 use crate::store::{self, CommitAttempt, CommitInfo, FileEdit, ObjectId, Person, Store};
 use crate::{Error, Result, starter};
 
@@ -121,6 +123,11 @@ pub struct Site {
     saved_commits: AtomicUsize,
     render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
     refresh_lock: Mutex<()>,
+    write_lock: Mutex<()>,
+    search: SearchIndex,
+    search_ready: AtomicBool,
+    // Wakes the search indexer thread when the branch moves.
+    search_wakeup: Mutex<Option<mpsc::Sender<()>>>,
 }
 
 /// What a planned commit does: commit these edits, or stop with a value.
@@ -183,6 +190,7 @@ impl Site {
         } else {
             Store::open(&repo_path, config.branch.as_deref())?
         };
+        let config_data = config.data.clone();
         let site = Site {
             config,
             store,
@@ -195,6 +203,10 @@ impl Site {
             saved_commits: AtomicUsize::new(0),
             render_cache: quick_cache::sync::Cache::new(2_000),
             refresh_lock: Mutex::new(()),
+            write_lock: Mutex::new(()),
+            search: SearchIndex::open(&search::index_dir(&config_data))?,
+            search_ready: AtomicBool::new(false),
+            search_wakeup: Mutex::new(None),
         };
         site.refresh()?;
         Ok(site)
@@ -262,7 +274,171 @@ impl Site {
         let next = self.next_snapshot(&old, head)?;
         self.current.store(Arc::new(next));
         self.catch_up_changes(head)?;
+        if let Some(wakeup) = self.search_wakeup.lock().expect("search wakeup lock is never poisoned").as_ref() {
+            // The indexer may have stopped; searches then keep using the index as it is.
+            let _ = wakeup.send(());
+        }
         Ok(true)
+    }
+
+    /// Whether search has caught up with the branch at least once since start.
+    pub fn search_ready(&self) -> bool {
+        self.search_ready.load(Ordering::Acquire)
+    }
+
+    /// Runs a search.
+    pub fn search(&self, query: &SearchQuery, limit: usize, offset: usize) -> Result<SearchResults> {
+        self.search.search(query, limit, offset)
+    }
+
+    /// Search-box suggestions for what has been typed so far.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        self.search.suggest(typed, limit)
+    }
+
+    /// Keeps the search index caught up with the branch: now, then whenever `refresh` says the branch moved.
+    /// Runs until the site is dropped; call it on a thread of its own after `build_change_index`.
+    pub fn run_search_indexer(&self) {
+        let (sender, receiver) = mpsc::channel();
+        *self.search_wakeup.lock().expect("search wakeup lock is never poisoned") = Some(sender);
+        loop {
+            if let Err(err) = self.sync_search(|_, _| {}) {
+                tracing::error!(error = %err, "updating the search index failed");
+            }
+            self.search_ready.store(true, Ordering::Release);
+            if receiver.recv().is_err() {
+                return;
+            }
+            // Saves that land together are indexed in one commit.
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            while receiver.try_recv().is_ok() {}
+        }
+    }
+
+    /// Brings the search index to the current head: only changed files when it knows where it was, else a
+    /// full rebuild. `progress(done, total)` reports a rebuild's progress.
+    pub fn sync_search(&self, mut progress: impl FnMut(usize, usize)) -> Result<()> {
+        let snapshot = self.snapshot();
+        let Some(head) = snapshot.head else { return Ok(()) };
+        let indexed = self.search.indexed_head();
+        if indexed.as_deref() == Some(head.to_string().as_str()) {
+            return Ok(());
+        }
+        let known = indexed.and_then(|it| it.parse::<ObjectId>().ok()).filter(|it| self.store.commit_info(*it).is_ok());
+        let Some(known) = known else { return self.rebuild_search(&mut progress) };
+        let started = Instant::now();
+        let mut paths = std::collections::BTreeSet::new();
+        for change in self.store.diff_commits(known, head)? {
+            if let Some(question) = question_of_answer(&change.path) {
+                paths.insert(question);
+            }
+            paths.insert(change.path);
+        }
+        let documents = paths
+            .iter()
+            .filter_map(|path| RepoPath::parse(path).ok())
+            .filter(|path| is_searchable(path.as_str()))
+            .filter_map(|path| snapshot.pages.get(&path).map(|meta| (path.clone(), meta.clone())))
+            .filter_map(|(path, meta)| {
+                self.search_document(&snapshot, &path, &meta)
+                    .map_err(|err| tracing::warn!(%path, error = %err, "not indexed"))
+                    .ok()
+            })
+            .collect();
+        let paths: Vec<String> = paths.into_iter().collect();
+        self.search.apply(&paths, documents, &head.to_string())?;
+        tracing::debug!(
+            n_paths = paths.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search index caught up"
+        );
+        Ok(())
+    }
+
+    /// Rebuilds the search index from every page of the current snapshot.
+    pub fn rebuild_search(&self, progress: &mut impl FnMut(usize, usize)) -> Result<()> {
+        let snapshot = self.snapshot();
+        let Some(head) = snapshot.head else { return Ok(()) };
+        let started = Instant::now();
+        let total = snapshot.pages.keys().filter(|it| is_searchable(it.as_str())).count();
+        let mut done = 0;
+        let mut last_report = Instant::now();
+        let documents =
+            snapshot.pages.iter().filter(|(path, _)| is_searchable(path.as_str())).filter_map(|(path, meta)| {
+                done += 1;
+                progress(done, total);
+                if last_report.elapsed().as_secs() >= 2 {
+                    tracing::info!(done, total, "indexing pages for search");
+                    last_report = Instant::now();
+                }
+                self.search_document(&snapshot, path, meta)
+                    .map_err(|err| tracing::warn!(%path, error = %err, "not indexed"))
+                    .ok()
+            });
+        let n = self.search.rebuild(documents, &head.to_string())?;
+        tracing::info!(n_documents = n, elapsed_ms = started.elapsed().as_millis() as u64, "search index built");
+        Ok(())
+    }
+
+    /// Size of the search index on disk, in bytes.
+    pub fn search_index_bytes(&self) -> u64 {
+        self.search.size_on_disk(&search::index_dir(&self.config.data))
+    }
+
+    fn search_document(&self, snapshot: &Snapshot, path: &RepoPath, meta: &PageMeta) -> Result<SearchDocument> {
+        let blob = snapshot.file(path.as_str()).ok_or_else(|| Error::NotFound(path.to_string()))?;
+        let text = match self.text_of(Some(blob))? {
+            Some(Text::Lines(text)) => text,
+            _ => String::new(),
+        };
+        let plain = plain_text(front_matter::split(&text).body);
+        let kind = page_kind(path.as_str());
+        let (history, last) = if self.changes_ready() {
+            let index = self.changes.read().expect("change index lock is never poisoned");
+            let history = index.history(path.as_str());
+            let last = history.first().map(|it| it.commit.clone());
+            (history, last)
+        } else {
+            (Vec::new(), None)
+        };
+        let mut authors: Vec<String> =
+            history.iter().map(|it| format!("{} {}", it.commit.author.name, it.commit.author.email)).collect();
+        authors.sort();
+        authors.dedup();
+        let accepted_answer = match (kind, meta.front_matter.extra.get("accepted").and_then(|it| it.as_str())) {
+            ("question", Some(answer_id)) => {
+                let answer_path = format!("{}/{answer_id}.md", path.page_name());
+                match self.text_of(snapshot.file(&answer_path))? {
+                    Some(Text::Lines(answer)) => Some(plain_text(front_matter::split(&answer).body).text),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let (url, title) = match kind {
+            "answer" => {
+                let question = question_of_answer(path.as_str()).unwrap_or_default();
+                let question_title = RepoPath::parse(&question)
+                    .ok()
+                    .and_then(|it| snapshot.pages.get(&it).map(|meta| meta.title.clone()));
+                let url = format!("{}#answer-{}", path::url_for(question.trim_end_matches(".md")), path.file_stem());
+                (url, format!("Answer: {}", question_title.unwrap_or_else(|| meta.title.clone())))
+            }
+            _ => (path.url(), meta.title.clone()),
+        };
+        Ok(SearchDocument {
+            path: path.as_str().to_string(),
+            url,
+            title,
+            headings: plain.headings,
+            body: plain.text,
+            tags: meta.front_matter.tags.clone(),
+            kind,
+            authors,
+            updated_at: last.as_ref().map_or(0, |it| it.time),
+            updated_by: last.map(|it| it.author.name.clone()).unwrap_or_default(),
+            accepted_answer,
+        })
     }
 
     /// The newest commit that changed `path`, when the change index knows it.
@@ -372,10 +548,10 @@ impl Site {
                 message,
             })
         })?;
-        let blob = new_blob.expect("a commit attempt computed the blob");
+        let blob = || new_blob.expect("a commit attempt computed the blob");
         Ok(match committed {
-            Committed::Commit(commit) => SaveOutcome::Saved { commit, blob, created, merged_with },
-            Committed::Unchanged(commit) => SaveOutcome::Unchanged { commit, blob },
+            Committed::Commit(commit) => SaveOutcome::Saved { commit, blob: blob(), created, merged_with },
+            Committed::Unchanged(commit) => SaveOutcome::Unchanged { commit, blob: blob() },
             Committed::Stopped(outcome) => outcome,
         })
     }
@@ -522,7 +698,14 @@ impl Site {
         author: &Person,
         mut plan: impl FnMut(Option<ObjectId>) -> Result<Attempt<R>>,
     ) -> Result<Committed<R>> {
-        for _attempt in 0..MAX_SAVE_ATTEMPTS {
+        for attempt in 0..MAX_SAVE_ATTEMPTS {
+            // Writers in this process take turns, so they never race for the ref's lock file; the
+            // compare-and-swap still guards against writers outside (git push, git commit).
+            let _one_writer = self.write_lock.lock().expect("write lock is never poisoned");
+            if attempt > 0 {
+                // Someone outside holds or moved the ref: give them a moment.
+                std::thread::sleep(std::time::Duration::from_millis((attempt as u64).min(20)));
+            }
             let head = self.store.head()?;
             let (edits, message) = match plan(head)? {
                 Attempt::Commit { edits, message } => (edits, message),
@@ -716,6 +899,29 @@ impl Site {
             meta.warnings.extend(decode_warning);
             Ok(Arc::new(meta))
         })
+    }
+}
+
+/// What a file is: `questions/<slug>.md` is a question, `questions/<slug>/<id>.md` an answer, the rest pages.
+pub fn page_kind(path: &str) -> &'static str {
+    let segments: Vec<&str> = path.split('/').collect();
+    match segments.as_slice() {
+        ["questions", _] => "question",
+        ["questions", _, _] => "answer",
+        _ => "page",
+    }
+}
+
+/// Whether a page belongs in search results: not templates, sidebars and other `_`-prefixed files.
+pub fn is_searchable(path: &str) -> bool {
+    !path.split('/').any(|it| it.starts_with('_'))
+}
+
+/// The question file an answer file belongs to.
+pub fn question_of_answer(path: &str) -> Option<String> {
+    match page_kind(path) {
+        "answer" => Some(format!("{}.md", &path[..path.rfind('/').expect("answers are in a folder")])),
+        _ => None,
     }
 }
 

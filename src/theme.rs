@@ -30,6 +30,7 @@ pub const TEMPLATES: &[&str] = &[
     "commit.html",
     "blame.html",
     "changes.html",
+    "search.html",
 ];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.

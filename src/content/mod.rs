@@ -5,6 +5,7 @@ pub mod links;
 pub mod page;
 pub mod path;
 pub mod sections;
+pub mod text;
 
 pub use front_matter::FrontMatter;
 pub use links::{LinkResolver, WikiTarget};

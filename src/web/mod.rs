@@ -7,6 +7,7 @@ mod edit;
 mod error;
 mod history;
 mod pages;
+mod search;
 mod view;
 
 use std::net::SocketAddr;
@@ -59,10 +60,12 @@ impl Server {
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
         // The history walk can take seconds on a large repository: serve pages meanwhile.
         let indexing_site = site.clone();
-        std::thread::Builder::new().name("change-index".into()).spawn(move || {
+        std::thread::Builder::new().name("indexer".into()).spawn(move || {
             if let Err(err) = indexing_site.build_change_index() {
                 tracing::error!(error = %err, "building the change index failed");
             }
+            // Search documents carry authors from the change index, so search follows it.
+            indexing_site.run_search_indexer();
         })?;
         std::thread::spawn(crate::render::highlight::warm_up);
         let state = AppState { site: site.clone(), theme, page_cache: Arc::new(pages::PageCache::new()) };
@@ -106,6 +109,9 @@ pub fn router(state: AppState) -> Router {
         .route("/-/move/{*path}", get(edit::confirm_form).post(edit::move_page))
         .route("/-/restore/{*path}", post(edit::restore))
         .route("/-/upload/{*path}", post(edit::upload))
+        .route("/-/search", get(search::search_page))
+        .route("/-/api/search", get(search::search_api))
+        .route("/-/api/suggest", get(search::suggest_api))
         .route("/-/history/{*path}", get(history::history_page))
         .route("/-/diff/{*path}", get(history::diff_page))
         .route("/-/commit/{revision}", get(history::commit_page))

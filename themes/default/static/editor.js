@@ -97,9 +97,8 @@
       status.classList.toggle("editor-status-error", Boolean(isError));
     }
 
-    // The text as the server sent it: what "unsaved changes" are measured against.
     function isChanged() {
-      return textarea.value !== textarea.defaultValue;
+      return hasUnsavedText(form, textarea);
     }
 
     var preview = setUpPreview(form, textarea, showStatus);
@@ -150,6 +149,12 @@
 
     setUpUploads(form, textarea, showStatus);
     setUpTabs(form, preview);
+  }
+
+  // Whether leaving would lose text: it differs from what the server sent, or the server sent it back
+  // unsaved (a conflict or an error), so the editor holds the only copy.
+  function hasUnsavedText(form, textarea) {
+    return form.hasAttribute("data-unsaved") || textarea.value !== textarea.defaultValue;
   }
 
   // Live preview rendered by the server's own renderer. Responses can arrive out of order, so each
@@ -247,7 +252,7 @@
       if (offered) {
         return;
       }
-      if (textarea.value === textarea.defaultValue) {
+      if (!hasUnsavedText(form, textarea)) {
         remove();
         return;
       }
@@ -305,6 +310,9 @@
       // The draft says what the editor already shows, e.g. after a conflict sent the text back.
       remove();
     }
+    if (!offered && form.hasAttribute("data-unsaved")) {
+      save();
+    }
 
     if (restoreButton) {
       restoreButton.addEventListener("click", function () {
@@ -360,8 +368,8 @@
 
     function uploadOne(file) {
       var body = new FormData();
-      body.append("file", file, file.name);
       body.append("csrf_token", fieldValue(form, "csrf_token"));
+      body.append("file", file, file.name);
       showStatus("Uploading " + file.name + "…");
       return fetch(uploadUrl, { method: "POST", body: body, credentials: "same-origin" })
         .then(function (response) {

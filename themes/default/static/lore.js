@@ -72,8 +72,113 @@
     });
   }
 
+  // As-you-type suggestions under the search box: titles first, then headings; arrows and Enter work.
+  function setUpSuggestions() {
+    var input = document.getElementById("search-input");
+    if (!input || !window.fetch) {
+      return;
+    }
+    var form = input.form;
+    var list = document.createElement("ul");
+    list.className = "suggestions";
+    list.id = "search-suggestions";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-autocomplete", "list");
+    (form || input.parentNode).appendChild(list);
+    var timer = null;
+    var sequence = 0;
+    var selected = -1;
+
+    function items() {
+      return list.querySelectorAll("li");
+    }
+
+    function select(index) {
+      var all = items();
+      selected = Math.max(-1, Math.min(index, all.length - 1));
+      for (var i = 0; i < all.length; i++) {
+        all[i].setAttribute("aria-selected", i === selected ? "true" : "false");
+      }
+    }
+
+    function close() {
+      list.hidden = true;
+      selected = -1;
+    }
+
+    function show(suggestions) {
+      while (list.firstChild) {
+        list.removeChild(list.firstChild);
+      }
+      suggestions.forEach(function (suggestion) {
+        var item = document.createElement("li");
+        item.setAttribute("role", "option");
+        var link = document.createElement("a");
+        link.href = suggestion.url;
+        link.textContent = suggestion.title;
+        if (suggestion.page_title) {
+          var page = document.createElement("small");
+          page.textContent = suggestion.page_title;
+          link.appendChild(page);
+        }
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      list.hidden = suggestions.length === 0;
+      selected = -1;
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var text = input.value;
+      if (text.trim().length < 2) {
+        close();
+        return;
+      }
+      timer = setTimeout(function () {
+        var mine = ++sequence;
+        fetch("/-/api/suggest?q=" + encodeURIComponent(text))
+          .then(function (response) {
+            return response.ok ? response.json() : { suggestions: [] };
+          })
+          .then(function (body) {
+            if (mine === sequence) {
+              show(body.suggestions || []);
+            }
+          })
+          .catch(function () {});
+      }, 150);
+    });
+
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) {
+        return;
+      }
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        select(selected + 1);
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        select(selected - 1);
+      } else if (event.key === "Enter" && selected >= 0) {
+        event.preventDefault();
+        window.location.href = items()[selected].querySelector("a").href;
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+
+    input.addEventListener("blur", function () {
+      // Let a click on a suggestion land before the list disappears.
+      setTimeout(close, 200);
+    });
+  }
+
   function start() {
     setUpSearchShortcut();
+    setUpSuggestions();
     addHeadingAnchors();
     collapseOutlineOnNarrowScreens();
   }

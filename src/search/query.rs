@@ -1,0 +1,141 @@
+//! The search box's language: plain words, "quoted phrases", and filters `tag:`, `kind:`, `in:` and
+//! `author:`. Anything that does not parse is taken as plain words, so no query is ever an error.
+
+/// A parsed search query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Free words, in order (lowercased).
+    pub words: Vec<String>,
+    /// Quoted phrases, each as its words.
+    pub phrases: Vec<Vec<String>>,
+    pub tags: Vec<String>,
+    pub kinds: Vec<String>,
+    /// Folders (with trailing `/`).
+    pub folders: Vec<String>,
+    pub authors: Vec<String>,
+    /// Whether the last word was still being typed (no space after it): it also matches as a prefix.
+    pub last_word_is_prefix: bool,
+}
+
+/// Longest query Lore reads; the rest is ignored.
+const MAX_QUERY_CHARS: usize = 1_000;
+
+/// Most words a query may have; more add little and cost much.
+const MAX_WORDS: usize = 32;
+
+impl SearchQuery {
+    /// Parses what a person typed.
+    pub fn parse(raw: &str) -> SearchQuery {
+        let raw: String = raw.chars().take(MAX_QUERY_CHARS).map(|it| if it.is_control() { ' ' } else { it }).collect();
+        let mut res = SearchQuery::default();
+        let mut rest = raw.as_str();
+        while !rest.is_empty() {
+            rest = rest.trim_start();
+            if rest.is_empty() {
+                break;
+            }
+            if let Some(after_quote) = rest.strip_prefix('"') {
+                // An unbalanced quote runs to the end of the query.
+                let (phrase, remaining) = after_quote.split_once('"').unwrap_or((after_quote, ""));
+                let words = words_of(phrase);
+                match words.len() {
+                    0 => {}
+                    1 => res.words.extend(words),
+                    _ => res.phrases.push(words),
+                }
+                rest = remaining;
+                continue;
+            }
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let token = &rest[..end];
+            rest = &rest[end..];
+            if let Some((key, value)) = token.split_once(':') {
+                let value = value.trim_matches('"').trim();
+                let list = match key.to_ascii_lowercase().as_str() {
+                    "tag" => Some(&mut res.tags),
+                    "kind" => Some(&mut res.kinds),
+                    "in" => Some(&mut res.folders),
+                    "author" => Some(&mut res.authors),
+                    _ => None,
+                };
+                if let Some(list) = list {
+                    if !value.is_empty() {
+                        let value = if key.eq_ignore_ascii_case("in") { folder(value) } else { value.to_lowercase() };
+                        list.push(value);
+                    }
+                    continue;
+                }
+            }
+            res.words.extend(words_of(token));
+        }
+        res.words.truncate(MAX_WORDS);
+        res.phrases.truncate(MAX_WORDS);
+        res.last_word_is_prefix =
+            !raw.ends_with(char::is_whitespace) && !raw.trim_end().ends_with('"') && !res.words.is_empty();
+        res
+    }
+
+    /// Whether the query asks for anything.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+            && self.phrases.is_empty()
+            && self.tags.is_empty()
+            && self.kinds.is_empty()
+            && self.folders.is_empty()
+            && self.authors.is_empty()
+    }
+
+    /// The query's words and phrases as text (without filters), e.g. for "Ask this as a question".
+    pub fn text(&self) -> String {
+        let mut parts: Vec<String> = self.phrases.iter().map(|it| format!("\"{}\"", it.join(" "))).collect();
+        parts.extend(self.words.iter().cloned());
+        parts.join(" ")
+    }
+}
+
+// Splits on anything that is not a letter or digit, the way the index's tokenizers do.
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|it: char| !it.is_alphanumeric()).filter(|it| !it.is_empty()).map(str::to_lowercase).collect()
+}
+
+fn folder(value: &str) -> String {
+    let trimmed = value.trim_matches('/');
+    if trimmed.is_empty() { String::new() } else { format!("{trimmed}/") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_phrases_and_filters() {
+        let query =
+            SearchQuery::parse("vpn \"remote access\" tag:Onboarding kind:question in:engineering author:ann set");
+        assert_eq!(query.words, ["vpn", "set"]);
+        assert_eq!(query.phrases, [vec!["remote".to_string(), "access".to_string()]]);
+        assert_eq!(query.tags, ["onboarding"]);
+        assert_eq!(query.kinds, ["question"]);
+        assert_eq!(query.folders, ["engineering/"]);
+        assert_eq!(query.authors, ["ann"]);
+        assert!(query.last_word_is_prefix);
+    }
+
+    #[test]
+    fn hostile_input_is_plain_words() {
+        for raw in ["\"unbalanced", "((a) OR", "AND OR NOT", "tag:", ":::", "a\u{0}b\u{7}c", &"x".repeat(10_000)] {
+            let query = SearchQuery::parse(raw);
+            assert!(query.words.len() <= MAX_WORDS, "{raw:?}");
+        }
+        assert_eq!(
+            SearchQuery::parse("\"unbalanced phrase").phrases,
+            [vec!["unbalanced".to_string(), "phrase".to_string()]]
+        );
+        assert_eq!(SearchQuery::parse("tag:").tags, Vec::<String>::new());
+        assert_eq!(SearchQuery::parse("title:foo").words, ["title", "foo"]);
+    }
+
+    #[test]
+    fn trailing_space_ends_the_prefix() {
+        assert!(!SearchQuery::parse("vpn ").last_word_is_prefix);
+    }
+}

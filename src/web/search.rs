@@ -1,0 +1,206 @@
+//! Search handlers: the results page with facets, the JSON search API and search-box suggestions.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::edit::encode;
+use super::error::{ApiError, PageError};
+use super::view::{self, Crumb, Frame};
+use super::{AppState, blocking};
+use crate::Result;
+use crate::search::{FacetCount, Hit, SearchQuery, SearchResults};
+
+/// Results per page of `/-/search`.
+const PER_PAGE: usize = 20;
+
+/// `?q=&kind=&tag=&in=&author=&limit=&offset=&page=`
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    kind: Option<String>,
+    tag: Option<String>,
+    #[serde(rename = "in")]
+    folder: Option<String>,
+    author: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    page: Option<usize>,
+}
+
+impl SearchParams {
+    // Filters given as parameters join those typed into the query.
+    fn query(&self) -> SearchQuery {
+        let mut query = SearchQuery::parse(&self.q);
+        let param =
+            |value: &Option<String>| value.as_deref().map(str::trim).filter(|it| !it.is_empty()).map(str::to_lowercase);
+        query.kinds.extend(param(&self.kind));
+        query.tags.extend(param(&self.tag));
+        query.authors.extend(param(&self.author));
+        if let Some(folder) = param(&self.folder) {
+            query.folders.push(format!("{}/", folder.trim_matches('/')));
+        }
+        query
+    }
+}
+
+#[derive(Serialize)]
+struct HitView {
+    #[serde(flatten)]
+    hit: Hit,
+    crumbs: Vec<Crumb>,
+    updated_relative: String,
+    updated_iso: String,
+}
+
+#[derive(Serialize)]
+struct FacetLink {
+    value: String,
+    count: u64,
+    url: String,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct SearchTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    query: String,
+    total: usize,
+    took_ms: u64,
+    hits: Vec<HitView>,
+    tags: Vec<FacetLink>,
+    kinds: Vec<FacetLink>,
+    folders: Vec<FacetLink>,
+    showing_results_for: Option<String>,
+    showing_results_url: Option<String>,
+    did_you_mean: Option<String>,
+    did_you_mean_url: Option<String>,
+    ask_url: String,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    indexing: bool,
+}
+
+/// `GET /-/search?q=`: ranked results with snippets, facets, typo help and a way to ask.
+pub async fn search_page(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let query = params.query();
+    let page = params.page.unwrap_or(1).max(1);
+    let (results, took_ms) = run(&state, query.clone(), PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let mut frame =
+        Frame::new(&state, &view::host_of(&headers), if params.q.is_empty() { "Search" } else { &params.q });
+    frame.search_query = params.q.clone();
+    let q = params.q.trim().to_string();
+    let facet = |prefix: &str, counts: &[FacetCount], active: &[String]| -> Vec<FacetLink> {
+        counts
+            .iter()
+            .map(|it| {
+                let token =
+                    format!("{prefix}:{}", if prefix == "in" { format!("{}/", it.value) } else { it.value.clone() });
+                let is_active = active.iter().any(|a| a.trim_end_matches('/') == it.value);
+                let url = if is_active {
+                    format!("/-/search?q={}", encode(q.replace(&token, "").trim()))
+                } else {
+                    format!("/-/search?q={}", encode(format!("{q} {token}").trim()))
+                };
+                FacetLink { value: it.value.clone(), count: it.count, url, active: is_active }
+            })
+            .collect()
+    };
+    let now = Utc::now();
+    let hits = results
+        .hits
+        .iter()
+        .cloned()
+        .map(|hit| {
+            let at = DateTime::<Utc>::from_timestamp(hit.updated_at, 0).unwrap_or_default();
+            let segments: Vec<&str> = hit.path.split('/').collect();
+            let crumbs = segments[..segments.len().saturating_sub(1)]
+                .iter()
+                .enumerate()
+                .map(|(i, name)| Crumb { title: (*name).to_string(), url: format!("/{}/", segments[..=i].join("/")) })
+                .collect();
+            HitView {
+                crumbs,
+                updated_relative: if hit.updated_at > 0 { view::relative_time(now, at) } else { String::new() },
+                updated_iso: at.to_rfc3339(),
+                hit,
+            }
+        })
+        .collect();
+    let search_url = |text: &str| format!("/-/search?q={}", encode(text));
+    let view = SearchTemplate {
+        frame,
+        total: results.total,
+        took_ms,
+        hits,
+        tags: facet("tag", &results.tags, &query.tags),
+        kinds: facet("kind", &results.kinds, &query.kinds),
+        folders: facet("in", &results.folders, &query.folders),
+        showing_results_url: results.showing_results_for.as_deref().map(search_url),
+        showing_results_for: results.showing_results_for.clone(),
+        did_you_mean_url: results.did_you_mean.as_deref().map(search_url),
+        did_you_mean: results.did_you_mean.clone(),
+        ask_url: format!("/-/ask?title={}", encode(&query.text())),
+        prev_url: (page > 1).then(|| format!("/-/search?q={}&page={}", encode(&q), page - 1)),
+        next_url: (page * PER_PAGE < results.total).then(|| format!("/-/search?q={}&page={}", encode(&q), page + 1)),
+        query: q,
+        indexing: !state.site.search_ready(),
+    };
+    Ok(Html(state.theme.render("search.html", &view)?).into_response())
+}
+
+/// `GET /-/api/search?q=&kind=&tag=&in=&limit=&offset=` → `{total, took_ms, hits, facets, …}`.
+pub async fn search_api(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, ApiError> {
+    let limit = params.limit.unwrap_or(10).clamp(1, 100);
+    let offset = params.offset.unwrap_or(0).min(10_000);
+    let (results, took_ms) = run(&state, params.query(), limit, offset).await?;
+    Ok(Json(serde_json::json!({
+        "total": results.total,
+        "took_ms": took_ms,
+        "hits": results.hits,
+        "facets": { "tags": results.tags, "kinds": results.kinds, "folders": results.folders },
+        "showing_results_for": results.showing_results_for,
+        "did_you_mean": results.did_you_mean,
+        "indexing": !state.site.search_ready(),
+    }))
+    .into_response())
+}
+
+/// `?q=` of suggestions.
+#[derive(Deserialize)]
+pub struct SuggestParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /-/api/suggest?q=`: titles that start with what was typed, then headings.
+pub async fn suggest_api(
+    State(state): State<AppState>,
+    Query(params): Query<SuggestParams>,
+) -> Result<Response, ApiError> {
+    let site = state.site.clone();
+    let suggestions = blocking(move || site.suggest(&params.q, 8)).await?;
+    Ok(Json(serde_json::json!({ "suggestions": suggestions })).into_response())
+}
+
+async fn run(state: &AppState, query: SearchQuery, limit: usize, offset: usize) -> Result<(SearchResults, u64)> {
+    let site = state.site.clone();
+    blocking(move || {
+        let started = std::time::Instant::now();
+        let results = site.search(&query, limit, offset)?;
+        Ok((results, started.elapsed().as_millis() as u64))
+    })
+    .await
+}
