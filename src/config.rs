@@ -25,8 +25,10 @@ pub struct Config {
     pub site_title: String,
     /// Largest page (Markdown file) accepted or rendered, in bytes.
     pub max_page_bytes: u64,
-    /// Largest uploaded file, in bytes.
+    /// Largest uploaded file (and largest non-Markdown file in a push), in bytes.
     pub max_upload_bytes: u64,
+    /// The `lore` binary the installed git hooks run; defaults to the running binary.
+    pub lore_binary: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             site_title: "Lore".to_string(),
             max_page_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
+            lore_binary: None,
         }
     }
 }

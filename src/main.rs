@@ -21,6 +21,38 @@ enum Command {
     Serve(ServeArgs),
     /// Rebuild the history and search indexes from scratch, with progress (the server must be stopped).
     Reindex(ServeArgs),
+    /// Check a wiki folder (a clone) for problems: front matter, broken links, duplicate titles, paths.
+    Check(CheckArgs),
+    /// Run a git hook (Lore's installed hooks call these; not for people).
+    #[command(subcommand, hide = true)]
+    Hook(HookCommand),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The folder to check [default: the current folder].
+    dir: Option<PathBuf>,
+    /// Largest Markdown file allowed, in bytes.
+    #[arg(long, default_value_t = 5 * 1024 * 1024)]
+    max_page_bytes: u64,
+    /// Largest other file allowed, in bytes.
+    #[arg(long, default_value_t = 25 * 1024 * 1024)]
+    max_file_bytes: u64,
+}
+
+#[derive(Subcommand)]
+enum HookCommand {
+    /// Validate a push (reads `<old> <new> <ref>` lines on standard input).
+    PreReceive {
+        #[arg(long)]
+        branch: String,
+        #[arg(long)]
+        max_page_bytes: u64,
+        #[arg(long)]
+        max_file_bytes: u64,
+    },
+    /// Tell the running Lore the branch moved.
+    PostReceive,
 }
 
 #[derive(clap::Args)]
@@ -83,6 +115,30 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Reindex(args) => reindex(args.into_config()?),
+        Command::Check(args) => check(args),
+        Command::Hook(HookCommand::PreReceive { branch, max_page_bytes, max_file_bytes }) => {
+            let store = lore::store::Store::open_from_env(&branch)
+                .context("opening the repository from the hook's environment")?;
+            let updates = lore::hooks::read_updates(std::io::stdin().lock()).context("reading the pushed refs")?;
+            let limits = lore::check::Limits { max_page_bytes, max_file_bytes };
+            let problems = lore::hooks::check_push(&store, &updates, &branch, limits).context("checking the push")?;
+            for problem in &problems {
+                eprintln!("lore: {problem}");
+            }
+            if problems.iter().any(|it| it.severity == lore::check::Severity::Error) {
+                eprintln!(
+                    "lore: push rejected; nothing was changed. Fix the problems above, amend your commits and push again."
+                );
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Hook(HookCommand::PostReceive) => {
+            // Git expects post-receive to read its input; the server refreshes from the ref itself.
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            lore::hooks::notify_server();
+            Ok(())
+        }
         Command::Serve(args) => {
             let config = args.into_config()?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -120,4 +176,45 @@ fn draw_progress(label: &str, done: usize, total: usize) {
     const WIDTH: usize = 30;
     let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH).min(WIDTH);
     eprint!("\r{label} [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(WIDTH - filled));
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<()> {
+    let root = args.dir.unwrap_or_else(|| PathBuf::from("."));
+    let mut files = std::collections::BTreeMap::new();
+    collect_files(&root, &root, &mut files).with_context(|| format!("reading {}", root.display()))?;
+    let limits = lore::check::Limits { max_page_bytes: args.max_page_bytes, max_file_bytes: args.max_file_bytes };
+    let problems = lore::check::check_tree(&files, limits);
+    for problem in &problems {
+        println!("{problem}");
+    }
+    let n_errors = problems.iter().filter(|it| it.severity == lore::check::Severity::Error).count();
+    let n_warnings = problems.len() - n_errors;
+    eprintln!("{} files checked: {n_errors} errors, {n_warnings} warnings", files.len());
+    if n_errors > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+// Every file below `dir` except git's own folder, by path relative to `root` with `/` separators.
+fn collect_files(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    files: &mut std::collections::BTreeMap<String, Vec<u8>>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if entry.file_name() == ".git" || kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
+            collect_files(root, &path, files)?;
+        } else if kind.is_file() {
+            let relative = path.strip_prefix(root).expect("walked below the root").to_string_lossy().replace('\\', "/");
+            files.insert(relative, std::fs::read(&path)?);
+        }
+    }
+    Ok(())
 }

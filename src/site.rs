@@ -23,7 +23,7 @@ use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::search::{self, SearchDocument, SearchIndex, SearchQuery, SearchResults, Suggestion};
 use crate::store::{self, CommitAttempt, CommitInfo, FileEdit, ObjectId, Person, Store};
-use crate::{Error, Result, starter};
+use crate::{Error, Result, hooks, starter};
 
 /// The branch as of one commit: every file, and every page's metadata.
 #[derive(Debug, Default)]
@@ -190,6 +190,10 @@ impl Site {
         } else {
             Store::open(&repo_path, config.branch.as_deref())?
         };
+        if let Err(err) = hooks::install(store.git_dir(), &config, store.branch_ref()) {
+            // Serving still works; only pushes go unchecked until the hooks can be installed.
+            tracing::error!(error = %err, "could not install the git hooks");
+        }
         let config_data = config.data.clone();
         let site = Site {
             config,

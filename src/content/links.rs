@@ -123,6 +123,22 @@ pub fn rewrite_relative(page_path: &RepoPath, dest: &str) -> Option<String> {
     Some(format!("{}{slash}{suffix}", path::url_for(&target_path)))
 }
 
+/// The repository path a relative link points to (`../b.md` from `a/x.md` → `b.md`; a folder keeps its
+/// trailing `/`); `None` for absolute URLs, anchors and links that climb above the root.
+pub fn relative_target(page_path: &RepoPath, dest: &str) -> Option<String> {
+    if dest.is_empty() || dest.starts_with('/') || dest.starts_with('#') || has_scheme(dest) {
+        return None;
+    }
+    let target = &dest[..dest.find(['?', '#']).unwrap_or(dest.len())];
+    if target.is_empty() {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(target).decode_utf8().ok()?;
+    let joined = format!("{}{}", page_path.folder(), decoded);
+    let normalized = path::normalize(&joined)?;
+    Some(if joined.ends_with('/') && !normalized.is_empty() { format!("{normalized}/") } else { normalized })
+}
+
 // `mailto:x`, `https://x`, `javascript:x`: a scheme is letters before a colon that comes before any slash.
 fn has_scheme(dest: &str) -> bool {
     match dest.find(':') {

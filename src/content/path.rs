@@ -51,6 +51,18 @@ impl RepoPath {
         Ok(RepoPath(raw.to_string()))
     }
 
+    /// The page a user or client names: `a/b`, `/a/b/` or `a/b.md` all name `a/b.md`.
+    pub fn page(input: &str) -> Result<RepoPath> {
+        let trimmed = input.trim().trim_matches('/');
+        let with_extension =
+            if has_markdown_extension(trimmed) { trimmed.to_string() } else { format!("{trimmed}.md") };
+        let path = RepoPath::parse(&with_extension)?;
+        if path.file_stem().is_empty() || path.file_name().starts_with('.') {
+            return Err(Error::InvalidPath { path: input.chars().take(200).collect(), reason: "a page needs a name" });
+        }
+        Ok(path)
+    }
+
     /// The path as stored in git.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -185,6 +197,15 @@ mod tests {
             "",
         ] {
             check_invalid(raw);
+        }
+    }
+
+    #[test]
+    fn page_names() {
+        assert_eq!(RepoPath::page("/a/b/").unwrap().as_str(), "a/b.md");
+        assert_eq!(RepoPath::page("a/b.md").unwrap().as_str(), "a/b.md");
+        for raw in ["", " ", "/", ".md", "a/.md", "a/.hidden"] {
+            assert!(RepoPath::page(raw).is_err(), "{raw:?} should be refused");
         }
     }
 

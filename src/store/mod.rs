@@ -177,6 +177,14 @@ impl Store {
         Ok(Store { repo_path, branch_ref, pool: Mutex::new(vec![repo]) })
     }
 
+    /// Opens the repository a git hook runs in, from git's environment (`GIT_DIR`, and the quarantine
+    /// object directories of a push that is not accepted yet).
+    pub fn open_from_env(branch_ref: &str) -> Result<Store> {
+        let repo = Repository::open_from_env()?;
+        let repo_path = repo.path().to_path_buf();
+        Ok(Store { repo_path, branch_ref: branch_ref.to_string(), pool: Mutex::new(vec![repo]) })
+    }
+
     /// Creates a bare repository on branch `main` holding `files` as its first commit.
     pub fn create_seeded(repo_path: &Path, files: &[(String, Vec<u8>)], message: &str) -> Result<Store> {
         let mut options = RepositoryInitOptions::new();

@@ -216,12 +216,7 @@ fn api_page_path_str(uri_path: &str) -> Result<RepoPath> {
 }
 
 fn page_path_from(decoded: &str) -> Result<RepoPath> {
-    let decoded = decoded.trim_start_matches('/').trim_end_matches('/');
-    if decoded.to_ascii_lowercase().ends_with(".md") {
-        RepoPath::parse(decoded)
-    } else {
-        RepoPath::parse(&format!("{decoded}.md"))
-    }
+    RepoPath::page(decoded)
 }
 
 fn if_match(headers: &HeaderMap) -> Result<Option<ObjectId>> {

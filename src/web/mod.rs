@@ -5,6 +5,7 @@ mod api;
 mod csrf;
 mod edit;
 mod error;
+mod git;
 mod history;
 mod pages;
 mod search;
@@ -38,6 +39,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 #[derive(Clone)]
 pub struct AppState {
     pub site: Arc<Site>,
+    /// Where this server listens (with the real port when bound to port 0).
+    pub local_addr: SocketAddr,
     pub theme: Arc<Theme>,
     pub page_cache: Arc<pages::PageCache>,
 }
@@ -45,6 +48,8 @@ pub struct AppState {
 /// A bound, ready-to-run server.
 pub struct Server {
     site: Arc<Site>,
+    // Kept alive for as long as the server runs.
+    _watcher: Option<notify::RecommendedWatcher>,
     listener: TcpListener,
     router: Router,
     local_addr: SocketAddr,
@@ -68,10 +73,17 @@ impl Server {
             indexing_site.run_search_indexer();
         })?;
         std::thread::spawn(crate::render::highlight::warm_up);
-        let state = AppState { site: site.clone(), theme, page_cache: Arc::new(pages::PageCache::new()) };
+        let watcher = match crate::watch::watch_refs(site.clone()) {
+            Ok(watcher) => Some(watcher),
+            Err(err) => {
+                tracing::warn!(error = %err, "not watching the repository; outside commits show after the next save");
+                None
+            }
+        };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        Ok(Server { site, listener, router: router(state), local_addr })
+        let state = AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()) };
+        Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
     /// The address the server listens on (useful with port 0).
@@ -82,7 +94,8 @@ impl Server {
     /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM).
     pub async fn run(self) -> Result<()> {
         tracing::info!("listening on http://{}", self.local_addr);
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
         let site = self.site.clone();
         blocking(move || site.save_change_index()).await
     }
@@ -109,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .route("/-/move/{*path}", get(edit::confirm_form).post(edit::move_page))
         .route("/-/restore/{*path}", post(edit::restore))
         .route("/-/upload/{*path}", post(edit::upload))
+        .route("/wiki.git/{*rest}", get(git::backend).post(git::backend))
+        .route("/-/hooks/refresh", post(git::refresh))
         .route("/-/search", get(search::search_page))
         .route("/-/api/search", get(search::search_api))
         .route("/-/api/suggest", get(search::suggest_api))

@@ -1,0 +1,229 @@
+//! Validation of a wiki's files, shared by `lore check` (run in a writer's clone or CI) and the
+//! pre-receive hook (run on every push). Pure: callers read the files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use pulldown_cmark::{Event, LinkType, Parser, Tag};
+
+use crate::content::links::{self, LinkResolver, WikiTarget};
+use crate::content::page::{self, markdown_options};
+use crate::content::{RepoPath, front_matter, path};
+
+/// How bad a problem is: errors fail `lore check` and reject pushes; warnings are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding, printed as `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub line: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {level}: {}", self.path, self.message),
+            None => write!(f, "{}: {level}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Size limits files must keep.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_page_bytes: u64,
+    pub max_file_bytes: u64,
+}
+
+/// Problems of one file on its own: a path Lore refuses to serve, a size over the limit, invalid UTF-8
+/// or invalid front matter in a Markdown file.
+pub fn check_file(file_path: &str, content: &[u8], limits: Limits) -> Vec<Problem> {
+    let mut res = Vec::new();
+    let problem =
+        |line, message: String| Problem { path: file_path.to_string(), line, severity: Severity::Error, message };
+    let repo_path = match RepoPath::parse(file_path) {
+        Ok(it) => it,
+        Err(err) => {
+            res.push(problem(None, err.to_string()));
+            return res;
+        }
+    };
+    let limit = if repo_path.is_markdown() { limits.max_page_bytes } else { limits.max_file_bytes };
+    if content.len() as u64 > limit {
+        res.push(problem(None, format!("file is {} bytes, over the limit of {limit} bytes", content.len())));
+        return res;
+    }
+    if !repo_path.is_markdown() {
+        return res;
+    }
+    let text = match std::str::from_utf8(content) {
+        Ok(text) => text,
+        Err(err) => {
+            let line = content[..err.valid_up_to()].iter().filter(|it| **it == b'\n').count() + 1;
+            res.push(problem(Some(line), "invalid UTF-8 in a Markdown file".into()));
+            return res;
+        }
+    };
+    if let Some(yaml) = front_matter::split(text).yaml {
+        for found in front_matter::parse(yaml).1 {
+            res.push(problem(Some(found.line), found.message));
+        }
+    }
+    res
+}
+
+/// Problems across a whole tree: each file's own, plus links to files that do not exist, wiki links to
+/// missing pages, pages sharing a title, and paths that differ only in letter case.
+pub fn check_tree(files: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Vec<Problem> {
+    let mut res: Vec<Problem> = files.iter().flat_map(|(path, content)| check_file(path, content, limits)).collect();
+    let mut by_lowercase: HashMap<String, &str> = HashMap::new();
+    for path in files.keys() {
+        if let Some(other) = by_lowercase.insert(path.to_lowercase(), path) {
+            res.push(Problem {
+                path: path.clone(),
+                line: None,
+                severity: Severity::Error,
+                message: format!(
+                    "path differs from {other} only in letter case; checkouts on macOS and Windows would clash"
+                ),
+            });
+        }
+    }
+    let pages: Vec<(RepoPath, String, page::PageMeta)> = files
+        .iter()
+        .filter_map(|(path, content)| {
+            let repo_path = RepoPath::parse(path).ok().filter(|it| it.is_markdown())?;
+            let text = std::str::from_utf8(content).ok()?.to_string();
+            let meta = page::read_meta(&repo_path, &text);
+            Some((repo_path, text, meta))
+        })
+        .collect();
+    let resolver = LinkResolver::new(
+        pages.iter().map(|(path, _, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
+    );
+    let mut titles: HashMap<String, &RepoPath> = HashMap::new();
+    for (page_path, text, meta) in &pages {
+        if let Some(other) = titles.insert(meta.title.to_lowercase(), page_path) {
+            res.push(Problem {
+                path: page_path.to_string(),
+                line: None,
+                severity: Severity::Warning,
+                message: format!(
+                    "same title as {other} (\"{}\"): wiki links by title find only one of them",
+                    meta.title
+                ),
+            });
+        }
+        res.extend(link_problems(page_path, text, &resolver, files));
+    }
+    res.sort_by(|a, b| (&a.path, a.line, a.severity).cmp(&(&b.path, b.line, b.severity)));
+    res
+}
+
+fn link_problems(
+    page_path: &RepoPath,
+    text: &str,
+    resolver: &LinkResolver,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Vec<Problem> {
+    let doc = front_matter::split(text);
+    let body_start = text.len() - doc.body.len();
+    let line_of = |offset: usize| text[..(body_start + offset).min(text.len())].matches('\n').count() + 1;
+    let mut res = Vec::new();
+    for (event, range) in Parser::new_ext(doc.body, markdown_options()).into_offset_iter() {
+        let (dest, is_wiki) = match &event {
+            Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
+                (dest_url.to_string(), true)
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => (dest_url.to_string(), false),
+            _ => continue,
+        };
+        if is_wiki {
+            if let WikiTarget::Missing(_) = resolver.resolve(&dest) {
+                res.push(Problem {
+                    path: page_path.to_string(),
+                    line: Some(line_of(range.start)),
+                    severity: Severity::Warning,
+                    message: format!("wiki link [[{dest}]] points to a page that does not exist yet"),
+                });
+            }
+            continue;
+        }
+        let Some(target) = links::relative_target(page_path, &dest) else { continue };
+        let exists = target.is_empty()
+            || files.contains_key(&target)
+            || files.keys().any(|it| it.starts_with(&format!("{}/", target.trim_end_matches('/'))))
+            || (!path::has_markdown_extension(&target) && files.contains_key(&format!("{target}.md")));
+        if !exists {
+            res.push(Problem {
+                path: page_path.to_string(),
+                line: Some(line_of(range.start)),
+                severity: Severity::Error,
+                message: format!("link to {dest} points to {target}, which does not exist"),
+            });
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits { max_page_bytes: 1_000, max_file_bytes: 2_000 };
+
+    fn tree(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        files.iter().map(|(path, text)| (path.to_string(), text.as_bytes().to_vec())).collect()
+    }
+
+    #[track_caller]
+    fn check(files: &[(&str, &str)], expected: &[&str]) {
+        let found: Vec<String> = check_tree(&tree(files), LIMITS).iter().map(ToString::to_string).collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn clean_tree() {
+        check(&[("a.md", "# A\n[b](b.md) [[B]] ![x](img/x.png)"), ("b.md", "# B\n"), ("img/x.png", "png")], &[]);
+    }
+
+    #[test]
+    fn front_matter_and_utf8() {
+        let problems = check_file("a.md", b"---\ntitle: [\n---\n", LIMITS);
+        assert_eq!(problems[0].line, Some(3));
+        let problems = check_file("a.md", b"ok\n\xff", LIMITS);
+        assert_eq!(problems[0].to_string(), "a.md:2: error: invalid UTF-8 in a Markdown file");
+    }
+
+    #[test]
+    fn paths_and_sizes() {
+        assert!(!check_file("-/x.md", b"", LIMITS).is_empty());
+        assert!(!check_file(".git/config", b"", LIMITS).is_empty());
+        assert!(!check_file("big.md", &[b'a'; 1_001], LIMITS).is_empty());
+        assert!(check_file("big.png", &[b'a'; 1_001], LIMITS).is_empty());
+    }
+
+    #[test]
+    fn links_titles_and_case() {
+        check(
+            &[("a.md", "# Same\n\nSee [gone](gone.md).\n\n[[Nowhere]]\n"), ("B.md", "# Same\n"), ("b.md", "# Other\n")],
+            &[
+                "a.md: warning: same title as B.md (\"Same\"): wiki links by title find only one of them",
+                "a.md:3: error: link to gone.md points to gone.md, which does not exist",
+                "a.md:5: warning: wiki link [[Nowhere]] points to a page that does not exist yet",
+                "b.md: error: path differs from B.md only in letter case; checkouts on macOS and Windows would clash",
+            ],
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Clone, fetch and push over HTTP: git's smart protocol served by `git http-backend` as a child process
+//! behind Lore's routing and permission checks. Lore decides who may push; the backend never allows
+//! anonymous pushes by itself (`http.receivepack` stays unset).
+
+use std::process::Stdio;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+use tokio_util::io::ReaderStream;
+
+use super::AppState;
+
+/// The URL prefix of the repository: `git clone http://HOST:PORT/wiki.git`.
+pub const PREFIX: &str = "/wiki.git";
+
+/// `GET|POST /wiki.git/...`: hands the request to `git http-backend`.
+pub async fn backend(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|it| it.0.ip().to_string())
+        .unwrap_or_default();
+    let (parts, body) = request.into_parts();
+    let rest = parts.uri.path().strip_prefix(PREFIX).unwrap_or_default().to_string();
+    let query = parts.uri.query().unwrap_or_default().to_string();
+    let wants_push = rest.ends_with("/git-receive-pack") || query.contains("service=git-receive-pack");
+    let may_push = state.site.config.listen.ip().is_loopback();
+    if wants_push && !may_push {
+        // Refused already at ref discovery, so git asks for credentials instead of failing mid-push.
+        let mut res =
+            (StatusCode::UNAUTHORIZED, "pushing needs an account: Lore accepts anonymous pushes only on loopback\n")
+                .into_response();
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Lore\""));
+        return res;
+    }
+    if rest.contains("..") || rest.contains('\\') {
+        return (StatusCode::BAD_REQUEST, "invalid repository path\n").into_response();
+    }
+    let git_dir = state.site.store().git_dir().to_path_buf();
+    let git_dir = git_dir.canonicalize().unwrap_or(git_dir);
+    let (Some(root), Some(name)) = (git_dir.parent(), git_dir.file_name()) else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "repository has no parent folder\n").into_response();
+    };
+    let mut command = Command::new("git");
+    command
+        .arg("http-backend")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_PROJECT_ROOT", root)
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("PATH_INFO", format!("/{}{rest}", name.to_string_lossy()))
+        .env("REQUEST_METHOD", parts.method.as_str())
+        .env("QUERY_STRING", &query)
+        .env("REMOTE_ADDR", peer)
+        // The post-receive hook tells this server the branch moved (see `lore hook post-receive`).
+        .env("LORE_NOTIFY_URL", format!("http://{}/-/hooks/refresh", state.local_addr))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    if wants_push {
+        // git http-backend enables receive-pack for authenticated users only.
+        command.env("REMOTE_USER", "anonymous");
+    }
+    for (name, variable) in [
+        (header::CONTENT_TYPE, "CONTENT_TYPE"),
+        (header::CONTENT_LENGTH, "CONTENT_LENGTH"),
+        (header::CONTENT_ENCODING, "HTTP_CONTENT_ENCODING"),
+    ] {
+        if let Some(value) = parts.headers.get(&name).and_then(|it| it.to_str().ok()) {
+            command.env(variable, value);
+        }
+    }
+    if let Some(protocol) = parts.headers.get("git-protocol").and_then(|it| it.to_str().ok()) {
+        command.env("GIT_PROTOCOL", protocol);
+    }
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot start git http-backend");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "git is not available on the server\n").into_response();
+        }
+    };
+    // Feed the request body from its own task: a large push would otherwise deadlock against the
+    // backend's output.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    tokio::spawn(async move {
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else { break };
+            if stdin.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+        let _ = stdin.shutdown().await;
+    });
+    let stderr = child.stderr.take().expect("stderr is piped");
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            tracing::warn!(line, "git http-backend");
+        }
+    });
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut res_headers = HeaderMap::new();
+    let mut status = StatusCode::OK;
+    loop {
+        let mut line = String::new();
+        match stdout.read_line(&mut line).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) => {
+                tracing::error!(error = %err, "reading git http-backend output");
+                return (StatusCode::BAD_GATEWAY, "git backend failed\n").into_response();
+            }
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            break;
+        }
+        let Some((name, value)) = line.split_once(':') else { continue };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("status") {
+            status = value
+                .split_whitespace()
+                .next()
+                .and_then(|it| it.parse().ok())
+                .and_then(|it| StatusCode::from_u16(it).ok())
+                .unwrap_or(StatusCode::OK);
+        } else if let (Ok(name), Ok(value)) =
+            (header::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value))
+        {
+            res_headers.append(name, value);
+        }
+    }
+    // Stream the pack back; the child is reaped when the stream ends.
+    // The reader may already hold the start of the body: stream from it, not from the raw pipe.
+    let stream = ReaderStream::new(stdout).map(move |chunk| {
+        let _keep_alive = &child;
+        chunk.map(Bytes::from)
+    });
+    let mut res = Response::new(Body::from_stream(stream));
+    *res.status_mut() = status;
+    *res.headers_mut() = res_headers;
+    res
+}
+
+/// `POST /-/hooks/refresh`: the post-receive hook's nudge after a push; only accepted from this machine.
+pub async fn refresh(State(state): State<AppState>, request: Request) -> Response {
+    let from_loopback =
+        request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().is_some_and(|it| it.0.ip().is_loopback());
+    if !from_loopback {
+        return (StatusCode::FORBIDDEN, "only the repository's hooks may call this\n").into_response();
+    }
+    let site = state.site.clone();
+    match super::blocking(move || site.refresh()).await {
+        Ok(_) => (StatusCode::NO_CONTENT, "").into_response(),
+        Err(err) => super::error::ApiError(err).into_response(),
+    }
+}
