@@ -4,7 +4,7 @@
 
 use std::process::Stdio;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -142,7 +142,7 @@ pub async fn backend(State(state): State<AppState>, request: Request) -> Respons
     // The reader may already hold the start of the body: stream from it, not from the raw pipe.
     let stream = ReaderStream::new(stdout).map(move |chunk| {
         let _keep_alive = &child;
-        chunk.map(Bytes::from)
+        chunk
     });
     let mut res = Response::new(Body::from_stream(stream));
     *res.status_mut() = status;

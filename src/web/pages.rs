@@ -114,7 +114,9 @@ pub async fn content(
         changes_ready: state.site.changes_ready(),
         minute: now.timestamp() / 60,
     };
-    if notice.is_none()
+    // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
+    let cacheable = uri.query().is_none();
+    if cacheable
         && let Some(html) = state.page_cache.0.get(&key)
     {
         return Ok(html_response(html));
@@ -169,7 +171,6 @@ pub async fn content(
                 let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
                 let page = PageContext::new(&view, now);
-                let cacheable = notice.is_none();
                 frame.notice = notice;
                 let html = Bytes::from(state.theme.render("page.html", &PageTemplate { frame, page })?);
                 if cacheable {
@@ -194,7 +195,9 @@ pub async fn content(
             let url = if folder.is_empty() { "/".to_string() } else { url_for(folder.trim_end_matches('/')) + "/" };
             let folder_view = FolderContext { title, path: folder.clone(), url, entries: entries.collect() };
             let html = Bytes::from(state.theme.render("folder.html", &FolderTemplate { frame, folder: folder_view })?);
-            state.page_cache.0.insert(key, html.clone());
+            if cacheable {
+                state.page_cache.0.insert(key, html.clone());
+            }
             Ok(html_response(html))
         }
     }
