@@ -116,6 +116,17 @@ impl ChangeIndex {
         res
     }
 
+    /// The path a file moved to, when its newest change is the delete half of a rename.
+    pub fn renamed_to(&self, path: &str) -> Option<String> {
+        let id = *self.path_ids.get(path)?;
+        let last = self.by_path[id as usize].last().filter(|it| it.blob.is_none())?;
+        let commit = &self.commits[last.commit as usize];
+        commit.paths.iter().find_map(|other| {
+            let change = self.by_path[*other as usize].iter().rev().find(|it| it.commit == last.commit)?;
+            (change.renamed_from == Some(id)).then(|| self.paths[*other as usize].clone())
+        })
+    }
+
     /// Commits newest first that pass `filter`, skipping `offset`, at most `limit`.
     pub fn recent(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Vec<RecentChange> {
         let author = filter.author.as_ref().map(|it| it.to_lowercase());

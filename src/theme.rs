@@ -31,6 +31,10 @@ pub const TEMPLATES: &[&str] = &[
     "blame.html",
     "changes.html",
     "search.html",
+    "ask.html",
+    "questions.html",
+    "question.html",
+    "promote.html",
 ];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.

@@ -119,24 +119,31 @@ pub fn parse(yaml: &str) -> (FrontMatter, Vec<FrontMatterProblem>) {
 /// The page's text with `alias` added to its front matter `aliases` (creating the block or key as needed).
 /// Fails when the existing front matter is not a valid YAML mapping: fixing it is the writer's call.
 pub fn with_alias(text: &str, alias: &str) -> Result<String, String> {
+    update(text, |mapping| {
+        let key = Value::String("aliases".into());
+        let mut aliases = match mapping.remove(&key) {
+            Some(Value::Sequence(items)) => items,
+            Some(Value::String(text)) => text.split(',').map(|it| Value::String(it.trim().to_string())).collect(),
+            _ => Vec::new(),
+        };
+        if !aliases.iter().any(|it| it.as_str() == Some(alias)) {
+            aliases.push(Value::String(alias.to_string()));
+        }
+        mapping.insert(key, Value::Sequence(aliases));
+    })
+}
+
+/// The page's text with its front matter changed by `change` (the block is created when missing; the
+/// body is kept byte for byte). Fails when the existing front matter is not a valid YAML mapping.
+pub fn update(text: &str, change: impl FnOnce(&mut serde_yaml::Mapping)) -> Result<String, String> {
     let doc = split(text);
     let mut mapping = match doc.yaml.map(serde_yaml::from_str::<Value>) {
-        None => serde_yaml::Mapping::new(),
+        None | Some(Ok(Value::Null)) => serde_yaml::Mapping::new(),
         Some(Ok(Value::Mapping(mapping))) => mapping,
-        Some(Ok(Value::Null)) => serde_yaml::Mapping::new(),
         Some(Ok(_)) => return Err("front matter is not a mapping of keys to values".into()),
         Some(Err(err)) => return Err(format!("invalid YAML front matter: {err}")),
     };
-    let key = Value::String("aliases".into());
-    let mut aliases = match mapping.remove(&key) {
-        Some(Value::Sequence(items)) => items,
-        Some(Value::String(text)) => text.split(',').map(|it| Value::String(it.trim().to_string())).collect(),
-        _ => Vec::new(),
-    };
-    if !aliases.iter().any(|it| it.as_str() == Some(alias)) {
-        aliases.push(Value::String(alias.to_string()));
-    }
-    mapping.insert(key, Value::Sequence(aliases));
+    change(&mut mapping);
     let yaml = serde_yaml::to_string(&Value::Mapping(mapping)).map_err(|err| err.to_string())?;
     Ok(format!("---\n{yaml}---\n{}", doc.body))
 }

@@ -4,6 +4,7 @@ pub mod front_matter;
 pub mod links;
 pub mod page;
 pub mod path;
+pub mod questions;
 pub mod sections;
 pub mod text;
 

@@ -540,7 +540,7 @@ fn parse_blob(text: &str) -> Result<Option<ObjectId>> {
 const AUTHOR_COOKIE: &str = "lore_author";
 
 // Until accounts exist (open mode), the browser says who it is and Lore remembers it in a cookie.
-fn form_author(name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
+pub fn form_author(name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
     if !name.trim().is_empty() || !email.trim().is_empty() {
         return person(name.to_string(), email.to_string());
     }
@@ -548,14 +548,14 @@ fn form_author(name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
         .unwrap_or_else(|| Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }))
 }
 
-fn remembered_author(headers: &HeaderMap) -> Option<Person> {
+pub fn remembered_author(headers: &HeaderMap) -> Option<Person> {
     let value = csrf::cookie(headers, AUTHOR_COOKIE)?;
     let decoded = percent_decode_str(&value).decode_utf8().ok()?;
     let (name, email) = decoded.split_once('\n')?;
     person(name.to_string(), email.to_string()).ok()
 }
 
-fn author_cookie(author: &Person) -> HeaderValue {
+pub fn author_cookie(author: &Person) -> HeaderValue {
     let value = encode(&format!("{}\n{}", author.name, author.email));
     let cookie = format!("{AUTHOR_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
     HeaderValue::from_str(&cookie).expect("percent-encoded cookies are valid header values")

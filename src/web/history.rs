@@ -169,9 +169,8 @@ fn history_rows(site: &Site, path: &RepoPath, offset: usize, limit: usize) -> Re
     let mut rows = Vec::new();
     for entry in history.into_iter().skip(offset).take(limit) {
         let (added, removed) = site.line_stats(entry.previous_blob, entry.blob)?;
-        // Before a move the page lived elsewhere: its old version opens at the old path.
-        let path_then = RepoPath::parse(&entry.path).unwrap_or_else(|_| path.clone());
-        let view_url = format!("{}?rev={}", path_then.url(), entry.commit.id);
+        // Old versions open at today's address, even from before a move (`Site::version_at` finds them).
+        let view_url = format!("{}?rev={}", path.url(), entry.commit.id);
         rows.push(HistoryRow {
             commit: CommitView::new(&entry.commit),
             deleted: entry.blob.is_none(),

@@ -8,6 +8,7 @@ mod error;
 mod git;
 mod history;
 mod pages;
+mod questions;
 mod search;
 mod view;
 
@@ -70,7 +71,7 @@ impl Server {
                 tracing::error!(error = %err, "building the change index failed");
             }
             // Search documents carry authors from the change index, so search follows it.
-            indexing_site.run_search_indexer();
+            Site::run_search_indexer(indexing_site);
         })?;
         std::thread::spawn(crate::render::highlight::warm_up);
         let watcher = match crate::watch::watch_refs(site.clone()) {
@@ -124,6 +125,17 @@ pub fn router(state: AppState) -> Router {
         .route("/-/upload/{*path}", post(edit::upload))
         .route("/wiki.git/{*rest}", get(git::backend).post(git::backend))
         .route("/-/hooks/refresh", post(git::refresh))
+        .route("/-/ask", get(questions::ask_form).post(questions::ask))
+        .route("/-/questions", get(questions::list))
+        .route("/-/questions.atom", get(questions::questions_feed))
+        .route("/-/questions/{slug}/answer", post(questions::answer))
+        .route("/-/questions/{slug}/accept", post(questions::accept))
+        .route("/-/questions/{slug}/promote", get(questions::promote_form).post(questions::promote))
+        .route("/-/questions/{slug}/answers.atom", get(questions::answers_feed))
+        .route("/-/api/questions", get(questions::api_list).post(questions::api_ask))
+        .route("/-/api/questions/{slug}/answers", post(questions::api_answer))
+        .route("/-/api/questions/{slug}/accept", post(questions::api_accept))
+        .route("/-/api/questions/{slug}/promote", post(questions::api_promote))
         .route("/-/search", get(search::search_page))
         .route("/-/api/search", get(search::search_api))
         .route("/-/api/suggest", get(search::suggest_api))

@@ -116,9 +116,7 @@ pub async fn content(
     };
     // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
     let cacheable = uri.query().is_none();
-    if cacheable
-        && let Some(html) = state.page_cache.0.get(&key)
-    {
+    if cacheable && let Some(html) = state.page_cache.0.get(&key) {
         return Ok(html_response(html));
     }
     let host = view::host_of(&headers);
@@ -129,7 +127,13 @@ pub async fn content(
             Target::NotFound(path) => super::edit::page_path_from_input(path)?,
             _ => return Err(Error::bad_input("?rev= applies to pages only").into()),
         };
-        return old_version(state, path, revision, host, headers).await;
+        // An old address of a moved page shows its old versions with today's page as "current".
+        let current = if snapshot.pages.contains_key(&path) {
+            path.clone()
+        } else {
+            state.site.moved_to(&path).unwrap_or_else(|| path.clone())
+        };
+        return old_version(state, path, current, revision, host, headers).await;
     }
     match target {
         Target::Redirect(url) => {
@@ -146,6 +150,11 @@ pub async fn content(
         Target::NotFound(path) => {
             if let Some(url) = snapshot.resolver.find_by_path(&path).map(RepoPath::url) {
                 return Ok(Redirect::permanent(&url).into_response());
+            }
+            if let Ok(page) = RepoPath::page(&path)
+                && let Some(moved) = state.site.moved_to(&page)
+            {
+                return Ok(Redirect::permanent(&moved.url()).into_response());
             }
             if let Ok(page) = RepoPath::parse(&format!("{}.md", path.trim_end_matches('/')))
                 && let Some(deletion) = state.site.deletion(page.as_str())
@@ -165,6 +174,18 @@ pub async fn content(
             let create_url = format!("/-/edit/{}", path.trim_end_matches('/'));
             let html = state.theme.render("not_found.html", &NotFoundTemplate { frame, path, create_url })?;
             Ok((StatusCode::NOT_FOUND, Html(html)).into_response())
+        }
+        Target::Page(path) if crate::site::page_kind(path.as_str()) == "question" => {
+            super::questions::question_page(state, path, headers).await
+        }
+        Target::Page(path) if crate::site::page_kind(path.as_str()) == "answer" => {
+            let question = crate::site::question_of_answer(path.as_str()).and_then(|it| RepoPath::parse(&it).ok());
+            match question {
+                Some(question) => {
+                    Ok(Redirect::to(&format!("{}#answer-{}", question.url(), path.file_stem())).into_response())
+                }
+                None => Err(Error::NotFound(path.to_string()).into()),
+            }
         }
         Target::Page(path) => {
             let html = blocking(move || {
@@ -207,6 +228,7 @@ pub async fn content(
 async fn old_version(
     state: AppState,
     path: RepoPath,
+    current: RepoPath,
     revision: String,
     host: String,
     headers: HeaderMap,
@@ -224,9 +246,9 @@ async fn old_version(
         let mut page = PageContext::new(&view, Utc::now());
         page.revision = Some(super::history::RevisionBanner {
             commit: super::history::CommitView::new(&info),
-            current_url: path.url(),
-            compare_url: format!("/-/diff/{}?from={}", path.as_str(), info.id),
-            restore_url: format!("/-/restore/{}", path.as_str()),
+            current_url: current.url(),
+            compare_url: format!("/-/diff/{}?from={}", current.as_str(), info.id),
+            restore_url: format!("/-/restore/{}", current.as_str()),
             csrf_token,
         });
         state.theme.render("page.html", &PageTemplate { frame, page })

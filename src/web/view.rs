@@ -23,6 +23,8 @@ pub struct Frame {
     pub breadcrumbs: Vec<Crumb>,
     pub clone_url: String,
     pub nav: Nav,
+    /// Questions waiting for an answer, shown in the header for experts.
+    pub open_questions: usize,
 }
 
 /// One step of the breadcrumb trail.
@@ -40,6 +42,7 @@ pub struct Nav {
     pub changes_url: &'static str,
     pub questions_url: &'static str,
     pub new_page_url: &'static str,
+    pub ask_url: &'static str,
 }
 
 const NAV: Nav = Nav {
@@ -48,6 +51,7 @@ const NAV: Nav = Nav {
     changes_url: "/-/changes",
     questions_url: "/-/questions",
     new_page_url: "/-/new",
+    ask_url: "/-/ask",
 };
 
 impl Frame {
@@ -61,6 +65,7 @@ impl Frame {
             breadcrumbs: Vec::new(),
             clone_url: format!("http://{host}/wiki.git"),
             nav: NAV,
+            open_questions: state.site.open_questions(),
         }
     }
 

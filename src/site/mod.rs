@@ -4,6 +4,10 @@
 //! Readers take an `Arc<Snapshot>` and never hold a lock while they work; only `refresh` builds snapshots,
 //! one at a time, each from the previous one plus the diff between their commits.
 
+mod questions;
+
+pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
+
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
@@ -302,14 +306,20 @@ impl Site {
 
     /// Keeps the search index caught up with the branch: now, then whenever `refresh` says the branch moved.
     /// Runs until the site is dropped; call it on a thread of its own after `build_change_index`.
-    pub fn run_search_indexer(&self) {
+    pub fn run_search_indexer(site: Arc<Site>) {
         let (sender, receiver) = mpsc::channel();
-        *self.search_wakeup.lock().expect("search wakeup lock is never poisoned") = Some(sender);
+        *site.search_wakeup.lock().expect("search wakeup lock is never poisoned") = Some(sender);
+        // Hold the site only while working: when the server drops it, the sender goes with it and the
+        // loop ends.
+        let weak = Arc::downgrade(&site);
+        drop(site);
         loop {
-            if let Err(err) = self.sync_search(|_, _| {}) {
+            let Some(site) = weak.upgrade() else { return };
+            if let Err(err) = site.sync_search(|_, _| {}) {
                 tracing::error!(error = %err, "updating the search index failed");
             }
-            self.search_ready.store(true, Ordering::Release);
+            site.search_ready.store(true, Ordering::Release);
+            drop(site);
             if receiver.recv().is_err() {
                 return;
             }
@@ -452,6 +462,9 @@ impl Site {
 
     /// If `path` was deleted: who deleted it, and the last commit that still had it (to restore from).
     pub fn deletion(&self, path: &str) -> Option<Deletion> {
+        if RepoPath::parse(path).ok().and_then(|it| self.moved_to(&it)).is_some() {
+            return None;
+        }
         let history = self.changes.read().expect("change index lock is never poisoned").history(path);
         let mut changes = history.into_iter();
         let deleted = changes.next().filter(|it| it.blob.is_none())?;
@@ -619,9 +632,8 @@ impl Site {
 
     /// Brings back the version of a page from `commit` as a new commit (history is never rewritten).
     pub fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Person) -> Result<ObjectId> {
-        let old_blob = self
-            .store
-            .blob_at(commit, path.as_str())?
+        let (_, old_blob) = self
+            .version_at(path, commit)?
             .ok_or_else(|| Error::bad_input(format!("{path} did not exist in commit {}", commit.short())))?;
         let content = self.store.read_blob(old_blob)?;
         let title = self.title_of(old_blob, path)?;
@@ -788,11 +800,53 @@ impl Site {
 
     /// The page as it was in `commit`, rendered against today's pages, or `None` if it did not exist then.
     pub fn page_view_at(&self, snapshot: &Snapshot, path: &RepoPath, commit: ObjectId) -> Result<Option<PageView>> {
-        let Some(blob) = self.store.blob_at(commit, path.as_str())? else { return Ok(None) };
+        let Some((path_then, blob)) = self.version_at(path, commit)? else { return Ok(None) };
+        let path = &path_then;
         let meta = self.meta(path, blob)?;
         let body = self.render_cached(snapshot, path, blob, &meta)?;
         let info = Arc::new(self.store.commit_info(commit)?);
         Ok(Some(PageView { path: path.clone(), blob, meta, body, last_change: Some(info) }))
+    }
+
+    /// The page's path and blob in `commit`: at `path`, or where it lived then if it has moved since.
+    pub fn version_at(&self, path: &RepoPath, commit: ObjectId) -> Result<Option<(RepoPath, ObjectId)>> {
+        if let Some(blob) = self.store.blob_at(commit, path.as_str())? {
+            return Ok(Some((path.clone(), blob)));
+        }
+        if !self.changes_ready() {
+            return Ok(None);
+        }
+        let history = self.changes.read().expect("change index lock is never poisoned").history(path.as_str());
+        let mut tried = std::collections::HashSet::new();
+        for entry in history {
+            if entry.path != path.as_str()
+                && tried.insert(entry.path.clone())
+                && let Some(blob) = self.store.blob_at(commit, &entry.path)?
+            {
+                return Ok(RepoPath::parse(&entry.path).ok().map(|it| (it, blob)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Where a page that was moved away from `path` (by Lore or `git mv`) lives now.
+    pub fn moved_to(&self, path: &RepoPath) -> Option<RepoPath> {
+        if !self.changes_ready() {
+            return None;
+        }
+        let snapshot = self.snapshot();
+        let index = self.changes.read().expect("change index lock is never poisoned");
+        let mut current = path.as_str().to_string();
+        for _hop in 0..100 {
+            let next = index.renamed_to(&current)?;
+            if let Ok(found) = RepoPath::parse(&next)
+                && snapshot.pages.contains_key(&found)
+            {
+                return Some(found);
+            }
+            current = next;
+        }
+        None
     }
 
     /// Who last changed each line of the page, following its history (and moves) in the change index.

@@ -1,0 +1,311 @@
+//! Questions and answers on the site: ask, answer, accept, promote to a page, and list questions by
+//! latest activity. Every action is one commit; concurrent answers never touch the same file.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::{Attempt, Site, Snapshot};
+use crate::content::questions::{self, QuestionInfo, Status};
+use crate::content::{PageMeta, RepoPath};
+use crate::store::{CommitInfo, FileEdit, ObjectId, Person};
+use crate::{Error, Result};
+
+/// A question as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionSummary {
+    pub slug: String,
+    pub path: String,
+    pub url: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub status: Status,
+    pub asked_by: Option<String>,
+    pub n_answers: usize,
+    /// Seconds since the Unix epoch of the newest change to the question or its answers.
+    pub last_activity: i64,
+}
+
+/// An answer with what its page shows.
+#[derive(Debug, Clone)]
+pub struct AnswerEntry {
+    pub id: String,
+    pub path: RepoPath,
+    pub meta: Arc<PageMeta>,
+    pub author: Option<String>,
+    pub answered_at: Option<String>,
+    pub accepted: bool,
+    pub last_change: Option<Arc<CommitInfo>>,
+}
+
+/// Longest question title, in characters.
+const MAX_TITLE_CHARS: usize = 300;
+
+impl Site {
+    /// Asks a question: a new `questions/<slug>.md` in one commit. A taken slug gets `-2`, `-3`, ….
+    pub fn ask(&self, title: &str, body: &str, tags: &[String], author: &Person) -> Result<RepoPath> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(Error::bad_input("a question needs a title"));
+        }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(Error::bad_input(format!("a title has at most {MAX_TITLE_CHARS} characters")));
+        }
+        if body.trim().is_empty() {
+            return Err(Error::bad_input("a question needs a body: say what you tried and what you need"));
+        }
+        self.check_size(body)?;
+        let base = questions::slugify(title);
+        let asked_by = format!("{} <{}>", author.name, author.email);
+        let asked_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let text = questions::question_file(title, tags, &asked_by, &asked_at, body);
+        let mut chosen = None;
+        self.commit_retrying(author, |head| {
+            let mut n = 1;
+            let path = loop {
+                let slug = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+                let path = RepoPath::parse(&format!("{}/{slug}.md", questions::FOLDER))?;
+                if self.blob_at(head, &path)?.is_none() {
+                    break path;
+                }
+                n += 1;
+            };
+            let edits = vec![FileEdit::Write { path: path.as_str().to_string(), content: text.clone().into_bytes() }];
+            chosen = Some(path);
+            Ok(Attempt::<()>::Commit { edits, message: format!("Ask: {title}") })
+        })?;
+        Ok(chosen.expect("a commit attempt chose the path"))
+    }
+
+    /// Answers a question: a new `questions/<slug>/<id>.md` in one commit.
+    pub fn answer(&self, slug: &str, body: &str, author: &Person) -> Result<(String, RepoPath)> {
+        if body.trim().is_empty() {
+            return Err(Error::bad_input("an answer needs a body"));
+        }
+        self.check_size(body)?;
+        let question = question_path(slug)?;
+        let snapshot = self.snapshot();
+        let title = snapshot
+            .pages
+            .get(&question)
+            .map(|it| it.title.clone())
+            .ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
+        let author_line = format!("{} <{}>", author.name, author.email);
+        let mut chosen = None;
+        self.commit_retrying(author, |head| {
+            if self.blob_at(head, &question)?.is_none() {
+                return Err(Error::NotFound(format!("question {slug}")));
+            }
+            let now = Utc::now();
+            let (id, path) = loop {
+                let mut random = [0u8; 4];
+                getrandom::fill(&mut random).expect("the operating system provides randomness");
+                let id = questions::answer_id(now, u32::from_le_bytes(random));
+                let path = answer_path(slug, &id)?;
+                if self.blob_at(head, &path)?.is_none() {
+                    break (id, path);
+                }
+            };
+            let text =
+                questions::answer_file(&author_line, &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), body);
+            let edits = vec![FileEdit::Write { path: path.as_str().to_string(), content: text.into_bytes() }];
+            chosen = Some((id, path));
+            Ok(Attempt::<()>::Commit { edits, message: format!("Answer: {title}") })
+        })?;
+        Ok(chosen.expect("a commit attempt chose the id"))
+    }
+
+    /// Accepts an answer: the question becomes `answered` with `accepted: <id>`, in one commit.
+    pub fn accept(&self, slug: &str, answer_id: &str, author: &Person) -> Result<ObjectId> {
+        let question = question_path(slug)?;
+        let answer = answer_path(slug, answer_id).map_err(|_| Error::bad_input("not an answer id"))?;
+        let committed = self.commit_retrying(author, |head| {
+            let current = self.blob_at(head, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
+            if self.blob_at(head, &answer)?.is_none() {
+                return Err(Error::bad_input(format!("{answer_id} is not an answer to this question")));
+            }
+            let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
+            let accepted = questions::accept(&text, answer_id)
+                .map_err(|err| Error::bad_input(format!("cannot update the question: {err}")))?;
+            let title = self.meta(&question, current)?.title.clone();
+            let edits = vec![FileEdit::Write { path: question.as_str().to_string(), content: accepted.into_bytes() }];
+            Ok(Attempt::<()>::Commit { edits, message: format!("Accept an answer to: {title}") })
+        })?;
+        committed.commit_id()
+    }
+
+    /// Turns a question into a wiki page at `to` (by default the question and its accepted answer), and
+    /// links the two: the page names its source, the question records `promoted_to`. One commit.
+    pub fn promote(&self, slug: &str, to: &RepoPath, markdown: Option<&str>, author: &Person) -> Result<ObjectId> {
+        let question = question_path(slug)?;
+        if to.as_str().starts_with(&format!("{}/", questions::FOLDER)) {
+            return Err(Error::bad_input("promote to a page outside questions/"));
+        }
+        let markdown = match markdown {
+            Some(text) if !text.trim().is_empty() => text.to_string(),
+            _ => self.promoted_text(slug)?,
+        };
+        self.check_size(&markdown)?;
+        let committed = self.commit_retrying(author, |head| {
+            let current = self.blob_at(head, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
+            if self.blob_at(head, to)?.is_some() {
+                return Err(Error::bad_input(format!("a page already exists at {to}")));
+            }
+            let question_text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
+            let marked = questions::mark_promoted(&question_text, to.as_str()).map_err(Error::BadInput)?;
+            let title = self.meta(&question, current)?.title.clone();
+            let edits = vec![
+                FileEdit::Write { path: to.as_str().to_string(), content: markdown.clone().into_bytes() },
+                FileEdit::Write { path: question.as_str().to_string(), content: marked.into_bytes() },
+            ];
+            Ok(Attempt::<()>::Commit { edits, message: format!("Promote question to page: {title}") })
+        })?;
+        committed.commit_id()
+    }
+
+    /// The page a promotion starts from: the question's title and body, then the accepted answer, and a
+    /// link back to the question.
+    pub fn promoted_text(&self, slug: &str) -> Result<String> {
+        let snapshot = self.snapshot();
+        let question = question_path(slug)?;
+        let source =
+            self.page_source(&snapshot, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
+        let info = questions::question_info(&source.meta.front_matter);
+        let body = crate::content::front_matter::split(&source.text).body.trim().to_string();
+        let mut res = format!(
+            "---\ntitle: {}\ntags: [{}]\nsource: {}\n---\n\n",
+            yaml_string(&source.meta.title),
+            source.meta.front_matter.tags.join(", "),
+            question.as_str()
+        );
+        res.push_str(&format!(
+            "> [!NOTE]\n> This page grew out of the question [{}]({}).\n\n",
+            source.meta.title.replace(']', "\\]"),
+            question.url()
+        ));
+        res.push_str("## The question\n\n");
+        res.push_str(&body);
+        res.push_str("\n\n## The answer\n\n");
+        if let Some(answer_id) = &info.accepted
+            && let Ok(answer) = answer_path(slug, answer_id)
+            && let Some(answer) = self.page_source(&snapshot, &answer)?
+        {
+            res.push_str(crate::content::front_matter::split(&answer.text).body.trim());
+            res.push('\n');
+        }
+        Ok(res)
+    }
+
+    /// A question's answers: accepted first, then oldest first.
+    pub fn answers(&self, snapshot: &Snapshot, slug: &str, info: &QuestionInfo) -> Vec<AnswerEntry> {
+        let folder = format!("{}/{slug}/", questions::FOLDER);
+        let mut res: Vec<AnswerEntry> = snapshot
+            .files_under(&folder)
+            .filter_map(|(path, _)| RepoPath::parse(path).ok())
+            .filter(|path| path.folder() == folder)
+            .filter_map(|path| snapshot.pages.get(&path).map(|meta| (path.clone(), meta.clone())))
+            .map(|(path, meta)| {
+                let answer = questions::answer_info(&meta.front_matter);
+                let id = path.file_stem().to_string();
+                AnswerEntry {
+                    accepted: info.accepted.as_deref() == Some(id.as_str()),
+                    id,
+                    last_change: self.last_change(path.as_str()),
+                    path,
+                    meta,
+                    author: answer.author,
+                    answered_at: answer.answered_at,
+                }
+            })
+            .collect();
+        res.sort_by(|a, b| b.accepted.cmp(&a.accepted).then_with(|| a.id.cmp(&b.id)));
+        res
+    }
+
+    /// Every question, newest activity first.
+    pub fn questions(&self) -> Vec<QuestionSummary> {
+        let snapshot = self.snapshot();
+        let prefix = format!("{}/", questions::FOLDER);
+        let mut n_answers: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
+        for path in snapshot.pages.keys().filter(|it| super::page_kind(it.as_str()) == "answer") {
+            let slug = path.as_str()[prefix.len()..].split('/').next().unwrap_or_default();
+            let time = self.last_change(path.as_str()).map_or(0, |it| it.time);
+            let entry = n_answers.entry(slug).or_default();
+            entry.0 += 1;
+            entry.1 = entry.1.max(time);
+        }
+        let mut res: Vec<QuestionSummary> = snapshot
+            .pages
+            .iter()
+            .filter(|(path, _)| super::page_kind(path.as_str()) == "question")
+            .map(|(path, meta)| {
+                let info = questions::question_info(&meta.front_matter);
+                let slug = path.file_stem().to_string();
+                let (answers, answered_at) = n_answers.get(slug.as_str()).copied().unwrap_or_default();
+                let asked = self.last_change(path.as_str()).map_or(0, |it| it.time);
+                QuestionSummary {
+                    url: path.url(),
+                    path: path.as_str().to_string(),
+                    title: meta.title.clone(),
+                    tags: meta.front_matter.tags.clone(),
+                    status: info.status,
+                    asked_by: info.asked_by,
+                    n_answers: answers,
+                    last_activity: asked.max(answered_at),
+                    slug,
+                }
+            })
+            .collect();
+        res.sort_by(|a, b| b.last_activity.cmp(&a.last_activity).then_with(|| a.slug.cmp(&b.slug)));
+        res
+    }
+
+    /// How many questions wait for an answer.
+    pub fn open_questions(&self) -> usize {
+        let snapshot = self.snapshot();
+        let folder = format!("{}/", questions::FOLDER);
+        snapshot
+            .files_under(&folder)
+            .filter(|(path, _)| super::page_kind(path) == "question")
+            .filter_map(|(path, _)| RepoPath::parse(path).ok())
+            .filter(|path| {
+                snapshot
+                    .pages
+                    .get(path)
+                    .is_some_and(|meta| questions::question_info(&meta.front_matter).status == Status::Open)
+            })
+            .count()
+    }
+
+    fn check_size(&self, text: &str) -> Result<()> {
+        let size = text.len() as u64;
+        if size > self.config.max_page_bytes {
+            return Err(Error::TooLarge { what: "the text", size, limit: self.config.max_page_bytes });
+        }
+        Ok(())
+    }
+}
+
+/// `questions/<slug>.md`.
+pub fn question_path(slug: &str) -> Result<RepoPath> {
+    if slug.is_empty() || slug.contains('/') {
+        return Err(Error::NotFound(format!("question {slug}")));
+    }
+    RepoPath::parse(&format!("{}/{slug}.md", questions::FOLDER))
+        .map_err(|_| Error::NotFound(format!("question {slug}")))
+}
+
+/// `questions/<slug>/<id>.md`.
+pub fn answer_path(slug: &str, id: &str) -> Result<RepoPath> {
+    if id.is_empty() || id.contains('/') || slug.contains('/') {
+        return Err(Error::NotFound(format!("answer {id}")));
+    }
+    RepoPath::parse(&format!("{}/{slug}/{id}.md", questions::FOLDER))
+        .map_err(|_| Error::NotFound(format!("answer {id}")))
+}
+
+fn yaml_string(text: &str) -> String {
+    serde_yaml::to_string(text).map(|it| it.trim_end().to_string()).unwrap_or_else(|_| format!("{text:?}"))
+}

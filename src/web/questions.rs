@@ -1,0 +1,719 @@
+//! Expert answers on the web: ask, browse, answer, accept, promote, their feeds and the JSON API.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::csrf;
+use super::edit::{encode, form_author};
+use super::error::{ApiError, PageError, classify};
+use super::history::xml_escape;
+use super::view::{self, Frame};
+use super::{AppState, blocking};
+use crate::content::RepoPath;
+use crate::content::questions::{self, Status};
+use crate::site::{QuestionSummary, question_path};
+use crate::store::Person;
+use crate::{Error, Result};
+
+#[derive(Serialize)]
+struct AskTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    title: String,
+    body: String,
+    tags: String,
+    csrf_token: String,
+    author_name: String,
+    author_email: String,
+    error: Option<String>,
+}
+
+/// `?title=` prefills the ask form (from a search that found little).
+#[derive(Deserialize, Default)]
+pub struct AskQuery {
+    #[serde(default)]
+    title: String,
+}
+
+/// `GET /-/ask`: the form to ask a question.
+pub async fn ask_form(
+    State(state): State<AppState>,
+    Query(query): Query<AskQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let author = super::edit::remembered_author(&headers);
+    let view = AskTemplate {
+        frame: Frame::new(&state, &view::host_of(&headers), "Ask a question"),
+        title: query.title,
+        body: String::new(),
+        tags: String::new(),
+        csrf_token,
+        author_name: author.as_ref().map(|it| it.name.clone()).unwrap_or_default(),
+        author_email: author.map(|it| it.email).unwrap_or_default(),
+        error: None,
+    };
+    let mut res = Html(state.theme.render("ask.html", &view)?).into_response();
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// The ask form.
+#[derive(Deserialize)]
+pub struct AskForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    author_name: String,
+    #[serde(default)]
+    author_email: String,
+}
+
+/// `POST /-/ask`: creates the question and opens it.
+pub async fn ask(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<AskForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let author = form_author(&form.author_name, &form.author_email, &headers)?;
+    let tags = split_tags(&form.tags);
+    let site = state.site.clone();
+    let (title, body, save_author) = (form.title.clone(), form.body.clone(), author.clone());
+    match blocking(move || site.ask(&title, &body, &tags, &save_author)).await {
+        Ok(path) => {
+            let mut res = Redirect::to(&path.url()).into_response();
+            res.headers_mut().append(header::SET_COOKIE, super::edit::author_cookie(&author));
+            Ok(res)
+        }
+        Err(err @ (Error::BadInput(_) | Error::TooLarge { .. })) => {
+            let (status, _, message) = classify(&err);
+            let (csrf_token, _) = csrf::token(&headers);
+            let view = AskTemplate {
+                frame: Frame::new(&state, &view::host_of(&headers), "Ask a question"),
+                title: form.title,
+                body: form.body,
+                tags: form.tags,
+                csrf_token,
+                author_name: form.author_name,
+                author_email: form.author_email,
+                error: Some(message),
+            };
+            Ok((status, Html(state.theme.render("ask.html", &view)?)).into_response())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// `?filter=unanswered|answered|mine&tag=`
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    filter: Option<String>,
+    status: Option<String>,
+    tag: Option<String>,
+}
+
+#[derive(Serialize)]
+struct QuestionRow {
+    #[serde(flatten)]
+    question: QuestionSummary,
+    last_activity_relative: String,
+    last_activity_iso: String,
+}
+
+#[derive(Serialize)]
+struct FilterLink {
+    label: &'static str,
+    url: String,
+    count: usize,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct QuestionsTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    questions: Vec<QuestionRow>,
+    filters: Vec<FilterLink>,
+    tags: Vec<(String, usize)>,
+    tag: String,
+    feed_url: String,
+}
+
+/// `GET /-/questions`: questions by latest activity, filtered by status, tag or "asked by me".
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let me = super::edit::remembered_author(&headers).map(|it| it.email.to_lowercase());
+    let all = state.site.questions();
+    let tag = query.tag.clone().unwrap_or_default().to_lowercase();
+    let tagged: Vec<&QuestionSummary> =
+        all.iter().filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag)).collect();
+    let is_mine = |it: &QuestionSummary| {
+        me.as_ref()
+            .is_some_and(|me| it.asked_by.as_deref().is_some_and(|by| by.to_lowercase().contains(&format!("<{me}>"))))
+    };
+    let filter = query
+        .filter
+        .clone()
+        .or(query.status.clone().map(|it| if it == "open" { "unanswered".into() } else { it }))
+        .unwrap_or_default();
+    let keep = |it: &QuestionSummary| match filter.as_str() {
+        "unanswered" => it.status == Status::Open,
+        "answered" => it.status == Status::Answered,
+        "mine" => is_mine(it),
+        _ => true,
+    };
+    let tag_param = if tag.is_empty() { String::new() } else { format!("&tag={}", encode(&tag)) };
+    let filters = [("all", "All"), ("unanswered", "Unanswered"), ("answered", "Answered"), ("mine", "Asked by me")]
+        .into_iter()
+        .map(|(key, label)| FilterLink {
+            label,
+            url: format!("/-/questions?filter={key}{tag_param}"),
+            count: tagged
+                .iter()
+                .filter(|it| match key {
+                    "unanswered" => it.status == Status::Open,
+                    "answered" => it.status == Status::Answered,
+                    "mine" => is_mine(it),
+                    _ => true,
+                })
+                .count(),
+            active: filter == key || (filter.is_empty() && key == "all"),
+        })
+        .collect();
+    let mut tag_counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for question in &all {
+        for tag in &question.tags {
+            *tag_counts.entry(tag.to_lowercase()).or_default() += 1;
+        }
+    }
+    let now = Utc::now();
+    let questions = tagged
+        .into_iter()
+        .filter(|it| keep(it))
+        .map(|question| {
+            let at = DateTime::<Utc>::from_timestamp(question.last_activity, 0).unwrap_or_default();
+            QuestionRow {
+                question: question.clone(),
+                last_activity_relative: view::relative_time(now, at),
+                last_activity_iso: at.to_rfc3339(),
+            }
+        })
+        .collect();
+    let view = QuestionsTemplate {
+        frame: Frame::new(&state, &view::host_of(&headers), "Questions"),
+        questions,
+        filters,
+        tags: tag_counts.into_iter().collect(),
+        feed_url: if tag.is_empty() {
+            "/-/questions.atom".into()
+        } else {
+            format!("/-/questions.atom?tag={}", encode(&tag))
+        },
+        tag,
+    };
+    Ok(Html(state.theme.render("questions.html", &view)?).into_response())
+}
+
+#[derive(Serialize)]
+struct QuestionTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    question: QuestionContext,
+    answers: Vec<AnswerContext>,
+    csrf_token: String,
+    author_name: String,
+    author_email: String,
+}
+
+#[derive(Serialize)]
+struct QuestionContext {
+    slug: String,
+    path: String,
+    title: String,
+    html: String,
+    tags: Vec<String>,
+    status: Status,
+    asked_by: String,
+    asked_at_relative: String,
+    promoted_to: Option<String>,
+    edit_url: String,
+    history_url: String,
+    feed_url: String,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct AnswerContext {
+    id: String,
+    html: String,
+    author: String,
+    answered_relative: String,
+    accepted: bool,
+    edit_url: String,
+    history_url: String,
+}
+
+/// The page of a question (`/questions/<slug>`): the question, its answers and an answer form.
+pub async fn question_page(state: AppState, path: RepoPath, headers: HeaderMap) -> Result<Response, PageError> {
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let host = view::host_of(&headers);
+    let html = blocking(move || {
+        let snapshot = state.site.snapshot();
+        let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+        let info = questions::question_info(&view.meta.front_matter);
+        let slug = path.file_stem().to_string();
+        let now = Utc::now();
+        let relative = |at: Option<&str>| {
+            at.and_then(|it| DateTime::parse_from_rfc3339(it).ok())
+                .map(|it| view::relative_time(now, it.with_timezone(&Utc)))
+                .unwrap_or_default()
+        };
+        let mut answers = Vec::new();
+        for answer in state.site.answers(&snapshot, &slug, &info) {
+            let body =
+                state.site.page_view(&snapshot, &answer.path)?.map(|it| it.body.html.clone()).unwrap_or_default();
+            let by_commit = answer.last_change.as_ref().map(|it| it.author.name.clone());
+            answers.push(AnswerContext {
+                html: body,
+                author: answer.author.clone().or(by_commit).unwrap_or_else(|| "someone".into()),
+                answered_relative: relative(answer.answered_at.as_deref()),
+                accepted: answer.accepted,
+                edit_url: format!("/-/edit/{}", answer.path.as_str()),
+                history_url: format!("/-/history/{}", answer.path.as_str()),
+                id: answer.id,
+            });
+        }
+        let asked_by = info
+            .asked_by
+            .clone()
+            .or_else(|| view.last_change.as_ref().map(|it| it.author.name.clone()))
+            .unwrap_or_else(|| "someone".into());
+        let question = QuestionContext {
+            title: view.meta.title.clone(),
+            html: view.body.html.clone(),
+            tags: view.meta.front_matter.tags.clone(),
+            status: info.status,
+            asked_at_relative: relative(info.asked_at.as_deref()),
+            asked_by: asked_by.split(" <").next().unwrap_or_default().to_string(),
+            promoted_to: info.promoted_to.as_deref().and_then(|it| RepoPath::parse(it).ok()).map(|it| it.url()),
+            edit_url: format!("/-/edit/{}", path.as_str()),
+            history_url: format!("/-/history/{}", path.as_str()),
+            feed_url: format!("/-/questions/{slug}/answers.atom"),
+            warnings: view.meta.warnings.clone(),
+            path: path.as_str().to_string(),
+            slug,
+        };
+        let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
+        let author = super::edit::remembered_author(&headers);
+        let view = QuestionTemplate {
+            frame,
+            question,
+            answers,
+            csrf_token,
+            author_name: author.as_ref().map(|it| it.name.clone()).unwrap_or_default(),
+            author_email: author.map(|it| it.email).unwrap_or_default(),
+        };
+        state.theme.render("question.html", &view)
+    })
+    .await?;
+    let mut res = Html(html).into_response();
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// The answer form.
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    author_name: String,
+    #[serde(default)]
+    author_email: String,
+}
+
+/// `POST /-/questions/<slug>/answer`: adds an answer.
+pub async fn answer(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let author = form_author(&form.author_name, &form.author_email, &headers)?;
+    let site = state.site.clone();
+    let (answer_slug, save_author) = (slug.clone(), author.clone());
+    let (id, _) = blocking(move || site.answer(&answer_slug, &form.body, &save_author)).await?;
+    let mut res = Redirect::to(&format!("{}#answer-{id}", question_path(&slug)?.url())).into_response();
+    res.headers_mut().append(header::SET_COOKIE, super::edit::author_cookie(&author));
+    Ok(res)
+}
+
+/// The accept form.
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    answer: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /-/questions/<slug>/accept`: marks an answer accepted.
+pub async fn accept(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<AcceptForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let author = form_author("", "", &headers)?;
+    let site = state.site.clone();
+    let accept_slug = slug.clone();
+    blocking(move || site.accept(&accept_slug, &form.answer, &author)).await?;
+    Ok(Redirect::to(&question_path(&slug)?.url()).into_response())
+}
+
+#[derive(Serialize)]
+struct PromoteTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    slug: String,
+    to: String,
+    markdown: String,
+    csrf_token: String,
+    error: Option<String>,
+}
+
+/// `GET /-/questions/<slug>/promote`: the page to be, editable before it is saved.
+pub async fn promote_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let site = state.site.clone();
+    let text_slug = slug.clone();
+    let markdown = blocking(move || site.promoted_text(&text_slug)).await?;
+    let view = PromoteTemplate {
+        frame: Frame::new(&state, &view::host_of(&headers), "Turn this answer into a page"),
+        to: format!("faq/{slug}"),
+        slug,
+        markdown,
+        csrf_token,
+        error: None,
+    };
+    let mut res = Html(state.theme.render("promote.html", &view)?).into_response();
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// The promote form.
+#[derive(Deserialize)]
+pub struct PromoteForm {
+    to: String,
+    #[serde(default)]
+    markdown: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /-/questions/<slug>/promote`: creates the page and links question and page.
+pub async fn promote(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<PromoteForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let author = form_author("", "", &headers)?;
+    let to = RepoPath::page(&form.to)?;
+    let site = state.site.clone();
+    let (target, markdown) = (to.clone(), form.markdown.replace("\r\n", "\n"));
+    blocking(move || site.promote(&slug, &target, Some(&markdown), &author)).await?;
+    Ok(Redirect::to(&format!("{}?saved=1", to.url())).into_response())
+}
+
+/// The body of `POST /-/api/questions`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AskBody {
+    title: String,
+    body: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    author: Option<AuthorBody>,
+}
+
+/// An author given by an API client.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorBody {
+    name: String,
+    email: String,
+}
+
+fn api_author(author: Option<AuthorBody>) -> Result<Person> {
+    match author {
+        Some(author) => super::api::person(author.name, author.email),
+        None => Ok(Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }),
+    }
+}
+
+/// `POST /-/api/questions` `{title, body, tags}` → 201 `{slug, path, url}`.
+pub async fn api_ask(State(state): State<AppState>, body: Json<AskBody>) -> Result<Response, ApiError> {
+    let Json(body) = body;
+    let author = api_author(body.author)?;
+    let site = state.site.clone();
+    let path = blocking(move || site.ask(&body.title, &body.body, &body.tags, &author)).await?;
+    let json = serde_json::json!({ "slug": path.file_stem(), "path": path.as_str(), "url": path.url() });
+    Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+/// `GET /-/api/questions?status=open|answered&tag=` → `{questions: [...]}`.
+pub async fn api_list(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, ApiError> {
+    let status = query.status.as_deref().or(query.filter.as_deref()).unwrap_or_default().to_string();
+    let tag = query.tag.unwrap_or_default().to_lowercase();
+    let questions: Vec<QuestionSummary> = state
+        .site
+        .questions()
+        .into_iter()
+        .filter(|it| match status.as_str() {
+            "open" | "unanswered" => it.status == Status::Open,
+            "answered" => it.status == Status::Answered,
+            _ => true,
+        })
+        .filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag))
+        .collect();
+    Ok(Json(serde_json::json!({ "questions": questions })).into_response())
+}
+
+/// The body of `POST /-/api/questions/<slug>/answers`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    body: String,
+    author: Option<AuthorBody>,
+}
+
+/// `POST /-/api/questions/<slug>/answers` `{body}` → 201 `{id, path}`.
+pub async fn api_answer(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Json(body): Json<AnswerBody>,
+) -> Result<Response, ApiError> {
+    let author = api_author(body.author)?;
+    let site = state.site.clone();
+    let (id, path) = blocking(move || site.answer(&slug, &body.body, &author)).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id, "path": path.as_str() }))).into_response())
+}
+
+/// The body of `POST /-/api/questions/<slug>/accept`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptBody {
+    answer: String,
+    author: Option<AuthorBody>,
+}
+
+/// `POST /-/api/questions/<slug>/accept` `{answer}` → 200 `{commit}`.
+pub async fn api_accept(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Json(body): Json<AcceptBody>,
+) -> Result<Response, ApiError> {
+    let author = api_author(body.author)?;
+    let site = state.site.clone();
+    let commit = blocking(move || site.accept(&slug, &body.answer, &author)).await?;
+    Ok(Json(serde_json::json!({ "commit": commit })).into_response())
+}
+
+/// The body of `POST /-/api/questions/<slug>/promote`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromoteBody {
+    to: String,
+    markdown: Option<String>,
+    author: Option<AuthorBody>,
+}
+
+/// `POST /-/api/questions/<slug>/promote` `{to}` → 201 `{commit, path, url}`.
+pub async fn api_promote(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Json(body): Json<PromoteBody>,
+) -> Result<Response, ApiError> {
+    let author = api_author(body.author)?;
+    let to = RepoPath::page(&body.to)?;
+    let site = state.site.clone();
+    let target = to.clone();
+    let commit = blocking(move || site.promote(&slug, &target, body.markdown.as_deref(), &author)).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "commit": commit, "path": to.as_str(), "url": to.url() })))
+        .into_response())
+}
+
+/// `GET /-/questions.atom[?tag=]`: new questions.
+pub async fn questions_feed(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let tag = query.tag.unwrap_or_default().to_lowercase();
+    let mut questions: Vec<QuestionSummary> = state
+        .site
+        .questions()
+        .into_iter()
+        .filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag))
+        .collect();
+    let asked_at = |question: &QuestionSummary| {
+        state
+            .site
+            .snapshot()
+            .pages
+            .get(&RepoPath::parse(&question.path).expect("listed paths are valid"))
+            .and_then(|meta| questions::question_info(&meta.front_matter).asked_at)
+    };
+    questions.truncate(50);
+    let base = format!("http://{}", view::host_of(&headers));
+    let title = if tag.is_empty() {
+        format!("{}: questions", state.site.config.site_title)
+    } else {
+        format!("{}: questions tagged {tag}", state.site.config.site_title)
+    };
+    let entries: Vec<FeedEntry> = questions
+        .iter()
+        .map(|question| FeedEntry {
+            id: format!("{base}{}", question.url),
+            title: question.title.clone(),
+            link: format!("{base}{}", question.url),
+            updated: asked_at(question).unwrap_or_else(|| rfc3339(question.last_activity)),
+            author: question.asked_by.clone().unwrap_or_else(|| "someone".into()),
+            summary: format!(
+                "{} answers; {}",
+                question.n_answers,
+                if question.status == Status::Answered { "answered" } else { "open" }
+            ),
+        })
+        .collect();
+    let self_url = format!(
+        "{base}/-/questions.atom{}",
+        if tag.is_empty() { String::new() } else { format!("?tag={}", encode(&tag)) }
+    );
+    Ok(atom(&title, &self_url, &format!("{base}/-/questions"), &entries))
+}
+
+/// `GET /-/questions/<slug>/answers.atom`: new answers to one question.
+pub async fn answers_feed(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let path = question_path(&slug)?;
+    let snapshot = state.site.snapshot();
+    let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
+    let info = questions::question_info(&meta.front_matter);
+    let mut answers = state.site.answers(&snapshot, &slug, &info);
+    answers.sort_by(|a, b| b.id.cmp(&a.id));
+    let base = format!("http://{}", view::host_of(&headers));
+    let site = state.site.clone();
+    let entries: Vec<FeedEntry> = answers
+        .into_iter()
+        .map(|answer| {
+            let text = site
+                .page_source(&snapshot, &answer.path)
+                .ok()
+                .flatten()
+                .map(|it| crate::content::front_matter::split(&it.text).body.trim().to_string())
+                .unwrap_or_default();
+            FeedEntry {
+                id: format!("{base}{}#answer-{}", path.url(), answer.id),
+                title: format!(
+                    "Answer by {}",
+                    answer.author.clone().unwrap_or_else(|| "someone".into()).split(" <").next().unwrap_or_default()
+                ),
+                link: format!("{base}{}#answer-{}", path.url(), answer.id),
+                updated: answer
+                    .answered_at
+                    .clone()
+                    .unwrap_or_else(|| rfc3339(answer.last_change.as_ref().map_or(0, |it| it.time))),
+                author: answer.author.unwrap_or_else(|| "someone".into()),
+                summary: text.chars().take(500).collect(),
+            }
+        })
+        .collect();
+    let self_url = format!("{base}/-/questions/{slug}/answers.atom");
+    Ok(atom(&format!("Answers: {}", meta.title), &self_url, &format!("{base}{}", path.url()), &entries))
+}
+
+struct FeedEntry {
+    id: String,
+    title: String,
+    link: String,
+    updated: String,
+    author: String,
+    summary: String,
+}
+
+fn atom(title: &str, self_url: &str, alternate: &str, entries: &[FeedEntry]) -> Response {
+    let updated = entries.iter().map(|it| it.updated.clone()).max().unwrap_or_else(|| rfc3339(0));
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    xml.push_str(&format!("  <title>{}</title>\n  <id>{}</id>\n", xml_escape(title), xml_escape(self_url)));
+    xml.push_str(&format!(
+        "  <link rel=\"self\" href=\"{}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml_escape(self_url),
+        xml_escape(alternate)
+    ));
+    xml.push_str(&format!("  <updated>{}</updated>\n  <author><name>Lore</name></author>\n", xml_escape(&updated)));
+    for entry in entries {
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!(
+            "    <title>{}</title>\n    <id>{}</id>\n",
+            xml_escape(&entry.title),
+            xml_escape(&entry.id)
+        ));
+        xml.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&entry.link)
+        ));
+        xml.push_str(&format!("    <updated>{}</updated>\n", xml_escape(&entry.updated)));
+        xml.push_str(&format!(
+            "    <author><name>{}</name></author>\n",
+            xml_escape(entry.author.split(" <").next().unwrap_or_default())
+        ));
+        xml.push_str(&format!("    <summary type=\"text\">{}</summary>\n  </entry>\n", xml_escape(&entry.summary)));
+    }
+    xml.push_str("</feed>\n");
+    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response()
+}
+
+fn rfc3339(time: i64) -> String {
+    DateTime::<Utc>::from_timestamp(time, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn split_tags(text: &str) -> Vec<String> {
+    text.split([',', ' '])
+        .map(|it| it.trim().trim_start_matches('#').to_lowercase())
+        .filter(|it| !it.is_empty())
+        .collect()
+}
