@@ -10,7 +10,10 @@ use serde::Serialize;
 use crate::render::highlight;
 use crate::{Error, Result};
 
-static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+static DEFAULT_TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default/templates");
+static DEFAULT_STATIC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default/static");
+// KaTeX and mermaid, installed from npm by build.rs; served under `/-/static/vendor/`.
+static VENDOR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default/vendor/dist");
 
 /// Templates every theme provides (from the default theme when an override lacks them).
 pub const TEMPLATES: &[&str] = &[
@@ -35,6 +38,9 @@ pub const TEMPLATES: &[&str] = &[
     "questions.html",
     "question.html",
     "promote.html",
+    "links.html",
+    "tags.html",
+    "tag.html",
 ];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.
@@ -75,10 +81,7 @@ impl Theme {
                     }
                 }
             }
-            Ok(DEFAULT_THEME
-                .get_file(format!("templates/{name}"))
-                .and_then(|it| it.contents_utf8())
-                .map(str::to_string))
+            Ok(DEFAULT_TEMPLATES.get_file(name).and_then(|it| it.contents_utf8()).map(str::to_string))
         });
         env.set_formatter(escape_without_slashes);
         for name in TEMPLATES {
@@ -107,7 +110,10 @@ impl Theme {
         {
             return Some(StaticFile { content: Cow::Owned(content), content_type });
         }
-        let file = DEFAULT_THEME.get_file(format!("static/{name}"))?;
+        let file = match name.strip_prefix("vendor/") {
+            Some(vendored) => VENDOR.get_file(vendored)?,
+            None => DEFAULT_STATIC.get_file(name)?,
+        };
         Some(StaticFile { content: Cow::Borrowed(file.contents()), content_type })
     }
 }

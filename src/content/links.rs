@@ -211,3 +211,171 @@ mod tests {
         check_relative("a/b.md", "javascript:alert(1)", None);
     }
 }
+
+/// Where a link from one page goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkEnd {
+    Page(RepoPath),
+    /// A page that does not exist (a "wanted page"): the name or path the link used.
+    Missing(String),
+}
+
+/// Who links to whom: outgoing links per page, the reverse, and links to pages that do not exist.
+#[derive(Debug, Default, Clone)]
+pub struct LinkGraph {
+    outgoing: HashMap<RepoPath, Vec<LinkEnd>>,
+    incoming: HashMap<RepoPath, std::collections::BTreeSet<RepoPath>>,
+    wanted: std::collections::BTreeMap<String, std::collections::BTreeSet<RepoPath>>,
+}
+
+/// A page as the link graph needs it.
+pub struct LinkSource<'a> {
+    pub path: &'a RepoPath,
+    pub wiki_targets: &'a [String],
+    pub page_links: &'a [String],
+}
+
+impl LinkGraph {
+    /// The graph of every page's links.
+    pub fn build<'a>(
+        sources: impl IntoIterator<Item = LinkSource<'a>>,
+        resolver: &LinkResolver,
+        exists: &dyn Fn(&str) -> bool,
+    ) -> LinkGraph {
+        let mut res = LinkGraph::default();
+        for source in sources {
+            res.set(source.path, outgoing(&source, resolver, exists));
+        }
+        res
+    }
+
+    /// The graph with `path`'s links replaced (`None`: the page is gone).
+    pub fn with_page(
+        &self,
+        path: &RepoPath,
+        source: Option<LinkSource<'_>>,
+        resolver: &LinkResolver,
+        exists: &dyn Fn(&str) -> bool,
+    ) -> LinkGraph {
+        let mut res = self.clone();
+        res.remove(path);
+        if let Some(source) = source {
+            res.set(path, outgoing(&source, resolver, exists));
+        }
+        res
+    }
+
+    /// The pages linking to `path`.
+    pub fn incoming(&self, path: &RepoPath) -> impl Iterator<Item = &RepoPath> {
+        self.incoming.get(path).into_iter().flatten()
+    }
+
+    /// How many pages link to `path`.
+    pub fn n_incoming(&self, path: &RepoPath) -> usize {
+        self.incoming.get(path).map_or(0, |it| it.len())
+    }
+
+    /// The page's links, in order of appearance (duplicates removed).
+    pub fn outgoing(&self, path: &RepoPath) -> &[LinkEnd] {
+        self.outgoing.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// Links to pages that do not exist: each missing name with the pages that link to it.
+    pub fn wanted(&self) -> impl Iterator<Item = (&String, &std::collections::BTreeSet<RepoPath>)> {
+        self.wanted.iter()
+    }
+
+    fn set(&mut self, path: &RepoPath, links: Vec<LinkEnd>) {
+        for link in &links {
+            match link {
+                LinkEnd::Page(target) => {
+                    self.incoming.entry(target.clone()).or_default().insert(path.clone());
+                }
+                LinkEnd::Missing(name) => {
+                    self.wanted.entry(name.clone()).or_default().insert(path.clone());
+                }
+            }
+        }
+        self.outgoing.insert(path.clone(), links);
+    }
+
+    fn remove(&mut self, path: &RepoPath) {
+        for link in self.outgoing.remove(path).unwrap_or_default() {
+            let emptied = match &link {
+                LinkEnd::Page(target) => self.incoming.get_mut(target).map(|it| {
+                    it.remove(path);
+                    it.is_empty()
+                }),
+                LinkEnd::Missing(name) => self.wanted.get_mut(name).map(|it| {
+                    it.remove(path);
+                    it.is_empty()
+                }),
+            };
+            if emptied == Some(true) {
+                match link {
+                    LinkEnd::Page(target) => {
+                        self.incoming.remove(&target);
+                    }
+                    LinkEnd::Missing(name) => {
+                        self.wanted.remove(&name);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&str) -> bool) -> Vec<LinkEnd> {
+    let mut res: Vec<LinkEnd> = Vec::new();
+    for target in source.wiki_targets {
+        let name = target.split('#').next().unwrap_or_default();
+        if name.trim().is_empty() {
+            continue;
+        }
+        res.push(match resolver.find(name) {
+            Some(page) => LinkEnd::Page(page.clone()),
+            None => LinkEnd::Missing(name.trim().to_string()),
+        });
+    }
+    for target in source.page_links {
+        let page = if let Some(folder) = target.strip_suffix('/') {
+            ["index.md", "README.md"].iter().map(|it| format!("{folder}/{it}")).find(|it| exists(it))
+        } else {
+            exists(target).then(|| target.clone())
+        };
+        match page.and_then(|it| RepoPath::parse(&it).ok()) {
+            Some(page) => res.push(LinkEnd::Page(page)),
+            // A link to a folder without an index page is fine: the folder shows as a listing.
+            None if target.ends_with('/') => {}
+            None => res.push(LinkEnd::Missing(target.clone())),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    res.retain(|it| it != &LinkEnd::Page(source.path.clone()) && seen.insert(it.clone()));
+    res
+}
+
+#[cfg(test)]
+mod graph_tests {
+    use super::*;
+
+    #[test]
+    fn incoming_outgoing_and_wanted() {
+        let a = RepoPath::parse("a.md").unwrap();
+        let b = RepoPath::parse("b.md").unwrap();
+        let resolver = LinkResolver::new([(&a, "A", &[][..]), (&b, "B", &[][..])]);
+        let exists = |path: &str| path == "a.md" || path == "b.md";
+        let a_links = (vec!["B".to_string(), "Nowhere".to_string()], vec!["b.md".to_string()]);
+        let graph = LinkGraph::build(
+            [LinkSource { path: &a, wiki_targets: &a_links.0, page_links: &a_links.1 }],
+            &resolver,
+            &exists,
+        );
+        assert_eq!(graph.incoming(&b).collect::<Vec<_>>(), [&a]);
+        assert_eq!(graph.outgoing(&a), [LinkEnd::Page(b.clone()), LinkEnd::Missing("Nowhere".into())]);
+        assert_eq!(graph.wanted().map(|it| it.0.as_str()).collect::<Vec<_>>(), ["Nowhere"]);
+        let graph = graph.with_page(&a, None, &resolver, &exists);
+        assert_eq!(graph.n_incoming(&b), 0);
+        assert_eq!(graph.wanted().count(), 0);
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::front_matter::{self, FrontMatter, FrontMatterProblem};
@@ -18,6 +18,12 @@ pub struct PageMeta {
     pub warnings: Vec<String>,
     /// Targets of `[[wiki links]]` in the body, in order of appearance.
     pub wiki_targets: Vec<String>,
+    /// Pages (and folders, ending in `/`) that relative Markdown links point to, as repository paths.
+    pub page_links: Vec<String>,
+    /// Whether the body has `$math$` or a ```` ```math ```` block (the page then loads KaTeX).
+    pub has_math: bool,
+    /// Whether the body has a ```` ```mermaid ```` block (the page then loads mermaid).
+    pub has_mermaid: bool,
 }
 
 /// Decodes a blob as UTF-8, replacing invalid sequences and saying so.
@@ -38,6 +44,7 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
 pub fn markdown_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options;
     Options::ENABLE_TABLES
+        | Options::ENABLE_MATH
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
@@ -51,14 +58,22 @@ pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
     let doc = front_matter::split(text);
     let (front_matter, problems) = doc.yaml.map(front_matter::parse).unwrap_or_default();
     let warnings = problems.iter().map(describe_problem).collect();
-    let scan = scan_body(doc.body);
+    let scan = scan_body(path, doc.body);
     let title = front_matter
         .title
         .clone()
         .filter(|it| !it.trim().is_empty())
         .or(scan.first_h1)
         .unwrap_or_else(|| path.file_stem().to_string());
-    PageMeta { title, front_matter, warnings, wiki_targets: scan.wiki_targets }
+    PageMeta {
+        title,
+        front_matter,
+        warnings,
+        wiki_targets: scan.wiki_targets,
+        page_links: scan.page_links,
+        has_math: scan.has_math,
+        has_mermaid: scan.has_mermaid,
+    }
 }
 
 /// How a front matter problem reads above the page.
@@ -66,13 +81,17 @@ pub fn describe_problem(problem: &FrontMatterProblem) -> String {
     format!("line {}: {}", problem.line, problem.message)
 }
 
+#[derive(Default)]
 struct BodyScan {
     first_h1: Option<String>,
     wiki_targets: Vec<String>,
+    page_links: Vec<String>,
+    has_math: bool,
+    has_mermaid: bool,
 }
 
-fn scan_body(body: &str) -> BodyScan {
-    let mut res = BodyScan { first_h1: None, wiki_targets: Vec::new() };
+fn scan_body(path: &RepoPath, body: &str) -> BodyScan {
+    let mut res = BodyScan::default();
     let mut h1_text: Option<String> = None;
     for event in Parser::new_ext(body, markdown_options()) {
         match event {
@@ -95,6 +114,19 @@ fn scan_body(body: &str) -> BodyScan {
             Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
                 res.wiki_targets.push(dest_url.into_string())
             }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(target) = super::links::relative_target(path, &dest_url)
+                    && (super::path::has_markdown_extension(&target) || target.ends_with('/'))
+                {
+                    res.page_links.push(target);
+                }
+            }
+            Event::InlineMath(_) | Event::DisplayMath(_) => res.has_math = true,
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => match info.split([' ', ',', '{']).next() {
+                Some("math") => res.has_math = true,
+                Some("mermaid") => res.has_mermaid = true,
+                _ => {}
+            },
             _ => {}
         }
     }

@@ -77,6 +77,8 @@ pub fn render_body(
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, renderer.out.into_iter());
+    // Images load as they scroll into view; the sanitiser keeps `loading`.
+    let html = html.replace("<img ", "<img loading=\"lazy\" ");
     RenderedBody { html: sanitize::sanitize(&alignment_as_classes(html)), toc: renderer.toc }
 }
 
@@ -207,6 +209,22 @@ impl<'a> Renderer<'_, 'a> {
 
 fn code_block_html(language: &str, code: &str) -> String {
     let mut res = String::with_capacity(code.len() * 2 + 64);
+    // Formulas and diagrams are drawn in the browser by KaTeX and mermaid, from the escaped source.
+    match language {
+        "math" => {
+            res.push_str("<div class=\"math math-display\">");
+            escape_html(&mut res, code.trim_end()).expect("writing to a String cannot fail");
+            res.push_str("</div>\n");
+            return res;
+        }
+        "mermaid" => {
+            res.push_str("<pre class=\"mermaid\">");
+            escape_html(&mut res, code.trim_end()).expect("writing to a String cannot fail");
+            res.push_str("</pre>\n");
+            return res;
+        }
+        _ => {}
+    }
     res.push_str("<pre class=\"code\"><code");
     if !language.is_empty() {
         res.push_str(" class=\"language-");
@@ -328,6 +346,18 @@ mod tests {
             &["<pre class=\"code\"><code class=\"language-rust\">", "<span class=\"hl-"],
         );
         check("```nosuchlang\n<b>x</b>\n```", &["&lt;b&gt;x&lt;/b&gt;"]);
+    }
+
+    #[test]
+    fn math_and_diagrams_keep_their_source_for_the_browser() {
+        check("Inline $x^2$ and\n\n$$\\int f$$", &["<span class=\"math math-inline\">x^2</span>", "math-display"]);
+        check("```math\na < b\n```", &["<div class=\"math math-display\">a &lt; b</div>"]);
+        check("```mermaid\ngraph TD; A-->B\n```", &["<pre class=\"mermaid\">graph TD; A--&gt;B</pre>"]);
+    }
+
+    #[test]
+    fn images_load_lazily() {
+        check("![a cat](cat.png)", &["<img loading=\"lazy\" src=\"/guide/cat.png\" alt=\"a cat\">"]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod questions;
 
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,6 +19,7 @@ use arc_swap::ArcSwap;
 
 use crate::config::Config;
 use crate::content::links::WikiTarget;
+use crate::content::links::{LinkGraph, LinkSource};
 use crate::content::page::{self, PageMeta};
 use crate::content::text::plain_text;
 use crate::content::{LinkResolver, RepoPath, front_matter, path};
@@ -40,6 +41,10 @@ pub struct Snapshot {
     pub pages: Arc<BTreeMap<RepoPath, Arc<PageMeta>>>,
     /// Finds pages by the names wiki links use.
     pub resolver: Arc<LinkResolver>,
+    /// Who links to whom.
+    pub links: Arc<LinkGraph>,
+    /// Pages by tag (lowercased).
+    pub tags: Arc<BTreeMap<String, BTreeSet<RepoPath>>>,
 }
 
 impl Snapshot {
@@ -902,7 +907,9 @@ impl Site {
         };
         let mut files = (*old.files).clone();
         let mut pages = (*old.pages).clone();
+        let mut tags = (*old.tags).clone();
         let mut names_changed = false;
+        let mut changed_pages = Vec::new();
         for (path, blob) in changes {
             match blob {
                 Some(blob) => {
@@ -918,10 +925,22 @@ impl Site {
                 continue;
             }
             let new_meta = blob.map(|blob| self.meta(&page_path, blob)).transpose()?;
+            changed_pages.push(page_path.clone());
             let old_meta = match &new_meta {
-                Some(meta) => pages.insert(page_path, meta.clone()),
+                Some(meta) => pages.insert(page_path.clone(), meta.clone()),
                 None => pages.remove(&page_path),
             };
+            for tag in old_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
+                if let Some(tagged) = tags.get_mut(&tag.to_lowercase()) {
+                    tagged.remove(&page_path);
+                    if tagged.is_empty() {
+                        tags.remove(&tag.to_lowercase());
+                    }
+                }
+            }
+            for tag in new_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
+                tags.entry(tag.to_lowercase()).or_default().insert(page_path.clone());
+            }
             names_changed |= match (&old_meta, &new_meta) {
                 (Some(old), Some(new)) => {
                     old.title != new.title || old.front_matter.aliases != new.front_matter.aliases
@@ -936,7 +955,25 @@ impl Site {
         } else {
             old.resolver.clone()
         };
-        Ok(Snapshot { head: Some(head), files: Arc::new(files), pages: Arc::new(pages), resolver })
+        let exists = |path: &str| files.contains_key(path);
+        // Where wiki links point changes with names, so then every page's links are resolved again.
+        let links = if names_changed || old.head.is_none() {
+            LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists)
+        } else {
+            let mut graph = (*old.links).clone();
+            for path in &changed_pages {
+                graph = graph.with_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
+            }
+            graph
+        };
+        Ok(Snapshot {
+            head: Some(head),
+            files: Arc::new(files),
+            pages: Arc::new(pages),
+            resolver,
+            links: Arc::new(links),
+            tags: Arc::new(tags),
+        })
     }
 
     fn meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {
@@ -958,6 +995,10 @@ impl Site {
             Ok(Arc::new(meta))
         })
     }
+}
+
+fn link_source<'a>(path: &'a RepoPath, meta: &'a PageMeta) -> LinkSource<'a> {
+    LinkSource { path, wiki_targets: &meta.wiki_targets, page_links: &meta.page_links }
 }
 
 /// What a file is: `questions/<slug>.md` is a question, `questions/<slug>/<id>.md` an answer, the rest pages.

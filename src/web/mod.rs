@@ -7,6 +7,7 @@ mod edit;
 mod error;
 mod git;
 mod history;
+mod navigate;
 mod pages;
 mod questions;
 mod search;
@@ -35,6 +36,10 @@ pub use error::{ApiError, PageError};
 /// The Content-Security-Policy of every page Lore renders: no inline script, no plugins, no framing by others.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
+/// The policy of pages with formulas or diagrams: the same, but KaTeX's and mermaid's inline styles allowed.
+pub const CONTENT_SECURITY_POLICY_WITH_DRAWINGS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -136,6 +141,15 @@ pub fn router(state: AppState) -> Router {
         .route("/-/api/questions/{slug}/answers", post(questions::api_answer))
         .route("/-/api/questions/{slug}/accept", post(questions::api_accept))
         .route("/-/api/questions/{slug}/promote", post(questions::api_promote))
+        .route("/-/links/broken", get(navigate::broken_page))
+        .route("/-/links/orphans", get(navigate::orphans_page))
+        .route("/-/api/links/{*path}", get(navigate::links_api))
+        .route("/-/tags", get(navigate::tags_page))
+        .route("/-/tags/{tag}", get(navigate::tag_page))
+        .route("/-/api/tags", get(navigate::tags_api))
+        .route("/-/api/tags/{tag}", get(navigate::tag_api))
+        .route("/-/api/tree", get(navigate::tree_api))
+        .route("/-/random", get(navigate::random_page))
         .route("/-/search", get(search::search_page))
         .route("/-/api/search", get(search::search_api))
         .route("/-/api/suggest", get(search::suggest_api))

@@ -23,7 +23,7 @@ use crate::store::ObjectId;
 use crate::{Error, Result};
 
 /// Rendered HTML of page and folder views, by URL, head commit and minute (relative times age).
-pub struct PageCache(quick_cache::sync::Cache<PageCacheKey, Bytes>);
+pub struct PageCache(quick_cache::sync::Cache<PageCacheKey, (Bytes, bool)>);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageCacheKey {
@@ -116,8 +116,8 @@ pub async fn content(
     };
     // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
     let cacheable = uri.query().is_none();
-    if cacheable && let Some(html) = state.page_cache.0.get(&key) {
-        return Ok(html_response(html));
+    if cacheable && let Some((html, inline_styles)) = state.page_cache.0.get(&key) {
+        return Ok(html_response(html, inline_styles));
     }
     let host = view::host_of(&headers);
     let target = locate(&snapshot, &decoded)?;
@@ -191,16 +191,18 @@ pub async fn content(
             let html = blocking(move || {
                 let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
-                let page = PageContext::new(&view, now);
+                let mut page = PageContext::new(&view, now);
+                decorate(&state, &snapshot, &mut page)?;
+                let needs_inline_styles = page.has_math || page.has_mermaid;
                 frame.notice = notice;
                 let html = Bytes::from(state.theme.render("page.html", &PageTemplate { frame, page })?);
                 if cacheable {
-                    state.page_cache.0.insert(key, html.clone());
+                    state.page_cache.0.insert(key, (html.clone(), needs_inline_styles));
                 }
-                Ok(html)
+                Ok((html, needs_inline_styles))
             })
             .await?;
-            Ok(html_response(html))
+            Ok(html_response(html.0, html.1))
         }
         Target::Folder(folder) => {
             let entries = page_tree(&snapshot, &folder).into_iter().map(|mut it| {
@@ -217,9 +219,9 @@ pub async fn content(
             let folder_view = FolderContext { title, path: folder.clone(), url, entries: entries.collect() };
             let html = Bytes::from(state.theme.render("folder.html", &FolderTemplate { frame, folder: folder_view })?);
             if cacheable {
-                state.page_cache.0.insert(key, html.clone());
+                state.page_cache.0.insert(key, (html.clone(), false));
             }
-            Ok(html_response(html))
+            Ok(html_response(html, false))
         }
     }
 }
@@ -244,6 +246,8 @@ async fn old_version(
         let info = view.last_change.clone().expect("old versions carry their commit");
         let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
         let mut page = PageContext::new(&view, Utc::now());
+        decorate(&state, &snapshot, &mut page)?;
+        let inline_styles = page.has_math || page.has_mermaid;
         page.revision = Some(super::history::RevisionBanner {
             commit: super::history::CommitView::new(&info),
             current_url: current.url(),
@@ -251,14 +255,41 @@ async fn old_version(
             restore_url: format!("/-/restore/{}", current.as_str()),
             csrf_token,
         });
-        state.theme.render("page.html", &PageTemplate { frame, page })
+        Ok((state.theme.render("page.html", &PageTemplate { frame, page })?, inline_styles))
     })
     .await?;
-    let mut res = Html(html).into_response();
+    let mut res = html_response(Bytes::from(html.0), html.1);
     if let Some(cookie) = set_cookie {
         res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(res)
+}
+
+/// Adds what surrounds a page: backlinks, the page tree, and the nearest `_sidebar.md`, `_header.md` and
+/// `_footer.md` (each rendered like a page, so cached by blob id).
+fn decorate(state: &AppState, snapshot: &Snapshot, page: &mut PageContext) -> Result<()> {
+    let path = RepoPath::parse(&page.path)?;
+    page.backlinks = super::navigate::backlinks(snapshot, &path);
+    page.tree = view::tree_for(snapshot, path.as_str(), "");
+    let nearest = |name: &str| -> Result<Option<String>> {
+        let mut folder = path.folder().to_string();
+        loop {
+            if let Ok(candidate) = RepoPath::parse(&format!("{folder}{name}"))
+                && let Some(found) = state.site.page_view(snapshot, &candidate)?
+            {
+                return Ok(Some(found.body.html.clone()));
+            }
+            if folder.is_empty() {
+                return Ok(None);
+            }
+            folder.pop();
+            folder.truncate(folder.rfind('/').map_or(0, |it| it + 1));
+        }
+    };
+    page.sidebar_html = nearest("_sidebar.md")?;
+    page.header_html = nearest("_header.md")?;
+    page.footer_html = nearest("_footer.md")?;
+    Ok(())
 }
 
 /// The first value of `key` in a query string, percent-decoded.
@@ -380,8 +411,16 @@ async fn serve_blob(
     Ok(res)
 }
 
-fn html_response(html: Bytes) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+fn html_response(html: Bytes, inline_styles: bool) -> Response {
+    let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    if inline_styles {
+        // KaTeX and mermaid position what they draw with style attributes; scripts stay 'self' only.
+        res.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(super::CONTENT_SECURITY_POLICY_WITH_DRAWINGS),
+        );
+    }
+    res
 }
 
 // The folders and files under `folder`, nested. Pages show their titles; other files their names.

@@ -141,6 +141,49 @@ pub struct PageContext {
     pub blame_url: String,
     /// Set when showing an old version (`?rev=`).
     pub revision: Option<super::history::RevisionBanner>,
+    /// The pages linking here.
+    pub backlinks: Vec<super::navigate::PageLink>,
+    /// The nearest `_sidebar.md`, rendered (safe HTML), if any.
+    pub sidebar_html: Option<String>,
+    /// The nearest `_header.md` and `_footer.md`, rendered (safe HTML), if any.
+    pub header_html: Option<String>,
+    pub footer_html: Option<String>,
+    /// The page tree, opened along the way to this page.
+    pub tree: Vec<TreeView>,
+    /// Whether the page loads KaTeX (formulas) and mermaid (diagrams).
+    pub has_math: bool,
+    pub has_mermaid: bool,
+}
+
+/// A node of the sidebar's page tree; folders off the current path are closed and load when opened.
+#[derive(Serialize)]
+pub struct TreeView {
+    pub title: String,
+    pub url: String,
+    pub path: String,
+    pub is_folder: bool,
+    pub open: bool,
+    pub current: bool,
+    pub children: Vec<TreeView>,
+}
+
+/// The page tree for a page at `path`: the root level, and each folder on the way to the page opened.
+pub fn tree_for(snapshot: &Snapshot, path: &str, folder: &str) -> Vec<TreeView> {
+    super::navigate::tree_level(snapshot, folder)
+        .into_iter()
+        .map(|entry| {
+            let open = entry.is_folder && path.starts_with(&entry.path);
+            TreeView {
+                children: if open { tree_for(snapshot, path, &entry.path) } else { Vec::new() },
+                current: !entry.is_folder && entry.path == path,
+                title: entry.title,
+                url: entry.url,
+                path: entry.path,
+                is_folder: entry.is_folder,
+                open,
+            }
+        })
+        .collect()
 }
 
 impl PageContext {
@@ -165,6 +208,13 @@ impl PageContext {
             history_url: format!("/-/history/{}", view.path.as_str()),
             blame_url: format!("/-/blame/{}", view.path.as_str()),
             revision: None,
+            backlinks: Vec::new(),
+            sidebar_html: None,
+            header_html: None,
+            footer_html: None,
+            tree: Vec::new(),
+            has_math: view.meta.has_math,
+            has_mermaid: view.meta.has_mermaid,
         }
     }
 }

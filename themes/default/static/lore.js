@@ -49,6 +49,17 @@
       anchor.setAttribute("href", "#" + heading.id);
       anchor.setAttribute("aria-label", "Link to this section");
       anchor.textContent = "#";
+      // The anchor also copies the section's address, ready to paste into chat or a ticket.
+      anchor.addEventListener("click", function (event) {
+        var target = event.currentTarget;
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(target.href).catch(function () {});
+          target.setAttribute("data-copied", "true");
+          setTimeout(function () {
+            target.removeAttribute("data-copied");
+          }, 1200);
+        }
+      });
       heading.appendChild(anchor);
     }
   }
@@ -176,8 +187,137 @@
     });
   }
 
+  // Folders of the page tree load their contents when first opened (large wikis stay light).
+  function setUpLazyTree() {
+    document.addEventListener("toggle", function (event) {
+      var details = event.target;
+      if (!details || !details.getAttribute || !details.open) {
+        return;
+      }
+      var path = details.getAttribute("data-tree-path");
+      if (!path || details.getAttribute("data-loaded") || !window.fetch) {
+        return;
+      }
+      details.setAttribute("data-loaded", "true");
+      fetch("/-/api/tree?path=" + encodeURIComponent(path))
+        .then(function (response) {
+          return response.ok ? response.json() : { entries: [] };
+        })
+        .then(function (body) {
+          var list = document.createElement("ul");
+          list.className = "tree";
+          (body.entries || []).forEach(function (entry) {
+            var item = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = entry.url;
+            link.textContent = entry.title;
+            if (entry.is_folder) {
+              item.className = "tree-folder";
+              var sub = document.createElement("details");
+              sub.setAttribute("data-tree-path", entry.path);
+              var summary = document.createElement("summary");
+              summary.appendChild(link);
+              sub.appendChild(summary);
+              item.appendChild(sub);
+            } else {
+              item.className = "tree-page";
+              item.appendChild(link);
+            }
+            list.appendChild(item);
+          });
+          details.appendChild(list);
+        })
+        .catch(function () {
+          details.removeAttribute("data-loaded");
+        });
+    }, true);
+  }
+
+  function copyText(text, button) {
+    if (!navigator.clipboard) {
+      return;
+    }
+    navigator.clipboard.writeText(text).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () {
+        button.textContent = label;
+      }, 1200);
+    });
+  }
+
+  // A copy button on every code block.
+  function addCopyButtons() {
+    var blocks = document.querySelectorAll(".page-body pre.code");
+    for (var i = 0; i < blocks.length; i++) {
+      (function (block) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "copy-code";
+        button.textContent = "Copy";
+        button.addEventListener("click", function () {
+          copyText(block.innerText, button);
+        });
+        block.appendChild(button);
+      })(blocks[i]);
+    }
+  }
+
+  // "?" shows the keyboard shortcuts.
+  function setUpShortcutHelp() {
+    var dialog = null;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "?" || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      }
+      if (!dialog) {
+        dialog = document.createElement("dialog");
+        dialog.className = "shortcuts";
+        var title = document.createElement("h2");
+        title.textContent = "Keyboard shortcuts";
+        dialog.appendChild(title);
+        var list = document.createElement("dl");
+        [["/", "Search"], ["?", "This help"], ["e", "Edit this page"], ["Ctrl+S", "Save (in the editor)"], ["Esc", "Close"]].forEach(function (row) {
+          var key = document.createElement("dt");
+          var kbd = document.createElement("kbd");
+          kbd.textContent = row[0];
+          key.appendChild(kbd);
+          var what = document.createElement("dd");
+          what.textContent = row[1];
+          list.appendChild(key);
+          list.appendChild(what);
+        });
+        dialog.appendChild(list);
+        var close = document.createElement("button");
+        close.type = "button";
+        close.textContent = "Close";
+        close.addEventListener("click", function () {
+          dialog.close();
+        });
+        dialog.appendChild(close);
+        document.body.appendChild(dialog);
+      }
+      event.preventDefault();
+      if (dialog.showModal) {
+        dialog.showModal();
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "e" || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      }
+      var edit = document.querySelector(".page-actions a.button");
+      if (edit) {
+        window.location.href = edit.href;
+      }
+    });
+  }
+
   function start() {
     setUpSearchShortcut();
+    setUpLazyTree();
+    addCopyButtons();
+    setUpShortcutHelp();
     setUpSuggestions();
     addHeadingAnchors();
     collapseOutlineOnNarrowScreens();

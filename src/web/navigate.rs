@@ -1,0 +1,343 @@
+//! Finding your way around: the page tree (lazy, one folder at a time), backlinks and link reports
+//! (wanted pages, orphans), tags, and a random page. All read the snapshot's indexes.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::{ApiError, PageError};
+use super::view::{self, Frame};
+use crate::content::RepoPath;
+use crate::content::links::LinkEnd;
+use crate::site::Snapshot;
+use crate::{Error, Result};
+
+/// A page as lists show it.
+#[derive(Serialize, Clone)]
+pub struct PageLink {
+    pub path: String,
+    pub url: String,
+    pub title: String,
+}
+
+impl PageLink {
+    /// The list entry of a page of the snapshot.
+    pub fn new(snapshot: &Snapshot, path: &RepoPath) -> PageLink {
+        let title = snapshot.pages.get(path).map_or_else(|| path.file_stem().to_string(), |it| it.title.clone());
+        PageLink { path: path.as_str().to_string(), url: path.url(), title }
+    }
+}
+
+/// "What links here" for a page, sorted by title.
+pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
+    let mut res: Vec<PageLink> = snapshot.links.incoming(path).map(|it| PageLink::new(snapshot, it)).collect();
+    res.sort_by_key(|it| it.title.to_lowercase());
+    res
+}
+
+/// `GET /-/api/links/<path>` → `{outgoing, incoming, broken}`.
+pub async fn links_api(
+    State(state): State<AppState>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> Result<Response, ApiError> {
+    let encoded = uri.path().strip_prefix("/-/api/links/").unwrap_or_default();
+    let path = RepoPath::page(&super::pages::decode_path(encoded)?)?;
+    let snapshot = state.site.snapshot();
+    if !snapshot.pages.contains_key(&path) {
+        return Err(Error::NotFound(path.to_string()).into());
+    }
+    let mut outgoing = Vec::new();
+    let mut broken = Vec::new();
+    for link in snapshot.links.outgoing(&path) {
+        match link {
+            LinkEnd::Page(target) => outgoing.push(PageLink::new(&snapshot, target)),
+            LinkEnd::Missing(name) => broken.push(serde_json::json!({ "target": name, "create_url": format!("/-/edit/{}", RepoPath::page(name).map(|it| it.as_str().to_string()).unwrap_or_else(|_| name.replace(' ', "-"))) })),
+        }
+    }
+    Ok(Json(serde_json::json!({ "path": path.as_str(), "outgoing": outgoing, "incoming": backlinks(&snapshot, &path), "broken": broken })).into_response())
+}
+
+#[derive(Serialize)]
+struct WantedRow {
+    target: String,
+    create_url: String,
+    linked_from: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct LinksTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    kind: &'static str,
+    wanted: Vec<WantedRow>,
+    orphans: Vec<PageLink>,
+}
+
+/// `GET /-/links/broken`: links to pages that do not exist ("wanted pages"), most wanted first.
+pub async fn broken_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let snapshot = state.site.snapshot();
+    let mut wanted: Vec<WantedRow> = snapshot
+        .links
+        .wanted()
+        .map(|(target, sources)| WantedRow {
+            create_url: format!(
+                "/-/edit/{}",
+                RepoPath::page(target).map(|it| it.as_str().to_string()).unwrap_or_default()
+            ),
+            target: target.clone(),
+            linked_from: sources.iter().map(|it| PageLink::new(&snapshot, it)).collect(),
+        })
+        .collect();
+    wanted.sort_by(|a, b| b.linked_from.len().cmp(&a.linked_from.len()).then_with(|| a.target.cmp(&b.target)));
+    let frame = Frame::new(&state, &view::host_of(&headers), "Wanted pages");
+    Ok(Html(state.theme.render("links.html", &LinksTemplate { frame, kind: "broken", wanted, orphans: Vec::new() })?)
+        .into_response())
+}
+
+/// `GET /-/links/orphans`: pages no other page links to (home pages, templates and questions aside).
+pub async fn orphans_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let snapshot = state.site.snapshot();
+    let orphans: Vec<PageLink> = snapshot
+        .pages
+        .keys()
+        .filter(|path| snapshot.links.n_incoming(path) == 0)
+        .filter(|path| {
+            !matches!(path.file_name(), "index.md" | "README.md") && crate::site::is_searchable(path.as_str())
+        })
+        .filter(|path| crate::site::page_kind(path.as_str()) == "page")
+        .map(|path| PageLink::new(&snapshot, path))
+        .collect();
+    let frame = Frame::new(&state, &view::host_of(&headers), "Orphan pages");
+    Ok(Html(state.theme.render("links.html", &LinksTemplate { frame, kind: "orphans", wanted: Vec::new(), orphans })?)
+        .into_response())
+}
+
+#[derive(Serialize)]
+struct TagCount {
+    tag: String,
+    count: usize,
+    url: String,
+    /// 1 to 5, for a tag cloud.
+    weight: usize,
+}
+
+fn tag_counts(snapshot: &Snapshot) -> Vec<TagCount> {
+    let max = snapshot.tags.values().map(|it| it.len()).max().unwrap_or(1);
+    snapshot
+        .tags
+        .iter()
+        .map(|(tag, pages)| TagCount {
+            tag: tag.clone(),
+            count: pages.len(),
+            url: format!("/-/tags/{}", super::edit::encode(tag)),
+            weight: 1 + pages.len() * 4 / max.max(1),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct TagsTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    tags: Vec<TagCount>,
+}
+
+/// `GET /-/tags`: every tag with its number of pages.
+pub async fn tags_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let snapshot = state.site.snapshot();
+    let frame = Frame::new(&state, &view::host_of(&headers), "Tags");
+    Ok(Html(state.theme.render("tags.html", &TagsTemplate { frame, tags: tag_counts(&snapshot) })?).into_response())
+}
+
+/// `GET /-/api/tags` → `{tags: [{tag, count}]}`.
+pub async fn tags_api(State(state): State<AppState>) -> Response {
+    let snapshot = state.site.snapshot();
+    let tags: Vec<serde_json::Value> =
+        snapshot.tags.iter().map(|(tag, pages)| serde_json::json!({ "tag": tag, "count": pages.len() })).collect();
+    Json(serde_json::json!({ "tags": tags })).into_response()
+}
+
+/// `?sort=title|changed`
+#[derive(Deserialize, Default)]
+pub struct TagQuery {
+    sort: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TaggedPage {
+    #[serde(flatten)]
+    page: PageLink,
+    kind: &'static str,
+    updated_at: i64,
+    updated_relative: String,
+}
+
+fn tagged_pages(state: &AppState, snapshot: &Snapshot, tag: &str, sort: Option<&str>) -> Vec<TaggedPage> {
+    let now = Utc::now();
+    let mut res: Vec<TaggedPage> = snapshot
+        .tags
+        .get(&tag.to_lowercase())
+        .into_iter()
+        .flatten()
+        .map(|path| {
+            let updated_at = state.site.last_change(path.as_str()).map_or(0, |it| it.time);
+            TaggedPage {
+                page: PageLink::new(snapshot, path),
+                kind: crate::site::page_kind(path.as_str()),
+                updated_relative: if updated_at > 0 {
+                    view::relative_time(now, DateTime::from_timestamp(updated_at, 0).unwrap_or_default())
+                } else {
+                    String::new()
+                },
+                updated_at,
+            }
+        })
+        .collect();
+    match sort {
+        Some("changed") => res.sort_by(|a, b| b.updated_at.cmp(&a.updated_at)),
+        _ => res.sort_by_key(|it| it.page.title.to_lowercase()),
+    }
+    res
+}
+
+#[derive(Serialize)]
+struct TagTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    tag: String,
+    sort: String,
+    pages: Vec<TaggedPage>,
+    feed_url: String,
+}
+
+/// `GET /-/tags/<tag>`: pages and questions with a tag, by title or by last change.
+pub async fn tag_page(
+    State(state): State<AppState>,
+    Path(tag): Path<String>,
+    Query(query): Query<TagQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let snapshot = state.site.snapshot();
+    let pages = tagged_pages(&state, &snapshot, &tag, query.sort.as_deref());
+    if pages.is_empty() {
+        return Err(Error::NotFound(format!("tag {tag}")).into());
+    }
+    let frame = Frame::new(&state, &view::host_of(&headers), &format!("Tagged “{tag}”"));
+    let feed_url = format!("/-/changes.atom?tag={}", super::edit::encode(&tag));
+    let view = TagTemplate { frame, sort: query.sort.unwrap_or_else(|| "title".into()), tag, pages, feed_url };
+    Ok(Html(state.theme.render("tag.html", &view)?).into_response())
+}
+
+/// `GET /-/api/tags/<tag>` → `{tag, pages: [{path, url, title, kind, updated_at}]}`.
+pub async fn tag_api(
+    State(state): State<AppState>,
+    Path(tag): Path<String>,
+    Query(query): Query<TagQuery>,
+) -> Result<Response, ApiError> {
+    let snapshot = state.site.snapshot();
+    let pages = tagged_pages(&state, &snapshot, &tag, query.sort.as_deref());
+    if pages.is_empty() {
+        return Err(Error::NotFound(format!("tag {tag}")).into());
+    }
+    Ok(Json(serde_json::json!({ "tag": tag.to_lowercase(), "pages": pages })).into_response())
+}
+
+/// `?path=<folder>` of the tree API.
+#[derive(Deserialize, Default)]
+pub struct TreeQuery {
+    #[serde(default)]
+    path: String,
+}
+
+/// One level of the page tree.
+#[derive(Serialize)]
+pub struct TreeEntry {
+    pub name: String,
+    pub path: String,
+    pub title: String,
+    pub url: String,
+    pub is_folder: bool,
+}
+
+/// The pages and folders directly inside `folder` (`""` for the root, else ending in `/`): folders first,
+/// then pages by title. Folders starting with `_` or `.` are not part of the wiki's navigation.
+pub fn tree_level(snapshot: &Snapshot, folder: &str) -> Vec<TreeEntry> {
+    let mut folders = std::collections::BTreeSet::new();
+    let mut pages = Vec::new();
+    for (file, _) in snapshot.files_under(folder) {
+        let rest = &file[folder.len()..];
+        match rest.split_once('/') {
+            Some((sub, _)) => {
+                folders.insert(sub.to_string());
+            }
+            None => {
+                if let Ok(path) = RepoPath::parse(file)
+                    && let Some(meta) = snapshot.pages.get(&path)
+                    && !rest.starts_with('_')
+                {
+                    pages.push(TreeEntry {
+                        name: rest.to_string(),
+                        path: file.clone(),
+                        title: meta.title.clone(),
+                        url: path.url(),
+                        is_folder: false,
+                    });
+                }
+            }
+        }
+    }
+    pages.sort_by_key(|it| it.title.to_lowercase());
+    let mut res: Vec<TreeEntry> = folders
+        .into_iter()
+        .filter(|name| !name.starts_with('_') && !name.starts_with('.') && !name.starts_with('-'))
+        .map(|name| {
+            let path = format!("{folder}{name}/");
+            TreeEntry {
+                title: view::folder_title(snapshot, &path),
+                url: crate::content::path::url_for(&path[..path.len() - 1]) + "/",
+                path,
+                name,
+                is_folder: true,
+            }
+        })
+        .collect();
+    res.extend(pages);
+    res
+}
+
+/// `GET /-/api/tree?path=<folder>` → `{path, entries: [{name, path, title, url, is_folder}]}`.
+pub async fn tree_api(State(state): State<AppState>, Query(query): Query<TreeQuery>) -> Result<Response, ApiError> {
+    let trimmed = query.path.trim().trim_matches('/');
+    let folder = if trimmed.is_empty() {
+        String::new()
+    } else {
+        RepoPath::parse(trimmed)?;
+        format!("{trimmed}/")
+    };
+    let snapshot = state.site.snapshot();
+    if !snapshot.is_folder(&folder) {
+        return Err(Error::NotFound(format!("folder {folder}")).into());
+    }
+    Ok(Json(serde_json::json!({ "path": folder, "entries": tree_level(&snapshot, &folder) })).into_response())
+}
+
+/// `GET /-/random`: a random page.
+pub async fn random_page(State(state): State<AppState>) -> Result<Response, PageError> {
+    let snapshot = state.site.snapshot();
+    let pages: Vec<&RepoPath> = snapshot
+        .pages
+        .keys()
+        .filter(|it| crate::site::is_searchable(it.as_str()) && crate::site::page_kind(it.as_str()) != "answer")
+        .collect();
+    if pages.is_empty() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).expect("the operating system provides randomness");
+    let pick = pages[(u64::from_le_bytes(random) % pages.len() as u64) as usize];
+    Ok(Redirect::to(&pick.url()).into_response())
+}
