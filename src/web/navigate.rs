@@ -198,7 +198,7 @@ fn tagged_pages(state: &AppState, snapshot: &Snapshot, tag: &str, sort: Option<&
         })
         .collect();
     match sort {
-        Some("changed") => res.sort_by(|a, b| b.updated_at.cmp(&a.updated_at)),
+        Some("changed") => res.sort_by_key(|it| std::cmp::Reverse(it.updated_at)),
         _ => res.sort_by_key(|it| it.page.title.to_lowercase()),
     }
     res
