@@ -106,7 +106,7 @@ pub async fn history_page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let path = path_after(&uri, "/-/history/")?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, 100_000);
     let site = state.site.clone();
     let lookup = path.clone();
     let (entries, n_total) = blocking(move || history_rows(&site, &lookup, (page - 1) * PER_PAGE, PER_PAGE)).await?;
@@ -567,7 +567,7 @@ pub async fn changes_page(
     Query(query): Query<ChangesQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, 100_000);
     let filter = query.filter(&state.site);
     let site = state.site.clone();
     let changes = blocking(move || site.recent_changes(&filter, (page - 1) * PER_PAGE, PER_PAGE + 1)).await?;

@@ -93,7 +93,8 @@ pub async fn search_page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let query = params.query();
-    let page = params.page.unwrap_or(1).max(1);
+    // Deep pages add nothing a person reads; the cap also keeps the offset arithmetic small.
+    let page = params.page.unwrap_or(1).clamp(1, 500);
     let (results, took_ms) = run(&state, query.clone(), PER_PAGE, (page - 1) * PER_PAGE).await?;
     let mut frame =
         Frame::new(&state, &view::host_of(&headers), if params.q.is_empty() { "Search" } else { &params.q });
