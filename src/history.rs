@@ -116,6 +116,19 @@ impl ChangeIndex {
         res
     }
 
+    /// Every commit author: (e-mail lowercased, name, number of commits, time of the newest commit).
+    pub fn authors(&self) -> Vec<(String, String, usize, i64)> {
+        let mut res: HashMap<String, (String, usize, i64)> = HashMap::new();
+        for commit in &self.commits {
+            let author = &commit.info.author;
+            let entry = res.entry(author.email.to_lowercase()).or_insert_with(|| (author.name.clone(), 0, 0));
+            entry.0.clone_from(&author.name);
+            entry.1 += 1;
+            entry.2 = entry.2.max(commit.info.time);
+        }
+        res.into_iter().map(|(email, (name, n, last))| (email, name, n, last)).collect()
+    }
+
     /// The path a file moved to, when its newest change is the delete half of a rename.
     pub fn renamed_to(&self, path: &str) -> Option<String> {
         let id = *self.path_ids.get(path)?;

@@ -41,6 +41,10 @@ pub const TEMPLATES: &[&str] = &[
     "links.html",
     "tags.html",
     "tag.html",
+    "people.html",
+    "person.html",
+    "review.html",
+    "verify.html",
 ];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.

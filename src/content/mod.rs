@@ -6,6 +6,7 @@ pub mod page;
 pub mod path;
 pub mod questions;
 pub mod sections;
+pub mod stewardship;
 pub mod text;
 
 pub use front_matter::FrontMatter;

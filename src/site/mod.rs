@@ -4,11 +4,13 @@
 //! Readers take an `Arc<Snapshot>` and never hold a lock while they work; only `refresh` builds snapshots,
 //! one at a time, each from the previous one plus the diff between their commits.
 
+mod people;
 mod questions;
 
+pub use people::{Authorship, Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -133,6 +135,8 @@ pub struct Site {
     render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
     refresh_lock: Mutex<()>,
     write_lock: Mutex<()>,
+    authorship: RwLock<HashMap<RepoPath, Authorship>>,
+    authorship_ready: AtomicBool,
     search: SearchIndex,
     search_ready: AtomicBool,
     // Wakes the search indexer thread when the branch moves.
@@ -217,6 +221,8 @@ impl Site {
             render_cache: quick_cache::sync::Cache::new(2_000),
             refresh_lock: Mutex::new(()),
             write_lock: Mutex::new(()),
+            authorship: RwLock::new(HashMap::new()),
+            authorship_ready: AtomicBool::new(false),
             search: SearchIndex::open(&search::index_dir(&config_data))?,
             search_ready: AtomicBool::new(false),
             search_wakeup: Mutex::new(None),
@@ -284,9 +290,10 @@ impl Site {
         if head == old.head {
             return Ok(false);
         }
-        let next = self.next_snapshot(&old, head)?;
+        let (next, changed_pages) = self.next_snapshot(&old, head)?;
         self.current.store(Arc::new(next));
         self.catch_up_changes(head)?;
+        self.update_authorship(&changed_pages)?;
         if let Some(wakeup) = self.search_wakeup.lock().expect("search wakeup lock is never poisoned").as_ref() {
             // The indexer may have stopped; searches then keep using the index as it is.
             let _ = wakeup.send(());
@@ -897,8 +904,9 @@ impl Site {
         Ok(Some(Text::Lines(page::decode(&bytes).0.into_owned())))
     }
 
-    fn next_snapshot(&self, old: &Snapshot, head: Option<ObjectId>) -> Result<Snapshot> {
-        let Some(head) = head else { return Ok(Snapshot::default()) };
+    // The next snapshot, and the pages that changed since `old`.
+    fn next_snapshot(&self, old: &Snapshot, head: Option<ObjectId>) -> Result<(Snapshot, Vec<RepoPath>)> {
+        let Some(head) = head else { return Ok((Snapshot::default(), old.pages.keys().cloned().collect())) };
         let changes: Vec<(String, Option<ObjectId>)> = match old.head {
             Some(old_head) => {
                 self.store.diff_commits(old_head, head)?.into_iter().map(|it| (it.path, it.blob)).collect()
@@ -966,14 +974,15 @@ impl Site {
             }
             graph
         };
-        Ok(Snapshot {
+        let snapshot = Snapshot {
             head: Some(head),
             files: Arc::new(files),
             pages: Arc::new(pages),
             resolver,
             links: Arc::new(links),
             tags: Arc::new(tags),
-        })
+        };
+        Ok((snapshot, changed_pages))
     }
 
     fn meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {

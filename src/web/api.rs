@@ -163,6 +163,8 @@ pub async fn page_action(
     let full = uri.path();
     let (action, page_uri) = if let Some(rest) = full.strip_suffix("/move") {
         ("move", rest)
+    } else if let Some(rest) = full.strip_suffix("/verify") {
+        ("verify", rest)
     } else if let Some(rest) = full.strip_suffix("/restore") {
         ("restore", rest)
     } else {
@@ -173,6 +175,14 @@ pub async fn page_action(
         ));
     };
     let path = api_page_path_str(page_uri)?;
+    if action == "verify" {
+        // Verifying needs no body beyond an optional author.
+        let author = match body {
+            Ok(Json(body)) => api_author(body.author)?,
+            Err(_) => api_author(None)?,
+        };
+        return super::people::verify_api(&state, path, author).await;
+    }
     let Json(body) = body.map_err(|rejection| Error::bad_input(rejection.body_text()))?;
     let author = api_author(body.author)?;
     let site = state.site.clone();

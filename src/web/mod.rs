@@ -9,6 +9,7 @@ mod git;
 mod history;
 mod navigate;
 mod pages;
+mod people;
 mod questions;
 mod search;
 mod view;
@@ -74,6 +75,15 @@ impl Server {
         std::thread::Builder::new().name("indexer".into()).spawn(move || {
             if let Err(err) = indexing_site.build_change_index() {
                 tracing::error!(error = %err, "building the change index failed");
+            }
+            let authorship_site = indexing_site.clone();
+            let built = std::thread::Builder::new().name("authorship".into()).spawn(move || {
+                if let Err(err) = authorship_site.build_authorship() {
+                    tracing::error!(error = %err, "building the authorship index failed");
+                }
+            });
+            if let Err(err) = built {
+                tracing::error!(error = %err, "cannot start the authorship indexer");
             }
             // Search documents carry authors from the change index, so search follows it.
             Site::run_search_indexer(indexing_site);
@@ -150,6 +160,15 @@ pub fn router(state: AppState) -> Router {
         .route("/-/api/tags/{tag}", get(navigate::tag_api))
         .route("/-/api/tree", get(navigate::tree_api))
         .route("/-/random", get(navigate::random_page))
+        .route("/-/people", get(people::people_page))
+        .route("/-/people/{email}", get(people::person_page))
+        .route("/-/api/people/{email}", get(people::person_api))
+        .route("/-/api/experts", get(people::experts_api))
+        .route("/-/review", get(people::review_page))
+        .route("/-/review.atom", get(people::review_feed))
+        .route("/-/api/review", get(people::review_api))
+        .route("/-/review/assign", post(people::assign))
+        .route("/-/verify/{*path}", get(people::verify_form).post(people::verify))
         .route("/-/search", get(search::search_page))
         .route("/-/api/search", get(search::search_api))
         .route("/-/api/suggest", get(search::suggest_api))

@@ -271,6 +271,7 @@ fn decorate(state: &AppState, snapshot: &Snapshot, page: &mut PageContext) -> Re
     let path = RepoPath::parse(&page.path)?;
     page.backlinks = super::navigate::backlinks(snapshot, &path);
     page.tree = view::tree_for(snapshot, path.as_str(), "");
+    page.health = state.site.health(snapshot, &path);
     let nearest = |name: &str| -> Result<Option<String>> {
         let mut folder = path.folder().to_string();
         loop {

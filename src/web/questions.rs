@@ -234,6 +234,8 @@ pub async fn list(
 struct QuestionTemplate {
     #[serde(flatten)]
     frame: Frame,
+    /// People to ask: those who wrote most of the knowledge around this question.
+    experts: Vec<crate::site::Expert>,
     question: QuestionContext,
     answers: Vec<AnswerContext>,
     csrf_token: String,
@@ -272,6 +274,8 @@ struct AnswerContext {
 /// The page of a question (`/questions/<slug>`): the question, its answers and an answer form.
 pub async fn question_page(state: AppState, path: RepoPath, headers: HeaderMap) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(&headers);
+    let title = state.site.snapshot().pages.get(&path).map(|it| it.title.clone()).unwrap_or_default();
+    let experts = super::people::experts_for(&state, title).await;
     let host = view::host_of(&headers);
     let html = blocking(move || {
         let snapshot = state.site.snapshot();
@@ -323,6 +327,7 @@ pub async fn question_page(state: AppState, path: RepoPath, headers: HeaderMap) 
         let author = super::edit::remembered_author(&headers);
         let view = QuestionTemplate {
             frame,
+            experts,
             question,
             answers,
             csrf_token,

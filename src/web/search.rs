@@ -81,6 +81,8 @@ struct SearchTemplate {
     did_you_mean: Option<String>,
     did_you_mean_url: Option<String>,
     ask_url: String,
+    /// People who wrote most of the matching knowledge.
+    experts: Vec<crate::site::Expert>,
     prev_url: Option<String>,
     next_url: Option<String>,
     indexing: bool,
@@ -138,6 +140,8 @@ pub async fn search_page(
         })
         .collect();
     let search_url = |text: &str| format!("/-/search?q={}", encode(text));
+    let experts =
+        if query.text().is_empty() { Vec::new() } else { super::people::experts_for(&state, query.text()).await };
     let view = SearchTemplate {
         frame,
         total: results.total,
@@ -151,6 +155,7 @@ pub async fn search_page(
         did_you_mean_url: results.did_you_mean.as_deref().map(search_url),
         did_you_mean: results.did_you_mean.clone(),
         ask_url: format!("/-/ask?title={}", encode(&query.text())),
+        experts,
         prev_url: (page > 1).then(|| format!("/-/search?q={}&page={}", encode(&q), page - 1)),
         next_url: (page * PER_PAGE < results.total).then(|| format!("/-/search?q={}&page={}", encode(&q), page + 1)),
         query: q,

@@ -150,6 +150,8 @@ pub struct PageContext {
     pub footer_html: Option<String>,
     /// The page tree, opened along the way to this page.
     pub tree: Vec<TreeView>,
+    /// Owners, review state, contributors and incoming links.
+    pub health: Option<crate::site::PageHealth>,
     /// Whether the page loads KaTeX (formulas) and mermaid (diagrams).
     pub has_math: bool,
     pub has_mermaid: bool,
@@ -213,6 +215,7 @@ impl PageContext {
             header_html: None,
             footer_html: None,
             tree: Vec::new(),
+            health: None,
             has_math: view.meta.has_math,
             has_mermaid: view.meta.has_mermaid,
         }

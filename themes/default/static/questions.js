@@ -21,7 +21,7 @@
       link.textContent = hit.title;
       item.appendChild(link);
       var kind = document.createElement("span");
-      kind.className = "chip";
+      kind.className = "chip label";
       kind.textContent = hit.kind;
       item.appendChild(document.createTextNode(" "));
       item.appendChild(kind);

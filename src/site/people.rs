@@ -1,0 +1,665 @@
+//! Knowledge that outlasts its authors: who wrote the lines still standing on each page (the authorship
+//! index, built once from history and updated as pages change), people and their expertise, the review
+//! radar, verification and hand-over of pages.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{Attempt, Site, Snapshot, Text};
+use crate::content::questions;
+use crate::content::stewardship::{self, PersonStatus, ReviewState};
+use crate::content::{RepoPath, front_matter};
+use crate::render::diff;
+use crate::search::SearchQuery;
+use crate::store::{CommitInfo, FileEdit, ObjectId, Person};
+use crate::{Error, Result};
+
+/// Who wrote the lines of one version of a page.
+#[derive(Debug, Clone)]
+pub struct Authorship {
+    pub blob: ObjectId,
+    /// The commit each line comes from.
+    lines: Arc<Vec<Arc<CommitInfo>>>,
+    /// Surviving lines per author (e-mail lowercased, name), most first.
+    pub totals: Vec<(String, String, usize)>,
+}
+
+impl Authorship {
+    fn new(blob: ObjectId, lines: Vec<Arc<CommitInfo>>) -> Authorship {
+        let mut counts: HashMap<String, (String, usize)> = HashMap::new();
+        for commit in &lines {
+            let entry =
+                counts.entry(commit.author.email.to_lowercase()).or_insert_with(|| (commit.author.name.clone(), 0));
+            entry.1 += 1;
+        }
+        let mut totals: Vec<(String, String, usize)> =
+            counts.into_iter().map(|(email, (name, n))| (email, name, n)).collect();
+        totals.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        Authorship { blob, lines: Arc::new(lines), totals }
+    }
+
+    /// The author with the most surviving lines.
+    pub fn top_author(&self) -> Option<(&str, &str)> {
+        self.totals.first().map(|(email, name, _)| (email.as_str(), name.as_str()))
+    }
+}
+
+/// A contributor and what they know.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonSummary {
+    pub email: String,
+    pub name: String,
+    /// Lines they wrote that are still on today's pages.
+    pub surviving_lines: usize,
+    /// Pages where they wrote the most, with their share of lines.
+    pub pages: Vec<PageShare>,
+    pub n_commits: usize,
+    pub last_active: i64,
+    pub n_answers: usize,
+    pub n_accepted: usize,
+    /// Tags of the pages they wrote, by surviving lines.
+    pub tags: Vec<(String, usize)>,
+    /// From `people.yaml`: departed or inactive.
+    pub status: Option<PersonStatus>,
+}
+
+/// Someone's lines on one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageShare {
+    pub path: String,
+    pub url: String,
+    pub title: String,
+    pub lines: usize,
+    pub total_lines: usize,
+    pub top_author: bool,
+}
+
+/// An expert for a topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Expert {
+    pub email: String,
+    pub name: String,
+    pub score: usize,
+    pub surviving_lines: usize,
+    pub accepted_answers: usize,
+    pub url: String,
+    pub inactive: bool,
+}
+
+/// Why a page needs attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    PastReviewDate { since: NaiveDate },
+    OwnerDeparted { owner: String },
+    OwnerInactive { owner: String },
+    TopAuthorDeparted { name: String, email: String },
+    Unanswered { days: i64 },
+    BrokenLinks { n: usize },
+}
+
+/// A page (or question) on the review radar.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewItem {
+    pub path: String,
+    pub url: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub owners: Vec<String>,
+    pub reasons: Vec<Reason>,
+    pub last_edit: i64,
+    pub top_author: Option<String>,
+    pub blob: ObjectId,
+}
+
+/// A page's health, shown on the page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageHealth {
+    pub n_contributors: usize,
+    pub n_incoming_links: usize,
+    pub has_owner: bool,
+    pub review: ReviewState,
+    pub verified_on: Option<NaiveDate>,
+    pub verified_by: Option<String>,
+    pub owners: Vec<String>,
+    pub departed_owners: Vec<String>,
+}
+
+/// Questions unanswered for longer than this show on the radar.
+const UNANSWERED_DAYS: i64 = 7;
+
+/// Accepted answers count like this many surviving lines when ranking experts.
+const LINES_PER_ACCEPTED_ANSWER: usize = 25;
+
+impl Site {
+    /// Builds the authorship index for every page from the change index. Slow on big histories: run it
+    /// off the request path after `build_change_index`.
+    pub fn build_authorship(&self) -> Result<()> {
+        let started = Instant::now();
+        let snapshot = self.snapshot();
+        let mut index = HashMap::with_capacity(snapshot.pages.len());
+        for path in snapshot.pages.keys() {
+            if let Some(entry) = self.fresh_authorship(&snapshot, path)? {
+                index.insert(path.clone(), entry);
+            }
+        }
+        *self.authorship.write().expect("authorship lock is never poisoned") = index;
+        self.authorship_ready.store(true, Ordering::Release);
+        tracing::info!(
+            n_pages = snapshot.pages.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "authorship indexed"
+        );
+        // Pages saved while the index was built.
+        self.update_authorship(&snapshot.pages.keys().cloned().collect::<Vec<_>>())
+    }
+
+    /// Brings the authorship of `paths` up to the current snapshot: one diff per page when a single new
+    /// version arrived, else a walk of the page's history.
+    pub fn update_authorship(&self, paths: &[RepoPath]) -> Result<()> {
+        if !self.authorship_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let snapshot = self.snapshot();
+        for path in paths {
+            let current = snapshot.file(path.as_str()).filter(|_| snapshot.pages.contains_key(path));
+            let known = self.authorship.read().expect("authorship lock is never poisoned").get(path).cloned();
+            let next = match (current, known) {
+                (None, _) => None,
+                (Some(blob), Some(known)) if known.blob == blob => continue,
+                (Some(blob), Some(known)) => {
+                    let history = self.history(path)?;
+                    match history.first() {
+                        Some(newest) if newest.blob == Some(blob) && newest.previous_blob == Some(known.blob) => {
+                            match (self.text_of(Some(known.blob))?, self.text_of(Some(blob))?) {
+                                (Some(Text::Lines(old)), Some(Text::Lines(new))) => Some(Authorship::new(
+                                    blob,
+                                    diff::carry_commits(&old, &new, &known.lines, &newest.commit),
+                                )),
+                                _ => None,
+                            }
+                        }
+                        _ => self.fresh_authorship(&snapshot, path)?,
+                    }
+                }
+                (Some(_), None) => self.fresh_authorship(&snapshot, path)?,
+            };
+            let mut index = self.authorship.write().expect("authorship lock is never poisoned");
+            match next {
+                Some(entry) => index.insert(path.clone(), entry),
+                None => index.remove(path),
+            };
+        }
+        Ok(())
+    }
+
+    fn fresh_authorship(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<Authorship>> {
+        let Some(blob) = snapshot.file(path.as_str()) else { return Ok(None) };
+        let history = self.history(path)?;
+        let mut lines: Vec<Arc<CommitInfo>> = Vec::new();
+        let mut previous = String::new();
+        for entry in history.iter().rev() {
+            let Some(Text::Lines(text)) = self.text_of(entry.blob)? else {
+                lines.clear();
+                previous.clear();
+                continue;
+            };
+            lines = diff::carry_commits(&previous, &text, &lines, &entry.commit);
+            previous = text;
+        }
+        Ok(Some(Authorship::new(blob, lines)))
+    }
+
+    /// The authorship of a page, when indexed.
+    pub fn authorship(&self, path: &RepoPath) -> Option<Authorship> {
+        self.authorship.read().expect("authorship lock is never poisoned").get(path).cloned()
+    }
+
+    /// Whether the authorship index is built.
+    pub fn authorship_ready(&self) -> bool {
+        self.authorship_ready.load(Ordering::Acquire)
+    }
+
+    /// The people `people.yaml` lists as departed or inactive, by e-mail (and by lowercased name).
+    pub fn people_statuses(&self, snapshot: &Snapshot) -> HashMap<String, PersonStatus> {
+        let Some(Ok(Some(Text::Lines(yaml)))) =
+            snapshot.file(stewardship::PEOPLE_FILE).map(|it| self.text_of(Some(it)))
+        else {
+            return HashMap::new();
+        };
+        let (people, _) = stewardship::read_people(&yaml);
+        let mut res = HashMap::new();
+        for person in people {
+            if let Some(name) = &person.name {
+                res.insert(name.to_lowercase(), person.clone());
+            }
+            res.insert(person.email.clone(), person);
+        }
+        res
+    }
+
+    /// Everyone who has committed, with what they know, most surviving lines first.
+    pub fn people(&self) -> Result<Vec<PersonSummary>> {
+        let snapshot = self.snapshot();
+        let mut res: Vec<PersonSummary> = self.person_summaries(&snapshot)?.into_values().collect();
+        res.sort_by(|a, b| {
+            b.surviving_lines
+                .cmp(&a.surviving_lines)
+                .then_with(|| b.n_commits.cmp(&a.n_commits))
+                .then_with(|| a.email.cmp(&b.email))
+        });
+        Ok(res)
+    }
+
+    /// One person's summary.
+    pub fn person(&self, email: &str) -> Result<Option<PersonSummary>> {
+        let snapshot = self.snapshot();
+        Ok(self.person_summaries(&snapshot)?.remove(&email.trim().to_lowercase()))
+    }
+
+    fn person_summaries(&self, snapshot: &Snapshot) -> Result<BTreeMap<String, PersonSummary>> {
+        self.require_changes()?;
+        let statuses = self.people_statuses(snapshot);
+        let mut res: BTreeMap<String, PersonSummary> = BTreeMap::new();
+        for (email, name, n_commits, last_active) in
+            self.changes.read().expect("change index lock is never poisoned").authors()
+        {
+            entry_insert(&mut res, &email, &name, &statuses);
+            let person = res.get_mut(&email).expect("just inserted");
+            person.n_commits = n_commits;
+            person.last_active = last_active;
+        }
+        let mut tags: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        let authorship = self.authorship.read().expect("authorship lock is never poisoned");
+        for (path, entry) in authorship.iter() {
+            let Some(meta) = snapshot.pages.get(path) else { continue };
+            let total: usize = entry.totals.iter().map(|it| it.2).sum();
+            for (i, (email, name, lines)) in entry.totals.iter().enumerate() {
+                if !res.contains_key(email) {
+                    entry_insert(&mut res, email, name, &statuses);
+                }
+                let person = res.get_mut(email).expect("inserted above");
+                person.surviving_lines += lines;
+                person.pages.push(PageShare {
+                    path: path.as_str().to_string(),
+                    url: path.url(),
+                    title: meta.title.clone(),
+                    lines: *lines,
+                    total_lines: total,
+                    top_author: i == 0,
+                });
+                for tag in &meta.front_matter.tags {
+                    *tags.entry(email.clone()).or_default().entry(tag.to_lowercase()).or_default() += lines;
+                }
+            }
+        }
+        drop(authorship);
+        for (_, answer_author, accepted) in self.answer_authors(snapshot) {
+            if let Some(person) = res.get_mut(&answer_author) {
+                person.n_answers += 1;
+                person.n_accepted += usize::from(accepted);
+            }
+        }
+        for person in res.values_mut() {
+            person.pages.sort_by(|a, b| b.lines.cmp(&a.lines).then_with(|| a.path.cmp(&b.path)));
+            let mut person_tags: Vec<(String, usize)> =
+                tags.remove(&person.email).unwrap_or_default().into_iter().collect();
+            person_tags.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            person_tags.truncate(10);
+            person.tags = person_tags;
+        }
+        Ok(res)
+    }
+
+    // (question path, answer author e-mail, accepted) for every answer.
+    fn answer_authors(&self, snapshot: &Snapshot) -> Vec<(String, String, bool)> {
+        let folder = format!("{}/", questions::FOLDER);
+        let mut res = Vec::new();
+        for (file, _) in snapshot.files_under(&folder) {
+            if super::page_kind(file) != "answer" {
+                continue;
+            }
+            let Ok(path) = RepoPath::parse(file) else { continue };
+            let Some(meta) = snapshot.pages.get(&path) else { continue };
+            let author = questions::answer_info(&meta.front_matter)
+                .author
+                .map(|it| stewardship::email_of(&it))
+                .or_else(|| self.last_change(file).map(|it| it.author.email.to_lowercase()));
+            let Some(author) = author else { continue };
+            let question = super::question_of_answer(file).unwrap_or_default();
+            let accepted =
+                RepoPath::parse(&question).ok().and_then(|it| snapshot.pages.get(&it).cloned()).is_some_and(|meta| {
+                    questions::question_info(&meta.front_matter).accepted.as_deref() == Some(path.file_stem())
+                });
+            res.push((question, author, accepted));
+        }
+        res
+    }
+
+    /// Who knows about a topic: the authors of the lines still standing in the pages that match the
+    /// query, plus accepted answers; departed people are left out.
+    pub fn experts(&self, query: &str, limit: usize) -> Result<Vec<Expert>> {
+        let snapshot = self.snapshot();
+        let hits = self.search(&SearchQuery::parse(query), 50, 0)?.hits;
+        let statuses = self.people_statuses(&snapshot);
+        let mut scores: HashMap<String, Expert> = HashMap::new();
+        let mut add = |email: &str, name: &str, lines: usize, accepted: usize| {
+            let expert = scores.entry(email.to_string()).or_insert_with(|| Expert {
+                email: email.to_string(),
+                name: name.to_string(),
+                score: 0,
+                surviving_lines: 0,
+                accepted_answers: 0,
+                url: format!("/-/people/{}", crate::content::path::url_for(email).trim_start_matches('/')),
+                inactive: false,
+            });
+            expert.surviving_lines += lines;
+            expert.accepted_answers += accepted;
+            expert.score += lines + accepted * LINES_PER_ACCEPTED_ANSWER;
+        };
+        let answers = self.answer_authors(&snapshot);
+        for hit in &hits {
+            let Ok(path) = RepoPath::parse(&hit.path) else { continue };
+            if let Some(authorship) = self.authorship(&path) {
+                for (email, name, lines) in &authorship.totals {
+                    add(email, name, *lines, 0);
+                }
+            }
+            if hit.kind == "question" {
+                for (question, author, accepted) in &answers {
+                    if *accepted && question == &hit.path {
+                        let name = self.person_name(author);
+                        add(author, &name, 0, 1);
+                    }
+                }
+            }
+        }
+        let mut res: Vec<Expert> = scores
+            .into_values()
+            .filter(|it| statuses.get(&it.email).is_none_or(|status| status.status != "departed"))
+            // Lore's own identity (the starter content) and anonymous edits name nobody to ask.
+            .filter(|it| it.email != Person::lore().email && it.email != "anonymous@localhost")
+            .map(|mut it| {
+                it.inactive = statuses.contains_key(&it.email);
+                it
+            })
+            .collect();
+        res.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.email.cmp(&b.email)));
+        res.truncate(limit);
+        Ok(res)
+    }
+
+    fn person_name(&self, email: &str) -> String {
+        self.changes
+            .read()
+            .expect("change index lock is never poisoned")
+            .authors()
+            .into_iter()
+            .find(|it| it.0 == email)
+            .map_or_else(|| email.to_string(), |it| it.1)
+    }
+
+    /// A page's health: contributors, incoming links, owners and review state.
+    pub fn health(&self, snapshot: &Snapshot, path: &RepoPath) -> Option<PageHealth> {
+        let meta = snapshot.pages.get(path)?;
+        let steward = stewardship::stewardship(&meta.front_matter);
+        let history = self.history(path).unwrap_or_default();
+        let contributors: HashSet<String> = history.iter().map(|it| it.commit.author.email.to_lowercase()).collect();
+        let last_edit = history.first().and_then(|it| DateTime::<Utc>::from_timestamp(it.commit.time, 0));
+        let statuses = self.people_statuses(snapshot);
+        let departed_owners = steward
+            .owners
+            .iter()
+            .filter(|owner| owner_status(&statuses, owner).is_some_and(|it| it.status == "departed"))
+            .cloned()
+            .collect();
+        Some(PageHealth {
+            n_contributors: contributors.len(),
+            n_incoming_links: snapshot.links.n_incoming(path),
+            has_owner: !steward.owners.is_empty(),
+            review: stewardship::review_state(&steward, last_edit, Utc::now().date_naive()),
+            verified_on: steward.verified_on,
+            verified_by: steward.verified_by.clone(),
+            owners: steward.owners,
+            departed_owners,
+        })
+    }
+
+    /// Every page and question that needs attention, with the reasons.
+    pub fn review_items(&self) -> Result<Vec<ReviewItem>> {
+        self.require_changes()?;
+        let snapshot = self.snapshot();
+        let statuses = self.people_statuses(&snapshot);
+        let today = Utc::now().date_naive();
+        let now = Utc::now().timestamp();
+        let mut res = Vec::new();
+        for (path, meta) in snapshot.pages.iter() {
+            if !super::is_searchable(path.as_str()) || super::page_kind(path.as_str()) == "answer" {
+                continue;
+            }
+            let last = self.last_change(path.as_str());
+            let last_edit = last.as_ref().and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0));
+            let steward = stewardship::stewardship(&meta.front_matter);
+            let mut reasons = Vec::new();
+            if let ReviewState::NeedsReview { since } = stewardship::review_state(&steward, last_edit, today) {
+                reasons.push(Reason::PastReviewDate { since });
+            }
+            for owner in &steward.owners {
+                match owner_status(&statuses, owner).map(|it| it.status.as_str()) {
+                    Some("departed") => reasons.push(Reason::OwnerDeparted { owner: owner.clone() }),
+                    Some(_) => reasons.push(Reason::OwnerInactive { owner: owner.clone() }),
+                    None => {}
+                }
+            }
+            let authorship = self.authorship(path);
+            let top = authorship
+                .as_ref()
+                .and_then(|it| it.top_author().map(|(email, name)| (email.to_string(), name.to_string())));
+            if let Some((email, name)) = &top
+                && statuses.get(email).is_some_and(|it| it.status == "departed")
+            {
+                reasons.push(Reason::TopAuthorDeparted { name: name.clone(), email: email.clone() });
+            }
+            if super::page_kind(path.as_str()) == "question" {
+                let info = questions::question_info(&meta.front_matter);
+                let asked = info
+                    .asked_at
+                    .as_deref()
+                    .and_then(|it| DateTime::parse_from_rfc3339(it).ok())
+                    .map(|it| it.timestamp())
+                    .or_else(|| self.history(path).ok().and_then(|it| it.last().map(|first| first.commit.time)))
+                    .unwrap_or(now);
+                let days = (now - asked) / 86_400;
+                let answered = info.status == questions::Status::Answered
+                    || !self.answers(&snapshot, path.file_stem(), &info).is_empty();
+                if !answered && days > UNANSWERED_DAYS {
+                    reasons.push(Reason::Unanswered { days });
+                }
+            }
+            let n_broken = snapshot
+                .links
+                .outgoing(path)
+                .iter()
+                .filter(|it| matches!(it, crate::content::links::LinkEnd::Missing(_)))
+                .count();
+            if n_broken > 0 {
+                reasons.push(Reason::BrokenLinks { n: n_broken });
+            }
+            if reasons.is_empty() {
+                continue;
+            }
+            res.push(ReviewItem {
+                path: path.as_str().to_string(),
+                url: path.url(),
+                title: meta.title.clone(),
+                kind: super::page_kind(path.as_str()),
+                owners: steward.owners,
+                reasons,
+                last_edit: last.map_or(0, |it| it.time),
+                top_author: top.map(|it| it.1),
+                blob: snapshot.file(path.as_str()).expect("pages are files"),
+            });
+        }
+        Ok(res)
+    }
+
+    /// Everything a person owned or mostly wrote: what to hand over when they leave.
+    pub fn orphaned_by(&self, email: &str) -> Result<Vec<ReviewItem>> {
+        let email = email.trim().to_lowercase();
+        let snapshot = self.snapshot();
+        let statuses = self.people_statuses(&snapshot);
+        let name = statuses.get(&email).and_then(|it| it.name.clone()).unwrap_or_default().to_lowercase();
+        let mut res = Vec::new();
+        for (path, meta) in snapshot.pages.iter() {
+            if !super::is_searchable(path.as_str()) {
+                continue;
+            }
+            let steward = stewardship::stewardship(&meta.front_matter);
+            let owns = steward
+                .owners
+                .iter()
+                .any(|it| stewardship::email_of(it) == email || (!name.is_empty() && it.to_lowercase() == name));
+            let authorship = self.authorship(path);
+            let top = authorship.as_ref().and_then(|it| it.top_author().map(|(e, n)| (e.to_string(), n.to_string())));
+            let wrote_most = top.as_ref().is_some_and(|it| it.0 == email);
+            if !owns && !wrote_most {
+                continue;
+            }
+            let mut reasons = Vec::new();
+            if owns {
+                reasons.push(Reason::OwnerDeparted { owner: email.clone() });
+            }
+            if wrote_most {
+                let (email, name) = top.clone().expect("checked above");
+                reasons.push(Reason::TopAuthorDeparted { name, email });
+            }
+            res.push(ReviewItem {
+                path: path.as_str().to_string(),
+                url: path.url(),
+                title: meta.title.clone(),
+                kind: super::page_kind(path.as_str()),
+                owners: steward.owners,
+                reasons,
+                last_edit: self.last_change(path.as_str()).map_or(0, |it| it.time),
+                top_author: top.map(|it| it.1),
+                blob: snapshot.file(path.as_str()).expect("pages are files"),
+            });
+        }
+        Ok(res)
+    }
+
+    /// Marks a page verified today by `author` (front matter `verified: {date, by}`), in one commit.
+    pub fn verify(&self, path: &RepoPath, author: &Person) -> Result<ObjectId> {
+        let today = Utc::now().format("%Y-%m-%d").to_string();
+        let by = format!("{} <{}>", author.name, author.email);
+        let committed = self.commit_retrying(author, |head| {
+            let current = self.blob_at(head, path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+            let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
+            let verified = front_matter::update(&text, |mapping| {
+                let mut value = serde_yaml::Mapping::new();
+                value.insert("date".into(), today.clone().into());
+                value.insert("by".into(), by.clone().into());
+                mapping.insert("verified".into(), serde_yaml::Value::Mapping(value));
+            })
+            .map_err(|err| Error::bad_input(format!("cannot mark as verified: {err}")))?;
+            let title = self.meta(path, current)?.title.clone();
+            let edits = vec![FileEdit::Write { path: path.as_str().to_string(), content: verified.into_bytes() }];
+            Ok(Attempt::<()>::Commit { edits, message: format!("Verify {title}") })
+        })?;
+        committed.commit_id()
+    }
+
+    /// Gives `pages` to `new_owner` in one commit: owners that left (or `from`) are replaced.
+    pub fn hand_over(
+        &self,
+        pages: &[RepoPath],
+        new_owner: &str,
+        from: Option<&str>,
+        author: &Person,
+    ) -> Result<ObjectId> {
+        let new_owner = new_owner.trim();
+        if new_owner.is_empty() || new_owner.contains('\n') {
+            return Err(Error::bad_input("name the new owner"));
+        }
+        if pages.is_empty() {
+            return Err(Error::bad_input("choose at least one page"));
+        }
+        let from = from.map(|it| it.trim().to_lowercase());
+        let committed = self.commit_retrying(author, |head| {
+            let snapshot = self.snapshot();
+            let statuses = self.people_statuses(&snapshot);
+            let mut edits = Vec::new();
+            for path in pages {
+                let current = self.blob_at(head, path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+                let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
+                let updated = front_matter::update(&text, |mapping| {
+                    let owners: Vec<String> = match mapping.get("owners") {
+                        Some(serde_yaml::Value::Sequence(items)) => {
+                            items.iter().filter_map(|it| it.as_str().map(str::to_string)).collect()
+                        }
+                        Some(serde_yaml::Value::String(text)) => {
+                            text.split(',').map(|it| it.trim().to_string()).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let mut kept: Vec<String> = owners
+                        .into_iter()
+                        .filter(|owner| {
+                            let gone = owner_status(&statuses, owner).is_some_and(|it| it.status == "departed");
+                            let named = from.as_ref().is_some_and(|from| {
+                                stewardship::email_of(owner) == *from || owner.to_lowercase() == *from
+                            });
+                            !gone && !named
+                        })
+                        .collect();
+                    if !kept.iter().any(|it| it == new_owner) {
+                        kept.push(new_owner.to_string());
+                    }
+                    mapping.insert(
+                        "owners".into(),
+                        serde_yaml::Value::Sequence(kept.into_iter().map(Into::into).collect()),
+                    );
+                })
+                .map_err(|err| Error::bad_input(format!("{path}: {err}")))?;
+                edits.push(FileEdit::Write { path: path.as_str().to_string(), content: updated.into_bytes() });
+            }
+            let message =
+                format!("Hand over {} page{} to {new_owner}", edits.len(), if edits.len() == 1 { "" } else { "s" });
+            Ok(Attempt::<()>::Commit { edits, message })
+        })?;
+        committed.commit_id()
+    }
+}
+
+// `owners` entries are names, e-mails or `Name <email>`; people.yaml lists e-mails and names.
+fn owner_status<'a>(statuses: &'a HashMap<String, PersonStatus>, owner: &str) -> Option<&'a PersonStatus> {
+    statuses.get(&stewardship::email_of(owner)).or_else(|| statuses.get(&owner.trim().to_lowercase()))
+}
+
+fn entry_insert(
+    res: &mut BTreeMap<String, PersonSummary>,
+    email: &str,
+    name: &str,
+    statuses: &HashMap<String, PersonStatus>,
+) {
+    res.insert(
+        email.to_string(),
+        PersonSummary {
+            email: email.to_string(),
+            name: name.to_string(),
+            surviving_lines: 0,
+            pages: Vec::new(),
+            n_commits: 0,
+            last_active: 0,
+            n_answers: 0,
+            n_accepted: 0,
+            tags: Vec::new(),
+            status: statuses.get(email).cloned(),
+        },
+    );
+}

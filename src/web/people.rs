@@ -1,0 +1,441 @@
+//! Stewardship on the web: people pages, "who knows about this", the review radar with its one-click
+//! actions (verify, assign owner, open editor), hand-over of a departed person's pages, and their API.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::csrf;
+use super::edit::{encode, form_author};
+use super::error::{ApiError, PageError};
+use super::history::xml_escape;
+use super::view::{self, Frame};
+use super::{AppState, blocking};
+use crate::content::RepoPath;
+use crate::site::{Expert, PersonSummary, Reason, ReviewItem};
+use crate::{Error, Result};
+
+#[derive(Serialize)]
+struct PersonRow {
+    #[serde(flatten)]
+    person: PersonSummary,
+    url: String,
+    last_active_relative: String,
+}
+
+fn person_row(person: PersonSummary) -> PersonRow {
+    let at = DateTime::<Utc>::from_timestamp(person.last_active, 0).unwrap_or_default();
+    PersonRow {
+        url: person_url(&person.email),
+        last_active_relative: if person.last_active > 0 { view::relative_time(Utc::now(), at) } else { String::new() },
+        person,
+    }
+}
+
+/// The URL of a person's page.
+pub fn person_url(email: &str) -> String {
+    format!("/-/people/{}", encode(email))
+}
+
+#[derive(Serialize)]
+struct PeopleTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    people: Vec<PersonRow>,
+    indexing: bool,
+}
+
+/// `GET /-/people`: everyone who contributed, most surviving lines first.
+pub async fn people_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let site = state.site.clone();
+    let people = blocking(move || site.people()).await?;
+    let frame = Frame::new(&state, &view::host_of(&headers), "People");
+    let view = PeopleTemplate {
+        frame,
+        people: people.into_iter().map(person_row).collect(),
+        indexing: !state.site.authorship_ready(),
+    };
+    Ok(Html(state.theme.render("people.html", &view)?).into_response())
+}
+
+#[derive(Serialize)]
+struct PersonTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    person: PersonRow,
+    orphaned_url: String,
+}
+
+/// `GET /-/people/<email>`: what a person wrote that still stands, their answers and strongest tags.
+pub async fn person_page(
+    State(state): State<AppState>,
+    Path(email): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let site = state.site.clone();
+    let lookup = email.clone();
+    let person = blocking(move || site.person(&lookup))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("nobody with the e-mail {email}")))?;
+    let frame = Frame::new(&state, &view::host_of(&headers), &person.name);
+    let orphaned_url = format!("/-/review?orphaned=1&person={}", encode(&person.email));
+    let view = PersonTemplate { frame, person: person_row(person), orphaned_url };
+    Ok(Html(state.theme.render("person.html", &view)?).into_response())
+}
+
+/// `GET /-/api/people/<email>`.
+pub async fn person_api(State(state): State<AppState>, Path(email): Path<String>) -> Result<Response, ApiError> {
+    let site = state.site.clone();
+    let lookup = email.clone();
+    let person = blocking(move || site.person(&lookup))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("nobody with the e-mail {email}")))?;
+    Ok(Json(person).into_response())
+}
+
+/// `?q=` of the experts API.
+#[derive(Deserialize, Default)]
+pub struct ExpertsQuery {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+/// `GET /-/api/experts?q=`: who knows about a topic.
+pub async fn experts_api(
+    State(state): State<AppState>,
+    Query(query): Query<ExpertsQuery>,
+) -> Result<Response, ApiError> {
+    let site = state.site.clone();
+    let limit = query.limit.unwrap_or(5).clamp(1, 50);
+    let experts = blocking(move || site.experts(&query.q, limit)).await?;
+    Ok(Json(serde_json::json!({ "experts": experts })).into_response())
+}
+
+/// The experts for a query, for the search and question pages (empty on any problem: it is a hint).
+pub async fn experts_for(state: &AppState, query: String) -> Vec<Expert> {
+    let site = state.site.clone();
+    blocking(move || site.experts(&query, 3)).await.unwrap_or_default()
+}
+
+/// `?orphaned=1&person=<email>&reason=&sort=&owner=`
+#[derive(Deserialize, Default)]
+pub struct ReviewQuery {
+    orphaned: Option<String>,
+    person: Option<String>,
+    reason: Option<String>,
+    sort: Option<String>,
+    owner: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReviewRow {
+    #[serde(flatten)]
+    item: ReviewItem,
+    reasons_text: Vec<String>,
+    last_edit_relative: String,
+    edit_url: String,
+}
+
+#[derive(Serialize)]
+struct ReviewTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    rows: Vec<ReviewRow>,
+    csrf_token: String,
+    orphaned: bool,
+    person: String,
+    departed: Vec<(String, String)>,
+    counts: Vec<(String, usize)>,
+    reason: String,
+    sort: String,
+    feed_url: String,
+}
+
+fn reason_key(reason: &Reason) -> &'static str {
+    match reason {
+        Reason::PastReviewDate { .. } => "review",
+        Reason::OwnerDeparted { .. } | Reason::OwnerInactive { .. } => "owner",
+        Reason::TopAuthorDeparted { .. } => "author",
+        Reason::Unanswered { .. } => "unanswered",
+        Reason::BrokenLinks { .. } => "links",
+    }
+}
+
+fn describe(reason: &Reason) -> String {
+    match reason {
+        Reason::PastReviewDate { since } => format!("needs review since {since}"),
+        Reason::OwnerDeparted { owner } => format!("owner {owner} has left"),
+        Reason::OwnerInactive { owner } => format!("owner {owner} is inactive"),
+        Reason::TopAuthorDeparted { name, .. } => format!("most of it was written by {name}, who has left"),
+        Reason::Unanswered { days } => format!("unanswered for {days} days"),
+        Reason::BrokenLinks { n } => format!("{n} broken link{}", if *n == 1 { "" } else { "s" }),
+    }
+}
+
+fn review_rows(items: Vec<ReviewItem>, query: &ReviewQuery) -> Vec<ReviewRow> {
+    let now = Utc::now();
+    let reason = query.reason.clone().unwrap_or_default();
+    let owner = query.owner.clone().unwrap_or_default().to_lowercase();
+    let mut rows: Vec<ReviewRow> = items
+        .into_iter()
+        .filter(|it| reason.is_empty() || it.reasons.iter().any(|r| reason_key(r) == reason))
+        .filter(|it| owner.is_empty() || it.owners.iter().any(|o| o.to_lowercase().contains(&owner)))
+        .map(|item| ReviewRow {
+            reasons_text: item.reasons.iter().map(describe).collect(),
+            last_edit_relative: if item.last_edit > 0 {
+                view::relative_time(now, DateTime::<Utc>::from_timestamp(item.last_edit, 0).unwrap_or_default())
+            } else {
+                String::new()
+            },
+            edit_url: format!("/-/edit/{}", item.path),
+            item,
+        })
+        .collect();
+    match query.sort.as_deref() {
+        Some("title") => rows.sort_by_key(|it| it.item.title.to_lowercase()),
+        Some("reasons") => rows.sort_by_key(|it| std::cmp::Reverse(it.item.reasons.len())),
+        _ => rows.sort_by_key(|it| it.item.last_edit),
+    }
+    rows
+}
+
+/// `GET /-/review`: the stale-content radar; `?orphaned=1&person=<email>` lists a departed person's pages.
+pub async fn review_page(
+    State(state): State<AppState>,
+    Query(query): Query<ReviewQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let orphaned = query.orphaned.as_deref().is_some_and(|it| it == "1" || it == "true");
+    let person = query.person.clone().unwrap_or_default();
+    let site = state.site.clone();
+    let lookup = person.clone();
+    let items =
+        blocking(move || if orphaned && !lookup.is_empty() { site.orphaned_by(&lookup) } else { site.review_items() })
+            .await?;
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for item in &items {
+        let mut seen = std::collections::HashSet::new();
+        for reason in &item.reasons {
+            if seen.insert(reason_key(reason)) {
+                *counts.entry(reason_key(reason).to_string()).or_default() += 1;
+            }
+        }
+    }
+    let snapshot = state.site.snapshot();
+    let mut departed: Vec<(String, String)> = state
+        .site
+        .people_statuses(&snapshot)
+        .into_values()
+        .filter(|it| it.status == "departed")
+        .map(|it| (it.email.clone(), it.name.clone().unwrap_or_else(|| it.email.clone())))
+        .collect();
+    departed.sort();
+    departed.dedup();
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let title = if orphaned { "Hand over pages" } else { "Needs attention" };
+    let view = ReviewTemplate {
+        frame: Frame::new(&state, &view::host_of(&headers), title),
+        rows: review_rows(items, &query),
+        csrf_token,
+        orphaned,
+        person,
+        departed,
+        counts: counts.into_iter().collect(),
+        reason: query.reason.clone().unwrap_or_default(),
+        sort: query.sort.clone().unwrap_or_default(),
+        feed_url: match query.owner.as_deref() {
+            Some(owner) if !owner.is_empty() => format!("/-/review.atom?owner={}", encode(owner)),
+            _ => "/-/review.atom".into(),
+        },
+    };
+    let mut res = Html(state.theme.render("review.html", &view)?).into_response();
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// `GET /-/api/review` → `{items: [{path, title, reasons, owners, ...}]}`.
+pub async fn review_api(State(state): State<AppState>, Query(query): Query<ReviewQuery>) -> Result<Response, ApiError> {
+    let orphaned = query.orphaned.as_deref().is_some_and(|it| it == "1" || it == "true");
+    let person = query.person.clone().unwrap_or_default();
+    let site = state.site.clone();
+    let items =
+        blocking(move || if orphaned && !person.is_empty() { site.orphaned_by(&person) } else { site.review_items() })
+            .await?;
+    let rows = review_rows(items, &query);
+    let items: Vec<&ReviewItem> = rows.iter().map(|it| &it.item).collect();
+    Ok(Json(serde_json::json!({ "items": items })).into_response())
+}
+
+/// `GET /-/review.atom[?owner=]`: pages needing review, for an owner's feed reader.
+pub async fn review_feed(
+    State(state): State<AppState>,
+    Query(query): Query<ReviewQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let site = state.site.clone();
+    let items = blocking(move || site.review_items()).await?;
+    let rows = review_rows(items, &query);
+    let base = format!("http://{}", view::host_of(&headers));
+    let owner = query.owner.clone().unwrap_or_default();
+    let title = if owner.is_empty() {
+        "Pages needing review".to_string()
+    } else {
+        format!("Pages owned by {owner} needing review")
+    };
+    let self_url = format!(
+        "{base}/-/review.atom{}",
+        if owner.is_empty() { String::new() } else { format!("?owner={}", encode(&owner)) }
+    );
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    xml.push_str(&format!(
+        "  <title>{}</title>\n  <id>{}</id>\n  <updated>{now}</updated>\n",
+        xml_escape(&title),
+        xml_escape(&self_url)
+    ));
+    xml.push_str(&format!(
+        "  <link rel=\"self\" href=\"{}\"/>\n  <author><name>Lore</name></author>\n",
+        xml_escape(&self_url)
+    ));
+    for row in &rows {
+        let link = format!("{base}{}", row.item.url);
+        let updated = DateTime::<Utc>::from_timestamp(row.item.last_edit, 0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!(
+            "    <title>{}</title>\n    <id>{}#review</id>\n",
+            xml_escape(&row.item.title),
+            xml_escape(&link)
+        ));
+        xml.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{updated}</updated>\n",
+            xml_escape(&link)
+        ));
+        xml.push_str(&format!(
+            "    <summary type=\"text\">{}</summary>\n  </entry>\n",
+            xml_escape(&row.reasons_text.join("; "))
+        ));
+    }
+    xml.push_str("</feed>\n");
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+}
+
+/// The verify form.
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    back: String,
+}
+
+#[derive(Serialize)]
+struct VerifyTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    path: String,
+    title: String,
+    url: String,
+    csrf_token: String,
+}
+
+/// `GET /-/verify/<path>`: confirms "Mark as verified" (pages are cached, so the form lives here).
+pub async fn verify_form(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let path = RepoPath::page(&path)?;
+    let snapshot = state.site.snapshot();
+    let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(path.to_string()))?;
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let frame = Frame::new(&state, &view::host_of(&headers), &format!("Verify {}", meta.title))
+        .with_breadcrumbs(&snapshot, path.as_str());
+    let view = VerifyTemplate {
+        frame,
+        path: path.as_str().to_string(),
+        title: meta.title.clone(),
+        url: path.url(),
+        csrf_token,
+    };
+    let mut res = Html(state.theme.render("verify.html", &view)?).into_response();
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// `POST /-/verify/<path>`: "Mark as verified".
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<VerifyForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let path = RepoPath::page(&path)?;
+    let author = form_author("", "", &headers)?;
+    let site = state.site.clone();
+    let target = path.clone();
+    blocking(move || site.verify(&target, &author)).await?;
+    let back = if form.back.starts_with("/-/review") { form.back } else { format!("{}?saved=1", path.url()) };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// `POST /-/api/pages/<path>/verify` (handled with the other page actions in `api.rs`).
+pub async fn verify_api(state: &AppState, path: RepoPath, author: crate::store::Person) -> Result<Response, ApiError> {
+    let site = state.site.clone();
+    let commit = blocking(move || site.verify(&path, &author)).await?;
+    Ok(Json(serde_json::json!({ "commit": commit })).into_response())
+}
+
+/// The hand-over form: pages (repeated `page` fields), the new owner, optionally whom they came from.
+struct AssignForm {
+    csrf_token: String,
+    owner: String,
+    from: String,
+    back: String,
+}
+
+/// `POST /-/review/assign`: gives the chosen pages a new owner, in one commit.
+pub async fn assign(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    // Repeated fields (`page=a.md&page=b.md`) do not fit a struct: read them by hand.
+    let pairs: Vec<(String, String)> = form_urlencoded_pairs(&body);
+    let field =
+        |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let form =
+        AssignForm { csrf_token: field("csrf_token"), owner: field("owner"), from: field("from"), back: field("back") };
+    csrf::verify(&headers, &form.csrf_token)?;
+    let pages: Vec<RepoPath> =
+        pairs.iter().filter(|(key, _)| key == "page").map(|(_, value)| RepoPath::page(value)).collect::<Result<_>>()?;
+    let author = form_author("", "", &headers)?;
+    let site = state.site.clone();
+    let (owner, from) = (form.owner.clone(), Some(form.from.clone()).filter(|it| !it.trim().is_empty()));
+    blocking(move || site.hand_over(&pages, &owner, from.as_deref(), &author)).await?;
+    let back = if form.back.starts_with("/-/review") { form.back } else { "/-/review".to_string() };
+    Ok(Redirect::to(&back).into_response())
+}
+
+fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    text.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| {
+            let decode =
+                |it: &str| percent_encoding::percent_decode_str(&it.replace('+', " ")).decode_utf8_lossy().into_owned();
+            (decode(key), decode(value))
+        })
+        .collect()
+}
