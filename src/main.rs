@@ -167,7 +167,6 @@ fn reindex(config: lore::config::Config) -> anyhow::Result<()> {
         }
     })
     .context("building the search index")?;
-    eprintln!();
     eprintln!("Done in {:.1} s.", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -176,6 +175,9 @@ fn draw_progress(label: &str, done: usize, total: usize) {
     const WIDTH: usize = 30;
     let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH).min(WIDTH);
     eprint!("\r{label} [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(WIDTH - filled));
+    if done == total {
+        eprintln!();
+    }
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<()> {

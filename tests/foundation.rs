@@ -32,7 +32,9 @@ async fn md_extension_redirects_to_the_clean_url() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn root_shows_index_md() {
-    let wiki = TestWiki::with_files(&[("index.md", "# Home\n\nWelcome home.\n"), ("README.md", "# Readme\n\nRead me.\n")]).await;
+    let wiki =
+        TestWiki::with_files(&[("index.md", "# Home\n\nWelcome home.\n"), ("README.md", "# Readme\n\nRead me.\n")])
+            .await;
     let reply = wiki.get("/").await;
     assert_eq!(reply.status, 200);
     assert_eq!(h1_text(&reply.text()), "Home");
@@ -171,7 +173,9 @@ async fn non_markdown_files_are_served_raw_with_their_type() {
 async fn html_and_svg_files_from_the_repository_cannot_run_script() {
     let script_page = "<!doctype html><script>document.cookie</script><p>hi</p>";
     let script_svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>document.cookie</script></svg>";
-    let wiki = TestWiki::with_files(&[("evil.html", script_page), ("old/page.htm", script_page), ("pic.svg", script_svg)]).await;
+    let wiki =
+        TestWiki::with_files(&[("evil.html", script_page), ("old/page.htm", script_page), ("pic.svg", script_svg)])
+            .await;
 
     for url in ["/evil.html", "/old/page.htm", "/-/raw/evil.html"] {
         let reply = wiki.get(url).await;
@@ -258,7 +262,11 @@ async fn untracked_working_tree_files_are_not_served() {
 
 #[track_caller]
 fn check_title(html: &str, expected: &str) {
-    assert!(title_text(html).contains(expected), "<title> is {:?}, expected it to contain {expected:?}", title_text(html));
+    assert!(
+        title_text(html).contains(expected),
+        "<title> is {:?}, expected it to contain {expected:?}",
+        title_text(html)
+    );
     assert_eq!(h1_text(html), expected, "page heading");
 }
 
@@ -285,7 +293,11 @@ async fn titles_are_escaped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headings_get_anchors_and_a_table_of_contents() {
-    let wiki = TestWiki::with_files(&[("guide.md", "# Guide\n\n## Set up the VPN\n\nText.\n\n## Troubleshooting\n\n### Error 42\n")]).await;
+    let wiki = TestWiki::with_files(&[(
+        "guide.md",
+        "# Guide\n\n## Set up the VPN\n\nText.\n\n## Troubleshooting\n\n### Error 42\n\n### Custom anchor {#my-anchor}\n",
+    )])
+    .await;
     let html = wiki.get("/guide").await.text();
     let h2_ids: Vec<String> = elements(&html, "h2").iter().map(|it| it.attr("id")).collect();
     assert!(h2_ids.contains(&"set-up-the-vpn".to_string()), "h2 ids: {h2_ids:?}");
@@ -294,21 +306,24 @@ async fn headings_get_anchors_and_a_table_of_contents() {
     assert!(text_of(&html).contains("On this page"), "no table of contents");
     assert_eq!(link_with_text(&html, "Set up the VPN").attr("href"), "#set-up-the-vpn");
     assert_eq!(link_with_text(&html, "Error 42").attr("href"), "#error-42");
+    // Heading attributes set the anchor.
+    assert!(elements(&html, "h3").iter().any(|it| it.attr("id") == "my-anchor"), "no h3 anchor my-anchor");
+    assert_eq!(link_with_text(&html, "Custom anchor").attr("href"), "#my-anchor");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wiki_links_resolve_by_path_file_name_and_title() {
     let wiki = TestWiki::with_files(&[
-        ("it/vpn-access.md", "---\ntitle: Getting VPN access\n---\nBody.\n"),
+        ("it/vpn-access.md", "---\ntitle: Getting VPN access\naliases: [Remote access]\n---\nBody.\n"),
         (
             "links.md",
             "# Links\n\nBy path: [[it/vpn-access]]\n\nBy file name: [[VPN Access]]\n\nBy title: [[getting VPN-access]]\n\n\
-             With label: [[vpn access|the VPN page]]\n",
+             With label: [[vpn access|the VPN page]]\n\nBy alias: [[remote access]]\n",
         ),
     ])
     .await;
     let html = wiki.get("/links").await.text();
-    for text in ["it/vpn-access", "VPN Access", "getting VPN-access", "the VPN page"] {
+    for text in ["it/vpn-access", "VPN Access", "getting VPN-access", "the VPN page", "remote access"] {
         let link = link_with_text(&html, text);
         assert_eq!(link.attr("href"), "/it/vpn-access", "[[{text}]]");
         assert!(link.classes().contains(&"wikilink".to_string()), "[[{text}]] classes {:?}", link.classes());
@@ -330,7 +345,10 @@ async fn wiki_link_to_a_missing_page_is_styled_as_new() {
 async fn relative_links_and_images_are_rewritten_like_a_forge() {
     let fixture = Fixture::new();
     fixture
-        .write("a/b.md", "# Page B\n\n[Other page](../other.md)\n\n[Sibling part](c.md#part)\n\n![Diagram](img/a.png)\n")
+        .write(
+            "a/b.md",
+            "# Page B\n\n[Other page](../other.md)\n\n[Sibling part](c.md#part)\n\n![Diagram](img/a.png)\n",
+        )
         .write("a/c.md", "# C\n\n## Part\n")
         .write("a/img/a.png", PNG_1X1)
         .write("other.md", "# Other\n");
@@ -339,7 +357,8 @@ async fn relative_links_and_images_are_rewritten_like_a_forge() {
     let html = wiki.get("/a/b").await.text();
     assert_eq!(link_with_text(&html, "Other page").attr("href"), "/other");
     assert_eq!(link_with_text(&html, "Sibling part").attr("href"), "/a/c#part");
-    let image = elements(&html, "img").into_iter().find(|it| it.attr("alt") == "Diagram").expect("the image is rendered");
+    let image =
+        elements(&html, "img").into_iter().find(|it| it.attr("alt") == "Diagram").expect("the image is rendered");
     assert_eq!(image.attr("src"), "/a/img/a.png");
     // The rewritten URLs work.
     assert_eq!(wiki.get("/other").await.status, 200);
@@ -348,19 +367,26 @@ async fn relative_links_and_images_are_rewritten_like_a_forge() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn github_alerts_render_as_callouts() {
-    let wiki = TestWiki::with_files(&[("a.md", "# Alerts\n\n> [!NOTE]\n> Read this.\n\n> [!WARNING]\n> Mind the gap.\n")]).await;
+    let wiki =
+        TestWiki::with_files(&[("a.md", "# Alerts\n\n> [!NOTE]\n> Read this.\n\n> [!WARNING]\n> Mind the gap.\n")])
+            .await;
     let html = wiki.get("/a").await.text();
     let quotes = elements(&html, "blockquote");
     let note = quotes.iter().find(|it| it.text().contains("Read this.")).expect("the note is rendered");
     assert!(note.classes().contains(&"markdown-alert-note".to_string()), "note classes {:?}", note.classes());
     let warning = quotes.iter().find(|it| it.text().contains("Mind the gap.")).expect("the warning is rendered");
-    assert!(warning.classes().contains(&"markdown-alert-warning".to_string()), "warning classes {:?}", warning.classes());
+    assert!(
+        warning.classes().contains(&"markdown-alert-warning".to_string()),
+        "warning classes {:?}",
+        warning.classes()
+    );
     assert!(!note.text().contains("[!NOTE]"), "the alert marker is shown: {}", note.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fenced_code_is_highlighted_on_the_server() {
-    let wiki = TestWiki::with_files(&[("code.md", "# Code\n\n```rust\nfn main() { println!(\"<hi>\"); }\n```\n")]).await;
+    let wiki =
+        TestWiki::with_files(&[("code.md", "# Code\n\n```rust\nfn main() { println!(\"<hi>\"); }\n```\n")]).await;
     let html = wiki.get("/code").await.text();
     assert!(html.contains("<span class=\"hl-"), "no highlighting spans: {html}");
     assert!(!html.contains("\"<hi>\""), "code was not escaped");
@@ -391,6 +417,41 @@ async fn last_edited_by_shows_the_newest_author_of_each_file() {
     assert!(!a_text.contains("Bob Builder"), "page a names Bob, who never touched it: {a_text}");
     let b = wiki.get_until("/b", |it| text_of(&it.text()).contains("Last edited by")).await;
     assert!(text_of(&b.text()).contains("Last edited by Bob Builder"), "page b: {}", text_of(&b.text()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_edited_says_how_long_ago() {
+    let fixture = Fixture::new();
+    fixture.write("a.md", "# A\n");
+    fixture.commit_dated(ANN, "Add a", "3 days ago");
+    let wiki = fixture.serve().await;
+    let reply = wiki.get_until("/a", |it| text_of(&it.text()).contains("Last edited by")).await;
+    let text = text_of(&reply.text());
+    assert!(text.contains("Last edited by Ann Author"), "{text}");
+    assert!(text.contains("3 days ago"), "no relative time: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_show_breadcrumbs_and_a_search_box() {
+    let wiki = TestWiki::with_files(&[("team/ops/rota.md", "# Rota\n"), ("team/index.md", "# Team\n")]).await;
+    let html = wiki.get("/team/ops/rota").await.text();
+    let crumbs =
+        elements(&html, "nav").into_iter().find(|it| it.attr("class").contains("breadcrumbs")).expect("breadcrumbs");
+    let hrefs: Vec<String> = links(&crumbs.inner_html).iter().map(|it| it.attr("href")).collect();
+    assert!(hrefs.contains(&"/team/".to_string()), "breadcrumbs {hrefs:?}");
+    assert!(hrefs.contains(&"/team/ops/".to_string()), "breadcrumbs {hrefs:?}");
+    let search = elements(&html, "form").into_iter().find(|it| it.attr("role") == "search").expect("a search form");
+    assert!(search.inner_html.contains("type=\"search\""), "{}", search.inner_html);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_theme_works_on_phones_in_dark_mode_and_in_print() {
+    let wiki = TestWiki::with_files(&[("a.md", "# A\n")]).await;
+    let html = wiki.get("/a").await.text();
+    assert!(html.contains("name=\"viewport\""), "no viewport meta for phones");
+    let css = wiki.get("/-/static/lore.css").await.text();
+    assert!(css.contains("prefers-color-scheme: dark"), "lore.css does not follow dark mode");
+    assert!(css.contains("@media print"), "lore.css has no print styles");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,15 +502,31 @@ Still here.
     assert_safe_html_page(&page, "/unsafe");
     let html = page.text();
     let lower = html.to_ascii_lowercase();
-    for forbidden in ["alert(", "onerror", "onload", "onclick", "javascript:", "<iframe", "evil.example", "http-equiv", "data:image", "data:text", "<object", "<embed", "<base"] {
+    for forbidden in [
+        "alert(",
+        "onerror",
+        "onload",
+        "onclick",
+        "javascript:",
+        "<iframe",
+        "evil.example",
+        "http-equiv",
+        "data:image",
+        "data:text",
+        "<object",
+        "<embed",
+        "<base",
+    ] {
         assert!(!lower.contains(forbidden), "{forbidden:?} reached the page:\n{html}");
     }
     assert!(text_of(&html).contains("Still here."));
+    assert!(text_of(&html).contains("click me"), "the link text of a removed URL is lost");
 
     // The rendered body alone must hold no script, form, base or meta element at all.
     let api = wiki.get("/-/api/pages/unsafe").await;
     assert_eq!(api.status, 200, "{}", api.text());
     let body = api.json()["html"].as_str().expect("html is a string").to_ascii_lowercase();
+    assert!(body.contains("still here."), "the rendered body is missing: {body}");
     for forbidden in ["<script", "<form", "<base", "<meta", "<iframe", "<style", "style="] {
         assert!(!body.contains(forbidden), "{forbidden:?} in the rendered body:\n{body}");
     }
@@ -509,7 +586,9 @@ async fn theme_static_file_overrides_the_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn site_title_is_shown_on_pages() {
-    let wiki = Fixture::with_files(&[("a.md", "# A page\n")]).serve_with(|config| config.site_title = "Acme Wiki".into()).await;
+    let wiki = Fixture::with_files(&[("a.md", "# A page\n")])
+        .serve_with(|config| config.site_title = "Acme Wiki".into())
+        .await;
     let html = wiki.get("/a").await.text();
     assert!(title_text(&html).contains("Acme Wiki"), "<title> is {:?}", title_text(&html));
     assert!(title_text(&html).contains("A page"), "<title> is {:?}", title_text(&html));
@@ -591,22 +670,6 @@ async fn api_saves_never_touch_the_working_tree() {
     assert_eq!(wiki.commit_count(), count + 2);
     assert_eq!(snapshot_folder(&work_tree), before, "the working tree or the index changed");
     assert!(!work_tree.join("new/page.md").exists());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commits_made_with_git_while_serving_show_up() {
-    let fixture = Fixture::with_files(&[("index.md", "# Home\n")]);
-    let work_tree = fixture.work_tree().to_path_buf();
-    let wiki = fixture.serve().await;
-    assert_eq!(wiki.get("/pushed").await.status, 404);
-
-    std::fs::write(work_tree.join("pushed.md"), "# Pushed with git\n").expect("write");
-    git_in(&work_tree, &["add", "pushed.md"]);
-    git_in(&work_tree, &["-c", "user.name=Bob Builder", "-c", "user.email=bob@example.com", "commit", "--quiet", "-m", "Add a page"]);
-
-    let reply = wiki.get_until("/pushed", |it| it.status == 200).await;
-    assert_eq!(reply.status, 200, "a commit made with git did not show up within {PATIENCE:?}");
-    assert_eq!(h1_text(&reply.text()), "Pushed with git");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

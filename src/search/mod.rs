@@ -27,6 +27,10 @@ use crate::{Error, Result};
 /// Bumped whenever the schema or what is indexed changes; an index of another version is rebuilt.
 const SCHEMA_VERSION: u32 = 1;
 
+/// Longest word that also matches as a prefix or fuzzily: longer ones (a pasted sentence without spaces)
+/// would compile automata beyond tantivy's limits, and are matched exactly.
+const MAX_PREFIX_CHARS: usize = 40;
+
 /// Memory the index writer may buffer before it flushes a segment.
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
 
@@ -219,7 +223,7 @@ impl SearchIndex {
                 if res.total == 0 && alternative.total > 0 {
                     res = alternative;
                     res.showing_results_for = Some(text);
-                } else if alternative.total > res.total {
+                } else if alternative.total > 0 && alternative.total >= res.total {
                     res.did_you_mean = Some(text);
                 }
             } else if res.total == 0 {
@@ -233,6 +237,9 @@ impl SearchIndex {
     pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
         let query = SearchQuery::parse(typed);
         let Some((last, leading)) = query.words.split_last() else { return Ok(Vec::new()) };
+        if last.chars().count() > MAX_PREFIX_CHARS {
+            return Ok(Vec::new());
+        }
         let searcher = self.reader.searcher();
         let mut res = Vec::new();
         let mut seen = HashSet::new();
@@ -417,11 +424,12 @@ impl SearchIndex {
                 }
             }
             let is_last = i + 1 == words.len();
-            if is_last && query.last_word_is_prefix && word.chars().count() >= 2 {
+            let n_chars = word.chars().count();
+            if is_last && query.last_word_is_prefix && (2..=MAX_PREFIX_CHARS).contains(&n_chars) {
                 alternatives.push((Occur::Should, boosted(prefix_query(f.exact, word)?, 0.5)));
                 alternatives.push((Occur::Should, boosted(prefix_query(f.title_exact, word)?, 1.5)));
             }
-            if fuzzy && word.chars().count() >= 4 {
+            if fuzzy && (4..=MAX_PREFIX_CHARS).contains(&n_chars) {
                 let distance = if word.chars().count() <= 6 { 1 } else { 2 };
                 let term = Term::from_field_text(f.exact, word);
                 alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new(term, distance, true))));
@@ -487,6 +495,7 @@ impl SearchIndex {
         let field = self.fields.exact;
         let mut res = words.to_vec();
         let missing: Vec<usize> = (0..words.len())
+            .filter(|i| words[*i].chars().count() <= MAX_PREFIX_CHARS)
             .filter(|i| searcher.doc_freq(&Term::from_field_text(field, &words[*i])).map_or(true, |it| it == 0))
             .collect();
         if missing.is_empty() {

@@ -433,7 +433,7 @@ pub async fn upload(State(state): State<AppState>, uri: Uri, headers: HeaderMap,
         let site = state.site.clone();
         let stored = blocking(move || site.upload(&page, &sanitize_file_name(&name), content, &author)).await?;
         let file_name = stored.file_name().to_string();
-        let link = utf8_percent_encode(&file_name, NON_ALPHANUMERIC).to_string();
+        let link = crate::content::path::url_for(&file_name).trim_start_matches('/').to_string();
         let is_image =
             mime_guess::from_path(&file_name).first().is_some_and(|it| it.type_() == mime_guess::mime::IMAGE);
         let markdown = if is_image { format!("![{file_name}]({link})") } else { format!("[{file_name}]({link})") };
@@ -520,12 +520,7 @@ fn page_path_after(uri: &Uri, prefix: &str) -> Result<RepoPath> {
 }
 
 pub fn page_path_from_input(input: &str) -> Result<RepoPath> {
-    let trimmed = input.trim().trim_start_matches('/').trim_end_matches('/');
-    if trimmed.to_ascii_lowercase().ends_with(".md") {
-        RepoPath::parse(trimmed)
-    } else {
-        RepoPath::parse(&format!("{trimmed}.md"))
-    }
+    RepoPath::page(input)
 }
 
 fn title_from_path(path: &RepoPath) -> String {

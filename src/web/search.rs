@@ -154,7 +154,8 @@ pub async fn search_page(
         showing_results_for: results.showing_results_for.clone(),
         did_you_mean_url: results.did_you_mean.as_deref().map(search_url),
         did_you_mean: results.did_you_mean.clone(),
-        ask_url: format!("/-/ask?title={}", encode(&query.text())),
+        // The question as the person typed it, without the filters.
+        ask_url: format!("/-/ask?title={}", encode(&without_filters(&params.q))),
         experts,
         prev_url: (page > 1).then(|| format!("/-/search?q={}&page={}", encode(&q), page - 1)),
         next_url: (page * PER_PAGE < results.total).then(|| format!("/-/search?q={}&page={}", encode(&q), page + 1)),
@@ -209,4 +210,16 @@ async fn run(state: &AppState, query: SearchQuery, limit: usize, offset: usize) 
         Ok((results, started.elapsed().as_millis() as u64))
     })
     .await
+}
+
+// `vpn tag:it "remote access"` → `vpn "remote access"`.
+fn without_filters(typed: &str) -> String {
+    typed
+        .split_whitespace()
+        .filter(|token| {
+            let key = token.split_once(':').map(|it| it.0.to_ascii_lowercase());
+            !matches!(key.as_deref(), Some("tag" | "kind" | "in" | "author"))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

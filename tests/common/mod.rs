@@ -105,10 +105,18 @@ impl Fixture {
     /// Commits everything in the work tree as `author`; returns the commit id.
     #[track_caller]
     pub fn commit(&self, author: Author, message: &str) -> String {
+        self.commit_dated(author, message, "now")
+    }
+
+    /// Commits everything in the work tree as `author` at `date` (anything `git commit --date` takes,
+    /// such as `3 days ago`); returns the commit id.
+    #[track_caller]
+    pub fn commit_dated(&self, author: Author, message: &str, date: &str) -> String {
         self.git(&["add", "--all"]);
         let name = format!("user.name={}", author.name);
         let email = format!("user.email={}", author.email);
-        self.git(&["-c", &name, "-c", &email, "commit", "--quiet", "--allow-empty", "-m", message]);
+        let date = format!("--date={date}");
+        self.git(&["-c", &name, "-c", &email, "commit", "--quiet", "--allow-empty", &date, "-m", message]);
         self.git(&["rev-parse", "HEAD"])
     }
 
@@ -194,7 +202,11 @@ impl TestWiki {
     /// A managed wiki; `configure` adjusts the settings first.
     pub async fn managed_with(configure: impl FnOnce(&mut Config)) -> TestWiki {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let mut config = Config { listen: SocketAddr::from(([127, 0, 0, 1], 0)), data: dir.path().join("data"), ..Config::default() };
+        let mut config = Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: dir.path().join("data"),
+            ..Config::default()
+        };
         configure(&mut config);
         TestWiki::start(dir, config).await
     }
@@ -266,7 +278,13 @@ impl TestWiki {
     }
 
     /// A request with any method, body and headers.
-    pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: impl Into<reqwest::Body>) -> Reply {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a valid method");
         let mut request = self.client.request(method, self.url(path)).body(body);
         for (name, value) in headers {
@@ -279,7 +297,8 @@ impl TestWiki {
     /// Sends `GET target` byte for byte over a plain TCP connection, so no client normalises the path
     /// (`/../x`, `%2e%2e`, backslashes) before the server sees it.
     pub async fn raw_get(&self, target: &str) -> Reply {
-        raw_request(self.addr, &format!("GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr)).await
+        raw_request(self.addr, &format!("GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr))
+            .await
     }
 
     /// The absolute URL of `path`.
@@ -352,7 +371,8 @@ impl Reply {
     /// The body as JSON; panics with the body when it is not JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|err| panic!("expected JSON ({err}), got {}: {}", self.status, self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|err| panic!("expected JSON ({err}), got {}: {}", self.status, self.text()))
     }
 
     /// A header's value, if present.
@@ -369,7 +389,12 @@ impl Reply {
     #[track_caller]
     pub fn assert_json_error(&self) {
         assert!((400..500).contains(&self.status), "expected a 4xx status, got {}: {}", self.status, self.text());
-        assert!(self.content_type().starts_with("application/json"), "expected JSON, got {:?}: {}", self.content_type(), self.text());
+        assert!(
+            self.content_type().starts_with("application/json"),
+            "expected JSON, got {:?}: {}",
+            self.content_type(),
+            self.text()
+        );
         let json = self.json();
         assert!(json["error"].is_string(), "no `error` in {json}");
         assert!(json["detail"].is_string(), "no `detail` in {json}");
@@ -389,7 +414,8 @@ pub async fn raw_request(addr: SocketAddr, request: &str) -> Reply {
         .await
         .unwrap_or_else(|_| panic!("no answer to {request:?}"))
         .unwrap_or_else(|err| panic!("sending {request:?}: {err}"));
-    parse_response(&bytes).unwrap_or_else(|| panic!("not an HTTP answer to {request:?}: {:?}", String::from_utf8_lossy(&bytes)))
+    parse_response(&bytes)
+        .unwrap_or_else(|| panic!("not an HTTP answer to {request:?}: {:?}", String::from_utf8_lossy(&bytes)))
 }
 
 fn parse_response(bytes: &[u8]) -> Option<Reply> {
@@ -440,7 +466,11 @@ impl LoreProcess {
         let listen = addr.to_string();
         let mut all = vec!["serve", "--listen", listen.as_str()];
         all.extend_from_slice(args);
-        let mut child = lore_command(cwd, &all).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("the lore binary starts");
+        let mut child = lore_command(cwd, &all)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the lore binary starts");
         let stderr = Arc::new(Mutex::new(String::new()));
         let (ready_tx, ready_rx) = mpsc::channel();
         let reader = BufReader::new(child.stderr.take().expect("stderr is piped"));
@@ -504,7 +534,8 @@ pub fn lore_command(cwd: &Path, args: &[&str]) -> Command {
 
 /// Runs the `lore` binary to completion (for `--help` and start-up errors), with a time limit.
 pub fn run_lore(cwd: &Path, args: &[&str]) -> Output {
-    let mut child = lore_command(cwd, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the lore binary starts");
+    let mut child =
+        lore_command(cwd, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the lore binary starts");
     let started = Instant::now();
     while child.try_wait().expect("the child can be polled").is_none() {
         if started.elapsed() > Duration::from_secs(60) {
@@ -697,7 +728,8 @@ fn parse_attributes(tag: &str) -> BTreeMap<String, String> {
 #[track_caller]
 pub fn assert_safe_html_page(reply: &Reply, what: &str) {
     assert!(reply.content_type().starts_with("text/html"), "{what}: expected HTML, got {:?}", reply.content_type());
-    let csp = reply.header("content-security-policy").unwrap_or_else(|| panic!("{what}: no Content-Security-Policy header"));
+    let csp =
+        reply.header("content-security-policy").unwrap_or_else(|| panic!("{what}: no Content-Security-Policy header"));
     assert!(csp.contains("script-src 'self'"), "{what}: CSP without script-src 'self': {csp}");
     assert!(!csp.contains("unsafe-inline"), "{what}: CSP allows unsafe-inline: {csp}");
     assert!(!csp.contains("unsafe-eval"), "{what}: CSP allows unsafe-eval: {csp}");
@@ -719,8 +751,110 @@ pub fn mentions_line_number(text: &str) -> bool {
 
 /// A small valid PNG (1×1 pixel).
 pub const PNG_1X1: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
-    0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63,
-    0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60,
-    0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
+
+// ---------------------------------------------------------------------------------------------------------
+// History: the change index is built in the background; tests wait for it before asserting on history.
+
+impl TestWiki {
+    /// Waits until `/-/healthz` says the change index is built; panics after [`PATIENCE`].
+    pub async fn wait_for_history_index(&self) {
+        wait_for_history_index_at(&self.base_url).await;
+    }
+}
+
+/// Waits until `<base_url>/-/healthz` says the change index is built; panics after [`PATIENCE`].
+pub async fn wait_for_history_index_at(base_url: &str) {
+    let url = format!("{base_url}/-/healthz");
+    let indexed = |reply: &Reply| {
+        reply.status == 200
+            && serde_json::from_slice::<serde_json::Value>(&reply.body)
+                .is_ok_and(|it| it["history_indexed"] == serde_json::Value::Bool(true))
+    };
+    let started = Instant::now();
+    loop {
+        let reply = get_url(&url).await;
+        if indexed(&reply) {
+            return;
+        }
+        assert!(started.elapsed() < PATIENCE, "the change index was not built within {PATIENCE:?}: {}", reply.text());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Search: the index is built in the background on start and catches up after every new head, so tests poll.
+
+/// Percent-encodes `text` as one query-string value.
+pub fn query_value(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+impl TestWiki {
+    /// `GET /-/api/search?q=<query>` as JSON (`query` is percent-encoded here); panics unless it answers 200.
+    pub async fn search(&self, query: &str) -> serde_json::Value {
+        search_at(&self.base_url, &format!("q={}", query_value(query))).await
+    }
+
+    /// `GET /-/api/search?<params>` as JSON (`params` already encoded); panics unless it answers 200.
+    pub async fn search_with(&self, params: &str) -> serde_json::Value {
+        search_at(&self.base_url, params).await
+    }
+
+    /// Searches for `query` again and again until `done` holds for the answer or `deadline` has passed;
+    /// returns the last answer.
+    pub async fn search_until(
+        &self,
+        query: &str,
+        deadline: Duration,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let started = Instant::now();
+        loop {
+            let json = self.search(query).await;
+            if done(&json) || started.elapsed() > deadline {
+                return json;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits until the search index has caught up with the branch since start; panics after [`PATIENCE`].
+    pub async fn wait_for_search_index(&self) {
+        wait_for_search_index_at(&self.base_url).await;
+    }
+}
+
+/// `GET <base_url>/-/api/search?<params>` as JSON; panics unless it answers 200.
+pub async fn search_at(base_url: &str, params: &str) -> serde_json::Value {
+    let reply = get_url(&format!("{base_url}/-/api/search?{params}")).await;
+    assert_eq!(reply.status, 200, "/-/api/search?{params}: {}", reply.text());
+    reply.json()
+}
+
+/// Waits until `<base_url>/-/api/search` says the index is no longer being built; panics after [`PATIENCE`].
+pub async fn wait_for_search_index_at(base_url: &str) {
+    let started = Instant::now();
+    loop {
+        let json = search_at(base_url, "q=").await;
+        if json["indexing"] == serde_json::Value::Bool(false) {
+            return;
+        }
+        assert!(started.elapsed() < PATIENCE, "the search index was not built within {PATIENCE:?}: {json}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The `path` of every hit in a search answer, best first.
+pub fn hit_paths(json: &serde_json::Value) -> Vec<String> {
+    json["hits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no hits array in {json}"))
+        .iter()
+        .map(|it| it["path"].as_str().unwrap_or_default().to_string())
+        .collect()
+}

@@ -1,0 +1,309 @@
+//! A minimal WebDriver client for driving headless Chromium through `chromedriver` (W3C JSON wire
+//! protocol over `reqwest`): just what the browser tests use. [`Browser::start`] runs chromedriver on a
+//! free port with a throwaway profile; dropping the browser ends the session and kills chromedriver.
+//!
+//! Chromium and chromedriver come from Debian's `chromium` and `chromium-driver` packages, which CI
+//! installs. Without them the browser tests fail with a message saying so: they never skip silently.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// Where Debian installs chromium; `LORE_CHROMIUM` overrides it.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Where Debian installs chromedriver; `LORE_CHROMEDRIVER` overrides it.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+// The W3C name of the key that identifies an element in JSON.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// The WebDriver code of the Control key.
+pub const CONTROL: &str = "\u{E009}";
+
+/// An element found in the current page.
+#[derive(Debug, Clone)]
+pub struct WebElement(String);
+
+/// A headless Chromium session driven through chromedriver.
+pub struct Browser {
+    http: reqwest::Client,
+    driver_url: String,
+    session_id: Option<String>,
+    driver: Child,
+    driver_log: PathBuf,
+    // Held so the profile folder lives as long as the browser; removed after chromedriver is killed.
+    _profile: TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a headless Chromium session; panics with a clear message
+    /// when chromium or chromedriver is not installed.
+    pub async fn start() -> Browser {
+        let chromium = std::env::var("LORE_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_string());
+        let chromedriver = std::env::var("LORE_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_string());
+        for (what, path, package) in
+            [("chromium", &chromium, "chromium"), ("chromedriver", &chromedriver, "chromium-driver")]
+        {
+            assert!(
+                Path::new(path).is_file(),
+                "the browser tests need {what} at {path}, which is missing: install Debian's `chromium` and \
+                 `chromium-driver` packages (`apt-get install chromium chromium-driver`, as .ci/run does), or set \
+                 LORE_CHROMIUM / LORE_CHROMEDRIVER (package: {package})"
+            );
+        }
+        let profile = tempfile::tempdir().expect("a temporary profile folder");
+        let driver_log = profile.path().join("chromedriver.log");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|it| it.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let log_file = std::fs::File::create(&driver_log).expect("create the chromedriver log");
+        let mut command = Command::new(&chromedriver);
+        command
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", driver_log.display()))
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("the log file"))
+            .stderr(log_file);
+        // Its own process group, so that killing the group also ends any Chromium it leaves behind.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command.spawn().unwrap_or_else(|err| panic!("could not start {chromedriver}: {err}"));
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("an HTTP client");
+        let mut browser = Browser {
+            http,
+            driver_url: format!("http://127.0.0.1:{port}"),
+            session_id: None,
+            driver,
+            driver_log,
+            _profile: profile,
+        };
+        browser.wait_for_driver().await;
+        let user_data_dir = browser._profile.path().join("profile");
+        let capabilities = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "pageLoadStrategy": "normal",
+                    "unhandledPromptBehavior": "ignore",
+                    "goog:chromeOptions": {
+                        "binary": chromium,
+                        "args": [
+                            "--headless=new",
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--disable-dev-shm-usage",
+                            "--disable-quic",
+                            "--no-first-run",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync",
+                            "--window-size=1280,900",
+                            format!("--user-data-dir={}", user_data_dir.display()),
+                        ],
+                    },
+                },
+            },
+        });
+        let created = browser.command(reqwest::Method::POST, "/session", Some(capabilities)).await;
+        let session_id = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("chromedriver created no session: {created}\n{}", browser.driver_log()))
+            .to_string();
+        browser.session_id = Some(session_id);
+        browser
+            .session(
+                reqwest::Method::POST,
+                "/timeouts",
+                Some(json!({"implicit": 0, "pageLoad": 30_000, "script": 10_000})),
+            )
+            .await;
+        browser
+    }
+
+    /// Opens `url` and waits for it to load.
+    pub async fn goto(&self, url: &str) {
+        self.session(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
+    }
+
+    /// The URL of the current page.
+    pub async fn current_url(&self) -> String {
+        self.session(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_string()
+    }
+
+    /// The first element matching a CSS selector; panics when there is none.
+    pub async fn find(&self, css: &str) -> WebElement {
+        self.try_find("css selector", css).await.unwrap_or_else(|| panic!("no element matches {css:?}"))
+    }
+
+    /// The first link whose visible text is `text`; panics when there is none.
+    pub async fn find_link(&self, text: &str) -> WebElement {
+        self.try_find("link text", text).await.unwrap_or_else(|| panic!("no link with text {text:?}"))
+    }
+
+    /// The first element found by a WebDriver locator strategy, if any.
+    pub async fn try_find(&self, using: &str, value: &str) -> Option<WebElement> {
+        let found =
+            self.session(reqwest::Method::POST, "/elements", Some(json!({"using": using, "value": value}))).await;
+        found.as_array()?.first()?.get(ELEMENT_KEY)?.as_str().map(|it| WebElement(it.to_string()))
+    }
+
+    /// Clicks an element.
+    pub async fn click(&self, element: &WebElement) {
+        self.session(reqwest::Method::POST, &format!("/element/{}/click", element.0), Some(json!({}))).await;
+    }
+
+    /// Types `text` into an element as key presses (at the caret when the element has focus, else at its end).
+    pub async fn send_keys(&self, element: &WebElement, text: &str) {
+        self.session(reqwest::Method::POST, &format!("/element/{}/value", element.0), Some(json!({ "text": text })))
+            .await;
+    }
+
+    /// The rendered (visible) text of an element.
+    pub async fn text(&self, element: &WebElement) -> String {
+        let text = self.session(reqwest::Method::GET, &format!("/element/{}/text", element.0), None).await;
+        text.as_str().unwrap_or_default().to_string()
+    }
+
+    /// A DOM property of an element, such as a textarea's `value`.
+    pub async fn property(&self, element: &WebElement, name: &str) -> Value {
+        self.session(reqwest::Method::GET, &format!("/element/{}/property/{name}", element.0), None).await
+    }
+
+    /// Runs JavaScript in the page (`arguments[i]` are `args`) and returns its result.
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
+        self.session(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
+    }
+
+    /// The element as a script argument.
+    pub fn arg(element: &WebElement) -> Value {
+        json!({ ELEMENT_KEY: element.0 })
+    }
+
+    /// Presses `key` with Control held down, as a person would for Ctrl+S.
+    pub async fn press_with_control(&self, key: &str) {
+        let actions = json!({
+            "actions": [{
+                "type": "key",
+                "id": "keyboard",
+                "actions": [
+                    {"type": "keyDown", "value": CONTROL},
+                    {"type": "keyDown", "value": key},
+                    {"type": "keyUp", "value": key},
+                    {"type": "keyUp", "value": CONTROL},
+                ],
+            }],
+        });
+        self.session(reqwest::Method::POST, "/actions", Some(actions)).await;
+        self.session(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
+    /// Polls `check` every 100 ms until it returns `Some`, for at most `timeout`; panics saying `what`
+    /// was awaited otherwise.
+    pub async fn wait_for<T>(&self, what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+        let started = Instant::now();
+        loop {
+            if let Some(value) = check().await {
+                return value;
+            }
+            if started.elapsed() > timeout {
+                let url = self.current_url().await;
+                let html = self.execute("return document.documentElement.outerHTML;", vec![]).await;
+                panic!(
+                    "waited {timeout:?} for {what}; the browser is at {url}:\n{}",
+                    html.as_str().unwrap_or_default()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ends the session (closing Chromium) and stops chromedriver.
+    pub async fn quit(mut self) {
+        if let Some(id) = self.session_id.take() {
+            let _ = self.http.delete(format!("{}/session/{id}", self.driver_url)).send().await;
+        }
+    }
+
+    /// What chromedriver has logged so far (for failure messages).
+    pub fn driver_log(&self) -> String {
+        let log = std::fs::read_to_string(&self.driver_log).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    }
+
+    async fn session(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let id = self.session_id.as_deref().expect("a session is open");
+        self.command(method, &format!("/session/{id}{path}"), body).await
+    }
+
+    // Sends one WebDriver command and returns its `value`; panics with the driver's error otherwise.
+    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.driver_url);
+        let mut request = self.http.request(method.clone(), &url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let res = request
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("WebDriver {method} {path}: {err}\n{}", self.driver_log()));
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        let answer: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({ "value": text }));
+        if !status.is_success() {
+            panic!("WebDriver {method} {path} failed with {status}: {}\n{}", answer["value"], self.driver_log());
+        }
+        answer["value"].clone()
+    }
+
+    async fn wait_for_driver(&mut self) {
+        let started = Instant::now();
+        loop {
+            if let Ok(res) = self.http.get(format!("{}/status", self.driver_url)).send().await
+                && let Ok(status) = res.json::<Value>().await
+                && status["value"]["ready"] == true
+            {
+                return;
+            }
+            if let Ok(Some(exit)) = self.driver.try_wait() {
+                panic!("chromedriver exited with {exit} before it was ready:\n{}", self.driver_log());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "chromedriver was not ready in 30 s:\n{}",
+                self.driver_log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // A test that panicked never called `quit`: end the session with a plain blocking request, so that
+        // chromedriver closes Chromium, then stop chromedriver and anything left in its process group.
+        if let Some(id) = self.session_id.take() {
+            let addr = self.driver_url.trim_start_matches("http://").to_string();
+            if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let request = format!("DELETE /session/{id} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                if stream.write_all(request.as_bytes()).is_ok() {
+                    let mut answer = Vec::new();
+                    let _ = stream.read_to_end(&mut answer);
+                }
+            }
+        }
+        #[cfg(unix)]
+        {
+            let group = format!("-{}", self.driver.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

@@ -1,0 +1,1486 @@
+//! End-to-end tests of editing in the browser without JavaScript: the editor form, saving, merging and
+//! conflicts, sections, templates, create/move/delete/restore, uploads and the CSRF and Origin checks.
+//! A [`Visitor`] plays the browser (cookies, Origin, form fields); the repository is checked with the `git`
+//! command line after every action, and after every refusal it must be exactly as it was.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use serde_json::json;
+
+const VPN_PAGE: &str =
+    "---\ntitle: Getting VPN access\ntags: [networking]\n---\n\nAsk IT for an account.\n\nThen install the client.\n";
+
+const RUNBOOK: &str =
+    "# Runbook\n\nIntro line.\n\n## Alpha\n\nalpha text\n\n### Alpha detail\n\ndetail text\n\n## Beta\n\nbeta text\n";
+
+const FIVE_LINES: &str = "# Rota\n\nline one\n\nline two\n\nline three\n\nline four\n\nline five\n";
+
+// ---------------------------------------------------------------------------------------------------------
+// The editor
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_holds_the_full_text_the_base_blob_and_a_csrf_token() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let blob = wiki.blob_at_head("it/vpn-access.md");
+    for url in ["/-/edit/it/vpn-access", "/-/edit/it/vpn-access.md"] {
+        let mut visitor = Visitor::new(&wiki);
+        let reply = visitor.get(url).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.text());
+        assert_safe_html_page(&reply, url);
+        assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"), "{url}: the editor is not cached");
+        let form = Form::find(&reply.text(), "editor-form");
+        assert_eq!(form.method, "post", "{url}");
+        assert_eq!(form.action, "/-/edit/it/vpn-access.md", "{url}");
+        assert_eq!(form.value("markdown"), VPN_PAGE, "{url}: the textarea holds the page's full text");
+        assert_eq!(form.value("base_blob"), blob, "{url}");
+        let token = form.value("csrf_token");
+        assert!(token.len() >= 16, "{url}: csrf token {token:?}");
+        let cookie = set_cookie(&reply, "lore_csrf").unwrap_or_else(|| panic!("{url}: no lore_csrf cookie"));
+        assert_eq!(cookie.value, token, "{url}: the form echoes the cookie (double submit)");
+        assert!(cookie.attributes.to_ascii_lowercase().contains("samesite"), "{url}: {}", cookie.attributes);
+        assert!(cookie.attributes.to_ascii_lowercase().contains("httponly"), "{url}: {}", cookie.attributes);
+
+        // A browser that has the cookie keeps it: no new cookie, the same token in the form.
+        let again = visitor.get(url).await;
+        assert!(set_cookie(&again, "lore_csrf").is_none(), "{url}: the cookie is set only when absent");
+        assert_eq!(Form::find(&again.text(), "editor-form").value("csrf_token"), token, "{url}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_links_to_its_editor() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let page = wiki.get("/it/vpn-access").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let edit = link_with_text(&page.text(), "Edit");
+    assert_eq!(edit.attr("href"), "/-/edit/it/vpn-access.md");
+    let editor = wiki.get(&edit.attr("href")).await;
+    assert_eq!(editor.status, 200, "{}", editor.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_page_offers_to_create_it_with_an_empty_editor() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
+    let missing = wiki.get("/team/new-thing").await;
+    assert_eq!(missing.status, 404, "{}", missing.text());
+    let create = link_with_text(&missing.text(), "Create this page");
+    assert_eq!(create.attr("href"), "/-/edit/team/new-thing");
+
+    let mut visitor = Visitor::new(&wiki);
+    let editor = visitor.get(&create.attr("href")).await;
+    assert_eq!(editor.status, 200, "{}", editor.text());
+    let form = Form::find(&editor.text(), "editor-form");
+    assert_eq!(form.action, "/-/edit/team/new-thing.md");
+    assert_eq!(form.value("base_blob"), "", "a new page has no base version");
+    assert!(form.value("markdown").starts_with("# "), "a new page starts with a heading: {:?}", form.value("markdown"));
+    let message = input_attr(&editor.text(), "editor-message", "placeholder");
+    assert!(message.starts_with("Create "), "default message for a new page: {message:?}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Saving
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_makes_one_commit_by_the_author_with_the_message_touching_only_that_page() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE), ("other.md", "# Other\n")]).await;
+    let count = wiki.commit_count();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("it/vpn-access").await;
+    let edited = VPN_PAGE.replace("Ask IT", "Ask the service desk");
+    form.set("markdown", &edited);
+    form.set("message", "Name the service desk");
+    form.set("author_name", BOB.name);
+    form.set("author_email", BOB.email);
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/it/vpn-access?saved=1"));
+
+    assert_eq!(wiki.commit_count(), count + 1, "one save, one commit");
+    assert_eq!(file_at_head(&wiki, "it/vpn-access.md"), edited);
+    assert_eq!(
+        wiki.git(&["log", "-1", "--format=%an <%ae>|%s", &wiki.branch_ref]),
+        format!("{} <{}>|Name the service desk", BOB.name, BOB.email)
+    );
+    assert_eq!(changed_files(&wiki, "HEAD"), ["M\tit/vpn-access.md"]);
+    fsck(&wiki);
+
+    let page = visitor.get("/it/vpn-access?saved=1").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(flash(&page.text()), "Saved.");
+    assert!(page.text().contains("Ask the service desk"), "the saved text is served at once");
+
+    // The browser remembers who saved: the next editor is filled in with the same author.
+    let author = set_cookie(&reply, "lore_author").expect("the save remembers the author in a cookie");
+    assert!(!author.value.is_empty());
+    let editor = visitor.get("/-/edit/other").await;
+    let next = Form::find(&editor.text(), "editor-form");
+    assert_eq!(next.value("author_name"), BOB.name);
+    assert_eq!(next.value("author_email"), BOB.email);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_messages_are_update_and_create_with_the_title() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("it/vpn-access").await;
+    form.set("markdown", &format!("{VPN_PAGE}\nMore.\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(last_subject(&wiki), "Update Getting VPN access");
+    assert_eq!(
+        wiki.git(&["log", "-1", "--format=%an", &wiki.branch_ref]),
+        "Anonymous",
+        "no name given, none remembered"
+    );
+
+    let mut form = visitor.open_editor("team/rota").await;
+    form.set("markdown", "# Team rota\n\nWho is on call.\n");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/team/rota?saved=1"));
+    assert_eq!(last_subject(&wiki), "Create Team rota");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_a_page_creates_its_nested_folders() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
+    let count = wiki.commit_count();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("ops/db/backups/restore-drill").await;
+    form.set("markdown", "# Restore drill\n\nOnce a quarter.\n");
+    form.set("author_name", ANN.name);
+    form.set("author_email", ANN.email);
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/db/backups/restore-drill?saved=1"));
+    assert_eq!(wiki.commit_count(), count + 1);
+    assert_eq!(file_at_head(&wiki, "ops/db/backups/restore-drill.md"), "# Restore drill\n\nOnce a quarter.\n");
+    assert_eq!(changed_files(&wiki, "HEAD"), ["A\tops/db/backups/restore-drill.md"]);
+    fsck(&wiki);
+
+    let page = wiki.get("/ops/db/backups/restore-drill").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("Once a quarter."));
+    let folder = wiki.get("/ops/db/").await;
+    assert_eq!(folder.status, 200, "the new folders are browsable: {}", folder.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_unchanged_text_makes_no_commit() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let form = visitor.open_editor("it/vpn-access").await;
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/it/vpn-access?unchanged=1"));
+    assert_unchanged(&wiki, &head);
+    let page = visitor.get("/it/vpn-access?unchanged=1").await;
+    assert!(!flash(&page.text()).is_empty(), "the page says nothing was saved");
+    assert_ne!(flash(&page.text()), "Saved.");
+}
+
+// Browsers submit a textarea's line breaks as CRLF whatever the text had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_line_breaks_are_stored_as_the_page_had_them() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("it/vpn-access").await;
+    form.set("markdown", &VPN_PAGE.replace('\n', "\r\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.header("location").as_deref(), Some("/it/vpn-access?unchanged=1"), "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+
+    let edited = format!("{VPN_PAGE}\nMore.\n");
+    form.set("markdown", &edited.replace('\n', "\r\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(file_at_head(&wiki, "it/vpn-access.md"), edited);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_an_existing_page_without_a_base_version_commits_nothing() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("it/vpn-access").await;
+    form.set("base_blob", "");
+    form.set("markdown", "# Replaced\n\nThis must not overwrite the page blindly.\n");
+    let reply = visitor.submit(&form).await;
+    assert!((400..500).contains(&reply.status), "expected a 4xx, got {}: {}", reply.status, reply.text());
+    assert_eq!(
+        Form::find(&reply.text(), "editor-form").value("markdown"),
+        "# Replaced\n\nThis must not overwrite the page blindly.\n",
+        "the user's text comes back"
+    );
+    assert_unchanged(&wiki, &head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_with_a_base_version_that_is_no_blob_commits_nothing() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("it/vpn-access").await;
+    form.set("markdown", "# Changed\n");
+    for bad in ["not-a-blob", "0000000000000000000000000000000000000000"] {
+        form.set("base_blob", bad);
+        let reply = visitor.submit(&form).await;
+        assert!((400..500).contains(&reply.status), "base_blob {bad:?}: got {}: {}", reply.status, reply.text());
+        assert_unchanged(&wiki, &head);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_page_is_refused_with_the_text_kept() {
+    let wiki =
+        Fixture::with_files(&[("team/rota.md", FIVE_LINES)]).serve_with(|config| config.max_page_bytes = 1000).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("team/rota").await;
+    let long = format!("{FIVE_LINES}\n{}\n", "long words ".repeat(100));
+    form.set("markdown", &long);
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 413, "{}", reply.text());
+    assert_eq!(Form::find(&reply.text(), "editor-form").value("markdown"), long, "the text comes back");
+    assert_unchanged(&wiki, &head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_is_a_plain_form_with_a_message_field_and_a_cheat_sheet() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let reply = wiki.get("/-/edit/it/vpn-access").await;
+    let html = reply.text();
+    // Without JavaScript the form still saves: a submit button, and every field a save needs.
+    let buttons = elements(&html, "button");
+    assert!(buttons.iter().any(|it| it.attr("type") == "submit" && it.text() == "Save"), "a Save button");
+    let form = Form::find(&html, "editor-form");
+    for field in ["markdown", "message", "base_blob", "csrf_token", "author_name", "author_email"] {
+        assert!(form.fields.iter().any(|(name, _)| name == field), "no {field} field");
+    }
+    assert_eq!(input_attr(&html, "editor-message", "placeholder"), "Update Getting VPN access");
+    let cheat_sheet = elements(&html, "details").into_iter().find(|it| it.classes().iter().any(|c| c == "cheat-sheet"));
+    let cheat_sheet = cheat_sheet.expect("a Markdown cheat sheet").text();
+    assert!(cheat_sheet.contains("[[Page name]]") && cheat_sheet.contains("## Section"), "{cheat_sheet}");
+    // The preview of the page as it is comes with the editor, and the script that makes it live is served.
+    let preview = elements(&html, "div").into_iter().find(|it| it.attr("id") == "editor-preview").expect("a preview");
+    assert!(preview.text().contains("Ask IT for an account."), "{}", preview.inner_html);
+    let script = elements(&html, "script").into_iter().find(|it| it.attr("src").contains("editor.js"));
+    let script = wiki.get(&script.expect("the editor script").attr("src")).await;
+    assert_eq!(script.status, 200);
+    assert!(script.content_type().contains("javascript"), "{}", script.content_type());
+}
+
+// Lore commits with compare-and-swap on whatever the branch is now, not on what it saw when the editor opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_builds_on_a_commit_made_outside_lore_meanwhile() {
+    let fixture = Fixture::with_files(&[("team/rota.md", FIVE_LINES)]);
+    let work_tree = fixture.work_tree().to_path_buf();
+    let wiki = fixture.serve().await;
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("team/rota").await;
+
+    // Someone pushes (here: commits in the served repository) a change to another file.
+    std::fs::write(work_tree.join("elsewhere.md"), "# Elsewhere\n").expect("write");
+    git_in(&work_tree, &["add", "elsewhere.md"]);
+    git_in(
+        &work_tree,
+        &["-c", "user.name=Carol", "-c", "user.email=carol@example.com", "commit", "-q", "-m", "Outside"],
+    );
+    let outside = wiki.head();
+
+    form.set("markdown", &FIVE_LINES.replace("line two", "line two, edited"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(wiki.git(&["rev-parse", &format!("{}^", wiki.branch_ref)]), outside, "built on the outside commit");
+    assert_eq!(file_at_head(&wiki, "elsewhere.md"), "# Elsewhere\n", "the outside change is kept");
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), FIVE_LINES.replace("line two", "line two, edited"));
+    assert_eq!(changed_files(&wiki, "HEAD"), ["M\tteam/rota.md"]);
+    fsck(&wiki);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Concurrent edits from the browser: merge or keep both texts
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_save_with_separate_changes_is_merged_and_names_the_other_author() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("team/rota").await;
+    let base = form.value("base_blob");
+
+    // Bob changes the last line through the API while Ann has the editor open.
+    let bobs = FIVE_LINES.replace("line five", "line five (Bob)");
+    let reply = wiki
+        .put_page(
+            "team/rota",
+            &json!({"markdown": bobs, "author": {"name": BOB.name, "email": BOB.email}}),
+            Some(&base),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let bobs_commit = wiki.head();
+    wait_for_last_editor(&wiki, "team/rota", BOB.name).await;
+
+    form.set("markdown", &FIVE_LINES.replace("line one", "line one (Ann)"));
+    form.set("author_name", ANN.name);
+    form.set("author_email", ANN.email);
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/team/rota?merged=Bob%20Builder"));
+    assert_eq!(
+        file_at_head(&wiki, "team/rota.md"),
+        FIVE_LINES.replace("line one", "line one (Ann)").replace("line five", "line five (Bob)")
+    );
+    assert_eq!(wiki.git(&["rev-parse", &format!("{}^", wiki.branch_ref)]), bobs_commit, "one commit on top of Bob's");
+    assert_eq!(wiki.git(&["log", "-1", "--format=%an", &wiki.branch_ref]), ANN.name);
+    assert_eq!(changed_files(&wiki, "HEAD"), ["M\tteam/rota.md"]);
+    fsck(&wiki);
+
+    let page = visitor.get(reply.header("location").as_deref().unwrap_or_default()).await;
+    let notice = flash(&page.text());
+    assert!(notice.contains("merged with changes by Bob Builder"), "notice: {notice:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicting_save_returns_the_editor_with_the_users_text_theirs_and_a_diff() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("team/rota").await;
+    let base = form.value("base_blob");
+
+    let bobs = FIVE_LINES.replace("line three", "line three, as Bob has it");
+    let reply = wiki
+        .put_page(
+            "team/rota",
+            &json!({"markdown": bobs, "author": {"name": BOB.name, "email": BOB.email}}),
+            Some(&base),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let head = wiki.head();
+    wait_for_last_editor(&wiki, "team/rota", BOB.name).await;
+
+    let anns = FIVE_LINES.replace("line three", "line three, as Ann wants it");
+    form.set("markdown", &anns);
+    form.set("author_name", ANN.name);
+    form.set("author_email", ANN.email);
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), bobs);
+
+    let html = reply.text();
+    let conflict_form = Form::find(&html, "editor-form");
+    assert_eq!(conflict_form.value("markdown"), anns, "the user's own text is still in the editor");
+    let theirs = elements(&html, "pre").into_iter().find(|it| it.classes().iter().any(|c| c == "conflict-theirs"));
+    let theirs = theirs.expect("the conflict shows the other version");
+    assert_eq!(unescape(&theirs.inner_html), bobs);
+    let diff = elements(&html, "pre").into_iter().find(|it| it.classes().iter().any(|c| c == "diff"));
+    let diff = diff.expect("the conflict shows a diff").text();
+    assert!(diff.contains("as Bob has it") && diff.contains("as Ann wants it"), "diff: {diff}");
+    assert!(html.contains(BOB.name), "the conflict says who changed the page");
+    assert_eq!(conflict_form.value("author_name"), ANN.name, "the form keeps the author");
+
+    // Saving the editor as it came back now replaces Bob's version, knowingly: it builds on Bob's blob.
+    assert_eq!(conflict_form.value("base_blob"), wiki.blob_at_head("team/rota.md"));
+    let reply = visitor.submit(&conflict_form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), anns);
+    assert_eq!(wiki.git(&["rev-parse", &format!("{}^", wiki.branch_ref)]), head);
+    fsck(&wiki);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sections
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headings_link_to_section_editors_numbered_in_document_order() {
+    let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
+    let page = wiki.get("/ops/runbook").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let body = elements(&page.text(), "article").into_iter().next().expect("a page body").inner_html;
+    let edit_links: Vec<String> = links(&body)
+        .into_iter()
+        .filter(|it| it.classes().iter().any(|c| c == "section-edit"))
+        .map(|it| it.attr("href"))
+        .collect();
+    // Section 1 is the page's leading `# Runbook`, shown as the page title rather than in the body.
+    assert_eq!(
+        edit_links,
+        ["/-/edit/ops/runbook.md?section=2", "/-/edit/ops/runbook.md?section=3", "/-/edit/ops/runbook.md?section=4"]
+    );
+    for (tag, heading, number) in [("h2", "Alpha", 2), ("h3", "Alpha detail", 3), ("h2", "Beta", 4)] {
+        let element = elements(&body, tag).into_iter().find(|it| it.text().starts_with(heading)).expect("the heading");
+        assert!(has_link_to(&element.inner_html, &format!("/-/edit/ops/runbook.md?section={number}")), "{heading}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn section_editor_holds_only_that_section() {
+    let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
+    let cases = [
+        (1, RUNBOOK),
+        (2, "## Alpha\n\nalpha text\n\n### Alpha detail\n\ndetail text\n\n"),
+        (3, "### Alpha detail\n\ndetail text\n\n"),
+        (4, "## Beta\n\nbeta text\n"),
+    ];
+    for (number, expected) in cases {
+        let reply = wiki.get(&format!("/-/edit/ops/runbook.md?section={number}")).await;
+        assert_eq!(reply.status, 200, "section {number}: {}", reply.text());
+        let form = Form::find(&reply.text(), "editor-form");
+        assert_eq!(form.value("markdown"), expected, "section {number}");
+        assert_eq!(form.value("section"), number.to_string(), "section {number}");
+        assert_eq!(form.value("base_blob"), wiki.blob_at_head("ops/runbook.md"), "section {number}");
+    }
+    let reply = wiki.get("/-/edit/ops/runbook.md?section=5").await;
+    assert_eq!(reply.status, 404, "there is no fifth section: {}", reply.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_a_section_splices_it_into_the_page() {
+    let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
+    let count = wiki.commit_count();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=3").await;
+    let old_section = form.value("markdown");
+    let new_section = "### Alpha detail\n\nnew detail text\n\nand another paragraph\n\n";
+    form.set("markdown", new_section);
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?saved=1"));
+    assert_eq!(file_at_head(&wiki, "ops/runbook.md"), RUNBOOK.replace(&old_section, new_section));
+    assert_eq!(wiki.commit_count(), count + 1);
+    fsck(&wiki);
+
+    // Unchanged section text is an unchanged save.
+    let head = wiki.head();
+    let form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=4").await;
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?unchanged=1"), "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn section_save_merges_with_a_change_elsewhere_in_the_page() {
+    let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=4").await;
+    let base = form.value("base_blob");
+    let bobs = RUNBOOK.replace("Intro line.", "Intro line, by Bob.");
+    let reply = wiki
+        .put_page(
+            "ops/runbook",
+            &json!({"markdown": bobs, "author": {"name": BOB.name, "email": BOB.email}}),
+            Some(&base),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    wait_for_last_editor(&wiki, "ops/runbook", BOB.name).await;
+
+    form.set("markdown", "## Beta\n\nbeta text, by Ann\n");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert!(reply.header("location").unwrap_or_default().contains("merged="), "{:?}", reply.header("location"));
+    assert_eq!(file_at_head(&wiki, "ops/runbook.md"), bobs.replace("beta text", "beta text, by Ann"));
+    fsck(&wiki);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicting_section_save_commits_nothing_and_keeps_the_typed_section() {
+    let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=4").await;
+    let base = form.value("base_blob");
+    let bobs = RUNBOOK.replace("beta text", "beta text, by Bob");
+    let reply = wiki.put_page("ops/runbook", &json!({"markdown": bobs}), Some(&base)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let head = wiki.head();
+
+    form.set("markdown", "## Beta\n\nbeta text, by Ann\n");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    let editor = Form::find(&reply.text(), "editor-form");
+    assert!(editor.value("markdown").contains("beta text, by Ann"), "typed text lost: {:?}", editor.value("markdown"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Preview
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_renders_with_the_wiki_and_strips_script() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let markdown = "## Try it\n\nSome **bold** text, see [[Getting VPN access]] and [[No such page]].\n\n\
+        <script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n";
+    let reply = visitor.post_form("/-/preview", &[("markdown", markdown), ("path", "it/new-page.md")]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(reply.content_type().starts_with("text/html"), "{}", reply.content_type());
+    let html = reply.text();
+    assert!(html.contains("<strong>bold</strong>"), "{html}");
+    assert!(html.contains("id=\"try-it\""), "{html}");
+    assert!(!html.to_ascii_lowercase().contains("<script"), "script survived: {html}");
+    assert!(!html.to_ascii_lowercase().contains("onerror"), "event handler survived: {html}");
+    let existing = link_with_text(&html, "Getting VPN access");
+    assert_eq!(existing.attr("href"), "/it/vpn-access");
+    assert!(!existing.classes().iter().any(|it| it == "new"), "{html}");
+    assert!(link_with_text(&html, "No such page").classes().iter().any(|it| it == "new"), "{html}");
+    assert!(!html.contains("<html"), "a fragment, not a page: {html}");
+    assert_unchanged(&wiki, &head);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// New pages and templates
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_page_form_offers_the_starter_templates() {
+    let wiki = TestWiki::managed().await;
+    let reply = wiki.get("/-/new").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let html = reply.text();
+    let choices: Vec<String> = elements(&html, "input")
+        .into_iter()
+        .filter(|it| it.attr("name") == "template")
+        .map(|it| it.attr("value"))
+        .collect();
+    for name in ["", "how-to", "runbook", "decision-record"] {
+        assert!(choices.iter().any(|it| it == name), "template {name:?} not offered: {choices:?}");
+    }
+    assert!(elements(&html, "input").iter().any(|it| it.attr("name") == "path"), "the form asks for a path");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_page_from_a_template_opens_the_editor_with_the_template() {
+    let wiki = TestWiki::managed().await;
+    let reply = wiki.get("/-/new?path=team/x&template=runbook").await;
+    assert!(matches!(reply.status, 302 | 303 | 307), "expected a redirect, got {}: {}", reply.status, reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/team/x.md?template=runbook"));
+
+    let runbook = file_at_head(&wiki, "_templates/runbook.md");
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor_at("/-/edit/team/x.md?template=runbook").await;
+    assert_eq!(form.value("markdown"), runbook);
+    assert_eq!(form.value("base_blob"), "");
+
+    let count = wiki.commit_count();
+    let text = runbook.replace("title: \"\"", "title: \"Billing queue backs up\"");
+    form.set("markdown", &text);
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(file_at_head(&wiki, "team/x.md"), text);
+    assert_eq!(wiki.commit_count(), count + 1);
+    assert_eq!(last_subject(&wiki), "Create Billing queue backs up");
+    assert_eq!(file_at_head(&wiki, "_templates/runbook.md"), runbook, "the template itself is untouched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_come_from_the_repositorys_templates_folder() {
+    let wiki = TestWiki::with_files(&[
+        ("index.md", "# Home\n"),
+        ("_templates/meeting-notes.md", "---\ntitle: Meeting notes\n---\n\n## Attendees\n\n## Decisions\n"),
+    ])
+    .await;
+    let new = wiki.get("/-/new").await;
+    let offered = elements(&new.text(), "input").into_iter().any(|it| it.attr("value") == "meeting-notes");
+    assert!(offered, "{}", new.text());
+    let editor = wiki.get("/-/edit/meetings/2026-01-05?template=meeting-notes").await;
+    assert_eq!(editor.status, 200, "{}", editor.text());
+    let form = Form::find(&editor.text(), "editor-form");
+    assert_eq!(form.value("markdown"), "---\ntitle: Meeting notes\n---\n\n## Attendees\n\n## Decisions\n");
+
+    let unknown = wiki.get("/-/edit/meetings/x?template=no-such-template").await;
+    assert_eq!(unknown.status, 404, "{}", unknown.text());
+    // A template applies only to new pages: an existing page keeps its text.
+    let existing = wiki.get("/-/edit/index?template=meeting-notes").await;
+    assert_eq!(Form::find(&existing.text(), "editor-form").value("markdown"), "# Home\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_names_cannot_leave_the_templates_folder() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("secret/plan.md", "# Secret plan\n")]).await;
+    for name in ["../secret/plan", "..%2Fsecret%2Fplan", "../../etc/passwd"] {
+        let reply = wiki.get(&format!("/-/edit/new-page?template={name}")).await;
+        if reply.status == 200 {
+            let text = Form::find(&reply.text(), "editor-form").value("markdown");
+            assert!(!text.contains("Secret plan"), "template {name:?} read a page outside _templates: {text:?}");
+        } else {
+            assert!((400..500).contains(&reply.status), "template {name:?}: {} {}", reply.status, reply.text());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CSRF and Origin
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_without_the_right_csrf_token_is_refused_and_commits_nothing() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let mut form = visitor.open_editor("it/vpn-access").await;
+    form.set("markdown", "# Forged\n");
+    let token = form.value("csrf_token");
+
+    form.set("csrf_token", "");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 403, "missing token: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+
+    form.set("csrf_token", &"0".repeat(token.len()));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 403, "wrong token: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+
+    form.remove("csrf_token");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 403, "no token field: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+
+    // The right token without the cookie it must match (another browser, or a forged page).
+    form.set("csrf_token", &token);
+    let mut stranger = Visitor::new(&wiki);
+    let reply = stranger.submit(&form).await;
+    assert_eq!(reply.status, 403, "token without its cookie: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+
+    // And the token from one browser with another browser's cookie.
+    stranger.get("/-/edit/it/vpn-access").await;
+    let reply = stranger.submit(&form).await;
+    assert_eq!(reply.status, 403, "token from another browser: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+
+    // The same form with the right token saves: the refusals were for the token alone.
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_posts_are_refused_even_with_a_valid_token() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE), ("team/rota.md", FIVE_LINES)]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let mut edit = visitor.open_editor("it/vpn-access").await;
+    edit.set("markdown", "# Forged\n");
+    let token = edit.value("csrf_token");
+    let blob = wiki.blob_at_head("it/vpn-access.md");
+
+    let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/-/edit/it/vpn-access.md", edit.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()),
+        ("/-/delete/it/vpn-access.md", vec![("base_blob", &blob), ("csrf_token", &token)]),
+        ("/-/move/it/vpn-access.md", vec![("to", "stolen/page"), ("base_blob", &blob), ("csrf_token", &token)]),
+        ("/-/restore/it/vpn-access.md", vec![("commit", &head), ("csrf_token", &token)]),
+    ];
+    for origin in ["http://evil.example", "https://evil.example", "null", "http://127.0.0.1.evil.example"] {
+        for (path, fields) in &forms {
+            let reply = visitor.post_form_from(path, fields, &[("Origin", origin)]).await;
+            assert_eq!(reply.status, 403, "{path} from {origin}: {}", reply.text());
+            assert_unchanged(&wiki, &head);
+        }
+    }
+    for (path, fields) in &forms {
+        let reply = visitor.post_form_from(path, fields, &[("Sec-Fetch-Site", "cross-site")]).await;
+        assert_eq!(reply.status, 403, "{path} with Sec-Fetch-Site: cross-site: {}", reply.text());
+        assert_unchanged(&wiki, &head);
+    }
+
+    let upload = multipart_body(&[("csrf_token", None, token.as_bytes()), ("file", Some("x.png"), PNG_1X1)]);
+    let reply =
+        visitor.post_multipart("/-/upload/it/vpn-access.md", &upload, &[("Origin", "http://evil.example")]).await;
+    assert_eq!(reply.status, 403, "upload from another site: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+
+    let rota_blob = wiki.blob_at_head("team/rota.md");
+    let body = serde_json::to_vec(&json!({"markdown": "# Forged\n"})).expect("json");
+    let reply = wiki
+        .send(
+            "PUT",
+            "/-/api/pages/team/rota",
+            &[
+                ("Origin", "http://evil.example"),
+                ("Content-Type", "application/json"),
+                ("If-Match", &format!("\"{rota_blob}\"")),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(reply.status, 403, "API write from another site: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_move_restore_and_upload_need_the_csrf_token() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let head = wiki.head();
+    let blob = wiki.blob_at_head("it/vpn-access.md");
+    let mut visitor = Visitor::new(&wiki);
+    visitor.open_editor("it/vpn-access").await;
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/-/delete/it/vpn-access.md", vec![("base_blob", &blob), ("csrf_token", "wrong")]),
+        ("/-/move/it/vpn-access.md", vec![("to", "elsewhere"), ("base_blob", &blob), ("csrf_token", "wrong")]),
+        ("/-/restore/it/vpn-access.md", vec![("commit", &head), ("csrf_token", "wrong")]),
+    ];
+    for (path, fields) in &cases {
+        let reply = visitor.post_form(path, fields).await;
+        assert_eq!(reply.status, 403, "{path}: {}", reply.text());
+        assert_unchanged(&wiki, &head);
+    }
+    let upload = multipart_body(&[("csrf_token", None, b"wrong"), ("file", Some("x.png"), PNG_1X1)]);
+    let reply = visitor.post_multipart("/-/upload/it/vpn-access.md", &upload, &[]).await;
+    assert_eq!(reply.status, 403, "upload: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+    let upload = multipart_body(&[("file", Some("x.png"), PNG_1X1)]);
+    let reply = visitor.post_multipart("/-/upload/it/vpn-access.md", &upload, &[]).await;
+    assert_eq!(reply.status, 403, "upload without a token: {}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Delete and restore
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_page_says_who_deleted_it_and_can_be_restored_with_history_intact() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("it/vpn-access.md", VPN_PAGE)]).await;
+    let original_commit = wiki.head();
+    wait_for_last_editor(&wiki, "it/vpn-access", ANN.name).await;
+    let mut visitor = Visitor::new(&wiki);
+    visitor.remember_author(BOB);
+
+    let confirm = visitor.get("/-/delete/it/vpn-access").await;
+    assert_eq!(confirm.status, 200, "{}", confirm.text());
+    let form = Form::find_by_action(&confirm.text(), "/-/delete/it/vpn-access.md");
+    assert_eq!(form.value("base_blob"), wiki.blob_at_head("it/vpn-access.md"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/it/vpn-access"));
+    let delete_commit = wiki.head();
+    assert_eq!(changed_files(&wiki, "HEAD"), ["D\tit/vpn-access.md"]);
+    assert_eq!(wiki.git(&["log", "-1", "--format=%an|%s", &wiki.branch_ref]), "Bob Builder|Delete Getting VPN access");
+    assert_eq!(file_at(&wiki, &original_commit, "it/vpn-access.md"), VPN_PAGE, "history keeps the page");
+    fsck(&wiki);
+
+    let gone = visitor.get_until("/it/vpn-access", |it| it.status == 410).await;
+    assert_eq!(gone.status, 410, "{}", gone.text());
+    let text = text_of(&gone.text());
+    assert!(text.contains("deleted by Bob Builder"), "{text}");
+    let restore = Form::find_by_action(&gone.text(), "/-/restore/it/vpn-access.md");
+    assert_eq!(restore.value("commit"), original_commit, "restore offers the last version");
+
+    let reply = visitor.submit(&restore).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert!(
+        reply.header("location").unwrap_or_default().starts_with("/it/vpn-access"),
+        "{:?}",
+        reply.header("location")
+    );
+    assert_eq!(file_at_head(&wiki, "it/vpn-access.md"), VPN_PAGE);
+    let subject = last_subject(&wiki);
+    let version = subject.strip_prefix("Restore Getting VPN access to version ").unwrap_or_default();
+    assert!(version.len() >= 7 && original_commit.starts_with(version), "{subject} should name {original_commit}");
+    assert_eq!(wiki.git(&["rev-parse", &format!("{}^", wiki.branch_ref)]), delete_commit, "restore is a new commit");
+    let log = wiki.git(&["log", "--format=%s", &wiki.branch_ref, "--", "it/vpn-access.md"]);
+    let subjects: Vec<&str> = log.lines().collect();
+    assert_eq!(subjects.len(), 3, "{log}");
+    assert!(subjects[0].starts_with("Restore ") && subjects[1].starts_with("Delete "), "{log}");
+    fsck(&wiki);
+
+    let page = visitor.get("/it/vpn-access").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_of_a_changed_page_commits_nothing() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let mut visitor = Visitor::new(&wiki);
+    let confirm = visitor.get("/-/delete/team/rota").await;
+    let form = Form::find_by_action(&confirm.text(), "/-/delete/team/rota.md");
+    let base = form.value("base_blob");
+    let reply =
+        wiki.put_page("team/rota", &json!({"markdown": format!("{FIVE_LINES}\nline six\n")}), Some(&base)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let head = wiki.head();
+    let reply = visitor.submit(&form).await;
+    assert!((400..500).contains(&reply.status), "deleting a version that is no longer current: {}", reply.status);
+    assert_unchanged(&wiki, &head);
+    assert!(file_at_head(&wiki, "team/rota.md").contains("line six"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_of_a_commit_without_the_page_commits_nothing() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n")]);
+    let before = fixture.git(&["rev-parse", "HEAD"]);
+    fixture.write("team/rota.md", FIVE_LINES);
+    fixture.commit(ANN, "Add rota");
+    let wiki = fixture.serve().await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let token = visitor.csrf_token().await;
+    for commit in [before.as_str(), "no-such-commit", "0000000000000000000000000000000000000000"] {
+        let reply = visitor.post_form("/-/restore/team/rota.md", &[("commit", commit), ("csrf_token", &token)]).await;
+        assert!((400..500).contains(&reply.status), "restore from {commit}: {} {}", reply.status, reply.text());
+        assert_unchanged(&wiki, &head);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Move
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_a_page_keeps_old_urls_and_wiki_links_working() {
+    let wiki = TestWiki::with_files(&[
+        ("index.md", "# Home\n\nSee [[old/name]] and [[old/name|the old page]].\n"),
+        ("old/name.md", "---\ntitle: Deploying\ntags: [ops]\n---\n\nHow we deploy.\n"),
+    ])
+    .await;
+    let count = wiki.commit_count();
+    let mut visitor = Visitor::new(&wiki);
+    let confirm = visitor.get("/-/move/old/name").await;
+    assert_eq!(confirm.status, 200, "{}", confirm.text());
+    let mut form = Form::find_by_action(&confirm.text(), "/-/move/old/name.md");
+    assert_eq!(form.value("base_blob"), wiki.blob_at_head("old/name.md"));
+    form.set("to", "ops/deploying");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert!(
+        reply.header("location").unwrap_or_default().starts_with("/ops/deploying"),
+        "{:?}",
+        reply.header("location")
+    );
+
+    assert_eq!(wiki.commit_count(), count + 1, "a move is one commit");
+    let mut changes = changed_files(&wiki, "HEAD");
+    changes.sort();
+    assert_eq!(changes, ["A\tops/deploying.md", "D\told/name.md"]);
+    fsck(&wiki);
+
+    let moved = wiki.get_page_json("ops/deploying").await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    let moved = moved.json();
+    assert_eq!(moved["front_matter"]["aliases"], json!(["old/name"]), "{moved}");
+    assert_eq!(moved["front_matter"]["title"], "Deploying", "other front matter is kept");
+    assert_eq!(moved["front_matter"]["tags"], json!(["ops"]), "other front matter is kept");
+    assert!(moved["markdown"].as_str().unwrap_or_default().ends_with("How we deploy.\n"), "{moved}");
+
+    let old = wiki.get("/old/name").await;
+    assert!(matches!(old.status, 301 | 308), "the old URL redirects permanently, got {}", old.status);
+    assert_eq!(old.header("location").as_deref(), Some("/ops/deploying"));
+
+    let home = wiki.get("/").await;
+    let html = home.text();
+    for text in ["old/name", "the old page"] {
+        let link = links(&html).into_iter().find(|it| it.attr("class").contains("wikilink") && it.text() == text);
+        let link = link.unwrap_or_else(|| panic!("no wiki link {text:?} in {html}"));
+        assert_eq!(link.attr("href"), "/ops/deploying", "{text}");
+        assert!(!link.classes().iter().any(|it| it == "new"), "{text}: the old name still resolves");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_onto_an_existing_page_or_a_bad_path_commits_nothing() {
+    let wiki = TestWiki::with_files(&[("a.md", "# A\n"), ("b.md", "# B\n")]).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let confirm = visitor.get("/-/move/a").await;
+    let mut form = Form::find_by_action(&confirm.text(), "/-/move/a.md");
+    for to in ["b", "b.md", "a", "../outside", ".git/config"] {
+        form.set("to", to);
+        let reply = visitor.submit(&form).await;
+        let moved_to = wiki.git(&["show", "--no-renames", "--name-status", "--format=", &wiki.branch_ref]);
+        assert!(
+            (400..500).contains(&reply.status),
+            "move to {to:?}: {} {:?}; commit: {moved_to}",
+            reply.status,
+            reply.header("location")
+        );
+        assert_unchanged(&wiki, &head);
+    }
+    assert_eq!(file_at_head(&wiki, "b.md"), "# B\n");
+}
+
+// An empty path became `.md`, a page without a name, in the browser's forms (the API refuses it): an empty
+// "New path" moved the page to `.md`, and `/-/new?path=/` opened an editor that created it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nameless_page_path_is_refused_by_move_new_and_the_editor() {
+    // Every entry point is tried, each on a wiki of its own, so the failure lists them all.
+    let mut problems = Vec::new();
+    for to in ["", " ", "/", ".md"] {
+        let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("a.md", "# A\n")]).await;
+        let mut visitor = Visitor::new(&wiki);
+        let token = visitor.csrf_token().await;
+        let head = wiki.head();
+        let fields = [("to", to), ("base_blob", &wiki.blob_at_head("a.md")), ("csrf_token", &token)];
+        let reply = visitor.post_form("/-/move/a.md", &fields).await;
+        if !(400..500).contains(&reply.status) || wiki.head() != head {
+            problems.push(format!("move to {to:?}: {} {:?}", reply.status, reply.header("location")));
+        }
+        fsck(&wiki);
+
+        let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("a.md", "# A\n")]).await;
+        let head = wiki.head();
+        let body = json!({ "to": to }).to_string();
+        let reply = wiki.send("POST", "/-/api/pages/a/move", &[("Content-Type", "application/json")], body).await;
+        if !(400..500).contains(&reply.status) || wiki.head() != head {
+            problems.push(format!("API move to {to:?}: {} {}", reply.status, reply.text()));
+        }
+        fsck(&wiki);
+    }
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
+    for path in ["/", "%20/%20", ".md"] {
+        let reply = wiki.get(&format!("/-/new?path={path}")).await;
+        if reply.status != 400 {
+            problems.push(format!("/-/new?path={path}: {} {:?}", reply.status, reply.header("location")));
+        }
+    }
+    let fresh = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
+    let mut visitor = Visitor::new(&fresh);
+    let editor = visitor.get("/-/edit/.md").await;
+    if !(400..500).contains(&editor.status) {
+        problems.push(format!("GET /-/edit/.md: {}", editor.status));
+    }
+    let head = fresh.head();
+    let token = visitor.csrf_token().await;
+    let reply = visitor.post_form("/-/edit/.md", &[("markdown", "# Nameless\n"), ("csrf_token", &token)]).await;
+    if !(400..500).contains(&reply.status) || fresh.head() != head {
+        problems.push(format!("POST /-/edit/.md: {} {:?}", reply.status, reply.header("location")));
+    }
+    assert!(problems.is_empty(), "a page without a name was accepted:\n{}", problems.join("\n"));
+    fsck(&fresh);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Uploads
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_is_stored_next_to_the_page_in_one_commit_and_served_back() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let count = wiki.commit_count();
+    let mut visitor = Visitor::new(&wiki);
+    visitor.remember_author(BOB);
+    let reply = visitor.upload("team/rota.md", "diagram.png", PNG_1X1).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let answer = reply.json();
+    assert_eq!(answer["path"], "team/diagram.png");
+    assert_eq!(answer["url"], "/team/diagram.png");
+    let markdown = answer["markdown"].as_str().expect("markdown").to_string();
+    let target = markdown.strip_prefix("![diagram.png](").and_then(|it| it.strip_suffix(')'));
+    let target = target.unwrap_or_else(|| panic!("an image link to the upload: {markdown:?}"));
+    let decoded = percent_encoding::percent_decode_str(target).decode_utf8_lossy().into_owned();
+    assert_eq!(decoded, "diagram.png", "a link relative to the page's folder: {markdown:?}");
+    assert_eq!(wiki.commit_count(), count + 1);
+    assert_eq!(changed_files(&wiki, "HEAD"), ["A\tteam/diagram.png"]);
+    assert_eq!(wiki.git(&["log", "-1", "--format=%an", &wiki.branch_ref]), BOB.name);
+    fsck(&wiki);
+
+    let served = wiki.get("/team/diagram.png").await;
+    assert_eq!(served.status, 200);
+    assert_eq!(served.content_type(), "image/png");
+    assert_eq!(served.body, PNG_1X1);
+
+    // The same name again gets a number instead of replacing the first file.
+    let again = visitor.upload("team/rota.md", "diagram.png", b"second").await;
+    assert_eq!(again.status, 201, "{}", again.text());
+    assert_eq!(again.json()["path"], "team/diagram-2.png");
+    assert_eq!(wiki.get("/team/diagram.png").await.body, PNG_1X1, "the first upload is untouched");
+
+    // A document gets a plain link.
+    let doc = visitor.upload("team/rota.md", "notes.pdf", b"%PDF-1.4 fake").await;
+    assert_eq!(doc.status, 201, "{}", doc.text());
+    let doc_markdown = doc.json()["markdown"].as_str().expect("markdown").to_string();
+    assert!(doc_markdown.starts_with("[notes.pdf]("), "{doc_markdown}");
+
+    // The Markdown the editor inserts works on the page: the image and the link lead to the files.
+    let mut form = visitor.open_editor("team/rota").await;
+    form.set("markdown", &format!("{FIVE_LINES}\n{markdown}\n\n{doc_markdown}\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let page = visitor.get("/team/rota").await.text();
+    let image = elements(&page, "img").into_iter().find(|it| it.attr("alt") == "diagram.png").expect("the image");
+    let image = wiki.get(&image.attr("src")).await;
+    assert_eq!((image.status, image.body.as_slice()), (200, PNG_1X1), "the image link works");
+    let link = link_with_text(&page, "notes.pdf");
+    let served = wiki.get(&link.attr("href")).await;
+    assert_eq!((served.status, served.body.as_slice()), (200, &b"%PDF-1.4 fake"[..]), "the document link works");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_names_are_sanitised_and_never_reach_git_internals() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES), ("top.md", "# Top\n")]).await;
+    let git_config = std::fs::read(wiki.git_dir.join("config")).expect("the repository's config");
+    let mut visitor = Visitor::new(&wiki);
+    let cases = [
+        ("../../.git/config", "team/config"),
+        ("..\\..\\evil.png", "team/evil.png"),
+        (".git", "team/upload"),
+        ("My Photo (1).PNG", "team/My-Photo-1-.PNG"),
+        ("../../.git/config", "team/config-2"),
+    ];
+    for (name, expected) in cases {
+        let reply = visitor.upload("team/rota.md", name, b"uploaded bytes").await;
+        assert_eq!(reply.status, 201, "{name}: {}", reply.text());
+        assert_eq!(reply.json()["path"], expected, "{name}");
+        fsck(&wiki);
+    }
+    // A page at the top level keeps its uploads at the top level.
+    let reply = visitor.upload("top.md", ".git/HEAD", b"ref: refs/heads/evil\n").await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(reply.json()["path"], "HEAD");
+
+    assert_eq!(std::fs::read(wiki.git_dir.join("config")).expect("config"), git_config, ".git/config untouched");
+    let tree = wiki.git(&["ls-tree", "-r", "--name-only", &wiki.branch_ref]);
+    assert!(!tree.lines().any(|it| it.split('/').any(|segment| segment == ".git" || segment == "..")), "{tree}");
+    assert_eq!(wiki.git(&["symbolic-ref", "HEAD"]), wiki.branch_ref, "HEAD untouched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_over_the_limit_is_a_413_and_commits_nothing() {
+    let wiki =
+        Fixture::with_files(&[("team/rota.md", FIVE_LINES)]).serve_with(|config| config.max_upload_bytes = 1000).await;
+    let head = wiki.head();
+    let mut visitor = Visitor::new(&wiki);
+    let ok = visitor.upload("team/rota.md", "small.bin", &[7u8; 1000]).await;
+    assert_eq!(ok.status, 201, "exactly the limit is allowed: {}", ok.text());
+    let head_after_ok = wiki.head();
+    assert_ne!(head_after_ok, head);
+    for size in [1001, 200_000, 6 * 1024 * 1024] {
+        let reply = visitor.upload("team/rota.md", "big.bin", &vec![7u8; size]).await;
+        assert_eq!(reply.status, 413, "{size} bytes: {}", reply.text());
+        reply.assert_json_error();
+        assert_unchanged(&wiki, &head_after_ok);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_svg_and_html_are_served_without_running_script() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let mut visitor = Visitor::new(&wiki);
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.cookie)</script></svg>";
+    let html = b"<html><body><script>alert(document.cookie)</script></body></html>";
+    for (name, content) in [("pic.svg", &svg[..]), ("page.html", &html[..]), ("page.htm", &html[..])] {
+        let reply = visitor.upload("team/rota.md", name, content).await;
+        assert_eq!(reply.status, 201, "{name}: {}", reply.text());
+        let url = reply.json()["url"].as_str().expect("a url").to_string();
+        let served = wiki.get(&url).await;
+        assert_eq!(served.status, 200, "{url}");
+        let csp = served.header("content-security-policy").unwrap_or_default();
+        assert!(csp.split(';').any(|it| it.trim() == "sandbox"), "{url}: CSP {csp:?}");
+        assert!(!csp.contains("allow-scripts"), "{url}: the sandbox allows script: {csp}");
+        assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{url}: no script source: {csp}");
+        assert_eq!(served.header("x-content-type-options").as_deref(), Some("nosniff"), "{url}");
+        if name.ends_with(".html") || name.ends_with(".htm") {
+            let disposition = served.header("content-disposition").unwrap_or_default();
+            assert!(disposition.starts_with("attachment"), "{url}: HTML is a download, got {disposition:?}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The API's delete, move and restore
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_delete_needs_a_current_if_match() {
+    let fixture = Fixture::with_files(&[("team/rota.md", "# Rota\n\nfirst version\n")]);
+    let stale = fixture.git(&["rev-parse", "HEAD:team/rota.md"]);
+    fixture.write("team/rota.md", FIVE_LINES);
+    fixture.commit(ANN, "Second version");
+    let wiki = fixture.serve().await;
+    let head = wiki.head();
+    let blob = wiki.blob_at_head("team/rota.md");
+    let reply = wiki.send("DELETE", "/-/api/pages/team/rota", &[], "").await;
+    assert_eq!(reply.status, 428, "{}", reply.text());
+    reply.assert_json_error();
+    assert_unchanged(&wiki, &head);
+
+    let reply = wiki.send("DELETE", "/-/api/pages/team/rota", &[("If-Match", &format!("\"{stale}\""))], "").await;
+    assert_eq!(reply.status, 412, "{}", reply.text());
+    reply.assert_json_error();
+    assert_unchanged(&wiki, &head);
+
+    let reply = wiki
+        .send(
+            "DELETE",
+            "/-/api/pages/team/rota",
+            &[("If-Match", &format!("\"{blob}\"")), ("Content-Type", "application/json")],
+            serde_json::to_vec(
+                &json!({"message": "Retire the rota", "author": {"name": BOB.name, "email": BOB.email}}),
+            )
+            .expect("json"),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["commit"], wiki.head().as_str());
+    assert_eq!(changed_files(&wiki, "HEAD"), ["D\tteam/rota.md"]);
+    assert_eq!(wiki.git(&["log", "-1", "--format=%an|%s", &wiki.branch_ref]), "Bob Builder|Retire the rota");
+    assert_eq!(wiki.get("/-/api/pages/team/rota").await.status, 404);
+    fsck(&wiki);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_move_and_restore() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES), ("index.md", "# Home\n\n[[team/rota]]\n")]).await;
+    let first = wiki.head();
+    let reply = wiki
+        .send(
+            "POST",
+            "/-/api/pages/team/rota/move",
+            &[("Content-Type", "application/json")],
+            r#"{"to": "people/on-call"}"#,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let answer = reply.json();
+    assert_eq!(answer["path"], "people/on-call.md");
+    assert_eq!(answer["url"], "/people/on-call");
+    assert_eq!(answer["commit"], wiki.head().as_str());
+    let mut changes = changed_files(&wiki, "HEAD");
+    changes.sort();
+    assert_eq!(changes, ["A\tpeople/on-call.md", "D\tteam/rota.md"]);
+    let old = wiki.get("/team/rota").await;
+    assert!(matches!(old.status, 301 | 308), "{}", old.status);
+    assert_eq!(old.header("location").as_deref(), Some("/people/on-call"));
+
+    // Restoring the old path from the first commit brings the page back there as a new commit.
+    let body = serde_json::to_vec(&json!({"commit": first})).expect("json");
+    let reply =
+        wiki.send("POST", "/-/api/pages/team/rota/restore", &[("Content-Type", "application/json")], body).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["commit"], wiki.head().as_str());
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), FIVE_LINES);
+    assert!(last_subject(&wiki).starts_with("Restore Rota to version "), "{}", last_subject(&wiki));
+    assert_eq!(wiki.commit_count(), 3);
+    fsck(&wiki);
+
+    // Moving with a stale If-Match is refused.
+    let head = wiki.head();
+    let reply = wiki
+        .send(
+            "POST",
+            "/-/api/pages/team/rota/move",
+            &[("Content-Type", "application/json"), ("If-Match", &format!("\"{}\"", wiki.blob_at_head("index.md")))],
+            r#"{"to": "elsewhere"}"#,
+        )
+        .await;
+    assert_eq!(reply.status, 412, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A browser without JavaScript
+
+/// A browser without JavaScript: keeps cookies, sends `Origin` with every POST as browsers do, and
+/// submits forms as `application/x-www-form-urlencoded`.
+struct Visitor<'a> {
+    wiki: &'a TestWiki,
+    cookies: BTreeMap<String, String>,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(wiki: &'a TestWiki) -> Visitor<'a> {
+        Visitor { wiki, cookies: BTreeMap::new() }
+    }
+
+    /// Sets the cookie the editor sets after a save, as if this person had saved before.
+    fn remember_author(&mut self, author: Author) {
+        let value: String = percent_encoding::utf8_percent_encode(
+            &format!("{}\n{}", author.name, author.email),
+            percent_encoding::NON_ALPHANUMERIC,
+        )
+        .to_string();
+        self.cookies.insert("lore_author".into(), value);
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let cookie = self.cookie_header();
+        let headers: &[(&str, &str)] = if cookie.is_empty() { &[] } else { &[("Cookie", &cookie)] };
+        let reply = self.wiki.send("GET", path, headers, "").await;
+        self.keep_cookies(&reply);
+        reply
+    }
+
+    async fn get_until(&mut self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
+        let started = std::time::Instant::now();
+        loop {
+            let reply = self.get(path).await;
+            if done(&reply) || started.elapsed() > PATIENCE {
+                return reply;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The CSRF token of this browser, fetching a page that sets it when there is none yet.
+    async fn csrf_token(&mut self) -> String {
+        if !self.cookies.contains_key("lore_csrf") {
+            self.get("/-/edit/index").await;
+        }
+        self.cookies.get("lore_csrf").cloned().expect("the editor sets the CSRF cookie")
+    }
+
+    async fn open_editor(&mut self, page: &str) -> Form {
+        self.open_editor_at(&format!("/-/edit/{page}")).await
+    }
+
+    async fn open_editor_at(&mut self, url: &str) -> Form {
+        let reply = self.get(url).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.text());
+        Form::find(&reply.text(), "editor-form")
+    }
+
+    async fn submit(&mut self, form: &Form) -> Reply {
+        let fields: Vec<(&str, &str)> = form.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post_form(&form.action, &fields).await
+    }
+
+    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let origin = self.wiki.base_url.clone();
+        self.post_form_from(path, fields, &[("Origin", &origin)]).await
+    }
+
+    /// Posts a form with `extra` headers instead of the browser's own `Origin`.
+    async fn post_form_from(&mut self, path: &str, fields: &[(&str, &str)], extra: &[(&str, &str)]) -> Reply {
+        let body = url_encode(fields);
+        let cookie = self.cookie_header();
+        let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        if !cookie.is_empty() {
+            headers.push(("Cookie", cookie.as_str()));
+        }
+        headers.extend_from_slice(extra);
+        let reply = self.wiki.send("POST", path, &headers, body).await;
+        self.keep_cookies(&reply);
+        reply
+    }
+
+    /// Uploads a file for `page` with this browser's CSRF token, as the editor's script does.
+    async fn upload(&mut self, page: &str, file_name: &str, content: &[u8]) -> Reply {
+        let token = self.csrf_token().await;
+        let body = multipart_body(&[("csrf_token", None, token.as_bytes()), ("file", Some(file_name), content)]);
+        let origin = self.wiki.base_url.clone();
+        self.post_multipart(&format!("/-/upload/{page}"), &body, &[("Origin", &origin)]).await
+    }
+
+    async fn post_multipart(&mut self, path: &str, body: &[u8], extra: &[(&str, &str)]) -> Reply {
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        let cookie = self.cookie_header();
+        let mut headers = vec![("Content-Type", content_type.as_str())];
+        if !cookie.is_empty() {
+            headers.push(("Cookie", cookie.as_str()));
+        }
+        headers.extend_from_slice(extra);
+        let reply = self.wiki.send("POST", path, &headers, body.to_vec()).await;
+        self.keep_cookies(&reply);
+        reply
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep_cookies(&mut self, reply: &Reply) {
+        for value in reply.headers.get_all("set-cookie") {
+            let cookie = parse_set_cookie(&String::from_utf8_lossy(value.as_bytes()));
+            self.cookies.insert(cookie.name, cookie.value);
+        }
+    }
+}
+
+/// An HTML form as a browser would submit it: its action and its successful fields in order.
+#[derive(Debug, Clone)]
+struct Form {
+    method: String,
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// The form with `id` in `html`; panics with the forms found when there is none.
+    #[track_caller]
+    fn find(html: &str, id: &str) -> Form {
+        Form::find_where(html, |it| it.attr("id") == id, id)
+    }
+
+    /// The form posting to `action` in `html`.
+    #[track_caller]
+    fn find_by_action(html: &str, action: &str) -> Form {
+        Form::find_where(html, |it| it.attr("action") == action, action)
+    }
+
+    #[track_caller]
+    fn find_where(html: &str, matches: impl Fn(&Element) -> bool, what: &str) -> Form {
+        let forms = elements(html, "form");
+        let Some(form) = forms.iter().find(|it| matches(it)) else {
+            let found: Vec<String> =
+                forms.iter().map(|it| format!("#{} -> {}", it.attr("id"), it.attr("action"))).collect();
+            panic!("no form {what:?}; forms: {found:?}\n{html}");
+        };
+        let mut fields = Vec::new();
+        // Inputs and textareas in document order; both are what a form without JavaScript submits.
+        let mut controls: Vec<(usize, String, String)> = Vec::new();
+        for input in elements(&form.inner_html, "input") {
+            let kind = input.attr("type").to_ascii_lowercase();
+            let name = input.attr("name");
+            if name.is_empty() || matches!(kind.as_str(), "submit" | "button" | "file" | "reset") {
+                continue;
+            }
+            if matches!(kind.as_str(), "radio" | "checkbox") && !input.attrs.contains_key("checked") {
+                continue;
+            }
+            let at = form.inner_html.find(&format!("name=\"{name}\"")).unwrap_or(0);
+            controls.push((at, name, input.attr("value")));
+        }
+        for textarea in elements(&form.inner_html, "textarea") {
+            // The HTML parser drops one newline right after `<textarea>`.
+            let raw = unescape(&textarea.inner_html);
+            let value = raw.strip_prefix('\n').unwrap_or(&raw).to_string();
+            let name = textarea.attr("name");
+            let at = form.inner_html.find(&format!("name=\"{name}\"")).unwrap_or(0);
+            controls.push((at, name, value));
+        }
+        controls.sort_by_key(|it| it.0);
+        for (_, name, value) in controls {
+            fields.push((name, value));
+        }
+        let method = form.attr("method").to_ascii_lowercase();
+        Form { method, action: form.attr("action"), fields }
+    }
+
+    /// A field's value, or `""` when the form has no such field.
+    fn value(&self, name: &str) -> String {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    fn set(&mut self, name: &str, value: &str) {
+        match self.fields.iter_mut().find(|(k, _)| k == name) {
+            Some(field) => field.1 = value.to_string(),
+            None => self.fields.push((name.to_string(), value.to_string())),
+        }
+    }
+
+    fn remove(&mut self, name: &str) {
+        self.fields.retain(|(k, _)| k != name);
+    }
+}
+
+struct SetCookie {
+    name: String,
+    value: String,
+    attributes: String,
+}
+
+fn parse_set_cookie(header: &str) -> SetCookie {
+    let (pair, attributes) = header.split_once(';').unwrap_or((header, ""));
+    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    SetCookie { name: name.trim().to_string(), value: value.trim().to_string(), attributes: attributes.to_string() }
+}
+
+/// The cookie `name` set by `reply`, if any.
+fn set_cookie(reply: &Reply, name: &str) -> Option<SetCookie> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|it| parse_set_cookie(&String::from_utf8_lossy(it.as_bytes())))
+        .find(|it| it.name == name)
+}
+
+fn url_encode(fields: &[(&str, &str)]) -> String {
+    let encode = |it: &str| percent_encoding::utf8_percent_encode(it, percent_encoding::NON_ALPHANUMERIC).to_string();
+    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+const BOUNDARY: &str = "----lore-test-boundary-7MA4YWxkTrZu0gW";
+
+/// A `multipart/form-data` body of (name, file name, content) parts.
+fn multipart_body(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut res = Vec::new();
+    for (name, file_name, content) in parts {
+        res.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match file_name {
+            Some(file_name) => res.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => {
+                res.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes())
+            }
+        }
+        res.extend_from_slice(content);
+        res.extend_from_slice(b"\r\n");
+    }
+    res.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    res
+}
+
+/// The text of the flash notice (`.notice-flash`), or `""`.
+fn flash(html: &str) -> String {
+    elements(html, "p")
+        .into_iter()
+        .find(|it| it.classes().iter().any(|c| c == "notice-flash"))
+        .map(|it| it.text())
+        .unwrap_or_default()
+}
+
+/// An attribute of the `<input>` with `id`.
+fn input_attr(html: &str, id: &str, name: &str) -> String {
+    elements(html, "input").into_iter().find(|it| it.attr("id") == id).map(|it| it.attr(name)).unwrap_or_default()
+}
+
+/// `git show --name-status` of a commit: `M\tpath` lines, renames shown as a delete and an add.
+#[track_caller]
+fn changed_files(wiki: &TestWiki, revision: &str) -> Vec<String> {
+    let revision = if revision == "HEAD" { wiki.branch_ref.clone() } else { revision.to_string() };
+    let out = wiki.git(&["show", "--no-renames", "--name-status", "--format=", &revision]);
+    out.lines().filter(|it| !it.is_empty()).map(str::to_string).collect()
+}
+
+/// The exact content of `path` at the head of the served branch (`TestWiki::file_at_head` trims it).
+#[track_caller]
+fn file_at_head(wiki: &TestWiki, path: &str) -> String {
+    file_at(wiki, &wiki.branch_ref, path)
+}
+
+/// The exact content of `path` in `revision`.
+#[track_caller]
+fn file_at(wiki: &TestWiki, revision: &str, path: &str) -> String {
+    let git_dir = format!("--git-dir={}", wiki.git_dir.display());
+    let object = format!("{revision}:{path}");
+    let output = git_command(wiki.root(), &[&git_dir, "cat-file", "blob", &object]).output().expect("git runs");
+    assert!(output.status.success(), "no {path} at the head: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("UTF-8 text")
+}
+
+#[track_caller]
+fn last_subject(wiki: &TestWiki) -> String {
+    wiki.git(&["log", "-1", "--format=%s", &wiki.branch_ref])
+}
+
+#[track_caller]
+fn fsck(wiki: &TestWiki) {
+    wiki.git(&["fsck", "--strict", "--no-progress"]);
+}
+
+/// Asserts that the branch still points at `head` and `git fsck --strict` passes.
+#[track_caller]
+fn assert_unchanged(wiki: &TestWiki, head: &str) {
+    assert_eq!(wiki.head(), head, "the branch moved");
+    fsck(wiki);
+}
+
+/// Waits until the change index knows that `name` made the last change to `page` (merge notices and
+/// conflict messages name that person).
+async fn wait_for_last_editor(wiki: &TestWiki, page: &str, name: &str) {
+    let reply = wiki
+        .get_until(&format!("/-/api/pages/{page}"), |it| {
+            it.status == 200
+                && serde_json::from_slice::<serde_json::Value>(&it.body)
+                    .is_ok_and(|it| it["updated_by"]["name"] == name)
+        })
+        .await;
+    assert_eq!(reply.json()["updated_by"]["name"], name, "the change index never caught up: {}", reply.text());
+}
