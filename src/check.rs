@@ -32,9 +32,15 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // A path may hold control characters (that is one of the problems); never send them to a terminal raw.
+        let path: String = self
+            .path
+            .chars()
+            .map(|it| if it.is_control() { it.escape_debug().to_string() } else { it.to_string() })
+            .collect();
         match self.line {
-            Some(line) => write!(f, "{}:{line}: {level}: {}", self.path, self.message),
-            None => write!(f, "{}: {level}: {}", self.path, self.message),
+            Some(line) => write!(f, "{path}:{line}: {level}: {}", self.message),
+            None => write!(f, "{path}: {level}: {}", self.message),
         }
     }
 }

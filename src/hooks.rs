@@ -99,6 +99,9 @@ pub fn check_push(store: &Store, updates: &[RefUpdate], branch_ref: &str, limits
     let refusal =
         |message: String| Problem { path: branch_ref.to_string(), line: None, severity: Severity::Error, message };
     let mut checked_blobs = HashSet::new();
+    // Only commits the repository does not hold yet are checked: history already accepted stays accepted
+    // (a tag or a new branch does not re-check old files against today's rules).
+    let existing = store.ref_tips()?;
     for update in updates {
         let Some(new) = update.new else {
             if update.name == branch_ref {
@@ -115,7 +118,9 @@ pub fn check_push(store: &Store, updates: &[RefUpdate], branch_ref: &str, limits
             ));
             continue;
         }
-        for commit in store.walk_changes(new, update.old, |_| {})? {
+        let mut known = existing.clone();
+        known.extend(update.old);
+        for commit in store.walk_changes_hiding(new, &known, |_| {})? {
             for change in commit.changes {
                 let Some(blob) = change.blob else { continue };
                 if !checked_blobs.insert((change.path.clone(), blob)) {

@@ -126,9 +126,7 @@ fn main() -> anyhow::Result<()> {
                 eprintln!("lore: {problem}");
             }
             if problems.iter().any(|it| it.severity == lore::check::Severity::Error) {
-                eprintln!(
-                    "lore: push rejected; nothing was changed. Fix the problems above, amend your commits and push again."
-                );
+                eprintln!("lore: push rejected; nothing was changed.");
                 std::process::exit(1);
             }
             Ok(())

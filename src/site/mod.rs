@@ -203,6 +203,15 @@ impl Site {
         } else {
             Store::open(&repo_path, config.branch.as_deref())?
         };
+        if store.branch_is_checked_out().unwrap_or(false) {
+            // Like pushing into a checked-out branch: Lore never touches the working tree, so that tree's
+            // index goes stale when pages are saved; committing there from the stale index undoes saves.
+            tracing::warn!(
+                "serving the branch checked out in {}: browser saves move it under that working tree, whose index then \
+                 looks like it undoes them; to edit in the browser and commit there too, serve a bare clone instead",
+                store.git_dir().display()
+            );
+        }
         if let Err(err) = hooks::install(store.git_dir(), &config, store.branch_ref()) {
             // Serving still works; only pushes go unchecked until the hooks can be installed.
             tracing::error!(error = %err, "could not install the git hooks");

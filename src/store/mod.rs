@@ -252,13 +252,23 @@ impl Store {
         &self,
         new: ObjectId,
         known: Option<ObjectId>,
+        progress: impl FnMut(usize),
+    ) -> Result<Vec<CommitChanges>> {
+        self.walk_changes_hiding(new, known.as_slice(), progress)
+    }
+
+    /// The commits reachable from `new` but from none of `known`, newest first, with their changed files.
+    pub fn walk_changes_hiding(
+        &self,
+        new: ObjectId,
+        known: &[ObjectId],
         mut progress: impl FnMut(usize),
     ) -> Result<Vec<CommitChanges>> {
         self.with_repo(|repo| {
             let mut walk = repo.revwalk()?;
             walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
             walk.push(new.0)?;
-            if let Some(known) = known {
+            for known in known {
                 walk.hide(known.0)?;
             }
             let mut res = Vec::new();
@@ -274,6 +284,27 @@ impl Store {
                 progress(res.len());
             }
             Ok(res)
+        })
+    }
+
+    /// The commits every branch and tag points at (what a repository already holds).
+    pub fn ref_tips(&self) -> Result<Vec<ObjectId>> {
+        self.with_repo(|repo| {
+            let mut res = Vec::new();
+            for reference in repo.references()? {
+                if let Ok(commit) = reference?.peel_to_commit() {
+                    res.push(ObjectId(commit.id()));
+                }
+            }
+            Ok(res)
+        })
+    }
+
+    /// Whether the served branch is checked out in a working tree (a non-bare repository).
+    pub fn branch_is_checked_out(&self) -> Result<bool> {
+        self.with_repo(|repo| {
+            let head = repo.find_reference("HEAD")?;
+            Ok(repo.workdir().is_some() && head.symbolic_target().ok().flatten() == Some(self.branch_ref.as_str()))
         })
     }
 

@@ -858,3 +858,29 @@ pub fn hit_paths(json: &serde_json::Value) -> Vec<String> {
         .map(|it| it["path"].as_str().unwrap_or_default().to_string())
         .collect()
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Histories with controlled dates: stewardship reads author dates (review periods, last activity).
+
+impl Fixture {
+    /// Commits everything in the work tree as `author`, with both the author and the committer date set
+    /// to `date` (ISO 8601, such as `2025-01-31T12:00:00+00:00`); returns the commit id.
+    #[track_caller]
+    pub fn commit_at(&self, author: Author, message: &str, date: &str) -> String {
+        self.git(&["add", "--all"]);
+        let name = format!("user.name={}", author.name);
+        let email = format!("user.email={}", author.email);
+        let output = git_command(&self.work_tree, &["-c", &name, "-c", &email, "commit", "--quiet", "-m", message])
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git is installed");
+        assert!(
+            output.status.success(),
+            "git commit {message:?} at {date} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self.git(&["rev-parse", "HEAD"])
+    }
+}
