@@ -56,11 +56,12 @@ impl Site {
         if body.trim().is_empty() {
             return Err(Error::bad_input("a question needs a body: say what you tried and what you need"));
         }
-        self.check_size(body)?;
         let base = questions::slugify(title);
         let asked_by = format!("{} <{}>", author.name, author.email);
         let asked_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let text = questions::question_file(title, tags, &asked_by, &asked_at, body);
+        // The limit is on the file as stored, front matter included, so everything accepted also renders.
+        self.check_size(&text)?;
         let mut chosen = None;
         self.commit_retrying(author, |head| {
             let mut n = 1;
@@ -84,6 +85,7 @@ impl Site {
         if body.trim().is_empty() {
             return Err(Error::bad_input("an answer needs a body"));
         }
+        // The front matter adds well under a kilobyte; the file as stored is checked again below.
         self.check_size(body)?;
         let question = question_path(slug)?;
         let snapshot = self.snapshot();
@@ -110,6 +112,7 @@ impl Site {
             };
             let text =
                 questions::answer_file(&author_line, &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), body);
+            self.check_size(&text)?;
             let edits = vec![FileEdit::Write { path: path.as_str().to_string(), content: text.into_bytes() }];
             chosen = Some((id, path));
             Ok(Attempt::<()>::Commit { edits, message: format!("Answer: {title}") })
@@ -124,7 +127,16 @@ impl Site {
         let committed = self.commit_retrying(author, |head| {
             let current = self.blob_at(head, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
             if self.blob_at(head, &answer)?.is_none() {
-                return Err(Error::bad_input(format!("{answer_id} is not an answer to this question")));
+                let elsewhere = self
+                    .snapshot()
+                    .pages
+                    .keys()
+                    .any(|it| super::page_kind(it.as_str()) == "answer" && it.file_stem() == answer_id);
+                return Err(if elsewhere {
+                    Error::bad_input(format!("{answer_id} is not an answer to this question"))
+                } else {
+                    Error::NotFound(format!("answer {answer_id}"))
+                });
             }
             let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
             let accepted = questions::accept(&text, answer_id)
@@ -174,12 +186,14 @@ impl Site {
             self.page_source(&snapshot, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
         let info = questions::question_info(&source.meta.front_matter);
         let body = crate::content::front_matter::split(&source.text).body.trim().to_string();
-        let mut res = format!(
-            "---\ntitle: {}\ntags: [{}]\nsource: {}\n---\n\n",
-            yaml_string(&source.meta.title),
-            source.meta.front_matter.tags.join(", "),
-            question.as_str()
-        );
+        let mut front = serde_yaml::Mapping::new();
+        front.insert("title".into(), source.meta.title.clone().into());
+        let tags = source.meta.front_matter.tags.iter().map(|it| serde_yaml::Value::from(it.as_str())).collect();
+        front.insert("tags".into(), serde_yaml::Value::Sequence(tags));
+        front.insert("source".into(), question.as_str().into());
+        let yaml = serde_yaml::to_string(&serde_yaml::Value::Mapping(front))
+            .map_err(|err| Error::Repository(err.to_string()))?;
+        let mut res = format!("---\n{yaml}---\n\n");
         res.push_str(&format!(
             "> [!NOTE]\n> This page grew out of the question [{}]({}).\n\n",
             source.meta.title.replace(']', "\\]"),
@@ -304,8 +318,4 @@ pub fn answer_path(slug: &str, id: &str) -> Result<RepoPath> {
     }
     RepoPath::parse(&format!("{}/{slug}/{id}.md", questions::FOLDER))
         .map_err(|_| Error::NotFound(format!("answer {id}")))
-}
-
-fn yaml_string(text: &str) -> String {
-    serde_yaml::to_string(text).map(|it| it.trim_end().to_string()).unwrap_or_else(|_| format!("{text:?}"))
 }
