@@ -32,6 +32,16 @@ impl PageLink {
     }
 }
 
+/// The editor of the page a missing link would have: the same address the red link in the page points to.
+fn create_url(target: &str) -> String {
+    let url = crate::content::links::missing_page_url(target);
+    let decoded = percent_encoding::percent_decode_str(url.trim_start_matches('/')).decode_utf8_lossy().into_owned();
+    match RepoPath::page(&decoded) {
+        Ok(page) => format!("/-/edit/{}", page.as_str()),
+        Err(_) => "/-/new".to_string(),
+    }
+}
+
 /// "What links here" for a page, sorted by title.
 pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
     let mut res: Vec<PageLink> = snapshot.links.incoming(path).map(|it| PageLink::new(snapshot, it)).collect();
@@ -55,7 +65,7 @@ pub async fn links_api(
     for link in snapshot.links.outgoing(&path) {
         match link {
             LinkEnd::Page(target) => outgoing.push(PageLink::new(&snapshot, target)),
-            LinkEnd::Missing(name) => broken.push(serde_json::json!({ "target": name, "create_url": format!("/-/edit/{}", RepoPath::page(name).map(|it| it.as_str().to_string()).unwrap_or_else(|_| name.replace(' ', "-"))) })),
+            LinkEnd::Missing(name) => broken.push(serde_json::json!({ "target": name, "create_url": create_url(name) })),
         }
     }
     Ok(Json(serde_json::json!({ "path": path.as_str(), "outgoing": outgoing, "incoming": backlinks(&snapshot, &path), "broken": broken })).into_response())
@@ -84,10 +94,7 @@ pub async fn broken_page(State(state): State<AppState>, headers: HeaderMap) -> R
         .links
         .wanted()
         .map(|(target, sources)| WantedRow {
-            create_url: format!(
-                "/-/edit/{}",
-                RepoPath::page(target).map(|it| it.as_str().to_string()).unwrap_or_default()
-            ),
+            create_url: create_url(target),
             target: target.clone(),
             linked_from: sources.iter().map(|it| PageLink::new(&snapshot, it)).collect(),
         })

@@ -272,13 +272,13 @@ fn decorate(state: &AppState, snapshot: &Snapshot, page: &mut PageContext) -> Re
     page.backlinks = super::navigate::backlinks(snapshot, &path);
     page.tree = view::tree_for(snapshot, path.as_str(), "");
     page.health = state.site.health(snapshot, &path);
-    let nearest = |name: &str| -> Result<Option<String>> {
+    let nearest = |name: &str| -> Result<Option<crate::site::PageView>> {
         let mut folder = path.folder().to_string();
         loop {
             if let Ok(candidate) = RepoPath::parse(&format!("{folder}{name}"))
                 && let Some(found) = state.site.page_view(snapshot, &candidate)?
             {
-                return Ok(Some(found.body.html.clone()));
+                return Ok(Some(found));
             }
             if folder.is_empty() {
                 return Ok(None);
@@ -287,9 +287,16 @@ fn decorate(state: &AppState, snapshot: &Snapshot, page: &mut PageContext) -> Re
             folder.truncate(folder.rfind('/').map_or(0, |it| it + 1));
         }
     };
-    page.sidebar_html = nearest("_sidebar.md")?;
-    page.header_html = nearest("_header.md")?;
-    page.footer_html = nearest("_footer.md")?;
+    let frame_parts = [nearest("_sidebar.md")?, nearest("_header.md")?, nearest("_footer.md")?];
+    // Formulas and diagrams in the frame need their libraries as much as the page's own.
+    for part in frame_parts.iter().flatten() {
+        page.has_math |= part.meta.has_math;
+        page.has_mermaid |= part.meta.has_mermaid;
+    }
+    let [sidebar, header, footer] = frame_parts.map(|it| it.map(|view| view.body.html.clone()));
+    page.sidebar_html = sidebar;
+    page.header_html = header;
+    page.footer_html = footer;
     Ok(())
 }
 
