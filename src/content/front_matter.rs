@@ -119,18 +119,64 @@ pub fn parse(yaml: &str) -> (FrontMatter, Vec<FrontMatterProblem>) {
 /// The page's text with `alias` added to its front matter `aliases` (creating the block or key as needed).
 /// Fails when the existing front matter is not a valid YAML mapping: fixing it is the writer's call.
 pub fn with_alias(text: &str, alias: &str) -> Result<String, String> {
-    update(text, |mapping| {
-        let key = Value::String("aliases".into());
-        let mut aliases = match mapping.remove(&key) {
-            Some(Value::Sequence(items)) => items,
-            Some(Value::String(text)) => text.split(',').map(|it| Value::String(it.trim().to_string())).collect(),
-            _ => Vec::new(),
-        };
-        if !aliases.iter().any(|it| it.as_str() == Some(alias)) {
-            aliases.push(Value::String(alias.to_string()));
+    let (front_matter, _) = split(text).yaml.map(parse).unwrap_or_default();
+    let mut aliases: Vec<Value> = front_matter.aliases.iter().map(|it| Value::String(it.clone())).collect();
+    if !front_matter.aliases.iter().any(|it| it == alias) {
+        aliases.push(Value::String(alias.to_string()));
+    }
+    set_fields(text, &[("aliases", Value::Sequence(aliases))])
+}
+
+/// The page's text with top-level front matter `fields` set, every other line kept as written (a field's
+/// old lines, including their indented continuation, are replaced in place; new fields go last). The file's
+/// line endings are kept. Fails when the existing front matter is not valid YAML.
+pub fn set_fields(text: &str, fields: &[(&str, Value)]) -> Result<String, String> {
+    let doc = split(text);
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let render = |key: &str, value: &Value| -> Result<String, String> {
+        let mut mapping = serde_yaml::Mapping::new();
+        mapping.insert(Value::String(key.to_string()), value.clone());
+        let yaml = serde_yaml::to_string(&Value::Mapping(mapping)).map_err(|err| err.to_string())?;
+        Ok(yaml.lines().map(|it| format!("{it}{newline}")).collect())
+    };
+    let Some(yaml) = doc.yaml else {
+        let mut block = format!("---{newline}");
+        for (key, value) in fields {
+            block.push_str(&render(key, value)?);
         }
-        mapping.insert(key, Value::Sequence(aliases));
-    })
+        block.push_str(&format!("---{newline}"));
+        return Ok(format!("{block}{}", text.strip_prefix('\u{feff}').unwrap_or(text)));
+    };
+    match serde_yaml::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(_) | Value::Null) => {}
+        Ok(_) => return Err("front matter is not a mapping of keys to values".into()),
+        Err(err) => return Err(format!("invalid YAML front matter: {err}")),
+    }
+    let mut lines: Vec<String> = yaml.split_inclusive('\n').map(str::to_string).collect();
+    for (key, value) in fields {
+        let rendered = render(key, value)?;
+        let starts_field = |line: &str| line.starts_with(&format!("{key}:"));
+        match lines.iter().position(|it| starts_field(it)) {
+            Some(start) => {
+                // The field runs on over indented lines and list items below it.
+                let mut end = start + 1;
+                while end < lines.len() && (lines[end].starts_with([' ', '\t', '-']) || lines[end].trim().is_empty()) {
+                    end += 1;
+                }
+                lines.splice(start..end, [rendered]);
+            }
+            None => {
+                if lines.last().is_some_and(|it| !it.ends_with('\n')) {
+                    lines.push(newline.to_string());
+                }
+                lines.push(rendered);
+            }
+        }
+    }
+    let body_start = text.len() - doc.body.len();
+    let yaml_start = text[..body_start].find(yaml).unwrap_or(4);
+    let closing = &text[yaml_start + yaml.len()..body_start];
+    Ok(format!("{}{}{closing}{}", &text[..yaml_start], lines.concat(), doc.body))
 }
 
 /// The page's text with its front matter changed by `change` (the block is created when missing; the
@@ -229,9 +275,23 @@ mod tests {
     #[test]
     fn adds_aliases() {
         assert_eq!(with_alias("# Hi\n", "old/name").unwrap(), "---\naliases:\n- old/name\n---\n# Hi\n");
-        let moved_twice = with_alias("---\ntitle: T\naliases: [a]\n---\nbody", "b").unwrap();
-        assert_eq!(moved_twice, "---\ntitle: T\naliases:\n- a\n- b\n---\nbody");
+        let moved_twice = with_alias("---\ntitle: T\naliases: [a]\ntags: [x, y]\n---\nbody", "b").unwrap();
+        assert_eq!(moved_twice, "---\ntitle: T\naliases:\n- a\n- b\ntags: [x, y]\n---\nbody");
         assert!(with_alias("---\ntitle: [\n---\n", "x").is_err());
+    }
+
+    #[test]
+    fn set_fields_keeps_other_lines_and_line_endings() {
+        let text = "---\r\ntitle: T\r\ntags: [a, b]\r\nverified:\r\n  date: 2020-01-01\r\n---\r\nbody\r\n";
+        let mut by = serde_yaml::Mapping::new();
+        by.insert("date".into(), "2026-11-26".into());
+        let res =
+            set_fields(text, &[("verified", Value::Mapping(by)), ("owners", Value::Sequence(vec!["ann".into()]))])
+                .unwrap();
+        assert_eq!(
+            res,
+            "---\r\ntitle: T\r\ntags: [a, b]\r\nverified:\r\n  date: 2026-11-26\r\nowners:\r\n- ann\r\n---\r\nbody\r\n"
+        );
     }
 
     #[test]

@@ -107,17 +107,12 @@ pub fn answer_file(author: &str, answered_at: &str, body: &str) -> String {
 
 /// The question's text marked answered by `answer_id`.
 pub fn accept(text: &str, answer_id: &str) -> Result<String, String> {
-    front_matter::update(text, |mapping| {
-        mapping.insert("status".into(), "answered".into());
-        mapping.insert("accepted".into(), answer_id.into());
-    })
+    front_matter::set_fields(text, &[("status", "answered".into()), ("accepted", answer_id.into())])
 }
 
 /// The question's text recording the page it was promoted to.
 pub fn mark_promoted(text: &str, page_path: &str) -> Result<String, String> {
-    front_matter::update(text, |mapping| {
-        mapping.insert("promoted_to".into(), page_path.into());
-    })
+    front_matter::set_fields(text, &[("promoted_to", page_path.into())])
 }
 
 fn with_front_matter(mapping: Mapping, body: &str) -> String {

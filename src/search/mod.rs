@@ -211,7 +211,8 @@ impl SearchIndex {
     pub fn search(&self, query: &SearchQuery, limit: usize, offset: usize) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let words = query.words.clone();
-        let mut res = self.run(query, &words, Occur::Must, false, limit, offset)?;
+        let first_pass = if query.any_word { Occur::Should } else { Occur::Must };
+        let mut res = self.run(query, &words, first_pass, false, limit, offset)?;
         if res.total == 0 && words.len() > 1 {
             res = self.run(query, &words, Occur::Should, false, limit, offset)?;
         }

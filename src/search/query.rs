@@ -15,6 +15,9 @@ pub struct SearchQuery {
     pub authors: Vec<String>,
     /// Whether the last word was still being typed (no space after it): it also matches as a prefix.
     pub last_word_is_prefix: bool,
+    /// Match pages holding any of the words (ranked by how many and how well), not all of them: for
+    /// natural-language text such as a question's title.
+    pub any_word: bool,
 }
 
 /// Longest query Lore reads; the rest is ignored.

@@ -95,12 +95,34 @@ pub struct Expert {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
-    PastReviewDate { since: NaiveDate },
-    OwnerDeparted { owner: String },
-    OwnerInactive { owner: String },
-    TopAuthorDeparted { name: String, email: String },
-    Unanswered { days: i64 },
-    BrokenLinks { n: usize },
+    PastReviewDate {
+        since: NaiveDate,
+    },
+    OwnerDeparted {
+        owner: String,
+    },
+    OwnerInactive {
+        owner: String,
+    },
+    TopAuthorDeparted {
+        name: String,
+        email: String,
+    },
+    Unanswered {
+        days: i64,
+    },
+    BrokenLinks {
+        n: usize,
+    },
+    /// In a hand-over list of someone still here: they own it.
+    OwnedBy {
+        owner: String,
+    },
+    /// In a hand-over list of someone still here: they wrote most of it.
+    MostlyWrittenBy {
+        name: String,
+        email: String,
+    },
 }
 
 /// A page (or question) on the review radar.
@@ -344,8 +366,29 @@ impl Site {
     /// Who knows about a topic: the authors of the lines still standing in the pages that match the
     /// query, plus accepted answers; departed people are left out.
     pub fn experts(&self, query: &str, limit: usize) -> Result<Vec<Expert>> {
+        self.experts_excluding(query, limit, None)
+    }
+
+    /// Experts for a question: its title's words (any of them) over everything but the question itself.
+    pub fn experts_for_question(&self, question: &RepoPath, limit: usize) -> Result<Vec<Expert>> {
+        let title = self.snapshot().pages.get(question).map(|it| it.title.clone()).unwrap_or_default();
+        self.experts_excluding(&title, limit, Some(question))
+    }
+
+    fn experts_excluding(&self, query: &str, limit: usize, question: Option<&RepoPath>) -> Result<Vec<Expert>> {
         let snapshot = self.snapshot();
-        let hits = self.search(&SearchQuery::parse(query), 50, 0)?.hits;
+        let mut search = SearchQuery::parse(query);
+        search.any_word = question.is_some();
+        let own_prefix = question.map(|it| format!("{}/", it.page_name()));
+        let hits: Vec<_> = self
+            .search(&search, 50, 0)?
+            .hits
+            .into_iter()
+            .filter(|hit| question.is_none_or(|it| hit.path != it.as_str()))
+            .filter(|hit| own_prefix.as_ref().is_none_or(|prefix| !hit.path.starts_with(prefix.as_str())))
+            .collect();
+        // Lines count by how well their page matches: the best match fully, weaker ones less.
+        let top_score = hits.first().map_or(1.0, |it| it.score.max(f32::EPSILON));
         let statuses = self.people_statuses(&snapshot);
         let mut scores: HashMap<String, Expert> = HashMap::new();
         let mut add = |email: &str, name: &str, lines: usize, accepted: usize| {
@@ -365,9 +408,11 @@ impl Site {
         let answers = self.answer_authors(&snapshot);
         for hit in &hits {
             let Ok(path) = RepoPath::parse(&hit.path) else { continue };
+            // For a question's loose any-word match, weaker matches count less; a search's own hits count fully.
+            let weight = if question.is_some() { (hit.score / top_score).clamp(0.0, 1.0) } else { 1.0 };
             if let Some(authorship) = self.authorship(&path) {
                 for (email, name, lines) in &authorship.totals {
-                    add(email, name, *lines, 0);
+                    add(email, name, (*lines as f32 * weight).round() as usize, 0);
                 }
             }
             if hit.kind == "question" {
@@ -379,8 +424,14 @@ impl Site {
                 }
             }
         }
+        // Whoever asked the question is not the one to ask.
+        let asker = question
+            .and_then(|it| snapshot.pages.get(it))
+            .and_then(|meta| questions::question_info(&meta.front_matter).asked_by)
+            .map(|it| stewardship::email_of(&it));
         let mut res: Vec<Expert> = scores
             .into_values()
+            .filter(|it| asker.as_ref() != Some(&it.email))
             .filter(|it| statuses.get(&it.email).is_none_or(|status| status.status != "departed"))
             // Lore's own identity (the starter content) and anonymous edits name nobody to ask.
             .filter(|it| it.email != Person::lore().email && it.email != "anonymous@localhost")
@@ -516,7 +567,7 @@ impl Site {
         let name = statuses.get(&email).and_then(|it| it.name.clone()).unwrap_or_default().to_lowercase();
         let mut res = Vec::new();
         for (path, meta) in snapshot.pages.iter() {
-            if !super::is_searchable(path.as_str()) {
+            if !super::is_searchable(path.as_str()) || super::page_kind(path.as_str()) == "answer" {
                 continue;
             }
             let steward = stewardship::stewardship(&meta.front_matter);
@@ -530,13 +581,19 @@ impl Site {
             if !owns && !wrote_most {
                 continue;
             }
+            let departed = statuses.get(&email).is_some_and(|it| it.status == "departed");
             let mut reasons = Vec::new();
             if owns {
-                reasons.push(Reason::OwnerDeparted { owner: email.clone() });
+                let owner = email.clone();
+                reasons.push(if departed { Reason::OwnerDeparted { owner } } else { Reason::OwnedBy { owner } });
             }
             if wrote_most {
                 let (email, name) = top.clone().expect("checked above");
-                reasons.push(Reason::TopAuthorDeparted { name, email });
+                reasons.push(if departed {
+                    Reason::TopAuthorDeparted { name, email }
+                } else {
+                    Reason::MostlyWrittenBy { name, email }
+                });
             }
             res.push(ReviewItem {
                 path: path.as_str().to_string(),
@@ -560,13 +617,11 @@ impl Site {
         let committed = self.commit_retrying(author, |head| {
             let current = self.blob_at(head, path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
             let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
-            let verified = front_matter::update(&text, |mapping| {
-                let mut value = serde_yaml::Mapping::new();
-                value.insert("date".into(), today.clone().into());
-                value.insert("by".into(), by.clone().into());
-                mapping.insert("verified".into(), serde_yaml::Value::Mapping(value));
-            })
-            .map_err(|err| Error::bad_input(format!("cannot mark as verified: {err}")))?;
+            let mut value = serde_yaml::Mapping::new();
+            value.insert("date".into(), today.clone().into());
+            value.insert("by".into(), by.clone().into());
+            let verified = front_matter::set_fields(&text, &[("verified", serde_yaml::Value::Mapping(value))])
+                .map_err(|err| Error::bad_input(format!("cannot mark as verified: {err}")))?;
             let title = self.meta(path, current)?.title.clone();
             let edits = vec![FileEdit::Write { path: path.as_str().to_string(), content: verified.into_bytes() }];
             Ok(Attempt::<()>::Commit { edits, message: format!("Verify {title}") })
@@ -597,35 +652,28 @@ impl Site {
             for path in pages {
                 let current = self.blob_at(head, path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
-                let updated = front_matter::update(&text, |mapping| {
-                    let owners: Vec<String> = match mapping.get("owners") {
-                        Some(serde_yaml::Value::Sequence(items)) => {
-                            items.iter().filter_map(|it| it.as_str().map(str::to_string)).collect()
-                        }
-                        Some(serde_yaml::Value::String(text)) => {
-                            text.split(',').map(|it| it.trim().to_string()).collect()
-                        }
-                        _ => Vec::new(),
-                    };
-                    let mut kept: Vec<String> = owners
-                        .into_iter()
-                        .filter(|owner| {
-                            let gone = owner_status(&statuses, owner).is_some_and(|it| it.status == "departed");
-                            let named = from.as_ref().is_some_and(|from| {
-                                stewardship::email_of(owner) == *from || owner.to_lowercase() == *from
-                            });
-                            !gone && !named
-                        })
-                        .collect();
-                    if !kept.iter().any(|it| it == new_owner) {
-                        kept.push(new_owner.to_string());
-                    }
-                    mapping.insert(
-                        "owners".into(),
-                        serde_yaml::Value::Sequence(kept.into_iter().map(Into::into).collect()),
-                    );
-                })
-                .map_err(|err| Error::bad_input(format!("{path}: {err}")))?;
+                let owners = crate::content::front_matter::split(&text)
+                    .yaml
+                    .map(front_matter::parse)
+                    .unwrap_or_default()
+                    .0
+                    .owners;
+                let mut kept: Vec<String> = owners
+                    .into_iter()
+                    .filter(|owner| {
+                        let gone = owner_status(&statuses, owner).is_some_and(|it| it.status == "departed");
+                        let named = from
+                            .as_ref()
+                            .is_some_and(|from| stewardship::email_of(owner) == *from || owner.to_lowercase() == *from);
+                        !gone && !named
+                    })
+                    .collect();
+                if !kept.iter().any(|it| it == new_owner) {
+                    kept.push(new_owner.to_string());
+                }
+                let owners = serde_yaml::Value::Sequence(kept.into_iter().map(Into::into).collect());
+                let updated = front_matter::set_fields(&text, &[("owners", owners)])
+                    .map_err(|err| Error::bad_input(format!("{path}: {err}")))?;
                 edits.push(FileEdit::Write { path: path.as_str().to_string(), content: updated.into_bytes() });
             }
             let message =

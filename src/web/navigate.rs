@@ -65,7 +65,9 @@ pub async fn links_api(
     for link in snapshot.links.outgoing(&path) {
         match link {
             LinkEnd::Page(target) => outgoing.push(PageLink::new(&snapshot, target)),
-            LinkEnd::Missing(name) => broken.push(serde_json::json!({ "target": name, "create_url": create_url(name) })),
+            LinkEnd::Missing(name) => {
+                broken.push(serde_json::json!({ "target": name, "create_url": create_url(name) }))
+            }
         }
     }
     Ok(Json(serde_json::json!({ "path": path.as_str(), "outgoing": outgoing, "incoming": backlinks(&snapshot, &path), "broken": broken })).into_response())

@@ -115,6 +115,12 @@ pub async fn experts_api(
     Ok(Json(serde_json::json!({ "experts": experts })).into_response())
 }
 
+/// The people to ask about a question (empty on any problem: it is a hint).
+pub async fn experts_for_question(state: &AppState, question: RepoPath) -> Vec<Expert> {
+    let site = state.site.clone();
+    blocking(move || site.experts_for_question(&question, 3)).await.unwrap_or_default()
+}
+
 /// The experts for a query, for the search and question pages (empty on any problem: it is a hint).
 pub async fn experts_for(state: &AppState, query: String) -> Vec<Expert> {
     let site = state.site.clone();
@@ -158,8 +164,8 @@ struct ReviewTemplate {
 fn reason_key(reason: &Reason) -> &'static str {
     match reason {
         Reason::PastReviewDate { .. } => "review",
-        Reason::OwnerDeparted { .. } | Reason::OwnerInactive { .. } => "owner",
-        Reason::TopAuthorDeparted { .. } => "author",
+        Reason::OwnerDeparted { .. } | Reason::OwnerInactive { .. } | Reason::OwnedBy { .. } => "owner",
+        Reason::TopAuthorDeparted { .. } | Reason::MostlyWrittenBy { .. } => "author",
         Reason::Unanswered { .. } => "unanswered",
         Reason::BrokenLinks { .. } => "links",
     }
@@ -173,6 +179,8 @@ fn describe(reason: &Reason) -> String {
         Reason::TopAuthorDeparted { name, .. } => format!("most of it was written by {name}, who has left"),
         Reason::Unanswered { days } => format!("unanswered for {days} days"),
         Reason::BrokenLinks { n } => format!("{n} broken link{}", if *n == 1 { "" } else { "s" }),
+        Reason::OwnedBy { owner } => format!("owned by {owner}"),
+        Reason::MostlyWrittenBy { name, .. } => format!("mostly written by {name}"),
     }
 }
 

@@ -274,8 +274,7 @@ struct AnswerContext {
 /// The page of a question (`/questions/<slug>`): the question, its answers and an answer form.
 pub async fn question_page(state: AppState, path: RepoPath, headers: HeaderMap) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(&headers);
-    let title = state.site.snapshot().pages.get(&path).map(|it| it.title.clone()).unwrap_or_default();
-    let experts = super::people::experts_for(&state, title).await;
+    let experts = super::people::experts_for_question(&state, path.clone()).await;
     let host = view::host_of(&headers);
     let html = blocking(move || {
         let snapshot = state.site.snapshot();
