@@ -3,13 +3,14 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::edit::page_path_from_input;
 use super::error::{ApiError, PageError};
+use super::feed::{FeedEntry, atom, rfc3339};
 use super::pages::decode_path;
 use super::view::{self, Frame};
 use super::{AppState, blocking};
@@ -638,46 +639,24 @@ pub async fn changes_feed(
     if let Some(tag) = query.tag.as_deref().filter(|it| !it.is_empty()) {
         title.push_str(&format!(" tagged {tag}"));
     }
-    let updated = changes.first().map_or(0, |it| it.commit.time);
     let self_url = format!("{base}/-/changes.atom{}", uri_query(&query));
-    let mut xml =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    xml.push_str(&format!("  <title>{}</title>\n", xml_escape(&title)));
-    xml.push_str(&format!("  <id>{}</id>\n", xml_escape(&self_url)));
-    xml.push_str(&format!("  <link rel=\"self\" href=\"{}\"/>\n", xml_escape(&self_url)));
-    xml.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{base}/-/changes\"/>\n"));
-    xml.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
-    xml.push_str(&format!(
-        "  <author><name>{}</name></author>\n  <generator>Lore</generator>\n",
-        xml_escape(&state.site.config.site_title)
-    ));
-    for change in &changes {
-        let info = &change.commit;
-        let summary = info.message.lines().next().unwrap_or_default();
-        let link = format!("{base}/-/commit/{}", info.id);
-        xml.push_str("  <entry>\n");
-        xml.push_str(&format!(
-            "    <title>{}</title>\n",
-            xml_escape(if summary.is_empty() { "(no message)" } else { summary })
-        ));
-        xml.push_str(&format!("    <id>urn:git:commit:{}</id>\n", info.id));
-        xml.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(&link)));
-        xml.push_str(&format!("    <updated>{}</updated>\n", rfc3339(info.time)));
-        xml.push_str(&format!(
-            "    <author><name>{}</name><email>{}</email></author>\n",
-            xml_escape(&info.author.name),
-            xml_escape(&info.author.email)
-        ));
-        let files: Vec<String> = change.paths.iter().map(|it| xml_escape(it)).collect();
-        xml.push_str(&format!(
-            "    <summary type=\"text\">{}\nChanged: {}</summary>\n",
-            xml_escape(info.message.trim()),
-            files.join(", ")
-        ));
-        xml.push_str("  </entry>\n");
-    }
-    xml.push_str("</feed>\n");
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+    let entries: Vec<FeedEntry> = changes
+        .iter()
+        .map(|change| {
+            let info = &change.commit;
+            let summary = info.message.lines().next().unwrap_or_default();
+            FeedEntry {
+                id: format!("urn:git:commit:{}", info.id),
+                title: if summary.is_empty() { "(no message)".to_string() } else { summary.to_string() },
+                link: format!("{base}/-/commit/{}", info.id),
+                updated: rfc3339(info.time),
+                author_name: info.author.name.clone(),
+                author_email: Some(info.author.email.clone()),
+                summary: format!("{}\nChanged: {}", info.message.trim(), change.paths.join(", ")),
+            }
+        })
+        .collect();
+    Ok(atom(&title, &self_url, &format!("{base}/-/changes"), &entries))
 }
 
 fn uri_query(query: &ChangesQuery) -> String {
@@ -689,28 +668,6 @@ fn uri_query(query: &ChangesQuery) -> String {
         parts.push(format!("tag={}", super::edit::encode(tag)));
     }
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
-}
-
-fn rfc3339(time: i64) -> String {
-    DateTime::<Utc>::from_timestamp(time, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// Escapes text for XML content and attribute values; drops characters XML 1.0 cannot hold.
-pub fn xml_escape(text: &str) -> String {
-    let mut res = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => res.push_str("&amp;"),
-            '<' => res.push_str("&lt;"),
-            '>' => res.push_str("&gt;"),
-            '"' => res.push_str("&quot;"),
-            '\'' => res.push_str("&apos;"),
-            '\t' | '\n' | '\r' => res.push(ch),
-            ch if ch.is_control() => {}
-            ch => res.push(ch),
-        }
-    }
-    res
 }
 
 fn path_after(uri: &Uri, prefix: &str) -> Result<RepoPath> {

@@ -5,6 +5,7 @@ mod api;
 mod csrf;
 mod edit;
 mod error;
+mod feed;
 mod git;
 mod history;
 mod navigate;

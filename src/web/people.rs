@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::csrf;
 use super::edit::{encode, form_author};
 use super::error::{ApiError, PageError};
-use super::history::xml_escape;
+use super::feed::{FeedEntry, atom, rfc3339};
 use super::view::{self, Frame};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
@@ -300,40 +300,19 @@ pub async fn review_feed(
         "{base}/-/review.atom{}",
         if owner.is_empty() { String::new() } else { format!("?owner={}", encode(&owner)) }
     );
-    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut xml =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    xml.push_str(&format!(
-        "  <title>{}</title>\n  <id>{}</id>\n  <updated>{now}</updated>\n",
-        xml_escape(&title),
-        xml_escape(&self_url)
-    ));
-    xml.push_str(&format!(
-        "  <link rel=\"self\" href=\"{}\"/>\n  <author><name>Lore</name></author>\n",
-        xml_escape(&self_url)
-    ));
-    for row in &rows {
-        let link = format!("{base}{}", row.item.url);
-        let updated = DateTime::<Utc>::from_timestamp(row.item.last_edit, 0)
-            .unwrap_or_default()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        xml.push_str("  <entry>\n");
-        xml.push_str(&format!(
-            "    <title>{}</title>\n    <id>{}#review</id>\n",
-            xml_escape(&row.item.title),
-            xml_escape(&link)
-        ));
-        xml.push_str(&format!(
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{updated}</updated>\n",
-            xml_escape(&link)
-        ));
-        xml.push_str(&format!(
-            "    <summary type=\"text\">{}</summary>\n  </entry>\n",
-            xml_escape(&row.reasons_text.join("; "))
-        ));
-    }
-    xml.push_str("</feed>\n");
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+    let entries: Vec<FeedEntry> = rows
+        .iter()
+        .map(|row| FeedEntry {
+            id: format!("{base}{}#review", row.item.url),
+            title: row.item.title.clone(),
+            link: format!("{base}{}", row.item.url),
+            updated: rfc3339(row.item.last_edit),
+            author_name: row.item.top_author.clone().unwrap_or_else(|| "Lore".into()),
+            author_email: None,
+            summary: row.reasons_text.join("; "),
+        })
+        .collect();
+    Ok(atom(&title, &self_url, &format!("{base}/-/review"), &entries))
 }
 
 /// The verify form.

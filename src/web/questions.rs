@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::csrf;
 use super::edit::{encode, form_author};
 use super::error::{ApiError, PageError, classify};
-use super::history::xml_escape;
+use super::feed::{FeedEntry, atom, rfc3339};
 use super::view::{self, Frame};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
@@ -611,7 +611,15 @@ pub async fn questions_feed(
             title: question.title.clone(),
             link: format!("{base}{}", question.url),
             updated: asked_at(question).unwrap_or_else(|| rfc3339(question.last_activity)),
-            author: question.asked_by.clone().unwrap_or_else(|| "someone".into()),
+            author_name: question
+                .asked_by
+                .as_deref()
+                .unwrap_or("someone")
+                .split(" <")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            author_email: None,
             summary: format!(
                 "{} answers; {}",
                 question.n_answers,
@@ -660,59 +668,21 @@ pub async fn answers_feed(
                     .answered_at
                     .clone()
                     .unwrap_or_else(|| rfc3339(answer.last_change.as_ref().map_or(0, |it| it.time))),
-                author: answer.author.unwrap_or_else(|| "someone".into()),
+                author_name: answer
+                    .author
+                    .as_deref()
+                    .unwrap_or("someone")
+                    .split(" <")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                author_email: None,
                 summary: text.chars().take(500).collect(),
             }
         })
         .collect();
     let self_url = format!("{base}/-/questions/{slug}/answers.atom");
     Ok(atom(&format!("Answers: {}", meta.title), &self_url, &format!("{base}{}", path.url()), &entries))
-}
-
-struct FeedEntry {
-    id: String,
-    title: String,
-    link: String,
-    updated: String,
-    author: String,
-    summary: String,
-}
-
-fn atom(title: &str, self_url: &str, alternate: &str, entries: &[FeedEntry]) -> Response {
-    let updated = entries.iter().map(|it| it.updated.clone()).max().unwrap_or_else(|| rfc3339(0));
-    let mut xml =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    xml.push_str(&format!("  <title>{}</title>\n  <id>{}</id>\n", xml_escape(title), xml_escape(self_url)));
-    xml.push_str(&format!(
-        "  <link rel=\"self\" href=\"{}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        xml_escape(self_url),
-        xml_escape(alternate)
-    ));
-    xml.push_str(&format!("  <updated>{}</updated>\n  <author><name>Lore</name></author>\n", xml_escape(&updated)));
-    for entry in entries {
-        xml.push_str("  <entry>\n");
-        xml.push_str(&format!(
-            "    <title>{}</title>\n    <id>{}</id>\n",
-            xml_escape(&entry.title),
-            xml_escape(&entry.id)
-        ));
-        xml.push_str(&format!(
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            xml_escape(&entry.link)
-        ));
-        xml.push_str(&format!("    <updated>{}</updated>\n", xml_escape(&entry.updated)));
-        xml.push_str(&format!(
-            "    <author><name>{}</name></author>\n",
-            xml_escape(entry.author.split(" <").next().unwrap_or_default())
-        ));
-        xml.push_str(&format!("    <summary type=\"text\">{}</summary>\n  </entry>\n", xml_escape(&entry.summary)));
-    }
-    xml.push_str("</feed>\n");
-    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response()
-}
-
-fn rfc3339(time: i64) -> String {
-    DateTime::<Utc>::from_timestamp(time, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn split_tags(text: &str) -> Vec<String> {
