@@ -54,7 +54,7 @@ pub fn render_body(
     // Code blocks are rendered here, from escaped text and syntect's class-only spans, and put in after
     // sanitising: they are safe by construction, and cleaning thousands of highlighting spans was a fifth
     // of a page's rendering time. A random marker per render keeps page text from posing as a placeholder.
-    let mut blocks: Vec<String> = Vec::new();
+    let mut blocks: Vec<(String, String)> = Vec::new();
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce).expect("the operating system provides randomness");
     let marker = format!("lore-code-{:016x}-", u64::from_le_bytes(nonce));
@@ -64,7 +64,7 @@ pub fn render_body(
                 Event::Text(chunk) => text.push_str(&chunk),
                 Event::End(TagEnd::CodeBlock) => {
                     let placeholder = format!("<p>{marker}{}</p>\n", blocks.len());
-                    blocks.push(code_block_html(language, text));
+                    blocks.push((std::mem::take(language), std::mem::take(text)));
                     renderer.emit(Event::Html(placeholder.into()));
                     code = None;
                 }
@@ -88,6 +88,7 @@ pub fn render_body(
     // Images load as they scroll into view; the sanitiser keeps `loading`.
     let html = html.replace("<img ", "<img loading=\"lazy\" ");
     let mut html = sanitize::sanitize(&alignment_as_classes(html));
+    let blocks = highlight_blocks(&blocks);
     for (i, block) in blocks.iter().enumerate().rev() {
         html = html.replacen(&format!("<p>{marker}{i}</p>"), block.trim_end(), 1);
     }
@@ -217,6 +218,43 @@ impl<'a> Renderer<'_, 'a> {
         self.out.push(Event::Html(format!("{edit_link}</h{}>\n", heading.level).into()));
         self.toc.push(TocEntry { level: heading.level, id, text });
     }
+}
+
+// Highlighting is most of a code-heavy page's rendering time, and blocks are independent: large pages
+// spread them over the machine's cores.
+fn highlight_blocks(blocks: &[(String, String)]) -> Vec<String> {
+    const PARALLEL_ABOVE_BYTES: usize = 8 * 1024;
+    let total: usize = blocks.iter().map(|it| it.1.len()).sum();
+    let n_threads = std::thread::available_parallelism().map_or(1, |it| it.get()).min(blocks.len());
+    if total < PARALLEL_ABOVE_BYTES || n_threads < 2 {
+        return blocks.iter().map(|(language, code)| code_block_html(language, code)).collect();
+    }
+    // Deal blocks out largest first, each to the thread with the least code so far.
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by_key(|it| std::cmp::Reverse(blocks[*it].1.len()));
+    let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); n_threads];
+    for index in order {
+        let lightest = shares.iter_mut().min_by_key(|it| it.0).expect("at least two threads");
+        lightest.0 += blocks[index].1.len();
+        lightest.1.push(index);
+    }
+    let mut res = vec![String::new(); blocks.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .iter()
+            .map(|(_, indices)| {
+                scope.spawn(move || {
+                    indices.iter().map(|it| (*it, code_block_html(&blocks[*it].0, &blocks[*it].1))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            for (index, html) in handle.join().expect("highlighting does not panic") {
+                res[index] = html;
+            }
+        }
+    });
+    res
 }
 
 fn code_block_html(language: &str, code: &str) -> String {
@@ -365,6 +403,19 @@ mod tests {
         check("Inline $x^2$ and\n\n$$\\int f$$", &["<span class=\"math math-inline\">x^2</span>", "math-display"]);
         check("```math\na < b\n```", &["<div class=\"math math-display\">a &lt; b</div>"]);
         check("```mermaid\ngraph TD; A-->B\n```", &["<pre class=\"mermaid\">graph TD; A--&gt;B</pre>"]);
+    }
+
+    #[test]
+    fn large_pages_highlight_in_parallel_and_keep_block_order() {
+        let markdown: String = (0..12)
+            .map(|i| format!("Block {i}\n\n```rust\nfn block_{i}() {{ {} }}\n```\n\n", "let x = 1; ".repeat(100)))
+            .collect();
+        let html = render(&markdown).html;
+        let positions: Vec<usize> =
+            (0..12).map(|i| html.find(&format!("block_{i}")).expect("every block is there")).collect();
+        assert!(positions.windows(2).all(|it| it[0] < it[1]), "blocks out of order");
+        assert_eq!(html.matches("<pre class=\"code\">").count(), 12);
+        assert!(!html.contains("lore-code-"), "a placeholder was left: {html}");
     }
 
     #[test]
