@@ -1,0 +1,356 @@
+"""Shared helpers for Lore's feature benchmarks (benches/editing.py, history.py, search.py, git.py,
+questions.py, navigation.py): the machine, corpora, starting and stopping `lore serve`, keep-alive HTTP
+timing and percentiles, and the table of figures each script prints at the end.
+
+Standard library only. Everything talks to 127.0.0.1 and every process a script starts is stopped when it
+exits, however it exits (atexit plus SIGINT/SIGTERM handlers). Figures: docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TARGET = Path(os.environ.get("CARGO_TARGET_DIR", "/work/target-bench"))
+DEFAULT_GEN = Path(os.environ.get("GEN_CORPUS", str(ROOT.parent / "shared" / "bench" / "gen_corpus.py")))
+
+_started: list[subprocess.Popen] = []
+_temp_dirs: list[Path] = []
+
+
+def _cleanup() -> None:
+    for proc in reversed(_started):
+        if proc.poll() is None:
+            try:
+                proc.terminate()
+            except ProcessLookupError:
+                pass
+    for proc in reversed(_started):
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    _started.clear()
+    if not os.environ.get("KEEP_TMP"):
+        for path in _temp_dirs:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+atexit.register(_cleanup)
+
+
+def _on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGINT, _on_signal)
+
+
+def spawn(args: list[str], log: Path | None = None, **kwargs) -> subprocess.Popen:
+    """Starts a process that is stopped when the script exits."""
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+    _started.append(proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc in _started:
+        _started.remove(proc)
+
+
+def temp_dir(prefix: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    _temp_dirs.append(path)
+    return path
+
+
+def log(*args) -> None:
+    print("==", *args, file=sys.stderr, flush=True)
+
+
+def sh(cmd: list[str] | str, **kwargs) -> str:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, shell=isinstance(cmd, str), **kwargs).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine() -> list[str]:
+    model = next((line.split(":", 1)[1].strip() for line in sh("lscpu").splitlines() if "Model name" in line), "?")
+    mem = sh("free -h").splitlines()[1].split()[1]
+    try:
+        commit = sh(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]).strip()
+        dirty = " (+ uncommitted changes)" if sh(["git", "-C", str(ROOT), "status", "--porcelain", "src"]).strip() else ""
+    except subprocess.CalledProcessError:
+        commit, dirty = "unknown", ""
+    return [
+        f"date: {sh(['date', '-u']).strip()}",
+        f"machine: {os.cpu_count()} cores (nproc {sh('nproc').strip()}), {model}, {mem} RAM",
+        f"commit: {commit}{dirty}",
+        f"load average at start: {Path('/proc/loadavg').read_text().split()[:3]}",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- arguments
+
+
+def arg_parser(description: str, pages: int, edits: int) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--corpus", type=Path, help=f"an existing gen_corpus.py output folder "
+                   f"(default: generate -n {pages} -m {edits} --nested into /tmp and delete it afterwards)")
+    p.add_argument("--lore", type=Path, default=DEFAULT_TARGET / "release" / "lore", help="the lore binary (release)")
+    p.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    p.set_defaults(pages=pages, edits=edits)
+    return p
+
+
+def corpus(args) -> Path:
+    """The corpus folder: --corpus, or a freshly generated one."""
+    if args.corpus:
+        meta = json.loads((args.corpus / "corpus.json").read_text())
+        if (meta["pages"], meta["edits"], meta["nested"]) != (args.pages, args.edits, True):
+            log(f"warning: {args.corpus} is -n {meta['pages']} -m {meta['edits']}, the figures' targets are for "
+                f"-n {args.pages} -m {args.edits} --nested")
+        return args.corpus
+    out = temp_dir("lore-corpus.") / "corpus"
+    log(f"generating corpus -n {args.pages} -m {args.edits} --nested into {out}")
+    t0 = time.monotonic()
+    subprocess.run([sys.executable, str(DEFAULT_GEN), "-n", str(args.pages), "-m", str(args.edits), "--nested",
+                    "--out", str(out)], check=True, stdout=subprocess.DEVNULL, timeout=1800)
+    log(f"corpus generated in {time.monotonic() - t0:.0f} s")
+    return out
+
+
+def bare_copy(corpus_dir: Path, into: Path) -> Path:
+    """A bare clone of the corpus (objects hard-linked), so saves and pushes never change the corpus."""
+    dest = into / "wiki.git"
+    subprocess.run(["git", "clone", "-q", "--bare", "--local", str(corpus_dir / "repo"), str(dest)], check=True)
+    return dest
+
+
+# ---------------------------------------------------------------------------------------------- HTTP
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1."""
+
+    def __init__(self, port: int, timeout: float = 60):
+        self.port = port
+        self.timeout = timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None):
+        """Returns (status, headers, body bytes, seconds from sending to the last byte read)."""
+        headers = dict(headers or {})
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+        for attempt in range(2):
+            t0 = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                res = self.conn.getresponse()
+                data = res.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection: reconnect once (not timed as a sample).
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+                if attempt:
+                    raise
+                continue
+            return res.status, res.headers, data, time.perf_counter() - t0
+        raise AssertionError("unreachable")
+
+    def get_json(self, path: str):
+        status, _, data, _ = self.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status} {data[:300]!r}")
+        return json.loads(data)
+
+    def close(self):
+        self.conn.close()
+
+
+def quote(path: str) -> str:
+    return urllib.parse.quote(path, safe="/")
+
+
+def timed_gets(client: Client, path: str, n: int, warmup: int = 10, expect: int = 200) -> list[float]:
+    """n sequential GETs after warm-up on one keep-alive connection; seconds per request."""
+    for _ in range(warmup):
+        status, _, data, _ = client.request("GET", path)
+        if status != expect:
+            raise RuntimeError(f"GET {path}: {status} {data[:300]!r}")
+    samples = []
+    for _ in range(n):
+        status, _, data, took = client.request("GET", path)
+        if status != expect:
+            raise RuntimeError(f"GET {path}: {status} {data[:300]!r}")
+        samples.append(took)
+    return samples
+
+
+def pct(samples: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    s = sorted(samples)
+    if not s:
+        return float("nan")
+    k = max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))
+    return s[k]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def dist(samples: list[float]) -> str:
+    """`p50 / p95 / p99 / max (n)` in milliseconds."""
+    return (f"p50 {pct(samples, 50) * 1e3:.2f} / p95 {pct(samples, 95) * 1e3:.2f} / p99 {pct(samples, 99) * 1e3:.2f}"
+            f" / max {max(samples) * 1e3:.2f} ms (n={len(samples)})")
+
+
+# ---------------------------------------------------------------------------------------------- the server
+
+
+class Lore:
+    """`lore serve` on a free loopback port with its own data folder."""
+
+    def __init__(self, binary: Path, repo: Path, data: Path, workdir: Path):
+        if not binary.exists():
+            raise SystemExit(f"no {binary}: build it with CARGO_TARGET_DIR={DEFAULT_TARGET} cargo build --release")
+        self.binary, self.repo, self.data, self.workdir = binary, repo, data, workdir
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> dict:
+        """Starts the server and waits for every index; returns timings in seconds since the process started."""
+        self.port = free_port()
+        self.starts += 1
+        self.log_file = self.workdir / f"lore-{self.starts}.log"
+        t0 = time.monotonic()
+        # Run from a folder of its own so no lore.yaml of the caller's is picked up.
+        self.proc = spawn([str(self.binary), "serve", "--listen", f"127.0.0.1:{self.port}", "--data", str(self.data),
+                           "--repo", str(self.repo)], log=self.log_file, cwd=self.workdir)
+        timings: dict[str, float] = {}
+        client = None
+        deadline = t0 + 1800
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"lore exited with {self.proc.returncode}; see {self.log_file}:\n"
+                                 + self.log_file.read_text()[-2000:])
+            try:
+                client = client or Client(self.port, timeout=10)
+                status, _, data, _ = client.request("GET", "/-/healthz")
+            except OSError:
+                client = None
+                time.sleep(0.01)
+                continue
+            now = time.monotonic() - t0
+            timings.setdefault("healthz", now)
+            health = json.loads(data) if status == 200 else {}
+            if health.get("history_indexed"):
+                timings.setdefault("history", now)
+            if "search" not in timings:
+                status, _, data, _ = client.request("GET", "/-/api/search?q=x")
+                if status == 200 and json.loads(data).get("indexing") is False:
+                    timings["search"] = time.monotonic() - t0
+            if "history" in timings and "search" in timings:
+                client.close()
+                return timings
+            time.sleep(0.02)
+        raise SystemExit("timed out waiting for lore's indexes")
+
+    def client(self) -> Client:
+        return Client(self.port)
+
+    def rss_mib(self, field: str = "VmRSS") -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def thread_cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by the server's live threads, summed by thread name."""
+        res: dict[str, float] = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for tid in os.listdir(f"/proc/{self.proc.pid}/task"):
+            try:
+                name = Path(f"/proc/{self.proc.pid}/task/{tid}/comm").read_text().strip()
+                fields = Path(f"/proc/{self.proc.pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            res[name] = res.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        return res
+
+    def stop(self) -> None:
+        if self.proc:
+            stop(self.proc)
+            self.proc = None
+
+
+def du(path: Path) -> str:
+    return sh(["du", "-sh", str(path)]).split()[0]
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+
+class Results:
+    """Rows of figure / measured / target / verdict, printed as a Markdown table at the end."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.rows: list[tuple[str, str, str, str]] = []
+        self.notes: list[str] = []
+        self.header = machine()
+
+    def add(self, figure: str, measured: str, target: str = "", met: bool | None = None) -> None:
+        verdict = "" if met is None else ("met" if met else "**missed**")
+        self.rows.append((figure, measured, target, verdict))
+        print(f"   {figure}: {measured}" + (f"  [target {target}: {verdict}]" if target else ""), file=sys.stderr,
+              flush=True)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        print(f"   note: {text}", file=sys.stderr, flush=True)
+
+    def print(self, json_path: Path | None = None) -> None:
+        print(f"\n### {self.title}\n")
+        for line in self.header:
+            print(f"- {line}")
+        print("\n| Figure | Measured | Target | |\n|---|---|---|---|")
+        for row in self.rows:
+            print("| " + " | ".join(row) + " |")
+        print(f"\n- load average at the end: {Path('/proc/loadavg').read_text().split()[:3]}")
+        if self.notes:
+            for note in self.notes:
+                print(f"- {note}")
+        if json_path:
+            json_path.write_text(json.dumps({"title": self.title, "header": self.header, "rows": self.rows,
+                                             "notes": self.notes}, indent=2))
