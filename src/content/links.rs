@@ -221,11 +221,13 @@ pub enum LinkEnd {
 }
 
 /// Who links to whom: outgoing links per page, the reverse, and links to pages that do not exist.
+///
+/// The maps are persistent: a clone shares them, and changing one page copies only what it touches.
 #[derive(Debug, Default, Clone)]
 pub struct LinkGraph {
-    outgoing: HashMap<RepoPath, Vec<LinkEnd>>,
-    incoming: HashMap<RepoPath, std::collections::BTreeSet<RepoPath>>,
-    wanted: std::collections::BTreeMap<String, std::collections::BTreeSet<RepoPath>>,
+    outgoing: imbl::HashMap<RepoPath, Vec<LinkEnd>>,
+    incoming: imbl::HashMap<RepoPath, imbl::OrdSet<RepoPath>>,
+    wanted: imbl::OrdMap<String, imbl::OrdSet<RepoPath>>,
 }
 
 /// A page as the link graph needs it.
@@ -249,20 +251,18 @@ impl LinkGraph {
         res
     }
 
-    /// The graph with `path`'s links replaced (`None`: the page is gone).
-    pub fn with_page(
-        &self,
+    /// Replaces `path`'s links (`None`: the page is gone).
+    pub fn set_page(
+        &mut self,
         path: &RepoPath,
         source: Option<LinkSource<'_>>,
         resolver: &LinkResolver,
         exists: &dyn Fn(&str) -> bool,
-    ) -> LinkGraph {
-        let mut res = self.clone();
-        res.remove(path);
+    ) {
+        self.remove(path);
         if let Some(source) = source {
-            res.set(path, outgoing(&source, resolver, exists));
+            self.set(path, outgoing(&source, resolver, exists));
         }
-        res
     }
 
     /// The pages linking to `path`.
@@ -281,7 +281,7 @@ impl LinkGraph {
     }
 
     /// Links to pages that do not exist: each missing name with the pages that link to it.
-    pub fn wanted(&self) -> impl Iterator<Item = (&String, &std::collections::BTreeSet<RepoPath>)> {
+    pub fn wanted(&self) -> impl Iterator<Item = (&String, &imbl::OrdSet<RepoPath>)> {
         self.wanted.iter()
     }
 
@@ -374,7 +374,8 @@ mod graph_tests {
         assert_eq!(graph.incoming(&b).collect::<Vec<_>>(), [&a]);
         assert_eq!(graph.outgoing(&a), [LinkEnd::Page(b.clone()), LinkEnd::Missing("Nowhere".into())]);
         assert_eq!(graph.wanted().map(|it| it.0.as_str()).collect::<Vec<_>>(), ["Nowhere"]);
-        let graph = graph.with_page(&a, None, &resolver, &exists);
+        let mut graph = graph;
+        graph.set_page(&a, None, &resolver, &exists);
         assert_eq!(graph.n_incoming(&b), 0);
         assert_eq!(graph.wanted().count(), 0);
     }

@@ -10,7 +10,7 @@ mod questions;
 pub use people::{Authorship, Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -37,16 +37,18 @@ use crate::{Error, Result, hooks, starter};
 pub struct Snapshot {
     /// The commit this snapshot shows; `None` for an empty branch.
     pub head: Option<ObjectId>,
+    // Persistent maps: the next snapshot shares everything but what changed, so a save copies a few nodes,
+    // not ten thousand entries.
     /// Every regular file, by path.
-    pub files: Arc<BTreeMap<String, ObjectId>>,
+    pub files: imbl::OrdMap<String, ObjectId>,
     /// Every Markdown page, by path.
-    pub pages: Arc<BTreeMap<RepoPath, Arc<PageMeta>>>,
+    pub pages: imbl::OrdMap<RepoPath, Arc<PageMeta>>,
     /// Finds pages by the names wiki links use.
     pub resolver: Arc<LinkResolver>,
     /// Who links to whom.
-    pub links: Arc<LinkGraph>,
+    pub links: LinkGraph,
     /// Pages by tag (lowercased).
-    pub tags: Arc<BTreeMap<String, BTreeSet<RepoPath>>>,
+    pub tags: imbl::OrdMap<String, imbl::OrdSet<RepoPath>>,
 }
 
 impl Snapshot {
@@ -60,7 +62,7 @@ impl Snapshot {
         folder.is_empty()
             || self
                 .files
-                .range::<str, _>((Bound::Included(folder), Bound::Unbounded))
+                .range::<_, str>((Bound::Included(folder), Bound::Unbounded))
                 .next()
                 .is_some_and(|(path, _)| path.starts_with(folder))
     }
@@ -68,7 +70,7 @@ impl Snapshot {
     /// The files under `folder` (with trailing `/`), recursively, in path order.
     pub fn files_under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = (&'a String, &'a ObjectId)> + 'a {
         self.files
-            .range::<str, _>((Bound::Included(folder), Bound::Unbounded))
+            .range::<_, str>((Bound::Included(folder), Bound::Unbounded))
             .take_while(move |(path, _)| path.starts_with(folder))
     }
 }
@@ -922,9 +924,9 @@ impl Site {
             }
             None => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
         };
-        let mut files = (*old.files).clone();
-        let mut pages = (*old.pages).clone();
-        let mut tags = (*old.tags).clone();
+        let mut files = old.files.clone();
+        let mut pages = old.pages.clone();
+        let mut tags = old.tags.clone();
         let mut names_changed = false;
         let mut changed_pages = Vec::new();
         for (path, blob) in changes {
@@ -977,20 +979,13 @@ impl Site {
         let links = if names_changed || old.head.is_none() {
             LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists)
         } else {
-            let mut graph = (*old.links).clone();
+            let mut graph = old.links.clone();
             for path in &changed_pages {
-                graph = graph.with_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
+                graph.set_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
             }
             graph
         };
-        let snapshot = Snapshot {
-            head: Some(head),
-            files: Arc::new(files),
-            pages: Arc::new(pages),
-            resolver,
-            links: Arc::new(links),
-            tags: Arc::new(tags),
-        };
+        let snapshot = Snapshot { head: Some(head), files, pages, resolver, links, tags };
         Ok((snapshot, changed_pages))
     }
 
