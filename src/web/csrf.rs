@@ -21,6 +21,13 @@ pub fn token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     (token, Some(HeaderValue::from_str(&set_cookie).expect("hex tokens are valid header values")))
 }
 
+/// Adds the `Set-Cookie` of a new token (from `token`) to a response.
+pub fn attach(res: &mut axum::response::Response, set_cookie: Option<HeaderValue>) {
+    if let Some(cookie) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+}
+
 /// Checks that a form's token matches the browser's cookie.
 pub fn verify(headers: &HeaderMap, form_token: &str) -> Result<()> {
     match cookie(headers, COOKIE) {

@@ -132,9 +132,7 @@ pub async fn editor(
         ..edit_context(&state, &path, title, markdown, base_blob, csrf_token)
     };
     let mut res = render_editor(&state, &headers, context, StatusCode::OK)?;
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 
@@ -313,9 +311,7 @@ pub async fn confirm_form(State(state): State<AppState>, uri: Uri, headers: Head
     let page = PageSummary { path: path.as_str().to_string(), title: meta.title.clone(), url: path.url(), blob };
     let html = state.theme.render(template, &PageActionTemplate { frame, page, csrf_token, error: None })?;
     let mut res = Html(html).into_response();
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 

@@ -165,9 +165,7 @@ pub async fn content(
                 let html =
                     state.theme.render("deleted.html", &super::edit::DeletedTemplate { frame, deleted, csrf_token })?;
                 let mut res = (StatusCode::GONE, Html(html)).into_response();
-                if let Some(cookie) = set_cookie {
-                    res.headers_mut().append(header::SET_COOKIE, cookie);
-                }
+                super::csrf::attach(&mut res, set_cookie);
                 return Ok(res);
             }
             let frame = Frame::new(&state, &host, &path).with_breadcrumbs(&snapshot, &path);
@@ -259,9 +257,7 @@ async fn old_version(
     })
     .await?;
     let mut res = html_response(Bytes::from(html.0), html.1);
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    super::csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 

@@ -2,7 +2,7 @@
 //! actions (verify, assign owner, open editor), hand-over of a departed person's pages, and their API.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use chrono::{DateTime, Utc};
@@ -261,9 +261,7 @@ pub async fn review_page(
         },
     };
     let mut res = Html(state.theme.render("review.html", &view)?).into_response();
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 
@@ -354,9 +352,7 @@ pub async fn verify_form(
         csrf_token,
     };
     let mut res = Html(state.theme.render("verify.html", &view)?).into_response();
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 

@@ -58,9 +58,7 @@ pub async fn ask_form(
         error: None,
     };
     let mut res = Html(state.theme.render("ask.html", &view)?).into_response();
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 
@@ -337,9 +335,7 @@ pub async fn question_page(state: AppState, path: RepoPath, headers: HeaderMap) 
     })
     .await?;
     let mut res = Html(html).into_response();
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 
@@ -426,9 +422,7 @@ pub async fn promote_form(
         error: None,
     };
     let mut res = Html(state.theme.render("promote.html", &view)?).into_response();
-    if let Some(cookie) = set_cookie {
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
 
