@@ -151,6 +151,11 @@ def bare_copy(corpus_dir: Path, into: Path) -> Path:
     """A bare clone of the corpus (objects hard-linked), so saves and pushes never change the corpus."""
     dest = into / "wiki.git"
     subprocess.run(["git", "clone", "-q", "--bare", "--local", str(corpus_dir / "repo"), str(dest)], check=True)
+    expected = json.loads((corpus_dir / "corpus.json").read_text())["commits"]
+    found = int(sh(["git", "-C", str(dest), "rev-list", "--count", "HEAD"]).strip())
+    if found != expected:
+        raise SystemExit(f"{corpus_dir}/repo has {found} commits, corpus.json says {expected}: something changed the "
+                         "corpus; generate a fresh one")
     return dest
 
 
