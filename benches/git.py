@@ -41,7 +41,8 @@ def exec_path() -> str:
 def start_nginx_fcgiwrap(project_root: Path, work: Path) -> tuple[int, str]:
     """nginx in front of fcgiwrap running git-http-backend; returns (port, description)."""
     fcgi_port, port = lb.free_port(), lb.free_port()
-    lb.spawn(["fcgiwrap", "-c", "4", "-s", f"tcp:127.0.0.1:{fcgi_port}"], log=work / "fcgiwrap.log")
+    # fcgiwrap preforks its workers: a process group of its own, so they stop with it.
+    lb.spawn(["fcgiwrap", "-c", "4", "-s", f"tcp:127.0.0.1:{fcgi_port}"], log=work / "fcgiwrap.log", group=True)
     conf = work / "nginx"
     conf.mkdir()
     (conf / "nginx.conf").write_text(f"""
@@ -74,7 +75,7 @@ http {{
 }}
 """)
     lb.spawn(["nginx", "-p", str(conf), "-e", str(conf / "error.log"), "-c", str(conf / "nginx.conf"), "-g",
-              "daemon off;"], log=work / "nginx.log")
+              "daemon off;"], log=work / "nginx.log", group=True)
     return port, "nginx + fcgiwrap + git http-backend"
 
 

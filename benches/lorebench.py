@@ -28,22 +28,33 @@ DEFAULT_TARGET = Path(os.environ.get("CARGO_TARGET_DIR", "/work/target-bench"))
 DEFAULT_GEN = Path(os.environ.get("GEN_CORPUS", str(ROOT.parent / "shared" / "bench" / "gen_corpus.py")))
 
 _started: list[subprocess.Popen] = []
+_binaries: list[str] = []
+_groups: set[int] = set()
 _temp_dirs: list[Path] = []
+
+
+def _signal(proc: subprocess.Popen, sig: int) -> None:
+    """Sends sig to the process, or to its whole process group when it was started as one."""
+    try:
+        if proc.pid in _groups:
+            os.killpg(proc.pid, sig)
+        elif proc.poll() is None:
+            proc.send_signal(sig)
+    except ProcessLookupError:
+        pass
 
 
 def _cleanup() -> None:
     for proc in reversed(_started):
-        if proc.poll() is None:
-            try:
-                proc.terminate()
-            except ProcessLookupError:
-                pass
+        _signal(proc, signal.SIGTERM)
     for proc in reversed(_started):
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal(proc, signal.SIGKILL)
             proc.wait()
+        if proc.pid in _groups:
+            _signal(proc, signal.SIGKILL)  # children that outlived their parent (fcgiwrap's preforked ones)
     _started.clear()
     if not os.environ.get("KEEP_TMP"):
         for path in _temp_dirs:
@@ -61,22 +72,27 @@ signal.signal(signal.SIGTERM, _on_signal)
 signal.signal(signal.SIGINT, _on_signal)
 
 
-def spawn(args: list[str], log: Path | None = None, **kwargs) -> subprocess.Popen:
-    """Starts a process that is stopped when the script exits."""
+def spawn(args: list[str], log: Path | None = None, group: bool = False, **kwargs) -> subprocess.Popen:
+    """Starts a process that is stopped when the script exits; with group=True, in a process group of its
+    own that is stopped as a whole (for servers that fork workers which would otherwise outlive them)."""
     out = open(log, "wb") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=group, **kwargs)
     _started.append(proc)
+    if group:
+        _groups.add(proc.pid)
     return proc
 
 
 def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    _signal(proc, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _signal(proc, signal.SIGKILL)
+        proc.wait()
+    if proc.pid in _groups:
+        _signal(proc, signal.SIGKILL)
+        _groups.discard(proc.pid)
     if proc in _started:
         _started.remove(proc)
 
@@ -250,6 +266,9 @@ class Lore:
         if not binary.exists():
             raise SystemExit(f"no {binary}: build it with CARGO_TARGET_DIR={DEFAULT_TARGET} cargo build --release")
         self.binary, self.repo, self.data, self.workdir = binary, repo, data, workdir
+        built = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(binary.stat().st_mtime))
+        if not _binaries:
+            _binaries.append(f"binary: {binary}, built {built}")
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
@@ -347,7 +366,7 @@ class Results:
 
     def print(self, json_path: Path | None = None) -> None:
         print(f"\n### {self.title}\n")
-        for line in self.header:
+        for line in self.header + _binaries:
             print(f"- {line}")
         print("\n| Figure | Measured | Target | |\n|---|---|---|---|")
         for row in self.rows:
@@ -357,5 +376,5 @@ class Results:
             for note in self.notes:
                 print(f"- {note}")
         if json_path:
-            json_path.write_text(json.dumps({"title": self.title, "header": self.header, "rows": self.rows,
+            json_path.write_text(json.dumps({"title": self.title, "header": self.header + _binaries, "rows": self.rows,
                                              "notes": self.notes}, indent=2))
