@@ -29,6 +29,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// The `lore` binary the installed git hooks run; defaults to the running binary.
     pub lore_binary: Option<PathBuf>,
+    /// Who may read, edit and push (see docs/ACCOUNTS.md).
+    pub auth: crate::auth::AuthConfig,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             max_page_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
             lore_binary: None,
+            auth: crate::auth::AuthConfig::default(),
         }
     }
 }

@@ -26,6 +26,12 @@ pub enum Error {
     /// The edit started from a version that is no longer current, and this operation does not merge.
     #[error("the page changed since you loaded it; reload and try again")]
     PreconditionFailed,
+    /// The request needs someone logged in (or a valid token), and came without.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Too many attempts (failed logins); try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The request is not allowed (a forged or expired form, for example).
     #[error("{0}")]
     Forbidden(String),

@@ -2,6 +2,7 @@
 //!
 //! Modules are listed in the direction data flows; each uses only modules above it.
 
+pub mod auth;
 pub mod check;
 pub mod config;
 pub mod content;

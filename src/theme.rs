@@ -45,6 +45,9 @@ pub const TEMPLATES: &[&str] = &[
     "person.html",
     "review.html",
     "verify.html",
+    "login.html",
+    "account.html",
+    "admin.html",
 ];
 
 /// The generated stylesheet for highlighted code, served beside the theme's static files.

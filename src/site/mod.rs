@@ -417,6 +417,11 @@ impl Site {
         Ok(())
     }
 
+    /// The commit the search index reflects, once it is built.
+    pub fn search_indexed_head(&self) -> Option<String> {
+        self.search.indexed_head()
+    }
+
     /// Size of the search index on disk, in bytes.
     pub fn search_index_bytes(&self) -> u64 {
         self.search.size_on_disk(&search::index_dir(&self.config.data))

@@ -89,6 +89,21 @@ impl Person {
     pub fn lore() -> Person {
         Person { name: "Lore".into(), email: "lore@localhost".into() }
     }
+
+    /// A person from untrusted input: git cannot store `<`, `>` or line breaks in names and e-mails.
+    pub fn checked(name: &str, email: &str) -> Result<Person> {
+        let name = name.trim().to_string();
+        let email = email.trim().to_string();
+        let bad =
+            |it: &str| it.is_empty() || it.len() > 200 || it.contains(['<', '>']) || it.chars().any(char::is_control);
+        if bad(&name) {
+            return Err(Error::bad_input("author name must be 1 to 200 characters without <, > or line breaks"));
+        }
+        if bad(&email) || !email.contains('@') {
+            return Err(Error::bad_input("author email must look like name@example.com"));
+        }
+        Ok(Person { name, email })
+    }
 }
 
 /// The facts about a commit that pages and history show.
@@ -260,6 +275,18 @@ impl Store {
         progress: impl FnMut(usize),
     ) -> Result<Vec<CommitChanges>> {
         self.walk_changes_hiding(new, known.as_slice(), progress)
+    }
+
+    /// The ids of the commits reachable from `new` but not from `old`: what a push brought.
+    pub fn commits_between(&self, old: Option<ObjectId>, new: ObjectId) -> Result<Vec<ObjectId>> {
+        self.with_repo(|repo| {
+            let mut walk = repo.revwalk()?;
+            walk.push(new.0)?;
+            if let Some(old) = old {
+                walk.hide(old.0)?;
+            }
+            walk.map(|it| Ok(ObjectId(it?))).collect()
+        })
     }
 
     /// The commits reachable from `new` but from none of `known`, newest first, with their changed files.

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::auth::Viewer;
 use super::error::{ApiError, api_error};
 use super::pages::decode_path;
 use super::{AppState, blocking};
@@ -40,11 +41,12 @@ pub struct PutPage {
     author: Option<AuthorInput>,
 }
 
+/// An author named by an API client (honoured in open mode; must be the caller when logged in).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AuthorInput {
-    name: String,
-    email: String,
+pub struct AuthorInput {
+    pub name: String,
+    pub email: String,
 }
 
 /// `GET /-/api/pages/<path>`: a page's source, metadata and rendered HTML, with its blob id as ETag.
@@ -78,7 +80,7 @@ pub async fn get_page(State(state): State<AppState>, uri: Uri) -> Result<Respons
 
 /// `PUT /-/api/pages/<path>`: creates (201) or replaces (200) a page in one commit. Replacing needs
 /// `If-Match: "<blob id>"`; a stale one is merged (200, `merged: true`) or answered 409 with both texts.
-pub async fn put_page(
+pub async fn put_page(viewer: Viewer, 
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -93,7 +95,7 @@ pub async fn put_page(
             return Ok(api_error(status, code, rejection.body_text()));
         }
     };
-    let author = api_author(body.author)?;
+    let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let base_blob = if_match(&headers)?;
     let edit = PageEdit { path, markdown: body.markdown, message: body.message, author, base_blob };
     let site = state.site.clone();
@@ -128,7 +130,7 @@ pub struct DeletePage {
 }
 
 /// `DELETE /-/api/pages/<path>` with `If-Match`: deletes the page in one commit.
-pub async fn delete_page(
+pub async fn delete_page(viewer: Viewer, 
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -137,7 +139,7 @@ pub async fn delete_page(
     let path = api_page_path(&uri)?;
     let base = if_match(&headers)?.ok_or(Error::PreconditionRequired)?;
     let Json(body) = body.unwrap_or_default();
-    let author = api_author(body.author)?;
+    let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let site = state.site.clone();
     let commit = blocking(move || site.delete_page(&path, base, &author, body.message)).await?;
     Ok(Json(serde_json::json!({ "commit": commit })).into_response())
@@ -154,7 +156,7 @@ pub struct PageAction {
 
 /// `POST /-/api/pages/<path>/move` with `{to}` (and optional `If-Match`), and
 /// `POST /-/api/pages/<path>/restore` with `{commit}`: the version to bring back.
-pub async fn page_action(
+pub async fn page_action(viewer: Viewer, 
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -178,13 +180,13 @@ pub async fn page_action(
     if action == "verify" {
         // Verifying needs no body beyond an optional author.
         let author = match body {
-            Ok(Json(body)) => api_author(body.author)?,
-            Err(_) => api_author(None)?,
+            Ok(Json(body)) => viewer.api_author(body.author.map(|it| (it.name, it.email)))?,
+            Err(_) => viewer.api_author(None)?,
         };
         return super::people::verify_api(&state, path, author).await;
     }
     let Json(body) = body.map_err(|rejection| Error::bad_input(rejection.body_text()))?;
-    let author = api_author(body.author)?;
+    let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let site = state.site.clone();
     match action {
         "move" => {
@@ -208,13 +210,6 @@ pub async fn page_action(
     }
 }
 
-fn api_author(author: Option<AuthorInput>) -> Result<Person> {
-    match author {
-        Some(author) => person(author.name, author.email),
-        None => Ok(Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }),
-    }
-}
-
 fn api_page_path(uri: &Uri) -> Result<RepoPath> {
     api_page_path_str(uri.path())
 }
@@ -235,20 +230,6 @@ fn if_match(headers: &HeaderMap) -> Result<Option<ObjectId>> {
     let text = text.strip_prefix("W/").unwrap_or(text);
     let id = text.trim_matches('"');
     id.parse().map(Some).map_err(|_| Error::bad_input("If-Match must be a quoted blob id, as given in the ETag header"))
-}
-
-/// Checks an author given by a client: git cannot store `<`, `>` or line breaks in names and e-mails.
-pub fn person(name: String, email: String) -> Result<Person> {
-    let name = name.trim().to_string();
-    let email = email.trim().to_string();
-    let bad = |it: &str| it.is_empty() || it.len() > 200 || it.contains(['<', '>']) || it.chars().any(char::is_control);
-    if bad(&name) {
-        return Err(Error::bad_input("author name must be 1 to 200 characters without <, > or line breaks"));
-    }
-    if bad(&email) || !email.contains('@') {
-        return Err(Error::bad_input("author email must look like name@example.com"));
-    }
-    Ok(Person { name, email })
 }
 
 fn etag(blob: ObjectId) -> HeaderValue {

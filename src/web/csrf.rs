@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::{Error, Result};
 
-const COOKIE: &str = "lore_csrf";
+pub const COOKIE: &str = "lore_csrf";
 
 /// The browser's CSRF token, and the `Set-Cookie` header to send when it is new.
 pub fn token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {

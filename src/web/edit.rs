@@ -9,7 +9,7 @@ use chrono::Utc;
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
-use super::api::person;
+use super::auth::Viewer;
 use super::csrf;
 use super::error::{PageError, classify};
 use super::pages::decode_path;
@@ -138,7 +138,7 @@ pub async fn editor(
 
 /// `POST /-/edit/<path>`: saves the editor's text in one commit; merges with concurrent edits, or shows the
 /// conflict with the user's text intact.
-pub async fn save(
+pub async fn save(viewer: Viewer, 
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -147,7 +147,7 @@ pub async fn save(
     let path = page_path_after(&uri, "/-/edit/")?;
     csrf::verify(&headers, &form.csrf_token)?;
     let (csrf_token, _) = csrf::token(&headers);
-    let author = form_author(&form.author_name, &form.author_email, &headers)?;
+    let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let base_blob = parse_blob(&form.base_blob)?;
     let site = state.site.clone();
     let save_path = path.clone();
@@ -325,7 +325,7 @@ pub struct DeleteForm {
 }
 
 /// `POST /-/delete/<path>`: deletes the page in one commit; its URL then offers to restore it.
-pub async fn delete(
+pub async fn delete(viewer: Viewer, 
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -335,7 +335,7 @@ pub async fn delete(
     csrf::verify(&headers, &form.csrf_token)?;
     let base = parse_blob(&form.base_blob)?
         .ok_or_else(|| Error::bad_input("the form does not say which version to delete"))?;
-    let author = form_author("", "", &headers)?;
+    let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let delete_path = path.clone();
     let message = Some(form.message).filter(|it| !it.trim().is_empty());
@@ -353,7 +353,7 @@ pub struct MoveForm {
 }
 
 /// `POST /-/move/<path>`: moves the page; the old URL redirects to the new one.
-pub async fn move_page(
+pub async fn move_page(viewer: Viewer, 
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -363,7 +363,7 @@ pub async fn move_page(
     csrf::verify(&headers, &form.csrf_token)?;
     let to = page_path_from_input(&form.to)?;
     let base = parse_blob(&form.base_blob)?;
-    let author = form_author("", "", &headers)?;
+    let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let target = to.clone();
     blocking(move || site.move_page(&from, &target, base, &author)).await?;
@@ -378,7 +378,7 @@ pub struct RestoreForm {
 }
 
 /// `POST /-/restore/<path>`: brings back the page as it was in `commit`, as a new commit.
-pub async fn restore(
+pub async fn restore(viewer: Viewer, 
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -386,7 +386,7 @@ pub async fn restore(
 ) -> Result<Response, PageError> {
     let path = page_path_after(&uri, "/-/restore/")?;
     csrf::verify(&headers, &form.csrf_token)?;
-    let author = form_author("", "", &headers)?;
+    let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let restore_path = path.clone();
     blocking(move || {
@@ -399,7 +399,7 @@ pub async fn restore(
 
 /// `POST /-/upload/<page path>`: stores an uploaded file next to the page in one commit and answers
 /// `{path, url, markdown}` with the Markdown that links it.
-pub async fn upload(State(state): State<AppState>, uri: Uri, headers: HeaderMap, mut multipart: Multipart) -> Response {
+pub async fn upload(viewer: Viewer, State(state): State<AppState>, uri: Uri, headers: HeaderMap, mut multipart: Multipart) -> Response {
     let res = async {
         let page = page_path_after(&uri, "/-/upload/")?;
         let mut token = String::new();
@@ -425,7 +425,7 @@ pub async fn upload(State(state): State<AppState>, uri: Uri, headers: HeaderMap,
         }
         csrf::verify(&headers, &token)?;
         let (name, content) = file.ok_or_else(|| Error::bad_input("no file in the upload"))?;
-        let author = form_author("", "", &headers)?;
+        let author = viewer.author("", "", &headers)?;
         let site = state.site.clone();
         let stored = blocking(move || site.upload(&page, &sanitize_file_name(&name), content, &author)).await?;
         let file_name = stored.file_name().to_string();
@@ -533,7 +533,7 @@ const AUTHOR_COOKIE: &str = "lore_author";
 // Until accounts exist (open mode), the browser says who it is and Lore remembers it in a cookie.
 pub fn form_author(name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
     if !name.trim().is_empty() || !email.trim().is_empty() {
-        return person(name.to_string(), email.to_string());
+        return Person::checked(name, email);
     }
     Ok(remembered_author(headers)
         .unwrap_or_else(|| Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }))
@@ -543,7 +543,7 @@ pub fn remembered_author(headers: &HeaderMap) -> Option<Person> {
     let value = csrf::cookie(headers, AUTHOR_COOKIE)?;
     let decoded = percent_decode_str(&value).decode_utf8().ok()?;
     let (name, email) = decoded.split_once('\n')?;
-    person(name.to_string(), email.to_string()).ok()
+    Person::checked(name, email).ok()
 }
 
 pub fn author_cookie(author: &Person) -> HeaderValue {

@@ -49,6 +49,8 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
         Error::BadInput(_) => (StatusCode::BAD_REQUEST, "bad_request", err.to_string()),
         Error::PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "precondition_required", err.to_string()),
         Error::PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", err.to_string()),
+        Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", err.to_string()),
+        Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", err.to_string()),
         Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", err.to_string()),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", err.to_string()),
         Error::Contention { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", err.to_string()),

@@ -1,7 +1,9 @@
 //! HTTP: the axum router, shared state, security headers and the server's lifecycle.
 //! The only module that knows axum. Handlers are thin: they parse, call `Site`, and fill view structs.
 
+mod admin;
 mod api;
+mod auth;
 mod csrf;
 mod edit;
 mod error;
@@ -28,11 +30,13 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
 use crate::site::Site;
 use crate::theme::Theme;
 use crate::{Error, Result};
 
+pub use auth::Viewer;
 pub use error::{ApiError, PageError};
 
 /// The Content-Security-Policy of every page Lore renders: no inline script, no plugins, no framing by others.
@@ -51,6 +55,7 @@ pub struct AppState {
     pub local_addr: SocketAddr,
     pub theme: Arc<Theme>,
     pub page_cache: Arc<pages::PageCache>,
+    pub auth: Arc<Auth>,
 }
 
 /// A bound, ready-to-run server.
@@ -68,6 +73,13 @@ impl Server {
     pub async fn bind(config: Config) -> Result<Server> {
         let theme_dir = config.theme.clone();
         let listen = config.listen;
+        if config.auth.mode == AuthMode::Open && !listen.ip().is_loopback() && !config.auth.allow_open {
+            return Err(Error::bad_input(format!(
+                "refusing to serve open mode on {listen}: everyone who can reach it could edit the wiki. \
+                 Set auth.mode to local or proxy in lore.yaml, listen on 127.0.0.1, or pass --allow-open"
+            )));
+        }
+        let auth = Arc::new(Auth::open(&config.auth, &config.data)?);
         let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
         let site = Arc::new(site);
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
@@ -99,7 +111,8 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let state = AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()) };
+        let state =
+            AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()), auth };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
@@ -125,6 +138,19 @@ pub fn router(state: AppState) -> Router {
         .saturating_add(64 * 1024);
     Router::new()
         .route("/-/healthz", get(pages::healthz))
+        .route("/-/login", get(auth::login_form).post(auth::login))
+        .route("/-/logout", post(auth::logout))
+        .route("/-/account", get(auth::account))
+        .route("/-/account/profile", post(auth::update_profile))
+        .route("/-/account/password", post(auth::change_password))
+        .route("/-/account/tokens", post(auth::create_token_form))
+        .route("/-/account/tokens/{id}/revoke", post(auth::revoke_token_form))
+        .route("/-/api/me", get(auth::me_api))
+        .route("/-/api/tokens", get(auth::tokens_api).post(auth::create_token_api))
+        .route("/-/api/tokens/{id}", axum::routing::delete(auth::revoke_token_api))
+        .route("/-/admin", get(admin::admin_page))
+        .route("/-/admin/users", post(admin::add_user))
+        .route("/-/admin/users/{username}", post(admin::update_user))
         .route("/-/static/{*name}", get(pages::static_file))
         .route("/-/raw/{*path}", get(pages::raw))
         .route("/-/pages", get(pages::all_pages))
@@ -186,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -204,18 +231,30 @@ pub fn router(state: AppState) -> Router {
 async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let host = view::host_of(request.headers());
     let res = next.run(request).await;
+    themed_error_page(&state, &host, res)
+}
+
+/// Replaces the body of a response marked with `ErrorPage` by the theme's error page.
+pub(crate) fn themed_error_page(state: &AppState, host: &str, res: Response) -> Response {
     let Some(page) = res.extensions().get::<error::ErrorPage>().cloned() else { return res };
-    let frame = view::Frame::new(&state, &host, &page.message);
+    let frame = view::Frame::new(state, host, &page.message);
     let body = state
         .theme
         .render("error.html", &view::ErrorView { frame, status: page.status.as_u16(), message: page.message.clone() });
-    match body {
+    let mut themed = match body {
         Ok(html) => (page.status, Html(html)).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "rendering the error page failed");
             (page.status, page.message).into_response()
         }
+    };
+    // Keep what the handler set besides the body (a challenge, a cleared cookie).
+    for name in [header::WWW_AUTHENTICATE, header::SET_COOKIE] {
+        for value in res.headers().get_all(&name) {
+            themed.headers_mut().append(name.clone(), value.clone());
+        }
     }
+    themed
 }
 
 // Browsers send Origin (and Sec-Fetch-Site) with every unsafe request: one from another site is refused

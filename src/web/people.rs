@@ -8,8 +8,9 @@ use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::auth::Viewer;
 use super::csrf;
-use super::edit::{encode, form_author};
+use super::edit::encode;
 use super::error::{ApiError, PageError};
 use super::feed::{FeedEntry, atom, rfc3339};
 use super::view::{self, Frame};
@@ -357,7 +358,7 @@ pub async fn verify_form(
 }
 
 /// `POST /-/verify/<path>`: "Mark as verified".
-pub async fn verify(
+pub async fn verify(viewer: Viewer, 
     State(state): State<AppState>,
     Path(path): Path<String>,
     headers: HeaderMap,
@@ -365,7 +366,7 @@ pub async fn verify(
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
     let path = RepoPath::page(&path)?;
-    let author = form_author("", "", &headers)?;
+    let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let target = path.clone();
     blocking(move || site.verify(&target, &author)).await?;
@@ -389,7 +390,7 @@ struct AssignForm {
 }
 
 /// `POST /-/review/assign`: gives the chosen pages a new owner, in one commit.
-pub async fn assign(
+pub async fn assign(viewer: Viewer, 
     State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -403,7 +404,7 @@ pub async fn assign(
     csrf::verify(&headers, &form.csrf_token)?;
     let pages: Vec<RepoPath> =
         pairs.iter().filter(|(key, _)| key == "page").map(|(_, value)| RepoPath::page(value)).collect::<Result<_>>()?;
-    let author = form_author("", "", &headers)?;
+    let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let (owner, from) = (form.owner.clone(), Some(form.from.clone()).filter(|it| !it.trim().is_empty()));
     blocking(move || site.hand_over(&pages, &owner, from.as_deref(), &author)).await?;

@@ -7,8 +7,9 @@ use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::auth::Viewer;
 use super::csrf;
-use super::edit::{encode, form_author};
+use super::edit::encode;
 use super::error::{ApiError, PageError, classify};
 use super::feed::{FeedEntry, atom, rfc3339};
 use super::view::{self, Frame};
@@ -16,7 +17,6 @@ use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::content::questions::{self, Status};
 use crate::site::{QuestionSummary, question_path};
-use crate::store::Person;
 use crate::{Error, Result};
 
 #[derive(Serialize)]
@@ -80,13 +80,13 @@ pub struct AskForm {
 }
 
 /// `POST /-/ask`: creates the question and opens it.
-pub async fn ask(
+pub async fn ask(viewer: Viewer, 
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<AskForm>,
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
-    let author = form_author(&form.author_name, &form.author_email, &headers)?;
+    let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let tags = split_tags(&form.tags);
     let site = state.site.clone();
     let (title, body, save_author) = (form.title.clone(), form.body.clone(), author.clone());
@@ -353,14 +353,14 @@ pub struct AnswerForm {
 }
 
 /// `POST /-/questions/<slug>/answer`: adds an answer.
-pub async fn answer(
+pub async fn answer(viewer: Viewer, 
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
-    let author = form_author(&form.author_name, &form.author_email, &headers)?;
+    let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let site = state.site.clone();
     let (answer_slug, save_author) = (slug.clone(), author.clone());
     let (id, _) = blocking(move || site.answer(&answer_slug, &form.body, &save_author)).await?;
@@ -378,14 +378,14 @@ pub struct AcceptForm {
 }
 
 /// `POST /-/questions/<slug>/accept`: marks an answer accepted.
-pub async fn accept(
+pub async fn accept(viewer: Viewer, 
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     Form(form): Form<AcceptForm>,
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
-    let author = form_author("", "", &headers)?;
+    let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let accept_slug = slug.clone();
     blocking(move || site.accept(&accept_slug, &form.answer, &author)).await?;
@@ -437,14 +437,14 @@ pub struct PromoteForm {
 }
 
 /// `POST /-/questions/<slug>/promote`: creates the page and links question and page.
-pub async fn promote(
+pub async fn promote(viewer: Viewer, 
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     Form(form): Form<PromoteForm>,
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
-    let author = form_author("", "", &headers)?;
+    let author = viewer.author("", "", &headers)?;
     let to = RepoPath::page(&form.to)?;
     let site = state.site.clone();
     let (target, markdown) = (to.clone(), form.markdown.replace("\r\n", "\n"));
@@ -460,28 +460,13 @@ pub struct AskBody {
     body: String,
     #[serde(default)]
     tags: Vec<String>,
-    author: Option<AuthorBody>,
-}
-
-/// An author given by an API client.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthorBody {
-    name: String,
-    email: String,
-}
-
-fn api_author(author: Option<AuthorBody>) -> Result<Person> {
-    match author {
-        Some(author) => super::api::person(author.name, author.email),
-        None => Ok(Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }),
-    }
+    author: Option<super::api::AuthorInput>,
 }
 
 /// `POST /-/api/questions` `{title, body, tags}` → 201 `{slug, path, url}`.
-pub async fn api_ask(State(state): State<AppState>, body: Json<AskBody>) -> Result<Response, ApiError> {
+pub async fn api_ask(viewer: Viewer, State(state): State<AppState>, body: Json<AskBody>) -> Result<Response, ApiError> {
     let Json(body) = body;
-    let author = api_author(body.author)?;
+    let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let site = state.site.clone();
     let path = blocking(move || site.ask(&body.title, &body.body, &body.tags, &author)).await?;
     let json = serde_json::json!({ "slug": path.file_stem(), "path": path.as_str(), "url": path.url() });
@@ -511,16 +496,16 @@ pub async fn api_list(State(state): State<AppState>, Query(query): Query<ListQue
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     body: String,
-    author: Option<AuthorBody>,
+    author: Option<super::api::AuthorInput>,
 }
 
 /// `POST /-/api/questions/<slug>/answers` `{body}` → 201 `{id, path}`.
-pub async fn api_answer(
+pub async fn api_answer(viewer: Viewer, 
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Json(body): Json<AnswerBody>,
 ) -> Result<Response, ApiError> {
-    let author = api_author(body.author)?;
+    let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let site = state.site.clone();
     let (id, path) = blocking(move || site.answer(&slug, &body.body, &author)).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id, "path": path.as_str() }))).into_response())
@@ -531,16 +516,16 @@ pub async fn api_answer(
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
     answer: String,
-    author: Option<AuthorBody>,
+    author: Option<super::api::AuthorInput>,
 }
 
 /// `POST /-/api/questions/<slug>/accept` `{answer}` → 200 `{commit}`.
-pub async fn api_accept(
+pub async fn api_accept(viewer: Viewer, 
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Json(body): Json<AcceptBody>,
 ) -> Result<Response, ApiError> {
-    let author = api_author(body.author)?;
+    let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let site = state.site.clone();
     let commit = blocking(move || site.accept(&slug, &body.answer, &author)).await?;
     Ok(Json(serde_json::json!({ "commit": commit })).into_response())
@@ -552,16 +537,16 @@ pub async fn api_accept(
 pub struct PromoteBody {
     to: String,
     markdown: Option<String>,
-    author: Option<AuthorBody>,
+    author: Option<super::api::AuthorInput>,
 }
 
 /// `POST /-/api/questions/<slug>/promote` `{to}` → 201 `{commit, path, url}`.
-pub async fn api_promote(
+pub async fn api_promote(viewer: Viewer, 
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Json(body): Json<PromoteBody>,
 ) -> Result<Response, ApiError> {
-    let author = api_author(body.author)?;
+    let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let to = RepoPath::page(&body.to)?;
     let site = state.site.clone();
     let target = to.clone();

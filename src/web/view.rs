@@ -25,6 +25,40 @@ pub struct Frame {
     pub nav: Nav,
     /// Questions waiting for an answer, shown in the header for experts.
     pub open_questions: usize,
+    /// Who is looking, for the header's account links and for hiding actions they may not take.
+    pub account: AccountNav,
+}
+
+/// The header's view of the visitor.
+#[derive(Serialize, Default)]
+pub struct AccountNav {
+    pub mode: &'static str,
+    pub username: Option<String>,
+    pub name: Option<String>,
+    pub can_edit: bool,
+    pub can_ask: bool,
+    pub is_admin: bool,
+    /// For the logout form.
+    pub csrf_token: Option<String>,
+    /// Open mode on a network address: everyone who can reach the wiki may edit it.
+    pub open_banner: bool,
+}
+
+impl AccountNav {
+    fn of(state: &AppState) -> AccountNav {
+        let Some(viewer) = super::auth::Viewer::current() else { return AccountNav::default() };
+        let open = viewer.mode == crate::auth::AuthMode::Open;
+        AccountNav {
+            mode: viewer.mode.as_str(),
+            username: viewer.user.as_ref().map(|it| it.username.clone()),
+            name: viewer.user.as_ref().map(|it| it.name.clone()),
+            can_edit: viewer.access.at_least(crate::auth::Role::Editor),
+            can_ask: open || (viewer.user.is_some() && viewer.access.at_least(crate::auth::Role::Reader)),
+            is_admin: viewer.access.is_admin(),
+            csrf_token: viewer.csrf_cookie.clone(),
+            open_banner: open && !state.site.config.listen.ip().is_loopback(),
+        }
+    }
 }
 
 /// One step of the breadcrumb trail.
@@ -66,6 +100,7 @@ impl Frame {
             clone_url: format!("http://{host}/wiki.git"),
             nav: NAV,
             open_questions: state.site.open_questions(),
+            account: AccountNav::of(state),
         }
     }
 

@@ -241,6 +241,12 @@ impl TestWiki {
         self.dir.path()
     }
 
+    /// The data folder (`<root>/data`, where both `managed_with` and `serve_with` put it unless `configure`
+    /// moved it): accounts, sessions and indexes.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root().join("data")
+    }
+
     /// `GET path` (which starts with `/`).
     pub async fn get(&self, path: &str) -> Reply {
         let res = self.client.get(self.url(path)).send().await.unwrap_or_else(|err| panic!("GET {path}: {err}"));
@@ -462,8 +468,14 @@ pub struct LoreProcess {
 impl LoreProcess {
     /// Runs `lore serve --listen 127.0.0.1:PORT <args>` in `cwd` and waits until it says it is listening.
     pub fn serve(cwd: &Path, args: &[&str]) -> LoreProcess {
-        let addr = free_loopback_addr();
-        let listen = addr.to_string();
+        LoreProcess::serve_at(cwd, free_loopback_addr(), args)
+    }
+
+    /// Runs `lore serve --listen <listen> <args>` in `cwd` and waits until it says it is listening. An
+    /// unspecified address (`0.0.0.0:PORT`) is reached through loopback: `base_url` is `http://127.0.0.1:PORT`.
+    pub fn serve_at(cwd: &Path, listen: SocketAddr, args: &[&str]) -> LoreProcess {
+        let addr = if listen.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], listen.port())) } else { listen };
+        let listen = listen.to_string();
         let mut all = vec!["serve", "--listen", listen.as_str()];
         all.extend_from_slice(args);
         let mut child = lore_command(cwd, &all)
@@ -536,6 +548,33 @@ pub fn lore_command(cwd: &Path, args: &[&str]) -> Command {
 pub fn run_lore(cwd: &Path, args: &[&str]) -> Output {
     let mut child =
         lore_command(cwd, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the lore binary starts");
+    let started = Instant::now();
+    while child.try_wait().expect("the child can be polled").is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!("lore {args:?} did not exit within a minute:\n{}", String::from_utf8_lossy(&output.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Runs the `lore` binary to completion with `input` on its standard input (`--password-stdin`), with a
+/// time limit.
+pub fn run_lore_with_input(cwd: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = lore_command(cwd, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the lore binary starts");
+    // Dropping the handle closes standard input, so the child sees the end of it.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    // A child that exits without reading closes the pipe; what it printed explains why.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
     let started = Instant::now();
     while child.try_wait().expect("the child can be polled").is_none() {
         if started.elapsed() > Duration::from_secs(60) {

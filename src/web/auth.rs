@@ -1,0 +1,839 @@
+//! Who is asking, and may they: the middleware that turns a request's session cookie, token, or proxy headers
+//! into a [`Viewer`], the one table of which routes need which role or folder access, and the login, logout,
+//! account and token endpoints. Handlers that list pages filter them with `Viewer::can_read`.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts, Path as UrlPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use base64::Engine;
+use percent_encoding::percent_decode_str;
+use serde::{Deserialize, Serialize};
+
+use super::edit::{encode, form_author};
+use super::view::{Frame, host_of};
+use super::{ApiError, AppState, PageError, csrf, error};
+use crate::auth::{Access, AuthMode, Role, User};
+use crate::store::Person;
+use crate::{Error, Result};
+
+const SESSION_COOKIE: &str = "lore_session";
+
+/// Who is asking: an account (or nobody), what they may do, and how they proved it.
+#[derive(Clone)]
+pub struct Viewer {
+    pub user: Option<User>,
+    pub access: Access,
+    pub mode: AuthMode,
+    /// The request came over https (through a trusted proxy that says so).
+    pub https: bool,
+    /// The client's address (the proxy's client when the proxy is trusted).
+    pub address: IpAddr,
+    /// The session cookie this request carried, when it named a live session.
+    session_cookie: Option<String>,
+    /// The browser's CSRF token, for forms in the page header (logout).
+    pub csrf_cookie: Option<String>,
+}
+
+tokio::task_local! {
+    // The viewer of the request being handled, for the page header (`Frame::new` has no request to ask).
+    static CURRENT: Viewer;
+}
+
+impl Viewer {
+    /// The viewer of the request being handled on this task, if any.
+    pub fn current() -> Option<Viewer> {
+        CURRENT.try_with(Clone::clone).ok()
+    }
+
+    pub fn can_read(&self, path: &str) -> bool {
+        self.access.can_read(path)
+    }
+
+    pub fn can_edit(&self, path: &str) -> bool {
+        self.access.can_edit(path)
+    }
+
+    /// True when lists need no filtering for this viewer.
+    pub fn sees_everything(&self) -> bool {
+        self.access.sees_everything()
+    }
+
+    pub fn username(&self) -> Option<&str> {
+        self.user.as_ref().map(|it| it.username.as_str())
+    }
+
+    /// Fails unless this viewer may read `path`.
+    pub fn check_read(&self, path: &str) -> Result<()> {
+        if self.can_read(path) { Ok(()) } else { Err(self.denied()) }
+    }
+
+    /// Fails unless this viewer may change `path`.
+    pub fn check_edit(&self, path: &str) -> Result<()> {
+        if self.can_edit(path) { Ok(()) } else { Err(self.denied()) }
+    }
+
+    /// The error for something this viewer may not do: log in first, or not allowed at all.
+    pub fn denied(&self) -> Error {
+        if self.user.is_none() && self.mode != AuthMode::Open {
+            Error::Unauthorized("please log in first".into())
+        } else {
+            Error::Forbidden("you do not have access to this".into())
+        }
+    }
+
+    /// The author of a browser edit: the account when logged in (forms cannot name anyone else); in open mode
+    /// the name and e-mail the browser gave, once, and remembers.
+    pub fn author(&self, name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
+        match &self.user {
+            Some(user) => Ok(Person { name: user.name.clone(), email: user.email.clone() }),
+            None if self.mode == AuthMode::Open => form_author(name, email, headers),
+            None => Err(self.denied()),
+        }
+    }
+
+    /// The author of an API edit: the account when authenticated; naming someone else is refused.
+    pub fn api_author(&self, given: Option<(String, String)>) -> Result<Person> {
+        match (&self.user, given) {
+            (Some(user), Some((name, email))) => {
+                let given = Person::checked(&name, &email)?;
+                if given.email.eq_ignore_ascii_case(&user.email) && given.name == user.name {
+                    Ok(given)
+                } else {
+                    Err(Error::Forbidden(format!(
+                        "you are logged in as {}: edits are committed under your own name",
+                        user.username
+                    )))
+                }
+            }
+            (Some(user), None) => Ok(Person { name: user.name.clone(), email: user.email.clone() }),
+            (None, Some((name, email))) if self.mode == AuthMode::Open => Person::checked(&name, &email),
+            (None, None) if self.mode == AuthMode::Open => {
+                Ok(Person { name: "Anonymous".into(), email: "anonymous@localhost".into() })
+            }
+            (None, _) => Err(self.denied()),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Viewer, Self::Rejection> {
+        // The middleware always runs first; a request that somehow skipped it may do nothing.
+        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_else(|| Viewer {
+            user: None,
+            access: Access::new(None, Vec::new(), false, Default::default()),
+            mode: AuthMode::Local,
+            https: false,
+            address: IpAddr::from([127, 0, 0, 1]),
+            session_cookie: None,
+            csrf_cookie: None,
+        }))
+    }
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Need {
+    /// Anyone: static files, health, login.
+    Nothing,
+    /// Read access (and, when a file path is given, read access to it).
+    Read(Option<String>),
+    /// Someone logged in (account pages, tokens), or in open mode anyone.
+    Account,
+    /// A logged-in reader or better: asking, accepting (the handler checks who may accept).
+    Member,
+    /// An editor who may change this file (or, without a path, any editor).
+    Edit(Option<String>),
+    Admin,
+}
+
+// The one table of what each route needs. Handlers add the checks only they can make (lists, move targets,
+// the asker of a question).
+fn need(method: &Method, path: &str) -> Need {
+    let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let file = |prefix: &str| path.strip_prefix(prefix).map(decode);
+    if path.starts_with("/-/static/")
+        || path == "/-/healthz"
+        || path == "/-/login"
+        || path == "/-/logout"
+        || path == "/-/hooks/refresh"
+        || path.starts_with("/wiki.git/")
+    {
+        return Need::Nothing;
+    }
+    if path == "/-/admin" || path.starts_with("/-/admin/") {
+        return Need::Admin;
+    }
+    if path == "/-/account" || path.starts_with("/-/account/") || path.starts_with("/-/api/tokens") {
+        return Need::Account;
+    }
+    if path == "/-/api/me" {
+        return Need::Nothing;
+    }
+    if path == "/-/ask" || (path == "/-/api/questions" && !safe) || path.ends_with("/accept") {
+        return Need::Member;
+    }
+    for prefix in ["/-/edit/", "/-/delete/", "/-/move/", "/-/restore/", "/-/upload/", "/-/verify/"] {
+        if let Some(file) = file(prefix) {
+            return Need::Edit(Some(page_file(&file)));
+        }
+    }
+    if path == "/-/new" || path == "/-/review/assign" {
+        return Need::Edit(None);
+    }
+    if !safe && path.starts_with("/-/questions/") || (!safe && path.starts_with("/-/api/questions/")) {
+        // Answer and promote; accept was matched above.
+        return Need::Edit(None);
+    }
+    if let Some(file) = file("/-/api/pages/") {
+        let file = page_file(file.trim_end_matches("/move").trim_end_matches("/restore"));
+        return if safe { Need::Read(Some(file)) } else { Need::Edit(Some(file)) };
+    }
+    for prefix in ["/-/raw/", "/-/history/", "/-/diff/", "/-/blame/", "/-/api/history/", "/-/api/diff/", "/-/api/links/"]
+    {
+        if let Some(file) = file(prefix) {
+            return Need::Read(Some(page_file(&file)));
+        }
+    }
+    if !path.starts_with("/-/") {
+        return Need::Read(Some(page_file(&decode(path.trim_start_matches('/')))));
+    }
+    Need::Read(None)
+}
+
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+// Page URLs leave out `.md`: judge the Markdown file, which is what folder rules name.
+fn page_file(path: &str) -> String {
+    let path = path.trim_matches('/');
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if path.is_empty() || last.contains('.') { path.to_string() } else { format!("{path}.md") }
+}
+
+/// Middleware: works out the viewer, refuses what the route table forbids, and runs the rest of the request
+/// with the viewer in its extensions (and in a task-local for page headers).
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let auth = &state.auth;
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([127, 0, 0, 1]), |it| it.0.ip());
+    let trusted = auth.trusted_proxies.contains(peer);
+    let headers = request.headers();
+    let https = trusted && header_text(headers, "x-forwarded-proto").eq_ignore_ascii_case("https");
+    let address = if trusted {
+        header_text(headers, "x-forwarded-for")
+            .rsplit(',')
+            .next()
+            .and_then(|it| it.trim().parse().ok())
+            .unwrap_or(peer)
+    } else {
+        peer
+    };
+    let path = request.uri().path().to_string();
+    let channel = Channel::of(&path);
+    let mut viewer = Viewer {
+        user: None,
+        access: auth.anonymous(),
+        mode: auth.config.mode,
+        https,
+        address,
+        session_cookie: None,
+        csrf_cookie: csrf::cookie(headers, csrf::COOKIE),
+    };
+    let mut clear_session = false;
+    if auth.config.mode != AuthMode::Open {
+        match identify(&state, request.headers(), trusted) {
+            Ok(Identified::User(user, groups, session_cookie)) => {
+                viewer.access = auth.access_of(&user, &groups);
+                viewer.user = Some(user);
+                viewer.session_cookie = session_cookie;
+            }
+            Ok(Identified::Anonymous { stale_session }) => clear_session = stale_session,
+            Err(err) => return channel.refuse(&state, request.headers(), &err),
+        }
+    }
+    let method = request.method().clone();
+    if let Err(err) = allowed(&viewer, &need(&method, &path)) {
+        let mut res = if viewer.user.is_none()
+            && viewer.mode != AuthMode::Open
+            && channel == Channel::Browser
+            && method == Method::GET
+        {
+            let target = request.uri().path_and_query().map_or("/", |it| it.as_str()).to_string();
+            Redirect::to(&format!("/-/login?next={}", encode(&target))).into_response()
+        } else {
+            channel.refuse(&state, request.headers(), &err)
+        };
+        if clear_session {
+            res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
+        }
+        return res;
+    }
+    request.extensions_mut().insert(viewer.clone());
+    let mut res = CURRENT.scope(viewer, next.run(request)).await;
+    if clear_session {
+        res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
+    }
+    res
+}
+
+fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
+    let ok = match need {
+        Need::Nothing => true,
+        Need::Read(None) => viewer.access.may_read,
+        Need::Read(Some(file)) => viewer.can_read(file),
+        Need::Account => viewer.user.is_some() || viewer.mode == AuthMode::Open,
+        Need::Member => viewer.access.at_least(Role::Reader) && (viewer.user.is_some() || viewer.mode == AuthMode::Open),
+        Need::Edit(None) => viewer.access.at_least(Role::Editor),
+        Need::Edit(Some(file)) => viewer.can_edit(file),
+        Need::Admin => viewer.access.is_admin() || (viewer.mode == AuthMode::Open && viewer.address.is_loopback()),
+    };
+    if ok { Ok(()) } else { Err(viewer.denied()) }
+}
+
+/// How a refusal is answered: a themed page, JSON, or plain text with git's Basic challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Channel {
+    Browser,
+    Api,
+    Git,
+}
+
+impl Channel {
+    fn of(path: &str) -> Channel {
+        if path.starts_with("/-/api/") {
+            Channel::Api
+        } else if path.starts_with("/wiki.git/") {
+            Channel::Git
+        } else {
+            Channel::Browser
+        }
+    }
+
+    fn refuse(self, state: &AppState, headers: &HeaderMap, err: &Error) -> Response {
+        let (status, code, message) = error::classify(err);
+        let mut res = match self {
+            Channel::Browser => super::themed_error_page(state, &host_of(headers), error::error_page(status, message)),
+            Channel::Api => error::api_error(status, code, message),
+            Channel::Git => (status, format!("{message}\n")).into_response(),
+        };
+        if status == StatusCode::UNAUTHORIZED {
+            let challenge = match self {
+                Channel::Git => "Basic realm=\"Lore\"",
+                _ => "Bearer realm=\"Lore\"",
+            };
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        res
+    }
+}
+
+enum Identified {
+    /// An account, with groups the proxy adds, and the session cookie when that is how it came.
+    User(User, Vec<String>, Option<String>),
+    Anonymous {
+        /// The request carried a session cookie that no longer works: clear it.
+        stale_session: bool,
+    },
+}
+
+// Credentials in order of precedence: the proxy's headers, a token, a session cookie.
+fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Identified> {
+    let auth = &state.auth;
+    if auth.config.mode == AuthMode::Proxy {
+        let proxy = &auth.config.proxy;
+        let username = header_text(headers, &proxy.user_header);
+        let spoofable = [&proxy.user_header, &proxy.email_header, &proxy.groups_header, &proxy.name_header];
+        if !trusted && spoofable.iter().any(|name| headers.contains_key(name.as_str())) {
+            return Err(Error::Forbidden("identity headers are accepted only from the configured proxies".into()));
+        }
+        if !username.is_empty() {
+            let user = auth.accounts.proxy_user(
+                username.trim(),
+                header_text(headers, &proxy.name_header).trim(),
+                header_text(headers, &proxy.email_header).trim(),
+                auth.config.default_role,
+            )?;
+            if user.disabled {
+                return Err(Error::Forbidden("this account is disabled".into()));
+            }
+            let groups = header_text(headers, &proxy.groups_header)
+                .split(',')
+                .map(|it| it.trim().to_string())
+                .filter(|it| !it.is_empty())
+                .collect();
+            return Ok(Identified::User(user, groups, None));
+        }
+    }
+    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+        let text = authorization.to_str().unwrap_or_default().trim();
+        let token = if let Some(token) = strip_scheme(text, "bearer") {
+            token.trim().to_string()
+        } else if let Some(encoded) = strip_scheme(text, "basic") {
+            // git sends the token as the password; the user name is not needed.
+            let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).unwrap_or_default();
+            let decoded = String::from_utf8_lossy(&decoded);
+            decoded.split_once(':').map(|(_, password)| password.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        return match auth.accounts.user_for_token(&token) {
+            Some(user) => Ok(Identified::User(user, Vec::new(), None)),
+            None => Err(Error::Unauthorized("this token is not valid (revoked, mistyped, or its account is disabled)".into())),
+        };
+    }
+    if let Some(cookie) = csrf::cookie(headers, SESSION_COOKIE) {
+        let user = auth.sessions.get(&cookie).and_then(|session| {
+            auth.accounts.user(&session.username).filter(|user| !user.disabled && user.session_epoch == session.epoch)
+        });
+        return Ok(match user {
+            Some(user) => Identified::User(user, Vec::new(), Some(cookie)),
+            None => Identified::Anonymous { stale_session: true },
+        });
+    }
+    Ok(Identified::Anonymous { stale_session: false })
+}
+
+fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {
+    let (first, rest) = text.split_once(' ')?;
+    first.eq_ignore_ascii_case(scheme).then_some(rest)
+}
+
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers.get(name).and_then(|it| it.to_str().ok()).unwrap_or_default()
+}
+
+fn session_cookie(value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::from_str(&cookie).expect("session cookies are hex")
+}
+
+fn expired_session_cookie() -> HeaderValue {
+    session_cookie("", 0, false)
+}
+
+// ---- Login and logout ----
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Serialize)]
+struct LoginTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    csrf_token: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+    proxy_mode: bool,
+}
+
+// Only paths on this site: `//evil.example` and absolute URLs would send the browser elsewhere.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next.to_string() } else { "/".into() }
+}
+
+/// `GET /-/login?next=`.
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<NextQuery>,
+) -> Result<Response, PageError> {
+    login_page(&state, &headers, safe_next(&query.next), String::new(), None, StatusCode::OK)
+}
+
+fn login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: String,
+    username: String,
+    error_message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (csrf_token, set_cookie) = csrf::token(headers);
+    let view = LoginTemplate {
+        frame: Frame::new(state, &host_of(headers), "Log in"),
+        csrf_token,
+        next,
+        username,
+        error: error_message,
+        proxy_mode: state.auth.config.mode == AuthMode::Proxy,
+    };
+    let mut res = (status, Html(state.theme.render("login.html", &view)?)).into_response();
+    csrf::attach(&mut res, set_cookie);
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /-/login`: checks the password (throttled), starts a session, and goes where the user was headed.
+pub async fn login(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let auth = state.auth.clone();
+    if auth.config.mode != AuthMode::Local {
+        return Err(Error::NotFound(match auth.config.mode {
+            AuthMode::Proxy => "this wiki signs you in through your company's login".into(),
+            _ => "this wiki has no accounts (open mode)".into(),
+        })
+        .into());
+    }
+    let next = safe_next(&form.next);
+    let username = form.username.trim().to_string();
+    if let Some(wait) = auth.throttle.blocked(&username, viewer.address) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let message = format!("Too many failed logins. Try again in {minutes} minutes.");
+        return login_page(&state, &headers, next, username, Some(message), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let (checked_username, password) = (username.clone(), form.password);
+    let checking = auth.clone();
+    let user = super::blocking(move || Ok(checking.accounts.verify_password(&checked_username, &password))).await?;
+    let Some(user) = user else {
+        auth.throttle.failed(&username, viewer.address);
+        let message = "Wrong user name or password.".to_string();
+        return login_page(&state, &headers, next, username, Some(message), StatusCode::UNAUTHORIZED);
+    };
+    auth.throttle.succeeded(&user.username);
+    // A session cookie from before the login is ended: a new login gets a new id (no session fixation).
+    if let Some(old) = &viewer.session_cookie {
+        auth.sessions.end(old)?;
+    }
+    let hours = auth.config.session_hours;
+    let cookie = auth.sessions.create(&user.username, user.session_epoch, hours)?;
+    tracing::info!(user = user.username, "logged in");
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().append(header::SET_COOKIE, session_cookie(&cookie, i64::from(hours) * 3600, viewer.https));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /-/logout`: ends this session.
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    if let Some(cookie) = csrf::cookie(&headers, SESSION_COOKIE) {
+        state.auth.sessions.end(&cookie)?;
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(header::SET_COOKIE, session_cookie("", 0, viewer.https));
+    Ok(res)
+}
+
+// ---- The account page: profile, password, tokens ----
+
+#[derive(Serialize)]
+struct AccountTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    csrf_token: String,
+    user: Option<User>,
+    role: &'static str,
+    groups: Vec<String>,
+    mode: &'static str,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenRow {
+    id: String,
+    name: String,
+    created: String,
+    last_used: String,
+}
+
+fn token_rows(tokens: Vec<crate::auth::TokenInfo>) -> Vec<TokenRow> {
+    let date = |time: i64| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp(time, 0).map(|it| it.format("%Y-%m-%d %H:%M UTC").to_string())
+    };
+    tokens
+        .into_iter()
+        .map(|token| TokenRow {
+            id: token.id,
+            name: token.name,
+            created: date(token.created_at).unwrap_or_default(),
+            last_used: token.last_used_at.and_then(date).unwrap_or_else(|| "never".into()),
+        })
+        .collect()
+}
+
+fn account_page(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    new_token: Option<String>,
+    error_message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (csrf_token, set_cookie) = csrf::token(headers);
+    let tokens = match viewer.username() {
+        Some(username) => token_rows(state.auth.accounts.tokens(Some(username))),
+        None => Vec::new(),
+    };
+    let view = AccountTemplate {
+        frame: Frame::new(state, &host_of(headers), "Your account"),
+        csrf_token,
+        user: viewer.user.clone().map(|mut it| {
+            it.password_hash = None;
+            it
+        }),
+        role: viewer.access.role.map_or("anonymous", Role::as_str),
+        groups: viewer.access.groups.clone(),
+        mode: viewer.mode.as_str(),
+        tokens,
+        new_token,
+        error: error_message,
+    };
+    let mut res = (status, Html(state.theme.render("account.html", &view)?)).into_response();
+    csrf::attach(&mut res, set_cookie);
+    Ok(res)
+}
+
+/// `GET /-/account`.
+pub async fn account(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap) -> Result<Response, PageError> {
+    account_page(&state, &viewer, &headers, None, None, StatusCode::OK)
+}
+
+fn logged_in(viewer: &Viewer) -> Result<&User> {
+    viewer.user.as_ref().ok_or_else(|| Error::bad_input("this wiki runs in open mode: there are no accounts"))
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    csrf_token: String,
+    name: String,
+    email: String,
+}
+
+/// `POST /-/account/profile`: display name and e-mail (what commits are signed with).
+pub async fn update_profile(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<ProfileForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let user = logged_in(&viewer)?;
+    if state.auth.config.mode == AuthMode::Proxy {
+        return Err(Error::bad_input("your name and e-mail come from your company's login").into());
+    }
+    state.auth.accounts.set_profile(&user.username, &form.name, &form.email)?;
+    Ok(Redirect::to("/-/account").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf_token: String,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// `POST /-/account/password`: every other session ends; this browser gets a fresh one.
+pub async fn change_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let user = logged_in(&viewer)?.clone();
+    let auth = state.auth.clone();
+    if auth.config.mode != AuthMode::Local {
+        return Err(Error::bad_input("passwords are managed by your company's login").into());
+    }
+    if form.new != form.confirm {
+        let message = Some("The new passwords do not match.".into());
+        return account_page(&state, &viewer, &headers, None, message, StatusCode::BAD_REQUEST);
+    }
+    let checking = auth.clone();
+    let (username, current) = (user.username.clone(), form.current);
+    let verified = super::blocking(move || Ok(checking.accounts.verify_password(&username, &current))).await?;
+    if verified.is_none() {
+        auth.throttle.failed(&user.username, viewer.address);
+        let message = Some("Your current password is not right.".into());
+        return account_page(&state, &viewer, &headers, None, message, StatusCode::FORBIDDEN);
+    }
+    let (username, new) = (user.username.clone(), form.new);
+    let changing = auth.clone();
+    if let Err(err) = super::blocking(move || changing.accounts.set_password(&username, &new)).await {
+        return account_page(&state, &viewer, &headers, None, Some(err.to_string()), StatusCode::BAD_REQUEST);
+    }
+    if let Some(old) = &viewer.session_cookie {
+        auth.sessions.end(old)?;
+    }
+    let epoch = auth.accounts.user(&user.username).map_or(0, |it| it.session_epoch);
+    let cookie = auth.sessions.create(&user.username, epoch, auth.config.session_hours)?;
+    let mut res = Redirect::to("/-/account").into_response();
+    let max_age = i64::from(auth.config.session_hours) * 3600;
+    res.headers_mut().append(header::SET_COOKIE, session_cookie(&cookie, max_age, viewer.https));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf_token: String,
+    name: String,
+}
+
+/// `POST /-/account/tokens`: shows the new token once.
+pub async fn create_token_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<TokenForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let user = logged_in(&viewer)?;
+    match state.auth.accounts.create_token(&user.username, &form.name) {
+        Ok((_, token)) => account_page(&state, &viewer, &headers, Some(token), None, StatusCode::OK),
+        Err(err) => account_page(&state, &viewer, &headers, None, Some(err.to_string()), StatusCode::BAD_REQUEST),
+    }
+}
+
+/// `POST /-/account/tokens/{id}/revoke`.
+pub async fn revoke_token_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    csrf::verify(&headers, &form.csrf_token)?;
+    let user = logged_in(&viewer)?;
+    // Admins may revoke anyone's token (from the admin page); others only their own.
+    let owner = if viewer.access.is_admin() { None } else { Some(user.username.as_str()) };
+    state.auth.accounts.revoke_token_of(&id, owner)?;
+    let back = if owner.is_none() && headers.get(header::REFERER).is_some_and(|it| it.as_bytes().ends_with(b"/-/admin")) {
+        "/-/admin"
+    } else {
+        "/-/account"
+    };
+    Ok(Redirect::to(back).into_response())
+}
+
+// ---- The API: who am I, tokens ----
+
+/// `GET /-/api/me`.
+pub async fn me_api(viewer: Viewer) -> Result<Response, ApiError> {
+    match &viewer.user {
+        Some(user) => Ok(Json(serde_json::json!({
+            "username": user.username, "name": user.name, "email": user.email,
+            "role": viewer.access.role.map(Role::as_str), "groups": viewer.access.groups, "mode": viewer.mode.as_str(),
+        }))
+        .into_response()),
+        None if viewer.mode == AuthMode::Open => Ok(Json(serde_json::json!({
+            "username": null, "name": null, "email": null, "role": "editor", "groups": [], "mode": "open",
+        }))
+        .into_response()),
+        None => Err(Error::Unauthorized("not logged in".into()).into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    name: String,
+}
+
+/// `GET /-/api/tokens`: the caller's tokens, never their secrets.
+pub async fn tokens_api(State(state): State<AppState>, viewer: Viewer) -> Result<Response, ApiError> {
+    let user = logged_in(&viewer)?;
+    let tokens: Vec<serde_json::Value> = state
+        .auth
+        .accounts
+        .tokens(Some(&user.username))
+        .into_iter()
+        .map(|it| serde_json::json!({"id": it.id, "name": it.name, "created_at": it.created_at, "last_used_at": it.last_used_at}))
+        .collect();
+    Ok(Json(tokens).into_response())
+}
+
+/// `POST /-/api/tokens` `{name}` → 201 `{id, name, token}`.
+pub async fn create_token_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Json(body): Json<TokenBody>,
+) -> Result<Response, ApiError> {
+    let user = logged_in(&viewer)?;
+    let (id, token) = state.auth.accounts.create_token(&user.username, &body.name)?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id, "name": body.name.trim(), "token": token}))).into_response())
+}
+
+/// `DELETE /-/api/tokens/{id}`.
+pub async fn revoke_token_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let user = logged_in(&viewer)?;
+    let owner = if viewer.access.is_admin() { None } else { Some(user.username.as_str()) };
+    state.auth.accounts.revoke_token_of(&id, owner)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_table() {
+        let get = Method::GET;
+        let post = Method::POST;
+        assert_eq!(need(&get, "/hr/pay"), Need::Read(Some("hr/pay.md".into())));
+        assert_eq!(need(&get, "/hr/logo.png"), Need::Read(Some("hr/logo.png".into())));
+        assert_eq!(need(&get, "/-/raw/hr/pay.md"), Need::Read(Some("hr/pay.md".into())));
+        assert_eq!(need(&get, "/-/edit/hr/pay"), Need::Edit(Some("hr/pay.md".into())));
+        assert_eq!(need(&Method::PUT, "/-/api/pages/hr%2Fpay"), Need::Edit(Some("hr/pay.md".into())));
+        assert_eq!(need(&post, "/-/api/pages/hr/pay/move"), Need::Edit(Some("hr/pay.md".into())));
+        assert_eq!(need(&get, "/-/api/pages/hr/pay"), Need::Read(Some("hr/pay.md".into())));
+        assert_eq!(need(&post, "/-/questions/why/answer"), Need::Edit(None));
+        assert_eq!(need(&post, "/-/questions/why/accept"), Need::Member);
+        assert_eq!(need(&post, "/-/api/questions"), Need::Member);
+        assert_eq!(need(&get, "/-/api/questions"), Need::Read(None));
+        assert_eq!(need(&get, "/-/admin"), Need::Admin);
+        assert_eq!(need(&get, "/-/static/lore.css"), Need::Nothing);
+        assert_eq!(need(&get, "/-/search"), Need::Read(None));
+        assert_eq!(need(&get, "/"), Need::Read(Some(String::new())));
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/hr/pay?x=1"), "/hr/pay?x=1");
+    }
+}
