@@ -69,6 +69,8 @@ pub struct ChangeFilter {
     pub folder: Option<String>,
     /// Only commits touching one of these paths.
     pub paths: Option<Vec<String>>,
+    /// Whose eyes: paths this reader may not see are left out, and commits that touch only those.
+    pub reader: Option<crate::auth::Access>,
 }
 
 impl ChangeIndex {
@@ -163,12 +165,19 @@ impl ChangeIndex {
             .filter(|commit| {
                 wanted_paths.as_ref().is_none_or(|wanted| commit.paths.iter().any(|it| wanted.contains(it)))
             })
+            .filter_map(|commit| {
+                let paths: Vec<String> = commit
+                    .paths
+                    .iter()
+                    .map(|it| &self.paths[*it as usize])
+                    .filter(|path| filter.reader.as_ref().is_none_or(|reader| reader.can_read(path)))
+                    .cloned()
+                    .collect();
+                (!paths.is_empty() || commit.paths.is_empty())
+                    .then(|| RecentChange { commit: commit.info.clone(), paths })
+            })
             .skip(offset)
             .take(limit)
-            .map(|commit| RecentChange {
-                commit: commit.info.clone(),
-                paths: commit.paths.iter().map(|it| self.paths[*it as usize].clone()).collect(),
-            })
             .collect()
     }
 

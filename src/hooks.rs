@@ -153,9 +153,18 @@ pub fn check_push(store: &Store, updates: &[RefUpdate], branch_ref: &str, limits
 }
 
 /// Tells a running Lore (at `LORE_NOTIFY_URL`, set when the push came through Lore's HTTP) that the branch
-/// moved. Failures are ignored: the server's file watcher notices the push as well.
-pub fn notify_server() {
+/// moved, passing on the hook's input and, for the push log, the account that pushed (`LORE_PUSHER`, vouched
+/// for by `LORE_HOOK_SECRET`). Failures are ignored: the server's file watcher notices the push as well.
+pub fn notify_server(updates: &str) {
     let Ok(url) = std::env::var("LORE_NOTIFY_URL") else { return };
+    let pusher = std::env::var("LORE_PUSHER").unwrap_or_default();
+    let secret = std::env::var("LORE_HOOK_SECRET").unwrap_or_default();
+    let is_header_safe = |it: &str| it.bytes().all(|b| b.is_ascii_graphic());
+    let identity = if !pusher.is_empty() && is_header_safe(&pusher) && is_header_safe(&secret) {
+        format!("X-Lore-Pusher: {pusher}\r\nX-Lore-Hook-Secret: {secret}\r\n")
+    } else {
+        String::new()
+    };
     let Some(rest) = url.strip_prefix("http://") else { return };
     let (authority, path) =
         rest.split_once('/').map_or((rest, "/".to_string()), |(host, path)| (host, format!("/{path}")));
@@ -163,8 +172,10 @@ pub fn notify_server() {
     for address in addresses {
         if let Ok(mut stream) = std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2)) {
             let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
-            let request =
-                format!("POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let request = format!(
+                "POST {path} HTTP/1.1\r\nHost: {authority}\r\n{identity}Content-Length: {}\r\nConnection: close\r\n\r\n{updates}",
+                updates.len()
+            );
             if stream.write_all(request.as_bytes()).is_ok() {
                 let mut answer = [0u8; 64];
                 let _ = std::io::Read::read(&mut stream, &mut answer);

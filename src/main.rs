@@ -23,6 +23,20 @@ enum Command {
     Reindex(ServeArgs),
     /// Check a wiki folder (a clone) for problems: front matter, broken links, duplicate titles, paths.
     Check(CheckArgs),
+    /// Manage accounts (local mode): add, passwd, role, groups, disable, enable, list.
+    User {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage personal tokens: create, list, revoke.
+    Token {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Run a git hook (Lore's installed hooks call these; not for people).
     #[command(subcommand, hide = true)]
     Hook(HookCommand),
@@ -78,6 +92,91 @@ struct ServeArgs {
     /// Site name shown in the header and window title [default: Lore].
     #[arg(long, value_name = "TITLE")]
     site_title: Option<String>,
+    /// Serve open mode (anyone may edit) on a non-loopback address; pages then show a banner.
+    #[arg(long)]
+    allow_open: bool,
+}
+
+/// Where the account store lives: `<data>` from the settings file or the flag.
+#[derive(clap::Args)]
+struct DataArgs {
+    /// Settings file (YAML) [default: ./lore.yaml when it exists].
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Folder for Lore's data [default: ./lore-data].
+    #[arg(long, value_name = "DIR", global = true)]
+    data: Option<PathBuf>,
+}
+
+impl DataArgs {
+    fn accounts(&self) -> anyhow::Result<lore::auth::Accounts> {
+        let args = ServeArgs {
+            config: self.config.clone(),
+            listen: None,
+            data: self.data.clone(),
+            repo: None,
+            branch: None,
+            theme: None,
+            site_title: None,
+            allow_open: false,
+        };
+        let config = args.into_config()?;
+        lore::auth::Accounts::open(&config.data)
+            .with_context(|| format!("opening accounts in {}", config.data.display()))
+    }
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account (asks for its password; --password-stdin reads it from standard input).
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// reader, editor or admin [default: the settings' default_role].
+        #[arg(long)]
+        role: Option<String>,
+        /// Groups, comma-separated (for folder rules).
+        #[arg(long, default_value = "")]
+        groups: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Create the account without a password (proxy mode, or tokens only).
+        #[arg(long, conflicts_with = "password_stdin")]
+        no_password: bool,
+    },
+    /// Set a new password (ends the account's sessions).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change an account's role.
+    Role { username: String, role: String },
+    /// Set an account's groups (comma-separated; empty for none).
+    Groups { username: String, groups: String },
+    /// Disable an account: no logins, its sessions and tokens stop working.
+    Disable { username: String },
+    /// Enable a disabled account again.
+    Enable { username: String },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal token for git and the API; prints it once.
+    Create {
+        username: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (of one account, or all).
+    List { username: Option<String> },
+    /// Revoke a token by its id (it stops working at once).
+    Revoke { id: String },
 }
 
 impl ServeArgs {
@@ -100,6 +199,7 @@ impl ServeArgs {
         if let Some(site_title) = self.site_title {
             config.site_title = site_title;
         }
+        config.auth.allow_open |= self.allow_open;
         Ok(config)
     }
 }
@@ -115,6 +215,8 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Reindex(args) => reindex(args.into_config()?),
+        Command::User { data, command } => user_command(&data, command),
+        Command::Token { data, command } => token_command(&data, command),
         Command::Check(args) => check(args),
         Command::Hook(HookCommand::PreReceive { branch, max_page_bytes, max_file_bytes }) => {
             let store = lore::store::Store::open_from_env(&branch)
@@ -132,9 +234,9 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Hook(HookCommand::PostReceive) => {
-            // Git expects post-receive to read its input; the server refreshes from the ref itself.
-            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
-            lore::hooks::notify_server();
+            let mut updates = String::new();
+            let _ = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut updates);
+            lore::hooks::notify_server(&updates);
             Ok(())
         }
         Command::Serve(args) => {
@@ -146,6 +248,108 @@ fn main() -> anyhow::Result<()> {
             })
         }
     }
+}
+
+fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
+    let accounts = data.accounts()?;
+    match command {
+        UserCommand::Add { username, name, email, role, groups, password_stdin, no_password } => {
+            let role = match role {
+                Some(role) => role.parse()?,
+                None => {
+                    let args = ServeArgs {
+                        config: data.config.clone(),
+                        listen: None,
+                        data: data.data.clone(),
+                        repo: None,
+                        branch: None,
+                        theme: None,
+                        site_title: None,
+                        allow_open: false,
+                    };
+                    args.into_config()?.auth.default_role
+                }
+            };
+            let password = if no_password { None } else { Some(read_password(password_stdin)?) };
+            let groups = groups.split(',').map(|it| it.trim().to_string()).filter(|it| !it.is_empty()).collect();
+            accounts.add_user(lore::auth::NewUser {
+                username: username.clone(),
+                name,
+                email,
+                role,
+                groups,
+                password,
+            })?;
+            eprintln!("Added {username} ({}).", role.as_str());
+        }
+        UserCommand::Passwd { username, password_stdin } => {
+            let password = read_password(password_stdin)?;
+            accounts.set_password(&username, &password)?;
+            eprintln!("Password changed; {username}'s sessions have ended.");
+        }
+        UserCommand::Role { username, role } => accounts.set_role(&username, role.parse()?)?,
+        UserCommand::Groups { username, groups } => {
+            accounts.set_groups(&username, groups.split(',').map(|it| it.trim().to_string()).collect())?
+        }
+        UserCommand::Disable { username } => {
+            accounts.set_disabled(&username, true)?;
+            eprintln!("Disabled {username}: sessions ended, tokens stop working.");
+        }
+        UserCommand::Enable { username } => accounts.set_disabled(&username, false)?,
+        UserCommand::List => {
+            for user in accounts.users() {
+                let status = if user.disabled { " (disabled)" } else { "" };
+                println!(
+                    "{}\t{}\t{} <{}>\t{}{status}",
+                    user.username,
+                    user.role.as_str(),
+                    user.name,
+                    user.email,
+                    user.groups.join(",")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn token_command(data: &DataArgs, command: TokenCommand) -> anyhow::Result<()> {
+    let accounts = data.accounts()?;
+    match command {
+        TokenCommand::Create { username, name } => {
+            let (id, token) = accounts.create_token(&username, &name)?;
+            eprintln!("Token {id} for {username}. Copy it now: it is not shown again.");
+            println!("{token}");
+        }
+        TokenCommand::List { username } => {
+            for token in accounts.tokens(username.as_deref()) {
+                let used = token.last_used_at.map_or("never".to_string(), |it| it.to_string());
+                println!(
+                    "{}\t{}\t{}\tcreated {}\tlast used {used}",
+                    token.id, token.username, token.name, token.created_at
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            accounts.revoke_token(&id)?;
+            eprintln!("Revoked {id}.");
+        }
+    }
+    Ok(())
+}
+
+// One line from standard input (for scripts), or asked twice on the terminal without echo.
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Again: ")?;
+    anyhow::ensure!(first == second, "the passwords do not match");
+    Ok(first)
 }
 
 fn reindex(config: lore::config::Config) -> anyhow::Result<()> {

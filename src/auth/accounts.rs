@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use arc_swap::ArcSwap;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
 
 use super::{Role, check_username, now, random_hex, sha256_hex};
@@ -245,10 +245,8 @@ impl Accounts {
 
     fn update_user(&self, username: &str, change: impl FnOnce(&mut User) -> Result<()>) -> Result<()> {
         self.modify(|data| {
-            let user = data
-                .users
-                .get_mut(username)
-                .ok_or_else(|| Error::NotFound(format!("no account named {username}")))?;
+            let user =
+                data.users.get_mut(username).ok_or_else(|| Error::NotFound(format!("no account named {username}")))?;
             change(user)
         })
     }

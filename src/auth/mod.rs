@@ -314,6 +314,8 @@ pub struct Auth {
     pub sessions: sessions::Sessions,
     pub throttle: throttle::Throttle,
     pub push_log: pushlog::PushLog,
+    /// Given to the git hooks Lore runs, so only they can tell the server who pushed.
+    pub hook_secret: String,
 }
 
 impl Auth {
@@ -327,6 +329,7 @@ impl Auth {
             sessions: sessions::Sessions::open(data_dir)?,
             throttle: throttle::Throttle::default(),
             push_log: pushlog::PushLog::open(data_dir)?,
+            hook_secret: random_hex(16),
         })
     }
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
@@ -95,6 +95,9 @@ pub struct SearchResults {
 /// A suggestion for the search box.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
+    /// The page's path, for callers that filter by who may read it.
+    #[serde(skip)]
+    pub path: String,
     pub title: String,
     /// The page's title when the suggestion is one of its headings.
     pub page_title: Option<String>,
@@ -235,7 +238,8 @@ impl SearchIndex {
     }
 
     /// Titles (then headings) that start with what has been typed so far.
-    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
+    /// `may_show` says which paths the person typing may see.
+    pub fn suggest(&self, typed: &str, limit: usize, may_show: &dyn Fn(&str) -> bool) -> Result<Vec<Suggestion>> {
         let query = SearchQuery::parse(typed);
         let Some((last, leading)) = query.words.split_last() else { return Ok(Vec::new()) };
         if last.chars().count() > MAX_PREFIX_CHARS {
@@ -254,11 +258,15 @@ impl SearchIndex {
                 .map_err(search_error)?;
             for (_, address) in top {
                 let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
+                let path = first_text(&doc, f.path);
+                if !may_show(&path) {
+                    continue;
+                }
                 let title = first_text(&doc, f.title);
                 let url = first_text(&doc, f.url);
                 if !is_heading {
                     if seen.insert(url.clone()) {
-                        res.push(Suggestion { title, page_title: None, url, kind: "title" });
+                        res.push(Suggestion { path, title, page_title: None, url, kind: "title" });
                     }
                     continue;
                 }
@@ -269,6 +277,7 @@ impl SearchIndex {
                     let heading_url = format!("{url}#{}", crate::content::slug(heading));
                     if matches && seen.insert(heading_url.clone()) {
                         res.push(Suggestion {
+                            path: path.clone(),
                             title: heading.to_string(),
                             page_title: Some(title.clone()),
                             url: heading_url,
@@ -296,7 +305,12 @@ impl SearchIndex {
     ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let text_query = self.text_query(query, words, occur, fuzzy)?;
-        let filters = self.filter_clauses(query);
+        let mut filters = self.filter_clauses(query);
+        if !query.excluded_paths.is_empty() {
+            // Excluded inside the query, so totals, pages of results and facet counts leave them out too.
+            let terms = query.excluded_paths.iter().map(|it| Term::from_field_text(self.fields.path, it));
+            filters.push((Occur::MustNot, Box::new(TermSetQuery::new(terms))));
+        }
         let full: Box<dyn Query> = match (text_query, filters.is_empty()) {
             (Some(text), true) => text,
             (Some(text), false) => {
@@ -826,7 +840,7 @@ mod tests {
     fn prefix_of_the_last_word() {
         let (_dir, index) = index();
         check(&index, "holi", "hr/holidays.md");
-        let suggestions = index.suggest("get", 5).unwrap();
+        let suggestions = index.suggest("get", 5, &|_| true).unwrap();
         assert_eq!(suggestions[0].title, "Getting VPN access");
     }
 

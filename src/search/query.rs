@@ -18,6 +18,8 @@ pub struct SearchQuery {
     /// Match pages holding any of the words (ranked by how many and how well), not all of them: for
     /// natural-language text such as a question's title.
     pub any_word: bool,
+    /// Paths never to return (pages the searcher may not read); set by the caller, never parsed.
+    pub excluded_paths: Vec<String>,
 }
 
 /// Longest query Lore reads; the rest is ignored.

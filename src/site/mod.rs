@@ -52,6 +52,37 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The snapshot as someone who may read only some files sees it: the others are gone from the file and
+    /// page lists, tags and the link graph (so lists, backlinks and reports built from it never show them).
+    pub fn visible_to(&self, can_read: &dyn Fn(&str) -> bool) -> Snapshot {
+        let mut res = Snapshot {
+            head: self.head,
+            files: self.files.clone(),
+            pages: self.pages.clone(),
+            resolver: self.resolver.clone(),
+            links: self.links.clone(),
+            tags: self.tags.clone(),
+        };
+        for path in self.files.keys().filter(|it| !can_read(it)) {
+            res.files.remove(path);
+            if let Ok(page) = RepoPath::parse(path)
+                && let Some(meta) = res.pages.remove(&page)
+            {
+                for tag in &meta.front_matter.tags {
+                    let key = tag.to_lowercase();
+                    if let Some(pages) = res.tags.get_mut(&key) {
+                        pages.remove(&page);
+                        if pages.is_empty() {
+                            res.tags.remove(&key);
+                        }
+                    }
+                }
+                res.links.set_page(&page, None, &self.resolver, &|_| false);
+            }
+        }
+        res
+    }
+
     /// The blob of the file at `path`.
     pub fn file(&self, path: &str) -> Option<ObjectId> {
         self.files.get(path).copied()
@@ -323,8 +354,8 @@ impl Site {
     }
 
     /// Search-box suggestions for what has been typed so far.
-    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        self.search.suggest(typed, limit)
+    pub fn suggest(&self, typed: &str, limit: usize, may_show: &dyn Fn(&str) -> bool) -> Result<Vec<Suggestion>> {
+        self.search.suggest(typed, limit, may_show)
     }
 
     /// Keeps the search index caught up with the branch: now, then whenever `refresh` says the branch moved.

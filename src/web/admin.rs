@@ -62,7 +62,12 @@ struct Health {
     search_index_bytes: u64,
 }
 
-fn admin_view(state: &AppState, headers: &HeaderMap, error: Option<String>, status: StatusCode) -> Result<Response, PageError> {
+fn admin_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(headers);
     let auth = &state.auth;
     let snapshot = state.site.snapshot();

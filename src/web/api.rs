@@ -50,9 +50,9 @@ pub struct AuthorInput {
 }
 
 /// `GET /-/api/pages/<path>`: a page's source, metadata and rendered HTML, with its blob id as ETag.
-pub async fn get_page(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
+pub async fn get_page(viewer: Viewer, State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
     let path = api_page_path(&uri)?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let site = state.site.clone();
     let (source, view) = blocking(move || {
         let source = site.page_source(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
@@ -70,7 +70,7 @@ pub async fn get_page(State(state): State<AppState>, uri: Uri) -> Result<Respons
         markdown: source.text,
         html: view.body.html.clone(),
         blob: source.blob,
-        commit: state.site.snapshot().head,
+        commit: state.snapshot_for(&viewer).head,
         updated_by: last_change.map(|it| it.author.clone()),
         updated_at: last_change.and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0)).map(|it| it.to_rfc3339()),
     };
@@ -80,7 +80,8 @@ pub async fn get_page(State(state): State<AppState>, uri: Uri) -> Result<Respons
 
 /// `PUT /-/api/pages/<path>`: creates (201) or replaces (200) a page in one commit. Replacing needs
 /// `If-Match: "<blob id>"`; a stale one is merged (200, `merged: true`) or answered 409 with both texts.
-pub async fn put_page(viewer: Viewer, 
+pub async fn put_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -130,7 +131,8 @@ pub struct DeletePage {
 }
 
 /// `DELETE /-/api/pages/<path>` with `If-Match`: deletes the page in one commit.
-pub async fn delete_page(viewer: Viewer, 
+pub async fn delete_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -156,7 +158,8 @@ pub struct PageAction {
 
 /// `POST /-/api/pages/<path>/move` with `{to}` (and optional `If-Match`), and
 /// `POST /-/api/pages/<path>/restore` with `{commit}`: the version to bring back.
-pub async fn page_action(viewer: Viewer, 
+pub async fn page_action(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -193,6 +196,7 @@ pub async fn page_action(viewer: Viewer,
             let to = body.to.ok_or_else(|| Error::bad_input("missing `to`: the new path"))?;
             let to = page_path_from(&to)?;
             let base = if_match(&headers)?;
+            viewer.check_edit(to.as_str())?;
             let target = to.clone();
             let commit = blocking(move || site.move_page(&path, &target, base, &author)).await?;
             Ok((StatusCode::OK, Json(serde_json::json!({ "commit": commit, "path": to.as_str(), "url": to.url() })))

@@ -187,7 +187,7 @@ fn need(method: &Method, path: &str) -> Need {
     if path == "/-/new" || path == "/-/review/assign" {
         return Need::Edit(None);
     }
-    if !safe && path.starts_with("/-/questions/") || (!safe && path.starts_with("/-/api/questions/")) {
+    if !safe && (path.starts_with("/-/questions/") || path.starts_with("/-/api/questions/")) {
         // Answer and promote; accept was matched above.
         return Need::Edit(None);
     }
@@ -195,7 +195,8 @@ fn need(method: &Method, path: &str) -> Need {
         let file = page_file(file.trim_end_matches("/move").trim_end_matches("/restore"));
         return if safe { Need::Read(Some(file)) } else { Need::Edit(Some(file)) };
     }
-    for prefix in ["/-/raw/", "/-/history/", "/-/diff/", "/-/blame/", "/-/api/history/", "/-/api/diff/", "/-/api/links/"]
+    for prefix in
+        ["/-/raw/", "/-/history/", "/-/diff/", "/-/blame/", "/-/api/history/", "/-/api/diff/", "/-/api/links/"]
     {
         if let Some(file) = file(prefix) {
             return Need::Read(Some(page_file(&file)));
@@ -222,16 +223,13 @@ fn page_file(path: &str) -> String {
 /// with the viewer in its extensions (and in a task-local for page headers).
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let auth = &state.auth;
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([127, 0, 0, 1]), |it| it.0.ip());
+    let peer =
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([127, 0, 0, 1]), |it| it.0.ip());
     let trusted = auth.trusted_proxies.contains(peer);
     let headers = request.headers();
     let https = trusted && header_text(headers, "x-forwarded-proto").eq_ignore_ascii_case("https");
     let address = if trusted {
-        header_text(headers, "x-forwarded-for")
-            .rsplit(',')
-            .next()
-            .and_then(|it| it.trim().parse().ok())
-            .unwrap_or(peer)
+        header_text(headers, "x-forwarded-for").rsplit(',').next().and_then(|it| it.trim().parse().ok()).unwrap_or(peer)
     } else {
         peer
     };
@@ -289,7 +287,9 @@ fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
         Need::Read(None) => viewer.access.may_read,
         Need::Read(Some(file)) => viewer.can_read(file),
         Need::Account => viewer.user.is_some() || viewer.mode == AuthMode::Open,
-        Need::Member => viewer.access.at_least(Role::Reader) && (viewer.user.is_some() || viewer.mode == AuthMode::Open),
+        Need::Member => {
+            viewer.access.at_least(Role::Reader) && (viewer.user.is_some() || viewer.mode == AuthMode::Open)
+        }
         Need::Edit(None) => viewer.access.at_least(Role::Editor),
         Need::Edit(Some(file)) => viewer.can_edit(file),
         Need::Admin => viewer.access.is_admin() || (viewer.mode == AuthMode::Open && viewer.address.is_loopback()),
@@ -385,7 +385,9 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
         };
         return match auth.accounts.user_for_token(&token) {
             Some(user) => Ok(Identified::User(user, Vec::new(), None)),
-            None => Err(Error::Unauthorized("this token is not valid (revoked, mistyped, or its account is disabled)".into())),
+            None => Err(Error::Unauthorized(
+                "this token is not valid (revoked, mistyped, or its account is disabled)".into(),
+            )),
         };
     }
     if let Some(cookie) = csrf::cookie(headers, SESSION_COOKIE) {
@@ -440,7 +442,11 @@ struct LoginTemplate {
 
 // Only paths on this site: `//evil.example` and absolute URLs would send the browser elsewhere.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next.to_string() } else { "/".into() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_string()
+    } else {
+        "/".into()
+    }
 }
 
 /// `GET /-/login?next=`.
@@ -741,7 +747,8 @@ pub async fn revoke_token_form(
     // Admins may revoke anyone's token (from the admin page); others only their own.
     let owner = if viewer.access.is_admin() { None } else { Some(user.username.as_str()) };
     state.auth.accounts.revoke_token_of(&id, owner)?;
-    let back = if owner.is_none() && headers.get(header::REFERER).is_some_and(|it| it.as_bytes().ends_with(b"/-/admin")) {
+    let back = if owner.is_none() && headers.get(header::REFERER).is_some_and(|it| it.as_bytes().ends_with(b"/-/admin"))
+    {
         "/-/admin"
     } else {
         "/-/account"
@@ -794,7 +801,8 @@ pub async fn create_token_api(
 ) -> Result<Response, ApiError> {
     let user = logged_in(&viewer)?;
     let (id, token) = state.auth.accounts.create_token(&user.username, &body.name)?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id, "name": body.name.trim(), "token": token}))).into_response())
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id, "name": body.name.trim(), "token": token})))
+        .into_response())
 }
 
 /// `DELETE /-/api/tokens/{id}`.

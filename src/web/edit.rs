@@ -138,7 +138,8 @@ pub async fn editor(
 
 /// `POST /-/edit/<path>`: saves the editor's text in one commit; merges with concurrent edits, or shows the
 /// conflict with the user's text intact.
-pub async fn save(viewer: Viewer, 
+pub async fn save(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -299,11 +300,16 @@ struct PageSummary {
 }
 
 /// `GET /-/delete/<path>` and `GET /-/move/<path>`: the confirmation forms.
-pub async fn confirm_form(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn confirm_form(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let (template, prefix) =
         if uri.path().starts_with("/-/delete/") { ("delete.html", "/-/delete/") } else { ("move.html", "/-/move/") };
     let path = page_path_after(&uri, prefix)?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let meta = snapshot.pages.get(&path).ok_or_else(|| Error::NotFound(path.to_string()))?;
     let blob = snapshot.file(path.as_str()).expect("pages are files");
     let (csrf_token, set_cookie) = csrf::token(&headers);
@@ -325,7 +331,8 @@ pub struct DeleteForm {
 }
 
 /// `POST /-/delete/<path>`: deletes the page in one commit; its URL then offers to restore it.
-pub async fn delete(viewer: Viewer, 
+pub async fn delete(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -353,7 +360,8 @@ pub struct MoveForm {
 }
 
 /// `POST /-/move/<path>`: moves the page; the old URL redirects to the new one.
-pub async fn move_page(viewer: Viewer, 
+pub async fn move_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -365,6 +373,7 @@ pub async fn move_page(viewer: Viewer,
     let base = parse_blob(&form.base_blob)?;
     let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
+    viewer.check_edit(to.as_str())?;
     let target = to.clone();
     blocking(move || site.move_page(&from, &target, base, &author)).await?;
     Ok(Redirect::to(&format!("{}?moved=1", to.url())).into_response())
@@ -378,7 +387,8 @@ pub struct RestoreForm {
 }
 
 /// `POST /-/restore/<path>`: brings back the page as it was in `commit`, as a new commit.
-pub async fn restore(viewer: Viewer, 
+pub async fn restore(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
@@ -399,7 +409,13 @@ pub async fn restore(viewer: Viewer,
 
 /// `POST /-/upload/<page path>`: stores an uploaded file next to the page in one commit and answers
 /// `{path, url, markdown}` with the Markdown that links it.
-pub async fn upload(viewer: Viewer, State(state): State<AppState>, uri: Uri, headers: HeaderMap, mut multipart: Multipart) -> Response {
+pub async fn upload(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
     let res = async {
         let page = page_path_after(&uri, "/-/upload/")?;
         let mut token = String::new();

@@ -14,12 +14,14 @@ use tokio::process::Command;
 use tokio_util::io::ReaderStream;
 
 use super::AppState;
+use super::auth::Viewer;
+use crate::auth::AuthMode;
 
 /// The URL prefix of the repository: `git clone http://HOST:PORT/wiki.git`.
 pub const PREFIX: &str = "/wiki.git";
 
 /// `GET|POST /wiki.git/...`: hands the request to `git http-backend`.
-pub async fn backend(State(state): State<AppState>, request: Request) -> Response {
+pub async fn backend(State(state): State<AppState>, viewer: Viewer, request: Request) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
@@ -29,14 +31,9 @@ pub async fn backend(State(state): State<AppState>, request: Request) -> Respons
     let rest = parts.uri.path().strip_prefix(PREFIX).unwrap_or_default().to_string();
     let query = parts.uri.query().unwrap_or_default().to_string();
     let wants_push = rest.ends_with("/git-receive-pack") || query.contains("service=git-receive-pack");
-    let may_push = state.site.config.listen.ip().is_loopback();
-    if wants_push && !may_push {
-        // Refused already at ref discovery, so git asks for credentials instead of failing mid-push.
-        let mut res =
-            (StatusCode::UNAUTHORIZED, "pushing needs an account: Lore accepts anonymous pushes only on loopback\n")
-                .into_response();
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Lore\""));
-        return res;
+    // Refused already at ref discovery, so git asks for credentials instead of failing mid-push.
+    if let Err(refusal) = may_use_git(&state, &viewer, wants_push) {
+        return *refusal;
     }
     if rest.contains("..") || rest.contains('\\') {
         return (StatusCode::BAD_REQUEST, "invalid repository path\n").into_response();
@@ -64,8 +61,9 @@ pub async fn backend(State(state): State<AppState>, request: Request) -> Respons
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     if wants_push {
-        // git http-backend enables receive-pack for authenticated users only.
-        command.env("REMOTE_USER", "anonymous");
+        // git http-backend enables receive-pack for authenticated users only; the hooks learn who pushed.
+        let pusher = viewer.username().unwrap_or("anonymous");
+        command.env("REMOTE_USER", pusher).env("LORE_PUSHER", pusher).env("LORE_HOOK_SECRET", &state.auth.hook_secret);
     }
     for (name, variable) in [
         (header::CONTENT_TYPE, "CONTENT_TYPE"),
@@ -150,12 +148,70 @@ pub async fn backend(State(state): State<AppState>, request: Request) -> Respons
     res
 }
 
-/// `POST /-/hooks/refresh`: the post-receive hook's nudge after a push; only accepted from this machine.
+/// Whether this viewer may fetch (or, with `push`, push): a clone carries every file, so it needs read
+/// access to all of them, and a push may change any, so it needs edit access to all of them.
+fn may_use_git(state: &AppState, viewer: &Viewer, push: bool) -> Result<(), Box<Response>> {
+    let allowed = match viewer.mode {
+        // Open mode: anyone, but pushes only while nobody else can reach the server.
+        AuthMode::Open => !push || state.site.config.listen.ip().is_loopback(),
+        _ if push => viewer.access.can_edit_everything(),
+        _ => viewer.access.can_read_everything(),
+    };
+    if allowed {
+        return Ok(());
+    }
+    let (status, message) = if viewer.user.is_none() {
+        let message = match viewer.mode {
+            AuthMode::Open => "pushing needs an account: Lore accepts anonymous pushes only on loopback",
+            _ => "log in with a personal token as the password (create one under Your account)",
+        };
+        (StatusCode::UNAUTHORIZED, message)
+    } else if push {
+        (StatusCode::FORBIDDEN, "you may not push: that needs the editor role and edit access to every folder")
+    } else {
+        (StatusCode::FORBIDDEN, "you may not clone: a clone carries every folder, and some are closed to you")
+    };
+    let mut res = (status, format!("{message}\n")).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Lore\""));
+    }
+    Err(Box::new(res))
+}
+
+/// `POST /-/hooks/refresh`: the post-receive hook's nudge after a push; only accepted from this machine. The
+/// body is the hook's input; with the hook secret it names the pusher, which goes into the push log.
 pub async fn refresh(State(state): State<AppState>, request: Request) -> Response {
     let from_loopback =
         request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().is_some_and(|it| it.0.ip().is_loopback());
     if !from_loopback {
         return (StatusCode::FORBIDDEN, "only the repository's hooks may call this\n").into_response();
+    }
+    let (pusher, secret) = {
+        let header =
+            |name: &str| request.headers().get(name).and_then(|it| it.to_str().ok()).unwrap_or_default().to_string();
+        (header("x-lore-pusher"), header("x-lore-hook-secret"))
+    };
+    let vouched = !pusher.is_empty()
+        && pusher != "anonymous"
+        && super::csrf::constant_time_eq(secret.as_bytes(), state.auth.hook_secret.as_bytes());
+    let body = axum::body::to_bytes(request.into_body(), 1024 * 1024).await.unwrap_or_default();
+    if vouched {
+        let updates = crate::hooks::read_updates(&body[..]).unwrap_or_default();
+        let branch = state.site.store().branch_ref().to_string();
+        let site = state.site.clone();
+        let auth = state.auth.clone();
+        let logged = super::blocking(move || {
+            for update in updates.iter().filter(|it| it.name == branch) {
+                if let Some(new) = update.new {
+                    auth.push_log.record(&pusher, site.store().commits_between(update.old, new)?)?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+        if let Err(err) = logged {
+            tracing::warn!(error = %err, "recording the push log failed");
+        }
     }
     let site = state.site.clone();
     match super::blocking(move || site.refresh()).await {

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::auth::Viewer;
 use super::edit::page_path_from_input;
 use super::error::{ApiError, PageError};
 use super::feed::{FeedEntry, atom, rfc3339};
@@ -39,9 +40,17 @@ pub struct CommitView {
     pub summary: String,
     pub message: String,
     pub url: String,
+    /// The account that pushed this commit, when it came by an authenticated push by someone else.
+    pub pushed_by: Option<String>,
 }
 
 impl CommitView {
+    /// Notes who pushed the commit (from the push log), unless it was its author.
+    pub fn with_pusher(mut self, state: &AppState) -> CommitView {
+        self.pushed_by = state.auth.push_log.pusher(self.commit);
+        self
+    }
+
     /// The view of a commit, with times relative to now.
     pub fn new(info: &CommitInfo) -> CommitView {
         let at = DateTime::<Utc>::from_timestamp(info.time, 0).unwrap_or_default();
@@ -55,6 +64,7 @@ impl CommitView {
             summary: info.message.lines().next().unwrap_or_default().to_string(),
             message: info.message.trim_end().to_string(),
             url: format!("/-/commit/{}", info.id),
+            pushed_by: None,
         }
     }
 }
@@ -101,6 +111,7 @@ pub struct PageQuery {
 
 /// `GET /-/history/<path>`: every commit that changed the page, newest first, following moves.
 pub async fn history_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     Query(query): Query<PageQuery>,
@@ -110,8 +121,12 @@ pub async fn history_page(
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
     let site = state.site.clone();
     let lookup = path.clone();
-    let (entries, n_total) = blocking(move || history_rows(&site, &lookup, (page - 1) * PER_PAGE, PER_PAGE)).await?;
-    let snapshot = state.site.snapshot();
+    let (mut entries, n_total) =
+        blocking(move || history_rows(&site, &lookup, (page - 1) * PER_PAGE, PER_PAGE)).await?;
+    for entry in &mut entries {
+        entry.commit.pushed_by = state.auth.push_log.pusher(entry.commit.commit);
+    }
+    let snapshot = state.snapshot_for(&viewer);
     let title = snapshot.pages.get(&path).map_or_else(|| path.file_stem().to_string(), |it| it.title.clone());
     let base = format!("/-/history/{}", path.as_str());
     let pager = Pager {
@@ -148,6 +163,7 @@ pub async fn history_api(
                 "commit": row.commit.commit, "author": row.commit.author, "date": row.commit.date,
                 "message": row.commit.message, "added": row.added, "removed": row.removed,
                 "path": row.path, "deleted": row.deleted,
+                "pushed_by": state.auth.push_log.pusher(row.commit.commit),
             })
         })
         .collect();
@@ -227,6 +243,7 @@ struct ResolvedDiff {
 
 /// `GET /-/diff/<path>?from=<rev>&to=<rev>`: what changed in the page between two versions.
 pub async fn diff_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     Query(query): Query<DiffQuery>,
@@ -239,7 +256,7 @@ pub async fn diff_page(
     let lookup = path.clone();
     let (from, to) = (query.from.clone(), query.to.clone());
     let resolved = blocking(move || resolve_diff(&site, &lookup, from.as_deref(), to.as_deref(), !full)).await?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let title = snapshot.pages.get(&path).map_or_else(|| path.file_stem().to_string(), |it| it.title.clone());
     let base = format!("/-/diff/{}?from={}&to={}", path.as_str(), resolved.from.id, resolved.to.id);
     let frame = Frame::new(&state, &view::host_of(&headers), &format!("Changes to {title}"))
@@ -409,11 +426,13 @@ struct CommitTemplate {
 
 /// `GET /-/commit/<sha>`: a whole commit: message, author, and every file it touched with its diff.
 pub async fn commit_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(revision): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let site = state.site.clone();
+    let viewer_for_files = viewer.clone();
     let (info, parent, files) = blocking(move || {
         let commit = site.store().resolve_commit(&revision)?;
         let info = site.store().commit_info(commit)?;
@@ -432,10 +451,15 @@ pub async fn commit_page(
         // A move shows once, as the new path; the delete half of it is implied.
         let renamed: Vec<String> = files.iter().filter_map(|it| it.old_path.clone()).collect();
         files.retain(|it| !(it.status == "deleted" && renamed.contains(&it.path)));
+        let n_files = files.len();
+        files.retain(|it| viewer_for_files.can_read(&it.path));
+        if n_files > 0 && files.is_empty() {
+            return Err(viewer_for_files.denied());
+        }
         Ok((info, parent, files))
     })
     .await?;
-    let commit = CommitView::new(&info);
+    let commit = CommitView::new(&info).with_pusher(&state);
     let frame = Frame::new(&state, &view::host_of(&headers), &format!("Commit {}", commit.short));
     let view = CommitTemplate { frame, commit, parent: parent.map(|it| format!("/-/commit/{it}")), files };
     Ok(Html(state.theme.render("commit.html", &view)?).into_response())
@@ -462,9 +486,14 @@ struct BlameTemplate {
 }
 
 /// `GET /-/blame/<path>`: each line with the commit that last changed it, consecutive lines grouped.
-pub async fn blame_page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn blame_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let path = path_after(&uri, "/-/blame/")?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(path.to_string()))?;
     let site = state.site.clone();
     let blame_snapshot = snapshot.clone();
@@ -501,7 +530,7 @@ pub struct ChangesQuery {
 }
 
 impl ChangesQuery {
-    fn filter(&self, site: &Site) -> ChangeFilter {
+    fn filter(&self, site: &Site, viewer: &Viewer) -> ChangeFilter {
         let folder =
             self.folder.as_deref().or(self.path.as_deref()).map(str::trim).filter(|it| !it.is_empty()).map(|it| {
                 let it = it.trim_start_matches('/');
@@ -517,7 +546,8 @@ impl ChangesQuery {
                 .collect()
         });
         let author = self.author.clone().filter(|it| !it.trim().is_empty());
-        ChangeFilter { author, folder: folder.filter(|it| it != "/"), paths }
+        let reader = (!viewer.sees_everything()).then(|| viewer.access.clone());
+        ChangeFilter { author, folder: folder.filter(|it| it != "/"), paths, reader }
     }
 }
 
@@ -565,11 +595,12 @@ fn change_rows(changes: Vec<RecentChange>) -> Vec<ChangeRow> {
 /// `GET /-/changes`: recent changes, newest first, filtered by author and folder.
 pub async fn changes_page(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<ChangesQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
-    let filter = query.filter(&state.site);
+    let filter = query.filter(&state.site, &viewer);
     let site = state.site.clone();
     let changes = blocking(move || site.recent_changes(&filter, (page - 1) * PER_PAGE, PER_PAGE + 1)).await?;
     let has_next = changes.len() > PER_PAGE;
@@ -602,9 +633,10 @@ pub async fn changes_page(
 /// `GET /-/api/changes?author=&folder=&offset=&limit=`: recent commits with the files they touched.
 pub async fn changes_api(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<ChangesQuery>,
 ) -> Result<Response, ApiError> {
-    let filter = query.filter(&state.site);
+    let filter = query.filter(&state.site, &viewer);
     let offset = query.offset.unwrap_or(0);
     let limit = query.limit.unwrap_or(PER_PAGE).clamp(1, 500);
     let site = state.site.clone();
@@ -612,9 +644,10 @@ pub async fn changes_api(
     let changes: Vec<serde_json::Value> = changes
         .into_iter()
         .map(|change| {
-            let view = CommitView::new(&change.commit);
+            let view = CommitView::new(&change.commit).with_pusher(&state);
             serde_json::json!({
                 "commit": view.commit, "author": view.author, "date": view.date, "message": view.message, "paths": change.paths,
+                "pushed_by": view.pushed_by,
             })
         })
         .collect();
@@ -624,10 +657,11 @@ pub async fn changes_api(
 /// `GET /-/changes.atom[?path=<folder>][&tag=<tag>]`: an Atom 1.0 feed of the newest changes.
 pub async fn changes_feed(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<ChangesQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let filter = query.filter(&state.site);
+    let filter = query.filter(&state.site, &viewer);
     let site = state.site.clone();
     let changes = blocking(move || site.recent_changes(&filter, 0, PER_PAGE)).await?;
     let host = view::host_of(&headers);

@@ -47,6 +47,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 pub const CONTENT_SECURITY_POLICY_WITH_DRAWINGS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
+/// Filtered snapshots by head and access (see `AppState::snapshot_for`).
+pub type VisibleSnapshots =
+    quick_cache::sync::Cache<(Option<crate::store::ObjectId>, String), Arc<crate::site::Snapshot>>;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -56,6 +60,26 @@ pub struct AppState {
     pub theme: Arc<Theme>,
     pub page_cache: Arc<pages::PageCache>,
     pub auth: Arc<Auth>,
+    /// Filtered snapshots of viewers whom folder rules restrict, by head and access.
+    pub visible_snapshots: Arc<VisibleSnapshots>,
+}
+
+impl AppState {
+    /// The snapshot as this viewer may see it: the site's own for almost everyone; for someone a folder
+    /// rule hides files from, a filtered copy, cached per head and access.
+    pub fn snapshot_for(&self, viewer: &Viewer) -> Arc<crate::site::Snapshot> {
+        let snapshot = self.site.snapshot();
+        if viewer.sees_everything() {
+            return snapshot;
+        }
+        let key =
+            (snapshot.head, format!("{:?}{:?}{}", viewer.access.role, viewer.access.groups, viewer.access.may_read));
+        self.visible_snapshots
+            .get_or_insert_with(&key, || {
+                Ok::<_, std::convert::Infallible>(Arc::new(snapshot.visible_to(&|path| viewer.can_read(path))))
+            })
+            .unwrap_or(snapshot)
+    }
 }
 
 /// A bound, ready-to-run server.
@@ -111,8 +135,14 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let state =
-            AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()), auth };
+        let state = AppState {
+            site: site.clone(),
+            local_addr,
+            theme,
+            page_cache: Arc::new(pages::PageCache::new()),
+            auth,
+            visible_snapshots: Arc::new(quick_cache::sync::Cache::new(32)),
+        };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 

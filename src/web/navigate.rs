@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::auth::Viewer;
 use super::error::{ApiError, PageError};
 use super::view::{self, Frame};
 use crate::content::RepoPath;
@@ -51,12 +52,13 @@ pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
 
 /// `GET /-/api/links/<path>` → `{outgoing, incoming, broken}`.
 pub async fn links_api(
+    viewer: Viewer,
     State(state): State<AppState>,
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
 ) -> Result<Response, ApiError> {
     let encoded = uri.path().strip_prefix("/-/api/links/").unwrap_or_default();
     let path = RepoPath::page(&super::pages::decode_path(encoded)?)?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     if !snapshot.pages.contains_key(&path) {
         return Err(Error::NotFound(path.to_string()).into());
     }
@@ -90,8 +92,12 @@ struct LinksTemplate {
 }
 
 /// `GET /-/links/broken`: links to pages that do not exist ("wanted pages"), most wanted first.
-pub async fn broken_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let snapshot = state.site.snapshot();
+pub async fn broken_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let snapshot = state.snapshot_for(&viewer);
     let mut wanted: Vec<WantedRow> = snapshot
         .links
         .wanted()
@@ -108,8 +114,12 @@ pub async fn broken_page(State(state): State<AppState>, headers: HeaderMap) -> R
 }
 
 /// `GET /-/links/orphans`: pages no other page links to (home pages, templates and questions aside).
-pub async fn orphans_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let snapshot = state.site.snapshot();
+pub async fn orphans_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let snapshot = state.snapshot_for(&viewer);
     let orphans: Vec<PageLink> = snapshot
         .pages
         .keys()
@@ -156,15 +166,19 @@ struct TagsTemplate {
 }
 
 /// `GET /-/tags`: every tag with its number of pages.
-pub async fn tags_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let snapshot = state.site.snapshot();
+pub async fn tags_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let snapshot = state.snapshot_for(&viewer);
     let frame = Frame::new(&state, &view::host_of(&headers), "Tags");
     Ok(Html(state.theme.render("tags.html", &TagsTemplate { frame, tags: tag_counts(&snapshot) })?).into_response())
 }
 
 /// `GET /-/api/tags` → `{tags: [{tag, count}]}`.
-pub async fn tags_api(State(state): State<AppState>) -> Response {
-    let snapshot = state.site.snapshot();
+pub async fn tags_api(viewer: Viewer, State(state): State<AppState>) -> Response {
+    let snapshot = state.snapshot_for(&viewer);
     let tags: Vec<serde_json::Value> =
         snapshot.tags.iter().map(|(tag, pages)| serde_json::json!({ "tag": tag, "count": pages.len() })).collect();
     Json(serde_json::json!({ "tags": tags })).into_response()
@@ -225,12 +239,13 @@ struct TagTemplate {
 
 /// `GET /-/tags/<tag>`: pages and questions with a tag, by title or by last change.
 pub async fn tag_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(tag): Path<String>,
     Query(query): Query<TagQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let pages = tagged_pages(&state, &snapshot, &tag, query.sort.as_deref());
     if pages.is_empty() {
         return Err(Error::NotFound(format!("tag {tag}")).into());
@@ -243,11 +258,12 @@ pub async fn tag_page(
 
 /// `GET /-/api/tags/<tag>` → `{tag, pages: [{path, url, title, kind, updated_at}]}`.
 pub async fn tag_api(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(tag): Path<String>,
     Query(query): Query<TagQuery>,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let pages = tagged_pages(&state, &snapshot, &tag, query.sort.as_deref());
     if pages.is_empty() {
         return Err(Error::NotFound(format!("tag {tag}")).into());
@@ -319,7 +335,11 @@ pub fn tree_level(snapshot: &Snapshot, folder: &str) -> Vec<TreeEntry> {
 }
 
 /// `GET /-/api/tree?path=<folder>` → `{path, entries: [{name, path, title, url, is_folder}]}`.
-pub async fn tree_api(State(state): State<AppState>, Query(query): Query<TreeQuery>) -> Result<Response, ApiError> {
+pub async fn tree_api(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Query(query): Query<TreeQuery>,
+) -> Result<Response, ApiError> {
     let trimmed = query.path.trim().trim_matches('/');
     let folder = if trimmed.is_empty() {
         String::new()
@@ -327,7 +347,7 @@ pub async fn tree_api(State(state): State<AppState>, Query(query): Query<TreeQue
         RepoPath::parse(trimmed)?;
         format!("{trimmed}/")
     };
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     if !snapshot.is_folder(&folder) {
         return Err(Error::NotFound(format!("folder {folder}")).into());
     }
@@ -335,8 +355,8 @@ pub async fn tree_api(State(state): State<AppState>, Query(query): Query<TreeQue
 }
 
 /// `GET /-/random`: a random page.
-pub async fn random_page(State(state): State<AppState>) -> Result<Response, PageError> {
-    let snapshot = state.site.snapshot();
+pub async fn random_page(viewer: Viewer, State(state): State<AppState>) -> Result<Response, PageError> {
+    let snapshot = state.snapshot_for(&viewer);
     let pages: Vec<&RepoPath> = snapshot
         .pages
         .keys()

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use percent_encoding::percent_decode_str;
 
+use super::auth::Viewer;
 use super::error::{PageError, error_page};
 use super::view::{
     self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
@@ -28,6 +29,7 @@ pub struct PageCache(quick_cache::sync::Cache<PageCacheKey, (Bytes, bool)>);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageCacheKey {
     url: String,
+    viewer: String,
     head: Option<ObjectId>,
     changes_ready: bool,
     minute: i64,
@@ -41,8 +43,8 @@ impl PageCache {
 }
 
 /// `GET /-/healthz`: liveness and the served head.
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    let snapshot = state.site.snapshot();
+pub async fn healthz(viewer: Viewer, State(state): State<AppState>) -> Response {
+    let snapshot = state.snapshot_for(&viewer);
     Json(serde_json::json!({
         "status": "ok",
         "head": snapshot.head,
@@ -65,11 +67,16 @@ pub async fn static_file(State(state): State<AppState>, Path(name): Path<String>
 }
 
 /// `GET /-/raw/<path>`: a page's Markdown source as plain text (`a/b.md` or `a/b`), or any other file as stored.
-pub async fn raw(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn raw(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let encoded = uri.path().strip_prefix("/-/raw/").unwrap_or_default();
     let decoded = decode_path(encoded)?;
     let path = RepoPath::parse(&decoded)?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let path = match snapshot.file(path.as_str()) {
         Some(_) => path,
         None => RepoPath::parse(&format!("{decoded}.md"))
@@ -82,8 +89,12 @@ pub async fn raw(State(state): State<AppState>, uri: Uri, headers: HeaderMap) ->
 }
 
 /// `GET /-/pages`: every page, as a tree of folders.
-pub async fn all_pages(State(state): State<AppState>, headers: HeaderMap) -> Result<Html<String>, PageError> {
-    let snapshot = state.site.snapshot();
+pub async fn all_pages(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Html<String>, PageError> {
+    let snapshot = state.snapshot_for(&viewer);
     let tree = page_tree(&snapshot, "");
     let frame = Frame::new(&state, &view::host_of(&headers), "All pages");
     let html = state.theme.render("pages.html", &PagesTemplate { frame, tree, n_pages: snapshot.pages.len() })?;
@@ -92,6 +103,7 @@ pub async fn all_pages(State(state): State<AppState>, headers: HeaderMap) -> Res
 
 /// Everything else: a page, a folder, a file from the repository, or a not-found page offering to create it.
 pub async fn content(
+    viewer: Viewer,
     State(state): State<AppState>,
     method: Method,
     uri: Uri,
@@ -105,11 +117,13 @@ pub async fn content(
         return Ok(error_page(StatusCode::NOT_FOUND, "there is nothing at this address"));
     }
     let decoded = decode_path(encoded)?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let now = Utc::now();
     let notice = uri.query().and_then(super::edit::notice_from_query);
     let key = PageCacheKey {
         url: uri.path().to_string(),
+        // The header names who is looking, and folder rules change what lists show.
+        viewer: viewer.username().unwrap_or_default().to_string(),
         head: snapshot.head,
         changes_ready: state.site.changes_ready(),
         minute: now.timestamp() / 60,
@@ -174,7 +188,7 @@ pub async fn content(
             Ok((StatusCode::NOT_FOUND, Html(html)).into_response())
         }
         Target::Page(path) if crate::site::page_kind(path.as_str()) == "question" => {
-            super::questions::question_page(state, path, headers).await
+            super::questions::question_page(viewer, state, path, headers).await
         }
         Target::Page(path) if crate::site::page_kind(path.as_str()) == "answer" => {
             let question = crate::site::question_of_answer(path.as_str()).and_then(|it| RepoPath::parse(&it).ok());

@@ -214,6 +214,7 @@ fn review_rows(items: Vec<ReviewItem>, query: &ReviewQuery) -> Vec<ReviewRow> {
 
 /// `GET /-/review`: the stale-content radar; `?orphaned=1&person=<email>` lists a departed person's pages.
 pub async fn review_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     Query(query): Query<ReviewQuery>,
     headers: HeaderMap,
@@ -234,7 +235,7 @@ pub async fn review_page(
             }
         }
     }
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let mut departed: Vec<(String, String)> = state
         .site
         .people_statuses(&snapshot)
@@ -335,12 +336,13 @@ struct VerifyTemplate {
 
 /// `GET /-/verify/<path>`: confirms "Mark as verified" (pages are cached, so the form lives here).
 pub async fn verify_form(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(path): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let path = RepoPath::page(&path)?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(path.to_string()))?;
     let (csrf_token, set_cookie) = csrf::token(&headers);
     let frame = Frame::new(&state, &view::host_of(&headers), &format!("Verify {}", meta.title))
@@ -358,7 +360,8 @@ pub async fn verify_form(
 }
 
 /// `POST /-/verify/<path>`: "Mark as verified".
-pub async fn verify(viewer: Viewer, 
+pub async fn verify(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(path): Path<String>,
     headers: HeaderMap,
@@ -390,7 +393,8 @@ struct AssignForm {
 }
 
 /// `POST /-/review/assign`: gives the chosen pages a new owner, in one commit.
-pub async fn assign(viewer: Viewer, 
+pub async fn assign(
+    viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Bytes,

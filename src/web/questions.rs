@@ -80,7 +80,8 @@ pub struct AskForm {
 }
 
 /// `POST /-/ask`: creates the question and opens it.
-pub async fn ask(viewer: Viewer, 
+pub async fn ask(
+    viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<AskForm>,
@@ -153,11 +154,16 @@ struct QuestionsTemplate {
 /// `GET /-/questions`: questions by latest activity, filtered by status, tag or "asked by me".
 pub async fn list(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let me = super::edit::remembered_author(&headers).map(|it| it.email.to_lowercase());
-    let all = state.site.questions();
+    let me = match &viewer.user {
+        Some(user) => Some(user.email.to_lowercase()),
+        None => super::edit::remembered_author(&headers).map(|it| it.email.to_lowercase()),
+    };
+    let mut all = state.site.questions();
+    all.retain(|it| viewer.can_read(&it.path));
     let tag = query.tag.clone().unwrap_or_default().to_lowercase();
     let tagged: Vec<&QuestionSummary> =
         all.iter().filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag)).collect();
@@ -270,12 +276,17 @@ struct AnswerContext {
 }
 
 /// The page of a question (`/questions/<slug>`): the question, its answers and an answer form.
-pub async fn question_page(state: AppState, path: RepoPath, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn question_page(
+    viewer: Viewer,
+    state: AppState,
+    path: RepoPath,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(&headers);
     let experts = super::people::experts_for_question(&state, path.clone()).await;
     let host = view::host_of(&headers);
     let html = blocking(move || {
-        let snapshot = state.site.snapshot();
+        let snapshot = state.snapshot_for(&viewer);
         let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
         let info = questions::question_info(&view.meta.front_matter);
         let slug = path.file_stem().to_string();
@@ -353,7 +364,8 @@ pub struct AnswerForm {
 }
 
 /// `POST /-/questions/<slug>/answer`: adds an answer.
-pub async fn answer(viewer: Viewer, 
+pub async fn answer(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
@@ -378,13 +390,15 @@ pub struct AcceptForm {
 }
 
 /// `POST /-/questions/<slug>/accept`: marks an answer accepted.
-pub async fn accept(viewer: Viewer, 
+pub async fn accept(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     Form(form): Form<AcceptForm>,
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
+    check_may_accept(&state, &viewer, &slug)?;
     let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let accept_slug = slug.clone();
@@ -437,7 +451,8 @@ pub struct PromoteForm {
 }
 
 /// `POST /-/questions/<slug>/promote`: creates the page and links question and page.
-pub async fn promote(viewer: Viewer, 
+pub async fn promote(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
@@ -447,6 +462,7 @@ pub async fn promote(viewer: Viewer,
     let author = viewer.author("", "", &headers)?;
     let to = RepoPath::page(&form.to)?;
     let site = state.site.clone();
+    viewer.check_edit(to.as_str())?;
     let (target, markdown) = (to.clone(), form.markdown.replace("\r\n", "\n"));
     blocking(move || site.promote(&slug, &target, Some(&markdown), &author)).await?;
     Ok(Redirect::to(&format!("{}?saved=1", to.url())).into_response())
@@ -474,13 +490,18 @@ pub async fn api_ask(viewer: Viewer, State(state): State<AppState>, body: Json<A
 }
 
 /// `GET /-/api/questions?status=open|answered&tag=` → `{questions: [...]}`.
-pub async fn api_list(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, ApiError> {
+pub async fn api_list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
     let status = query.status.as_deref().or(query.filter.as_deref()).unwrap_or_default().to_string();
     let tag = query.tag.unwrap_or_default().to_lowercase();
     let questions: Vec<QuestionSummary> = state
         .site
         .questions()
         .into_iter()
+        .filter(|it| viewer.can_read(&it.path))
         .filter(|it| match status.as_str() {
             "open" | "unanswered" => it.status == Status::Open,
             "answered" => it.status == Status::Answered,
@@ -489,6 +510,23 @@ pub async fn api_list(State(state): State<AppState>, Query(query): Query<ListQue
         .filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag))
         .collect();
     Ok(Json(serde_json::json!({ "questions": questions })).into_response())
+}
+
+// Editors accept answers to any question; a reader only to the question they asked.
+fn check_may_accept(state: &AppState, viewer: &Viewer, slug: &str) -> Result<()> {
+    viewer.check_read(question_path(slug)?.as_str())?;
+    if viewer.access.at_least(crate::auth::Role::Editor) {
+        return Ok(());
+    }
+    let asker = state.site.questions().into_iter().find(|it| it.slug == slug).and_then(|it| it.asked_by);
+    let mine = viewer.user.as_ref().is_some_and(|user| {
+        asker.is_some_and(|by| by.to_lowercase().contains(&format!("<{}>", user.email.to_lowercase())))
+    });
+    if mine {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only the person who asked, or an editor, may accept an answer".into()))
+    }
 }
 
 /// The body of `POST /-/api/questions/<slug>/answers`.
@@ -500,7 +538,8 @@ pub struct AnswerBody {
 }
 
 /// `POST /-/api/questions/<slug>/answers` `{body}` → 201 `{id, path}`.
-pub async fn api_answer(viewer: Viewer, 
+pub async fn api_answer(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Json(body): Json<AnswerBody>,
@@ -520,11 +559,13 @@ pub struct AcceptBody {
 }
 
 /// `POST /-/api/questions/<slug>/accept` `{answer}` → 200 `{commit}`.
-pub async fn api_accept(viewer: Viewer, 
+pub async fn api_accept(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Json(body): Json<AcceptBody>,
 ) -> Result<Response, ApiError> {
+    check_may_accept(&state, &viewer, &slug)?;
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let site = state.site.clone();
     let commit = blocking(move || site.accept(&slug, &body.answer, &author)).await?;
@@ -541,7 +582,8 @@ pub struct PromoteBody {
 }
 
 /// `POST /-/api/questions/<slug>/promote` `{to}` → 201 `{commit, path, url}`.
-pub async fn api_promote(viewer: Viewer, 
+pub async fn api_promote(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Json(body): Json<PromoteBody>,
@@ -549,6 +591,7 @@ pub async fn api_promote(viewer: Viewer,
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let to = RepoPath::page(&body.to)?;
     let site = state.site.clone();
+    viewer.check_edit(to.as_str())?;
     let target = to.clone();
     let commit = blocking(move || site.promote(&slug, &target, body.markdown.as_deref(), &author)).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "commit": commit, "path": to.as_str(), "url": to.url() })))
@@ -558,6 +601,7 @@ pub async fn api_promote(viewer: Viewer,
 /// `GET /-/questions.atom[?tag=]`: new questions.
 pub async fn questions_feed(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
@@ -566,6 +610,7 @@ pub async fn questions_feed(
         .site
         .questions()
         .into_iter()
+        .filter(|it| viewer.can_read(&it.path))
         .filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag))
         .collect();
     let asked_at = |question: &QuestionSummary| {
@@ -615,12 +660,13 @@ pub async fn questions_feed(
 
 /// `GET /-/questions/<slug>/answers.atom`: new answers to one question.
 pub async fn answers_feed(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let path = question_path(&slug)?;
-    let snapshot = state.site.snapshot();
+    let snapshot = state.snapshot_for(&viewer);
     let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
     let info = questions::question_info(&meta.front_matter);
     let mut answers = state.site.answers(&snapshot, &slug, &info);

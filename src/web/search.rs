@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::auth::Viewer;
 use super::edit::encode;
 use super::error::{ApiError, PageError};
 use super::view::{self, Crumb, Frame};
@@ -91,13 +92,14 @@ struct SearchTemplate {
 /// `GET /-/search?q=`: ranked results with snippets, facets, typo help and a way to ask.
 pub async fn search_page(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(params): Query<SearchParams>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let query = params.query();
     // Deep pages add nothing a person reads; the cap also keeps the offset arithmetic small.
     let page = params.page.unwrap_or(1).clamp(1, 500);
-    let (results, took_ms) = run(&state, query.clone(), PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let (results, took_ms) = run(&state, &viewer, query.clone(), PER_PAGE, (page - 1) * PER_PAGE).await?;
     let mut frame =
         Frame::new(&state, &view::host_of(&headers), if params.q.is_empty() { "Search" } else { &params.q });
     frame.search_query = params.q.clone();
@@ -168,11 +170,12 @@ pub async fn search_page(
 /// `GET /-/api/search?q=&kind=&tag=&in=&limit=&offset=` → `{total, took_ms, hits, facets, …}`.
 pub async fn search_api(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, ApiError> {
     let limit = params.limit.unwrap_or(10).clamp(1, 100);
     let offset = params.offset.unwrap_or(0).min(10_000);
-    let (results, took_ms) = run(&state, params.query(), limit, offset).await?;
+    let (results, took_ms) = run(&state, &viewer, params.query(), limit, offset).await?;
     Ok(Json(serde_json::json!({
         "total": results.total,
         "took_ms": took_ms,
@@ -195,21 +198,38 @@ pub struct SuggestParams {
 /// `GET /-/api/suggest?q=`: titles that start with what was typed, then headings.
 pub async fn suggest_api(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(params): Query<SuggestParams>,
 ) -> Result<Response, ApiError> {
     let site = state.site.clone();
-    let suggestions = blocking(move || site.suggest(&params.q, 8)).await?;
+    let suggestions = blocking(move || site.suggest(&params.q, 8, &|path| viewer.can_read(path))).await?;
     Ok(Json(serde_json::json!({ "suggestions": suggestions })).into_response())
 }
 
-async fn run(state: &AppState, query: SearchQuery, limit: usize, offset: usize) -> Result<(SearchResults, u64)> {
+async fn run(
+    state: &AppState,
+    viewer: &Viewer,
+    mut query: SearchQuery,
+    limit: usize,
+    offset: usize,
+) -> Result<(SearchResults, u64)> {
     let site = state.site.clone();
+    let viewer = viewer.clone();
     blocking(move || {
         let started = std::time::Instant::now();
+        query.excluded_paths = hidden_paths(&site.snapshot(), &viewer);
         let results = site.search(&query, limit, offset)?;
         Ok((results, started.elapsed().as_millis() as u64))
     })
     .await
+}
+
+/// The files of a snapshot this viewer may not read (none for most viewers: no rule hides anything).
+pub fn hidden_paths(snapshot: &crate::site::Snapshot, viewer: &Viewer) -> Vec<String> {
+    if viewer.sees_everything() {
+        return Vec::new();
+    }
+    snapshot.files.keys().filter(|path| !viewer.can_read(path)).cloned().collect()
 }
 
 // `vpn tag:it "remote access"` → `vpn "remote access"`.
