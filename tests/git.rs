@@ -317,9 +317,11 @@ async fn large_push_and_clone_stream_through() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_push_is_refused_when_listening_beyond_loopback() {
-    // Listening on every interface is not loopback; the test still reaches the server at 127.0.0.1.
+    // Listening on every interface is not loopback; the test still reaches the server at 127.0.0.1. Open
+    // mode there needs `allow_open` (everyone may edit in the browser), and still refuses anonymous pushes.
     let wiki = TestWiki::managed_with(|config| {
         config.listen = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+        config.auth.allow_open = true;
         run_hooks_with_lore(config);
     })
     .await;

@@ -14,7 +14,7 @@ use base64::Engine;
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
-use super::edit::{encode, form_author};
+use super::edit::form_author;
 use super::view::{Frame, host_of};
 use super::{ApiError, AppState, PageError, csrf, error};
 use crate::auth::{Access, AuthMode, Role, User};
@@ -22,6 +22,10 @@ use crate::store::Person;
 use crate::{Error, Result};
 
 const SESSION_COOKIE: &str = "lore_session";
+
+// What a query-string value must escape: everything but RFC 3986's unreserved characters.
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Who is asking: an account (or nobody), what they may do, and how they proved it.
 #[derive(Clone)]
@@ -48,6 +52,11 @@ impl Viewer {
     /// The viewer of the request being handled on this task, if any.
     pub fn current() -> Option<Viewer> {
         CURRENT.try_with(Clone::clone).ok()
+    }
+
+    /// Runs `work` with this viewer as the current one (on a blocking thread, say).
+    pub fn scope<T>(self, work: impl FnOnce() -> T) -> T {
+        CURRENT.sync_scope(self, work)
     }
 
     pub fn can_read(&self, path: &str) -> bool {
@@ -264,7 +273,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             && method == Method::GET
         {
             let target = request.uri().path_and_query().map_or("/", |it| it.as_str()).to_string();
-            Redirect::to(&format!("/-/login?next={}", encode(&target))).into_response()
+            let next = percent_encoding::utf8_percent_encode(&target, QUERY_VALUE).to_string();
+            Redirect::to(&format!("/-/login?next={next}")).into_response()
         } else {
             channel.refuse(&state, request.headers(), &err)
         };
@@ -346,13 +356,15 @@ enum Identified {
 // Credentials in order of precedence: the proxy's headers, a token, a session cookie.
 fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Identified> {
     let auth = &state.auth;
+    let proxy = &auth.config.proxy;
+    let spoofable = [&proxy.user_header, &proxy.email_header, &proxy.groups_header, &proxy.name_header];
+    // Someone claiming an identity the way a proxy would, but not from a trusted proxy, is refused outright
+    // (in local mode too: it is an attack or a misconfiguration, never something to ignore silently).
+    if !trusted && spoofable.iter().any(|name| headers.contains_key(name.as_str())) {
+        return Err(Error::Forbidden("identity headers are accepted only from the configured proxies".into()));
+    }
     if auth.config.mode == AuthMode::Proxy {
-        let proxy = &auth.config.proxy;
         let username = header_text(headers, &proxy.user_header);
-        let spoofable = [&proxy.user_header, &proxy.email_header, &proxy.groups_header, &proxy.name_header];
-        if !trusted && spoofable.iter().any(|name| headers.contains_key(name.as_str())) {
-            return Err(Error::Forbidden("identity headers are accepted only from the configured proxies".into()));
-        }
         if !username.is_empty() {
             let user = auth.accounts.proxy_user(
                 username.trim(),

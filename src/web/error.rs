@@ -72,7 +72,14 @@ impl IntoResponse for PageError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, detail) = classify(&self.0);
-        api_error(status, error, detail)
+        let mut res = api_error(status, error, detail);
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"Lore\""),
+            );
+        }
+        res
     }
 }
 

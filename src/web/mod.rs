@@ -348,5 +348,12 @@ fn join_error(err: tokio::task::JoinError) -> Error {
 
 /// Runs blocking work (git, rendering) off the async runtime.
 pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work).await.map_err(join_error)?
+    // The viewer goes along, so pages rendered off the runtime still know who is looking.
+    let viewer = Viewer::current();
+    tokio::task::spawn_blocking(move || match viewer {
+        Some(viewer) => viewer.scope(work),
+        None => work(),
+    })
+    .await
+    .map_err(join_error)?
 }
