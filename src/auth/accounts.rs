@@ -91,12 +91,32 @@ impl Data {
     }
 }
 
+/// Tells versions of the file apart: every write renames a new file into place (a new inode), and the
+/// modification time alone can repeat within one timestamp tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let metadata = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileStamp { modified: metadata.modified().ok(), len: metadata.len(), inode })
+    }
+}
+
 /// The account store.
 pub struct Accounts {
     dir: PathBuf,
     data: ArcSwap<Data>,
-    /// Modification time of the file the current `data` came from.
-    loaded: Mutex<Option<SystemTime>>,
+    /// Which version of the file the current `data` came from.
+    loaded: Mutex<Option<FileStamp>>,
     /// When each token was last used; written to its own file now and then (only the server writes it).
     usage: Mutex<BTreeMap<String, i64>>,
 }
@@ -123,11 +143,12 @@ impl Accounts {
         self.dir.join(FILE)
     }
 
-    fn read_file(&self) -> Result<(Data, Option<SystemTime>)> {
+    fn read_file(&self) -> Result<(Data, Option<FileStamp>)> {
         let path = self.path();
+        // Stamped before reading: a write racing the read leaves a newer stamp, so the next check reloads.
+        let modified = FileStamp::of(&path);
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let modified = std::fs::metadata(&path)?.modified().ok();
                 let data: Data = serde_json::from_slice(&bytes)
                     .map_err(|err| Error::Repository(format!("{} is damaged: {err}", path.display())))?;
                 Ok((data.index(), modified))
@@ -139,7 +160,7 @@ impl Accounts {
 
     // One `stat` per call: cheap enough for every request that carries credentials.
     fn reload_if_changed(&self) -> Result<()> {
-        let modified = std::fs::metadata(self.path()).ok().and_then(|it| it.modified().ok());
+        let modified = FileStamp::of(&self.path());
         let mut loaded = self.loaded.lock().unwrap_or_else(|it| it.into_inner());
         if modified.is_some() && *loaded == modified {
             return Ok(());
@@ -167,7 +188,7 @@ impl Accounts {
         let temporary = self.dir.join(format!("{FILE}.tmp"));
         write_private(&temporary, &bytes)?;
         std::fs::rename(&temporary, self.path())?;
-        let modified = std::fs::metadata(self.path())?.modified().ok();
+        let modified = FileStamp::of(&self.path());
         let mut loaded = self.loaded.lock().unwrap_or_else(|it| it.into_inner());
         self.data.store(Arc::new(data.index()));
         *loaded = modified;

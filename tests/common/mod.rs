@@ -474,7 +474,8 @@ impl LoreProcess {
     /// Runs `lore serve --listen <listen> <args>` in `cwd` and waits until it says it is listening. An
     /// unspecified address (`0.0.0.0:PORT`) is reached through loopback: `base_url` is `http://127.0.0.1:PORT`.
     pub fn serve_at(cwd: &Path, listen: SocketAddr, args: &[&str]) -> LoreProcess {
-        let addr = if listen.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], listen.port())) } else { listen };
+        let addr =
+            if listen.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], listen.port())) } else { listen };
         let listen = listen.to_string();
         let mut all = vec!["serve", "--listen", listen.as_str()];
         all.extend_from_slice(args);
