@@ -1431,9 +1431,18 @@ async fn folder_rules_hide_restricted_pages_wherever_they_could_surface() {
         if hits.status != 200 || !hit_paths(&hits.json()).is_empty() {
             problems.push(format!("{who}: searching a word only the hr page holds: {} {}", hits.status, hits.text()));
         }
-        for path in
-            ["/-/api/suggest?q=Salary", "/-/changes.atom", "/-/api/changes", "/-/api/links/pub/page.md", "/-/pages"]
-        {
+        for path in [
+            "/-/api/suggest?q=Salary",
+            "/-/changes.atom",
+            "/-/api/changes",
+            "/-/api/links/pub/page.md",
+            "/-/pages",
+            "/-/api/tree",
+            "/-/tags",
+            "/-/api/review",
+            "/-/review.atom",
+            "/-/links/orphans",
+        ] {
             let reply = browser.get(path).await;
             if reply.status != 200 || reply.text().contains("hr/salaries") {
                 problems.push(format!(

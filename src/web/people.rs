@@ -72,6 +72,7 @@ struct PersonTemplate {
 
 /// `GET /-/people/<email>`: what a person wrote that still stands, their answers and strongest tags.
 pub async fn person_page(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(email): Path<String>,
     headers: HeaderMap,
@@ -81,6 +82,8 @@ pub async fn person_page(
     let person = blocking(move || site.person(&lookup))
         .await?
         .ok_or_else(|| Error::NotFound(format!("nobody with the e-mail {email}")))?;
+    let mut person = person;
+    person.pages.retain(|it| viewer.can_read(&it.path));
     let frame = Frame::new(&state, &view::host_of(&headers), &person.name);
     let orphaned_url = format!("/-/review?orphaned=1&person={}", encode(&person.email));
     let view = PersonTemplate { frame, person: person_row(person), orphaned_url };
@@ -88,12 +91,18 @@ pub async fn person_page(
 }
 
 /// `GET /-/api/people/<email>`.
-pub async fn person_api(State(state): State<AppState>, Path(email): Path<String>) -> Result<Response, ApiError> {
+pub async fn person_api(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(email): Path<String>,
+) -> Result<Response, ApiError> {
     let site = state.site.clone();
     let lookup = email.clone();
     let person = blocking(move || site.person(&lookup))
         .await?
         .ok_or_else(|| Error::NotFound(format!("nobody with the e-mail {email}")))?;
+    let mut person = person;
+    person.pages.retain(|it| viewer.can_read(&it.path));
     Ok(Json(person).into_response())
 }
 
@@ -226,6 +235,7 @@ pub async fn review_page(
     let items =
         blocking(move || if orphaned && !lookup.is_empty() { site.orphaned_by(&lookup) } else { site.review_items() })
             .await?;
+    let items: Vec<ReviewItem> = items.into_iter().filter(|it| viewer.can_read(&it.path)).collect();
     let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for item in &items {
         let mut seen = std::collections::HashSet::new();
@@ -268,13 +278,18 @@ pub async fn review_page(
 }
 
 /// `GET /-/api/review` → `{items: [{path, title, reasons, owners, ...}]}`.
-pub async fn review_api(State(state): State<AppState>, Query(query): Query<ReviewQuery>) -> Result<Response, ApiError> {
+pub async fn review_api(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Query(query): Query<ReviewQuery>,
+) -> Result<Response, ApiError> {
     let orphaned = query.orphaned.as_deref().is_some_and(|it| it == "1" || it == "true");
     let person = query.person.clone().unwrap_or_default();
     let site = state.site.clone();
     let items =
         blocking(move || if orphaned && !person.is_empty() { site.orphaned_by(&person) } else { site.review_items() })
             .await?;
+    let items = items.into_iter().filter(|it| viewer.can_read(&it.path)).collect();
     let rows = review_rows(items, &query);
     let items: Vec<&ReviewItem> = rows.iter().map(|it| &it.item).collect();
     Ok(Json(serde_json::json!({ "items": items })).into_response())
@@ -282,12 +297,14 @@ pub async fn review_api(State(state): State<AppState>, Query(query): Query<Revie
 
 /// `GET /-/review.atom[?owner=]`: pages needing review, for an owner's feed reader.
 pub async fn review_feed(
+    viewer: Viewer,
     State(state): State<AppState>,
     Query(query): Query<ReviewQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let site = state.site.clone();
     let items = blocking(move || site.review_items()).await?;
+    let items = items.into_iter().filter(|it| viewer.can_read(&it.path)).collect();
     let rows = review_rows(items, &query);
     let base = format!("http://{}", view::host_of(&headers));
     let owner = query.owner.clone().unwrap_or_default();
@@ -408,6 +425,9 @@ pub async fn assign(
     csrf::verify(&headers, &form.csrf_token)?;
     let pages: Vec<RepoPath> =
         pairs.iter().filter(|(key, _)| key == "page").map(|(_, value)| RepoPath::page(value)).collect::<Result<_>>()?;
+    for page in &pages {
+        viewer.check_edit(page.as_str())?;
+    }
     let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let (owner, from) = (form.owner.clone(), Some(form.from.clone()).filter(|it| !it.trim().is_empty()));
