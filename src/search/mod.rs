@@ -110,6 +110,14 @@ pub struct Suggestion {
 struct Payload {
     version: u32,
     head: String,
+    /// Whether the documents carry what the history index knows (authors, last update). A first start
+    /// indexes pages before history is ready, so search works in seconds; the history fills in later.
+    #[serde(default = "complete")]
+    with_history: bool,
+}
+
+fn complete() -> bool {
+    true
 }
 
 #[derive(Clone, Copy)]
@@ -159,16 +167,32 @@ impl SearchIndex {
         Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
     }
 
-    /// The commit the index reflects, if it is complete and of this schema version.
-    pub fn indexed_head(&self) -> Option<String> {
+    fn payload(&self) -> Option<Payload> {
         let payload = self.index.load_metas().ok()?.payload?;
         let payload: Payload = serde_json::from_str(&payload).ok()?;
-        (payload.version == SCHEMA_VERSION).then_some(payload.head)
+        (payload.version == SCHEMA_VERSION).then_some(payload)
+    }
+
+    /// The commit the index reflects, if it is complete and of this schema version.
+    pub fn indexed_head(&self) -> Option<String> {
+        self.payload().map(|it| it.head)
+    }
+
+    /// Whether every document carries its authors and last update (see `Payload::with_history`).
+    pub fn indexed_with_history(&self) -> bool {
+        self.payload().is_some_and(|it| it.with_history)
     }
 
     /// Replaces the documents of `paths` with `documents` (paths without a document are removed) and commits,
-    /// recording `head` as what the index reflects.
-    pub fn apply(&self, paths: &[String], documents: Vec<SearchDocument>, head: &str) -> Result<()> {
+    /// recording `head` as what the index reflects. `with_history` says whether `documents` carry history.
+    pub fn apply(
+        &self,
+        paths: &[String],
+        documents: Vec<SearchDocument>,
+        head: &str,
+        with_history: bool,
+    ) -> Result<()> {
+        let with_history = with_history && self.indexed_with_history();
         let mut writer = self.writer.lock().expect("search writer lock is never poisoned");
         for path in paths {
             // Tantivy has no update: delete the old document, then add the new one.
@@ -177,11 +201,16 @@ impl SearchIndex {
         for document in documents {
             writer.add_document(self.to_tantivy(document)).map_err(search_error)?;
         }
-        self.commit(&mut writer, head)
+        self.commit(&mut writer, head, with_history)
     }
 
     /// Replaces the whole index with `documents`.
-    pub fn rebuild(&self, documents: impl Iterator<Item = SearchDocument>, head: &str) -> Result<usize> {
+    pub fn rebuild(
+        &self,
+        documents: impl Iterator<Item = SearchDocument>,
+        head: &str,
+        with_history: bool,
+    ) -> Result<usize> {
         let mut writer = self.writer.lock().expect("search writer lock is never poisoned");
         writer.delete_all_documents().map_err(search_error)?;
         let mut n = 0;
@@ -189,7 +218,7 @@ impl SearchIndex {
             writer.add_document(self.to_tantivy(document)).map_err(search_error)?;
             n += 1;
         }
-        self.commit(&mut writer, head)?;
+        self.commit(&mut writer, head, with_history)?;
         Ok(n)
     }
 
@@ -607,13 +636,11 @@ impl SearchIndex {
         res
     }
 
-    fn commit(&self, writer: &mut IndexWriter, head: &str) -> Result<()> {
+    fn commit(&self, writer: &mut IndexWriter, head: &str, with_history: bool) -> Result<()> {
         let started = Instant::now();
         let mut prepared = writer.prepare_commit().map_err(search_error)?;
-        prepared.set_payload(
-            &serde_json::to_string(&Payload { version: SCHEMA_VERSION, head: head.to_string() })
-                .expect("payloads serialise"),
-        );
+        let payload = Payload { version: SCHEMA_VERSION, head: head.to_string(), with_history };
+        prepared.set_payload(&serde_json::to_string(&payload).expect("payloads serialise"));
         prepared.commit().map_err(search_error)?;
         self.reader.reload().map_err(search_error)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "search index committed");
@@ -795,7 +822,7 @@ mod tests {
                 "question",
             ),
         ];
-        index.rebuild(docs.into_iter(), "abc").unwrap();
+        index.rebuild(docs.into_iter(), "abc", true).unwrap();
         (dir, index)
     }
 

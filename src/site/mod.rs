@@ -336,16 +336,26 @@ impl Site {
         self.current.store(Arc::new(next));
         self.catch_up_changes(head)?;
         self.update_authorship(&changed_pages)?;
+        self.wake_search_indexer();
+        Ok(true)
+    }
+
+    /// Tells the search indexer there is work: the branch moved, or the history index is ready.
+    pub fn wake_search_indexer(&self) {
         if let Some(wakeup) = self.search_wakeup.lock().expect("search wakeup lock is never poisoned").as_ref() {
             // The indexer may have stopped; searches then keep using the index as it is.
             let _ = wakeup.send(());
         }
-        Ok(true)
     }
 
-    /// Whether search has caught up with the branch at least once since start.
+    /// Whether search has caught up with the branch at least once since start: every page is searchable.
     pub fn search_ready(&self) -> bool {
         self.search_ready.load(Ordering::Acquire)
+    }
+
+    /// Whether search is ready and its documents also carry authors and last updates (from history).
+    pub fn search_complete(&self) -> bool {
+        self.search_ready() && self.search.indexed_with_history()
     }
 
     /// Runs a search.
@@ -358,8 +368,8 @@ impl Site {
         self.search.suggest(typed, limit, may_show)
     }
 
-    /// Keeps the search index caught up with the branch: now, then whenever `refresh` says the branch moved.
-    /// Runs until the site is dropped; call it on a thread of its own after `build_change_index`.
+    /// Keeps the search index caught up with the branch: now, then whenever `refresh` says the branch moved
+    /// or the history index becomes ready. Runs until the site is dropped; call it on a thread of its own.
     pub fn run_search_indexer(site: Arc<Site>) {
         let (sender, receiver) = mpsc::channel();
         *site.search_wakeup.lock().expect("search wakeup lock is never poisoned") = Some(sender);
@@ -377,8 +387,8 @@ impl Site {
             if receiver.recv().is_err() {
                 return;
             }
-            // Saves that land together are indexed in one commit.
-            std::thread::sleep(std::time::Duration::from_millis(10));
+            // Saves that landed while the last update ran are indexed together in one commit; an idle
+            // indexer starts at once (waiting to batch would only delay a lone save).
             while receiver.try_recv().is_ok() {}
         }
     }
@@ -388,8 +398,14 @@ impl Site {
     pub fn sync_search(&self, mut progress: impl FnMut(usize, usize)) -> Result<()> {
         let snapshot = self.snapshot();
         let Some(head) = snapshot.head else { return Ok(()) };
+        // Read before the documents are built: they carry history only if it was ready by then.
+        let with_history = self.changes_ready();
         let indexed = self.search.indexed_head();
         if indexed.as_deref() == Some(head.to_string().as_str()) {
+            if with_history && !self.search.indexed_with_history() {
+                // Indexed before history was ready: add the authors and last updates now.
+                return self.rebuild_search(&mut progress);
+            }
             return Ok(());
         }
         let known = indexed.and_then(|it| it.parse::<ObjectId>().ok()).filter(|it| self.store.commit_info(*it).is_ok());
@@ -414,7 +430,7 @@ impl Site {
             })
             .collect();
         let paths: Vec<String> = paths.into_iter().collect();
-        self.search.apply(&paths, documents, &head.to_string())?;
+        self.search.apply(&paths, documents, &head.to_string(), with_history)?;
         tracing::debug!(
             n_paths = paths.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -428,6 +444,7 @@ impl Site {
         let snapshot = self.snapshot();
         let Some(head) = snapshot.head else { return Ok(()) };
         let started = Instant::now();
+        let with_history = self.changes_ready();
         let total = snapshot.pages.keys().filter(|it| is_searchable(it.as_str())).count();
         let mut done = 0;
         let mut last_report = Instant::now();
@@ -443,8 +460,9 @@ impl Site {
                     .map_err(|err| tracing::warn!(%path, error = %err, "not indexed"))
                     .ok()
             });
-        let n = self.search.rebuild(documents, &head.to_string())?;
-        tracing::info!(n_documents = n, elapsed_ms = started.elapsed().as_millis() as u64, "search index built");
+        let n = self.search.rebuild(documents, &head.to_string(), with_history)?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(n_documents = n, elapsed_ms, with_history, "search index built");
         Ok(())
     }
 

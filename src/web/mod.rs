@@ -107,23 +107,19 @@ impl Server {
         let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
         let site = Arc::new(site);
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
-        // The history walk can take seconds on a large repository: serve pages meanwhile.
+        // The history walk can take many seconds on a large repository: serve pages meanwhile, and make them
+        // searchable at once; the search indexer adds authors and last updates when history is ready.
+        let search_site = site.clone();
+        std::thread::Builder::new().name("search".into()).spawn(move || Site::run_search_indexer(search_site))?;
         let indexing_site = site.clone();
-        std::thread::Builder::new().name("indexer".into()).spawn(move || {
+        std::thread::Builder::new().name("history".into()).spawn(move || {
             if let Err(err) = indexing_site.build_change_index() {
                 tracing::error!(error = %err, "building the change index failed");
             }
-            let authorship_site = indexing_site.clone();
-            let built = std::thread::Builder::new().name("authorship".into()).spawn(move || {
-                if let Err(err) = authorship_site.build_authorship() {
-                    tracing::error!(error = %err, "building the authorship index failed");
-                }
-            });
-            if let Err(err) = built {
-                tracing::error!(error = %err, "cannot start the authorship indexer");
+            indexing_site.wake_search_indexer();
+            if let Err(err) = indexing_site.build_authorship() {
+                tracing::error!(error = %err, "building the authorship index failed");
             }
-            // Search documents carry authors from the change index, so search follows it.
-            Site::run_search_indexer(indexing_site);
         })?;
         std::thread::spawn(crate::render::highlight::warm_up);
         let watcher = match crate::watch::watch_refs(site.clone()) {

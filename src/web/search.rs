@@ -162,6 +162,7 @@ pub async fn search_page(
         prev_url: (page > 1).then(|| format!("/-/search?q={}&page={}", encode(&q), page - 1)),
         next_url: (page * PER_PAGE < results.total).then(|| format!("/-/search?q={}&page={}", encode(&q), page + 1)),
         query: q,
+        // Every page is searchable once this is false; the author filter may still be filling in.
         indexing: !state.site.search_ready(),
     };
     Ok(Html(state.theme.render("search.html", &view)?).into_response())
@@ -183,7 +184,8 @@ pub async fn search_api(
         "facets": { "tags": results.tags, "kinds": results.kinds, "folders": results.folders },
         "showing_results_for": results.showing_results_for,
         "did_you_mean": results.did_you_mean,
-        "indexing": !state.site.search_ready(),
+        "indexing": !state.site.search_complete(),
+        "searchable": state.site.search_ready(),
     }))
     .into_response())
 }
