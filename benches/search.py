@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Search (issue 5) on a 10,000-page, 20,000-commit repository.
 
-- Full build: first start until `/-/api/search` says `indexing: false`, and `lore reindex` (history, then
+- Full build: first start until `/-/api/search` says `searchable: true` (every page indexed) and then
+  `indexing: false` (authors from the history index added), and `lore reindex` (history, then
   search, timed phase by phase from its progress output).
 - Query latency over HTTP (`GET /-/api/search?q=<term>`: ranked hits with snippets plus facets) for the 50
   terms of the corpus's queries.tsv, several rounds, beside `git grep -i -l -w <term> HEAD` per term.
@@ -70,8 +71,10 @@ def main():
 
     lore = lb.Lore(args.lore, repo, data, work)
     t = lore.start()
-    res.add("first start until indexing: false (full build, history index built alongside)",
-            f"{t['search']:.1f} s", "≤ 20 s", t["search"] <= 20)
+    res.add("first start until every page is searchable (`searchable: true`)",
+            f"{t['searchable']:.1f} s", "≤ 20 s", t["searchable"] <= 20)
+    res.add("first start until indexing: false (authors and last updates from history added)",
+            f"{t['search']:.1f} s")
     res.add("first start: history index ready", f"{t['history']:.1f} s")
     lore.stop()
 

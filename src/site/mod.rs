@@ -400,12 +400,12 @@ impl Site {
         let Some(head) = snapshot.head else { return Ok(()) };
         // Read before the documents are built: they carry history only if it was ready by then.
         let with_history = self.changes_ready();
+        if with_history && !self.search.indexed_with_history() {
+            // Indexed before history was ready (or never): build it whole, with authors and last updates.
+            return self.rebuild_search(&mut progress);
+        }
         let indexed = self.search.indexed_head();
         if indexed.as_deref() == Some(head.to_string().as_str()) {
-            if with_history && !self.search.indexed_with_history() {
-                // Indexed before history was ready: add the authors and last updates now.
-                return self.rebuild_search(&mut progress);
-            }
             return Ok(());
         }
         let known = indexed.and_then(|it| it.parse::<ObjectId>().ok()).filter(|it| self.store.commit_info(*it).is_ok());
