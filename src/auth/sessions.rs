@@ -155,4 +155,17 @@ mod tests {
         sessions.end(&cookie).unwrap();
         assert!(sessions.get(&cookie).is_none());
     }
+
+    #[test]
+    fn expired_sessions_stop_working_and_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = Sessions::open(dir.path()).unwrap();
+        let cookie = sessions.create("ann", 0, 1).unwrap();
+        for session in sessions.lock().values_mut() {
+            session.expires_at = now() - 1;
+        }
+        assert!(sessions.get(&cookie).is_none(), "an expired session still works");
+        sessions.persist(&sessions.lock()).unwrap();
+        assert_eq!(Sessions::open(dir.path()).unwrap().count(), 0, "expired sessions are dropped on load");
+    }
 }
