@@ -29,7 +29,7 @@ use crate::history::{ChangeFilter, ChangeIndex, HistoryEntry, RecentChange};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::search::{self, SearchDocument, SearchIndex, SearchQuery, SearchResults, Suggestion};
-use crate::store::{self, CommitAttempt, CommitInfo, FileEdit, ObjectId, Person, Store};
+use crate::store::{self, CommitAttempt, CommitChanges, CommitInfo, FileChange, FileEdit, ObjectId, Person, Store};
 use crate::{Error, Result, hooks, starter};
 
 /// The branch as of one commit: every file, and every page's metadata.
@@ -289,7 +289,7 @@ impl Site {
         *self.changes.write().expect("change index lock is never poisoned") = index;
         self.changes_ready.store(true, Ordering::Release);
         // The branch may have moved while the walk ran.
-        self.catch_up_changes(self.snapshot().head)
+        self.catch_up_changes(self.snapshot().head, None)
     }
 
     /// Brings the snapshot (and the change index, once built) up to the branch's current head.
@@ -301,9 +301,16 @@ impl Site {
         if head == old.head {
             return Ok(false);
         }
-        let (next, changed_pages) = self.next_snapshot(&old, head)?;
+        // When the branch moved by one ordinary commit (every save through Lore, a push of one commit), that
+        // commit's diff against its parent is both the snapshot's diff and the change index's walk: read it once.
+        let child = match (old.head, head) {
+            (Some(old_head), Some(head)) => self.store.child_changes(old_head, head)?.map(|it| (old_head, it)),
+            _ => None,
+        };
+        let (next, changed_pages) =
+            self.next_snapshot(&old, head, child.as_ref().map(|(_, commit)| commit.changes.as_slice()))?;
         self.current.store(Arc::new(next));
-        self.catch_up_changes(head)?;
+        self.catch_up_changes(head, child)?;
         self.update_authorship(&changed_pages)?;
         if let Some(wakeup) = self.search_wakeup.lock().expect("search wakeup lock is never poisoned").as_ref() {
             // The indexer may have stopped; searches then keep using the index as it is.
@@ -764,10 +771,18 @@ impl Site {
         Err(Error::Contention { attempts: MAX_SAVE_ATTEMPTS })
     }
 
-    fn catch_up_changes(&self, head: Option<ObjectId>) -> Result<()> {
+    // Extends the change index to `head`. `child` is `head`'s only parent with `head`'s changes, when the
+    // caller has read them already; the index takes them as they are if it stands at that parent.
+    fn catch_up_changes(&self, head: Option<ObjectId>, child: Option<(ObjectId, CommitChanges)>) -> Result<()> {
         let (Some(head), true) = (head, self.changes_ready()) else { return Ok(()) };
         let mut index = self.changes.write().expect("change index lock is never poisoned");
-        index.catch_up(&self.store, head, |_| {})?;
+        let appended = match child {
+            Some((parent, commit)) if commit.info.id == head => index.append_child(parent, commit),
+            _ => false,
+        };
+        if !appended {
+            index.catch_up(&self.store, head, |_| {})?;
+        }
         // A restart catches up from the saved head, so saving now and then is enough to keep starts fast.
         if index.n_commits() >= self.saved_commits.load(Ordering::Acquire) + SAVE_INDEX_EVERY_COMMITS {
             index.save(&self.change_index_file())?;
@@ -915,14 +930,21 @@ impl Site {
         Ok(Some(Text::Lines(page::decode(&bytes).0.into_owned())))
     }
 
-    // The next snapshot, and the pages that changed since `old`.
-    fn next_snapshot(&self, old: &Snapshot, head: Option<ObjectId>) -> Result<(Snapshot, Vec<RepoPath>)> {
+    // The next snapshot, and the pages that changed since `old`. `known_changes`, when given, are the files
+    // that differ between `old.head` and `head` (read by the caller); otherwise they are read here.
+    fn next_snapshot(
+        &self,
+        old: &Snapshot,
+        head: Option<ObjectId>,
+        known_changes: Option<&[FileChange]>,
+    ) -> Result<(Snapshot, Vec<RepoPath>)> {
         let Some(head) = head else { return Ok((Snapshot::default(), old.pages.keys().cloned().collect())) };
-        let changes: Vec<(String, Option<ObjectId>)> = match old.head {
-            Some(old_head) => {
+        let changes: Vec<(String, Option<ObjectId>)> = match (known_changes, old.head) {
+            (Some(changes), _) => changes.iter().map(|it| (it.path.clone(), it.blob)).collect(),
+            (None, Some(old_head)) => {
                 self.store.diff_commits(old_head, head)?.into_iter().map(|it| (it.path, it.blob)).collect()
             }
-            None => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
+            (None, None) => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
         };
         let mut files = old.files.clone();
         let mut pages = old.pages.clone();

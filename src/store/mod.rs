@@ -116,7 +116,8 @@ pub struct FileChange {
     pub blob: Option<ObjectId>,
     /// The file's blob before the change; `None` when the change created it.
     pub old_blob: Option<ObjectId>,
-    /// Where the file was before, when the change moved it (renames are only detected in history walks).
+    /// Where the file was before, when the change moved it (renames are detected in history walks and
+    /// `child_changes`, not in `diff_commits`).
     pub renamed_from: Option<String>,
 }
 
@@ -279,16 +280,23 @@ impl Store {
             let mut res = Vec::new();
             for oid in walk {
                 let commit = repo.find_commit(oid?)?;
-                let tree = commit.tree()?;
-                let parent_tree = match commit.parent(0) {
-                    Ok(parent) => Some(parent.tree()?),
-                    Err(_) => None,
-                };
-                let changes = diff_trees(repo, parent_tree.as_ref(), &tree, Renames::Detect)?;
-                res.push(CommitChanges { info: commit_info(&commit), changes });
+                res.push(CommitChanges { info: commit_info(&commit), changes: changes_against_parent(repo, &commit)? });
                 progress(res.len());
             }
             Ok(res)
+        })
+    }
+
+    /// `commit` with its changed files, as `walk_changes` would find it, when its only parent is `parent` (the
+    /// branch moved by one ordinary commit); `None` for any other commit. Its diff is then at once the diff
+    /// between the two heads and the whole walk between them.
+    pub fn child_changes(&self, parent: ObjectId, commit: ObjectId) -> Result<Option<CommitChanges>> {
+        self.with_repo(|repo| {
+            let commit = repo.find_commit(commit.0)?;
+            if commit.parent_count() != 1 || commit.parent_id(0)? != parent.0 {
+                return Ok(None);
+            }
+            Ok(Some(CommitChanges { info: commit_info(&commit), changes: changes_against_parent(repo, &commit)? }))
         })
     }
 
@@ -328,14 +336,7 @@ impl Store {
 
     /// The files a commit changed against its first parent (renames detected).
     pub fn commit_changes(&self, commit: ObjectId) -> Result<Vec<FileChange>> {
-        self.with_repo(|repo| {
-            let commit = repo.find_commit(commit.0)?;
-            let parent_tree = match commit.parent(0) {
-                Ok(parent) => Some(parent.tree()?),
-                Err(_) => None,
-            };
-            diff_trees(repo, parent_tree.as_ref(), &commit.tree()?, Renames::Detect)
-        })
+        self.with_repo(|repo| changes_against_parent(repo, &repo.find_commit(commit.0)?))
     }
 
     /// The facts about one commit.
@@ -505,6 +506,15 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
         time: author.when().seconds(),
         message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
     }
+}
+
+// The files a commit changed against its first parent (everything, for a root commit), renames detected.
+fn changes_against_parent(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<FileChange>> {
+    let parent_tree = match commit.parent(0) {
+        Ok(parent) => Some(parent.tree()?),
+        Err(_) => None,
+    };
+    diff_trees(repo, parent_tree.as_ref(), &commit.tree()?, Renames::Detect)
 }
 
 /// Whether history walks look for moved files (costs a similarity check on commits that add and delete).
