@@ -10,7 +10,7 @@ mod questions;
 pub use people::{Authorship, Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -949,8 +949,12 @@ impl Site {
         let mut files = old.files.clone();
         let mut pages = old.pages.clone();
         let mut tags = old.tags.clone();
-        let mut names_changed = false;
+        let mut resolver = old.resolver.clone();
         let mut changed_pages = Vec::new();
+        // The names (`link_key`s) pages took or gave up, and the pages that appeared or went: what decides
+        // which other pages' links may now point elsewhere.
+        let mut changed_names = BTreeSet::new();
+        let mut appeared_or_gone = Vec::new();
         for (path, blob) in changes {
             match blob {
                 Some(blob) => {
@@ -982,30 +986,47 @@ impl Site {
             for tag in new_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
                 tags.entry(tag.to_lowercase()).or_default().insert(page_path.clone());
             }
-            names_changed |= match (&old_meta, &new_meta) {
+            let same_names = match (&old_meta, &new_meta) {
                 (Some(old), Some(new)) => {
-                    old.title != new.title || old.front_matter.aliases != new.front_matter.aliases
+                    old.title == new.title && old.front_matter.aliases == new.front_matter.aliases
                 }
-                _ => true,
+                _ => false,
             };
-        }
-        let resolver = if names_changed {
-            Arc::new(LinkResolver::new(
-                pages.iter().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
-            ))
-        } else {
-            old.resolver.clone()
-        };
-        let exists = |path: &str| files.contains_key(path);
-        // Where wiki links point changes with names, so then every page's links are resolved again.
-        let links = if names_changed || old.head.is_none() {
-            LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists)
-        } else {
-            let mut graph = old.links.clone();
-            for path in &changed_pages {
-                graph.set_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
+            if !same_names {
+                let resolver = Arc::make_mut(&mut resolver);
+                if let Some(old) = &old_meta {
+                    changed_names.extend(resolver.remove(&page_path, &old.title, &old.front_matter.aliases));
+                }
+                if let Some(new) = &new_meta {
+                    changed_names.extend(resolver.insert(&page_path, &new.title, &new.front_matter.aliases));
+                }
             }
-            graph
+            if old_meta.is_some() != new_meta.is_some() {
+                appeared_or_gone.push(page_path);
+            }
+        }
+        let exists = |path: &str| files.contains_key(path);
+        // Besides the changed pages, only pages whose links lead to a name or path that changed hands are
+        // resolved again.
+        let relink = match old.head {
+            Some(_) => old.links.pages_to_relink(
+                &old.resolver,
+                &resolver,
+                changed_names.iter().map(String::as_str),
+                &appeared_or_gone,
+            ),
+            None => None,
+        };
+        let links = match relink {
+            Some(mut relink) => {
+                relink.extend(changed_pages.iter().cloned());
+                let mut graph = old.links.clone();
+                for path in &relink {
+                    graph.set_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
+                }
+                graph
+            }
+            None => LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists),
         };
         let snapshot = Snapshot { head: Some(head), files, pages, resolver, links, tags };
         Ok((snapshot, changed_pages))
