@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
-use crate::store::{CommitInfo, ObjectId, Store};
+use crate::store::{CommitChanges, CommitInfo, ObjectId, Store};
 
 /// Bumped whenever the persisted layout changes; an index of another version is rebuilt.
 const FORMAT_VERSION: u32 = 1;
@@ -198,18 +198,22 @@ impl ChangeIndex {
         // The walk is newest first; the index appends oldest first so `last()` is the newest change.
         walked.reverse();
         for commit in walked {
-            let position = u32::try_from(self.commits.len()).expect("fewer than 4 billion commits");
-            let mut paths = Vec::with_capacity(commit.changes.len());
-            for change in &commit.changes {
-                let id = self.intern(&change.path);
-                let renamed_from = change.renamed_from.as_deref().map(|it| self.intern(it));
-                self.by_path[id as usize].push(PathChange { commit: position, blob: change.blob, renamed_from });
-                paths.push(id);
-            }
-            self.commits.push(IndexedCommit { info: Arc::new(commit.info), paths });
+            self.push(commit);
         }
         self.head = Some(new_head);
         Ok(n_new)
+    }
+
+    /// Adds `commit`, whose only parent is `parent`, with its changes already read (by `Store::child_changes`,
+    /// so exactly what `catch_up` would walk). Returns `false`, changing nothing, when the index is not at
+    /// `parent`; `catch_up` then does the work.
+    pub fn append_child(&mut self, parent: ObjectId, commit: CommitChanges) -> bool {
+        if self.head != Some(parent) {
+            return false;
+        }
+        self.head = Some(commit.info.id);
+        self.push(commit);
+        true
     }
 
     /// Writes the index to `file` (atomically: a temporary file renamed into place).
@@ -234,6 +238,18 @@ impl ChangeIndex {
         }
         index.path_ids = index.paths.iter().enumerate().map(|(id, path)| (path.clone(), id as u32)).collect();
         Some(index)
+    }
+
+    fn push(&mut self, commit: CommitChanges) {
+        let position = u32::try_from(self.commits.len()).expect("fewer than 4 billion commits");
+        let mut paths = Vec::with_capacity(commit.changes.len());
+        for change in &commit.changes {
+            let id = self.intern(&change.path);
+            let renamed_from = change.renamed_from.as_deref().map(|it| self.intern(it));
+            self.by_path[id as usize].push(PathChange { commit: position, blob: change.blob, renamed_from });
+            paths.push(id);
+        }
+        self.commits.push(IndexedCommit { info: Arc::new(commit.info), paths });
     }
 
     fn intern(&mut self, path: &str) -> u32 {

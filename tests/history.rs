@@ -1225,6 +1225,95 @@ async fn change_index_is_rebuilt_when_corrupt_or_when_history_was_rewritten() {
     assert_ne!(std::fs::read(&index_file).unwrap(), b"not an index at all", "the rebuilt index is saved");
 }
 
+/// A refresh after one ordinary commit hands that commit's diff, read once for the snapshot, to the change
+/// index instead of walking it again (issue 3). Whatever moved the branch (a save through Lore, a commit, a
+/// move git sees as a rename, a deletion, two commits at once, a merge), the index equals one built by a
+/// walk of the whole history.
+#[test]
+fn refreshes_extend_the_change_index_as_a_walk_would() {
+    let fixture = Fixture::with_files(&[("a.md", "# A\n"), ("b.md", RUNBOOK)]);
+    let config = lore::config::Config {
+        data: fixture.root().join("data"),
+        repo: Some(fixture.work_tree().to_path_buf()),
+        ..lore::config::Config::default()
+    };
+    let site = lore::site::Site::open(config).expect("the site opens");
+    site.build_change_index().expect("the change index is built");
+    let a = lore::content::RepoPath::parse("a.md").unwrap();
+    let edit = lore::site::PageEdit {
+        path: a.clone(),
+        markdown: "# A\n\nSaved through Lore.\n".into(),
+        message: None,
+        author: lore::store::Person { name: BOB.name.into(), email: BOB.email.into() },
+        base_blob: site.snapshot().file("a.md"),
+    };
+    site.save_page(&edit).expect("the save");
+    assert_index_matches_a_walk(&site, "a save");
+    // Lore moved the branch under the work tree: bring the work tree along before committing there.
+
+    let step = |what: &str, change: &dyn Fn()| {
+        change();
+        site.refresh().expect("the site refreshes");
+        assert_index_matches_a_walk(&site, what);
+    };
+    fixture.git(&["reset", "--quiet", "--hard"]);
+    step("an edit", &|| {
+        fixture.write("a.md", "# A\n\nEdited with git.\n");
+        fixture.commit(ANN, "Edit a");
+    });
+    step("a move", &|| {
+        fixture.git(&["mv", "b.md", "c.md"]);
+        fixture.write("c.md", format!("{RUNBOOK}Step 6: celebrate.\n"));
+        fixture.commit(ANN, "Move b to c");
+    });
+    step("a deletion and a new page", &|| {
+        fixture.git(&["rm", "--quiet", "a.md"]);
+        fixture.write("d.md", "# D\n");
+        fixture.commit(CAROL, "Replace a with d");
+    });
+    step("two commits", &|| {
+        fixture.write("e.md", "# E\n");
+        fixture.commit(ANN, "Add e");
+        fixture.write("e.md", "# E\n\nMore.\n");
+        fixture.commit(BOB, "Expand e");
+    });
+    step("a merge", &|| {
+        fixture.git(&["checkout", "--quiet", "-b", "side"]);
+        fixture.write("f.md", "# F\n");
+        fixture.commit(CAROL, "Add f on a side branch");
+        fixture.git(&["checkout", "--quiet", "main"]);
+        fixture.write("d.md", "# D\n\nOn main.\n");
+        fixture.commit(ANN, "Edit d");
+        let (name, email) = (format!("user.name={}", ANN.name), format!("user.email={}", ANN.email));
+        fixture.git(&["-c", &name, "-c", &email, "merge", "--quiet", "--no-edit", "side"]);
+    });
+}
+
+#[track_caller]
+fn assert_index_matches_a_walk(site: &lore::site::Site, after: &str) {
+    use lore::history::{ChangeFilter, ChangeIndex};
+    let head = site.snapshot().head.expect("commits were made");
+    let mut walked = ChangeIndex::default();
+    walked.catch_up(site.store(), head, |_| {}).expect("the history walk");
+    let everything = ChangeFilter::default();
+    let listed = |changes: Vec<lore::history::RecentChange>| -> Vec<(String, Vec<String>)> {
+        changes.into_iter().map(|it| (it.commit.id.to_string(), it.paths)).collect()
+    };
+    let recent = site.recent_changes(&everything, 0, usize::MAX).expect("recent changes");
+    assert_eq!(listed(recent), listed(walked.recent(&everything, 0, usize::MAX)), "after {after}");
+    for name in ["a.md", "b.md", "c.md", "d.md", "e.md", "f.md"] {
+        let path = lore::content::RepoPath::parse(name).unwrap();
+        let versions = |entries: Vec<lore::history::HistoryEntry>| -> Vec<String> {
+            entries
+                .iter()
+                .map(|it| format!("{} {} {:?} {:?}", it.commit.id, it.path, it.blob, it.previous_blob))
+                .collect()
+        };
+        let history = site.history(&path).expect("history");
+        assert_eq!(versions(history), versions(walked.history(path.as_str())), "{name} after {after}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Helpers.
 

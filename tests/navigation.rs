@@ -368,6 +368,84 @@ async fn orphan_pages_list_pages_nothing_links_to() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Incremental refresh
+
+/// A refresh resolves links again only for the pages a change can affect (issue 3). After every kind of
+/// change (new, edited, retitled, moved and deleted pages, names that clash, folder index pages, one commit
+/// or two at a time), the snapshot's resolver and link graph equal ones built from scratch.
+#[test]
+fn refreshes_keep_links_equal_to_a_rebuild() {
+    use lore::content::links::{LinkGraph, LinkResolver, LinkSource};
+
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n\nSee [[Alpha]].\n")]);
+    let config = lore::config::Config {
+        data: fixture.root().join("data"),
+        repo: Some(fixture.work_tree().to_path_buf()),
+        ..lore::config::Config::default()
+    };
+    let site = lore::site::Site::open(config).expect("the site opens");
+    let names = ["a", "b", "x/a", "x/b", "y/c", "x/index", "y/README", "Alpha"];
+    let titles = ["Alpha", "Beta", "A", "Team Rota", "b", "x/b", "/a"];
+    let wiki_targets = ["a", "A", " /a", "/x/a", "Alpha", "beta", "Team-Rota", "x/a.md", "Nowhere#part", "c", "x/b"];
+    let page_links = ["a.md", "x/", "../a.md", "y/", "c.md", "x/index.md", "b.md"];
+    let mut seed = 7_u64;
+    let mut pick = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    for step in 0..150 {
+        // Mostly one commit per refresh, as saves make; sometimes two, as a push may bring.
+        for _ in 0..1 + pick(4) / 3 {
+            let name = names[pick(names.len())];
+            let file = fixture.work_tree().join(format!("{name}.md"));
+            match pick(5) {
+                0 if file.exists() => std::fs::remove_file(&file).expect("delete a page"),
+                1 if file.exists() => {
+                    let to = fixture.work_tree().join(format!("{}.md", names[pick(names.len())]));
+                    if !to.exists() {
+                        std::fs::create_dir_all(to.parent().expect("a folder")).expect("create the folder");
+                        std::fs::rename(&file, &to).expect("move a page");
+                    }
+                }
+                _ => {
+                    let mut text = String::new();
+                    if pick(3) > 0 {
+                        text += &format!("---\ntitle: {}\n", titles[pick(titles.len())]);
+                        if pick(2) == 0 {
+                            text += &format!("aliases: [\"{}\"]\n", wiki_targets[pick(wiki_targets.len())].trim());
+                        }
+                        text += "---\n";
+                    }
+                    for _ in 0..pick(4) {
+                        text += &format!("See [[{}]] and ", wiki_targets[pick(wiki_targets.len())]);
+                        text += &format!("[this]({}).\n", page_links[pick(page_links.len())]);
+                    }
+                    // Some text that differs, so that most writes are a change.
+                    text += &format!("\nStep {step}.\n");
+                    fixture.write(&format!("{name}.md"), text);
+                }
+            }
+            fixture.commit(ANN, &format!("Step {step}"));
+        }
+        site.refresh().expect("the site refreshes");
+        let snapshot = site.snapshot();
+        let pages = || snapshot.pages.iter();
+        let resolver = LinkResolver::new(
+            pages().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
+        );
+        assert_eq!(*snapshot.resolver, resolver, "resolver after step {step}");
+        let exists = |path: &str| snapshot.files.contains_key(path);
+        let sources = pages().map(|(path, meta)| LinkSource {
+            path,
+            wiki_targets: &meta.wiki_targets,
+            page_links: &meta.page_links,
+        });
+        let links = LinkGraph::build(sources, &resolver, &exists);
+        assert!(snapshot.links == links, "link graph after step {step}:\n{:?}\n!=\n{links:?}", snapshot.links);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Sidebars, headers, footers, breadcrumbs
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

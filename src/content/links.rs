@@ -1,6 +1,6 @@
 //! Links between pages: resolving `[[wiki links]]` by name and rewriting relative Markdown links to URLs.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 
 use super::path::{self, RepoPath};
 
@@ -14,38 +14,62 @@ pub enum WikiTarget {
 }
 
 /// Finds pages by the names writers use in `[[wiki links]]`: path, file name, title or alias.
-#[derive(Debug, Default, Clone)]
+///
+/// Each name keeps every page it fits, in path order, and the first one wins a clash, so the result does not
+/// depend on the order pages were added in. The maps are persistent: a clone shares them, and adding or
+/// removing a page copies only what it touches.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkResolver {
-    by_path: HashMap<String, RepoPath>,
-    by_file_name: HashMap<String, RepoPath>,
-    by_title: HashMap<String, RepoPath>,
+    by_path: imbl::HashMap<String, Vec<RepoPath>>,
+    by_file_name: imbl::HashMap<String, Vec<RepoPath>>,
+    by_title: imbl::HashMap<String, Vec<RepoPath>>,
 }
 
 impl LinkResolver {
-    /// Builds the resolver from every page with its title and aliases, in path order.
+    /// Builds the resolver from every page with its title and aliases.
     pub fn new<'a>(pages: impl IntoIterator<Item = (&'a RepoPath, &'a str, &'a [String])>) -> LinkResolver {
         let mut res = LinkResolver::default();
         for (page_path, title, aliases) in pages {
-            // The first page in path order wins a clash, so the result does not depend on hashing.
-            res.by_path.entry(link_key(page_path.page_name())).or_insert_with(|| page_path.clone());
-            res.by_file_name.entry(link_key(page_path.file_stem())).or_insert_with(|| page_path.clone());
-            res.by_title.entry(link_key(title)).or_insert_with(|| page_path.clone());
-            for alias in aliases {
-                res.by_path.entry(link_key(alias.trim_start_matches('/'))).or_insert_with(|| page_path.clone());
-            }
+            res.insert(page_path, title, aliases);
         }
         res
     }
 
+    /// Adds a page under its path, file name, `title` and `aliases`. Returns those names as `link_key`s.
+    pub fn insert(&mut self, page_path: &RepoPath, title: &str, aliases: &[String]) -> Vec<String> {
+        let names = page_names(page_path, title, aliases);
+        for (kind, key) in &names {
+            let pages = self.map_mut(*kind).entry(key.clone()).or_default();
+            if let Err(at) = pages.binary_search(page_path) {
+                pages.insert(at, page_path.clone());
+            }
+        }
+        names.into_iter().map(|(_, key)| key).collect()
+    }
+
+    /// Removes a page added with these names. Returns those names as `link_key`s.
+    pub fn remove(&mut self, page_path: &RepoPath, title: &str, aliases: &[String]) -> Vec<String> {
+        let names = page_names(page_path, title, aliases);
+        for (kind, key) in &names {
+            let map = self.map_mut(*kind);
+            if let Some(pages) = map.get_mut(key) {
+                pages.retain(|it| it != page_path);
+                if pages.is_empty() {
+                    map.remove(key);
+                }
+            }
+        }
+        names.into_iter().map(|(_, key)| key).collect()
+    }
+
     /// The page a wiki link names: an exact path first, then a file name, then a title.
     pub fn find(&self, name: &str) -> Option<&RepoPath> {
-        let key = link_key(name.trim_start_matches('/'));
-        self.by_path.get(&key).or_else(|| self.by_file_name.get(&key)).or_else(|| self.by_title.get(&key))
+        self.find_key(&link_key(name.trim_start_matches('/')))
     }
 
     /// The page whose path or alias is `name` (not matching titles): where an old URL now lives.
     pub fn find_by_path(&self, name: &str) -> Option<&RepoPath> {
-        self.by_path.get(&link_key(name.trim_start_matches('/')))
+        first(&self.by_path, &link_key(name.trim_start_matches('/')))
     }
 
     /// Where `[[target]]` points, keeping a `#fragment`.
@@ -66,6 +90,44 @@ impl LinkResolver {
             None => WikiTarget::Missing(missing_page_url(name)),
         }
     }
+}
+
+impl LinkResolver {
+    // What `find` answers for a name whose `link_key` is `key`.
+    fn find_key(&self, key: &str) -> Option<&RepoPath> {
+        first(&self.by_path, key).or_else(|| first(&self.by_file_name, key)).or_else(|| first(&self.by_title, key))
+    }
+
+    fn map_mut(&mut self, kind: NameKind) -> &mut imbl::HashMap<String, Vec<RepoPath>> {
+        match kind {
+            NameKind::Path => &mut self.by_path,
+            NameKind::FileName => &mut self.by_file_name,
+            NameKind::Title => &mut self.by_title,
+        }
+    }
+}
+
+// Which of the resolver's maps a name belongs in.
+#[derive(Debug, Clone, Copy)]
+enum NameKind {
+    Path,
+    FileName,
+    Title,
+}
+
+// Every name a page is found by, as a `link_key`, with the map it belongs in. Aliases count as paths.
+fn page_names(page_path: &RepoPath, title: &str, aliases: &[String]) -> Vec<(NameKind, String)> {
+    let mut res = vec![
+        (NameKind::Path, link_key(page_path.page_name())),
+        (NameKind::FileName, link_key(page_path.file_stem())),
+        (NameKind::Title, link_key(title)),
+    ];
+    res.extend(aliases.iter().map(|alias| (NameKind::Path, link_key(alias.trim_start_matches('/')))));
+    res
+}
+
+fn first<'a>(map: &'a imbl::HashMap<String, Vec<RepoPath>>, key: &str) -> Option<&'a RepoPath> {
+    map.get(key).and_then(|pages| pages.first())
 }
 
 /// The key names are compared by: case-insensitive, spaces, hyphens and underscores equal, no `.md`.
@@ -181,6 +243,19 @@ mod tests {
     }
 
     #[test]
+    fn a_name_two_pages_share_finds_the_first_in_path_order() {
+        let (a, b) = (RepoPath::parse("a/setup.md").unwrap(), RepoPath::parse("b/setup.md").unwrap());
+        let mut resolver = LinkResolver::default();
+        resolver.insert(&b, "Setup", &[]);
+        resolver.insert(&a, "Setup", &[]);
+        assert_eq!(resolver.find("setup"), Some(&a));
+        resolver.remove(&a, "Setup", &[]);
+        assert_eq!(resolver.find("setup"), Some(&b));
+        resolver.remove(&b, "Setup", &[]);
+        assert_eq!(resolver.find("setup"), None);
+    }
+
+    #[test]
     fn missing_wiki_links_point_at_the_would_be_url() {
         check_wiki("Team Rota", WikiTarget::Missing("/Team-Rota".into()));
         check_wiki("../../etc/passwd", WikiTarget::Missing("/".into()));
@@ -223,11 +298,14 @@ pub enum LinkEnd {
 /// Who links to whom: outgoing links per page, the reverse, and links to pages that do not exist.
 ///
 /// The maps are persistent: a clone shares them, and changing one page copies only what it touches.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkGraph {
     outgoing: imbl::HashMap<RepoPath, Vec<LinkEnd>>,
     incoming: imbl::HashMap<RepoPath, imbl::OrdSet<RepoPath>>,
     wanted: imbl::OrdMap<String, imbl::OrdSet<RepoPath>>,
+    // The names in `wanted` by the `link_key`s the resolver would look them up under, so that a page taking
+    // a name finds the links that wanted it.
+    wanted_by_key: imbl::HashMap<String, Vec<String>>,
 }
 
 /// A page as the link graph needs it.
@@ -285,6 +363,47 @@ impl LinkGraph {
         self.wanted.iter()
     }
 
+    /// The pages whose links may point elsewhere after a change from resolver `before` to `after` that
+    /// touched the names `keys` (`link_key`s), and in which the pages `appeared_or_gone` were added or
+    /// removed (the pages that changed themselves are the caller's to add). `None` when a folder's index
+    /// page came or went: links to folders are not tracked, so every page's links must be resolved again.
+    pub fn pages_to_relink<'a>(
+        &self,
+        before: &LinkResolver,
+        after: &LinkResolver,
+        keys: impl IntoIterator<Item = &'a str>,
+        appeared_or_gone: &[RepoPath],
+    ) -> Option<BTreeSet<RepoPath>> {
+        if appeared_or_gone.iter().any(|it| FOLDER_INDEX_PAGES.contains(&it.file_name())) {
+            return None;
+        }
+        let mut res = BTreeSet::new();
+        for key in keys {
+            let was = before.find_key(key);
+            if was == after.find_key(key) {
+                continue;
+            }
+            match was {
+                // A page's links to itself are left out of the graph, so its own links are looked at too.
+                Some(page) => {
+                    res.insert(page.clone());
+                    res.extend(self.incoming(page).cloned());
+                }
+                None => {
+                    for name in self.wanted_by_key.get(key).into_iter().flatten() {
+                        res.extend(self.wanted.get(name).into_iter().flatten().cloned());
+                    }
+                }
+            }
+        }
+        // Relative links find pages by path: those to a page that is gone, or to one that did not exist.
+        for page in appeared_or_gone {
+            res.extend(self.incoming(page).cloned());
+            res.extend(self.wanted.get(page.as_str()).into_iter().flatten().cloned());
+        }
+        Some(res)
+    }
+
     fn set(&mut self, path: &RepoPath, links: Vec<LinkEnd>) {
         for link in &links {
             match link {
@@ -292,7 +411,16 @@ impl LinkGraph {
                     self.incoming.entry(target.clone()).or_default().insert(path.clone());
                 }
                 LinkEnd::Missing(name) => {
-                    self.wanted.entry(name.clone()).or_default().insert(path.clone());
+                    let linking = self.wanted.entry(name.clone()).or_default();
+                    if linking.is_empty() {
+                        for key in wanted_keys(name) {
+                            let names = self.wanted_by_key.entry(key).or_default();
+                            if let Err(at) = names.binary_search(name) {
+                                names.insert(at, name.clone());
+                            }
+                        }
+                    }
+                    linking.insert(path.clone());
                 }
             }
         }
@@ -318,12 +446,31 @@ impl LinkGraph {
                     }
                     LinkEnd::Missing(name) => {
                         self.wanted.remove(&name);
+                        for key in wanted_keys(&name) {
+                            if let Some(names) = self.wanted_by_key.get_mut(&key) {
+                                names.retain(|it| it != &name);
+                                if names.is_empty() {
+                                    self.wanted_by_key.remove(&key);
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
     }
 }
+
+// The keys a missing name may have been looked up under. The graph keeps the name trimmed, and `find` keys
+// the untrimmed one without its leading slashes: for ` /a` that is `/a`, for `/a` it is `a`.
+fn wanted_keys(name: &str) -> Vec<String> {
+    let mut res = vec![link_key(name.trim_start_matches('/')), link_key(name)];
+    res.dedup();
+    res
+}
+
+// The pages a relative link to a folder leads to, the first that exists.
+const FOLDER_INDEX_PAGES: [&str; 2] = ["index.md", "README.md"];
 
 fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&str) -> bool) -> Vec<LinkEnd> {
     let mut res: Vec<LinkEnd> = Vec::new();
@@ -339,7 +486,7 @@ fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&s
     }
     for target in source.page_links {
         let page = if let Some(folder) = target.strip_suffix('/') {
-            ["index.md", "README.md"].iter().map(|it| format!("{folder}/{it}")).find(|it| exists(it))
+            FOLDER_INDEX_PAGES.iter().map(|it| format!("{folder}/{it}")).find(|it| exists(it))
         } else {
             exists(target).then(|| target.clone())
         };
@@ -378,5 +525,98 @@ mod graph_tests {
         graph.set_page(&a, None, &resolver, &exists);
         assert_eq!(graph.n_incoming(&b), 0);
         assert_eq!(graph.wanted().count(), 0);
+    }
+
+    /// A page as these tests write it: title, aliases, wiki link targets and relative link targets.
+    #[derive(Debug, Clone)]
+    struct TestPage {
+        title: String,
+        aliases: Vec<String>,
+        wiki_targets: Vec<String>,
+        page_links: Vec<String>,
+    }
+
+    type Pages = std::collections::BTreeMap<RepoPath, TestPage>;
+
+    fn sources(pages: &Pages) -> impl Iterator<Item = LinkSource<'_>> {
+        pages.iter().map(|(path, page)| LinkSource {
+            path,
+            wiki_targets: &page.wiki_targets,
+            page_links: &page.page_links,
+        })
+    }
+
+    fn full(pages: &Pages) -> (LinkResolver, LinkGraph) {
+        let resolver = LinkResolver::new(pages.iter().map(|(path, it)| (path, it.title.as_str(), &it.aliases[..])));
+        let exists = |path: &str| pages.keys().any(|it| it.as_str() == path);
+        let graph = LinkGraph::build(sources(pages), &resolver, &exists);
+        (resolver, graph)
+    }
+
+    // What a refresh does when the pages `changed` went from `before` to `after`: the resolver takes their
+    // new names, and only they and the pages `pages_to_relink` names are linked again.
+    fn incremental(before: &Pages, after: &Pages, changed: &[RepoPath]) -> (LinkResolver, LinkGraph) {
+        let (old_resolver, old_graph) = full(before);
+        let mut resolver = old_resolver.clone();
+        let mut keys = BTreeSet::new();
+        let mut appeared_or_gone = Vec::new();
+        for path in changed {
+            if let Some(old) = before.get(path) {
+                keys.extend(resolver.remove(path, &old.title, &old.aliases));
+            }
+            if let Some(new) = after.get(path) {
+                keys.extend(resolver.insert(path, &new.title, &new.aliases));
+            }
+            if before.contains_key(path) != after.contains_key(path) {
+                appeared_or_gone.push(path.clone());
+            }
+        }
+        let relink =
+            old_graph.pages_to_relink(&old_resolver, &resolver, keys.iter().map(String::as_str), &appeared_or_gone);
+        let Some(mut relink) = relink else { return full(after) };
+        relink.extend(changed.iter().cloned());
+        let exists = |path: &str| after.keys().any(|it| it.as_str() == path);
+        let mut graph = old_graph;
+        for path in &relink {
+            let page = after.get(path);
+            let source = page.map(|it| LinkSource { path, wiki_targets: &it.wiki_targets, page_links: &it.page_links });
+            graph.set_page(path, source, &resolver, &exists);
+        }
+        (resolver, graph)
+    }
+
+    #[test]
+    fn relinking_only_the_pages_a_change_affects_equals_a_full_build() {
+        let paths = ["a.md", "b.md", "Alpha.md", "x/a.md", "x/b.md", "x/index.md", "y/README.md", "y/c.md"];
+        let names = ["a", "A", " /a", "/a", "/x/a", "x/a.md", "Alpha", "beta", "Team Rota", "team-rota", "c", "x/b"];
+        let links = ["a.md", "x/a.md", "x/", "y/", "b.md", "y/c.md", "x/index.md", "Alpha.md"];
+        let mut seed = 3_u64;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        let page = |pick: &mut dyn FnMut(usize) -> usize| TestPage {
+            title: names[pick(names.len())].trim().to_string(),
+            aliases: (0..pick(3)).map(|_| names[pick(names.len())].trim().to_string()).collect(),
+            wiki_targets: (0..pick(4)).map(|_| names[pick(names.len())].to_string()).collect(),
+            page_links: (0..pick(3)).map(|_| links[pick(links.len())].to_string()).collect(),
+        };
+        let mut pages = Pages::new();
+        for round in 0..3_000 {
+            let before = pages.clone();
+            let changed: Vec<RepoPath> =
+                (0..1 + pick(2)).map(|_| RepoPath::parse(paths[pick(paths.len())]).unwrap()).collect();
+            for path in &changed {
+                match pick(3) {
+                    0 => {
+                        pages.remove(path);
+                    }
+                    _ => {
+                        pages.insert(path.clone(), page(&mut pick));
+                    }
+                }
+            }
+            assert_eq!(incremental(&before, &pages, &changed), full(&pages), "round {round}: {before:?} → {pages:?}");
+        }
     }
 }

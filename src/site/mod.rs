@@ -10,7 +10,7 @@ mod questions;
 pub use people::{Authorship, Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -29,7 +29,7 @@ use crate::history::{ChangeFilter, ChangeIndex, HistoryEntry, RecentChange};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::search::{self, SearchDocument, SearchIndex, SearchQuery, SearchResults, Suggestion};
-use crate::store::{self, CommitAttempt, CommitInfo, FileEdit, ObjectId, Person, Store};
+use crate::store::{self, CommitAttempt, CommitChanges, CommitInfo, FileChange, FileEdit, ObjectId, Person, Store};
 use crate::{Error, Result, hooks, starter};
 
 /// The branch as of one commit: every file, and every page's metadata.
@@ -320,7 +320,7 @@ impl Site {
         *self.changes.write().expect("change index lock is never poisoned") = index;
         self.changes_ready.store(true, Ordering::Release);
         // The branch may have moved while the walk ran.
-        self.catch_up_changes(self.snapshot().head)
+        self.catch_up_changes(self.snapshot().head, None)
     }
 
     /// Brings the snapshot (and the change index, once built) up to the branch's current head.
@@ -332,9 +332,16 @@ impl Site {
         if head == old.head {
             return Ok(false);
         }
-        let (next, changed_pages) = self.next_snapshot(&old, head)?;
+        // When the branch moved by one ordinary commit (every save through Lore, a push of one commit), that
+        // commit's diff against its parent is both the snapshot's diff and the change index's walk: read it once.
+        let child = match (old.head, head) {
+            (Some(old_head), Some(head)) => self.store.child_changes(old_head, head)?.map(|it| (old_head, it)),
+            _ => None,
+        };
+        let (next, changed_pages) =
+            self.next_snapshot(&old, head, child.as_ref().map(|(_, commit)| commit.changes.as_slice()))?;
         self.current.store(Arc::new(next));
-        self.catch_up_changes(head)?;
+        self.catch_up_changes(head, child)?;
         self.update_authorship(&changed_pages)?;
         self.wake_search_indexer();
         Ok(true)
@@ -818,10 +825,18 @@ impl Site {
         Err(Error::Contention { attempts: MAX_SAVE_ATTEMPTS })
     }
 
-    fn catch_up_changes(&self, head: Option<ObjectId>) -> Result<()> {
+    // Extends the change index to `head`. `child` is `head`'s only parent with `head`'s changes, when the
+    // caller has read them already; the index takes them as they are if it stands at that parent.
+    fn catch_up_changes(&self, head: Option<ObjectId>, child: Option<(ObjectId, CommitChanges)>) -> Result<()> {
         let (Some(head), true) = (head, self.changes_ready()) else { return Ok(()) };
         let mut index = self.changes.write().expect("change index lock is never poisoned");
-        index.catch_up(&self.store, head, |_| {})?;
+        let appended = match child {
+            Some((parent, commit)) if commit.info.id == head => index.append_child(parent, commit),
+            _ => false,
+        };
+        if !appended {
+            index.catch_up(&self.store, head, |_| {})?;
+        }
         // A restart catches up from the saved head, so saving now and then is enough to keep starts fast.
         if index.n_commits() >= self.saved_commits.load(Ordering::Acquire) + SAVE_INDEX_EVERY_COMMITS {
             index.save(&self.change_index_file())?;
@@ -969,20 +984,31 @@ impl Site {
         Ok(Some(Text::Lines(page::decode(&bytes).0.into_owned())))
     }
 
-    // The next snapshot, and the pages that changed since `old`.
-    fn next_snapshot(&self, old: &Snapshot, head: Option<ObjectId>) -> Result<(Snapshot, Vec<RepoPath>)> {
+    // The next snapshot, and the pages that changed since `old`. `known_changes`, when given, are the files
+    // that differ between `old.head` and `head` (read by the caller); otherwise they are read here.
+    fn next_snapshot(
+        &self,
+        old: &Snapshot,
+        head: Option<ObjectId>,
+        known_changes: Option<&[FileChange]>,
+    ) -> Result<(Snapshot, Vec<RepoPath>)> {
         let Some(head) = head else { return Ok((Snapshot::default(), old.pages.keys().cloned().collect())) };
-        let changes: Vec<(String, Option<ObjectId>)> = match old.head {
-            Some(old_head) => {
+        let changes: Vec<(String, Option<ObjectId>)> = match (known_changes, old.head) {
+            (Some(changes), _) => changes.iter().map(|it| (it.path.clone(), it.blob)).collect(),
+            (None, Some(old_head)) => {
                 self.store.diff_commits(old_head, head)?.into_iter().map(|it| (it.path, it.blob)).collect()
             }
-            None => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
+            (None, None) => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
         };
         let mut files = old.files.clone();
         let mut pages = old.pages.clone();
         let mut tags = old.tags.clone();
-        let mut names_changed = false;
+        let mut resolver = old.resolver.clone();
         let mut changed_pages = Vec::new();
+        // The names (`link_key`s) pages took or gave up, and the pages that appeared or went: what decides
+        // which other pages' links may now point elsewhere.
+        let mut changed_names = BTreeSet::new();
+        let mut appeared_or_gone = Vec::new();
         for (path, blob) in changes {
             match blob {
                 Some(blob) => {
@@ -1014,30 +1040,47 @@ impl Site {
             for tag in new_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
                 tags.entry(tag.to_lowercase()).or_default().insert(page_path.clone());
             }
-            names_changed |= match (&old_meta, &new_meta) {
+            let same_names = match (&old_meta, &new_meta) {
                 (Some(old), Some(new)) => {
-                    old.title != new.title || old.front_matter.aliases != new.front_matter.aliases
+                    old.title == new.title && old.front_matter.aliases == new.front_matter.aliases
                 }
-                _ => true,
+                _ => false,
             };
-        }
-        let resolver = if names_changed {
-            Arc::new(LinkResolver::new(
-                pages.iter().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
-            ))
-        } else {
-            old.resolver.clone()
-        };
-        let exists = |path: &str| files.contains_key(path);
-        // Where wiki links point changes with names, so then every page's links are resolved again.
-        let links = if names_changed || old.head.is_none() {
-            LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists)
-        } else {
-            let mut graph = old.links.clone();
-            for path in &changed_pages {
-                graph.set_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
+            if !same_names {
+                let resolver = Arc::make_mut(&mut resolver);
+                if let Some(old) = &old_meta {
+                    changed_names.extend(resolver.remove(&page_path, &old.title, &old.front_matter.aliases));
+                }
+                if let Some(new) = &new_meta {
+                    changed_names.extend(resolver.insert(&page_path, &new.title, &new.front_matter.aliases));
+                }
             }
-            graph
+            if old_meta.is_some() != new_meta.is_some() {
+                appeared_or_gone.push(page_path);
+            }
+        }
+        let exists = |path: &str| files.contains_key(path);
+        // Besides the changed pages, only pages whose links lead to a name or path that changed hands are
+        // resolved again.
+        let relink = match old.head {
+            Some(_) => old.links.pages_to_relink(
+                &old.resolver,
+                &resolver,
+                changed_names.iter().map(String::as_str),
+                &appeared_or_gone,
+            ),
+            None => None,
+        };
+        let links = match relink {
+            Some(mut relink) => {
+                relink.extend(changed_pages.iter().cloned());
+                let mut graph = old.links.clone();
+                for path in &relink {
+                    graph.set_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
+                }
+                graph
+            }
+            None => LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists),
         };
         let snapshot = Snapshot { head: Some(head), files, pages, resolver, links, tags };
         Ok((snapshot, changed_pages))

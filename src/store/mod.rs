@@ -131,7 +131,8 @@ pub struct FileChange {
     pub blob: Option<ObjectId>,
     /// The file's blob before the change; `None` when the change created it.
     pub old_blob: Option<ObjectId>,
-    /// Where the file was before, when the change moved it (renames are only detected in history walks).
+    /// Where the file was before, when the change moved it (renames are detected in history walks and
+    /// `child_changes`, not in `diff_commits`).
     pub renamed_from: Option<String>,
 }
 
@@ -306,16 +307,23 @@ impl Store {
             let mut res = Vec::new();
             for oid in walk {
                 let commit = repo.find_commit(oid?)?;
-                let tree = commit.tree()?;
-                let parent_tree = match commit.parent(0) {
-                    Ok(parent) => Some(parent.tree()?),
-                    Err(_) => None,
-                };
-                let changes = diff_trees(repo, parent_tree.as_ref(), &tree, Renames::Detect)?;
-                res.push(CommitChanges { info: commit_info(&commit), changes });
+                res.push(CommitChanges { info: commit_info(&commit), changes: changes_against_parent(repo, &commit)? });
                 progress(res.len());
             }
             Ok(res)
+        })
+    }
+
+    /// `commit` with its changed files, as `walk_changes` would find it, when its only parent is `parent` (the
+    /// branch moved by one ordinary commit); `None` for any other commit. Its diff is then at once the diff
+    /// between the two heads and the whole walk between them.
+    pub fn child_changes(&self, parent: ObjectId, commit: ObjectId) -> Result<Option<CommitChanges>> {
+        self.with_repo(|repo| {
+            let commit = repo.find_commit(commit.0)?;
+            if commit.parent_count() != 1 || commit.parent_id(0)? != parent.0 {
+                return Ok(None);
+            }
+            Ok(Some(CommitChanges { info: commit_info(&commit), changes: changes_against_parent(repo, &commit)? }))
         })
     }
 
@@ -355,14 +363,7 @@ impl Store {
 
     /// The files a commit changed against its first parent (renames detected).
     pub fn commit_changes(&self, commit: ObjectId) -> Result<Vec<FileChange>> {
-        self.with_repo(|repo| {
-            let commit = repo.find_commit(commit.0)?;
-            let parent_tree = match commit.parent(0) {
-                Ok(parent) => Some(parent.tree()?),
-                Err(_) => None,
-            };
-            diff_trees(repo, parent_tree.as_ref(), &commit.tree()?, Renames::Detect)
-        })
+        self.with_repo(|repo| changes_against_parent(repo, &repo.find_commit(commit.0)?))
     }
 
     /// The facts about one commit.
@@ -534,6 +535,15 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
     }
 }
 
+// The files a commit changed against its first parent (everything, for a root commit), renames detected.
+fn changes_against_parent(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<FileChange>> {
+    let parent_tree = match commit.parent(0) {
+        Ok(parent) => Some(parent.tree()?),
+        Err(_) => None,
+    };
+    diff_trees(repo, parent_tree.as_ref(), &commit.tree()?, Renames::Detect)
+}
+
 /// Whether history walks look for moved files (costs a similarity check on commits that add and delete).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Renames {
@@ -547,7 +557,68 @@ fn diff_trees(
     new: &git2::Tree<'_>,
     renames: Renames,
 ) -> Result<Vec<FileChange>> {
-    let mut diff = repo.diff_tree_to_tree(old, Some(new), None)?;
+    // libgit2 compares two trees file by file and reads every subtree of both, even the identical ones (a save
+    // in a 10,000-page wiki read and inflated all its folders twice). Only subtrees whose ids differ can hold
+    // changes, so the diff is limited to the paths where the trees differ, found by descending only into those.
+    let mut options = git2::DiffOptions::new();
+    if let Some(old) = old {
+        let mut differing = Vec::new();
+        differing_paths(repo, old, new, b"", &mut differing)?;
+        if differing.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Literal paths, not patterns: libgit2 then walks only these.
+        options.disable_pathspec_match(true);
+        for path in differing {
+            options.pathspec(path);
+        }
+    }
+    file_changes(repo.diff_tree_to_tree(old, Some(new), Some(&mut options))?, renames)
+}
+
+// Collects the paths (below `prefix`) where `old` and `new` differ: entries on one side only, or whose id or
+// mode differ; where both sides hold a subtree, the paths inside it instead. Identical subtrees are skipped
+// without being read.
+fn differing_paths(
+    repo: &Repository,
+    old: &git2::Tree<'_>,
+    new: &git2::Tree<'_>,
+    prefix: &[u8],
+    res: &mut Vec<Vec<u8>>,
+) -> Result<()> {
+    let is_tree = |entry: &git2::TreeEntry<'_>| entry.kind() == Some(ObjectType::Tree);
+    // A folder is named with its trailing slash: it then sorts where git walks it (`a.md` < `a/` < `a0`), which
+    // libgit2's walk over a list of paths relies on.
+    let path = |entry: &git2::TreeEntry<'_>| {
+        let slash: &[u8] = if is_tree(entry) { b"/" } else { b"" };
+        [prefix, entry.name_bytes(), slash].concat()
+    };
+    for entry in new.iter() {
+        match old.get_name_bytes(entry.name_bytes()) {
+            Some(before) if before.id() == entry.id() && before.filemode() == entry.filemode() => {}
+            Some(before) if is_tree(&before) && is_tree(&entry) => {
+                let (old_subtree, new_subtree) = (repo.find_tree(before.id())?, repo.find_tree(entry.id())?);
+                differing_paths(repo, &old_subtree, &new_subtree, &[prefix, entry.name_bytes(), b"/"].concat(), res)?;
+            }
+            // A file that became a folder or the reverse: both.
+            Some(before) if is_tree(&before) != is_tree(&entry) => {
+                res.push(path(&before));
+                res.push(path(&entry));
+            }
+            _ => res.push(path(&entry)),
+        }
+    }
+    for entry in old.iter() {
+        if new.get_name_bytes(entry.name_bytes()).is_none() {
+            res.push(path(&entry));
+        }
+    }
+    Ok(())
+}
+
+// The changes of a libgit2 diff, one per file; a rename becomes the delete of the old path and the add of the
+// new one, which names the old.
+fn file_changes(mut diff: git2::Diff<'_>, renames: Renames) -> Result<Vec<FileChange>> {
     if renames == Renames::Detect {
         let deltas = || diff.deltas();
         let adds = deltas().any(|it| it.status() == git2::Delta::Added);
@@ -616,6 +687,122 @@ mod tests {
         let merged = merge_text(b"base", b"base", b"theirs");
         assert!(merged.clean);
         assert_eq!(merged.content, b"theirs");
+    }
+
+    #[test]
+    fn a_diff_limited_to_the_differing_subtrees_equals_the_whole_diff() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = Store::create_seeded(&folder.path().join("repo.git"), &[], "Empty").unwrap();
+        // Names that sort differently as files and as folders (`a.md` < `a/` < `a0`), that look like patterns,
+        // that nest, and that change from file to folder.
+        let paths = [
+            "a.md",
+            "a/x.md",
+            "a/y.md",
+            "a/b/c.md",
+            "a0.md",
+            "a-b.md",
+            "b/x.md",
+            "b/y.md",
+            "c/d/e/f.md",
+            "c/d/g.md",
+            "sp ace.md",
+            "x[1].md",
+            "*.md",
+            "t",
+            "t/u.md",
+            "w[1]/z.md",
+            "w?/z.md",
+            "w*/z.md",
+            "a-b/c.md",
+        ];
+        let texts = ["one\ntwo\nthree\nfour\n", "one\ntwo\nthree\nfive\n", "other\n", ""];
+        let mut seed = 5_u64;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        let mut head = store.head().unwrap();
+        let mut files: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for round in 0..300 {
+            let mut edits = Vec::new();
+            let mut next_files = files.clone();
+            let mut edited = std::collections::BTreeSet::new();
+            for _ in 0..1 + pick(4) {
+                let path = paths[pick(paths.len())].to_string();
+                // One update per path and commit; a path and a folder above it are not both edited either.
+                if edited.iter().any(|it: &String| {
+                    it == &path || it.starts_with(&format!("{path}/")) || path.starts_with(&format!("{it}/"))
+                }) {
+                    continue;
+                }
+                edited.insert(path.clone());
+                if pick(3) == 0 {
+                    if next_files.remove(&path) {
+                        edits.push(FileEdit::Delete { path });
+                    }
+                } else {
+                    // A file where a folder is (or the other way round) replaces it.
+                    let clashing: Vec<String> = next_files
+                        .iter()
+                        .filter(|it| it.starts_with(&format!("{path}/")) || path.starts_with(&format!("{it}/")))
+                        .cloned()
+                        .collect();
+                    // libgit2 cannot replace a folder by a file (or the reverse) in one update: the clashing
+                    // files go in this commit, the new one comes in a later round.
+                    if !clashing.is_empty() {
+                        for other in clashing {
+                            edited.insert(other.clone());
+                            next_files.remove(&other);
+                            edits.push(FileEdit::Delete { path: other });
+                        }
+                        continue;
+                    }
+                    next_files.insert(path.clone());
+                    edits.push(FileEdit::Write { path, content: texts[pick(texts.len())].as_bytes().to_vec() });
+                }
+            }
+            let attempt = store.commit(head, &edits, &Person::lore(), "edit").unwrap();
+            files = next_files;
+            let CommitAttempt::Committed(commit) = attempt else { continue };
+            store
+                .with_repo(|repo| {
+                    let old_tree = repo.find_commit(head.expect("seeded").0)?.tree()?;
+                    check_diff(repo, &old_tree, &repo.find_commit(commit.0)?.tree()?, &format!("{round}: {edits:?}"));
+                    Ok(())
+                })
+                .unwrap();
+            head = Some(commit);
+        }
+        // A file that becomes a folder, and one that becomes a symbolic link, in one commit (and back).
+        store
+            .with_repo(|repo| {
+                let blob = |text: &str| repo.blob(text.as_bytes());
+                let mut folder = repo.treebuilder(None)?;
+                folder.insert("u.md", blob("u")?, 0o100644)?;
+                let folder = folder.write()?;
+                let mut before = repo.treebuilder(None)?;
+                before.insert("t", blob("t")?, 0o100644)?;
+                before.insert("t.md", blob("t.md")?, 0o100644)?;
+                before.insert("link", blob("target")?, 0o100644)?;
+                let before = repo.find_tree(before.write()?)?;
+                let mut after = repo.treebuilder(Some(&before))?;
+                after.insert("t", folder, 0o040000)?;
+                after.insert("link", blob("target")?, 0o120000)?;
+                let after = repo.find_tree(after.write()?)?;
+                check_diff(repo, &before, &after, "file to folder");
+                check_diff(repo, &after, &before, "folder to file");
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[track_caller]
+    fn check_diff(repo: &Repository, old: &git2::Tree<'_>, new: &git2::Tree<'_>, what: &str) {
+        for renames in [Renames::Ignore, Renames::Detect] {
+            let whole = file_changes(repo.diff_tree_to_tree(Some(old), Some(new), None).unwrap(), renames).unwrap();
+            assert_eq!(diff_trees(repo, Some(old), new, renames).unwrap(), whole, "{what}, {renames:?}");
+        }
     }
 
     #[test]
