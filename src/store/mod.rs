@@ -4,6 +4,7 @@
 //! needed or touched), walks history, and commits edits by building trees in the object database and
 //! moving the branch with compare-and-swap. Knows nothing about Markdown or HTTP.
 
+use std::cmp::Ordering;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -578,7 +579,9 @@ fn diff_trees(
 
 // Collects the paths (below `prefix`) where `old` and `new` differ: entries on one side only, or whose id or
 // mode differ; where both sides hold a subtree, the paths inside it instead. Identical subtrees are skipped
-// without being read.
+// without being read. Both trees are walked side by side in git's order, like `git diff-tree` does: looking
+// each entry up by name instead costs a binary search and an allocation per entry, which on a flat 10,000-page
+// folder made history walks three times slower than libgit2's whole diff.
 fn differing_paths(
     repo: &Repository,
     old: &git2::Tree<'_>,
@@ -593,27 +596,54 @@ fn differing_paths(
         let slash: &[u8] = if is_tree(entry) { b"/" } else { b"" };
         [prefix, entry.name_bytes(), slash].concat()
     };
-    for entry in new.iter() {
-        match old.get_name_bytes(entry.name_bytes()) {
-            Some(before) if before.id() == entry.id() && before.filemode() == entry.filemode() => {}
-            Some(before) if is_tree(&before) && is_tree(&entry) => {
-                let (old_subtree, new_subtree) = (repo.find_tree(before.id())?, repo.find_tree(entry.id())?);
-                differing_paths(repo, &old_subtree, &new_subtree, &[prefix, entry.name_bytes(), b"/"].concat(), res)?;
+    let mut olds = old.iter().peekable();
+    let mut news = new.iter().peekable();
+    loop {
+        let order = match (olds.peek(), news.peek()) {
+            (None, None) => return Ok(()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(before), Some(after)) => {
+                git_entry_order(before.name_bytes(), is_tree(before), after.name_bytes(), is_tree(after))
             }
-            // A file that became a folder or the reverse: both.
-            Some(before) if is_tree(&before) != is_tree(&entry) => {
-                res.push(path(&before));
-                res.push(path(&entry));
+        };
+        match order {
+            // Only in the old tree (a file that became a folder, or the reverse, is one of each).
+            Ordering::Less => res.push(path(&olds.next().expect("peeked"))),
+            Ordering::Greater => res.push(path(&news.next().expect("peeked"))),
+            Ordering::Equal => {
+                let (before, after) = (olds.next().expect("peeked"), news.next().expect("peeked"));
+                if before.id() == after.id() && before.filemode() == after.filemode() {
+                    continue;
+                }
+                if is_tree(&before) && is_tree(&after) {
+                    let (old_subtree, new_subtree) = (repo.find_tree(before.id())?, repo.find_tree(after.id())?);
+                    differing_paths(
+                        repo,
+                        &old_subtree,
+                        &new_subtree,
+                        &[prefix, after.name_bytes(), b"/"].concat(),
+                        res,
+                    )?;
+                } else {
+                    res.push(path(&after));
+                }
             }
-            _ => res.push(path(&entry)),
         }
     }
-    for entry in old.iter() {
-        if new.get_name_bytes(entry.name_bytes()).is_none() {
-            res.push(path(&entry));
-        }
-    }
-    Ok(())
+}
+
+// git's order of tree entries: by name, a folder compared as if its name ended in `/`.
+fn git_entry_order(a: &[u8], a_is_tree: bool, b: &[u8], b_is_tree: bool) -> Ordering {
+    let common = a.len().min(b.len());
+    a[..common].cmp(&b[..common]).then_with(|| {
+        let next = |name: &[u8], is_tree: bool| match name.get(common) {
+            Some(byte) => u16::from(*byte),
+            None if is_tree => u16::from(b'/'),
+            None => 0,
+        };
+        next(a, a_is_tree).cmp(&next(b, b_is_tree))
+    })
 }
 
 // The changes of a libgit2 diff, one per file; a rename becomes the delete of the old path and the add of the
