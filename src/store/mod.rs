@@ -564,14 +564,17 @@ fn diff_trees(
     let mut options = git2::DiffOptions::new();
     if let Some(old) = old {
         let mut differing = Vec::new();
-        differing_paths(repo, old, new, b"", &mut differing)?;
+        let n_skipped = differing_paths(repo, old, new, b"", &mut differing)?;
         if differing.is_empty() {
             return Ok(Vec::new());
         }
-        // Literal paths, not patterns: libgit2 then walks only these.
-        options.disable_pathspec_match(true);
-        for path in differing {
-            options.pathspec(path);
+        // Literal paths, not patterns: libgit2 then walks only these. When no identical folder was skipped
+        // (a flat wiki), a list of paths saves libgit2 nothing and only costs it matching.
+        if n_skipped > 0 {
+            options.disable_pathspec_match(true);
+            for path in differing {
+                options.pathspec(path);
+            }
         }
     }
     file_changes(repo.diff_tree_to_tree(old, Some(new), Some(&mut options))?, renames)
@@ -579,7 +582,7 @@ fn diff_trees(
 
 // Collects the paths (below `prefix`) where `old` and `new` differ: entries on one side only, or whose id or
 // mode differ; where both sides hold a subtree, the paths inside it instead. Identical subtrees are skipped
-// without being read. Both trees are walked side by side in git's order, like `git diff-tree` does: looking
+// without being read (the answer counts them). Both trees are walked side by side in git's order, like `git diff-tree` does: looking
 // each entry up by name instead costs a binary search and an allocation per entry, which on a flat 10,000-page
 // folder made history walks three times slower than libgit2's whole diff.
 fn differing_paths(
@@ -588,8 +591,9 @@ fn differing_paths(
     new: &git2::Tree<'_>,
     prefix: &[u8],
     res: &mut Vec<Vec<u8>>,
-) -> Result<()> {
+) -> Result<usize> {
     let is_tree = |entry: &git2::TreeEntry<'_>| entry.kind() == Some(ObjectType::Tree);
+    let mut n_skipped = 0;
     // A folder is named with its trailing slash: it then sorts where git walks it (`a.md` < `a/` < `a0`), which
     // libgit2's walk over a list of paths relies on.
     let path = |entry: &git2::TreeEntry<'_>| {
@@ -600,7 +604,7 @@ fn differing_paths(
     let mut news = new.iter().peekable();
     loop {
         let order = match (olds.peek(), news.peek()) {
-            (None, None) => return Ok(()),
+            (None, None) => return Ok(n_skipped),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (Some(before), Some(after)) => {
@@ -614,17 +618,13 @@ fn differing_paths(
             Ordering::Equal => {
                 let (before, after) = (olds.next().expect("peeked"), news.next().expect("peeked"));
                 if before.id() == after.id() && before.filemode() == after.filemode() {
+                    n_skipped += usize::from(is_tree(&after));
                     continue;
                 }
                 if is_tree(&before) && is_tree(&after) {
                     let (old_subtree, new_subtree) = (repo.find_tree(before.id())?, repo.find_tree(after.id())?);
-                    differing_paths(
-                        repo,
-                        &old_subtree,
-                        &new_subtree,
-                        &[prefix, after.name_bytes(), b"/"].concat(),
-                        res,
-                    )?;
+                    let inside = [prefix, after.name_bytes(), b"/"].concat();
+                    n_skipped += differing_paths(repo, &old_subtree, &new_subtree, &inside, res)?;
                 } else {
                     res.push(path(&after));
                 }
