@@ -545,6 +545,9 @@ fn changes_against_parent(repo: &Repository, commit: &git2::Commit<'_>) -> Resul
     diff_trees(repo, parent_tree.as_ref(), &commit.tree()?, Renames::Detect)
 }
 
+/// Top folders with more entries than this are diffed by libgit2 alone (see `diff_trees`).
+const FLAT_TREE_ENTRIES: usize = 2_000;
+
 /// Whether history walks look for moved files (costs a similarity check on commits that add and delete).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Renames {
@@ -562,7 +565,9 @@ fn diff_trees(
     // in a 10,000-page wiki read and inflated all its folders twice). Only subtrees whose ids differ can hold
     // changes, so the diff is limited to the paths where the trees differ, found by descending only into those.
     let mut options = git2::DiffOptions::new();
-    if let Some(old) = old {
+    // A flat wiki (thousands of pages in the top folder) has few folders to skip, and walking its big top
+    // folder first only doubles the work: libgit2's own diff is faster there.
+    if let Some(old) = old.filter(|old| old.len().max(new.len()) <= FLAT_TREE_ENTRIES) {
         let mut differing = Vec::new();
         let n_skipped = differing_paths(repo, old, new, b"", &mut differing)?;
         if differing.is_empty() {
