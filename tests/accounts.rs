@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use common::browser::{Browser, multipart_body, set_cookie, url_encode};
 use common::*;
 use lore::auth::{Accounts, AuthMode, FolderRule, NewUser, Role};
 use lore::config::Config;
@@ -315,7 +316,7 @@ async fn check_matrix(anonymous_read: bool, whos: &[Who], actions: &[Action]) {
     // Everyone logs in before Dora's account is disabled: her session must end with it.
     let mut browsers = Vec::new();
     for who in whos {
-        let mut browser = Browser::new(wiki);
+        let mut browser = Browser::new(wiki, CSRF_PAGE);
         match who.account() {
             Some(account) => browser.log_in(account).await,
             None => {
@@ -571,7 +572,7 @@ async fn logging_in_sets_a_session_cookie_and_returns_to_the_page_asked_for() {
     })
     .await;
     let wiki = &local.wiki;
-    let mut browser = Browser::new(wiki);
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
     let page = browser.get("/-/login?next=/pub/page").await;
     assert_eq!(page.status, 200, "{}", page.text());
     assert_safe_html_page(&page, "/-/login");
@@ -634,7 +635,7 @@ async fn login_returns_only_to_paths_on_this_wiki() {
     ];
     let mut problems = Vec::new();
     for (next, expected) in cases {
-        let mut browser = Browser::new(&local.wiki);
+        let mut browser = Browser::new(&local.wiki, CSRF_PAGE);
         let reply = browser.login("eddie", PASSWORD, next).await;
         let location = reply.header("location");
         if reply.status != 303 || location.as_deref() != Some(expected) {
@@ -650,7 +651,7 @@ async fn session_cookie_is_secure_only_behind_a_trusted_https_proxy() {
         config.auth.trusted_proxies = vec!["127.0.0.1".into()];
     })
     .await;
-    let mut browser = Browser::new(&trusted.wiki);
+    let mut browser = Browser::new(&trusted.wiki, CSRF_PAGE);
     let reply = browser.login_with_headers("eddie", PASSWORD, &[("X-Forwarded-Proto", "https")]).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     let session = set_cookie(&reply, SESSION_COOKIE).expect("a session cookie");
@@ -660,7 +661,7 @@ async fn session_cookie_is_secure_only_behind_a_trusted_https_proxy() {
         config.auth.trusted_proxies = vec!["10.9.9.9".into()];
     })
     .await;
-    let mut browser = Browser::new(&untrusted.wiki);
+    let mut browser = Browser::new(&untrusted.wiki, CSRF_PAGE);
     let reply = browser.login_with_headers("eddie", PASSWORD, &[("X-Forwarded-Proto", "https")]).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     let session = set_cookie(&reply, SESSION_COOKIE).expect("a session cookie");
@@ -671,7 +672,7 @@ async fn session_cookie_is_secure_only_behind_a_trusted_https_proxy() {
 async fn logging_in_and_out_need_the_csrf_token() {
     let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
     let wiki = &local.wiki;
-    let mut browser = Browser::new(wiki);
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
     let csrf = browser.csrf_token().await;
     let forged = "0".repeat(csrf.len());
     let credentials = [("username", "eddie"), ("password", PASSWORD), ("next", "/")];
@@ -688,7 +689,7 @@ async fn logging_in_and_out_need_the_csrf_token() {
     let reply = browser.post_form_owned("/-/login", &with_token(&forged)).await;
     assert_eq!(reply.status, 403, "login with a wrong token: {}", reply.text());
     assert!(set_cookie(&reply, SESSION_COOKIE).is_none(), "no session with a wrong token");
-    let mut stranger = Browser::new(wiki);
+    let mut stranger = Browser::new(wiki, CSRF_PAGE);
     let reply = stranger.post_form_owned("/-/login", &with_token(&csrf)).await;
     assert_eq!(reply.status, 403, "a token without its cookie (a forged page): {}", reply.text());
     assert!(set_cookie(&reply, SESSION_COOKIE).is_none());
@@ -728,7 +729,7 @@ async fn wrong_password_unknown_user_and_disabled_account_get_the_same_answer() 
     let local = serve_local(small_fixture(), &[EDDIE, DORA], |_| {}).await;
     let wiki = &local.wiki;
     Accounts::open(&wiki.data_dir()).expect("the account store").set_disabled("dora", true).expect("disable dora");
-    let mut browser = Browser::new(wiki);
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
     let wrong = browser.login("eddie", "not the password", "/").await;
     let unknown = browser.login("nobody-here", "not the password", "/").await;
     let disabled = browser.login("dora", PASSWORD, "/").await;
@@ -748,7 +749,7 @@ async fn wrong_password_unknown_user_and_disabled_account_get_the_same_answer() 
 async fn failed_logins_are_throttled_per_account() {
     let local = serve_local(small_fixture(), &[EDDIE, RITA], |_| {}).await;
     let wiki = &local.wiki;
-    let mut browser = Browser::new(wiki);
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
     for attempt in 1..=5 {
         let reply = browser.login("eddie", "guessing", "/").await;
         assert_eq!(reply.status, 401, "failure {attempt} of 5: {}", reply.text());
@@ -761,7 +762,7 @@ async fn failed_logins_are_throttled_per_account() {
     assert!(set_cookie(&right, SESSION_COOKIE).is_none(), "a throttled login made a session");
     assert!(text_of(&right.text()).contains("minute"), "the answer says how many minutes to wait: {}", right.text());
 
-    let mut other = Browser::new(wiki);
+    let mut other = Browser::new(wiki, CSRF_PAGE);
     let reply = other.login("rita", PASSWORD, "/").await;
     assert_eq!(reply.status, 303, "another account from the same address is not locked: {}", reply.text());
 }
@@ -769,7 +770,7 @@ async fn failed_logins_are_throttled_per_account() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_are_throttled_per_address() {
     let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
-    let mut browser = Browser::new(&local.wiki);
+    let mut browser = Browser::new(&local.wiki, CSRF_PAGE);
     // Twenty user names, one failure each: no account reaches its own limit.
     for n in 1..=20 {
         let reply = browser.login(&format!("ghost-{n}"), "guessing", "/").await;
@@ -830,7 +831,7 @@ async fn changing_the_password_ends_every_other_session() {
     assert_eq!(me.status, 401, "the other session outlived the password change: {}", me.text());
     assert_eq!(rita.get("/-/api/me").await.status, 200, "another account's session ended");
 
-    let mut browser = Browser::new(wiki);
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
     let old = browser.login("eddie", PASSWORD, "/").await;
     assert_eq!(old.status, 401, "the old password still works: {}", old.text());
     let new = browser.login("eddie", new_password, "/").await;
@@ -857,11 +858,11 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
     assert_eq!(page.status, 401, "a disabled account's token is refused, not taken for anonymous: {}", page.text());
     let git = git_probe(wiki, "git-upload-pack", Some(token)).await;
     assert_eq!(git.status, 401, "git with a disabled account's token: {}", git.text());
-    let login = Browser::new(wiki).login("eddie", PASSWORD, "/").await;
+    let login = Browser::new(wiki, CSRF_PAGE).login("eddie", PASSWORD, "/").await;
     assert_eq!(login.status, 401, "a disabled account logged in: {}", login.text());
 
     accounts.set_disabled("eddie", false).expect("enable eddie");
-    let login = Browser::new(wiki).login("eddie", PASSWORD, "/").await;
+    let login = Browser::new(wiki, CSRF_PAGE).login("eddie", PASSWORD, "/").await;
     assert_eq!(login.status, 303, "an enabled account cannot log in: {}", login.text());
 }
 
@@ -1043,7 +1044,7 @@ async fn an_account_added_on_the_command_line_can_log_in_and_be_changed_while_th
     ];
     lore_with_input(wiki.root(), &args, &format!("{first_password}\n")).await;
 
-    let mut browser = Browser::new(wiki);
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
     let reply = browser.login("carol", first_password, "/").await;
     assert_eq!(reply.status, 303, "an account added while the server runs cannot log in: {}", reply.text());
     let me = browser.get("/-/api/me").await.json();
@@ -1069,19 +1070,27 @@ async fn an_account_added_on_the_command_line_can_log_in_and_be_changed_while_th
     .await;
     let me = browser.get("/-/api/me").await;
     assert_eq!(me.status, 401, "a session outlived `lore user passwd`: {}", me.text());
-    assert_eq!(Browser::new(wiki).login("carol", first_password, "/").await.status, 401, "the old password works");
+    assert_eq!(
+        Browser::new(wiki, CSRF_PAGE).login("carol", first_password, "/").await.status,
+        401,
+        "the old password works"
+    );
     browser.log_in_with("carol", second_password).await;
 
     lore(wiki.root(), &["user", "disable", "carol", "--data", &data]).await;
     let me = browser.get("/-/api/me").await;
     assert_eq!(me.status, 401, "a session outlived `lore user disable`: {}", me.text());
     assert_eq!(
-        Browser::new(wiki).login("carol", second_password, "/").await.status,
+        Browser::new(wiki, CSRF_PAGE).login("carol", second_password, "/").await.status,
         401,
         "a disabled account logged in"
     );
     lore(wiki.root(), &["user", "enable", "carol", "--data", &data]).await;
-    assert_eq!(Browser::new(wiki).login("carol", second_password, "/").await.status, 303, "an enabled account");
+    assert_eq!(
+        Browser::new(wiki, CSRF_PAGE).login("carol", second_password, "/").await.status,
+        303,
+        "an enabled account"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1091,7 +1100,7 @@ async fn an_account_added_on_the_command_line_can_log_in_and_be_changed_while_th
 async fn admin_page_is_for_admins_and_changes_accounts() {
     let local = serve_local(small_fixture(), &[RITA, EDDIE, ADA], |_| {}).await;
     let wiki = &local.wiki;
-    let reply = Browser::new(wiki).get("/-/admin").await;
+    let reply = Browser::new(wiki, CSRF_PAGE).get("/-/admin").await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(reply.header("location").as_deref(), Some("/-/login?next=%2F-%2Fadmin"));
     let mut rita = Browser::logged_in(wiki, RITA).await;
@@ -2003,52 +2012,62 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 // ---------------------------------------------------------------------------------------------------------
 // A browser without JavaScript
 
-/// A browser without JavaScript: keeps cookies (and forgets those the server expires), sends `Origin` with
-/// every POST as browsers do, and submits forms as `application/x-www-form-urlencoded`.
-struct Browser<'a> {
-    wiki: &'a TestWiki,
-    cookies: BTreeMap<String, String>,
+/// The page a [`Browser`] of these tests opens for a CSRF token: the login page sets the cookie.
+const CSRF_PAGE: &str = "/-/login";
+
+/// Logging in and out with the shared [`Browser`].
+trait Visitor<'a>: Sized {
+    /// A browser that only holds the session cookie `session` (replaying a cookie someone kept).
+    fn with_session(wiki: &'a TestWiki, session: &str) -> Self;
+
+    /// A browser logged in as `account`.
+    async fn logged_in(wiki: &'a TestWiki, account: Account) -> Self;
+
+    /// Logs in as `account`; panics unless that works.
+    async fn log_in(&mut self, account: Account);
+
+    /// Logs in; panics unless that works.
+    async fn log_in_with(&mut self, username: &str, password: &str);
+
+    /// Submits the login form.
+    async fn login(&mut self, username: &str, password: &str, next: &str) -> Reply;
+
+    /// Submits the login form with `extra` headers (as a proxy in front of Lore would add).
+    async fn login_with_headers(&mut self, username: &str, password: &str, extra: &[(&str, &str)]) -> Reply;
+
+    /// The session cookie, if the browser holds one.
+    fn session(&self) -> Option<String>;
 }
 
-impl<'a> Browser<'a> {
-    fn new(wiki: &'a TestWiki) -> Browser<'a> {
-        Browser { wiki, cookies: BTreeMap::new() }
-    }
-
-    /// A browser that only holds the session cookie `session` (replaying a cookie someone kept).
+impl<'a> Visitor<'a> for Browser<'a> {
     fn with_session(wiki: &'a TestWiki, session: &str) -> Browser<'a> {
-        let mut res = Browser::new(wiki);
-        res.cookies.insert(SESSION_COOKIE.into(), session.into());
+        let mut res = Browser::new(wiki, CSRF_PAGE);
+        res.insert_cookie(SESSION_COOKIE, session);
         res
     }
 
-    /// A browser logged in as `account`.
     async fn logged_in(wiki: &'a TestWiki, account: Account) -> Browser<'a> {
-        let mut res = Browser::new(wiki);
+        let mut res = Browser::new(wiki, CSRF_PAGE);
         res.log_in(account).await;
         res
     }
 
-    /// Logs in as `account`; panics unless that works.
     async fn log_in(&mut self, account: Account) {
         self.log_in_with(account.username, PASSWORD).await;
     }
 
-    /// Logs in; panics unless that works.
     async fn log_in_with(&mut self, username: &str, password: &str) {
         let reply = self.login(username, password, "/").await;
         assert_eq!(reply.status, 303, "logging in as {username}: {}", reply.text());
         assert!(self.session().is_some(), "no {SESSION_COOKIE} cookie after logging in as {username}");
     }
 
-    /// Submits the login form.
     async fn login(&mut self, username: &str, password: &str, next: &str) -> Reply {
         let csrf = self.csrf_token().await;
         let fields = [("username", username), ("password", password), ("csrf_token", &csrf), ("next", next)];
         self.post_form("/-/login", &fields).await
     }
 
-    /// Submits the login form with `extra` headers (as a proxy in front of Lore would add).
     async fn login_with_headers(&mut self, username: &str, password: &str, extra: &[(&str, &str)]) -> Reply {
         let csrf = self.csrf_token().await;
         let fields = [("username", username), ("password", password), ("csrf_token", &csrf), ("next", "/")];
@@ -2057,107 +2076,9 @@ impl<'a> Browser<'a> {
         self.request("POST", "/-/login", &headers, url_encode(&fields).into_bytes()).await
     }
 
-    /// The browser's CSRF token, from the login page when it has none yet.
-    async fn csrf_token(&mut self) -> String {
-        if !self.cookies.contains_key(CSRF_COOKIE) {
-            let reply = self.get("/-/login").await;
-            assert_eq!(reply.status, 200, "GET /-/login: {}", reply.text());
-        }
-        self.cookies.get(CSRF_COOKIE).cloned().expect("the login page sets the CSRF cookie")
-    }
-
-    /// The session cookie, if the browser holds one.
     fn session(&self) -> Option<String> {
-        self.cookies.get(SESSION_COOKIE).cloned()
+        self.cookie(SESSION_COOKIE)
     }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        self.request("GET", path, &[], Vec::new()).await
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let body = url_encode(fields).into_bytes();
-        self.request("POST", path, &[("Content-Type", "application/x-www-form-urlencoded")], body).await
-    }
-
-    async fn post_form_owned(&mut self, path: &str, fields: &[(String, String)]) -> Reply {
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.post_form(path, &fields).await
-    }
-
-    async fn post_multipart(&mut self, path: &str, body: Vec<u8>) -> Reply {
-        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-        self.request("POST", path, &[("Content-Type", &content_type)], body).await
-    }
-
-    async fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
-        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let origin = self.wiki.base_url.clone();
-        let mut all = headers.to_vec();
-        if method != "GET" {
-            all.push(("Origin", &origin));
-        }
-        if !cookie.is_empty() {
-            all.push(("Cookie", &cookie));
-        }
-        let reply = self.wiki.send(method, path, &all, body).await;
-        for cookie in set_cookies(&reply) {
-            let expired = cookie.value.is_empty() || cookie.attribute("max-age").is_some_and(|it| it.trim() == "0");
-            if expired {
-                self.cookies.remove(&cookie.name);
-            } else {
-                self.cookies.insert(cookie.name, cookie.value);
-            }
-        }
-        reply
-    }
-}
-
-/// One `Set-Cookie` header.
-#[derive(Debug)]
-struct SetCookie {
-    name: String,
-    value: String,
-    /// Attribute names in lowercase, with their values (`""` for flags such as `HttpOnly`).
-    attributes: Vec<(String, String)>,
-}
-
-impl SetCookie {
-    fn parse(header: &str) -> SetCookie {
-        let mut parts = header.split(';');
-        let (name, value) = parts.next().unwrap_or_default().split_once('=').unwrap_or((header, ""));
-        let attributes = parts
-            .map(|it| {
-                let (key, value) = it.split_once('=').unwrap_or((it, ""));
-                (key.trim().to_ascii_lowercase(), value.trim().to_string())
-            })
-            .collect();
-        SetCookie { name: name.trim().to_string(), value: value.trim().to_string(), attributes }
-    }
-
-    /// The value of the attribute `name` (lowercase).
-    fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
-    }
-
-    /// Whether the cookie has the attribute `name` (lowercase).
-    fn has(&self, name: &str) -> bool {
-        self.attribute(name).is_some()
-    }
-}
-
-fn set_cookies(reply: &Reply) -> Vec<SetCookie> {
-    reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|it| SetCookie::parse(&String::from_utf8_lossy(it.as_bytes())))
-        .collect()
-}
-
-/// The cookie `name` set by `reply`, if any.
-fn set_cookie(reply: &Reply, name: &str) -> Option<SetCookie> {
-    set_cookies(reply).into_iter().find(|it| it.name == name)
 }
 
 /// The form posting to `action`; panics with the forms found when there is none.
@@ -2179,35 +2100,8 @@ fn input_named(form: &Element, name: &str) -> Element {
         .unwrap_or_else(|| panic!("no input {name:?} in the form:\n{}", form.inner_html))
 }
 
-fn url_encode(fields: &[(&str, &str)]) -> String {
-    let encode = |it: &str| percent_encoding::utf8_percent_encode(it, percent_encoding::NON_ALPHANUMERIC).to_string();
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
 fn percent_decode(text: &str) -> String {
     percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
-}
-
-const BOUNDARY: &str = "----lore-accounts-boundary-3f9a2c";
-
-/// A `multipart/form-data` body of (name, file name, content) parts.
-fn multipart_body(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
-    let mut res = Vec::new();
-    for (name, file_name, content) in parts {
-        res.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        let disposition = match file_name {
-            Some(file_name) => format!(
-                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            ),
-            None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
-        };
-        res.extend_from_slice(disposition.as_bytes());
-        res.extend_from_slice(content);
-        res.extend_from_slice(b"\r\n");
-    }
-    res.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    res
 }
 
 /// Standard base64 with padding (HTTP Basic credentials).

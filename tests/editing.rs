@@ -1,12 +1,12 @@
 //! End-to-end tests of editing in the browser without JavaScript: the editor form, saving, merging and
 //! conflicts, sections, templates, create/move/delete/restore, uploads and the CSRF and Origin checks.
-//! A [`Visitor`] plays the browser (cookies, Origin, form fields); the repository is checked with the `git`
-//! command line after every action, and after every refusal it must be exactly as it was.
+//! A [`Browser`] without JavaScript plays the visitor (cookies, Origin, form fields); the repository is
+//! checked with the `git` command line after every action, and after every refusal it must be exactly as it
+//! was.
 
 mod common;
 
-use std::collections::BTreeMap;
-
+use common::browser::{Browser, Form, multipart_body, set_cookie};
 use common::*;
 use serde_json::json;
 
@@ -26,12 +26,12 @@ async fn editor_holds_the_full_text_the_base_blob_and_a_csrf_token() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let blob = wiki.blob_at_head("it/vpn-access.md");
     for url in ["/-/edit/it/vpn-access", "/-/edit/it/vpn-access.md"] {
-        let mut visitor = Visitor::new(&wiki);
+        let mut visitor = Browser::new(&wiki, CSRF_PAGE);
         let reply = visitor.get(url).await;
         assert_eq!(reply.status, 200, "{url}: {}", reply.text());
         assert_safe_html_page(&reply, url);
         assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"), "{url}: the editor is not cached");
-        let form = Form::find(&reply.text(), "editor-form");
+        let form = Form::with_id(&reply.text(), "editor-form");
         assert_eq!(form.method, "post", "{url}");
         assert_eq!(form.action, "/-/edit/it/vpn-access.md", "{url}");
         assert_eq!(form.value("markdown"), VPN_PAGE, "{url}: the textarea holds the page's full text");
@@ -40,13 +40,13 @@ async fn editor_holds_the_full_text_the_base_blob_and_a_csrf_token() {
         assert!(token.len() >= 16, "{url}: csrf token {token:?}");
         let cookie = set_cookie(&reply, "lore_csrf").unwrap_or_else(|| panic!("{url}: no lore_csrf cookie"));
         assert_eq!(cookie.value, token, "{url}: the form echoes the cookie (double submit)");
-        assert!(cookie.attributes.to_ascii_lowercase().contains("samesite"), "{url}: {}", cookie.attributes);
-        assert!(cookie.attributes.to_ascii_lowercase().contains("httponly"), "{url}: {}", cookie.attributes);
+        assert!(cookie.has("samesite"), "{url}: {cookie:?}");
+        assert!(cookie.has("httponly"), "{url}: {cookie:?}");
 
         // A browser that has the cookie keeps it: no new cookie, the same token in the form.
         let again = visitor.get(url).await;
         assert!(set_cookie(&again, "lore_csrf").is_none(), "{url}: the cookie is set only when absent");
-        assert_eq!(Form::find(&again.text(), "editor-form").value("csrf_token"), token, "{url}");
+        assert_eq!(Form::with_id(&again.text(), "editor-form").value("csrf_token"), token, "{url}");
     }
 }
 
@@ -69,10 +69,10 @@ async fn missing_page_offers_to_create_it_with_an_empty_editor() {
     let create = link_with_text(&missing.text(), "Create this page");
     assert_eq!(create.attr("href"), "/-/edit/team/new-thing");
 
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let editor = visitor.get(&create.attr("href")).await;
     assert_eq!(editor.status, 200, "{}", editor.text());
-    let form = Form::find(&editor.text(), "editor-form");
+    let form = Form::with_id(&editor.text(), "editor-form");
     assert_eq!(form.action, "/-/edit/team/new-thing.md");
     assert_eq!(form.value("base_blob"), "", "a new page has no base version");
     assert!(form.value("markdown").starts_with("# "), "a new page starts with a heading: {:?}", form.value("markdown"));
@@ -87,7 +87,7 @@ async fn missing_page_offers_to_create_it_with_an_empty_editor() {
 async fn saving_makes_one_commit_by_the_author_with_the_message_touching_only_that_page() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE), ("other.md", "# Other\n")]).await;
     let count = wiki.commit_count();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     let edited = VPN_PAGE.replace("Ask IT", "Ask the service desk");
     form.set("markdown", &edited);
@@ -116,7 +116,7 @@ async fn saving_makes_one_commit_by_the_author_with_the_message_touching_only_th
     let author = set_cookie(&reply, "lore_author").expect("the save remembers the author in a cookie");
     assert!(!author.value.is_empty());
     let editor = visitor.get("/-/edit/other").await;
-    let next = Form::find(&editor.text(), "editor-form");
+    let next = Form::with_id(&editor.text(), "editor-form");
     assert_eq!(next.value("author_name"), BOB.name);
     assert_eq!(next.value("author_email"), BOB.email);
 }
@@ -124,7 +124,7 @@ async fn saving_makes_one_commit_by_the_author_with_the_message_touching_only_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_messages_are_update_and_create_with_the_title() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     form.set("markdown", &format!("{VPN_PAGE}\nMore.\n"));
     let reply = visitor.submit(&form).await;
@@ -148,7 +148,7 @@ async fn default_messages_are_update_and_create_with_the_title() {
 async fn creating_a_page_creates_its_nested_folders() {
     let wiki = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
     let count = wiki.commit_count();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("ops/db/backups/restore-drill").await;
     form.set("markdown", "# Restore drill\n\nOnce a quarter.\n");
     form.set("author_name", ANN.name);
@@ -172,7 +172,7 @@ async fn creating_a_page_creates_its_nested_folders() {
 async fn saving_unchanged_text_makes_no_commit() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let form = visitor.open_editor("it/vpn-access").await;
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
@@ -188,7 +188,7 @@ async fn saving_unchanged_text_makes_no_commit() {
 async fn form_line_breaks_are_stored_as_the_page_had_them() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     form.set("markdown", &VPN_PAGE.replace('\n', "\r\n"));
     let reply = visitor.submit(&form).await;
@@ -206,14 +206,14 @@ async fn form_line_breaks_are_stored_as_the_page_had_them() {
 async fn saving_an_existing_page_without_a_base_version_commits_nothing() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     form.set("base_blob", "");
     form.set("markdown", "# Replaced\n\nThis must not overwrite the page blindly.\n");
     let reply = visitor.submit(&form).await;
     assert!((400..500).contains(&reply.status), "expected a 4xx, got {}: {}", reply.status, reply.text());
     assert_eq!(
-        Form::find(&reply.text(), "editor-form").value("markdown"),
+        Form::with_id(&reply.text(), "editor-form").value("markdown"),
         "# Replaced\n\nThis must not overwrite the page blindly.\n",
         "the user's text comes back"
     );
@@ -224,7 +224,7 @@ async fn saving_an_existing_page_without_a_base_version_commits_nothing() {
 async fn saving_with_a_base_version_that_is_no_blob_commits_nothing() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     form.set("markdown", "# Changed\n");
     for bad in ["not-a-blob", "0000000000000000000000000000000000000000"] {
@@ -240,13 +240,13 @@ async fn oversized_page_is_refused_with_the_text_kept() {
     let wiki =
         Fixture::with_files(&[("team/rota.md", FIVE_LINES)]).serve_with(|config| config.max_page_bytes = 1000).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("team/rota").await;
     let long = format!("{FIVE_LINES}\n{}\n", "long words ".repeat(100));
     form.set("markdown", &long);
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 413, "{}", reply.text());
-    assert_eq!(Form::find(&reply.text(), "editor-form").value("markdown"), long, "the text comes back");
+    assert_eq!(Form::with_id(&reply.text(), "editor-form").value("markdown"), long, "the text comes back");
     assert_unchanged(&wiki, &head);
 }
 
@@ -258,7 +258,7 @@ async fn editor_is_a_plain_form_with_a_message_field_and_a_cheat_sheet() {
     // Without JavaScript the form still saves: a submit button, and every field a save needs.
     let buttons = elements(&html, "button");
     assert!(buttons.iter().any(|it| it.attr("type") == "submit" && it.text() == "Save"), "a Save button");
-    let form = Form::find(&html, "editor-form");
+    let form = Form::with_id(&html, "editor-form");
     for field in ["markdown", "message", "base_blob", "csrf_token", "author_name", "author_email"] {
         assert!(form.fields.iter().any(|(name, _)| name == field), "no {field} field");
     }
@@ -281,7 +281,7 @@ async fn save_builds_on_a_commit_made_outside_lore_meanwhile() {
     let fixture = Fixture::with_files(&[("team/rota.md", FIVE_LINES)]);
     let work_tree = fixture.work_tree().to_path_buf();
     let wiki = fixture.serve().await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("team/rota").await;
 
     // Someone pushes (here: commits in the served repository) a change to another file.
@@ -309,7 +309,7 @@ async fn save_builds_on_a_commit_made_outside_lore_meanwhile() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_save_with_separate_changes_is_merged_and_names_the_other_author() {
     let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("team/rota").await;
     let base = form.value("base_blob");
 
@@ -349,7 +349,7 @@ async fn stale_save_with_separate_changes_is_merged_and_names_the_other_author()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conflicting_save_returns_the_editor_with_the_users_text_theirs_and_a_diff() {
     let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("team/rota").await;
     let base = form.value("base_blob");
 
@@ -375,7 +375,7 @@ async fn conflicting_save_returns_the_editor_with_the_users_text_theirs_and_a_di
     assert_eq!(file_at_head(&wiki, "team/rota.md"), bobs);
 
     let html = reply.text();
-    let conflict_form = Form::find(&html, "editor-form");
+    let conflict_form = Form::with_id(&html, "editor-form");
     assert_eq!(conflict_form.value("markdown"), anns, "the user's own text is still in the editor");
     let theirs = elements(&html, "pre").into_iter().find(|it| it.classes().iter().any(|c| c == "conflict-theirs"));
     let theirs = theirs.expect("the conflict shows the other version");
@@ -432,7 +432,7 @@ async fn section_editor_holds_only_that_section() {
     for (number, expected) in cases {
         let reply = wiki.get(&format!("/-/edit/ops/runbook.md?section={number}")).await;
         assert_eq!(reply.status, 200, "section {number}: {}", reply.text());
-        let form = Form::find(&reply.text(), "editor-form");
+        let form = Form::with_id(&reply.text(), "editor-form");
         assert_eq!(form.value("markdown"), expected, "section {number}");
         assert_eq!(form.value("section"), number.to_string(), "section {number}");
         assert_eq!(form.value("base_blob"), wiki.blob_at_head("ops/runbook.md"), "section {number}");
@@ -445,7 +445,7 @@ async fn section_editor_holds_only_that_section() {
 async fn saving_a_section_splices_it_into_the_page() {
     let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
     let count = wiki.commit_count();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=3").await;
     let old_section = form.value("markdown");
     let new_section = "### Alpha detail\n\nnew detail text\n\nand another paragraph\n\n";
@@ -468,7 +468,7 @@ async fn saving_a_section_splices_it_into_the_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn section_save_merges_with_a_change_elsewhere_in_the_page() {
     let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=4").await;
     let base = form.value("base_blob");
     let bobs = RUNBOOK.replace("Intro line.", "Intro line, by Bob.");
@@ -493,7 +493,7 @@ async fn section_save_merges_with_a_change_elsewhere_in_the_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conflicting_section_save_commits_nothing_and_keeps_the_typed_section() {
     let wiki = TestWiki::with_files(&[("ops/runbook.md", RUNBOOK)]).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=4").await;
     let base = form.value("base_blob");
     let bobs = RUNBOOK.replace("beta text", "beta text, by Bob");
@@ -505,7 +505,7 @@ async fn conflicting_section_save_commits_nothing_and_keeps_the_typed_section() 
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 409, "{}", reply.text());
     assert_unchanged(&wiki, &head);
-    let editor = Form::find(&reply.text(), "editor-form");
+    let editor = Form::with_id(&reply.text(), "editor-form");
     assert!(editor.value("markdown").contains("beta text, by Ann"), "typed text lost: {:?}", editor.value("markdown"));
 }
 
@@ -516,7 +516,7 @@ async fn conflicting_section_save_commits_nothing_and_keeps_the_typed_section() 
 async fn preview_renders_with_the_wiki_and_strips_script() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let markdown = "## Try it\n\nSome **bold** text, see [[Getting VPN access]] and [[No such page]].\n\n\
         <script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n";
     let reply = visitor.post_form("/-/preview", &[("markdown", markdown), ("path", "it/new-page.md")]).await;
@@ -563,7 +563,7 @@ async fn new_page_from_a_template_opens_the_editor_with_the_template() {
     assert_eq!(reply.header("location").as_deref(), Some("/-/edit/team/x.md?template=runbook"));
 
     let runbook = file_at_head(&wiki, "_templates/runbook.md");
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor_at("/-/edit/team/x.md?template=runbook").await;
     assert_eq!(form.value("markdown"), runbook);
     assert_eq!(form.value("base_blob"), "");
@@ -591,14 +591,14 @@ async fn templates_come_from_the_repositorys_templates_folder() {
     assert!(offered, "{}", new.text());
     let editor = wiki.get("/-/edit/meetings/2026-01-05?template=meeting-notes").await;
     assert_eq!(editor.status, 200, "{}", editor.text());
-    let form = Form::find(&editor.text(), "editor-form");
+    let form = Form::with_id(&editor.text(), "editor-form");
     assert_eq!(form.value("markdown"), "---\ntitle: Meeting notes\n---\n\n## Attendees\n\n## Decisions\n");
 
     let unknown = wiki.get("/-/edit/meetings/x?template=no-such-template").await;
     assert_eq!(unknown.status, 404, "{}", unknown.text());
     // A template applies only to new pages: an existing page keeps its text.
     let existing = wiki.get("/-/edit/index?template=meeting-notes").await;
-    assert_eq!(Form::find(&existing.text(), "editor-form").value("markdown"), "# Home\n");
+    assert_eq!(Form::with_id(&existing.text(), "editor-form").value("markdown"), "# Home\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -607,7 +607,7 @@ async fn template_names_cannot_leave_the_templates_folder() {
     for name in ["../secret/plan", "..%2Fsecret%2Fplan", "../../etc/passwd"] {
         let reply = wiki.get(&format!("/-/edit/new-page?template={name}")).await;
         if reply.status == 200 {
-            let text = Form::find(&reply.text(), "editor-form").value("markdown");
+            let text = Form::with_id(&reply.text(), "editor-form").value("markdown");
             assert!(!text.contains("Secret plan"), "template {name:?} read a page outside _templates: {text:?}");
         } else {
             assert!((400..500).contains(&reply.status), "template {name:?}: {} {}", reply.status, reply.text());
@@ -622,7 +622,7 @@ async fn template_names_cannot_leave_the_templates_folder() {
 async fn save_without_the_right_csrf_token_is_refused_and_commits_nothing() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     form.set("markdown", "# Forged\n");
     let token = form.value("csrf_token");
@@ -644,7 +644,7 @@ async fn save_without_the_right_csrf_token_is_refused_and_commits_nothing() {
 
     // The right token without the cookie it must match (another browser, or a forged page).
     form.set("csrf_token", &token);
-    let mut stranger = Visitor::new(&wiki);
+    let mut stranger = Browser::new(&wiki, CSRF_PAGE);
     let reply = stranger.submit(&form).await;
     assert_eq!(reply.status, 403, "token without its cookie: {}", reply.text());
     assert_unchanged(&wiki, &head);
@@ -664,7 +664,7 @@ async fn save_without_the_right_csrf_token_is_refused_and_commits_nothing() {
 async fn cross_site_posts_are_refused_even_with_a_valid_token() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE), ("team/rota.md", FIVE_LINES)]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut edit = visitor.open_editor("it/vpn-access").await;
     edit.set("markdown", "# Forged\n");
     let token = edit.value("csrf_token");
@@ -691,7 +691,7 @@ async fn cross_site_posts_are_refused_even_with_a_valid_token() {
 
     let upload = multipart_body(&[("csrf_token", None, token.as_bytes()), ("file", Some("x.png"), PNG_1X1)]);
     let reply =
-        visitor.post_multipart("/-/upload/it/vpn-access.md", &upload, &[("Origin", "http://evil.example")]).await;
+        visitor.post_multipart_from("/-/upload/it/vpn-access.md", upload, &[("Origin", "http://evil.example")]).await;
     assert_eq!(reply.status, 403, "upload from another site: {}", reply.text());
     assert_unchanged(&wiki, &head);
 
@@ -718,7 +718,7 @@ async fn delete_move_restore_and_upload_need_the_csrf_token() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let head = wiki.head();
     let blob = wiki.blob_at_head("it/vpn-access.md");
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     visitor.open_editor("it/vpn-access").await;
     let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("/-/delete/it/vpn-access.md", vec![("base_blob", &blob), ("csrf_token", "wrong")]),
@@ -731,11 +731,11 @@ async fn delete_move_restore_and_upload_need_the_csrf_token() {
         assert_unchanged(&wiki, &head);
     }
     let upload = multipart_body(&[("csrf_token", None, b"wrong"), ("file", Some("x.png"), PNG_1X1)]);
-    let reply = visitor.post_multipart("/-/upload/it/vpn-access.md", &upload, &[]).await;
+    let reply = visitor.post_multipart_from("/-/upload/it/vpn-access.md", upload, &[]).await;
     assert_eq!(reply.status, 403, "upload: {}", reply.text());
     assert_unchanged(&wiki, &head);
     let upload = multipart_body(&[("file", Some("x.png"), PNG_1X1)]);
-    let reply = visitor.post_multipart("/-/upload/it/vpn-access.md", &upload, &[]).await;
+    let reply = visitor.post_multipart_from("/-/upload/it/vpn-access.md", upload, &[]).await;
     assert_eq!(reply.status, 403, "upload without a token: {}", reply.text());
     assert_unchanged(&wiki, &head);
 }
@@ -748,12 +748,12 @@ async fn deleted_page_says_who_deleted_it_and_can_be_restored_with_history_intac
     let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("it/vpn-access.md", VPN_PAGE)]).await;
     let original_commit = wiki.head();
     wait_for_last_editor(&wiki, "it/vpn-access", ANN.name).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     visitor.remember_author(BOB);
 
     let confirm = visitor.get("/-/delete/it/vpn-access").await;
     assert_eq!(confirm.status, 200, "{}", confirm.text());
-    let form = Form::find_by_action(&confirm.text(), "/-/delete/it/vpn-access.md");
+    let form = Form::with_action(&confirm.text(), "/-/delete/it/vpn-access.md");
     assert_eq!(form.value("base_blob"), wiki.blob_at_head("it/vpn-access.md"));
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
@@ -768,7 +768,7 @@ async fn deleted_page_says_who_deleted_it_and_can_be_restored_with_history_intac
     assert_eq!(gone.status, 410, "{}", gone.text());
     let text = text_of(&gone.text());
     assert!(text.contains("deleted by Bob Builder"), "{text}");
-    let restore = Form::find_by_action(&gone.text(), "/-/restore/it/vpn-access.md");
+    let restore = Form::with_action(&gone.text(), "/-/restore/it/vpn-access.md");
     assert_eq!(restore.value("commit"), original_commit, "restore offers the last version");
 
     let reply = visitor.submit(&restore).await;
@@ -796,9 +796,9 @@ async fn deleted_page_says_who_deleted_it_and_can_be_restored_with_history_intac
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_of_a_changed_page_commits_nothing() {
     let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let confirm = visitor.get("/-/delete/team/rota").await;
-    let form = Form::find_by_action(&confirm.text(), "/-/delete/team/rota.md");
+    let form = Form::with_action(&confirm.text(), "/-/delete/team/rota.md");
     let base = form.value("base_blob");
     let reply =
         wiki.put_page("team/rota", &json!({"markdown": format!("{FIVE_LINES}\nline six\n")}), Some(&base)).await;
@@ -818,7 +818,7 @@ async fn restore_of_a_commit_without_the_page_commits_nothing() {
     fixture.commit(ANN, "Add rota");
     let wiki = fixture.serve().await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let token = visitor.csrf_token().await;
     for commit in [before.as_str(), "no-such-commit", "0000000000000000000000000000000000000000"] {
         let reply = visitor.post_form("/-/restore/team/rota.md", &[("commit", commit), ("csrf_token", &token)]).await;
@@ -838,10 +838,10 @@ async fn moving_a_page_keeps_old_urls_and_wiki_links_working() {
     ])
     .await;
     let count = wiki.commit_count();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let confirm = visitor.get("/-/move/old/name").await;
     assert_eq!(confirm.status, 200, "{}", confirm.text());
-    let mut form = Form::find_by_action(&confirm.text(), "/-/move/old/name.md");
+    let mut form = Form::with_action(&confirm.text(), "/-/move/old/name.md");
     assert_eq!(form.value("base_blob"), wiki.blob_at_head("old/name.md"));
     form.set("to", "ops/deploying");
     let reply = visitor.submit(&form).await;
@@ -884,9 +884,9 @@ async fn moving_a_page_keeps_old_urls_and_wiki_links_working() {
 async fn moving_onto_an_existing_page_or_a_bad_path_commits_nothing() {
     let wiki = TestWiki::with_files(&[("a.md", "# A\n"), ("b.md", "# B\n")]).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let confirm = visitor.get("/-/move/a").await;
-    let mut form = Form::find_by_action(&confirm.text(), "/-/move/a.md");
+    let mut form = Form::with_action(&confirm.text(), "/-/move/a.md");
     for to in ["b", "b.md", "a", "../outside", ".git/config"] {
         form.set("to", to);
         let reply = visitor.submit(&form).await;
@@ -910,7 +910,7 @@ async fn nameless_page_path_is_refused_by_move_new_and_the_editor() {
     let mut problems = Vec::new();
     for to in ["", " ", "/", ".md"] {
         let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("a.md", "# A\n")]).await;
-        let mut visitor = Visitor::new(&wiki);
+        let mut visitor = Browser::new(&wiki, CSRF_PAGE);
         let token = visitor.csrf_token().await;
         let head = wiki.head();
         let fields = [("to", to), ("base_blob", &wiki.blob_at_head("a.md")), ("csrf_token", &token)];
@@ -937,7 +937,7 @@ async fn nameless_page_path_is_refused_by_move_new_and_the_editor() {
         }
     }
     let fresh = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
-    let mut visitor = Visitor::new(&fresh);
+    let mut visitor = Browser::new(&fresh, CSRF_PAGE);
     let editor = visitor.get("/-/edit/.md").await;
     if !(400..500).contains(&editor.status) {
         problems.push(format!("GET /-/edit/.md: {}", editor.status));
@@ -959,7 +959,7 @@ async fn nameless_page_path_is_refused_by_move_new_and_the_editor() {
 async fn upload_is_stored_next_to_the_page_in_one_commit_and_served_back() {
     let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
     let count = wiki.commit_count();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     visitor.remember_author(BOB);
     let reply = visitor.upload("team/rota.md", "diagram.png", PNG_1X1).await;
     assert_eq!(reply.status, 201, "{}", reply.text());
@@ -1011,7 +1011,7 @@ async fn upload_is_stored_next_to_the_page_in_one_commit_and_served_back() {
 async fn upload_names_are_sanitised_and_never_reach_git_internals() {
     let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES), ("top.md", "# Top\n")]).await;
     let git_config = std::fs::read(wiki.git_dir.join("config")).expect("the repository's config");
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let cases = [
         ("../../.git/config", "team/config"),
         ("..\\..\\evil.png", "team/evil.png"),
@@ -1041,7 +1041,7 @@ async fn upload_over_the_limit_is_a_413_and_commits_nothing() {
     let wiki =
         Fixture::with_files(&[("team/rota.md", FIVE_LINES)]).serve_with(|config| config.max_upload_bytes = 1000).await;
     let head = wiki.head();
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let ok = visitor.upload("team/rota.md", "small.bin", &[7u8; 1000]).await;
     assert_eq!(ok.status, 201, "exactly the limit is allowed: {}", ok.text());
     let head_after_ok = wiki.head();
@@ -1057,7 +1057,7 @@ async fn upload_over_the_limit_is_a_413_and_commits_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploaded_svg_and_html_are_served_without_running_script() {
     let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
-    let mut visitor = Visitor::new(&wiki);
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.cookie)</script></svg>";
     let html = b"<html><body><script>alert(document.cookie)</script></body></html>";
     for (name, content) in [("pic.svg", &svg[..]), ("page.html", &html[..]), ("page.htm", &html[..])] {
@@ -1171,55 +1171,22 @@ async fn api_move_and_restore() {
 // ---------------------------------------------------------------------------------------------------------
 // A browser without JavaScript
 
-/// A browser without JavaScript: keeps cookies, sends `Origin` with every POST as browsers do, and
-/// submits forms as `application/x-www-form-urlencoded`.
-struct Visitor<'a> {
-    wiki: &'a TestWiki,
-    cookies: BTreeMap<String, String>,
+/// The page a [`Browser`] of these tests opens for a CSRF token: the editor sets the cookie.
+const CSRF_PAGE: &str = "/-/edit/index";
+
+/// What a visitor does in the editor, on top of the shared [`Browser`].
+trait Visitor {
+    /// Opens the editor of `page` and returns its form.
+    async fn open_editor(&mut self, page: &str) -> Form;
+
+    /// Opens the editor at `url` and returns its form; panics unless it answers 200.
+    async fn open_editor_at(&mut self, url: &str) -> Form;
+
+    /// Uploads a file for `page` with this browser's CSRF token, as the editor's script does.
+    async fn upload(&mut self, page: &str, file_name: &str, content: &[u8]) -> Reply;
 }
 
-impl<'a> Visitor<'a> {
-    fn new(wiki: &'a TestWiki) -> Visitor<'a> {
-        Visitor { wiki, cookies: BTreeMap::new() }
-    }
-
-    /// Sets the cookie the editor sets after a save, as if this person had saved before.
-    fn remember_author(&mut self, author: Author) {
-        let value: String = percent_encoding::utf8_percent_encode(
-            &format!("{}\n{}", author.name, author.email),
-            percent_encoding::NON_ALPHANUMERIC,
-        )
-        .to_string();
-        self.cookies.insert("lore_author".into(), value);
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let cookie = self.cookie_header();
-        let headers: &[(&str, &str)] = if cookie.is_empty() { &[] } else { &[("Cookie", &cookie)] };
-        let reply = self.wiki.send("GET", path, headers, "").await;
-        self.keep_cookies(&reply);
-        reply
-    }
-
-    async fn get_until(&mut self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
-        let started = std::time::Instant::now();
-        loop {
-            let reply = self.get(path).await;
-            if done(&reply) || started.elapsed() > PATIENCE {
-                return reply;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-    }
-
-    /// The CSRF token of this browser, fetching a page that sets it when there is none yet.
-    async fn csrf_token(&mut self) -> String {
-        if !self.cookies.contains_key("lore_csrf") {
-            self.get("/-/edit/index").await;
-        }
-        self.cookies.get("lore_csrf").cloned().expect("the editor sets the CSRF cookie")
-    }
-
+impl Visitor for Browser<'_> {
     async fn open_editor(&mut self, page: &str) -> Form {
         self.open_editor_at(&format!("/-/edit/{page}")).await
     }
@@ -1227,194 +1194,14 @@ impl<'a> Visitor<'a> {
     async fn open_editor_at(&mut self, url: &str) -> Form {
         let reply = self.get(url).await;
         assert_eq!(reply.status, 200, "{url}: {}", reply.text());
-        Form::find(&reply.text(), "editor-form")
+        Form::with_id(&reply.text(), "editor-form")
     }
 
-    async fn submit(&mut self, form: &Form) -> Reply {
-        let fields: Vec<(&str, &str)> = form.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.post_form(&form.action, &fields).await
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let origin = self.wiki.base_url.clone();
-        self.post_form_from(path, fields, &[("Origin", &origin)]).await
-    }
-
-    /// Posts a form with `extra` headers instead of the browser's own `Origin`.
-    async fn post_form_from(&mut self, path: &str, fields: &[(&str, &str)], extra: &[(&str, &str)]) -> Reply {
-        let body = url_encode(fields);
-        let cookie = self.cookie_header();
-        let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
-        if !cookie.is_empty() {
-            headers.push(("Cookie", cookie.as_str()));
-        }
-        headers.extend_from_slice(extra);
-        let reply = self.wiki.send("POST", path, &headers, body).await;
-        self.keep_cookies(&reply);
-        reply
-    }
-
-    /// Uploads a file for `page` with this browser's CSRF token, as the editor's script does.
     async fn upload(&mut self, page: &str, file_name: &str, content: &[u8]) -> Reply {
         let token = self.csrf_token().await;
         let body = multipart_body(&[("csrf_token", None, token.as_bytes()), ("file", Some(file_name), content)]);
-        let origin = self.wiki.base_url.clone();
-        self.post_multipart(&format!("/-/upload/{page}"), &body, &[("Origin", &origin)]).await
+        self.post_multipart(&format!("/-/upload/{page}"), body).await
     }
-
-    async fn post_multipart(&mut self, path: &str, body: &[u8], extra: &[(&str, &str)]) -> Reply {
-        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-        let cookie = self.cookie_header();
-        let mut headers = vec![("Content-Type", content_type.as_str())];
-        if !cookie.is_empty() {
-            headers.push(("Cookie", cookie.as_str()));
-        }
-        headers.extend_from_slice(extra);
-        let reply = self.wiki.send("POST", path, &headers, body.to_vec()).await;
-        self.keep_cookies(&reply);
-        reply
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn keep_cookies(&mut self, reply: &Reply) {
-        for value in reply.headers.get_all("set-cookie") {
-            let cookie = parse_set_cookie(&String::from_utf8_lossy(value.as_bytes()));
-            self.cookies.insert(cookie.name, cookie.value);
-        }
-    }
-}
-
-/// An HTML form as a browser would submit it: its action and its successful fields in order.
-#[derive(Debug, Clone)]
-struct Form {
-    method: String,
-    action: String,
-    fields: Vec<(String, String)>,
-}
-
-impl Form {
-    /// The form with `id` in `html`; panics with the forms found when there is none.
-    #[track_caller]
-    fn find(html: &str, id: &str) -> Form {
-        Form::find_where(html, |it| it.attr("id") == id, id)
-    }
-
-    /// The form posting to `action` in `html`.
-    #[track_caller]
-    fn find_by_action(html: &str, action: &str) -> Form {
-        Form::find_where(html, |it| it.attr("action") == action, action)
-    }
-
-    #[track_caller]
-    fn find_where(html: &str, matches: impl Fn(&Element) -> bool, what: &str) -> Form {
-        let forms = elements(html, "form");
-        let Some(form) = forms.iter().find(|it| matches(it)) else {
-            let found: Vec<String> =
-                forms.iter().map(|it| format!("#{} -> {}", it.attr("id"), it.attr("action"))).collect();
-            panic!("no form {what:?}; forms: {found:?}\n{html}");
-        };
-        let mut fields = Vec::new();
-        // Inputs and textareas in document order; both are what a form without JavaScript submits.
-        let mut controls: Vec<(usize, String, String)> = Vec::new();
-        for input in elements(&form.inner_html, "input") {
-            let kind = input.attr("type").to_ascii_lowercase();
-            let name = input.attr("name");
-            if name.is_empty() || matches!(kind.as_str(), "submit" | "button" | "file" | "reset") {
-                continue;
-            }
-            if matches!(kind.as_str(), "radio" | "checkbox") && !input.attrs.contains_key("checked") {
-                continue;
-            }
-            let at = form.inner_html.find(&format!("name=\"{name}\"")).unwrap_or(0);
-            controls.push((at, name, input.attr("value")));
-        }
-        for textarea in elements(&form.inner_html, "textarea") {
-            // The HTML parser drops one newline right after `<textarea>`.
-            let raw = unescape(&textarea.inner_html);
-            let value = raw.strip_prefix('\n').unwrap_or(&raw).to_string();
-            let name = textarea.attr("name");
-            let at = form.inner_html.find(&format!("name=\"{name}\"")).unwrap_or(0);
-            controls.push((at, name, value));
-        }
-        controls.sort_by_key(|it| it.0);
-        for (_, name, value) in controls {
-            fields.push((name, value));
-        }
-        let method = form.attr("method").to_ascii_lowercase();
-        Form { method, action: form.attr("action"), fields }
-    }
-
-    /// A field's value, or `""` when the form has no such field.
-    fn value(&self, name: &str) -> String {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-    }
-
-    fn set(&mut self, name: &str, value: &str) {
-        match self.fields.iter_mut().find(|(k, _)| k == name) {
-            Some(field) => field.1 = value.to_string(),
-            None => self.fields.push((name.to_string(), value.to_string())),
-        }
-    }
-
-    fn remove(&mut self, name: &str) {
-        self.fields.retain(|(k, _)| k != name);
-    }
-}
-
-struct SetCookie {
-    name: String,
-    value: String,
-    attributes: String,
-}
-
-fn parse_set_cookie(header: &str) -> SetCookie {
-    let (pair, attributes) = header.split_once(';').unwrap_or((header, ""));
-    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-    SetCookie { name: name.trim().to_string(), value: value.trim().to_string(), attributes: attributes.to_string() }
-}
-
-/// The cookie `name` set by `reply`, if any.
-fn set_cookie(reply: &Reply, name: &str) -> Option<SetCookie> {
-    reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|it| parse_set_cookie(&String::from_utf8_lossy(it.as_bytes())))
-        .find(|it| it.name == name)
-}
-
-fn url_encode(fields: &[(&str, &str)]) -> String {
-    let encode = |it: &str| percent_encoding::utf8_percent_encode(it, percent_encoding::NON_ALPHANUMERIC).to_string();
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
-const BOUNDARY: &str = "----lore-test-boundary-7MA4YWxkTrZu0gW";
-
-/// A `multipart/form-data` body of (name, file name, content) parts.
-fn multipart_body(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
-    let mut res = Vec::new();
-    for (name, file_name, content) in parts {
-        res.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        match file_name {
-            Some(file_name) => res.extend_from_slice(
-                format!(
-                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
-                     Content-Type: application/octet-stream\r\n\r\n"
-                )
-                .as_bytes(),
-            ),
-            None => {
-                res.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes())
-            }
-        }
-        res.extend_from_slice(content);
-        res.extend_from_slice(b"\r\n");
-    }
-    res.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    res
 }
 
 /// The text of the flash notice (`.notice-flash`), or `""`.

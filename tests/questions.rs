@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use common::browser::{Browser, Form};
 use common::*;
 use serde_json::{Value, json};
 
@@ -28,7 +29,7 @@ const HOME: (&str, &str) = ("index.md", "# Home\n\nWelcome to the wiki.\n");
 async fn asking_with_the_form_commits_one_question_file_and_opens_it() {
     let wiki = TestWiki::with_files(&[HOME]).await;
     let count = wiki.commit_count();
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let mut form = browser.form("/-/ask", "/-/ask").await;
     form.set("title", "How do I get VPN access?");
     form.set("body", "I started on Monday and need the staging dashboards from home.");
@@ -109,7 +110,7 @@ async fn a_taken_slug_gets_a_numeric_suffix() {
     assert_eq!(ask(&wiki, title, "First asker.", &["it"], ANN).await, "how-do-i-get-vpn-access");
     assert_eq!(ask(&wiki, title, "Second asker.", &["it"], BOB).await, "how-do-i-get-vpn-access-2");
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let mut form = browser.form("/-/ask", "/-/ask").await;
     form.set("title", title);
     form.set("body", "Third asker.");
@@ -132,21 +133,25 @@ async fn a_taken_slug_gets_a_numeric_suffix() {
 async fn the_ask_form_is_prefilled_from_the_title_in_the_address() {
     let wiki = TestWiki::with_files(&[HOME]).await;
     let typed = "Where is the Zeppelin hangar? & why";
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let reply = browser.get(&format!("/-/ask?title={}", query_value(typed))).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_safe_html_page(&reply, "/-/ask");
-    let form = Form::find(&reply.text(), "/-/ask");
+    let form = Form::with_action(&reply.text(), "/-/ask");
     assert_eq!(form.method, "post");
     assert_eq!(form.value("title"), typed);
     assert_eq!(form.value("body"), "");
-    assert_eq!(form.value("csrf_token"), browser.cookie("lore_csrf"), "the form echoes the CSRF cookie");
+    assert_eq!(
+        form.value("csrf_token"),
+        browser.cookie("lore_csrf").unwrap_or_default(),
+        "the form echoes the CSRF cookie"
+    );
     // The similar questions appear while typing, from a script that asks `/-/api/search`.
     assert!(reply.text().contains("id=\"similar\""), "no box for similar questions");
     assert!(reply.text().contains("/-/static/questions.js"), "no script for similar questions");
 
     let blank = browser.get("/-/ask").await;
-    assert_eq!(Form::find(&blank.text(), "/-/ask").value("title"), "");
+    assert_eq!(Form::with_action(&blank.text(), "/-/ask").value("title"), "");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,7 +201,7 @@ async fn the_questions_list_filters_by_status_tag_and_asker_with_counts() {
     .await;
 
     // Asking with the form remembers the asker, which is who "asked by me" means.
-    let mut ann = Browser::new(&wiki);
+    let mut ann = Browser::new(&wiki, CSRF_PAGE);
     let mut form = ann.form("/-/ask", "/-/ask").await;
     form.set("title", "How do I book a meeting room?");
     form.set("body", "For ten people, on Thursday.");
@@ -205,7 +210,7 @@ async fn the_questions_list_filters_by_status_tag_and_asker_with_counts() {
     form.set("author_email", ANN.email);
     let reply = ann.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
-    assert!(!ann.cookie("lore_author").is_empty(), "asking remembers the author in a cookie");
+    assert!(!ann.cookie("lore_author").unwrap_or_default().is_empty(), "asking remembers the author in a cookie");
 
     let vpn = "/questions/vpn-access";
     let printer = "/questions/printer-jam";
@@ -240,7 +245,7 @@ async fn the_questions_list_filters_by_status_tag_and_asker_with_counts() {
     check(&mut ann, "?tag=IT", [2, 1, 1, 1], &[vpn, printer]).await;
 
     // Someone the wiki does not know has asked nothing.
-    let mut stranger = Browser::new(&wiki);
+    let mut stranger = Browser::new(&wiki, CSRF_PAGE);
     check(&mut stranger, "?filter=mine", [4, 3, 1, 0], &[]).await;
 
     // The filter links keep the tag, and the rows say their status.
@@ -364,7 +369,7 @@ async fn answering_with_the_form_commits_one_answer_file() {
     let wiki = TestWiki::with_files(&[HOME]).await;
     let slug = ask(&wiki, "How do I get VPN access?", "From home.", &["it"], ANN).await;
     let count = wiki.commit_count();
-    let mut bob = Browser::new(&wiki);
+    let mut bob = Browser::new(&wiki, CSRF_PAGE);
     let action = format!("/-/questions/{slug}/answer");
     let mut form = bob.form(&format!("/questions/{slug}"), &action).await;
     assert_eq!(form.method, "post");
@@ -493,7 +498,7 @@ async fn the_question_page_lists_answers_accepted_first_then_oldest_first() {
         (&format!("questions/open/{first}.md"), &answer_text(BOB, "2025-01-01T09:00:00Z", "Bob does.")),
     ])
     .await;
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let page = browser.get("/questions/vpn").await;
     assert_eq!(page.status, 200, "{}", page.text());
     let html = page.text();
@@ -510,9 +515,9 @@ async fn the_question_page_lists_answers_accepted_first_then_oldest_first() {
     assert!(answers[0].html.contains("Second: the IT desk."), "{}", answers[0].html);
 
     // The answer form, with the browser's CSRF token.
-    let form = Form::find(&html, "/-/questions/vpn/answer");
+    let form = Form::with_action(&html, "/-/questions/vpn/answer");
     assert_eq!(form.method, "post");
-    assert_eq!(form.value("csrf_token"), browser.cookie("lore_csrf"));
+    assert_eq!(form.value("csrf_token"), browser.cookie("lore_csrf").unwrap_or_default());
     for name in ["body", "author_name", "author_email"] {
         assert!(form.fields.iter().any(|(it, _)| it == name), "no {name} field: {:?}", form.fields);
     }
@@ -552,7 +557,7 @@ async fn accepting_and_re_accepting_switch_the_accepted_answer() {
     assert_eq!(last_commit(&wiki), "Ann Author <ann@example.com>|Accept an answer to: How do I get VPN access?");
     assert_eq!(changed_files(&wiki, &wiki.branch_ref), [format!("M\t{question_path}")]);
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let html = browser.get(&format!("/questions/{slug}")).await.text();
     assert!(text_of(&html).contains("Answered Asked by Ann Author"), "{}", text_of(&html));
     let answers = answers_on_page(&html);
@@ -684,7 +689,7 @@ async fn promoting_with_the_form_starts_from_a_prefilled_editable_page() {
     let accepted = answer(&wiki, &slug, "Request the VPN package in the IT portal.", BOB).await;
     accept(&wiki, &slug, &accepted).await;
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let question = browser.get(&format!("/questions/{slug}")).await.text();
     let promote_url = format!("/-/questions/{slug}/promote");
     assert_eq!(link_with_text(&question, "Turn into a wiki page").attr("href"), promote_url);
@@ -889,7 +894,7 @@ async fn question_files_pushed_without_fields_display_with_defaults() {
         "the status defaults to open, the asker to the committer: {text}"
     );
     assert!(text.contains("It fails on main since Monday."), "{text}");
-    Form::find(&page.text(), "/-/questions/no-front-matter/answer");
+    Form::with_action(&page.text(), "/-/questions/no-front-matter/answer");
 
     let page = wiki.get("/questions/title-only").await;
     assert_eq!(page.status, 200, "{}", page.text());
@@ -943,7 +948,7 @@ async fn answers_are_editable_like_pages_with_history() {
     let path = format!("questions/{slug}/{id}.md");
     let original = wiki.file_at_head(&path);
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let question = browser.get(&format!("/questions/{slug}")).await.text();
     let answers = answers_on_page(&question);
     assert_eq!(answers[0].edit_url, format!("/-/edit/{path}"));
@@ -995,7 +1000,7 @@ async fn an_empty_title_or_body_is_refused_with_a_message_and_nothing_is_committ
         TestWiki::with_files(&[HOME, ("questions/vpn.md", &question_text("How do I get VPN access?", &[], ANN, None))])
             .await;
     let head = wiki.head();
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
 
     for (title, body, expected) in [
         ("", "Some details.", "title"),
@@ -1011,7 +1016,7 @@ async fn an_empty_title_or_body_is_refused_with_a_message_and_nothing_is_committ
         assert_eq!(reply.status, 400, "{title:?}/{body:?}: {}", reply.text());
         let alert = alert_text(&reply.text());
         assert!(alert.contains(expected), "{title:?}/{body:?}: the message names the {expected}: {alert:?}");
-        let again = Form::find(&reply.text(), "/-/ask");
+        let again = Form::with_action(&reply.text(), "/-/ask");
         assert_eq!(again.value("tags"), "kept", "what was typed is kept");
         assert_eq!(again.value("body"), body, "what was typed is kept");
 
@@ -1062,7 +1067,7 @@ async fn oversized_bodies_are_refused_with_413_and_nothing_is_committed() {
     assert_eq!(reply.status, 413, "{}", reply.text());
     reply.assert_json_error();
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let mut form = browser.form("/-/ask", "/-/ask").await;
     form.set("title", "Big");
     form.set("body", &big);
@@ -1100,7 +1105,7 @@ async fn unknown_questions_are_404_and_nothing_is_committed() {
         assert_eq!(reply.status, 404, "POST {url} {body}: {}", reply.text());
         reply.assert_json_error();
     }
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let token = browser.csrf_token().await;
     for (url, fields) in [
         ("/-/questions/no-such-question/accept", vec![("answer", unknown_id), ("csrf_token", &token)]),
@@ -1130,7 +1135,7 @@ async fn accepting_an_unknown_answer_is_404_and_nothing_is_committed() {
     let reply = post_json(&wiki, "/-/api/questions/vpn/accept", &json!({"answer": unknown_id})).await;
     assert_eq!(reply.status, 404, "{}", reply.text());
     reply.assert_json_error();
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let token = browser.csrf_token().await;
     let reply = browser.post_form("/-/questions/vpn/accept", &[("answer", unknown_id), ("csrf_token", &token)]).await;
     assert_eq!(reply.status, 404, "{}", reply.text());
@@ -1199,7 +1204,7 @@ async fn accepting_an_answer_of_another_question_is_400_and_nothing_is_committed
     reply.assert_json_error();
     assert!(reply.json()["detail"].as_str().unwrap_or_default().contains(answer_id), "{}", reply.text());
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let token = browser.csrf_token().await;
     let reply = browser.post_form("/-/questions/vpn/accept", &[("answer", answer_id), ("csrf_token", &token)]).await;
     assert_eq!(reply.status, 400, "{}", reply.text());
@@ -1216,7 +1221,7 @@ async fn answering_a_question_that_does_not_exist_is_404_and_creates_nothing() {
     assert_eq!(reply.status, 404, "{}", reply.text());
     reply.assert_json_error();
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let token = browser.csrf_token().await;
     let reply = browser
         .post_form("/-/questions/no-such-question/answer", &[("body", "Into the void."), ("csrf_token", &token)])
@@ -1617,142 +1622,23 @@ impl Feed {
     }
 }
 
-/// A browser without JavaScript: keeps cookies, sends `Origin` with every POST as browsers do, and submits
-/// forms as `application/x-www-form-urlencoded`.
-struct Browser<'a> {
-    wiki: &'a TestWiki,
-    cookies: BTreeMap<String, String>,
+/// The page a [`Browser`] of these tests opens for a CSRF token: the ask form sets the cookie.
+const CSRF_PAGE: &str = "/-/ask";
+
+/// What a visitor does with the question forms, on top of the shared [`Browser`].
+trait Visitor {
+    /// Opens `page` and returns its form posting to `action`, checking that it carries this browser's token.
+    async fn form(&mut self, page: &str, action: &str) -> Form;
 }
 
-impl<'a> Browser<'a> {
-    fn new(wiki: &'a TestWiki) -> Browser<'a> {
-        Browser { wiki, cookies: BTreeMap::new() }
-    }
-
-    /// A cookie's value, or `""`.
-    fn cookie(&self, name: &str) -> String {
-        self.cookies.get(name).cloned().unwrap_or_default()
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let cookie = self.cookie_header();
-        let headers: &[(&str, &str)] = if cookie.is_empty() { &[] } else { &[("Cookie", &cookie)] };
-        let reply = self.wiki.send("GET", path, headers, "").await;
-        self.keep_cookies(&reply);
-        reply
-    }
-
-    /// The CSRF token of this browser, opening the ask form to get one when there is none yet.
-    async fn csrf_token(&mut self) -> String {
-        if !self.cookies.contains_key("lore_csrf") {
-            self.get("/-/ask").await;
-        }
-        self.cookies.get("lore_csrf").cloned().expect("the ask form sets the CSRF cookie")
-    }
-
-    /// Opens `page` and returns its form posting to `action`, checking that it carries this browser's token.
+impl Visitor for Browser<'_> {
     async fn form(&mut self, page: &str, action: &str) -> Form {
         let reply = self.get(page).await;
         assert_eq!(reply.status, 200, "{page}: {}", reply.text());
-        let form = Form::find(&reply.text(), action);
-        let token = self.cookie("lore_csrf");
+        let form = Form::with_action(&reply.text(), action);
+        let token = self.cookie("lore_csrf").unwrap_or_default();
         assert!(!token.is_empty(), "{page}: no lore_csrf cookie");
         assert_eq!(form.value("csrf_token"), token, "{page}: the form echoes the cookie");
         form
-    }
-
-    async fn submit(&mut self, form: &Form) -> Reply {
-        let fields: Vec<(&str, &str)> = form.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.post_form(&form.action, &fields).await
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let encode = |it: &str| query_value(it);
-        let body = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-        let cookie = self.cookie_header();
-        let origin = self.wiki.base_url.clone();
-        let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded"), ("Origin", origin.as_str())];
-        if !cookie.is_empty() {
-            headers.push(("Cookie", cookie.as_str()));
-        }
-        let reply = self.wiki.send("POST", path, &headers, body).await;
-        self.keep_cookies(&reply);
-        reply
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn keep_cookies(&mut self, reply: &Reply) {
-        for value in reply.headers.get_all("set-cookie") {
-            let header = String::from_utf8_lossy(value.as_bytes());
-            let pair = header.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                self.cookies.insert(name.trim().to_string(), value.trim().to_string());
-            }
-        }
-    }
-}
-
-/// An HTML form as a browser would submit it: its method, action and fields in document order.
-#[derive(Debug, Clone)]
-struct Form {
-    method: String,
-    action: String,
-    fields: Vec<(String, String)>,
-}
-
-impl Form {
-    /// The form posting to `action` in `html`.
-    #[track_caller]
-    fn find(html: &str, action: &str) -> Form {
-        Form::find_where(html, action, |it| it.attr("action") == action)
-    }
-
-    /// The first form in `html` for which `matches` holds; `what` names it when there is none.
-    #[track_caller]
-    fn find_where(html: &str, what: &str, matches: impl Fn(&Element) -> bool) -> Form {
-        let forms = elements(html, "form");
-        let Some(form) = forms.iter().find(|it| matches(it)) else {
-            let found: Vec<String> = forms.iter().map(|it| it.attr("action")).collect();
-            panic!("no form {what:?}; forms: {found:?}\n{html}");
-        };
-        let mut controls: Vec<(usize, String, String)> = Vec::new();
-        for input in elements(&form.inner_html, "input") {
-            let kind = input.attr("type").to_ascii_lowercase();
-            let name = input.attr("name");
-            if name.is_empty() || matches!(kind.as_str(), "submit" | "button" | "file" | "reset") {
-                continue;
-            }
-            if matches!(kind.as_str(), "radio" | "checkbox") && !input.attrs.contains_key("checked") {
-                continue;
-            }
-            let at = form.inner_html.find(&format!("name=\"{name}\"")).unwrap_or(0);
-            controls.push((at, name, input.attr("value")));
-        }
-        for textarea in elements(&form.inner_html, "textarea") {
-            // The HTML parser drops one newline right after `<textarea>`.
-            let raw = unescape(&textarea.inner_html);
-            let value = raw.strip_prefix('\n').unwrap_or(&raw).to_string();
-            let name = textarea.attr("name");
-            let at = form.inner_html.find(&format!("name=\"{name}\"")).unwrap_or(0);
-            controls.push((at, name, value));
-        }
-        controls.sort_by_key(|it| it.0);
-        let fields = controls.into_iter().map(|(_, name, value)| (name, value)).collect();
-        Form { method: form.attr("method").to_ascii_lowercase(), action: form.attr("action"), fields }
-    }
-
-    /// A field's value, or `""` when the form has no such field.
-    fn value(&self, name: &str) -> String {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-    }
-
-    fn set(&mut self, name: &str, value: &str) {
-        match self.fields.iter_mut().find(|(k, _)| k == name) {
-            Some(field) => field.1 = value.to_string(),
-            None => self.fields.push((name.to_string(), value.to_string())),
-        }
     }
 }

@@ -28,8 +28,12 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use common::browser::Browser;
 use common::*;
 use serde_json::{Value, json};
+
+/// The page a [`Browser`] of these tests opens for a CSRF token: the review radar sets the cookie.
+const CSRF_PAGE: &str = "/-/review";
 
 const CAROL: Author = Author { name: "Carol Keeper", email: "carol@example.com" };
 const DAVE: Author = Author { name: "Dave Answer", email: "dave@example.com" };
@@ -828,15 +832,19 @@ async fn verify_form_clears_the_stale_runbook_and_commits_once() {
     let wiki = story.serve().await;
     let before = wiki.file_at_head(RUNBOOK);
     let count = wiki.commit_count();
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     browser.remember_author(ANN);
 
     let form_page = browser.get("/-/verify/ops/failover-runbook").await;
     assert_eq!(form_page.status, 200, "{}", form_page.text());
     assert_safe_html_page(&form_page, "/-/verify");
     let fields = form_fields(&form_page.text(), "/-/verify/ops/failover-runbook.md");
-    assert_eq!(field(&fields, "csrf_token"), browser.cookies["lore_csrf"], "the form echoes the cookie");
-    let reply = browser.post_form("/-/verify/ops/failover-runbook.md", &fields).await;
+    assert_eq!(
+        field(&fields, "csrf_token"),
+        browser.cookie("lore_csrf").expect("a lore_csrf cookie"),
+        "the form echoes the cookie"
+    );
+    let reply = browser.post_form_owned("/-/verify/ops/failover-runbook.md", &fields).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(reply.header("location").as_deref(), Some("/ops/failover-runbook?saved=1"));
 
@@ -863,13 +871,13 @@ async fn verify_form_clears_the_stale_runbook_and_commits_once() {
     // From the radar, the form goes back to the radar.
     let mut fields = form_fields(&browser.get("/-/verify/it/printers").await.text(), "/-/verify/it/printers.md");
     set_field(&mut fields, "back", "/-/review?reason=owner");
-    let reply = browser.post_form("/-/verify/it/printers.md", &fields).await;
+    let reply = browser.post_form_owned("/-/verify/it/printers.md", &fields).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(reply.header("location").as_deref(), Some("/-/review?reason=owner"));
     // Anywhere else, it goes back to the page.
     let mut fields = form_fields(&browser.get("/-/verify/it/printers").await.text(), "/-/verify/it/printers.md");
     set_field(&mut fields, "back", "https://elsewhere.example/");
-    let reply = browser.post_form("/-/verify/it/printers.md", &fields).await;
+    let reply = browser.post_form_owned("/-/verify/it/printers.md", &fields).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(reply.header("location").as_deref(), Some("/it/printers?saved=1"));
 }
@@ -901,11 +909,11 @@ async fn hand_over_rewrites_only_the_owners_field() {
     let story = Story::new();
     let wiki = story.serve().await;
     let before = wiki.file_at_head(RUNBOOK);
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let token = browser.csrf_token().await;
     let fields = [("csrf_token", token.as_str()), ("page", RUNBOOK), ("owner", "Ann Author <ann@example.com>")];
     let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let reply = browser.post_form("/-/review/assign", &fields).await;
+    let reply = browser.post_form_owned("/-/review/assign", &fields).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     let after = wiki.file_at_head(RUNBOOK);
     assert_eq!(
@@ -968,7 +976,7 @@ async fn hand_over_lists_what_carol_owned_or_wrote_and_reassigns_it_in_one_commi
     let found: BTreeSet<String> = item_paths(&orphaned).into_iter().collect();
     assert_eq!(found, BTreeSet::from([RUNBOOK.to_string(), LEGACY.to_string()]), "{orphaned:#}");
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     browser.remember_author(ANN);
     let page = browser.get("/-/review?orphaned=1&person=carol%40example.com").await;
     assert_eq!(page.status, 200, "{}", page.text());
@@ -983,7 +991,7 @@ async fn hand_over_lists_what_carol_owned_or_wrote_and_reassigns_it_in_one_commi
     let before: Vec<(String, String)> =
         [RUNBOOK, LEGACY].iter().map(|it| (it.to_string(), wiki.file_at_head(it))).collect();
     let count = wiki.commit_count();
-    let reply = browser.post_form("/-/review/assign", &fields).await;
+    let reply = browser.post_form_owned("/-/review/assign", &fields).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(reply.header("location"), Some(back));
     assert_eq!(wiki.commit_count(), count + 1, "exactly one commit");
@@ -1144,11 +1152,11 @@ async fn verify_of_an_unknown_page_is_not_found_and_commits_nothing() {
     assert_eq!(reply.status, 404, "{}", reply.text());
     reply.assert_json_error();
 
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let form = browser.get("/-/verify/no/such-page").await;
     assert_eq!(form.status, 404, "{}", form.text());
     let token = browser.csrf_token().await;
-    let reply = browser.post_form("/-/verify/no/such-page.md", &[("csrf_token".into(), token)]).await;
+    let reply = browser.post_form_owned("/-/verify/no/such-page.md", &[("csrf_token".into(), token)]).await;
     assert_eq!(reply.status, 404, "{}", reply.text());
     wiki.assert_untouched(&head);
 }
@@ -1158,7 +1166,7 @@ async fn assign_without_pages_or_owner_is_refused_and_commits_nothing() {
     let story = Story::new();
     let wiki = story.serve().await;
     let head = wiki.head();
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let token = browser.csrf_token().await;
     let form = |fields: &[(&str, &str)]| {
         let mut res: Vec<(String, String)> = vec![("csrf_token".into(), token.clone())];
@@ -1171,12 +1179,15 @@ async fn assign_without_pages_or_owner_is_refused_and_commits_nothing() {
         ("an empty owner", form(&[("page", RUNBOOK), ("owner", "")])),
         ("a blank owner", form(&[("page", RUNBOOK), ("owner", "   ")])),
     ] {
-        let reply = browser.post_form("/-/review/assign", &fields).await;
+        let reply = browser.post_form_owned("/-/review/assign", &fields).await;
         assert_eq!(reply.status, 400, "{what}: {}", reply.text());
         wiki.assert_untouched(&head);
     }
     let reply = browser
-        .post_form("/-/review/assign", &form(&[("page", "no/such-page.md"), ("owner", "Ann Author <ann@example.com>")]))
+        .post_form_owned(
+            "/-/review/assign",
+            &form(&[("page", "no/such-page.md"), ("owner", "Ann Author <ann@example.com>")]),
+        )
         .await;
     assert_eq!(reply.status, 404, "an unknown page: {}", reply.text());
     wiki.assert_untouched(&head);
@@ -1187,7 +1198,7 @@ async fn forged_forms_without_the_csrf_token_are_forbidden() {
     let story = Story::new();
     let wiki = story.serve().await;
     let head = wiki.head();
-    let mut browser = Browser::new(&wiki);
+    let mut browser = Browser::new(&wiki, CSRF_PAGE);
     let token = browser.csrf_token().await;
     let assign = |token: Option<&str>| {
         let mut res: Vec<(String, String)> =
@@ -1197,24 +1208,25 @@ async fn forged_forms_without_the_csrf_token_are_forbidden() {
         }
         res
     };
-    let reply = browser.post_form("/-/review/assign", &assign(None)).await;
+    let reply = browser.post_form_owned("/-/review/assign", &assign(None)).await;
     assert_eq!(reply.status, 403, "assign without a token: {}", reply.text());
-    let reply = browser.post_form("/-/review/assign", &assign(Some("0123456789abcdef0123456789abcdef"))).await;
+    let reply = browser.post_form_owned("/-/review/assign", &assign(Some("0123456789abcdef0123456789abcdef"))).await;
     assert_eq!(reply.status, 403, "assign with another token: {}", reply.text());
-    let reply = Browser::new(&wiki).post_form("/-/review/assign", &assign(Some(token.as_str()))).await;
+    let reply = Browser::new(&wiki, CSRF_PAGE).post_form_owned("/-/review/assign", &assign(Some(token.as_str()))).await;
     assert_eq!(reply.status, 403, "assign with a token but no cookie: {}", reply.text());
     let reply = browser
-        .post_form_with("/-/review/assign", &assign(Some(token.as_str())), &[("Origin", "https://evil.example")])
+        .post_form_owned_from("/-/review/assign", &assign(Some(token.as_str())), &[("Origin", "https://evil.example")])
         .await;
     assert_eq!(reply.status, 403, "assign from another site: {}", reply.text());
-    let reply = browser.post_form("/-/verify/ops/failover-runbook.md", &[]).await;
+    let reply = browser.post_form_owned("/-/verify/ops/failover-runbook.md", &[]).await;
     assert_eq!(reply.status, 403, "verify without a token: {}", reply.text());
-    let reply = browser.post_form("/-/verify/ops/failover-runbook.md", &[("csrf_token".into(), "forged".into())]).await;
+    let reply =
+        browser.post_form_owned("/-/verify/ops/failover-runbook.md", &[("csrf_token".into(), "forged".into())]).await;
     assert_eq!(reply.status, 403, "verify with a forged token: {}", reply.text());
     wiki.assert_untouched(&head);
 
     // The same browser with its token gets through.
-    let reply = browser.post_form("/-/review/assign", &assign(Some(token.as_str()))).await;
+    let reply = browser.post_form_owned("/-/review/assign", &assign(Some(token.as_str()))).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(wiki.commit_count(), wiki.git(&["rev-list", "--count", &head]).parse::<usize>().unwrap() + 1);
 }
@@ -1359,70 +1371,5 @@ fn set_field(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     match fields.iter_mut().find(|it| it.0 == name) {
         Some(field) => field.1 = value.to_string(),
         None => fields.push((name.to_string(), value.to_string())),
-    }
-}
-
-/// A browser: keeps cookies and sends its own Origin with forms.
-struct Browser<'a> {
-    wiki: &'a TestWiki,
-    cookies: BTreeMap<String, String>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(wiki: &'a TestWiki) -> Browser<'a> {
-        Browser { wiki, cookies: BTreeMap::new() }
-    }
-
-    /// Sets the cookie the editor sets after a save, as if this person had saved before.
-    fn remember_author(&mut self, author: Author) {
-        self.cookies.insert("lore_author".into(), query_value(&format!("{}\n{}", author.name, author.email)));
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let cookie = self.cookie_header();
-        let headers: &[(&str, &str)] = if cookie.is_empty() { &[] } else { &[("Cookie", &cookie)] };
-        let reply = self.wiki.send("GET", path, headers, "").await;
-        self.keep_cookies(&reply);
-        reply
-    }
-
-    /// This browser's CSRF token, fetching a page that sets it when there is none yet.
-    async fn csrf_token(&mut self) -> String {
-        if !self.cookies.contains_key("lore_csrf") {
-            self.get("/-/review").await;
-        }
-        self.cookies.get("lore_csrf").cloned().expect("the radar sets the CSRF cookie")
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(String, String)]) -> Reply {
-        let origin = self.wiki.base_url.clone();
-        self.post_form_with(path, fields, &[("Origin", &origin)]).await
-    }
-
-    async fn post_form_with(&mut self, path: &str, fields: &[(String, String)], extra: &[(&str, &str)]) -> Reply {
-        let body = fields.iter().map(|(k, v)| format!("{}={}", query_value(k), query_value(v))).collect::<Vec<_>>();
-        let cookie = self.cookie_header();
-        let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
-        if !cookie.is_empty() {
-            headers.push(("Cookie", cookie.as_str()));
-        }
-        headers.extend_from_slice(extra);
-        let reply = self.wiki.send("POST", path, &headers, body.join("&")).await;
-        self.keep_cookies(&reply);
-        reply
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn keep_cookies(&mut self, reply: &Reply) {
-        for value in reply.headers.get_all("set-cookie") {
-            let header = String::from_utf8_lossy(value.as_bytes());
-            let pair = header.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                self.cookies.insert(name.trim().to_string(), value.trim().to_string());
-            }
-        }
     }
 }

@@ -1,11 +1,14 @@
 //! Shared helpers for the integration tests: a throwaway git repository with authored commits
 //! ([`Fixture`]), a Lore server on a free loopback port ([`TestWiki`]), the `lore` binary as a child
-//! process ([`LoreProcess`]), and small readers for the HTML Lore answers.
+//! process ([`LoreProcess`]), small readers for the HTML Lore answers, and a browser without JavaScript
+//! ([`browser::Browser`]).
 //!
 //! Every test builds its own repository in its own temporary folder: nothing is shared between tests.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
+
+pub mod browser;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -22,6 +25,19 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How long to wait for something that happens in the background (the change index, a server start).
 pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Runs `attempt` again and again until `done` holds for its result or [`PATIENCE`] has passed; returns the
+/// last result.
+pub async fn retry_until<T>(mut attempt: impl AsyncFnMut() -> T, done: impl Fn(&T) -> bool) -> T {
+    let started = Instant::now();
+    loop {
+        let res = attempt().await;
+        if done(&res) || started.elapsed() > PATIENCE {
+            return res;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 /// A commit author.
 #[derive(Debug, Clone, Copy)]
@@ -255,14 +271,7 @@ impl TestWiki {
 
     /// `GET path`, again and again until `done` holds for the answer (the change index builds in the background).
     pub async fn get_until(&self, path: &str, done: impl Fn(&Reply) -> bool) -> Reply {
-        let started = Instant::now();
-        loop {
-            let reply = self.get(path).await;
-            if done(&reply) || started.elapsed() > PATIENCE {
-                return reply;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        retry_until(async || self.get(path).await, done).await
     }
 
     /// `GET /-/api/pages/<path>` as JSON, once the change index knows who last edited the page.
