@@ -185,7 +185,8 @@ fn need(method: &Method, path: &str) -> Need {
     if path == "/-/api/me" {
         return Need::Nothing;
     }
-    if path == "/-/ask" || (path == "/-/api/questions" && !safe) || path.ends_with("/accept") {
+    let is_question_action = path.starts_with("/-/questions/") || path.starts_with("/-/api/questions/");
+    if path == "/-/ask" || (path == "/-/api/questions" && !safe) || (is_question_action && path.ends_with("/accept")) {
         return Need::Member;
     }
     for prefix in ["/-/edit/", "/-/delete/", "/-/move/", "/-/restore/", "/-/upload/", "/-/verify/"] {
@@ -196,7 +197,7 @@ fn need(method: &Method, path: &str) -> Need {
     if path == "/-/new" || path == "/-/review/assign" {
         return Need::Edit(None);
     }
-    if !safe && (path.starts_with("/-/questions/") || path.starts_with("/-/api/questions/")) {
+    if !safe && is_question_action {
         // Answer and promote; accept was matched above.
         return Need::Edit(None);
     }
@@ -846,6 +847,9 @@ mod tests {
         assert_eq!(need(&get, "/-/api/pages/hr/pay"), Need::Read(Some("hr/pay.md".into())));
         assert_eq!(need(&post, "/-/questions/why/answer"), Need::Edit(None));
         assert_eq!(need(&post, "/-/questions/why/accept"), Need::Member);
+        assert_eq!(need(&post, "/-/api/questions/why/accept"), Need::Member);
+        // A page that happens to be named `accept` is still judged by its folder's rules.
+        assert_eq!(need(&get, "/hr/accept"), Need::Read(Some("hr/accept.md".into())));
         assert_eq!(need(&post, "/-/api/questions"), Need::Member);
         assert_eq!(need(&get, "/-/api/questions"), Need::Read(None));
         assert_eq!(need(&get, "/-/admin"), Need::Admin);
