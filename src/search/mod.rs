@@ -145,6 +145,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    /// The last committed payload, kept in memory: every search asks whether the index is complete, and
+    /// reading `meta.json` from disk for that would put file I/O on the query path.
+    committed: Mutex<Option<Payload>>,
 }
 
 impl SearchIndex {
@@ -173,13 +176,12 @@ impl SearchIndex {
         merge_policy.set_min_layer_size(64);
         merge_policy.set_del_docs_ratio_before_merge(0.2);
         writer.set_merge_policy(Box::new(merge_policy));
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+        let committed = Mutex::new(stored_payload(&index));
+        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields, committed })
     }
 
     fn payload(&self) -> Option<Payload> {
-        let payload = self.index.load_metas().ok()?.payload?;
-        let payload: Payload = serde_json::from_str(&payload).ok()?;
-        (payload.version == SCHEMA_VERSION).then_some(payload)
+        self.committed.lock().expect("payload lock is never poisoned").clone()
     }
 
     /// The commit the index reflects, if it is complete and of this schema version.
@@ -651,10 +653,17 @@ impl SearchIndex {
         let payload = Payload { version: SCHEMA_VERSION, head: head.to_string(), with_history };
         prepared.set_payload(&serde_json::to_string(&payload).expect("payloads serialise"));
         prepared.commit().map_err(search_error)?;
+        *self.committed.lock().expect("payload lock is never poisoned") = Some(payload);
         self.reader.reload().map_err(search_error)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "search index committed");
         Ok(())
     }
+}
+
+// The payload of the index's last commit, if it is of this schema version.
+fn stored_payload(index: &Index) -> Option<Payload> {
+    let payload: Payload = serde_json::from_str(&index.load_metas().ok()?.payload?).ok()?;
+    (payload.version == SCHEMA_VERSION).then_some(payload)
 }
 
 /// Where the search index lives in the data folder.
@@ -667,8 +676,8 @@ fn open_existing(dir: &Path) -> Option<Index> {
         return None;
     }
     let index = Index::open_in_dir(dir).ok()?;
-    let payload: Payload = serde_json::from_str(&index.load_metas().ok()?.payload?).ok()?;
-    if payload.version != SCHEMA_VERSION || index.schema() != schema().0 {
+    stored_payload(&index)?;
+    if index.schema() != schema().0 {
         return None;
     }
     // Opening a reader checks that the segments the metadata lists are readable.
