@@ -24,7 +24,7 @@ struct AdminTemplate {
     trusted_proxies: Vec<String>,
     rules: Vec<crate::auth::FolderRule>,
     users: Vec<UserRow>,
-    tokens: Vec<TokenRow>,
+    tokens: Vec<super::auth::TokenRow>,
     sessions: usize,
     health: Health,
     error: Option<String>,
@@ -39,14 +39,6 @@ struct UserRow {
     groups: String,
     disabled: bool,
     has_password: bool,
-}
-
-#[derive(Serialize)]
-struct TokenRow {
-    id: String,
-    username: String,
-    name: String,
-    last_used_at: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -87,12 +79,7 @@ fn admin_view(
             disabled: user.disabled,
         })
         .collect();
-    let tokens = auth
-        .accounts
-        .tokens(None)
-        .into_iter()
-        .map(|it| TokenRow { id: it.id, username: it.username, name: it.name, last_used_at: it.last_used_at })
-        .collect();
+    let tokens = super::auth::token_rows(auth.accounts.tokens(None));
     let view = AdminTemplate {
         frame: Frame::new(state, &host_of(headers), "Administration"),
         csrf_token,

@@ -588,14 +588,16 @@ struct AccountTemplate {
 }
 
 #[derive(Serialize)]
-struct TokenRow {
+/// A token as the account and admin pages list it.
+pub(super) struct TokenRow {
     id: String,
+    username: String,
     name: String,
     created: String,
     last_used: String,
 }
 
-fn token_rows(tokens: Vec<crate::auth::TokenInfo>) -> Vec<TokenRow> {
+pub(super) fn token_rows(tokens: Vec<crate::auth::TokenInfo>) -> Vec<TokenRow> {
     let date = |time: i64| {
         chrono::DateTime::<chrono::Utc>::from_timestamp(time, 0).map(|it| it.format("%Y-%m-%d %H:%M UTC").to_string())
     };
@@ -603,6 +605,7 @@ fn token_rows(tokens: Vec<crate::auth::TokenInfo>) -> Vec<TokenRow> {
         .into_iter()
         .map(|token| TokenRow {
             id: token.id,
+            username: token.username,
             name: token.name,
             created: date(token.created_at).unwrap_or_default(),
             last_used: token.last_used_at.and_then(date).unwrap_or_else(|| "never".into()),
