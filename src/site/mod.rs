@@ -52,9 +52,9 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The snapshot as someone who may read only some files sees it: the others are gone from the file and
+    /// The snapshot as someone who may not read `hidden` sees it: those files are gone from the file and
     /// page lists, tags and the link graph (so lists, backlinks and reports built from it never show them).
-    pub fn visible_to(&self, can_read: &dyn Fn(&str) -> bool) -> Snapshot {
+    pub fn visible_to(&self, hidden: &[String]) -> Snapshot {
         let mut res = Snapshot {
             head: self.head,
             files: self.files.clone(),
@@ -63,7 +63,7 @@ impl Snapshot {
             links: self.links.clone(),
             tags: self.tags.clone(),
         };
-        for path in self.files.keys().filter(|it| !can_read(it)) {
+        for path in hidden {
             res.files.remove(path);
             if let Ok(page) = RepoPath::parse(path)
                 && let Some(meta) = res.pages.remove(&page)

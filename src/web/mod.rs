@@ -47,9 +47,17 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 pub const CONTENT_SECURITY_POLICY_WITH_DRAWINGS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
-/// Filtered snapshots by head and access (see `AppState::snapshot_for`).
-pub type VisibleSnapshots =
-    quick_cache::sync::Cache<(Option<crate::store::ObjectId>, String), Arc<crate::site::Snapshot>>;
+/// What a viewer whom folder rules restrict may see, by head and access (see `AppState::visible_to`).
+pub type VisibleSnapshots = quick_cache::sync::Cache<(Option<crate::store::ObjectId>, String), VisibleTo>;
+
+/// The branch as one viewer sees it.
+#[derive(Clone)]
+pub struct VisibleTo {
+    /// The snapshot without the files the viewer may not read.
+    pub snapshot: Arc<crate::site::Snapshot>,
+    /// Those files (search leaves them out inside its query).
+    pub hidden: Arc<Vec<String>>,
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -66,19 +74,28 @@ pub struct AppState {
 
 impl AppState {
     /// The snapshot as this viewer may see it: the site's own for almost everyone; for someone a folder
-    /// rule hides files from, a filtered copy, cached per head and access.
+    /// rule hides files from, a filtered copy.
     pub fn snapshot_for(&self, viewer: &Viewer) -> Arc<crate::site::Snapshot> {
+        self.visible_to(viewer).snapshot
+    }
+
+    /// The snapshot and the hidden files for this viewer, worked out once per head and access and cached.
+    pub fn visible_to(&self, viewer: &Viewer) -> VisibleTo {
         let snapshot = self.site.snapshot();
         if viewer.sees_everything() {
-            return snapshot;
+            return VisibleTo { snapshot, hidden: Arc::default() };
         }
         let key =
             (snapshot.head, format!("{:?}{:?}{}", viewer.access.role, viewer.access.groups, viewer.access.may_read));
-        self.visible_snapshots
-            .get_or_insert_with(&key, || {
-                Ok::<_, std::convert::Infallible>(Arc::new(snapshot.visible_to(&|path| viewer.can_read(path))))
-            })
-            .unwrap_or(snapshot)
+        let build = || {
+            let hidden: Vec<String> = snapshot.files.keys().filter(|path| !viewer.can_read(path)).cloned().collect();
+            let visible = Arc::new(snapshot.visible_to(&hidden));
+            Ok::<_, std::convert::Infallible>(VisibleTo { snapshot: visible, hidden: Arc::new(hidden) })
+        };
+        match self.visible_snapshots.get_or_insert_with(&key, build) {
+            Ok(visible) => visible,
+            Err(never) => match never {},
+        }
     }
 }
 

@@ -216,22 +216,13 @@ async fn run(
     offset: usize,
 ) -> Result<(SearchResults, u64)> {
     let site = state.site.clone();
-    let viewer = viewer.clone();
+    query.excluded_paths = state.visible_to(viewer).hidden.to_vec();
     blocking(move || {
         let started = std::time::Instant::now();
-        query.excluded_paths = hidden_paths(&site.snapshot(), &viewer);
         let results = site.search(&query, limit, offset)?;
         Ok((results, started.elapsed().as_millis() as u64))
     })
     .await
-}
-
-/// The files of a snapshot this viewer may not read (none for most viewers: no rule hides anything).
-pub fn hidden_paths(snapshot: &crate::site::Snapshot, viewer: &Viewer) -> Vec<String> {
-    if viewer.sees_everything() {
-        return Vec::new();
-    }
-    snapshot.files.keys().filter(|path| !viewer.can_read(path)).cloned().collect()
 }
 
 // `vpn tag:it "remote access"` → `vpn "remote access"`.
