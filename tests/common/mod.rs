@@ -556,18 +556,7 @@ pub fn lore_command(cwd: &Path, args: &[&str]) -> Command {
 
 /// Runs the `lore` binary to completion (for `--help` and start-up errors), with a time limit.
 pub fn run_lore(cwd: &Path, args: &[&str]) -> Output {
-    let mut child =
-        lore_command(cwd, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the lore binary starts");
-    let started = Instant::now();
-    while child.try_wait().expect("the child can be polled").is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!("lore {args:?} did not exit within a minute:\n{}", String::from_utf8_lossy(&output.stderr));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("output")
+    run_lore_with_input(cwd, args, "")
 }
 
 /// Runs the `lore` binary to completion with `input` on its standard input (`--password-stdin`), with a
