@@ -149,10 +149,7 @@ def main():
     p.add_argument("--trace-hooks", action="store_true",
                    help="add pre-/post-receive.local hooks that stamp the time, to see where a push's time goes")
     args = p.parse_args()
-    corpus = lb.corpus(args)
-    meta = lb.json.loads((corpus / "corpus.json").read_text())
-    work = lb.temp_dir("lore-bench-git.")
-    repo = lb.bare_copy(corpus, work)
+    corpus, meta, work, repo = lb.prepare(args, "git")
     res = lb.Results("Git (issue 6)")
     res.add("repository", f"{meta['pages']} pages, {meta['commits']} commits, .git {lb.du(repo)}")
 

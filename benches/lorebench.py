@@ -146,6 +146,15 @@ def arg_parser(description: str, pages: int, edits: int) -> argparse.ArgumentPar
     return p
 
 
+def prepare(args, name: str):
+    """The corpus (generated when --corpus is left out), its corpus.json, a temporary work folder named after
+    the script, and a bare copy of the corpus repository in it: what every benchmark script starts from."""
+    corpus_dir = corpus(args)
+    meta = json.loads((corpus_dir / "corpus.json").read_text())
+    work = temp_dir(f"lore-bench-{name}.")
+    return corpus_dir, meta, work, bare_copy(corpus_dir, work)
+
+
 def corpus(args) -> Path:
     """The corpus folder: --corpus, or a freshly generated one."""
     if args.corpus:

@@ -60,10 +60,7 @@ def main():
     p.add_argument("--updates", type=int, default=30)
     p.add_argument("--pause", type=float, default=0.3, help="seconds between incremental updates")
     args = p.parse_args()
-    corpus = lb.corpus(args)
-    meta = lb.json.loads((corpus / "corpus.json").read_text())
-    work = lb.temp_dir("lore-bench-search.")
-    repo = lb.bare_copy(corpus, work)
+    corpus, meta, work, repo = lb.prepare(args, "search")
     data = work / "data"
     res = lb.Results("Search (issue 5)")
     res.add("repository", f"{meta['pages']} pages, {meta['commits']} commits, "
