@@ -305,13 +305,20 @@ impl Accounts {
         })
     }
 
+    /// Sets role, groups and whether the account is disabled in one write (the admin page's form).
+    pub fn set_access(&self, username: &str, role: Role, groups: Vec<String>, disabled: bool) -> Result<()> {
+        self.update_user(username, |user| {
+            user.role = role;
+            user.groups = clean_groups(groups);
+            disable(user, disabled);
+            Ok(())
+        })
+    }
+
     /// Disables (or enables) an account; disabling ends its sessions, and its tokens fail while disabled.
     pub fn set_disabled(&self, username: &str, disabled: bool) -> Result<()> {
         self.update_user(username, |user| {
-            if disabled && !user.disabled {
-                user.session_epoch += 1;
-            }
-            user.disabled = disabled;
+            disable(user, disabled);
             Ok(())
         })
     }
@@ -415,6 +422,14 @@ impl Accounts {
             tracing::warn!(error = %err, "recording when a token was last used failed");
         }
     }
+}
+
+// Disabling ends the account's sessions (a raised epoch voids them); enabling again does not revive them.
+fn disable(user: &mut User, disabled: bool) {
+    if disabled && !user.disabled {
+        user.session_epoch += 1;
+    }
+    user.disabled = disabled;
 }
 
 fn clean_groups(groups: Vec<String>) -> Vec<String> {

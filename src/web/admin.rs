@@ -176,10 +176,7 @@ pub async fn update_user(
     if viewer.username() == Some(username.as_str()) && (disabled || role != Role::Admin) {
         return Err(Error::bad_input("you cannot disable yourself or give up your own admin role").into());
     }
-    let accounts = &state.auth.accounts;
-    accounts.set_role(&username, role)?;
-    accounts.set_groups(&username, split_groups(&form.groups))?;
-    accounts.set_disabled(&username, disabled)?;
+    state.auth.accounts.set_access(&username, role, split_groups(&form.groups), disabled)?;
     Ok(Redirect::to("/-/admin").into_response())
 }
 
