@@ -1,9 +1,7 @@
 //! End-to-end tests of the JSON page API (`GET`/`PUT /-/api/pages/<path>`), checked against the repository
 //! with the `git` command line: one commit per save, the right author and message, compare-and-swap.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 const VPN_PAGE: &str = "---\ntitle: Getting VPN access\ntags: [networking, how-to]\nowners: [ann]\nreview_every: 90d\n---\n\n## Set up the VPN\n\nAsk IT.\n";

@@ -2,11 +2,9 @@
 //! flags, `lore.yaml`, themes, and serving existing repositories. Each test runs the real binary in its own
 //! temporary folder on a free loopback port.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 /// The starter content compiled into the binary: every file under the project's `content/` folder.

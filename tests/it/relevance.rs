@@ -4,12 +4,10 @@
 //!
 //! Run with `cargo test --test relevance -- --nocapture` to see the figures and the queries that miss.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 // Measured on 2026-11-26 (commit 5a675d6) over 56 queries and 265 pages: MRR=0.877 P@5=0.239 (P@5 cannot
 // exceed 0.304 here: most queries have one to three relevant pages). By category: title MRR=1.000,

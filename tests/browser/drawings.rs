@@ -5,20 +5,9 @@
 //!
 //! These tests need Debian's `chromium` and `chromium-driver`; without them they fail and say so.
 
-mod common;
-// Each test binary uses a different part of the WebDriver client.
-#[allow(dead_code)]
-#[path = "common/webdriver.rs"]
-mod webdriver;
-
-use std::time::Duration;
-
-use common::*;
+use crate::common::*;
+use crate::webdriver::{Browser, PATIENCE};
 use serde_json::Value;
-use webdriver::Browser;
-
-/// How long KaTeX and mermaid may take to draw after the page loaded.
-const DRAWING_PATIENCE: Duration = Duration::from_secs(10);
 
 const DRAWINGS: &str = "# Drawings\n\nEuler's identity: $e^{i\\pi}+1=0$.\n\n```mermaid\ngraph TD; A-->B\n```\n";
 
@@ -43,7 +32,7 @@ async fn formula_and_mermaid_diagram_render_in_the_browser() {
 
     browser.goto(&wiki.url("/drawings")).await;
     let katex_markup = browser
-        .wait_for("KaTeX to draw the formula", DRAWING_PATIENCE, async || {
+        .wait_for("KaTeX to draw the formula", PATIENCE, async || {
             let count = browser.execute("return document.querySelectorAll('.page-body .katex').length;", vec![]).await;
             (count.as_u64().unwrap_or(0) > 0).then_some(count)
         })
@@ -61,7 +50,7 @@ async fn formula_and_mermaid_diagram_render_in_the_browser() {
     assert_eq!(errors, 0, "KaTeX reported no error");
 
     let diagram = browser
-        .wait_for("mermaid to draw the diagram", DRAWING_PATIENCE, async || {
+        .wait_for("mermaid to draw the diagram", PATIENCE, async || {
             let text = browser
                 .execute(
                     "var svg = document.querySelector('.page-body pre.mermaid svg'); \
@@ -80,7 +69,7 @@ async fn formula_and_mermaid_diagram_render_in_the_browser() {
 
     // KaTeX's fonts come from Lore and the policy lets them load.
     let fonts = browser
-        .wait_for("KaTeX's fonts to load", DRAWING_PATIENCE, async || {
+        .wait_for("KaTeX's fonts to load", PATIENCE, async || {
             let loaded = browser
                 .execute(
                     "return Array.from(document.fonts).filter(function (it) { \
@@ -117,7 +106,7 @@ async fn formula_and_mermaid_diagram_render_in_the_browser() {
         .await;
     assert_eq!(ran, false, "an inline script ran: the policy allows inline scripts");
     browser
-        .wait_for("the inline script's violation to be reported", Duration::from_secs(5), async || {
+        .wait_for("the inline script's violation to be reported", PATIENCE, async || {
             let found = reports(&browser).await;
             found.iter().any(|it| it.contains("script-src")).then_some(())
         })
@@ -170,10 +159,10 @@ async fn copy_buttons_section_links_shortcuts_and_lazy_tree() {
     assert_eq!(href, wiki.url("/guide/setup#install"));
 
     // `?` opens the keyboard shortcuts.
-    let body = browser.find("body").await;
-    browser.send_keys(&body, "?").await;
+    browser.execute("document.activeElement.blur();", vec![]).await;
+    browser.type_keys("?").await;
     let open = browser
-        .wait_for("the shortcuts dialog to open", Duration::from_secs(5), async || {
+        .wait_for("the shortcuts dialog to open", PATIENCE, async || {
             let open = browser
                 .execute("var it = document.querySelector('dialog.shortcuts'); return it && it.open;", vec![])
                 .await;
@@ -193,7 +182,7 @@ async fn copy_buttons_section_links_shortcuts_and_lazy_tree() {
     assert_eq!(loaded_before, 1, "only the folder's own link before it is opened");
     browser.execute("document.querySelector('details[data-tree-path=\"team/\"]').open = true;", vec![]).await;
     let titles = browser
-        .wait_for("the team folder to load", Duration::from_secs(5), async || {
+        .wait_for("the team folder to load", PATIENCE, async || {
             let titles = browser
                 .execute(
                     "return Array.from(document.querySelectorAll('details[data-tree-path=\"team/\"] > ul.tree > li > a, \
@@ -210,7 +199,9 @@ async fn copy_buttons_section_links_shortcuts_and_lazy_tree() {
 }
 
 /// Content-Security-Policy violations of the current page, including those that happened while it loaded
-/// (a buffered `ReportingObserver` receives those too); waits a moment for reports to be delivered.
+/// (a buffered `ReportingObserver` receives those too). Reports arrive later than the violations, but in
+/// order: so this causes one known violation last (a fetch from another origin, which `connect-src` refuses)
+/// and waits for its report, by which time every earlier report has arrived. The known one is left out.
 async fn violations_after_load(browser: &Browser) -> Vec<String> {
     let supported = browser
         .execute(
@@ -219,14 +210,23 @@ async fn violations_after_load(browser: &Browser) -> Vec<String> {
              window.loreObserver = new ReportingObserver(function (reports) { \
                reports.forEach(function (it) { window.loreReports.push(JSON.stringify(it.body)); }); \
              }, { types: ['csp-violation'], buffered: true }); \
-             window.loreObserver.observe(); return true;",
-            vec![],
+             window.loreObserver.observe(); \
+             fetch('http://127.0.0.1:9/' + arguments[0]).catch(function () {}); return true;",
+            vec![Value::from(SENTINEL)],
         )
         .await;
     assert_eq!(supported, true, "the browser has no ReportingObserver");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    reports(browser).await
+    let found = browser
+        .wait_for("the known violation to be reported", PATIENCE, async || {
+            let found = reports(browser).await;
+            found.iter().any(|it| it.contains(SENTINEL)).then_some(found)
+        })
+        .await;
+    found.into_iter().filter(|it| !it.contains(SENTINEL)).collect()
 }
+
+/// The address part that marks [`violations_after_load`]'s own violation.
+const SENTINEL: &str = "lore-csp-sentinel";
 
 /// The violation reports collected so far by [`violations_after_load`]'s observer.
 async fn reports(browser: &Browser) -> Vec<String> {

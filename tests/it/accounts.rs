@@ -9,14 +9,12 @@
 //! [`Browser`] plays a browser without JavaScript (cookies, `Origin`, form fields); API calls carry a Bearer
 //! token; git runs the real command line. What landed is read back from the served repository with `git`.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::browser::{Browser, multipart_body, set_cookie, url_encode};
-use common::*;
+use crate::common::browser::{Browser, multipart_body, set_cookie, url_encode};
+use crate::common::*;
 use lore::auth::{Accounts, AuthMode, FolderRule, NewUser, Role};
 use lore::config::Config;
 use serde_json::{Value, json};

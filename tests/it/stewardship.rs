@@ -23,13 +23,11 @@
 //! A line counts for the commit that last wrote it (front matter lines included), so every figure below is
 //! derived from the fixture texts.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::common::browser::Browser;
+use crate::common::*;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use common::browser::Browser;
-use common::*;
 use serde_json::{Value, json};
 
 /// The page a [`Browser`] of these tests opens for a CSRF token: the review radar sets the cookie.

@@ -5,12 +5,10 @@
 //!
 //! The browser half of formulas and diagrams (do they actually draw?) is in `drawings_browser.rs`.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// How long a commit made with the `git` command line in the served work tree may take to show (the ref

@@ -4,22 +4,14 @@
 //!
 //! These tests need Debian's `chromium` and `chromium-driver`; without them they fail and say so.
 
-mod common;
-#[path = "common/webdriver.rs"]
-mod webdriver;
 
-use std::time::Duration;
-
-use common::*;
+use crate::common::*;
+use crate::webdriver::{Browser, PATIENCE};
 use serde_json::json;
-use webdriver::Browser;
 
 const ROTA: &str = "# Rota\n\nWho is on call this week.\n";
 
 const FIVE_LINES: &str = "# Rota\n\nline one\n\nline two\n\nline three\n\nline four\n\nline five\n";
-
-/// How long the live preview may take to show what was typed.
-const PREVIEW_PATIENCE: Duration = Duration::from_secs(5);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_preview_and_save_with_ctrl_s() {
@@ -32,19 +24,17 @@ async fn edit_preview_and_save_with_ctrl_s() {
     browser.click(&edit).await;
     let editor_url = wiki.url("/-/edit/team/rota.md");
     browser
-        .wait_for("the editor to open", Duration::from_secs(10), async || {
-            (browser.current_url().await == editor_url).then_some(())
-        })
+        .wait_for("the editor to open", PATIENCE, async || (browser.current_url().await == editor_url).then_some(()))
         .await;
 
     let textarea = browser.find("#editor-text").await;
     assert_eq!(browser.property(&textarea, "value").await, ROTA, "the editor holds the page");
     let typed = "\nThe preview shows **bold words** at once.\n";
-    browser.send_keys(&textarea, typed).await;
+    browser.type_into(&textarea, typed).await;
     assert_eq!(browser.property(&textarea, "value").await, format!("{ROTA}{typed}"), "the typing went to the end");
 
     browser
-        .wait_for("the live preview to render the typed text", PREVIEW_PATIENCE, async || {
+        .wait_for("the live preview to render the typed text", PATIENCE, async || {
             let html = browser.execute("return document.getElementById('editor-preview').innerHTML;", vec![]).await;
             html.as_str().is_some_and(|it| it.contains("<strong>bold words</strong>")).then_some(())
         })
@@ -53,7 +43,7 @@ async fn edit_preview_and_save_with_ctrl_s() {
     browser.press_with_control("s").await;
     let saved_url = wiki.url("/team/rota?saved=1");
     browser
-        .wait_for("Ctrl+S to save and show the page", Duration::from_secs(10), async || {
+        .wait_for("Ctrl+S to save and show the page", PATIENCE, async || {
             (browser.current_url().await == saved_url).then_some(())
         })
         .await;
@@ -95,15 +85,10 @@ async fn conflict_keeps_the_typed_text_in_the_editor() {
 
     // The person selects the same words and types over them.
     let textarea = browser.find("#editor-text").await;
-    browser
-        .execute(
-            "const text = arguments[0]; text.focus(); const at = text.value.indexOf('line three'); \
-             text.setSelectionRange(at, at + 'line three'.length);",
-            vec![Browser::arg(&textarea)],
-        )
-        .await;
+    let at = FIVE_LINES.find("line three").expect("the page has a third line");
+    browser.select(&textarea, at, at + "line three".len()).await;
     let replacement = "line three, as typed in the browser";
-    browser.send_keys(&textarea, replacement).await;
+    browser.type_keys(replacement).await;
     let mine = FIVE_LINES.replace("line three", replacement);
     assert_eq!(browser.property(&textarea, "value").await, mine.as_str(), "the typing replaced the selection");
 
@@ -113,7 +98,7 @@ async fn conflict_keeps_the_typed_text_in_the_editor() {
     let answered = "return document.readyState === 'complete' && \
         (document.querySelector('.conflict') !== null || document.getElementById('editor-form') === null);";
     browser
-        .wait_for("Lore's answer to the save", Duration::from_secs(10), async || {
+        .wait_for("Lore's answer to the save", PATIENCE, async || {
             (browser.execute(answered, vec![]).await == true).then_some(())
         })
         .await;
@@ -147,11 +132,11 @@ async fn unsaved_text_is_kept_as_a_draft_and_offered_back() {
     browser.goto(&editor_url).await;
     let textarea = browser.find("#editor-text").await;
     let typed = "\nA sentence that must survive a closed tab.\n";
-    browser.send_keys(&textarea, typed).await;
+    browser.type_into(&textarea, typed).await;
     let draft_key = "lore-draft:team/rota.md";
     let read_draft = format!("return window.localStorage.getItem('{draft_key}');");
     browser
-        .wait_for("the draft to be stored", PREVIEW_PATIENCE, async || {
+        .wait_for("the draft to be stored", PATIENCE, async || {
             let stored = browser.execute(&read_draft, vec![]).await;
             let draft: serde_json::Value = serde_json::from_str(stored.as_str()?).ok()?;
             (draft["text"] == format!("{ROTA}{typed}")).then_some(())
@@ -170,7 +155,7 @@ async fn unsaved_text_is_kept_as_a_draft_and_offered_back() {
     let textarea = browser.find("#editor-text").await;
     assert_eq!(browser.property(&textarea, "value").await, format!("{ROTA}{typed}"), "the draft is back");
     browser
-        .wait_for("the preview to show the draft", PREVIEW_PATIENCE, async || {
+        .wait_for("the preview to show the draft", PATIENCE, async || {
             let html = browser.execute("return document.getElementById('editor-preview').innerHTML;", vec![]).await;
             html.as_str().is_some_and(|it| it.contains("must survive a closed tab")).then_some(())
         })
@@ -180,11 +165,7 @@ async fn unsaved_text_is_kept_as_a_draft_and_offered_back() {
     let save = browser.find("#editor-save").await;
     browser.click(&save).await;
     let saved_url = wiki.url("/team/rota?saved=1");
-    browser
-        .wait_for("the save", Duration::from_secs(10), async || {
-            (browser.current_url().await == saved_url).then_some(())
-        })
-        .await;
+    browser.wait_for("the save", PATIENCE, async || (browser.current_url().await == saved_url).then_some(())).await;
     assert_eq!(file_at_head(&wiki, "team/rota.md"), format!("{ROTA}{typed}"));
     assert_eq!(browser.execute(&read_draft, vec![]).await, serde_json::Value::Null, "the draft is gone after saving");
     browser.quit().await;
@@ -200,7 +181,7 @@ async fn leaving_with_unsaved_changes_is_warned() {
         window.dispatchEvent(event); return event.defaultPrevented;";
     assert_eq!(browser.execute(would_warn, vec![]).await, false, "nothing typed, nothing to warn about");
     let textarea = browser.find("#editor-text").await;
-    browser.send_keys(&textarea, "unsaved words").await;
+    browser.type_into(&textarea, "unsaved words").await;
     assert_eq!(browser.execute(would_warn, vec![]).await, true, "unsaved text: leaving asks first");
     browser.quit().await;
 }

@@ -2,12 +2,10 @@
 //! themes, and serving existing repositories. Each test starts a real server on a free loopback port
 //! against its own temporary git repository.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 // ---------------------------------------------------------------------------------------------------------

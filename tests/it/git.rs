@@ -3,13 +3,11 @@
 //! into the repository; `lore check`; and pushes racing API saves. Everything runs the real `git` command
 //! line, and what landed is proved from the served repository, not from Lore's answers.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use lore::config::Config;
 use serde_json::{Value, json};
 use tempfile::TempDir;

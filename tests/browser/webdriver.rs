@@ -2,8 +2,15 @@
 //! protocol over `reqwest`): just what the browser tests use. [`Browser::start`] runs chromedriver on a
 //! free port with a throwaway profile; dropping the browser ends the session and kills chromedriver.
 //!
-//! Chromium and chromedriver come from Debian's `chromium` and `chromium-driver` packages, which CI
-//! installs. Without them the browser tests fail with a message saying so: they never skip silently.
+//! Chromium and chromedriver come from Debian's `chromium` and `chromium-driver` packages, which
+//! `scripts/test` installs. Without them the browser tests fail with a message saying so: they never skip
+//! silently.
+//!
+//! Nothing here depends on timing or on how a Chromium version places the caret: text is typed with key
+//! actions at the caret the page's own API put there ([`Browser::select`], [`Browser::type_into`]), elements
+//! are waited for ([`Browser::find`]), and every wait is for a condition, with a generous deadline that only
+//! matters when something is broken. One Chromium runs at a time, so a loaded machine slows the tests down
+//! but never changes what they see.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -12,6 +19,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How long a wait for something the page does (an element, a navigation, a preview) may take before the test
+/// fails. Generous: it bounds a failure, it never paces a passing test.
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Where Debian installs chromium; `LORE_CHROMIUM` overrides it.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -23,6 +35,9 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// The WebDriver code of the Control key.
 pub const CONTROL: &str = "\u{E009}";
+
+/// The WebDriver code of the Enter key, which types a line break in a text area.
+const ENTER: &str = "\u{E007}";
 
 /// An element found in the current page.
 #[derive(Debug, Clone)]
@@ -37,12 +52,15 @@ pub struct Browser {
     driver_log: PathBuf,
     // Held so the profile folder lives as long as the browser; removed after chromedriver is killed.
     _profile: TempDir,
+    // This browser's turn (see `one_browser`); released when it is dropped.
+    _turn: OwnedSemaphorePermit,
 }
 
 impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session; panics with a clear message
     /// when chromium or chromedriver is not installed.
     pub async fn start() -> Browser {
+        let turn = one_browser().await;
         let chromium = std::env::var("LORE_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_string());
         let chromedriver = std::env::var("LORE_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_string());
         for (what, path, package) in
@@ -81,6 +99,7 @@ impl Browser {
             driver,
             driver_log,
             _profile: profile,
+            _turn: turn,
         };
         browser.wait_for_driver().await;
         let user_data_dir = browser._profile.path().join("profile");
@@ -135,14 +154,18 @@ impl Browser {
         self.session(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_string()
     }
 
-    /// The first element matching a CSS selector; panics when there is none.
+    /// The first element matching a CSS selector, waiting for it to appear; panics when none does.
     pub async fn find(&self, css: &str) -> WebElement {
-        self.try_find("css selector", css).await.unwrap_or_else(|| panic!("no element matches {css:?}"))
+        self.wait_for(&format!("an element matching {css:?}"), PATIENCE, async || {
+            self.try_find("css selector", css).await
+        })
+        .await
     }
 
-    /// The first link whose visible text is `text`; panics when there is none.
+    /// The first link whose visible text is `text`, waiting for it to appear; panics when none does.
     pub async fn find_link(&self, text: &str) -> WebElement {
-        self.try_find("link text", text).await.unwrap_or_else(|| panic!("no link with text {text:?}"))
+        self.wait_for(&format!("a link with text {text:?}"), PATIENCE, async || self.try_find("link text", text).await)
+            .await
     }
 
     /// The first element found by a WebDriver locator strategy, if any.
@@ -157,10 +180,39 @@ impl Browser {
         self.session(reqwest::Method::POST, &format!("/element/{}/click", element.0), Some(json!({}))).await;
     }
 
-    /// Types `text` into an element as key presses (at the caret when the element has focus, else at its end).
-    pub async fn send_keys(&self, element: &WebElement, text: &str) {
-        self.session(reqwest::Method::POST, &format!("/element/{}/value", element.0), Some(json!({ "text": text })))
+    /// Focuses a text field and selects `start..end` of its value (UTF-16 offsets, as the DOM counts), through
+    /// the page's own selection API; typing then replaces the selection.
+    pub async fn select(&self, element: &WebElement, start: usize, end: usize) {
+        let selected = self
+            .execute(
+                "const [field, start, end] = arguments; field.focus(); field.setSelectionRange(start, end); \
+                 return document.activeElement === field && field.selectionStart === start && field.selectionEnd === end;",
+                vec![Browser::arg(element), json!(start), json!(end)],
+            )
             .await;
+        assert_eq!(selected, true, "the field took focus and the selection {start}..{end}");
+    }
+
+    /// Focuses a text field, puts the caret at the end of its value and types `text` there as key presses.
+    pub async fn type_into(&self, element: &WebElement, text: &str) {
+        let length = self.execute("return arguments[0].value.length;", vec![Browser::arg(element)]).await;
+        let length = usize::try_from(length.as_u64().expect("a text field has a value")).expect("a small length");
+        self.select(element, length, length).await;
+        self.type_keys(text).await;
+    }
+
+    /// Types `text` as key presses into whatever has focus, at its caret, replacing a selection. Unlike
+    /// WebDriver's "element send keys", key actions never move the caret first, in any Chromium version.
+    pub async fn type_keys(&self, text: &str) {
+        let mut actions = Vec::new();
+        for character in text.chars() {
+            let key = if character == '\n' { ENTER.to_string() } else { character.to_string() };
+            actions.push(json!({"type": "keyDown", "value": key}));
+            actions.push(json!({"type": "keyUp", "value": key}));
+        }
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.session(reqwest::Method::POST, "/actions", Some(actions)).await;
+        self.session(reqwest::Method::DELETE, "/actions", None).await;
     }
 
     /// The rendered (visible) text of an element.
@@ -202,7 +254,7 @@ impl Browser {
         self.session(reqwest::Method::DELETE, "/actions", None).await;
     }
 
-    /// Polls `check` every 100 ms until it returns `Some`, for at most `timeout`; panics saying `what`
+    /// Polls `check` every 50 ms until it returns `Some`, for at most `timeout`; panics saying `what`
     /// was awaited otherwise.
     pub async fn wait_for<T>(&self, what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> Option<T>) -> T {
         let started = Instant::now();
@@ -218,7 +270,7 @@ impl Browser {
                     html.as_str().unwrap_or_default()
                 );
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
@@ -281,6 +333,14 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+// Waits for this process's one browser turn: one Chromium at a time, because four at once on two cores made
+// page loads and scripts race the deadlines. (Tokio's semaphore works across the tests' separate runtimes.)
+async fn one_browser() -> OwnedSemaphorePermit {
+    static SHARED: std::sync::OnceLock<std::sync::Arc<Semaphore>> = std::sync::OnceLock::new();
+    let shared = SHARED.get_or_init(|| std::sync::Arc::new(Semaphore::new(1))).clone();
+    shared.acquire_owned().await.expect("the semaphore is never closed")
 }
 
 impl Drop for Browser {

@@ -2,11 +2,9 @@
 //! the final file and in history, every refused save must come back with the client's text, and nothing
 //! else may be written. Proved from the repository with the `git` command line, not from Lore's answers.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 const N_CLIENTS: usize = 10;

@@ -5,12 +5,10 @@
 //! Each test builds its repository with the `git` command line, commit by commit and author by author, then
 //! waits for the change index (built in the background) before asserting on history.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 const CAROL: Author = Author { name: "Carol Chen", email: "carol@example.com" };

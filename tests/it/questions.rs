@@ -5,14 +5,12 @@
 //! A [`Browser`] plays a browser without JavaScript (cookies, `Origin`, form fields). What landed is read
 //! back with the `git` command line, not from Lore's answers.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use crate::common::browser::{Browser, Form};
+use crate::common::*;
 use chrono::{DateTime, Utc};
-use common::browser::{Browser, Form};
-use common::*;
 use serde_json::{Value, json};
 
 /// How long the search index may take to catch up with a new commit.

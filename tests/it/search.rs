@@ -4,12 +4,10 @@
 //!
 //! The index catches up in the background, so tests poll `/-/api/search` with a deadline instead of timing.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// How long a save or a commit may take to become searchable (the targets are 500 ms and 300 ms).

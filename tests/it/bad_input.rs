@@ -2,11 +2,9 @@
 //! traversal in every spelling, and requests meant to break the server. Each gets a clear answer, and the
 //! server keeps serving.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

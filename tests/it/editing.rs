@@ -4,10 +4,8 @@
 //! checked with the `git` command line after every action, and after every refusal it must be exactly as it
 //! was.
 
-mod common;
-
-use common::browser::{Browser, Form, multipart_body, set_cookie};
-use common::*;
+use crate::common::browser::{Browser, Form, multipart_body, set_cookie};
+use crate::common::*;
 use serde_json::json;
 
 const VPN_PAGE: &str =
