@@ -31,6 +31,11 @@ impl RepoPath {
         if raw.starts_with('/') {
             return Err(invalid("absolute path"));
         }
+        // Never trimmed: a path is judged and acted on exactly as given, so ` hr/pay` can never be judged as
+        // one path and served as another.
+        if raw.starts_with(char::is_whitespace) || raw.ends_with(char::is_whitespace) {
+            return Err(invalid("leading or trailing whitespace in path"));
+        }
         if raw.contains('\\') {
             return Err(invalid("backslash in path"));
         }
@@ -51,9 +56,14 @@ impl RepoPath {
         Ok(RepoPath(raw.to_string()))
     }
 
-    /// The page a user or client names: `a/b`, `/a/b/` or `a/b.md` all name `a/b.md`.
+    /// The page a user or client names: `a/b`, `/a/b/` or `a/b.md` all name `a/b.md`. Whitespace is not
+    /// trimmed: a path with leading or trailing whitespace is refused.
     pub fn page(input: &str) -> Result<RepoPath> {
-        let trimmed = input.trim().trim_matches('/');
+        let trimmed = input.trim_matches('/');
+        if trimmed.starts_with(char::is_whitespace) || trimmed.ends_with(char::is_whitespace) {
+            let path = input.chars().take(200).collect();
+            return Err(Error::InvalidPath { path, reason: "leading or trailing whitespace in path" });
+        }
         let with_extension =
             if has_markdown_extension(trimmed) { trimmed.to_string() } else { format!("{trimmed}.md") };
         let path = RepoPath::parse(&with_extension)?;
@@ -204,7 +214,9 @@ mod tests {
     fn page_names() {
         assert_eq!(RepoPath::page("/a/b/").unwrap().as_str(), "a/b.md");
         assert_eq!(RepoPath::page("a/b.md").unwrap().as_str(), "a/b.md");
-        for raw in ["", " ", "/", ".md", "a/.md", "a/.hidden"] {
+        for raw in
+            ["", " ", "/", ".md", "a/.md", "a/.hidden", " hr/pay", "\thr/pay", "\u{a0}hr/pay", "hr/pay ", "hr/pay\n"]
+        {
             assert!(RepoPath::page(raw).is_err(), "{raw:?} should be refused");
         }
     }

@@ -621,9 +621,15 @@ impl Site {
                 (Some(_), None) => return Err(Error::PreconditionRequired),
                 (Some(current), Some(base)) if current == base => edit.markdown.clone().into_bytes(),
                 (Some(current), Some(base)) => {
-                    let base_text = self.store.read_blob(base).map_err(|_| {
-                        Error::bad_input(format!("If-Match names {base}, which is not a version of any file here"))
-                    })?;
+                    // The base is echoed back in a conflict: it must be a version of this very page, or any
+                    // blob id would read any file.
+                    if !self.is_version_of(&edit.path, base)? {
+                        return Err(Error::bad_input(format!(
+                            "If-Match names {base}, which is not a version of {}",
+                            edit.path
+                        )));
+                    }
+                    let base_text = self.store.read_blob(base)?;
                     let theirs = self.store.read_blob(current)?;
                     let merge = store::merge_text(&base_text, edit.markdown.as_bytes(), &theirs);
                     if !merge.clean {
@@ -919,6 +925,13 @@ impl Site {
             }
         }
         Ok(None)
+    }
+
+    /// Whether `blob` is a version `path` had at some commit (following moves), from the change index.
+    fn is_version_of(&self, path: &RepoPath, blob: ObjectId) -> Result<bool> {
+        self.require_changes()?;
+        let index = self.changes.read().expect("change index lock is never poisoned");
+        Ok(index.history(path.as_str()).iter().any(|it| it.blob == Some(blob)))
     }
 
     /// Where a page that was moved away from `path` (by Lore or `git mv`) lives now.

@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::Viewer;
 use super::error::{ApiError, api_error};
-use super::pages::decode_path;
+use super::paths::PagePath;
 use super::{AppState, blocking};
-use crate::content::RepoPath;
 use crate::site::{PageEdit, SaveOutcome};
 use crate::store::{ObjectId, Person};
 use crate::{Error, Result};
@@ -50,8 +49,11 @@ pub struct AuthorInput {
 }
 
 /// `GET /-/api/pages/<path>`: a page's source, metadata and rendered HTML, with its blob id as ETag.
-pub async fn get_page(viewer: Viewer, State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
-    let path = api_page_path(&uri)?;
+pub async fn get_page(
+    PagePath(path): PagePath,
+    viewer: Viewer,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
     let snapshot = state.snapshot_for(&viewer);
     let site = state.site.clone();
     let (source, view) = blocking(move || {
@@ -81,13 +83,12 @@ pub async fn get_page(viewer: Viewer, State(state): State<AppState>, uri: Uri) -
 /// `PUT /-/api/pages/<path>`: creates (201) or replaces (200) a page in one commit. Replacing needs
 /// `If-Match: "<blob id>"`; a stale one is merged (200, `merged: true`) or answered 409 with both texts.
 pub async fn put_page(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
     body: Result<Json<PutPage>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let path = api_page_path(&uri)?;
     let Json(body) = match body {
         Ok(body) => body,
         Err(rejection) => {
@@ -132,13 +133,12 @@ pub struct DeletePage {
 
 /// `DELETE /-/api/pages/<path>` with `If-Match`: deletes the page in one commit.
 pub async fn delete_page(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
     body: Option<Json<DeletePage>>,
 ) -> Result<Response, ApiError> {
-    let path = api_page_path(&uri)?;
     let base = if_match(&headers)?.ok_or(Error::PreconditionRequired)?;
     let Json(body) = body.unwrap_or_default();
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
@@ -159,6 +159,7 @@ pub struct PageAction {
 /// `POST /-/api/pages/<path>/move` with `{to}` (and optional `If-Match`), and
 /// `POST /-/api/pages/<path>/restore` with `{commit}`: the version to bring back.
 pub async fn page_action(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
@@ -166,12 +167,13 @@ pub async fn page_action(
     body: Result<Json<PageAction>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let full = uri.path();
-    let (action, page_uri) = if let Some(rest) = full.strip_suffix("/move") {
-        ("move", rest)
-    } else if let Some(rest) = full.strip_suffix("/verify") {
-        ("verify", rest)
-    } else if let Some(rest) = full.strip_suffix("/restore") {
-        ("restore", rest)
+    // The route table took the action's name off the page it judged; the same name is read here.
+    let action = if full.ends_with("/move") {
+        "move"
+    } else if full.ends_with("/verify") {
+        "verify"
+    } else if full.ends_with("/restore") {
+        "restore"
     } else {
         return Ok(api_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -179,7 +181,6 @@ pub async fn page_action(
             "POST goes to /-/api/pages/<path>/move or /restore",
         ));
     };
-    let path = api_page_path_str(page_uri)?;
     if action == "verify" {
         // Verifying needs no body beyond an optional author.
         let author = match body {
@@ -194,7 +195,7 @@ pub async fn page_action(
     match action {
         "move" => {
             let to = body.to.ok_or_else(|| Error::bad_input("missing `to`: the new path"))?;
-            let to = page_path_from(&to)?;
+            let to = super::paths::typed_page(&to)?;
             let base = if_match(&headers)?;
             viewer.check_edit(to.as_str())?;
             let target = to.clone();
@@ -212,20 +213,6 @@ pub async fn page_action(
             Ok(Json(serde_json::json!({ "commit": commit })).into_response())
         }
     }
-}
-
-fn api_page_path(uri: &Uri) -> Result<RepoPath> {
-    api_page_path_str(uri.path())
-}
-
-// `/-/api/pages/a/b` and `/-/api/pages/a/b.md` both name `a/b.md`.
-fn api_page_path_str(uri_path: &str) -> Result<RepoPath> {
-    let encoded = uri_path.strip_prefix("/-/api/pages/").unwrap_or_default();
-    page_path_from(&decode_path(encoded)?)
-}
-
-fn page_path_from(decoded: &str) -> Result<RepoPath> {
-    RepoPath::page(decoded)
 }
 
 fn if_match(headers: &HeaderMap) -> Result<Option<ObjectId>> {

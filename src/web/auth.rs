@@ -11,13 +11,14 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
-use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
 use super::edit::form_author;
+use super::paths::{PagePath, decode_path, page_after};
 use super::view::{Frame, host_of};
 use super::{ApiError, AppState, PageError, csrf, error};
 use crate::auth::{Access, AuthMode, Role, User};
+use crate::content::RepoPath;
 use crate::store::Person;
 use crate::{Error, Result};
 
@@ -153,20 +154,25 @@ enum Need {
     Nothing,
     /// Read access (and, when a file path is given, read access to it).
     Read(Option<String>),
+    /// Read access to this page, which the handler then takes as its [`PagePath`].
+    ReadPage(RepoPath),
     /// Someone logged in (account pages, tokens), or in open mode anyone.
     Account,
     /// A logged-in reader or better: asking, accepting (the handler checks who may accept).
     Member,
-    /// An editor who may change this file (or, without a path, any editor).
-    Edit(Option<String>),
+    /// An editor (any editor: the handler's writer checks the paths it writes).
+    Edit,
+    /// An editor who may change this page, which the handler then takes as its [`PagePath`].
+    EditPage(RepoPath),
     Admin,
 }
 
-// The one table of what each route needs. Handlers add the checks only they can make (lists, move targets,
-// the asker of a question).
-fn need(method: &Method, path: &str) -> Need {
+// The one table of what each route needs. A page a route names is parsed here, once, with the same function
+// for every route, and handed to the handler as a `PagePath`: what is judged is what is acted on. Handlers
+// add the checks only they can make (lists, move targets, the asker of a question), and the site's reader
+// and writer check every path again by construction.
+fn need(method: &Method, path: &str) -> Result<Need> {
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let file = |prefix: &str| path.strip_prefix(prefix).map(decode);
     if path.starts_with("/-/static/")
         || path == "/-/healthz"
         || path == "/-/login"
@@ -174,59 +180,71 @@ fn need(method: &Method, path: &str) -> Need {
         || path == "/-/hooks/refresh"
         || path.starts_with("/wiki.git/")
     {
-        return Need::Nothing;
+        return Ok(Need::Nothing);
     }
     if path == "/-/admin" || path.starts_with("/-/admin/") {
-        return Need::Admin;
+        return Ok(Need::Admin);
     }
     if path == "/-/account" || path.starts_with("/-/account/") || path.starts_with("/-/api/tokens") {
-        return Need::Account;
+        return Ok(Need::Account);
     }
     if path == "/-/api/me" {
-        return Need::Nothing;
+        return Ok(Need::Nothing);
     }
     let is_question_action = path.starts_with("/-/questions/") || path.starts_with("/-/api/questions/");
     if path == "/-/ask" || (path == "/-/api/questions" && !safe) || (is_question_action && path.ends_with("/accept")) {
-        return Need::Member;
+        return Ok(Need::Member);
     }
     for prefix in ["/-/edit/", "/-/delete/", "/-/move/", "/-/restore/", "/-/upload/", "/-/verify/"] {
-        if let Some(file) = file(prefix) {
-            return Need::Edit(Some(page_file(&file)));
+        if let Some(page) = path.strip_prefix(prefix) {
+            return Ok(Need::EditPage(page_after(page)?));
         }
     }
     if path == "/-/new" || path == "/-/review/assign" {
-        return Need::Edit(None);
+        return Ok(Need::Edit);
     }
     if !safe && is_question_action {
         // Answer and promote; accept was matched above.
-        return Need::Edit(None);
+        return Ok(Need::Edit);
     }
-    if let Some(file) = file("/-/api/pages/") {
-        let file = page_file(file.trim_end_matches("/move").trim_end_matches("/restore"));
-        return if safe { Need::Read(Some(file)) } else { Need::Edit(Some(file)) };
+    if let Some(page) = path.strip_prefix("/-/api/pages/") {
+        if safe {
+            return Ok(Need::ReadPage(page_after(page)?));
+        }
+        // Only a POST names an action, and only as the last segment: `PUT /-/api/pages/hr/move` writes the
+        // page `hr/move.md`.
+        let page = match *method {
+            Method::POST => {
+                ["/move", "/restore", "/verify"].iter().find_map(|it| page.strip_suffix(it)).unwrap_or(page)
+            }
+            _ => page,
+        };
+        return Ok(Need::EditPage(page_after(page)?));
     }
-    for prefix in
-        ["/-/raw/", "/-/history/", "/-/diff/", "/-/blame/", "/-/api/history/", "/-/api/diff/", "/-/api/links/"]
-    {
-        if let Some(file) = file(prefix) {
-            return Need::Read(Some(page_file(&file)));
+    for prefix in ["/-/history/", "/-/diff/", "/-/blame/", "/-/api/history/", "/-/api/diff/", "/-/api/links/"] {
+        if let Some(page) = path.strip_prefix(prefix) {
+            return Ok(Need::ReadPage(page_after(page)?));
         }
     }
-    if !path.starts_with("/-/") {
-        return Need::Read(Some(page_file(&decode(path.trim_start_matches('/')))));
+    if let Some(file) = path.strip_prefix("/-/raw/") {
+        return Ok(Need::Read(Some(page_file(&decode_path(file)?)?)));
     }
-    Need::Read(None)
+    if !path.starts_with("/-/") {
+        return Ok(Need::Read(Some(page_file(&decode_path(path.trim_start_matches('/'))?)?)));
+    }
+    Ok(Need::Read(None))
 }
 
-fn decode(text: &str) -> String {
-    percent_decode_str(text).decode_utf8_lossy().into_owned()
-}
-
-// Page URLs leave out `.md`: judge the Markdown file, which is what folder rules name.
-fn page_file(path: &str) -> String {
+// Page URLs leave out `.md`: judge the Markdown file, which is what folder rules name. Validated like every
+// other path, so a path Lore would refuse to serve is refused here first.
+fn page_file(path: &str) -> Result<String> {
     let path = path.trim_matches('/');
-    let last = path.rsplit('/').next().unwrap_or_default();
-    if path.is_empty() || last.contains('.') { path.to_string() } else { format!("{path}.md") }
+    if path.is_empty() {
+        return Ok(String::new());
+    }
+    let file = RepoPath::parse(path)?;
+    let last = file.file_name();
+    Ok(if last.contains('.') { file.as_str().to_string() } else { format!("{file}.md") })
 }
 
 /// Middleware: works out the viewer, refuses what the route table forbids, and runs the rest of the request
@@ -267,7 +285,11 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         }
     }
     let method = request.method().clone();
-    if let Err(err) = allowed(&viewer, &need(&method, &path)) {
+    let need = match need(&method, &path) {
+        Ok(need) => need,
+        Err(err) => return channel.refuse(&state, request.headers(), &err),
+    };
+    if let Err(err) = allowed(&viewer, &need) {
         let mut res = if viewer.user.is_none()
             && viewer.mode != AuthMode::Open
             && channel == Channel::Browser
@@ -283,6 +305,9 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
         }
         return res;
+    }
+    if let Need::ReadPage(page) | Need::EditPage(page) = need {
+        request.extensions_mut().insert(PagePath(page));
     }
     request.extensions_mut().insert(viewer.clone());
     let mut res = CURRENT.scope(viewer, next.run(request)).await;
@@ -301,8 +326,9 @@ fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
         Need::Member => {
             viewer.access.at_least(Role::Reader) && (viewer.user.is_some() || viewer.mode == AuthMode::Open)
         }
-        Need::Edit(None) => viewer.access.at_least(Role::Editor),
-        Need::Edit(Some(file)) => viewer.can_edit(file),
+        Need::ReadPage(page) => viewer.can_read(page.as_str()),
+        Need::Edit => viewer.access.at_least(Role::Editor),
+        Need::EditPage(page) => viewer.can_edit(page.as_str()),
         Need::Admin => viewer.access.is_admin() || (viewer.mode == AuthMode::Open && viewer.address.is_loopback()),
     };
     if ok { Ok(()) } else { Err(viewer.denied()) }
@@ -837,18 +863,24 @@ pub async fn revoke_token_api(
 mod tests {
     use super::*;
 
+    #[track_caller]
+    fn page(path: &str) -> RepoPath {
+        RepoPath::parse(path).unwrap()
+    }
+
     #[test]
     fn route_table() {
+        let need = |method: &Method, path: &str| need(method, path).unwrap();
         let get = Method::GET;
         let post = Method::POST;
         assert_eq!(need(&get, "/hr/pay"), Need::Read(Some("hr/pay.md".into())));
         assert_eq!(need(&get, "/hr/logo.png"), Need::Read(Some("hr/logo.png".into())));
         assert_eq!(need(&get, "/-/raw/hr/pay.md"), Need::Read(Some("hr/pay.md".into())));
-        assert_eq!(need(&get, "/-/edit/hr/pay"), Need::Edit(Some("hr/pay.md".into())));
-        assert_eq!(need(&Method::PUT, "/-/api/pages/hr%2Fpay"), Need::Edit(Some("hr/pay.md".into())));
-        assert_eq!(need(&post, "/-/api/pages/hr/pay/move"), Need::Edit(Some("hr/pay.md".into())));
-        assert_eq!(need(&get, "/-/api/pages/hr/pay"), Need::Read(Some("hr/pay.md".into())));
-        assert_eq!(need(&post, "/-/questions/why/answer"), Need::Edit(None));
+        assert_eq!(need(&get, "/-/edit/hr/pay"), Need::EditPage(page("hr/pay.md")));
+        assert_eq!(need(&Method::PUT, "/-/api/pages/hr%2Fpay"), Need::EditPage(page("hr/pay.md")));
+        assert_eq!(need(&post, "/-/api/pages/hr/pay/move"), Need::EditPage(page("hr/pay.md")));
+        assert_eq!(need(&get, "/-/api/pages/hr/pay"), Need::ReadPage(page("hr/pay.md")));
+        assert_eq!(need(&post, "/-/questions/why/answer"), Need::Edit);
         assert_eq!(need(&post, "/-/questions/why/accept"), Need::Member);
         assert_eq!(need(&post, "/-/api/questions/why/accept"), Need::Member);
         // A page that happens to be named `accept` is still judged by its folder's rules.
@@ -859,6 +891,36 @@ mod tests {
         assert_eq!(need(&get, "/-/static/lore.css"), Need::Nothing);
         assert_eq!(need(&get, "/-/search"), Need::Read(None));
         assert_eq!(need(&get, "/"), Need::Read(Some(String::new())));
+    }
+
+    #[test]
+    fn pages_named_move_or_restore_are_judged_as_themselves() {
+        let need = |method: &Method, path: &str| need(method, path).unwrap();
+        assert_eq!(need(&Method::PUT, "/-/api/pages/hr/move"), Need::EditPage(page("hr/move.md")));
+        assert_eq!(need(&Method::DELETE, "/-/api/pages/hr/restore"), Need::EditPage(page("hr/restore.md")));
+        assert_eq!(need(&Method::GET, "/-/api/pages/hr/move"), Need::ReadPage(page("hr/move.md")));
+        assert_eq!(need(&Method::POST, "/-/api/pages/hr/move/move"), Need::EditPage(page("hr/move.md")));
+    }
+
+    #[test]
+    fn leading_or_trailing_whitespace_is_refused_not_trimmed() {
+        for path in [
+            "/-/diff/%20hr/pay",
+            "/-/history/%09hr/pay",
+            "/-/api/diff/%C2%A0hr/pay",
+            "/-/api/pages/hr/pay%20",
+            "/-/edit/%20hr/pay",
+            "/-/upload/%0Bhr/pay",
+            "/%20hr/pay",
+            "/-/raw/%20hr/pay.md",
+        ] {
+            assert!(need(&Method::GET, path).is_err(), "{path} should be refused");
+            assert!(need(&Method::PUT, path).is_err(), "{path} should be refused");
+        }
+    }
+
+    #[test]
+    fn safe_next_refuses_other_origins() {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/hr/pay?x=1"), "/hr/pay?x=1");

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::Viewer;
 use super::csrf;
 use super::error::{PageError, classify};
-use super::pages::decode_path;
+use super::paths::PagePath;
 use super::view::{self, Frame};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
@@ -84,12 +84,11 @@ struct ConflictContext {
 /// `GET /-/edit/<path>`: the editor for a page, a section of it (`?section=N`), or a new page
 /// (`?template=NAME` starts from `_templates/NAME.md`).
 pub async fn editor(
+    PagePath(path): PagePath,
     State(state): State<AppState>,
-    uri: Uri,
     Query(query): Query<EditQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let path = page_path_after(&uri, "/-/edit/")?;
     let (csrf_token, set_cookie) = csrf::token(&headers);
     let site = state.site.clone();
     let lookup_path = path.clone();
@@ -139,13 +138,12 @@ pub async fn editor(
 /// `POST /-/edit/<path>`: saves the editor's text in one commit; merges with concurrent edits, or shows the
 /// conflict with the user's text intact.
 pub async fn save(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
     Form(form): Form<EditForm>,
 ) -> Result<Response, PageError> {
-    let path = page_path_after(&uri, "/-/edit/")?;
     csrf::verify(&headers, &form.csrf_token)?;
     let (csrf_token, _) = csrf::token(&headers);
     let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
@@ -263,7 +261,7 @@ pub async fn new_page(
 ) -> Result<Response, PageError> {
     let mut error = None;
     if !query.path.trim().is_empty() {
-        match page_path_from_input(&query.path) {
+        match super::paths::typed_page(&query.path) {
             Ok(path) => {
                 let template = if query.template.is_empty() {
                     String::new()
@@ -301,14 +299,13 @@ struct PageSummary {
 
 /// `GET /-/delete/<path>` and `GET /-/move/<path>`: the confirmation forms.
 pub async fn confirm_form(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let (template, prefix) =
-        if uri.path().starts_with("/-/delete/") { ("delete.html", "/-/delete/") } else { ("move.html", "/-/move/") };
-    let path = page_path_after(&uri, prefix)?;
+    let template = if uri.path().starts_with("/-/delete/") { "delete.html" } else { "move.html" };
     let snapshot = state.snapshot_for(&viewer);
     let meta = snapshot.pages.get(&path).ok_or_else(|| Error::NotFound(path.to_string()))?;
     let blob = snapshot.file(path.as_str()).expect("pages are files");
@@ -332,13 +329,12 @@ pub struct DeleteForm {
 
 /// `POST /-/delete/<path>`: deletes the page in one commit; its URL then offers to restore it.
 pub async fn delete(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, PageError> {
-    let path = page_path_after(&uri, "/-/delete/")?;
     csrf::verify(&headers, &form.csrf_token)?;
     let base = parse_blob(&form.base_blob)?
         .ok_or_else(|| Error::bad_input("the form does not say which version to delete"))?;
@@ -361,15 +357,14 @@ pub struct MoveForm {
 
 /// `POST /-/move/<path>`: moves the page; the old URL redirects to the new one.
 pub async fn move_page(
+    PagePath(from): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, PageError> {
-    let from = page_path_after(&uri, "/-/move/")?;
     csrf::verify(&headers, &form.csrf_token)?;
-    let to = page_path_from_input(&form.to)?;
+    let to = super::paths::typed_page(&form.to)?;
     let base = parse_blob(&form.base_blob)?;
     let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
@@ -388,13 +383,12 @@ pub struct RestoreForm {
 
 /// `POST /-/restore/<path>`: brings back the page as it was in `commit`, as a new commit.
 pub async fn restore(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
     Form(form): Form<RestoreForm>,
 ) -> Result<Response, PageError> {
-    let path = page_path_after(&uri, "/-/restore/")?;
     csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
@@ -410,14 +404,13 @@ pub async fn restore(
 /// `POST /-/upload/<page path>`: stores an uploaded file next to the page in one commit and answers
 /// `{path, url, markdown}` with the Markdown that links it.
 pub async fn upload(
+    PagePath(page): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
     let res = async {
-        let page = page_path_after(&uri, "/-/upload/")?;
         let mut token = String::new();
         let mut file: Option<(String, Vec<u8>)> = None;
         let limit = state.site.config.max_upload_bytes;
@@ -523,16 +516,6 @@ fn render_editor(state: &AppState, headers: &HeaderMap, context: EditContext, st
     let mut res = (status, Html(html)).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
-}
-
-// `/-/edit/a/b` and `/-/edit/a/b.md` both name the page `a/b.md`.
-fn page_path_after(uri: &Uri, prefix: &str) -> Result<RepoPath> {
-    let encoded = uri.path().strip_prefix(prefix).unwrap_or_default();
-    page_path_from_input(&decode_path(encoded)?)
-}
-
-pub fn page_path_from_input(input: &str) -> Result<RepoPath> {
-    RepoPath::page(input)
 }
 
 fn title_from_path(path: &RepoPath) -> String {

@@ -3,16 +3,15 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Uri};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::auth::Viewer;
-use super::edit::page_path_from_input;
 use super::error::{ApiError, PageError};
 use super::feed::{FeedEntry, atom, rfc3339};
-use super::pages::decode_path;
+use super::paths::PagePath;
 use super::view::{self, Frame};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
@@ -111,13 +110,12 @@ pub struct PageQuery {
 
 /// `GET /-/history/<path>`: every commit that changed the page, newest first, following moves.
 pub async fn history_page(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let path = path_after(&uri, "/-/history/")?;
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
     let site = state.site.clone();
     let lookup = path.clone();
@@ -147,11 +145,10 @@ pub async fn history_page(
 
 /// `GET /-/api/history/<path>`: `{commits: [{commit, author, date, message, added, removed, path}]}`.
 pub async fn history_api(
+    PagePath(path): PagePath,
     State(state): State<AppState>,
-    uri: Uri,
     Query(query): Query<ApiPageQuery>,
 ) -> Result<Response, ApiError> {
-    let path = path_after(&uri, "/-/api/history/")?;
     let site = state.site.clone();
     let limit = query.limit.unwrap_or(PER_PAGE).clamp(1, 500);
     let offset = query.offset.unwrap_or(0);
@@ -243,13 +240,12 @@ struct ResolvedDiff {
 
 /// `GET /-/diff/<path>?from=<rev>&to=<rev>`: what changed in the page between two versions.
 pub async fn diff_page(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     Query(query): Query<DiffQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let path = path_after(&uri, "/-/diff/")?;
     let split = query.view.as_deref() == Some("split");
     let full = query.context.as_deref() == Some("all");
     let site = state.site.clone();
@@ -278,11 +274,10 @@ pub async fn diff_page(
 
 /// `GET /-/api/diff/<path>?from=&to=`: the structured hunks between two versions.
 pub async fn diff_api(
+    PagePath(path): PagePath,
     State(state): State<AppState>,
-    uri: Uri,
     Query(query): Query<DiffQuery>,
 ) -> Result<Response, ApiError> {
-    let path = path_after(&uri, "/-/api/diff/")?;
     let site = state.site.clone();
     let lookup = path.clone();
     let full = query.context.as_deref() == Some("all");
@@ -487,12 +482,11 @@ struct BlameTemplate {
 
 /// `GET /-/blame/<path>`: each line with the commit that last changed it, consecutive lines grouped.
 pub async fn blame_page(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let path = path_after(&uri, "/-/blame/")?;
     let snapshot = state.snapshot_for(&viewer);
     let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(path.to_string()))?;
     let site = state.site.clone();
@@ -702,11 +696,6 @@ fn uri_query(query: &ChangesQuery) -> String {
         parts.push(format!("tag={}", super::edit::encode(tag)));
     }
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
-}
-
-fn path_after(uri: &Uri, prefix: &str) -> Result<RepoPath> {
-    let encoded = uri.path().strip_prefix(prefix).unwrap_or_default();
-    page_path_from_input(&decode_path(encoded)?)
 }
 
 /// The banner above an old version of a page.

@@ -12,6 +12,7 @@ mod git;
 mod history;
 mod navigate;
 mod pages;
+mod paths;
 mod people;
 mod questions;
 mod search;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::auth::Viewer;
 use super::error::{ApiError, PageError};
+use super::paths::PagePath;
 use super::view::{self, Frame};
 use crate::content::RepoPath;
 use crate::content::links::LinkEnd;
@@ -52,12 +53,10 @@ pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
 
 /// `GET /-/api/links/<path>` → `{outgoing, incoming, broken}`.
 pub async fn links_api(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
 ) -> Result<Response, ApiError> {
-    let encoded = uri.path().strip_prefix("/-/api/links/").unwrap_or_default();
-    let path = RepoPath::page(&super::pages::decode_path(encoded)?)?;
     let snapshot = state.snapshot_for(&viewer);
     if !snapshot.pages.contains_key(&path) {
         return Err(Error::NotFound(path.to_string()).into());

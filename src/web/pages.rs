@@ -13,6 +13,7 @@ use percent_encoding::percent_decode_str;
 
 use super::auth::Viewer;
 use super::error::{PageError, error_page};
+use super::paths::decode_path;
 use super::view::{
     self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
 };
@@ -138,7 +139,7 @@ pub async fn content(
     if let Some(revision) = query_value(uri.query(), "rev") {
         let path = match &target {
             Target::Page(path) => path.clone(),
-            Target::NotFound(path) => super::edit::page_path_from_input(path)?,
+            Target::NotFound(path) => RepoPath::page(path)?,
             _ => return Err(Error::bad_input("?rev= applies to pages only").into()),
         };
         // An old address of a moved page shows its old versions with today's page as "current".
@@ -364,25 +365,6 @@ fn locate(snapshot: &Snapshot, decoded: &str) -> Result<Target> {
         return Ok(Target::Redirect(url_for(decoded) + "/"));
     }
     Ok(Target::NotFound(decoded.to_string()))
-}
-
-/// Percent-decodes a URL path once, refusing encodings that hide traversal (`%252e%252e` decodes to `%2e%2e`).
-pub fn decode_path(encoded: &str) -> Result<String> {
-    let decoded = percent_decode_str(encoded).decode_utf8().map_err(|_| Error::InvalidPath {
-        path: encoded.chars().take(200).collect(),
-        reason: "path is not valid UTF-8",
-    })?;
-    if decoded.contains('%') {
-        let twice = percent_decode_str(&decoded).decode_utf8_lossy();
-        let hides_traversal = twice.contains(['\\', '\0'])
-            || twice.split('/').any(|segment| {
-                segment == ".." || segment == "." || segment.trim_end_matches(['.', ' ']).eq_ignore_ascii_case(".git")
-            });
-        if twice != decoded && hides_traversal {
-            return Err(Error::InvalidPath { path: decoded.chars().take(200).collect(), reason: "encoded traversal" });
-        }
-    }
-    Ok(decoded.into_owned())
 }
 
 // Files a browser could execute script from: served only inside a sandbox, and HTML only as a download.

@@ -13,6 +13,7 @@ use super::csrf;
 use super::edit::encode;
 use super::error::{ApiError, PageError};
 use super::feed::{FeedEntry, atom, rfc3339};
+use super::paths::PagePath;
 use super::view::{self, Frame};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
@@ -353,12 +354,11 @@ struct VerifyTemplate {
 
 /// `GET /-/verify/<path>`: confirms "Mark as verified" (pages are cached, so the form lives here).
 pub async fn verify_form(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    Path(path): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let path = RepoPath::page(&path)?;
     let snapshot = state.snapshot_for(&viewer);
     let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(path.to_string()))?;
     let (csrf_token, set_cookie) = csrf::token(&headers);
@@ -378,14 +378,13 @@ pub async fn verify_form(
 
 /// `POST /-/verify/<path>`: "Mark as verified".
 pub async fn verify(
+    PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
-    Path(path): Path<String>,
     headers: HeaderMap,
     Form(form): Form<VerifyForm>,
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
-    let path = RepoPath::page(&path)?;
     let author = viewer.author("", "", &headers)?;
     let site = state.site.clone();
     let target = path.clone();

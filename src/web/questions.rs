@@ -460,7 +460,7 @@ pub async fn promote(
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
-    let to = RepoPath::page(&form.to)?;
+    let to = super::paths::typed_page(&form.to)?;
     let site = state.site.clone();
     viewer.check_edit(to.as_str())?;
     let (target, markdown) = (to.clone(), form.markdown.replace("\r\n", "\n"));
@@ -589,7 +589,7 @@ pub async fn api_promote(
     Json(body): Json<PromoteBody>,
 ) -> Result<Response, ApiError> {
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
-    let to = RepoPath::page(&body.to)?;
+    let to = super::paths::typed_page(&body.to)?;
     let site = state.site.clone();
     viewer.check_edit(to.as_str())?;
     let target = to.clone();

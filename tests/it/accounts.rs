@@ -1507,6 +1507,108 @@ async fn folder_rules_hide_restricted_pages_wherever_they_could_surface() {
     assert!(problems.is_empty(), "folder rules:\n{}", problems.join("\n"));
 }
 
+// Regression tests of the adversarial run (issue 16), each named after the bug it pins.
+
+/// The hostile spellings of `hr/salaries` that a trimming parser judged as a path no rule matches.
+const WHITESPACE_SPELLINGS: [&str; 5] =
+    ["%20hr/salaries", "%09hr/salaries", "%C2%A0hr/salaries", "hr/salaries%20", "%0Bhr/salaries"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leading_whitespace_bypasses_no_folder_rule() {
+    let local = serve_local(rules_fixture(), &[RITA, EDDIE, ADA], |config| config.auth.rules = folder_rules()).await;
+    let wiki = &local.wiki;
+    wait_until_indexed(wiki, local.token(ADA)).await;
+    let head = wiki.head();
+    let blob = wiki.blob_at_head("hr/salaries.md");
+    let mut problems = Vec::new();
+    let mut check = |who: &str, what: String, reply: &Reply| {
+        // Refused as a bad path (400) or as a forbidden one (403): never served, never acted on.
+        if !matches!(reply.status, 400 | 403) || reply.text().contains("zorblax") {
+            problems.push(format!("{who}: {what} answered {}: {}", reply.status, reply.text()));
+        }
+    };
+    for spelling in WHITESPACE_SPELLINGS {
+        for outsider in [RITA, EDDIE] {
+            let token = Some(local.token(outsider));
+            for path in [
+                format!("/-/diff/{spelling}"),
+                format!("/-/api/diff/{spelling}"),
+                format!("/-/history/{spelling}"),
+                format!("/-/api/history/{spelling}"),
+                format!("/-/blame/{spelling}"),
+                format!("/-/raw/{spelling}.md"),
+                format!("/-/api/pages/{spelling}"),
+                format!("/{spelling}?rev={head}"),
+                format!("/{spelling}"),
+                format!("/-/edit/{spelling}"),
+            ] {
+                let reply = api(wiki, "GET", &path, token, None, &[]).await;
+                check(outsider.username, format!("GET {path}"), &reply);
+            }
+        }
+        let eddie = Some(local.token(EDDIE));
+        let if_match = format!("\"{blob}\"");
+        let body = json!({"markdown": "# Overwritten by Eddie\n"});
+        let path = format!("/-/api/pages/{spelling}");
+        let reply = api(wiki, "PUT", &path, eddie, Some(&body), &[("If-Match", &if_match)]).await;
+        check("eddie", format!("PUT {path}"), &reply);
+        let path = format!("/-/api/pages/{}", spelling.replace("salaries", "new-band"));
+        let reply = api(wiki, "PUT", &path, eddie, Some(&body), &[]).await;
+        check("eddie", format!("PUT {path}"), &reply);
+        let path = format!("/-/api/pages/{spelling}/move");
+        let reply =
+            api(wiki, "POST", &path, eddie, Some(&json!({"to": "pub/moved"})), &[("If-Match", &if_match)]).await;
+        check("eddie", format!("POST {path}"), &reply);
+        let path = format!("/-/api/pages/{spelling}");
+        let reply = api(wiki, "DELETE", &path, eddie, None, &[("If-Match", &if_match)]).await;
+        check("eddie", format!("DELETE {path}"), &reply);
+    }
+    assert!(problems.is_empty(), "whitespace spellings of a hidden page:\n{}", problems.join("\n"));
+    assert_eq!(wiki.head(), head, "nothing was committed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflict_answer_reads_no_blob_of_another_path() {
+    let local = serve_local(rules_fixture(), &[EDDIE, ADA], |config| config.auth.rules = folder_rules()).await;
+    let wiki = &local.wiki;
+    wait_until_indexed(wiki, local.token(ADA)).await;
+    let head = wiki.head();
+    // Eddie knows the id of the hidden page's blob (ids travel in logs and links) and names it as the version
+    // his edit of a public page started from.
+    let hidden_blob = wiki.blob_at_head("hr/salaries.md");
+    let if_match = format!("\"{hidden_blob}\"");
+    let body = json!({"markdown": "# Public page\n\nEddie's words.\n"});
+    let reply =
+        api(wiki, "PUT", "/-/api/pages/pub/page", Some(local.token(EDDIE)), Some(&body), &[("If-Match", &if_match)])
+            .await;
+    assert!(
+        reply.status == 400 || reply.status == 412,
+        "a base that is no version of the page is refused: {} {}",
+        reply.status,
+        reply.text()
+    );
+    assert!(!reply.text().contains("zorblax"), "the answer holds the hidden page: {}", reply.text());
+    assert_eq!(wiki.head(), head, "nothing was committed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_named_move_or_restore_keep_their_folder_rules() {
+    let local = serve_local(rules_fixture(), &[EDDIE, HARRIET], |config| config.auth.rules = folder_rules()).await;
+    let wiki = &local.wiki;
+    let head = wiki.head();
+    let body = json!({"markdown": "# Planted by Eddie\n"});
+    for name in ["move", "restore", "verify"] {
+        let path = format!("/-/api/pages/hr/{name}");
+        let reply = api(wiki, "PUT", &path, Some(local.token(EDDIE)), Some(&body), &[]).await;
+        assert_eq!(api_outcome(&reply), "403", "eddie: PUT {path}: {}", reply.text());
+    }
+    assert_eq!(wiki.head(), head, "nothing was written into hr/");
+    // Someone in hr may create a page of that name; it is a page like any other.
+    let reply = api(wiki, "PUT", "/-/api/pages/hr/move", Some(local.token(HARRIET)), Some(&body), &[]).await;
+    assert_eq!(reply.status, 201, "harriet: PUT /-/api/pages/hr/move: {}", reply.text());
+    assert_eq!(wiki.file_at_head("hr/move.md"), "# Planted by Eddie");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn folder_rules_limit_who_may_edit() {
     let local = serve_local(rules_fixture(), &[RITA, EDDIE, LENA], |config| config.auth.rules = folder_rules()).await;
