@@ -25,6 +25,8 @@ pub struct ChangeIndex {
     by_path: Vec<Vec<PathChange>>,
     #[serde(skip)]
     path_ids: HashMap<String, u32>,
+    #[serde(skip)]
+    commit_ids: HashMap<ObjectId, u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,10 +120,25 @@ impl ChangeIndex {
         res
     }
 
+    /// The paths `commit` changed, when it is indexed.
+    pub fn commit_paths(&self, commit: ObjectId) -> Option<impl Iterator<Item = &str>> {
+        let position = *self.commit_ids.get(&commit)?;
+        Some(self.commits[position as usize].paths.iter().map(|it| self.paths[*it as usize].as_str()))
+    }
+
     /// Every commit author: (e-mail lowercased, name, number of commits, time of the newest commit).
     pub fn authors(&self) -> Vec<(String, String, usize, i64)> {
+        self.authors_of(|_| true)
+    }
+
+    /// The authors of the commits that changed at least one path `visible` accepts, counting only those
+    /// commits (as [`ChangeIndex::authors`]): what a reader whom folder rules restrict may learn of people.
+    pub fn authors_of(&self, visible: impl Fn(&str) -> bool) -> Vec<(String, String, usize, i64)> {
         let mut res: HashMap<String, (String, usize, i64)> = HashMap::new();
         for commit in &self.commits {
+            if !commit.paths.is_empty() && !commit.paths.iter().any(|it| visible(&self.paths[*it as usize])) {
+                continue;
+            }
             let author = &commit.info.author;
             let entry = res.entry(author.email.to_lowercase()).or_insert_with(|| (author.name.clone(), 0, 0));
             entry.0.clone_from(&author.name);
@@ -237,6 +254,7 @@ impl ChangeIndex {
             return None;
         }
         index.path_ids = index.paths.iter().enumerate().map(|(id, path)| (path.clone(), id as u32)).collect();
+        index.commit_ids = index.commits.iter().enumerate().map(|(id, it)| (it.info.id, id as u32)).collect();
         Some(index)
     }
 
@@ -249,6 +267,7 @@ impl ChangeIndex {
             self.by_path[id as usize].push(PathChange { commit: position, blob: change.blob, renamed_from });
             paths.push(id);
         }
+        self.commit_ids.insert(commit.info.id, position);
         self.commits.push(IndexedCommit { info: Arc::new(commit.info), paths });
     }
 

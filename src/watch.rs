@@ -24,7 +24,7 @@ pub fn watch_refs(site: Arc<Site>) -> Result<notify::RecommendedWatcher> {
         }
     })
     .map_err(watch_error)?;
-    let git_dir = site.store().git_dir().to_path_buf();
+    let git_dir = site.git_dir().to_path_buf();
     // Loose refs live under refs/; `git gc` and some servers move them into packed-refs at the top.
     watcher.watch(&git_dir.join("refs"), RecursiveMode::Recursive).map_err(watch_error)?;
     watcher.watch(&git_dir, RecursiveMode::NonRecursive).map_err(watch_error)?;

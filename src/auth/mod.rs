@@ -239,6 +239,12 @@ impl Access {
         Access { role, groups, may_read, rules }
     }
 
+    /// Someone no rule limits: an admin's standing, for Lore's own tools (`lore reindex`, tests) that act on
+    /// the whole wiki.
+    pub fn unrestricted() -> Access {
+        Access::new(Some(Role::Admin), Vec::new(), true, Arc::new(Rules::default()))
+    }
+
     /// Open mode: everyone edits, rules still apply to everyone.
     pub fn everyone(rules: Arc<Rules>) -> Access {
         Access::new(Some(Role::Editor), Vec::new(), true, rules)
@@ -246,6 +252,14 @@ impl Access {
 
     pub fn is_admin(&self) -> bool {
         self.role == Some(Role::Admin)
+    }
+
+    /// A key that is equal for two visitors exactly when the rules let them read the same files: what views
+    /// filtered for a reader are cached by.
+    pub fn fingerprint(&self) -> String {
+        let mut groups: Vec<String> = self.groups.iter().map(|it| it.to_lowercase()).collect();
+        groups.sort();
+        format!("{:?}|{}|{}", self.role, self.may_read, groups.join(","))
     }
 
     pub fn at_least(&self, role: Role) -> bool {

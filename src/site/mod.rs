@@ -6,9 +6,13 @@
 
 mod people;
 mod questions;
+mod reader;
+mod writer;
 
 pub use people::{Authorship, Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
+pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, Reader};
+pub use writer::Writer;
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -53,7 +57,8 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The snapshot as someone who may not read `hidden` sees it: those files are gone from the file and
-    /// page lists, tags and the link graph (so lists, backlinks and reports built from it never show them).
+    /// page lists, tags, the link graph and the wiki-link resolver, so lists, backlinks, reports and rendered
+    /// links built from it never show them (a link to a hidden page reads as a link to a missing one).
     pub fn visible_to(&self, hidden: &[String]) -> Snapshot {
         let mut res = Snapshot {
             head: self.head,
@@ -63,6 +68,8 @@ impl Snapshot {
             links: self.links.clone(),
             tags: self.tags.clone(),
         };
+        let mut resolver = (*self.resolver).clone();
+        let mut relink = BTreeSet::new();
         for path in hidden {
             res.files.remove(path);
             if let Ok(page) = RepoPath::parse(path)
@@ -77,8 +84,18 @@ impl Snapshot {
                         }
                     }
                 }
+                resolver.remove(&page, &meta.title, &meta.front_matter.aliases);
+                relink.extend(self.links.incoming(&page).cloned());
                 res.links.set_page(&page, None, &self.resolver, &|_| false);
             }
+        }
+        res.resolver = Arc::new(resolver);
+        // Visible pages that linked to hidden ones now link to nothing there (or to a visible page of the name).
+        let files = res.files.clone();
+        let exists = |path: &str| files.contains_key(path);
+        for page in relink.iter().filter(|it| res.pages.contains_key(*it)) {
+            let meta = res.pages.get(page).cloned().expect("filtered above");
+            res.links.set_page(page, Some(link_source(page, &meta)), &res.resolver, &exists);
         }
         res
     }
@@ -138,7 +155,6 @@ pub struct PageEdit {
     pub path: RepoPath,
     pub markdown: String,
     pub message: Option<String>,
-    pub author: Person,
     /// The blob the edit started from (`If-Match`); required when the page exists.
     pub base_blob: Option<ObjectId>,
 }
@@ -174,6 +190,8 @@ pub struct Site {
     search_ready: AtomicBool,
     // Wakes the search indexer thread when the branch moves.
     search_wakeup: Mutex<Option<mpsc::Sender<()>>>,
+    // What readers whom folder rules restrict may see, by head and access (see `Site::reader`).
+    visible_cache: quick_cache::sync::Cache<(Option<ObjectId>, String), reader::Visible>,
 }
 
 /// What a planned commit does: commit these edits, or stop with a value.
@@ -268,19 +286,46 @@ impl Site {
             search: SearchIndex::open(&search::index_dir(&config_data))?,
             search_ready: AtomicBool::new(false),
             search_wakeup: Mutex::new(None),
+            visible_cache: quick_cache::sync::Cache::new(32),
         };
         site.refresh()?;
         Ok(site)
     }
 
-    /// The repository.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The served repository's git folder, for the git transport and the admin page.
+    pub fn git_dir(&self) -> &std::path::Path {
+        self.store.git_dir()
     }
 
-    /// The current snapshot. Cheap; never blocks.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    /// The served branch, as a full ref name.
+    pub fn branch_ref(&self) -> &str {
+        self.store.branch_ref()
+    }
+
+    /// The commits a push brought: reachable from `new` but not from `old`.
+    pub fn commits_between(&self, old: Option<ObjectId>, new: ObjectId) -> Result<Vec<ObjectId>> {
+        self.store.commits_between(old, new)
+    }
+
+    /// The current snapshot, unfiltered: only for the site's own work. Everything else reads through a
+    /// [`Reader`]. Cheap; never blocks.
+    fn snapshot(&self) -> Arc<Snapshot> {
         self.current.load_full()
+    }
+
+    /// How many pages the branch holds (for the admin's health view).
+    pub fn n_pages(&self) -> usize {
+        self.current.load().pages.len()
+    }
+
+    /// How many files the branch holds.
+    pub fn n_files(&self) -> usize {
+        self.current.load().files.len()
+    }
+
+    /// The commit the site serves; `None` for an empty branch.
+    pub fn head(&self) -> Option<ObjectId> {
+        self.current.load().head
     }
 
     /// Whether the change index has been built (until then, "last edited" facts are unknown).
@@ -366,12 +411,12 @@ impl Site {
     }
 
     /// Runs a search.
-    pub fn search(&self, query: &SearchQuery, limit: usize, offset: usize) -> Result<SearchResults> {
+    fn search(&self, query: &SearchQuery, limit: usize, offset: usize) -> Result<SearchResults> {
         self.search.search(query, limit, offset)
     }
 
     /// Search-box suggestions for what has been typed so far.
-    pub fn suggest(&self, typed: &str, limit: usize, may_show: &dyn Fn(&str) -> bool) -> Result<Vec<Suggestion>> {
+    fn suggest(&self, typed: &str, limit: usize, may_show: &dyn Fn(&str) -> bool) -> Result<Vec<Suggestion>> {
         self.search.suggest(typed, limit, may_show)
     }
 
@@ -540,12 +585,12 @@ impl Site {
     }
 
     /// The newest commit that changed `path`, when the change index knows it.
-    pub fn last_change(&self, path: &str) -> Option<Arc<CommitInfo>> {
+    fn last_change(&self, path: &str) -> Option<Arc<CommitInfo>> {
         self.changes.read().expect("change index lock is never poisoned").last_change(path).map(|it| it.commit)
     }
 
     /// If `path` was deleted: who deleted it, and the last commit that still had it (to restore from).
-    pub fn deletion(&self, path: &str) -> Option<Deletion> {
+    fn deletion(&self, path: &str) -> Option<Deletion> {
         if RepoPath::parse(path).ok().and_then(|it| self.moved_to(&it)).is_some() {
             return None;
         }
@@ -557,7 +602,7 @@ impl Site {
     }
 
     /// A page ready to show, or `None` if the snapshot has no such page.
-    pub fn page_view(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageView>> {
+    fn page_view(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageView>> {
         let Some(meta) = snapshot.pages.get(path).cloned() else { return Ok(None) };
         let blob = snapshot.file(path.as_str()).expect("every page is a file of its snapshot");
         let body = self.render_cached(snapshot, path, blob, &meta)?;
@@ -586,7 +631,7 @@ impl Site {
     }
 
     /// A page's Markdown source.
-    pub fn page_source(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageSource>> {
+    fn page_source(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageSource>> {
         let Some(meta) = snapshot.pages.get(path).cloned() else { return Ok(None) };
         let blob = snapshot.file(path.as_str()).expect("every page is a file of its snapshot");
         let bytes = self.store.read_blob(blob)?;
@@ -594,9 +639,8 @@ impl Site {
         Ok(Some(PageSource { path: path.clone(), blob, text, meta }))
     }
 
-    /// Renders Markdown that is not stored (previews), against the current snapshot's pages.
-    pub fn render_preview(&self, path: &RepoPath, markdown: &str) -> (Arc<PageMeta>, RenderedBody) {
-        let snapshot = self.snapshot();
+    /// Renders Markdown that is not stored (previews), against a snapshot's pages.
+    fn render_preview(&self, snapshot: &Snapshot, path: &RepoPath, markdown: &str) -> (Arc<PageMeta>, RenderedBody) {
         let meta = Arc::new(page::read_meta(path, markdown));
         let doc = front_matter::split(markdown);
         let body = render::render_body(path, &meta.title, doc.body, &|target| snapshot.resolver.resolve(target));
@@ -604,7 +648,7 @@ impl Site {
     }
 
     /// Saves a page in one commit on the branch, merging with changes made since the edit started.
-    pub fn save_page(&self, edit: &PageEdit) -> Result<SaveOutcome> {
+    fn save_page(&self, edit: &PageEdit, author: &Person) -> Result<SaveOutcome> {
         let size = edit.markdown.len() as u64;
         if size > self.config.max_page_bytes {
             return Err(Error::TooLarge { what: "the page", size, limit: self.config.max_page_bytes });
@@ -612,7 +656,7 @@ impl Site {
         let mut created = false;
         let mut merged_with = None;
         let mut new_blob = None;
-        let committed = self.commit_retrying(&edit.author, |head| {
+        let committed = self.commit_retrying(author, |head| {
             let current_blob = self.blob_at(head, &edit.path)?;
             created = current_blob.is_none();
             merged_with = None;
@@ -664,7 +708,7 @@ impl Site {
     }
 
     /// Deletes a page in one commit. `base_blob` must name the current version.
-    pub fn delete_page(
+    fn delete_page(
         &self,
         path: &RepoPath,
         base_blob: ObjectId,
@@ -686,7 +730,7 @@ impl Site {
 
     /// Moves a page in one commit, recording the old name in its `aliases` so old URLs and wiki links keep
     /// working. `base_blob`, when given, must name the current version.
-    pub fn move_page(
+    fn move_page(
         &self,
         from: &RepoPath,
         to: &RepoPath,
@@ -721,7 +765,7 @@ impl Site {
     }
 
     /// Brings back the version of a page from `commit` as a new commit (history is never rewritten).
-    pub fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Person) -> Result<ObjectId> {
+    fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Person) -> Result<ObjectId> {
         let (_, old_blob) = self
             .version_at(path, commit)?
             .ok_or_else(|| Error::bad_input(format!("{path} did not exist in commit {}", commit.short())))?;
@@ -738,8 +782,16 @@ impl Site {
     }
 
     /// Stores an uploaded file in the page's folder in one commit, never replacing an existing file: a taken
-    /// name gets `-2`, `-3`, … before its extension. Returns where it was stored.
-    pub fn upload(&self, page: &RepoPath, file_name: &str, content: Vec<u8>, author: &Person) -> Result<RepoPath> {
+    /// name gets `-2`, `-3`, … before its extension; `may_write` judges the chosen path. Returns where it
+    /// was stored.
+    fn upload(
+        &self,
+        page: &RepoPath,
+        file_name: &str,
+        content: Vec<u8>,
+        author: &Person,
+        may_write: &dyn Fn(&RepoPath) -> Result<()>,
+    ) -> Result<RepoPath> {
         let size = content.len() as u64;
         if size > self.config.max_upload_bytes {
             return Err(Error::TooLarge { what: "the upload", size, limit: self.config.max_upload_bytes });
@@ -763,6 +815,7 @@ impl Site {
                 }
                 n += 1;
             };
+            may_write(&target)?;
             let message = format!("Upload {}", target.file_name());
             let edits = vec![FileEdit::Write { path: target.as_str().to_string(), content: content.clone() }];
             stored = Some(target);
@@ -771,9 +824,8 @@ impl Site {
         Ok(stored.expect("a commit attempt chose the path"))
     }
 
-    /// The page templates in the repository's `_templates/` folder: (file name without `.md`, title).
-    pub fn templates(&self) -> Vec<(String, String)> {
-        let snapshot = self.snapshot();
+    /// The page templates in a snapshot's `_templates/` folder: (file name without `.md`, title).
+    fn templates(&self, snapshot: &Snapshot) -> Vec<(String, String)> {
         snapshot
             .pages
             .iter()
@@ -866,19 +918,19 @@ impl Site {
     }
 
     /// A page's history, newest first, following moves. Fails while the change index is being built.
-    pub fn history(&self, path: &RepoPath) -> Result<Vec<HistoryEntry>> {
+    fn history(&self, path: &RepoPath) -> Result<Vec<HistoryEntry>> {
         self.require_changes()?;
         Ok(self.changes.read().expect("change index lock is never poisoned").history(path.as_str()))
     }
 
     /// Recent commits, newest first.
-    pub fn recent_changes(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Result<Vec<RecentChange>> {
+    fn recent_changes(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Result<Vec<RecentChange>> {
         self.require_changes()?;
         Ok(self.changes.read().expect("change index lock is never poisoned").recent(filter, offset, limit))
     }
 
     /// Lines added and removed between two versions of a file (either may be absent). Cached by blob ids.
-    pub fn line_stats(&self, old: Option<ObjectId>, new: Option<ObjectId>) -> Result<(usize, usize)> {
+    fn line_stats(&self, old: Option<ObjectId>, new: Option<ObjectId>) -> Result<(usize, usize)> {
         self.line_stats_cache.get_or_insert_with(&(old, new), || {
             let old_text = self.text_of(old)?;
             let new_text = self.text_of(new)?;
@@ -891,13 +943,8 @@ impl Site {
         })
     }
 
-    /// A blob as text for diffs: `Binary` when it holds NUL bytes, `TooLarge` over the diff limit.
-    pub fn diff_text(&self, blob: Option<ObjectId>) -> Result<Option<Text>> {
-        self.text_of(blob)
-    }
-
     /// The page as it was in `commit`, rendered against today's pages, or `None` if it did not exist then.
-    pub fn page_view_at(&self, snapshot: &Snapshot, path: &RepoPath, commit: ObjectId) -> Result<Option<PageView>> {
+    fn page_view_at(&self, snapshot: &Snapshot, path: &RepoPath, commit: ObjectId) -> Result<Option<PageView>> {
         let Some((path_then, blob)) = self.version_at(path, commit)? else { return Ok(None) };
         let path = &path_then;
         let meta = self.meta(path, blob)?;
@@ -907,7 +954,7 @@ impl Site {
     }
 
     /// The page's path and blob in `commit`: at `path`, or where it lived then if it has moved since.
-    pub fn version_at(&self, path: &RepoPath, commit: ObjectId) -> Result<Option<(RepoPath, ObjectId)>> {
+    fn version_at(&self, path: &RepoPath, commit: ObjectId) -> Result<Option<(RepoPath, ObjectId)>> {
         if let Some(blob) = self.store.blob_at(commit, path.as_str())? {
             return Ok(Some((path.clone(), blob)));
         }
@@ -927,6 +974,29 @@ impl Site {
         Ok(None)
     }
 
+    /// Whether `commit` changed any file `visible` accepts, and any it does not: (any visible, any hidden).
+    fn commit_visibility(&self, commit: ObjectId, visible: &dyn Fn(&str) -> bool) -> (bool, bool) {
+        let judge = |paths: &mut dyn Iterator<Item = &str>| {
+            paths.fold((false, false), |(seen, hidden), path| {
+                let shown = visible(path);
+                (seen || shown, hidden || !shown)
+            })
+        };
+        if let Some(paths) =
+            self.changes.read().expect("change index lock is never poisoned").commit_paths(commit).map(|it| {
+                let paths: Vec<String> = it.map(str::to_string).collect();
+                paths
+            })
+        {
+            return judge(&mut paths.iter().map(String::as_str));
+        }
+        // Not on the branch (yet): ask the repository. A commit that cannot be read shows nothing.
+        match self.store.commit_changes(commit) {
+            Ok(changes) => judge(&mut changes.iter().map(|it| it.path.as_str())),
+            Err(_) => (false, true),
+        }
+    }
+
     /// Whether `blob` is a version `path` had at some commit (following moves), from the change index.
     fn is_version_of(&self, path: &RepoPath, blob: ObjectId) -> Result<bool> {
         self.require_changes()?;
@@ -935,7 +1005,7 @@ impl Site {
     }
 
     /// Where a page that was moved away from `path` (by Lore or `git mv`) lives now.
-    pub fn moved_to(&self, path: &RepoPath) -> Option<RepoPath> {
+    fn moved_to(&self, path: &RepoPath) -> Option<RepoPath> {
         if !self.changes_ready() {
             return None;
         }
@@ -955,7 +1025,7 @@ impl Site {
     }
 
     /// Who last changed each line of the page, following its history (and moves) in the change index.
-    pub fn blame(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Arc<Vec<BlameLine>>> {
+    fn blame(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Arc<Vec<BlameLine>>> {
         let blob = snapshot.file(path.as_str()).ok_or_else(|| Error::NotFound(path.to_string()))?;
         self.require_changes()?;
         self.blame_cache.get_or_insert_with(&(path.clone(), blob), || {

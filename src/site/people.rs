@@ -10,6 +10,7 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::reader::Reader;
 use super::{Attempt, Site, Snapshot, Text};
 use crate::content::questions;
 use crate::content::stewardship::{self, PersonStatus, ReviewState};
@@ -238,7 +239,7 @@ impl Site {
     }
 
     /// The authorship of a page, when indexed.
-    pub fn authorship(&self, path: &RepoPath) -> Option<Authorship> {
+    pub(super) fn authorship(&self, path: &RepoPath) -> Option<Authorship> {
         self.authorship.read().expect("authorship lock is never poisoned").get(path).cloned()
     }
 
@@ -265,10 +266,9 @@ impl Site {
         res
     }
 
-    /// Everyone who has committed, with what they know, most surviving lines first.
-    pub fn people(&self) -> Result<Vec<PersonSummary>> {
-        let snapshot = self.snapshot();
-        let mut res: Vec<PersonSummary> = self.person_summaries(&snapshot)?.into_values().collect();
+    /// Everyone who has committed to what `reader` may read, with what they know, most surviving lines first.
+    pub(super) fn people(&self, reader: &Reader) -> Result<Vec<PersonSummary>> {
+        let mut res: Vec<PersonSummary> = self.person_summaries(reader)?.into_values().collect();
         res.sort_by(|a, b| {
             b.surviving_lines
                 .cmp(&a.surviving_lines)
@@ -278,19 +278,15 @@ impl Site {
         Ok(res)
     }
 
-    /// One person's summary.
-    pub fn person(&self, email: &str) -> Result<Option<PersonSummary>> {
-        let snapshot = self.snapshot();
-        Ok(self.person_summaries(&snapshot)?.remove(&email.trim().to_lowercase()))
-    }
-
-    fn person_summaries(&self, snapshot: &Snapshot) -> Result<BTreeMap<String, PersonSummary>> {
+    // Everyone's summary, by e-mail, counting only commits, lines, pages and answers `reader` may read.
+    pub(super) fn person_summaries(&self, reader: &Reader) -> Result<BTreeMap<String, PersonSummary>> {
         self.require_changes()?;
+        let snapshot = reader.snapshot().as_ref();
         let statuses = self.people_statuses(snapshot);
         let mut res: BTreeMap<String, PersonSummary> = BTreeMap::new();
-        for (email, name, n_commits, last_active) in
-            self.changes.read().expect("change index lock is never poisoned").authors()
-        {
+        let authors =
+            self.changes.read().expect("change index lock is never poisoned").authors_of(|it| reader.can_read(it));
+        for (email, name, n_commits, last_active) in authors {
             entry_insert(&mut res, &email, &name, &statuses);
             let person = res.get_mut(&email).expect("just inserted");
             person.n_commits = n_commits;
@@ -363,24 +359,21 @@ impl Site {
         res
     }
 
-    /// Who knows about a topic: the authors of the lines still standing in the pages that match the
-    /// query, plus accepted answers; departed people are left out.
-    pub fn experts(&self, query: &str, limit: usize) -> Result<Vec<Expert>> {
-        self.experts_excluding(query, limit, None)
-    }
-
-    /// Experts for a question: its title's words (any of them) over everything but the question itself.
-    pub fn experts_for_question(&self, question: &RepoPath, limit: usize) -> Result<Vec<Expert>> {
-        let title = self.snapshot().pages.get(question).map(|it| it.title.clone()).unwrap_or_default();
-        self.experts_excluding(&title, limit, Some(question))
-    }
-
-    fn experts_excluding(&self, query: &str, limit: usize, question: Option<&RepoPath>) -> Result<Vec<Expert>> {
-        let snapshot = self.snapshot();
+    /// Who knows about a topic, as `reader` may learn it: the authors of the lines still standing in the
+    /// pages they may read that match the query, plus accepted answers; departed people are left out. For a
+    /// question, its title's words (any of them) over everything but the question itself.
+    pub(super) fn experts_excluding(
+        &self,
+        reader: &Reader,
+        query: &str,
+        limit: usize,
+        question: Option<&RepoPath>,
+    ) -> Result<Vec<Expert>> {
+        let snapshot = reader.snapshot().as_ref();
         let mut search = SearchQuery::parse(query);
         search.any_word = question.is_some();
         let own_prefix = question.map(|it| format!("{}/", it.page_name()));
-        let hits: Vec<_> = self
+        let hits: Vec<_> = reader
             .search(&search, 50, 0)?
             .hits
             .into_iter()
@@ -389,7 +382,7 @@ impl Site {
             .collect();
         // Lines count by how well their page matches: the best match fully, weaker ones less.
         let top_score = hits.first().map_or(1.0, |it| it.score.max(f32::EPSILON));
-        let statuses = self.people_statuses(&snapshot);
+        let statuses = self.people_statuses(snapshot);
         let mut scores: HashMap<String, Expert> = HashMap::new();
         let mut add = |email: &str, name: &str, lines: usize, accepted: usize| {
             let expert = scores.entry(email.to_string()).or_insert_with(|| Expert {
@@ -405,7 +398,7 @@ impl Site {
             expert.accepted_answers += accepted;
             expert.score += lines + accepted * LINES_PER_ACCEPTED_ANSWER;
         };
-        let answers = self.answer_authors(&snapshot);
+        let answers = self.answer_authors(snapshot);
         for hit in &hits {
             let Ok(path) = RepoPath::parse(&hit.path) else { continue };
             // For a question's loose any-word match, weaker matches count less; a search's own hits count fully.
@@ -456,7 +449,7 @@ impl Site {
     }
 
     /// A page's health: contributors, incoming links, owners and review state.
-    pub fn health(&self, snapshot: &Snapshot, path: &RepoPath) -> Option<PageHealth> {
+    pub(super) fn health(&self, snapshot: &Snapshot, path: &RepoPath) -> Option<PageHealth> {
         let meta = snapshot.pages.get(path)?;
         let steward = stewardship::stewardship(&meta.front_matter);
         let history = self.history(path).unwrap_or_default();
@@ -481,11 +474,10 @@ impl Site {
         })
     }
 
-    /// Every page and question that needs attention, with the reasons.
-    pub fn review_items(&self) -> Result<Vec<ReviewItem>> {
+    /// Every page and question of `snapshot` that needs attention, with the reasons.
+    pub(super) fn review_items(&self, snapshot: &Snapshot) -> Result<Vec<ReviewItem>> {
         self.require_changes()?;
-        let snapshot = self.snapshot();
-        let statuses = self.people_statuses(&snapshot);
+        let statuses = self.people_statuses(snapshot);
         let today = Utc::now().date_naive();
         let now = Utc::now().timestamp();
         let mut res = Vec::new();
@@ -527,7 +519,7 @@ impl Site {
                     .unwrap_or(now);
                 let days = (now - asked) / 86_400;
                 let answered = info.status == questions::Status::Answered
-                    || !self.answers(&snapshot, path.file_stem(), &info).is_empty();
+                    || !self.answers(snapshot, path.file_stem(), &info).is_empty();
                 if !answered && days > UNANSWERED_DAYS {
                     reasons.push(Reason::Unanswered { days });
                 }
@@ -559,11 +551,10 @@ impl Site {
         Ok(res)
     }
 
-    /// Everything a person owned or mostly wrote: what to hand over when they leave.
-    pub fn orphaned_by(&self, email: &str) -> Result<Vec<ReviewItem>> {
+    /// Everything of `snapshot` a person owned or mostly wrote: what to hand over when they leave.
+    pub(super) fn orphaned_by(&self, snapshot: &Snapshot, email: &str) -> Result<Vec<ReviewItem>> {
         let email = email.trim().to_lowercase();
-        let snapshot = self.snapshot();
-        let statuses = self.people_statuses(&snapshot);
+        let statuses = self.people_statuses(snapshot);
         let name = statuses.get(&email).and_then(|it| it.name.clone()).unwrap_or_default().to_lowercase();
         let mut res = Vec::new();
         for (path, meta) in snapshot.pages.iter() {
@@ -611,7 +602,7 @@ impl Site {
     }
 
     /// Marks a page verified today by `author` (front matter `verified: {date, by}`), in one commit.
-    pub fn verify(&self, path: &RepoPath, author: &Person) -> Result<ObjectId> {
+    pub(super) fn verify(&self, path: &RepoPath, author: &Person) -> Result<ObjectId> {
         let today = Utc::now().format("%Y-%m-%d").to_string();
         let by = format!("{} <{}>", author.name, author.email);
         let committed = self.commit_retrying(author, |head| {
@@ -630,7 +621,7 @@ impl Site {
     }
 
     /// Gives `pages` to `new_owner` in one commit: owners that left (or `from`) are replaced.
-    pub fn hand_over(
+    pub(super) fn hand_over(
         &self,
         pages: &[RepoPath],
         new_owner: &str,

@@ -45,7 +45,7 @@ const MAX_TITLE_CHARS: usize = 300;
 
 impl Site {
     /// Asks a question: a new `questions/<slug>.md` in one commit. A taken slug gets `-2`, `-3`, ….
-    pub fn ask(&self, title: &str, body: &str, tags: &[String], author: &Person) -> Result<RepoPath> {
+    pub(super) fn ask(&self, title: &str, body: &str, tags: &[String], author: &Person) -> Result<RepoPath> {
         let title = title.trim();
         if title.is_empty() {
             return Err(Error::bad_input("a question needs a title"));
@@ -81,7 +81,7 @@ impl Site {
     }
 
     /// Answers a question: a new `questions/<slug>/<id>.md` in one commit.
-    pub fn answer(&self, slug: &str, body: &str, author: &Person) -> Result<(String, RepoPath)> {
+    pub(super) fn answer(&self, slug: &str, body: &str, author: &Person) -> Result<(String, RepoPath)> {
         if body.trim().is_empty() {
             return Err(Error::bad_input("an answer needs a body"));
         }
@@ -121,7 +121,7 @@ impl Site {
     }
 
     /// Accepts an answer: the question becomes `answered` with `accepted: <id>`, in one commit.
-    pub fn accept(&self, slug: &str, answer_id: &str, author: &Person) -> Result<ObjectId> {
+    pub(super) fn accept(&self, slug: &str, answer_id: &str, author: &Person) -> Result<ObjectId> {
         let question = question_path(slug)?;
         let answer = answer_path(slug, answer_id).map_err(|_| Error::bad_input("not an answer id"))?;
         let committed = self.commit_retrying(author, |head| {
@@ -150,16 +150,12 @@ impl Site {
 
     /// Turns a question into a wiki page at `to` (by default the question and its accepted answer), and
     /// links the two: the page names its source, the question records `promoted_to`. One commit.
-    pub fn promote(&self, slug: &str, to: &RepoPath, markdown: Option<&str>, author: &Person) -> Result<ObjectId> {
+    pub(super) fn promote(&self, slug: &str, to: &RepoPath, markdown: &str, author: &Person) -> Result<ObjectId> {
         let question = question_path(slug)?;
         if to.as_str().starts_with(&format!("{}/", questions::FOLDER)) {
             return Err(Error::bad_input("promote to a page outside questions/"));
         }
-        let markdown = match markdown {
-            Some(text) if !text.trim().is_empty() => text.to_string(),
-            _ => self.promoted_text(slug)?,
-        };
-        self.check_size(&markdown)?;
+        self.check_size(markdown)?;
         let committed = self.commit_retrying(author, |head| {
             let current = self.blob_at(head, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
             if self.blob_at(head, to)?.is_some() {
@@ -169,7 +165,7 @@ impl Site {
             let marked = questions::mark_promoted(&question_text, to.as_str()).map_err(Error::BadInput)?;
             let title = self.meta(&question, current)?.title.clone();
             let edits = vec![
-                FileEdit::Write { path: to.as_str().to_string(), content: markdown.clone().into_bytes() },
+                FileEdit::Write { path: to.as_str().to_string(), content: markdown.as_bytes().to_vec() },
                 FileEdit::Write { path: question.as_str().to_string(), content: marked.into_bytes() },
             ];
             Ok(Attempt::<()>::Commit { edits, message: format!("Promote question to page: {title}") })
@@ -179,11 +175,10 @@ impl Site {
 
     /// The page a promotion starts from: the question's title and body, then the accepted answer, and a
     /// link back to the question.
-    pub fn promoted_text(&self, slug: &str) -> Result<String> {
-        let snapshot = self.snapshot();
+    pub(super) fn promoted_text(&self, snapshot: &Snapshot, slug: &str) -> Result<String> {
         let question = question_path(slug)?;
         let source =
-            self.page_source(&snapshot, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
+            self.page_source(snapshot, &question)?.ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
         let info = questions::question_info(&source.meta.front_matter);
         let body = crate::content::front_matter::split(&source.text).body.trim().to_string();
         let mut front = serde_yaml::Mapping::new();
@@ -204,7 +199,7 @@ impl Site {
         res.push_str("\n\n## The answer\n\n");
         if let Some(answer_id) = &info.accepted
             && let Ok(answer) = answer_path(slug, answer_id)
-            && let Some(answer) = self.page_source(&snapshot, &answer)?
+            && let Some(answer) = self.page_source(snapshot, &answer)?
         {
             res.push_str(crate::content::front_matter::split(&answer.text).body.trim());
             res.push('\n');
@@ -213,7 +208,7 @@ impl Site {
     }
 
     /// A question's answers: accepted first, then oldest first.
-    pub fn answers(&self, snapshot: &Snapshot, slug: &str, info: &QuestionInfo) -> Vec<AnswerEntry> {
+    pub(super) fn answers(&self, snapshot: &Snapshot, slug: &str, info: &QuestionInfo) -> Vec<AnswerEntry> {
         let folder = format!("{}/{slug}/", questions::FOLDER);
         let mut res: Vec<AnswerEntry> = snapshot
             .files_under(&folder)
@@ -238,9 +233,8 @@ impl Site {
         res
     }
 
-    /// Every question, newest activity first.
-    pub fn questions(&self) -> Vec<QuestionSummary> {
-        let snapshot = self.snapshot();
+    /// Every question of `snapshot`, newest activity first.
+    pub(super) fn questions(&self, snapshot: &Snapshot) -> Vec<QuestionSummary> {
         let prefix = format!("{}/", questions::FOLDER);
         let mut n_answers: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
         for path in snapshot.pages.keys().filter(|it| super::page_kind(it.as_str()) == "answer") {
@@ -276,9 +270,8 @@ impl Site {
         res
     }
 
-    /// How many questions wait for an answer.
-    pub fn open_questions(&self) -> usize {
-        let snapshot = self.snapshot();
+    /// How many questions of `snapshot` wait for an answer.
+    pub(super) fn open_questions(&self, snapshot: &Snapshot) -> usize {
         let folder = format!("{}/", questions::FOLDER);
         snapshot
             .files_under(&folder)

@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Viewer;
 use super::view::{Frame, host_of};
+use super::viewer::Viewer;
 use super::{AppState, PageError, csrf};
 use crate::Error;
 use crate::auth::{AuthMode, NewUser, Role, User};
@@ -62,8 +62,7 @@ fn admin_view(
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(headers);
     let auth = &state.auth;
-    let snapshot = state.site.snapshot();
-    let head = snapshot.head.map(|it| it.to_string());
+    let head = state.site.head().map(|it| it.to_string());
     let search_indexed_head = state.site.search_indexed_head();
     let users = auth
         .accounts
@@ -93,12 +92,12 @@ fn admin_view(
         tokens,
         sessions: auth.sessions.count(),
         health: Health {
-            repository: state.site.store().git_dir().display().to_string(),
-            branch: state.site.store().branch_ref().to_string(),
+            repository: state.site.git_dir().display().to_string(),
+            branch: state.site.branch_ref().to_string(),
             search_current: head.is_some() && search_indexed_head == head,
             head,
-            pages: snapshot.pages.len(),
-            files: snapshot.files.len(),
+            pages: state.site.n_pages(),
+            files: state.site.n_files(),
             history_indexed: state.site.changes_ready(),
             search_indexed_head,
             search_index_bytes: state.site.search_index_bytes(),

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Viewer;
 use super::error::{ApiError, api_error};
 use super::paths::PagePath;
+use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::site::{PageEdit, SaveOutcome};
 use crate::store::{ObjectId, Person};
@@ -54,11 +54,11 @@ pub async fn get_page(
     viewer: Viewer,
     State(state): State<AppState>,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot_for(&viewer);
-    let site = state.site.clone();
+    let reader = viewer.reader(&state);
+    let head = reader.snapshot().head;
     let (source, view) = blocking(move || {
-        let source = site.page_source(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
-        let view = site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+        let source = reader.page_source(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+        let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
         Ok((source, view))
     })
     .await?;
@@ -72,7 +72,7 @@ pub async fn get_page(
         markdown: source.text,
         html: view.body.html.clone(),
         blob: source.blob,
-        commit: state.snapshot_for(&viewer).head,
+        commit: head,
         updated_by: last_change.map(|it| it.author.clone()),
         updated_at: last_change.and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0)).map(|it| it.to_rfc3339()),
     };
@@ -99,9 +99,9 @@ pub async fn put_page(
     };
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let base_blob = if_match(&headers)?;
-    let edit = PageEdit { path, markdown: body.markdown, message: body.message, author, base_blob };
-    let site = state.site.clone();
-    let outcome = blocking(move || site.save_page(&edit)).await?;
+    let edit = PageEdit { path, markdown: body.markdown, message: body.message, base_blob };
+    let writer = viewer.writer(&state, author);
+    let outcome = blocking(move || writer.save_page(&edit)).await?;
     Ok(match outcome {
         SaveOutcome::Saved { commit, blob, created, merged_with } => {
             let status = if created { StatusCode::CREATED } else { StatusCode::OK };
@@ -142,8 +142,8 @@ pub async fn delete_page(
     let base = if_match(&headers)?.ok_or(Error::PreconditionRequired)?;
     let Json(body) = body.unwrap_or_default();
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
-    let site = state.site.clone();
-    let commit = blocking(move || site.delete_page(&path, base, &author, body.message)).await?;
+    let writer = viewer.writer(&state, author);
+    let commit = blocking(move || writer.delete_page(&path, base, body.message)).await?;
     Ok(Json(serde_json::json!({ "commit": commit })).into_response())
 }
 
@@ -187,29 +187,26 @@ pub async fn page_action(
             Ok(Json(body)) => viewer.api_author(body.author.map(|it| (it.name, it.email)))?,
             Err(_) => viewer.api_author(None)?,
         };
-        return super::people::verify_api(&state, path, author).await;
+        let writer = viewer.writer(&state, author);
+        let commit = blocking(move || writer.verify(&path)).await?;
+        return Ok(Json(serde_json::json!({ "commit": commit })).into_response());
     }
     let Json(body) = body.map_err(|rejection| Error::bad_input(rejection.body_text()))?;
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
-    let site = state.site.clone();
+    let writer = viewer.writer(&state, author);
     match action {
         "move" => {
             let to = body.to.ok_or_else(|| Error::bad_input("missing `to`: the new path"))?;
             let to = super::paths::typed_page(&to)?;
             let base = if_match(&headers)?;
-            viewer.check_edit(to.as_str())?;
             let target = to.clone();
-            let commit = blocking(move || site.move_page(&path, &target, base, &author)).await?;
+            let commit = blocking(move || writer.move_page(&path, &target, base)).await?;
             Ok((StatusCode::OK, Json(serde_json::json!({ "commit": commit, "path": to.as_str(), "url": to.url() })))
                 .into_response())
         }
         _ => {
             let revision = body.commit.ok_or_else(|| Error::bad_input("missing `commit`: the version to restore"))?;
-            let commit = blocking(move || {
-                let commit = site.store().resolve_commit(&revision)?;
-                site.restore_page(&path, commit, &author)
-            })
-            .await?;
+            let commit = blocking(move || writer.restore_page(&path, &revision)).await?;
             Ok(Json(serde_json::json!({ "commit": commit })).into_response())
         }
     }

@@ -5,21 +5,19 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequestParts, Path as UrlPath, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Path as UrlPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::edit::form_author;
 use super::paths::{PagePath, decode_path, page_after};
 use super::view::{Frame, host_of};
+use super::viewer::Viewer;
 use super::{ApiError, AppState, PageError, csrf, error};
-use crate::auth::{Access, AuthMode, Role, User};
+use crate::auth::{AuthMode, Role, User};
 use crate::content::RepoPath;
-use crate::store::Person;
 use crate::{Error, Result};
 
 const SESSION_COOKIE: &str = "lore_session";
@@ -27,125 +25,6 @@ const SESSION_COOKIE: &str = "lore_session";
 // What a query-string value must escape: everything but RFC 3986's unreserved characters.
 const QUERY_VALUE: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// Who is asking: an account (or nobody), what they may do, and how they proved it.
-#[derive(Clone)]
-pub struct Viewer {
-    pub user: Option<User>,
-    pub access: Access,
-    pub mode: AuthMode,
-    /// The request came over https (through a trusted proxy that says so).
-    pub https: bool,
-    /// The client's address (the proxy's client when the proxy is trusted).
-    pub address: IpAddr,
-    /// The session cookie this request carried, when it named a live session.
-    session_cookie: Option<String>,
-    /// The browser's CSRF token, for forms in the page header (logout).
-    pub csrf_cookie: Option<String>,
-}
-
-tokio::task_local! {
-    // The viewer of the request being handled, for the page header (`Frame::new` has no request to ask).
-    static CURRENT: Viewer;
-}
-
-impl Viewer {
-    /// The viewer of the request being handled on this task, if any.
-    pub fn current() -> Option<Viewer> {
-        CURRENT.try_with(Clone::clone).ok()
-    }
-
-    /// Runs `work` with this viewer as the current one (on a blocking thread, say).
-    pub fn scope<T>(self, work: impl FnOnce() -> T) -> T {
-        CURRENT.sync_scope(self, work)
-    }
-
-    pub fn can_read(&self, path: &str) -> bool {
-        self.access.can_read(path)
-    }
-
-    pub fn can_edit(&self, path: &str) -> bool {
-        self.access.can_edit(path)
-    }
-
-    /// True when lists need no filtering for this viewer.
-    pub fn sees_everything(&self) -> bool {
-        self.access.sees_everything()
-    }
-
-    pub fn username(&self) -> Option<&str> {
-        self.user.as_ref().map(|it| it.username.as_str())
-    }
-
-    /// Fails unless this viewer may read `path`.
-    pub fn check_read(&self, path: &str) -> Result<()> {
-        if self.can_read(path) { Ok(()) } else { Err(self.denied()) }
-    }
-
-    /// Fails unless this viewer may change `path`.
-    pub fn check_edit(&self, path: &str) -> Result<()> {
-        if self.can_edit(path) { Ok(()) } else { Err(self.denied()) }
-    }
-
-    /// The error for something this viewer may not do: log in first, or not allowed at all.
-    pub fn denied(&self) -> Error {
-        if self.user.is_none() && self.mode != AuthMode::Open {
-            Error::Unauthorized("please log in first".into())
-        } else {
-            Error::Forbidden("you do not have access to this".into())
-        }
-    }
-
-    /// The author of a browser edit: the account when logged in (forms cannot name anyone else); in open mode
-    /// the name and e-mail the browser gave, once, and remembers.
-    pub fn author(&self, name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
-        match &self.user {
-            Some(user) => Ok(Person { name: user.name.clone(), email: user.email.clone() }),
-            None if self.mode == AuthMode::Open => form_author(name, email, headers),
-            None => Err(self.denied()),
-        }
-    }
-
-    /// The author of an API edit: the account when authenticated; naming someone else is refused.
-    pub fn api_author(&self, given: Option<(String, String)>) -> Result<Person> {
-        match (&self.user, given) {
-            (Some(user), Some((name, email))) => {
-                let given = Person::checked(&name, &email)?;
-                if given.email.eq_ignore_ascii_case(&user.email) && given.name == user.name {
-                    Ok(given)
-                } else {
-                    Err(Error::Forbidden(format!(
-                        "you are logged in as {}: edits are committed under your own name",
-                        user.username
-                    )))
-                }
-            }
-            (Some(user), None) => Ok(Person { name: user.name.clone(), email: user.email.clone() }),
-            (None, Some((name, email))) if self.mode == AuthMode::Open => Person::checked(&name, &email),
-            (None, None) if self.mode == AuthMode::Open => {
-                Ok(Person { name: "Anonymous".into(), email: "anonymous@localhost".into() })
-            }
-            (None, _) => Err(self.denied()),
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Viewer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Viewer, Self::Rejection> {
-        // The middleware always runs first; a request that somehow skipped it may do nothing.
-        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_else(|| Viewer {
-            user: None,
-            access: Access::new(None, Vec::new(), false, Default::default()),
-            mode: AuthMode::Local,
-            https: false,
-            address: IpAddr::from([127, 0, 0, 1]),
-            session_cookie: None,
-            csrf_cookie: None,
-        }))
-    }
-}
 
 /// What a route needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,7 +189,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         request.extensions_mut().insert(PagePath(page));
     }
     request.extensions_mut().insert(viewer.clone());
-    let mut res = CURRENT.scope(viewer, next.run(request)).await;
+    let mut res = viewer.in_scope(next.run(request)).await;
     if clear_session {
         res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
     }

@@ -5,21 +5,22 @@ use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
-use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Viewer;
 use super::csrf;
 use super::error::{PageError, classify};
 use super::paths::PagePath;
+use super::query::encode;
 use super::view::{self, Frame};
+use super::viewer::Viewer;
+use super::viewer::{author_cookie, remembered_author};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::content::sections;
 use crate::render::diff;
+use crate::site::Reader;
 use crate::site::{PageEdit, SaveOutcome};
-use crate::store::{ObjectId, Person};
+use crate::store::ObjectId;
 use crate::{Error, Result};
 
 /// Query of `GET /-/edit/<path>`.
@@ -85,21 +86,23 @@ struct ConflictContext {
 /// (`?template=NAME` starts from `_templates/NAME.md`).
 pub async fn editor(
     PagePath(path): PagePath,
+    reader: Reader,
     State(state): State<AppState>,
     Query(query): Query<EditQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(&headers);
-    let site = state.site.clone();
     let lookup_path = path.clone();
+    let lookup = reader.clone();
     let (source, template_text) = blocking(move || {
-        let snapshot = site.snapshot();
-        let source = site.page_source(&snapshot, &lookup_path)?;
+        let reader = lookup;
+        let source = reader.page_source(&lookup_path)?;
         let template = match (&source, &query.template) {
             (None, Some(name)) if !name.is_empty() => {
                 let template_path = RepoPath::parse(&format!("_templates/{name}.md"))?;
                 Some(
-                    site.page_source(&snapshot, &template_path)?
+                    reader
+                        .page_source(&template_path)?
                         .ok_or_else(|| Error::NotFound(format!("template {name}")))?
                         .text,
                 )
@@ -128,7 +131,7 @@ pub async fn editor(
         message_placeholder: if source.is_some() { format!("Update {title}") } else { format!("Create {title}") },
         author_name: author.as_ref().map(|it| it.name.clone()).unwrap_or_default(),
         author_email: author.as_ref().map(|it| it.email.clone()).unwrap_or_default(),
-        ..edit_context(&state, &path, title, markdown, base_blob, csrf_token)
+        ..edit_context(&reader, &path, title, markdown, base_blob, csrf_token)
     };
     let mut res = render_editor(&state, &headers, context, StatusCode::OK)?;
     csrf::attach(&mut res, set_cookie);
@@ -148,24 +151,25 @@ pub async fn save(
     let (csrf_token, _) = csrf::token(&headers);
     let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let base_blob = parse_blob(&form.base_blob)?;
-    let site = state.site.clone();
+    let reader = viewer.reader(&state);
+    let writer = viewer.writer(&state, author.clone());
     let save_path = path.clone();
+    let version_reader = reader.clone();
     let section = form.section;
     let typed = form.markdown.replace("\r\n", "\n");
     let message = Some(form.message.clone()).filter(|it| !it.trim().is_empty());
-    let save_author = author.clone();
     let outcome = blocking(move || {
         // A section edit becomes a whole-page edit of the version it started from, so the usual merge applies.
         let markdown = match (section, base_blob) {
             (Some(number), Some(base)) => {
-                let base_text = String::from_utf8_lossy(&site.store().read_blob(base)?).into_owned();
+                let base_text = version_reader.version_text(&save_path, base)?;
                 sections::replace_section(&base_text, number, &typed)
                     .ok_or_else(|| Error::NotFound(format!("section {number}")))?
             }
             _ => typed,
         };
-        let edit = PageEdit { path: save_path, markdown, message, author: save_author, base_blob };
-        site.save_page(&edit).map(|outcome| (outcome, edit.markdown))
+        let edit = PageEdit { path: save_path, markdown, message, base_blob };
+        writer.save_page(&edit).map(|outcome| (outcome, edit.markdown))
     })
     .await;
     let title = title_from_path(&path);
@@ -178,7 +182,7 @@ pub async fn save(
                 section: form.section,
                 author_name: form.author_name.clone(),
                 author_email: form.author_email.clone(),
-                ..edit_context(&state, &path, title, form.markdown.clone(), form.base_blob.clone(), csrf_token)
+                ..edit_context(&reader, &path, title, form.markdown.clone(), form.base_blob.clone(), csrf_token)
             };
             return Ok(render_editor(&state, &headers, context, status)?);
         }
@@ -189,10 +193,8 @@ pub async fn save(
         SaveOutcome::Saved { .. } => "saved=1".to_string(),
         SaveOutcome::Unchanged { .. } => "unchanged=1".to_string(),
         SaveOutcome::Conflict { yours: _, theirs, base: _, theirs_blob } => {
-            let theirs_by = state
-                .site
-                .last_change(path.as_str())
-                .map_or_else(|| "someone".to_string(), |it| it.author.name.clone());
+            let theirs_by =
+                reader.last_change(path.as_str()).map_or_else(|| "someone".to_string(), |it| it.author.name.clone());
             let context = EditContext {
                 conflict: Some(ConflictContext {
                     diff_html: diff::unified_html(&theirs, &full_text),
@@ -201,7 +203,7 @@ pub async fn save(
                 }),
                 author_name: author.name.clone(),
                 author_email: author.email.clone(),
-                ..edit_context(&state, &path, title, full_text, theirs_blob.to_string(), csrf_token)
+                ..edit_context(&reader, &path, title, full_text, theirs_blob.to_string(), csrf_token)
             };
             return Ok(render_editor(&state, &headers, context, StatusCode::CONFLICT)?);
         }
@@ -219,11 +221,16 @@ pub struct PreviewForm {
     path: String,
 }
 
-/// `POST /-/preview`: the editor's text rendered by the server's own renderer, as a sanitised fragment.
-pub async fn preview(State(state): State<AppState>, Form(form): Form<PreviewForm>) -> Result<Response, PageError> {
+/// `POST /-/preview`: the editor's text rendered by the server's own renderer, as a sanitised fragment, its
+/// wiki links resolved among the pages the viewer may read.
+pub async fn preview(reader: Reader, Form(form): Form<PreviewForm>) -> Result<Response, PageError> {
+    let size = form.markdown.len() as u64;
+    let limit = reader.config().max_page_bytes;
+    if size > limit {
+        return Err(Error::TooLarge { what: "the page", size, limit }.into());
+    }
     let path = RepoPath::parse(&form.path).or_else(|_| RepoPath::parse("preview.md"))?;
-    let site = state.site.clone();
-    let html = blocking(move || Ok(site.render_preview(&path, &form.markdown).1.html)).await?;
+    let html = blocking(move || Ok(reader.render_preview(&path, &form.markdown).1.html)).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 
@@ -255,6 +262,7 @@ struct TemplateChoice {
 
 /// `GET /-/new`: choose a path and a template; with `path` given, opens the editor there.
 pub async fn new_page(
+    reader: Reader,
     State(state): State<AppState>,
     Query(query): Query<NewQuery>,
     headers: HeaderMap,
@@ -273,7 +281,7 @@ pub async fn new_page(
             Err(err) => error = Some(err.to_string()),
         }
     }
-    let templates = state.site.templates().into_iter().map(|(name, title)| TemplateChoice { name, title }).collect();
+    let templates = reader.templates().into_iter().map(|(name, title)| TemplateChoice { name, title }).collect();
     let frame = Frame::new(&state, &view::host_of(&headers), "New page");
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let html = state.theme.render("new.html", &NewTemplate { frame, templates, folder: query.folder, error })?;
@@ -306,7 +314,8 @@ pub async fn confirm_form(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let template = if uri.path().starts_with("/-/delete/") { "delete.html" } else { "move.html" };
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let meta = snapshot.pages.get(&path).ok_or_else(|| Error::NotFound(path.to_string()))?;
     let blob = snapshot.file(path.as_str()).expect("pages are files");
     let (csrf_token, set_cookie) = csrf::token(&headers);
@@ -339,10 +348,10 @@ pub async fn delete(
     let base = parse_blob(&form.base_blob)?
         .ok_or_else(|| Error::bad_input("the form does not say which version to delete"))?;
     let author = viewer.author("", "", &headers)?;
-    let site = state.site.clone();
+    let writer = viewer.writer(&state, author);
     let delete_path = path.clone();
     let message = Some(form.message).filter(|it| !it.trim().is_empty());
-    blocking(move || site.delete_page(&delete_path, base, &author, message)).await?;
+    blocking(move || writer.delete_page(&delete_path, base, message)).await?;
     Ok(Redirect::to(&path.url()).into_response())
 }
 
@@ -367,10 +376,9 @@ pub async fn move_page(
     let to = super::paths::typed_page(&form.to)?;
     let base = parse_blob(&form.base_blob)?;
     let author = viewer.author("", "", &headers)?;
-    let site = state.site.clone();
-    viewer.check_edit(to.as_str())?;
+    let writer = viewer.writer(&state, author);
     let target = to.clone();
-    blocking(move || site.move_page(&from, &target, base, &author)).await?;
+    blocking(move || writer.move_page(&from, &target, base)).await?;
     Ok(Redirect::to(&format!("{}?moved=1", to.url())).into_response())
 }
 
@@ -391,13 +399,9 @@ pub async fn restore(
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
-    let site = state.site.clone();
+    let writer = viewer.writer(&state, author);
     let restore_path = path.clone();
-    blocking(move || {
-        let commit = site.store().resolve_commit(&form.commit)?;
-        site.restore_page(&restore_path, commit, &author)
-    })
-    .await?;
+    blocking(move || writer.restore_page(&restore_path, &form.commit)).await?;
     Ok(Redirect::to(&format!("{}?restored=1", path.url())).into_response())
 }
 
@@ -435,8 +439,8 @@ pub async fn upload(
         csrf::verify(&headers, &token)?;
         let (name, content) = file.ok_or_else(|| Error::bad_input("no file in the upload"))?;
         let author = viewer.author("", "", &headers)?;
-        let site = state.site.clone();
-        let stored = blocking(move || site.upload(&page, &sanitize_file_name(&name), content, &author)).await?;
+        let writer = viewer.writer(&state, author);
+        let stored = blocking(move || writer.upload(&page, &sanitize_file_name(&name), content)).await?;
         let file_name = stored.file_name().to_string();
         let link = crate::content::path::url_for(&file_name).trim_start_matches('/').to_string();
         let is_image =
@@ -479,14 +483,14 @@ pub fn sanitize_file_name(raw: &str) -> String {
 }
 
 fn edit_context(
-    state: &AppState,
+    reader: &Reader,
     path: &RepoPath,
     title: String,
     markdown: String,
     base_blob: String,
     csrf_token: String,
 ) -> EditContext {
-    let preview_html = state.site.render_preview(path, &markdown).1.html;
+    let preview_html = reader.render_preview(path, &markdown).1.html;
     EditContext {
         path: path.as_str().to_string(),
         url: path.url(),
@@ -509,9 +513,12 @@ fn edit_context(
 }
 
 fn render_editor(state: &AppState, headers: &HeaderMap, context: EditContext, status: StatusCode) -> Result<Response> {
-    let snapshot = state.site.snapshot();
+    let reader = super::viewer::Viewer::current().map(|viewer| viewer.reader(state));
     let title = if context.is_new { format!("Create {}", context.title) } else { format!("Edit {}", context.title) };
-    let frame = Frame::new(state, &view::host_of(headers), &title).with_breadcrumbs(&snapshot, &context.path);
+    let mut frame = Frame::new(state, &view::host_of(headers), &title);
+    if let Some(reader) = &reader {
+        frame = frame.with_breadcrumbs(reader.snapshot(), &context.path);
+    }
     let html = state.theme.render("edit.html", &EditTemplate { frame, edit: context })?;
     let mut res = (status, Html(html)).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -525,98 +532,6 @@ fn title_from_path(path: &RepoPath) -> String {
 fn parse_blob(text: &str) -> Result<Option<ObjectId>> {
     let text = text.trim();
     if text.is_empty() { Ok(None) } else { text.parse().map(Some) }
-}
-
-const AUTHOR_COOKIE: &str = "lore_author";
-
-// Until accounts exist (open mode), the browser says who it is and Lore remembers it in a cookie.
-pub fn form_author(name: &str, email: &str, headers: &HeaderMap) -> Result<Person> {
-    if !name.trim().is_empty() || !email.trim().is_empty() {
-        return Person::checked(name, email);
-    }
-    Ok(remembered_author(headers)
-        .unwrap_or_else(|| Person { name: "Anonymous".into(), email: "anonymous@localhost".into() }))
-}
-
-pub fn remembered_author(headers: &HeaderMap) -> Option<Person> {
-    let value = csrf::cookie(headers, AUTHOR_COOKIE)?;
-    let decoded = percent_decode_str(&value).decode_utf8().ok()?;
-    let (name, email) = decoded.split_once('\n')?;
-    Person::checked(name, email).ok()
-}
-
-pub fn author_cookie(author: &Person) -> HeaderValue {
-    let value = encode(&format!("{}\n{}", author.name, author.email));
-    let cookie = format!("{AUTHOR_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
-    HeaderValue::from_str(&cookie).expect("percent-encoded cookies are valid header values")
-}
-
-/// Percent-encodes a query-string value.
-pub fn encode(text: &str) -> String {
-    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
-}
-
-/// The notice a page shows after an action, from the query string the action redirected with.
-pub fn notice_from_query(query: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter_map(|it| it.split_once('='))
-        .map(|(key, value)| (key.to_string(), percent_decode_str(value).decode_utf8_lossy().into_owned()))
-        .collect();
-    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-    if let Some(name) = get("merged") {
-        return Some(format!("Saved: merged with changes by {name}."));
-    }
-    if get("saved").is_some() {
-        return Some("Saved.".into());
-    }
-    if get("unchanged").is_some() {
-        return Some("No changes to save.".into());
-    }
-    if get("moved").is_some() {
-        return Some("Moved. The old address redirects here.".into());
-    }
-    if get("restored").is_some() {
-        return Some("Restored.".into());
-    }
-    None
-}
-
-/// The deleted page's view.
-#[derive(Serialize)]
-pub struct DeletedTemplate {
-    #[serde(flatten)]
-    pub frame: Frame,
-    pub deleted: DeletedContext,
-    pub csrf_token: String,
-}
-
-/// What the deleted page shows.
-#[derive(Serialize)]
-pub struct DeletedContext {
-    pub path: String,
-    pub title: String,
-    pub by_name: String,
-    pub at_relative: String,
-    pub at_absolute: String,
-    pub restore_commit: ObjectId,
-    pub history_url: String,
-}
-
-impl DeletedContext {
-    /// The view of a deletion, with times relative to now.
-    pub fn new(path: &RepoPath, deletion: &crate::site::Deletion) -> DeletedContext {
-        let at = chrono::DateTime::<Utc>::from_timestamp(deletion.deleted_by.time, 0).unwrap_or_default();
-        DeletedContext {
-            path: path.as_str().to_string(),
-            title: title_from_path(path),
-            by_name: deletion.deleted_by.author.name.clone(),
-            at_relative: view::relative_time(Utc::now(), at),
-            at_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            restore_commit: deletion.last_version.id,
-            history_url: format!("/-/history/{}", path.as_str()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use tokio::process::Command;
 use tokio_util::io::ReaderStream;
 
 use super::AppState;
-use super::auth::Viewer;
+use super::viewer::Viewer;
 use crate::auth::AuthMode;
 
 /// The URL prefix of the repository: `git clone http://HOST:PORT/wiki.git`.
@@ -38,7 +38,7 @@ pub async fn backend(State(state): State<AppState>, viewer: Viewer, request: Req
     if rest.contains("..") || rest.contains('\\') {
         return (StatusCode::BAD_REQUEST, "invalid repository path\n").into_response();
     }
-    let git_dir = state.site.store().git_dir().to_path_buf();
+    let git_dir = state.site.git_dir().to_path_buf();
     let git_dir = git_dir.canonicalize().unwrap_or(git_dir);
     let (Some(root), Some(name)) = (git_dir.parent(), git_dir.file_name()) else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "repository has no parent folder\n").into_response();
@@ -197,13 +197,13 @@ pub async fn refresh(State(state): State<AppState>, request: Request) -> Respons
     let body = axum::body::to_bytes(request.into_body(), 1024 * 1024).await.unwrap_or_default();
     if vouched {
         let updates = crate::hooks::read_updates(&body[..]).unwrap_or_default();
-        let branch = state.site.store().branch_ref().to_string();
+        let branch = state.site.branch_ref().to_string();
         let site = state.site.clone();
         let auth = state.auth.clone();
         let logged = super::blocking(move || {
             for update in updates.iter().filter(|it| it.name == branch) {
                 if let Some(new) = update.new {
-                    auth.push_log.record(&pusher, site.store().commits_between(update.old, new)?)?;
+                    auth.push_log.record(&pusher, site.commits_between(update.old, new)?)?;
                 }
             }
             Ok(())

@@ -14,9 +14,11 @@ mod navigate;
 mod pages;
 mod paths;
 mod people;
+mod query;
 mod questions;
 mod search;
 mod view;
+mod viewer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,8 +39,8 @@ use crate::site::Site;
 use crate::theme::Theme;
 use crate::{Error, Result};
 
-pub use auth::Viewer;
 pub use error::{ApiError, PageError};
+pub use viewer::Viewer;
 
 /// The Content-Security-Policy of every page Lore renders: no inline script, no plugins, no framing by others.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
@@ -47,18 +49,6 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// The policy of pages with formulas or diagrams: the same, but KaTeX's and mermaid's inline styles allowed.
 pub const CONTENT_SECURITY_POLICY_WITH_DRAWINGS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
-
-/// What a viewer whom folder rules restrict may see, by head and access (see `AppState::visible_to`).
-pub type VisibleSnapshots = quick_cache::sync::Cache<(Option<crate::store::ObjectId>, String), VisibleTo>;
-
-/// The branch as one viewer sees it.
-#[derive(Clone)]
-pub struct VisibleTo {
-    /// The snapshot without the files the viewer may not read.
-    pub snapshot: Arc<crate::site::Snapshot>,
-    /// Those files (search leaves them out inside its query).
-    pub hidden: Arc<Vec<String>>,
-}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -69,35 +59,6 @@ pub struct AppState {
     pub theme: Arc<Theme>,
     pub page_cache: Arc<pages::PageCache>,
     pub auth: Arc<Auth>,
-    /// Filtered snapshots of viewers whom folder rules restrict, by head and access.
-    pub visible_snapshots: Arc<VisibleSnapshots>,
-}
-
-impl AppState {
-    /// The snapshot as this viewer may see it: the site's own for almost everyone; for someone a folder
-    /// rule hides files from, a filtered copy.
-    pub fn snapshot_for(&self, viewer: &Viewer) -> Arc<crate::site::Snapshot> {
-        self.visible_to(viewer).snapshot
-    }
-
-    /// The snapshot and the hidden files for this viewer, worked out once per head and access and cached.
-    pub fn visible_to(&self, viewer: &Viewer) -> VisibleTo {
-        let snapshot = self.site.snapshot();
-        if viewer.sees_everything() {
-            return VisibleTo { snapshot, hidden: Arc::default() };
-        }
-        let key =
-            (snapshot.head, format!("{:?}{:?}{}", viewer.access.role, viewer.access.groups, viewer.access.may_read));
-        let build = || {
-            let hidden: Vec<String> = snapshot.files.keys().filter(|path| !viewer.can_read(path)).cloned().collect();
-            let visible = Arc::new(snapshot.visible_to(&hidden));
-            Ok::<_, std::convert::Infallible>(VisibleTo { snapshot: visible, hidden: Arc::new(hidden) })
-        };
-        match self.visible_snapshots.get_or_insert_with(&key, build) {
-            Ok(visible) => visible,
-            Err(never) => match never {},
-        }
-    }
 }
 
 /// A bound, ready-to-run server.
@@ -149,14 +110,8 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let state = AppState {
-            site: site.clone(),
-            local_addr,
-            theme,
-            page_cache: Arc::new(pages::PageCache::new()),
-            auth,
-            visible_snapshots: Arc::new(quick_cache::sync::Cache::new(32)),
-        };
+        let state =
+            AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()), auth };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
@@ -213,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/hooks/refresh", post(git::refresh))
         .route("/-/ask", get(questions::ask_form).post(questions::ask))
         .route("/-/questions", get(questions::list))
+        .route("/questions/{slug}", get(questions::question_page))
         .route("/-/questions.atom", get(questions::questions_feed))
         .route("/-/questions/{slug}/answer", post(questions::answer))
         .route("/-/questions/{slug}/accept", post(questions::accept))

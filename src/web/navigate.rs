@@ -9,30 +9,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::auth::Viewer;
 use super::error::{ApiError, PageError};
 use super::paths::PagePath;
-use super::view::{self, Frame};
+use super::view::{self, Frame, PageLink, backlinks, tree_level};
+use super::viewer::Viewer;
 use crate::content::RepoPath;
 use crate::content::links::LinkEnd;
+use crate::site::Reader;
 use crate::site::Snapshot;
 use crate::{Error, Result};
-
-/// A page as lists show it.
-#[derive(Serialize, Clone)]
-pub struct PageLink {
-    pub path: String,
-    pub url: String,
-    pub title: String,
-}
-
-impl PageLink {
-    /// The list entry of a page of the snapshot.
-    pub fn new(snapshot: &Snapshot, path: &RepoPath) -> PageLink {
-        let title = snapshot.pages.get(path).map_or_else(|| path.file_stem().to_string(), |it| it.title.clone());
-        PageLink { path: path.as_str().to_string(), url: path.url(), title }
-    }
-}
 
 /// The editor of the page a missing link would have: the same address the red link in the page points to.
 fn create_url(target: &str) -> String {
@@ -44,20 +29,14 @@ fn create_url(target: &str) -> String {
     }
 }
 
-/// "What links here" for a page, sorted by title.
-pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
-    let mut res: Vec<PageLink> = snapshot.links.incoming(path).map(|it| PageLink::new(snapshot, it)).collect();
-    res.sort_by_key(|it| it.title.to_lowercase());
-    res
-}
-
 /// `GET /-/api/links/<path>` → `{outgoing, incoming, broken}`.
 pub async fn links_api(
     PagePath(path): PagePath,
     viewer: Viewer,
     State(state): State<AppState>,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     if !snapshot.pages.contains_key(&path) {
         return Err(Error::NotFound(path.to_string()).into());
     }
@@ -96,7 +75,8 @@ pub async fn broken_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let mut wanted: Vec<WantedRow> = snapshot
         .links
         .wanted()
@@ -118,7 +98,8 @@ pub async fn orphans_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let orphans: Vec<PageLink> = snapshot
         .pages
         .keys()
@@ -151,7 +132,7 @@ fn tag_counts(snapshot: &Snapshot) -> Vec<TagCount> {
         .map(|(tag, pages)| TagCount {
             tag: tag.clone(),
             count: pages.len(),
-            url: format!("/-/tags/{}", super::edit::encode(tag)),
+            url: format!("/-/tags/{}", super::query::encode(tag)),
             weight: 1 + pages.len() * 4 / max.max(1),
         })
         .collect()
@@ -170,14 +151,16 @@ pub async fn tags_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let frame = Frame::new(&state, &view::host_of(&headers), "Tags");
     Ok(Html(state.theme.render("tags.html", &TagsTemplate { frame, tags: tag_counts(&snapshot) })?).into_response())
 }
 
 /// `GET /-/api/tags` → `{tags: [{tag, count}]}`.
 pub async fn tags_api(viewer: Viewer, State(state): State<AppState>) -> Response {
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let tags: Vec<serde_json::Value> =
         snapshot.tags.iter().map(|(tag, pages)| serde_json::json!({ "tag": tag, "count": pages.len() })).collect();
     Json(serde_json::json!({ "tags": tags })).into_response()
@@ -198,15 +181,16 @@ struct TaggedPage {
     updated_relative: String,
 }
 
-fn tagged_pages(state: &AppState, snapshot: &Snapshot, tag: &str, sort: Option<&str>) -> Vec<TaggedPage> {
+fn tagged_pages(reader: &Reader, tag: &str, sort: Option<&str>) -> Vec<TaggedPage> {
     let now = Utc::now();
+    let snapshot = reader.snapshot();
     let mut res: Vec<TaggedPage> = snapshot
         .tags
         .get(&tag.to_lowercase())
         .into_iter()
         .flatten()
         .map(|path| {
-            let updated_at = state.site.last_change(path.as_str()).map_or(0, |it| it.time);
+            let updated_at = reader.last_change(path.as_str()).map_or(0, |it| it.time);
             TaggedPage {
                 page: PageLink::new(snapshot, path),
                 kind: crate::site::page_kind(path.as_str()),
@@ -244,13 +228,14 @@ pub async fn tag_page(
     Query(query): Query<TagQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let snapshot = state.snapshot_for(&viewer);
-    let pages = tagged_pages(&state, &snapshot, &tag, query.sort.as_deref());
+    let reader = viewer.reader(&state);
+    let _snapshot = reader.snapshot().clone();
+    let pages = tagged_pages(&reader, &tag, query.sort.as_deref());
     if pages.is_empty() {
         return Err(Error::NotFound(format!("tag {tag}")).into());
     }
     let frame = Frame::new(&state, &view::host_of(&headers), &format!("Tagged “{tag}”"));
-    let feed_url = format!("/-/changes.atom?tag={}", super::edit::encode(&tag));
+    let feed_url = format!("/-/changes.atom?tag={}", super::query::encode(&tag));
     let view = TagTemplate { frame, sort: query.sort.unwrap_or_else(|| "title".into()), tag, pages, feed_url };
     Ok(Html(state.theme.render("tag.html", &view)?).into_response())
 }
@@ -262,8 +247,9 @@ pub async fn tag_api(
     Path(tag): Path<String>,
     Query(query): Query<TagQuery>,
 ) -> Result<Response, ApiError> {
-    let snapshot = state.snapshot_for(&viewer);
-    let pages = tagged_pages(&state, &snapshot, &tag, query.sort.as_deref());
+    let reader = viewer.reader(&state);
+    let _snapshot = reader.snapshot().clone();
+    let pages = tagged_pages(&reader, &tag, query.sort.as_deref());
     if pages.is_empty() {
         return Err(Error::NotFound(format!("tag {tag}")).into());
     }
@@ -275,62 +261,6 @@ pub async fn tag_api(
 pub struct TreeQuery {
     #[serde(default)]
     path: String,
-}
-
-/// One level of the page tree.
-#[derive(Serialize)]
-pub struct TreeEntry {
-    pub name: String,
-    pub path: String,
-    pub title: String,
-    pub url: String,
-    pub is_folder: bool,
-}
-
-/// The pages and folders directly inside `folder` (`""` for the root, else ending in `/`): folders first,
-/// then pages by title. Folders starting with `_` or `.` are not part of the wiki's navigation.
-pub fn tree_level(snapshot: &Snapshot, folder: &str) -> Vec<TreeEntry> {
-    let mut folders = std::collections::BTreeSet::new();
-    let mut pages = Vec::new();
-    for (file, _) in snapshot.files_under(folder) {
-        let rest = &file[folder.len()..];
-        match rest.split_once('/') {
-            Some((sub, _)) => {
-                folders.insert(sub.to_string());
-            }
-            None => {
-                if let Ok(path) = RepoPath::parse(file)
-                    && let Some(meta) = snapshot.pages.get(&path)
-                    && !rest.starts_with('_')
-                {
-                    pages.push(TreeEntry {
-                        name: rest.to_string(),
-                        path: file.clone(),
-                        title: meta.title.clone(),
-                        url: path.url(),
-                        is_folder: false,
-                    });
-                }
-            }
-        }
-    }
-    pages.sort_by_key(|it| it.title.to_lowercase());
-    let mut res: Vec<TreeEntry> = folders
-        .into_iter()
-        .filter(|name| !name.starts_with('_') && !name.starts_with('.') && !name.starts_with('-'))
-        .map(|name| {
-            let path = format!("{folder}{name}/");
-            TreeEntry {
-                title: view::folder_title(snapshot, &path),
-                url: crate::content::path::url_for(&path[..path.len() - 1]) + "/",
-                path,
-                name,
-                is_folder: true,
-            }
-        })
-        .collect();
-    res.extend(pages);
-    res
 }
 
 /// `GET /-/api/tree?path=<folder>` → `{path, entries: [{name, path, title, url, is_folder}]}`.
@@ -346,7 +276,8 @@ pub async fn tree_api(
         RepoPath::parse(trimmed)?;
         format!("{trimmed}/")
     };
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     if !snapshot.is_folder(&folder) {
         return Err(Error::NotFound(format!("folder {folder}")).into());
     }
@@ -355,7 +286,8 @@ pub async fn tree_api(
 
 /// `GET /-/random`: a random page.
 pub async fn random_page(viewer: Viewer, State(state): State<AppState>) -> Result<Response, PageError> {
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let pages: Vec<&RepoPath> = snapshot
         .pages
         .keys()

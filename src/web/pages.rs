@@ -9,17 +9,17 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bytes::Bytes;
 use chrono::Utc;
-use percent_encoding::percent_decode_str;
 
-use super::auth::Viewer;
 use super::error::{PageError, error_page};
 use super::paths::decode_path;
 use super::view::{
     self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
 };
+use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::content::path::url_for;
+use crate::site::Reader;
 use crate::site::Snapshot;
 use crate::store::ObjectId;
 use crate::{Error, Result};
@@ -44,8 +44,8 @@ impl PageCache {
 }
 
 /// `GET /-/healthz`: liveness and the served head.
-pub async fn healthz(viewer: Viewer, State(state): State<AppState>) -> Response {
-    let snapshot = state.snapshot_for(&viewer);
+pub async fn healthz(reader: Reader, State(state): State<AppState>) -> Response {
+    let snapshot = reader.snapshot();
     Json(serde_json::json!({
         "status": "ok",
         "head": snapshot.head,
@@ -68,35 +68,29 @@ pub async fn static_file(State(state): State<AppState>, Path(name): Path<String>
 }
 
 /// `GET /-/raw/<path>`: a page's Markdown source as plain text (`a/b.md` or `a/b`), or any other file as stored.
-pub async fn raw(
-    viewer: Viewer,
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
+pub async fn raw(reader: Reader, uri: Uri, headers: HeaderMap) -> Result<Response, PageError> {
     let encoded = uri.path().strip_prefix("/-/raw/").unwrap_or_default();
     let decoded = decode_path(encoded)?;
     let path = RepoPath::parse(&decoded)?;
-    let snapshot = state.snapshot_for(&viewer);
-    let path = match snapshot.file(path.as_str()) {
+    let path = match reader.file(path.as_str()) {
         Some(_) => path,
         None => RepoPath::parse(&format!("{decoded}.md"))
             .ok()
-            .filter(|it| snapshot.file(it.as_str()).is_some())
+            .filter(|it| reader.file(it.as_str()).is_some())
             .ok_or_else(|| Error::NotFound(decoded.clone()))?,
     };
-    let blob = snapshot.file(path.as_str()).expect("checked above");
-    serve_blob(&state, &path, blob, &headers, path.is_markdown()).await
+    let as_text = path.is_markdown();
+    serve_blob(reader, path, &headers, as_text).await
 }
 
 /// `GET /-/pages`: every page, as a tree of folders.
 pub async fn all_pages(
-    viewer: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Html<String>, PageError> {
-    let snapshot = state.snapshot_for(&viewer);
-    let tree = page_tree(&snapshot, "");
+    let snapshot = reader.snapshot();
+    let tree = page_tree(snapshot, "");
     let frame = Frame::new(&state, &view::host_of(&headers), "All pages");
     let html = state.theme.render("pages.html", &PagesTemplate { frame, tree, n_pages: snapshot.pages.len() })?;
     Ok(Html(html))
@@ -118,9 +112,10 @@ pub async fn content(
         return Ok(error_page(StatusCode::NOT_FOUND, "there is nothing at this address"));
     }
     let decoded = decode_path(encoded)?;
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let now = Utc::now();
-    let notice = uri.query().and_then(super::edit::notice_from_query);
+    let notice = view::notice_from_query(uri.query());
     let key = PageCacheKey {
         url: uri.path().to_string(),
         // The header names who is looking, and folder rules change what lists show.
@@ -136,7 +131,7 @@ pub async fn content(
     }
     let host = view::host_of(&headers);
     let target = locate(&snapshot, &decoded)?;
-    if let Some(revision) = query_value(uri.query(), "rev") {
+    if let Some(revision) = super::query::value(uri.query(), "rev") {
         let path = match &target {
             Target::Page(path) => path.clone(),
             Target::NotFound(path) => RepoPath::page(path)?,
@@ -146,9 +141,9 @@ pub async fn content(
         let current = if snapshot.pages.contains_key(&path) {
             path.clone()
         } else {
-            state.site.moved_to(&path).unwrap_or_else(|| path.clone())
+            reader.moved_to(&path).unwrap_or_else(|| path.clone())
         };
-        return old_version(state, path, current, revision, host, headers).await;
+        return old_version(state, reader, path, current, revision, host, headers).await;
     }
     match target {
         Target::Redirect(url) => {
@@ -158,27 +153,23 @@ pub async fn content(
             };
             Ok(Redirect::permanent(&url).into_response())
         }
-        Target::File(path) => {
-            let blob = snapshot.file(path.as_str()).expect("located files exist");
-            serve_blob(&state, &path, blob, &headers, false).await
-        }
+        Target::File(path) => serve_blob(reader, path, &headers, false).await,
         Target::NotFound(path) => {
             if let Some(url) = snapshot.resolver.find_by_path(&path).map(RepoPath::url) {
                 return Ok(Redirect::permanent(&url).into_response());
             }
             if let Ok(page) = RepoPath::page(&path)
-                && let Some(moved) = state.site.moved_to(&page)
+                && let Some(moved) = reader.moved_to(&page)
             {
                 return Ok(Redirect::permanent(&moved.url()).into_response());
             }
             if let Ok(page) = RepoPath::parse(&format!("{}.md", path.trim_end_matches('/')))
-                && let Some(deletion) = state.site.deletion(page.as_str())
+                && let Some(deletion) = reader.deletion(&page)
             {
                 let (csrf_token, set_cookie) = super::csrf::token(&headers);
                 let frame = Frame::new(&state, &host, &path).with_breadcrumbs(&snapshot, &path);
-                let deleted = super::edit::DeletedContext::new(&page, &deletion);
-                let html =
-                    state.theme.render("deleted.html", &super::edit::DeletedTemplate { frame, deleted, csrf_token })?;
+                let deleted = view::DeletedContext::new(&page, &deletion);
+                let html = state.theme.render("deleted.html", &view::DeletedTemplate { frame, deleted, csrf_token })?;
                 let mut res = (StatusCode::GONE, Html(html)).into_response();
                 super::csrf::attach(&mut res, set_cookie);
                 return Ok(res);
@@ -189,7 +180,9 @@ pub async fn content(
             Ok((StatusCode::NOT_FOUND, Html(html)).into_response())
         }
         Target::Page(path) if crate::site::page_kind(path.as_str()) == "question" => {
-            super::questions::question_page(viewer, state, path, headers).await
+            // Questions have a route of their own (`questions::question_page`); this is the way there from
+            // an address that names the file.
+            Ok(Redirect::permanent(&path.url()).into_response())
         }
         Target::Page(path) if crate::site::page_kind(path.as_str()) == "answer" => {
             let question = crate::site::question_of_answer(path.as_str()).and_then(|it| RepoPath::parse(&it).ok());
@@ -202,10 +195,10 @@ pub async fn content(
         }
         Target::Page(path) => {
             let html = blocking(move || {
-                let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+                let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
                 let mut page = PageContext::new(&view, now);
-                decorate(&state, &snapshot, &mut page)?;
+                decorate(&reader, &mut page)?;
                 let needs_inline_styles = page.has_math || page.has_mermaid;
                 frame.notice = notice;
                 let html = Bytes::from(state.theme.render("page.html", &PageTemplate { frame, page })?);
@@ -242,6 +235,7 @@ pub async fn content(
 /// A page as it was in an older commit, under a banner saying so.
 async fn old_version(
     state: AppState,
+    reader: Reader,
     path: RepoPath,
     current: RepoPath,
     revision: String,
@@ -250,19 +244,14 @@ async fn old_version(
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = super::csrf::token(&headers);
     let html = blocking(move || {
-        let snapshot = state.site.snapshot();
-        let commit = state.site.store().resolve_commit(&revision)?;
-        let view = state
-            .site
-            .page_view_at(&snapshot, &path, commit)?
-            .ok_or_else(|| super::history::missing_revision(&path, &revision))?;
+        let view = reader.page_view_at(&path, &revision)?.ok_or_else(|| view::missing_revision(&path, &revision))?;
         let info = view.last_change.clone().expect("old versions carry their commit");
-        let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
+        let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(reader.snapshot(), path.as_str());
         let mut page = PageContext::new(&view, Utc::now());
-        decorate(&state, &snapshot, &mut page)?;
+        decorate(&reader, &mut page)?;
         let inline_styles = page.has_math || page.has_mermaid;
-        page.revision = Some(super::history::RevisionBanner {
-            commit: super::history::CommitView::new(&info),
+        page.revision = Some(view::RevisionBanner {
+            commit: view::CommitView::new(&info),
             current_url: current.url(),
             compare_url: format!("/-/diff/{}?from={}", current.as_str(), info.id),
             restore_url: format!("/-/restore/{}", current.as_str()),
@@ -278,16 +267,17 @@ async fn old_version(
 
 /// Adds what surrounds a page: backlinks, the page tree, and the nearest `_sidebar.md`, `_header.md` and
 /// `_footer.md` (each rendered like a page, so cached by blob id).
-fn decorate(state: &AppState, snapshot: &Snapshot, page: &mut PageContext) -> Result<()> {
+fn decorate(reader: &Reader, page: &mut PageContext) -> Result<()> {
+    let snapshot = reader.snapshot();
     let path = RepoPath::parse(&page.path)?;
-    page.backlinks = super::navigate::backlinks(snapshot, &path);
+    page.backlinks = view::backlinks(snapshot, &path);
     page.tree = view::tree_for(snapshot, path.as_str(), "");
-    page.health = state.site.health(snapshot, &path);
+    page.health = reader.health(&path);
     let nearest = |name: &str| -> Result<Option<crate::site::PageView>> {
         let mut folder = path.folder().to_string();
         loop {
             if let Ok(candidate) = RepoPath::parse(&format!("{folder}{name}"))
-                && let Some(found) = state.site.page_view(snapshot, &candidate)?
+                && let Some(found) = reader.page_view(&candidate)?
             {
                 return Ok(Some(found));
             }
@@ -309,15 +299,6 @@ fn decorate(state: &AppState, snapshot: &Snapshot, page: &mut PageContext) -> Re
     page.header_html = header;
     page.footer_html = footer;
     Ok(())
-}
-
-/// The first value of `key` in a query string, percent-decoded.
-pub fn query_value(query: Option<&str>, key: &str) -> Option<String> {
-    query?
-        .split('&')
-        .filter_map(|it| it.split_once('='))
-        .find(|(name, _)| *name == key)
-        .map(|(_, value)| percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned())
 }
 
 enum Target {
@@ -372,19 +353,14 @@ fn is_active_content(content_type: &str) -> bool {
     matches!(content_type, "text/html" | "image/svg+xml" | "application/xhtml+xml" | "text/xml" | "application/xml")
 }
 
-async fn serve_blob(
-    state: &AppState,
-    path: &RepoPath,
-    blob: ObjectId,
-    headers: &HeaderMap,
-    as_text: bool,
-) -> Result<Response, PageError> {
+async fn serve_blob(reader: Reader, path: RepoPath, headers: &HeaderMap, as_text: bool) -> Result<Response, PageError> {
+    let blob = reader.file(path.as_str()).ok_or_else(|| Error::NotFound(path.to_string()))?;
     let etag = format!("\"{blob}\"");
     let mut res = if headers.get(header::IF_NONE_MATCH).and_then(|it| it.to_str().ok()) == Some(etag.as_str()) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let site = state.site.clone();
-        let content = blocking(move || site.store().read_blob(blob)).await?;
+        let file = path.clone();
+        let content = blocking(move || reader.read_file(&file)).await?;
         Body::from(content).into_response()
     };
     let content_type = if as_text {

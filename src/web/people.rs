@@ -8,16 +8,17 @@ use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Viewer;
 use super::csrf;
-use super::edit::encode;
 use super::error::{ApiError, PageError};
 use super::feed::{FeedEntry, atom, rfc3339};
 use super::paths::PagePath;
-use super::view::{self, Frame};
+use super::query::encode;
+use super::view::{self, Frame, person_url};
+use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::RepoPath;
-use crate::site::{Expert, PersonSummary, Reason, ReviewItem};
+use crate::site::Reader;
+use crate::site::{PersonSummary, Reason, ReviewItem};
 use crate::{Error, Result};
 
 #[derive(Serialize)]
@@ -37,11 +38,6 @@ fn person_row(person: PersonSummary) -> PersonRow {
     }
 }
 
-/// The URL of a person's page.
-pub fn person_url(email: &str) -> String {
-    format!("/-/people/{}", encode(email))
-}
-
 #[derive(Serialize)]
 struct PeopleTemplate {
     #[serde(flatten)]
@@ -51,9 +47,12 @@ struct PeopleTemplate {
 }
 
 /// `GET /-/people`: everyone who contributed, most surviving lines first.
-pub async fn people_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let site = state.site.clone();
-    let people = blocking(move || site.people()).await?;
+pub async fn people_page(
+    reader: Reader,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let people = blocking(move || reader.people()).await?;
     let frame = Frame::new(&state, &view::host_of(&headers), "People");
     let view = PeopleTemplate {
         frame,
@@ -73,18 +72,15 @@ struct PersonTemplate {
 
 /// `GET /-/people/<email>`: what a person wrote that still stands, their answers and strongest tags.
 pub async fn person_page(
-    viewer: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     Path(email): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let site = state.site.clone();
     let lookup = email.clone();
-    let person = blocking(move || site.person(&lookup))
+    let person = blocking(move || reader.person(&lookup))
         .await?
         .ok_or_else(|| Error::NotFound(format!("nobody with the e-mail {email}")))?;
-    let mut person = person;
-    person.pages.retain(|it| viewer.can_read(&it.path));
     let frame = Frame::new(&state, &view::host_of(&headers), &person.name);
     let orphaned_url = format!("/-/review?orphaned=1&person={}", encode(&person.email));
     let view = PersonTemplate { frame, person: person_row(person), orphaned_url };
@@ -92,18 +88,11 @@ pub async fn person_page(
 }
 
 /// `GET /-/api/people/<email>`.
-pub async fn person_api(
-    viewer: Viewer,
-    State(state): State<AppState>,
-    Path(email): Path<String>,
-) -> Result<Response, ApiError> {
-    let site = state.site.clone();
+pub async fn person_api(reader: Reader, Path(email): Path<String>) -> Result<Response, ApiError> {
     let lookup = email.clone();
-    let person = blocking(move || site.person(&lookup))
+    let person = blocking(move || reader.person(&lookup))
         .await?
         .ok_or_else(|| Error::NotFound(format!("nobody with the e-mail {email}")))?;
-    let mut person = person;
-    person.pages.retain(|it| viewer.can_read(&it.path));
     Ok(Json(person).into_response())
 }
 
@@ -116,26 +105,10 @@ pub struct ExpertsQuery {
 }
 
 /// `GET /-/api/experts?q=`: who knows about a topic.
-pub async fn experts_api(
-    State(state): State<AppState>,
-    Query(query): Query<ExpertsQuery>,
-) -> Result<Response, ApiError> {
-    let site = state.site.clone();
+pub async fn experts_api(reader: Reader, Query(query): Query<ExpertsQuery>) -> Result<Response, ApiError> {
     let limit = query.limit.unwrap_or(5).clamp(1, 50);
-    let experts = blocking(move || site.experts(&query.q, limit)).await?;
+    let experts = blocking(move || reader.experts(&query.q, limit)).await?;
     Ok(Json(serde_json::json!({ "experts": experts })).into_response())
-}
-
-/// The people to ask about a question (empty on any problem: it is a hint).
-pub async fn experts_for_question(state: &AppState, question: RepoPath) -> Vec<Expert> {
-    let site = state.site.clone();
-    blocking(move || site.experts_for_question(&question, 3)).await.unwrap_or_default()
-}
-
-/// The experts for a query, for the search and question pages (empty on any problem: it is a hint).
-pub async fn experts_for(state: &AppState, query: String) -> Vec<Expert> {
-    let site = state.site.clone();
-    blocking(move || site.experts(&query, 3)).await.unwrap_or_default()
 }
 
 /// `?orphaned=1&person=<email>&reason=&sort=&owner=`
@@ -224,19 +197,19 @@ fn review_rows(items: Vec<ReviewItem>, query: &ReviewQuery) -> Vec<ReviewRow> {
 
 /// `GET /-/review`: the stale-content radar; `?orphaned=1&person=<email>` lists a departed person's pages.
 pub async fn review_page(
-    viewer: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     Query(query): Query<ReviewQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let orphaned = query.orphaned.as_deref().is_some_and(|it| it == "1" || it == "true");
     let person = query.person.clone().unwrap_or_default();
-    let site = state.site.clone();
     let lookup = person.clone();
-    let items =
-        blocking(move || if orphaned && !lookup.is_empty() { site.orphaned_by(&lookup) } else { site.review_items() })
-            .await?;
-    let items: Vec<ReviewItem> = items.into_iter().filter(|it| viewer.can_read(&it.path)).collect();
+    let items_reader = reader.clone();
+    let items = blocking(move || {
+        if orphaned && !lookup.is_empty() { items_reader.orphaned_by(&lookup) } else { items_reader.review_items() }
+    })
+    .await?;
     let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for item in &items {
         let mut seen = std::collections::HashSet::new();
@@ -246,16 +219,7 @@ pub async fn review_page(
             }
         }
     }
-    let snapshot = state.snapshot_for(&viewer);
-    let mut departed: Vec<(String, String)> = state
-        .site
-        .people_statuses(&snapshot)
-        .into_values()
-        .filter(|it| it.status == "departed")
-        .map(|it| (it.email.clone(), it.name.clone().unwrap_or_else(|| it.email.clone())))
-        .collect();
-    departed.sort();
-    departed.dedup();
+    let departed = reader.departed_people();
     let (csrf_token, set_cookie) = csrf::token(&headers);
     let title = if orphaned { "Hand over pages" } else { "Needs attention" };
     let view = ReviewTemplate {
@@ -279,18 +243,14 @@ pub async fn review_page(
 }
 
 /// `GET /-/api/review` → `{items: [{path, title, reasons, owners, ...}]}`.
-pub async fn review_api(
-    viewer: Viewer,
-    State(state): State<AppState>,
-    Query(query): Query<ReviewQuery>,
-) -> Result<Response, ApiError> {
+pub async fn review_api(reader: Reader, Query(query): Query<ReviewQuery>) -> Result<Response, ApiError> {
     let orphaned = query.orphaned.as_deref().is_some_and(|it| it == "1" || it == "true");
     let person = query.person.clone().unwrap_or_default();
-    let site = state.site.clone();
     let items =
-        blocking(move || if orphaned && !person.is_empty() { site.orphaned_by(&person) } else { site.review_items() })
-            .await?;
-    let items = items.into_iter().filter(|it| viewer.can_read(&it.path)).collect();
+        blocking(
+            move || if orphaned && !person.is_empty() { reader.orphaned_by(&person) } else { reader.review_items() },
+        )
+        .await?;
     let rows = review_rows(items, &query);
     let items: Vec<&ReviewItem> = rows.iter().map(|it| &it.item).collect();
     Ok(Json(serde_json::json!({ "items": items })).into_response())
@@ -298,14 +258,11 @@ pub async fn review_api(
 
 /// `GET /-/review.atom[?owner=]`: pages needing review, for an owner's feed reader.
 pub async fn review_feed(
-    viewer: Viewer,
-    State(state): State<AppState>,
+    reader: Reader,
     Query(query): Query<ReviewQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let site = state.site.clone();
-    let items = blocking(move || site.review_items()).await?;
-    let items = items.into_iter().filter(|it| viewer.can_read(&it.path)).collect();
+    let items = blocking(move || reader.review_items()).await?;
     let rows = review_rows(items, &query);
     let base = format!("http://{}", view::host_of(&headers));
     let owner = query.owner.clone().unwrap_or_default();
@@ -359,7 +316,8 @@ pub async fn verify_form(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let snapshot = state.snapshot_for(&viewer);
+    let reader = viewer.reader(&state);
+    let snapshot = reader.snapshot().clone();
     let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(path.to_string()))?;
     let (csrf_token, set_cookie) = csrf::token(&headers);
     let frame = Frame::new(&state, &view::host_of(&headers), &format!("Verify {}", meta.title))
@@ -386,18 +344,11 @@ pub async fn verify(
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
-    let site = state.site.clone();
+    let writer = viewer.writer(&state, author);
     let target = path.clone();
-    blocking(move || site.verify(&target, &author)).await?;
-    let back = if form.back.starts_with("/-/review") { form.back } else { format!("{}?saved=1", path.url()) };
+    blocking(move || writer.verify(&target)).await?;
+    let back = review_back(&form.back).unwrap_or_else(|| format!("{}?saved=1", path.url()));
     Ok(Redirect::to(&back).into_response())
-}
-
-/// `POST /-/api/pages/<path>/verify` (handled with the other page actions in `api.rs`).
-pub async fn verify_api(state: &AppState, path: RepoPath, author: crate::store::Person) -> Result<Response, ApiError> {
-    let site = state.site.clone();
-    let commit = blocking(move || site.verify(&path, &author)).await?;
-    Ok(Json(serde_json::json!({ "commit": commit })).into_response())
 }
 
 /// The hand-over form: pages (repeated `page` fields), the new owner, optionally whom they came from.
@@ -415,8 +366,8 @@ pub async fn assign(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    // Repeated fields (`page=a.md&page=b.md`) do not fit a struct: read them by hand.
-    let pairs: Vec<(String, String)> = form_urlencoded_pairs(&body);
+    // Repeated fields (`page=a.md&page=b.md`) do not fit a struct: read them as pairs.
+    let pairs = super::query::pairs(&String::from_utf8_lossy(&body));
     let field =
         |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
     let form =
@@ -424,25 +375,16 @@ pub async fn assign(
     csrf::verify(&headers, &form.csrf_token)?;
     let pages: Vec<RepoPath> =
         pairs.iter().filter(|(key, _)| key == "page").map(|(_, value)| RepoPath::page(value)).collect::<Result<_>>()?;
-    for page in &pages {
-        viewer.check_edit(page.as_str())?;
-    }
     let author = viewer.author("", "", &headers)?;
-    let site = state.site.clone();
+    let writer = viewer.writer(&state, author);
     let (owner, from) = (form.owner.clone(), Some(form.from.clone()).filter(|it| !it.trim().is_empty()));
-    blocking(move || site.hand_over(&pages, &owner, from.as_deref(), &author)).await?;
-    let back = if form.back.starts_with("/-/review") { form.back } else { "/-/review".to_string() };
+    blocking(move || writer.hand_over(&pages, &owner, from.as_deref())).await?;
+    let back = review_back(&form.back).unwrap_or_else(|| "/-/review".to_string());
     Ok(Redirect::to(&back).into_response())
 }
 
-fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(body);
-    text.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(key, value)| {
-            let decode =
-                |it: &str| percent_encoding::percent_decode_str(&it.replace('+', " ")).decode_utf8_lossy().into_owned();
-            (decode(key), decode(value))
-        })
-        .collect()
+// Where a review form returns to: a review address, as a valid header value (never a line break).
+fn review_back(back: &str) -> Option<String> {
+    (back.starts_with("/-/review") && !back.chars().any(|it| it.is_control() || it.is_whitespace() || it == '\\'))
+        .then(|| back.to_string())
 }

@@ -7,15 +7,16 @@ use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Viewer;
 use super::csrf;
-use super::edit::encode;
 use super::error::{ApiError, PageError, classify};
 use super::feed::{FeedEntry, atom, rfc3339};
+use super::query::encode;
 use super::view::{self, Frame};
+use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::content::questions::{self, Status};
+use crate::site::Reader;
 use crate::site::{QuestionSummary, question_path};
 use crate::{Error, Result};
 
@@ -46,7 +47,7 @@ pub async fn ask_form(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(&headers);
-    let author = super::edit::remembered_author(&headers);
+    let author = super::viewer::remembered_author(&headers);
     let view = AskTemplate {
         frame: Frame::new(&state, &view::host_of(&headers), "Ask a question"),
         title: query.title,
@@ -89,12 +90,12 @@ pub async fn ask(
     csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let tags = split_tags(&form.tags);
-    let site = state.site.clone();
-    let (title, body, save_author) = (form.title.clone(), form.body.clone(), author.clone());
-    match blocking(move || site.ask(&title, &body, &tags, &save_author)).await {
+    let writer = viewer.writer(&state, author.clone());
+    let (title, body) = (form.title.clone(), form.body.clone());
+    match blocking(move || writer.ask(&title, &body, &tags)).await {
         Ok(path) => {
             let mut res = Redirect::to(&path.url()).into_response();
-            res.headers_mut().append(header::SET_COOKIE, super::edit::author_cookie(&author));
+            res.headers_mut().append(header::SET_COOKIE, super::viewer::author_cookie(&author));
             Ok(res)
         }
         Err(err @ (Error::BadInput(_) | Error::TooLarge { .. })) => {
@@ -155,15 +156,15 @@ struct QuestionsTemplate {
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
+    reader: Reader,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let me = match &viewer.user {
         Some(user) => Some(user.email.to_lowercase()),
-        None => super::edit::remembered_author(&headers).map(|it| it.email.to_lowercase()),
+        None => super::viewer::remembered_author(&headers).map(|it| it.email.to_lowercase()),
     };
-    let mut all = state.site.questions();
-    all.retain(|it| viewer.can_read(&it.path));
+    let all = reader.questions();
     let tag = query.tag.clone().unwrap_or_default().to_lowercase();
     let tagged: Vec<&QuestionSummary> =
         all.iter().filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag)).collect();
@@ -275,19 +276,26 @@ struct AnswerContext {
     history_url: String,
 }
 
-/// The page of a question (`/questions/<slug>`): the question, its answers and an answer form.
+/// `GET /questions/<slug>`: the question, its answers, the people who may know, and an answer form.
 pub async fn question_page(
-    viewer: Viewer,
-    state: AppState,
-    path: RepoPath,
+    reader: Reader,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    if let Some(slug) = slug.strip_suffix(".md") {
+        return Ok(Redirect::permanent(&question_path(slug)?.url()).into_response());
+    }
+    let path = question_path(&slug)?;
     let (csrf_token, set_cookie) = csrf::token(&headers);
-    let experts = super::people::experts_for_question(&state, path.clone()).await;
+    let experts_reader = reader.clone();
+    let experts_path = path.clone();
+    // Who may know is a hint: a problem finding them leaves it out.
+    let experts = blocking(move || experts_reader.experts_for_question(&experts_path, 3)).await.unwrap_or_default();
     let host = view::host_of(&headers);
     let html = blocking(move || {
-        let snapshot = state.snapshot_for(&viewer);
-        let view = state.site.page_view(&snapshot, &path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
+        let snapshot = reader.snapshot().clone();
+        let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
         let info = questions::question_info(&view.meta.front_matter);
         let slug = path.file_stem().to_string();
         let now = Utc::now();
@@ -297,9 +305,8 @@ pub async fn question_page(
                 .unwrap_or_default()
         };
         let mut answers = Vec::new();
-        for answer in state.site.answers(&snapshot, &slug, &info) {
-            let body =
-                state.site.page_view(&snapshot, &answer.path)?.map(|it| it.body.html.clone()).unwrap_or_default();
+        for answer in reader.answers(&slug, &info) {
+            let body = reader.page_view(&answer.path)?.map(|it| it.body.html.clone()).unwrap_or_default();
             let by_commit = answer.last_change.as_ref().map(|it| it.author.name.clone());
             answers.push(AnswerContext {
                 html: body,
@@ -332,7 +339,7 @@ pub async fn question_page(
             slug,
         };
         let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
-        let author = super::edit::remembered_author(&headers);
+        let author = super::viewer::remembered_author(&headers);
         let view = QuestionTemplate {
             frame,
             experts,
@@ -373,11 +380,11 @@ pub async fn answer(
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
-    let site = state.site.clone();
-    let (answer_slug, save_author) = (slug.clone(), author.clone());
-    let (id, _) = blocking(move || site.answer(&answer_slug, &form.body, &save_author)).await?;
+    let writer = viewer.writer(&state, author.clone());
+    let answer_slug = slug.clone();
+    let (id, _) = blocking(move || writer.answer(&answer_slug, &form.body)).await?;
     let mut res = Redirect::to(&format!("{}#answer-{id}", question_path(&slug)?.url())).into_response();
-    res.headers_mut().append(header::SET_COOKIE, super::edit::author_cookie(&author));
+    res.headers_mut().append(header::SET_COOKIE, super::viewer::author_cookie(&author));
     Ok(res)
 }
 
@@ -398,11 +405,10 @@ pub async fn accept(
     Form(form): Form<AcceptForm>,
 ) -> Result<Response, PageError> {
     csrf::verify(&headers, &form.csrf_token)?;
-    check_may_accept(&state, &viewer, &slug)?;
     let author = viewer.author("", "", &headers)?;
-    let site = state.site.clone();
+    let writer = viewer.writer(&state, author);
     let accept_slug = slug.clone();
-    blocking(move || site.accept(&accept_slug, &form.answer, &author)).await?;
+    blocking(move || writer.accept(&accept_slug, &form.answer)).await?;
     Ok(Redirect::to(&question_path(&slug)?.url()).into_response())
 }
 
@@ -419,14 +425,14 @@ struct PromoteTemplate {
 
 /// `GET /-/questions/<slug>/promote`: the page to be, editable before it is saved.
 pub async fn promote_form(
+    reader: Reader,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(&headers);
-    let site = state.site.clone();
     let text_slug = slug.clone();
-    let markdown = blocking(move || site.promoted_text(&text_slug)).await?;
+    let markdown = blocking(move || reader.promoted_text(&text_slug)).await?;
     let view = PromoteTemplate {
         frame: Frame::new(&state, &view::host_of(&headers), "Turn this answer into a page"),
         to: format!("faq/{slug}"),
@@ -461,10 +467,9 @@ pub async fn promote(
     csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
     let to = super::paths::typed_page(&form.to)?;
-    let site = state.site.clone();
-    viewer.check_edit(to.as_str())?;
+    let writer = viewer.writer(&state, author);
     let (target, markdown) = (to.clone(), form.markdown.replace("\r\n", "\n"));
-    blocking(move || site.promote(&slug, &target, Some(&markdown), &author)).await?;
+    blocking(move || writer.promote(&slug, &target, Some(&markdown))).await?;
     Ok(Redirect::to(&format!("{}?saved=1", to.url())).into_response())
 }
 
@@ -483,25 +488,19 @@ pub struct AskBody {
 pub async fn api_ask(viewer: Viewer, State(state): State<AppState>, body: Json<AskBody>) -> Result<Response, ApiError> {
     let Json(body) = body;
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
-    let site = state.site.clone();
-    let path = blocking(move || site.ask(&body.title, &body.body, &body.tags, &author)).await?;
+    let writer = viewer.writer(&state, author);
+    let path = blocking(move || writer.ask(&body.title, &body.body, &body.tags)).await?;
     let json = serde_json::json!({ "slug": path.file_stem(), "path": path.as_str(), "url": path.url() });
     Ok((StatusCode::CREATED, Json(json)).into_response())
 }
 
 /// `GET /-/api/questions?status=open|answered&tag=` → `{questions: [...]}`.
-pub async fn api_list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(query): Query<ListQuery>,
-) -> Result<Response, ApiError> {
+pub async fn api_list(reader: Reader, Query(query): Query<ListQuery>) -> Result<Response, ApiError> {
     let status = query.status.as_deref().or(query.filter.as_deref()).unwrap_or_default().to_string();
     let tag = query.tag.unwrap_or_default().to_lowercase();
-    let questions: Vec<QuestionSummary> = state
-        .site
+    let questions: Vec<QuestionSummary> = reader
         .questions()
         .into_iter()
-        .filter(|it| viewer.can_read(&it.path))
         .filter(|it| match status.as_str() {
             "open" | "unanswered" => it.status == Status::Open,
             "answered" => it.status == Status::Answered,
@@ -510,23 +509,6 @@ pub async fn api_list(
         .filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag))
         .collect();
     Ok(Json(serde_json::json!({ "questions": questions })).into_response())
-}
-
-// Editors accept answers to any question; a reader only to the question they asked.
-fn check_may_accept(state: &AppState, viewer: &Viewer, slug: &str) -> Result<()> {
-    viewer.check_read(question_path(slug)?.as_str())?;
-    if viewer.access.at_least(crate::auth::Role::Editor) {
-        return Ok(());
-    }
-    let asker = state.site.questions().into_iter().find(|it| it.slug == slug).and_then(|it| it.asked_by);
-    let mine = viewer.user.as_ref().is_some_and(|user| {
-        asker.is_some_and(|by| by.to_lowercase().contains(&format!("<{}>", user.email.to_lowercase())))
-    });
-    if mine {
-        Ok(())
-    } else {
-        Err(Error::Forbidden("only the person who asked, or an editor, may accept an answer".into()))
-    }
 }
 
 /// The body of `POST /-/api/questions/<slug>/answers`.
@@ -545,8 +527,8 @@ pub async fn api_answer(
     Json(body): Json<AnswerBody>,
 ) -> Result<Response, ApiError> {
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
-    let site = state.site.clone();
-    let (id, path) = blocking(move || site.answer(&slug, &body.body, &author)).await?;
+    let writer = viewer.writer(&state, author);
+    let (id, path) = blocking(move || writer.answer(&slug, &body.body)).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id, "path": path.as_str() }))).into_response())
 }
 
@@ -565,10 +547,9 @@ pub async fn api_accept(
     Path(slug): Path<String>,
     Json(body): Json<AcceptBody>,
 ) -> Result<Response, ApiError> {
-    check_may_accept(&state, &viewer, &slug)?;
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
-    let site = state.site.clone();
-    let commit = blocking(move || site.accept(&slug, &body.answer, &author)).await?;
+    let writer = viewer.writer(&state, author);
+    let commit = blocking(move || writer.accept(&slug, &body.answer)).await?;
     Ok(Json(serde_json::json!({ "commit": commit })).into_response())
 }
 
@@ -590,10 +571,9 @@ pub async fn api_promote(
 ) -> Result<Response, ApiError> {
     let author = viewer.api_author(body.author.map(|it| (it.name, it.email)))?;
     let to = super::paths::typed_page(&body.to)?;
-    let site = state.site.clone();
-    viewer.check_edit(to.as_str())?;
+    let writer = viewer.writer(&state, author);
     let target = to.clone();
-    let commit = blocking(move || site.promote(&slug, &target, body.markdown.as_deref(), &author)).await?;
+    let commit = blocking(move || writer.promote(&slug, &target, body.markdown.as_deref())).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "commit": commit, "path": to.as_str(), "url": to.url() })))
         .into_response())
 }
@@ -601,21 +581,18 @@ pub async fn api_promote(
 /// `GET /-/questions.atom[?tag=]`: new questions.
 pub async fn questions_feed(
     State(state): State<AppState>,
-    viewer: Viewer,
+    reader: Reader,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let tag = query.tag.unwrap_or_default().to_lowercase();
-    let mut questions: Vec<QuestionSummary> = state
-        .site
+    let mut questions: Vec<QuestionSummary> = reader
         .questions()
         .into_iter()
-        .filter(|it| viewer.can_read(&it.path))
         .filter(|it| tag.is_empty() || it.tags.iter().any(|t| t.to_lowercase() == tag))
         .collect();
     let asked_at = |question: &QuestionSummary| {
-        state
-            .site
+        reader
             .snapshot()
             .pages
             .get(&RepoPath::parse(&question.path).expect("listed paths are valid"))
@@ -659,25 +636,19 @@ pub async fn questions_feed(
 }
 
 /// `GET /-/questions/<slug>/answers.atom`: new answers to one question.
-pub async fn answers_feed(
-    viewer: Viewer,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
+pub async fn answers_feed(reader: Reader, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, PageError> {
     let path = question_path(&slug)?;
-    let snapshot = state.snapshot_for(&viewer);
-    let meta = snapshot.pages.get(&path).cloned().ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
+    let meta =
+        reader.snapshot().pages.get(&path).cloned().ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
     let info = questions::question_info(&meta.front_matter);
-    let mut answers = state.site.answers(&snapshot, &slug, &info);
+    let mut answers = reader.answers(&slug, &info);
     answers.sort_by(|a, b| b.id.cmp(&a.id));
     let base = format!("http://{}", view::host_of(&headers));
-    let site = state.site.clone();
     let entries: Vec<FeedEntry> = answers
         .into_iter()
         .map(|answer| {
-            let text = site
-                .page_source(&snapshot, &answer.path)
+            let text = reader
+                .page_source(&answer.path)
                 .ok()
                 .flatten()
                 .map(|it| crate::content::front_matter::split(&it.text).body.trim().to_string())

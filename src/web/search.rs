@@ -7,13 +7,13 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Viewer;
-use super::edit::encode;
 use super::error::{ApiError, PageError};
+use super::query::encode;
 use super::view::{self, Crumb, Frame};
 use super::{AppState, blocking};
 use crate::Result;
 use crate::search::{FacetCount, Hit, SearchQuery, SearchResults};
+use crate::site::Reader;
 
 /// Results per page of `/-/search`.
 const PER_PAGE: usize = 20;
@@ -92,14 +92,14 @@ struct SearchTemplate {
 /// `GET /-/search?q=`: ranked results with snippets, facets, typo help and a way to ask.
 pub async fn search_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    reader: Reader,
     Query(params): Query<SearchParams>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let query = params.query();
     // Deep pages add nothing a person reads; the cap also keeps the offset arithmetic small.
     let page = params.page.unwrap_or(1).clamp(1, 500);
-    let (results, took_ms) = run(&state, &viewer, query.clone(), PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let (results, took_ms) = run(&reader, query.clone(), PER_PAGE, (page - 1) * PER_PAGE).await?;
     let mut frame =
         Frame::new(&state, &view::host_of(&headers), if params.q.is_empty() { "Search" } else { &params.q });
     frame.search_query = params.q.clone();
@@ -142,8 +142,13 @@ pub async fn search_page(
         })
         .collect();
     let search_url = |text: &str| format!("/-/search?q={}", encode(text));
-    let experts =
-        if query.text().is_empty() { Vec::new() } else { super::people::experts_for(&state, query.text()).await };
+    // Who may know is a hint: a problem finding them leaves it out.
+    let experts = if query.text().is_empty() {
+        Vec::new()
+    } else {
+        let (reader, text) = (reader.clone(), query.text());
+        blocking(move || reader.experts(&text, 3)).await.unwrap_or_default()
+    };
     let view = SearchTemplate {
         frame,
         total: results.total,
@@ -171,12 +176,12 @@ pub async fn search_page(
 /// `GET /-/api/search?q=&kind=&tag=&in=&limit=&offset=` → `{total, took_ms, hits, facets, …}`.
 pub async fn search_api(
     State(state): State<AppState>,
-    viewer: Viewer,
+    reader: Reader,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, ApiError> {
     let limit = params.limit.unwrap_or(10).clamp(1, 100);
     let offset = params.offset.unwrap_or(0).min(10_000);
-    let (results, took_ms) = run(&state, &viewer, params.query(), limit, offset).await?;
+    let (results, took_ms) = run(&reader, params.query(), limit, offset).await?;
     Ok(Json(serde_json::json!({
         "total": results.total,
         "took_ms": took_ms,
@@ -198,28 +203,16 @@ pub struct SuggestParams {
 }
 
 /// `GET /-/api/suggest?q=`: titles that start with what was typed, then headings.
-pub async fn suggest_api(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(params): Query<SuggestParams>,
-) -> Result<Response, ApiError> {
-    let site = state.site.clone();
-    let suggestions = blocking(move || site.suggest(&params.q, 8, &|path| viewer.can_read(path))).await?;
+pub async fn suggest_api(reader: Reader, Query(params): Query<SuggestParams>) -> Result<Response, ApiError> {
+    let suggestions = blocking(move || reader.suggest(&params.q, 8)).await?;
     Ok(Json(serde_json::json!({ "suggestions": suggestions })).into_response())
 }
 
-async fn run(
-    state: &AppState,
-    viewer: &Viewer,
-    mut query: SearchQuery,
-    limit: usize,
-    offset: usize,
-) -> Result<(SearchResults, u64)> {
-    let site = state.site.clone();
-    query.excluded_paths = state.visible_to(viewer).hidden.to_vec();
+async fn run(reader: &Reader, query: SearchQuery, limit: usize, offset: usize) -> Result<(SearchResults, u64)> {
+    let reader = reader.clone();
     blocking(move || {
         let started = std::time::Instant::now();
-        let results = site.search(&query, limit, offset)?;
+        let results = reader.search(&query, limit, offset)?;
         Ok((results, started.elapsed().as_millis() as u64))
     })
     .await

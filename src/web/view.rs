@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::AppState;
+use crate::Error;
 use crate::content::RepoPath;
 use crate::content::path::url_for;
 use crate::render::TocEntry;
 use crate::site::{PageView, Snapshot};
-use crate::store::Person;
+use crate::store::{CommitInfo, ObjectId, Person};
 
 /// What the layout needs on every page.
 #[derive(Serialize)]
@@ -46,7 +47,7 @@ pub struct AccountNav {
 
 impl AccountNav {
     fn of(state: &AppState) -> AccountNav {
-        let Some(viewer) = super::auth::Viewer::current() else { return AccountNav::default() };
+        let Some(viewer) = super::viewer::Viewer::current() else { return AccountNav::default() };
         let open = viewer.mode == crate::auth::AuthMode::Open;
         AccountNav {
             mode: viewer.mode.as_str(),
@@ -99,7 +100,8 @@ impl Frame {
             breadcrumbs: Vec::new(),
             clone_url: format!("http://{host}/wiki.git"),
             nav: NAV,
-            open_questions: state.site.open_questions(),
+            // Counted among the questions this viewer may read.
+            open_questions: super::viewer::Viewer::current().map_or(0, |viewer| viewer.reader(state).open_questions()),
             account: AccountNav::of(state),
         }
     }
@@ -175,9 +177,9 @@ pub struct PageContext {
     pub history_url: String,
     pub blame_url: String,
     /// Set when showing an old version (`?rev=`).
-    pub revision: Option<super::history::RevisionBanner>,
+    pub revision: Option<RevisionBanner>,
     /// The pages linking here.
-    pub backlinks: Vec<super::navigate::PageLink>,
+    pub backlinks: Vec<PageLink>,
     /// The nearest `_sidebar.md`, rendered (safe HTML), if any.
     pub sidebar_html: Option<String>,
     /// The nearest `_header.md` and `_footer.md`, rendered (safe HTML), if any.
@@ -206,7 +208,7 @@ pub struct TreeView {
 
 /// The page tree for a page at `path`: the root level, and each folder on the way to the page opened.
 pub fn tree_for(snapshot: &Snapshot, path: &str, folder: &str) -> Vec<TreeView> {
-    super::navigate::tree_level(snapshot, folder)
+    tree_level(snapshot, folder)
         .into_iter()
         .map(|entry| {
             let open = entry.is_folder && path.starts_with(&entry.path);
@@ -347,4 +349,203 @@ mod tests {
         check(3 * 86_400 + 5, "3 days ago");
         check(400 * 86_400, "1 year ago");
     }
+}
+
+/// The notice a page shows after an action, from the query string the action redirected with.
+pub fn notice_from_query(query: Option<&str>) -> Option<String> {
+    let pairs = super::query::pairs(query?);
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    if let Some(name) = get("merged") {
+        return Some(format!("Saved: merged with changes by {name}."));
+    }
+    if get("saved").is_some() {
+        return Some("Saved.".into());
+    }
+    if get("unchanged").is_some() {
+        return Some("No changes to save.".into());
+    }
+    if get("moved").is_some() {
+        return Some("Moved. The old address redirects here.".into());
+    }
+    if get("restored").is_some() {
+        return Some("Restored.".into());
+    }
+    None
+}
+
+/// The deleted page's view.
+#[derive(Serialize)]
+pub struct DeletedTemplate {
+    #[serde(flatten)]
+    pub frame: Frame,
+    pub deleted: DeletedContext,
+    pub csrf_token: String,
+}
+
+/// What the deleted page shows.
+#[derive(Serialize)]
+pub struct DeletedContext {
+    pub path: String,
+    pub title: String,
+    pub by_name: String,
+    pub at_relative: String,
+    pub at_absolute: String,
+    pub restore_commit: ObjectId,
+    pub history_url: String,
+}
+
+impl DeletedContext {
+    /// The view of a deletion, with times relative to now.
+    pub fn new(path: &RepoPath, deletion: &crate::site::Deletion) -> DeletedContext {
+        let at = chrono::DateTime::<Utc>::from_timestamp(deletion.deleted_by.time, 0).unwrap_or_default();
+        DeletedContext {
+            path: path.as_str().to_string(),
+            title: path.file_stem().replace(['-', '_'], " "),
+            by_name: deletion.deleted_by.author.name.clone(),
+            at_relative: relative_time(Utc::now(), at),
+            at_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            restore_commit: deletion.last_version.id,
+            history_url: format!("/-/history/{}", path.as_str()),
+        }
+    }
+}
+
+/// A commit as lists show it.
+#[derive(Serialize, Clone)]
+pub struct CommitView {
+    pub commit: ObjectId,
+    pub short: String,
+    pub author: Person,
+    pub date: String,
+    pub date_relative: String,
+    pub date_absolute: String,
+    pub summary: String,
+    pub message: String,
+    pub url: String,
+    /// The account that pushed this commit, when it came by an authenticated push by someone else.
+    pub pushed_by: Option<String>,
+}
+
+impl CommitView {
+    /// Notes who pushed the commit (from the push log), unless it was its author.
+    pub fn with_pusher(mut self, state: &AppState) -> CommitView {
+        self.pushed_by = state.auth.push_log.pusher(self.commit);
+        self
+    }
+
+    /// The view of a commit, with times relative to now.
+    pub fn new(info: &CommitInfo) -> CommitView {
+        let at = DateTime::<Utc>::from_timestamp(info.time, 0).unwrap_or_default();
+        CommitView {
+            commit: info.id,
+            short: info.id.short(),
+            author: info.author.clone(),
+            date: at.to_rfc3339(),
+            date_relative: relative_time(Utc::now(), at),
+            date_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            summary: info.message.lines().next().unwrap_or_default().to_string(),
+            message: info.message.trim_end().to_string(),
+            url: format!("/-/commit/{}", info.id),
+            pushed_by: None,
+        }
+    }
+}
+
+/// The banner above an old version of a page.
+#[derive(Serialize)]
+pub struct RevisionBanner {
+    pub commit: CommitView,
+    pub current_url: String,
+    pub compare_url: String,
+    pub restore_url: String,
+    pub csrf_token: String,
+}
+
+/// Status for a revision that does not hold the page.
+pub fn missing_revision(path: &RepoPath, revision: &str) -> Error {
+    Error::NotFound(format!("{path} did not exist in revision {}", revision.chars().take(40).collect::<String>()))
+}
+
+/// A page as lists show it.
+#[derive(Serialize, Clone)]
+pub struct PageLink {
+    pub path: String,
+    pub url: String,
+    pub title: String,
+}
+
+impl PageLink {
+    /// The list entry of a page of the snapshot.
+    pub fn new(snapshot: &Snapshot, path: &RepoPath) -> PageLink {
+        let title = snapshot.pages.get(path).map_or_else(|| path.file_stem().to_string(), |it| it.title.clone());
+        PageLink { path: path.as_str().to_string(), url: path.url(), title }
+    }
+}
+
+/// "What links here" for a page, sorted by title.
+pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
+    let mut res: Vec<PageLink> = snapshot.links.incoming(path).map(|it| PageLink::new(snapshot, it)).collect();
+    res.sort_by_key(|it| it.title.to_lowercase());
+    res
+}
+
+/// One level of the page tree.
+#[derive(Serialize)]
+pub struct TreeEntry {
+    pub name: String,
+    pub path: String,
+    pub title: String,
+    pub url: String,
+    pub is_folder: bool,
+}
+
+/// The pages and folders directly inside `folder` (`""` for the root, else ending in `/`): folders first,
+/// then pages by title. Folders starting with `_` or `.` are not part of the wiki's navigation.
+pub fn tree_level(snapshot: &Snapshot, folder: &str) -> Vec<TreeEntry> {
+    let mut folders = std::collections::BTreeSet::new();
+    let mut pages = Vec::new();
+    for (file, _) in snapshot.files_under(folder) {
+        let rest = &file[folder.len()..];
+        match rest.split_once('/') {
+            Some((sub, _)) => {
+                folders.insert(sub.to_string());
+            }
+            None => {
+                if let Ok(path) = RepoPath::parse(file)
+                    && let Some(meta) = snapshot.pages.get(&path)
+                    && !rest.starts_with('_')
+                {
+                    pages.push(TreeEntry {
+                        name: rest.to_string(),
+                        path: file.clone(),
+                        title: meta.title.clone(),
+                        url: path.url(),
+                        is_folder: false,
+                    });
+                }
+            }
+        }
+    }
+    pages.sort_by_key(|it| it.title.to_lowercase());
+    let mut res: Vec<TreeEntry> = folders
+        .into_iter()
+        .filter(|name| !name.starts_with('_') && !name.starts_with('.') && !name.starts_with('-'))
+        .map(|name| {
+            let path = format!("{folder}{name}/");
+            TreeEntry {
+                title: folder_title(snapshot, &path),
+                url: crate::content::path::url_for(&path[..path.len() - 1]) + "/",
+                path,
+                name,
+                is_folder: true,
+            }
+        })
+        .collect();
+    res.extend(pages);
+    res
+}
+
+/// The URL of a person's page.
+pub fn person_url(email: &str) -> String {
+    format!("/-/people/{}", super::query::encode(email))
 }

@@ -1235,17 +1235,18 @@ fn refreshes_extend_the_change_index_as_a_walk_would() {
         repo: Some(fixture.work_tree().to_path_buf()),
         ..lore::config::Config::default()
     };
-    let site = lore::site::Site::open(config).expect("the site opens");
+    let site = std::sync::Arc::new(lore::site::Site::open(config).expect("the site opens"));
     site.build_change_index().expect("the change index is built");
     let a = lore::content::RepoPath::parse("a.md").unwrap();
+    let everything = lore::auth::Access::unrestricted();
     let edit = lore::site::PageEdit {
         path: a.clone(),
         markdown: "# A\n\nSaved through Lore.\n".into(),
         message: None,
-        author: lore::store::Person { name: BOB.name.into(), email: BOB.email.into() },
-        base_blob: site.snapshot().file("a.md"),
+        base_blob: site.reader(&everything).file("a.md"),
     };
-    site.save_page(&edit).expect("the save");
+    let bob = lore::store::Person { name: BOB.name.into(), email: BOB.email.into() };
+    site.writer(&everything, bob).save_page(&edit).expect("the save");
     assert_index_matches_a_walk(&site, "a save");
     // Lore moved the branch under the work tree: bring the work tree along before committing there.
 
@@ -1288,11 +1289,14 @@ fn refreshes_extend_the_change_index_as_a_walk_would() {
 }
 
 #[track_caller]
-fn assert_index_matches_a_walk(site: &lore::site::Site, after: &str) {
+fn assert_index_matches_a_walk(site: &std::sync::Arc<lore::site::Site>, after: &str) {
     use lore::history::{ChangeFilter, ChangeIndex};
-    let head = site.snapshot().head.expect("commits were made");
+    let head = site.head().expect("commits were made");
     let mut walked = ChangeIndex::default();
-    walked.catch_up(site.store(), head, |_| {}).expect("the history walk");
+    let store = lore::store::Store::open(site.git_dir(), None).expect("the repository opens");
+    walked.catch_up(&store, head, |_| {}).expect("the history walk");
+    let reader = site.reader(&lore::auth::Access::unrestricted());
+    let site = &reader;
     let everything = ChangeFilter::default();
     let listed = |changes: Vec<lore::history::RecentChange>| -> Vec<(String, Vec<String>)> {
         changes.into_iter().map(|it| (it.commit.id.to_string(), it.paths)).collect()

@@ -381,7 +381,7 @@ fn refreshes_keep_links_equal_to_a_rebuild() {
         repo: Some(fixture.work_tree().to_path_buf()),
         ..lore::config::Config::default()
     };
-    let site = lore::site::Site::open(config).expect("the site opens");
+    let site = std::sync::Arc::new(lore::site::Site::open(config).expect("the site opens"));
     let names = ["a", "b", "x/a", "x/b", "y/c", "x/index", "y/README", "Alpha"];
     let titles = ["Alpha", "Beta", "A", "Team Rota", "b", "x/b", "/a"];
     let wiki_targets = ["a", "A", " /a", "/x/a", "Alpha", "beta", "Team-Rota", "x/a.md", "Nowhere#part", "c", "x/b"];
@@ -426,7 +426,8 @@ fn refreshes_keep_links_equal_to_a_rebuild() {
             fixture.commit(ANN, &format!("Step {step}"));
         }
         site.refresh().expect("the site refreshes");
-        let snapshot = site.snapshot();
+        let reader = site.reader(&lore::auth::Access::unrestricted());
+        let snapshot = reader.snapshot();
         let pages = || snapshot.pages.iter();
         let resolver = LinkResolver::new(
             pages().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
