@@ -462,6 +462,11 @@ fn safe_next(next: &str) -> String {
     }
 }
 
+// Whole minutes to wait, at least one, for messages.
+fn minutes(wait: std::time::Duration) -> u64 {
+    wait.as_secs().div_ceil(60).max(1)
+}
+
 /// `GET /-/login?next=`.
 pub async fn login_form(
     State(state): State<AppState>,
@@ -523,20 +528,23 @@ pub async fn login(
     }
     let next = safe_next(&form.next);
     let username = form.username.trim().to_string();
-    if let Some(wait) = auth.throttle.blocked(&username, viewer.address) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let message = format!("Too many failed logins. Try again in {minutes} minutes.");
-        return login_page(&state, &headers, next, username, Some(message), StatusCode::TOO_MANY_REQUESTS);
-    }
+    // Counted as a failure before the password is checked, so simultaneous attempts cannot overrun the limit.
+    let attempt = match auth.throttle.begin(&username, viewer.address) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let message = format!("Too many failed logins. Try again in {} minutes.", minutes(wait));
+            return login_page(&state, &headers, next, username, Some(message), StatusCode::TOO_MANY_REQUESTS);
+        }
+    };
     let (checked_username, password) = (username.clone(), form.password);
     let checking = auth.clone();
     let user = super::blocking(move || Ok(checking.accounts.verify_password(&checked_username, &password))).await?;
     let Some(user) = user else {
-        auth.throttle.failed(&username, viewer.address);
+        attempt.failed();
         let message = "Wrong user name or password.".to_string();
         return login_page(&state, &headers, next, username, Some(message), StatusCode::UNAUTHORIZED);
     };
-    auth.throttle.succeeded(&user.username);
+    attempt.succeeded();
     // A session cookie from before the login is ended: a new login gets a new id (no session fixation).
     if let Some(old) = &viewer.session_cookie {
         auth.sessions.end(old)?;
@@ -704,14 +712,23 @@ pub async fn change_password(
         let message = Some("The new passwords do not match.".into());
         return account_page(&state, &viewer, &headers, None, message, StatusCode::BAD_REQUEST);
     }
+    // The same throttle as logins: a stolen session must not become a way to guess the password.
+    let attempt = match auth.throttle.begin(&user.username, viewer.address) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let message = format!("Too many wrong passwords. Try again in {} minutes.", minutes(wait));
+            return account_page(&state, &viewer, &headers, None, Some(message), StatusCode::TOO_MANY_REQUESTS);
+        }
+    };
     let checking = auth.clone();
     let (username, current) = (user.username.clone(), form.current);
     let verified = super::blocking(move || Ok(checking.accounts.verify_password(&username, &current))).await?;
     if verified.is_none() {
-        auth.throttle.failed(&user.username, viewer.address);
+        attempt.failed();
         let message = Some("Your current password is not right.".into());
         return account_page(&state, &viewer, &headers, None, message, StatusCode::FORBIDDEN);
     }
+    attempt.succeeded();
     let (username, new) = (user.username.clone(), form.new);
     let changing = auth.clone();
     if let Err(err) = super::blocking(move || changing.accounts.set_password(&username, &new)).await {

@@ -781,6 +781,135 @@ async fn failed_logins_are_throttled_per_address() {
     assert!(set_cookie(&right, SESSION_COOKIE).is_none(), "a throttled login made a session");
 }
 
+/// How many simultaneous attempts the race tests fire from one address.
+const SIMULTANEOUS: usize = 100;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_logins_raced_past_the_per_account_throttle() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
+    let csrf = browser.csrf_token().await;
+    let statuses = post_at_once(wiki, "/-/login", &browser, |_| {
+        vec![("username", "eddie".into()), ("password", "guessing".into()), ("csrf_token", csrf.clone())]
+    })
+    .await;
+    let checked = statuses.get(&401).copied().unwrap_or_default();
+    let throttled = statuses.get(&429).copied().unwrap_or_default();
+    assert!(
+        (1..=lore::auth::throttle::PER_ACCOUNT).contains(&checked),
+        "{checked} of {SIMULTANEOUS} simultaneous wrong passwords were checked; the limit is 5: {statuses:?}"
+    );
+    assert_eq!(checked + throttled, SIMULTANEOUS, "every other attempt is answered 429: {statuses:?}");
+    let right = browser.login("eddie", PASSWORD, "/").await;
+    assert_eq!(right.status, 429, "the right password while the account is paused: {}", right.text());
+    assert!(set_cookie(&right, SESSION_COOKIE).is_none(), "a throttled login made a session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_logins_raced_past_the_per_address_throttle() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
+    let csrf = browser.csrf_token().await;
+    // A different user name each time: only the address's limit can stop them.
+    let statuses = post_at_once(wiki, "/-/login", &browser, |n| {
+        vec![("username", format!("ghost-{n}")), ("password", "guessing".into()), ("csrf_token", csrf.clone())]
+    })
+    .await;
+    let checked = statuses.get(&401).copied().unwrap_or_default();
+    let throttled = statuses.get(&429).copied().unwrap_or_default();
+    assert!(
+        (1..=lore::auth::throttle::PER_ADDRESS).contains(&checked),
+        "{checked} of {SIMULTANEOUS} simultaneous guesses were checked; the limit is 20: {statuses:?}"
+    );
+    assert_eq!(checked + throttled, SIMULTANEOUS, "every other attempt is answered 429: {statuses:?}");
+    let right = browser.login("eddie", PASSWORD, "/").await;
+    assert_eq!(right.status, 429, "the right password from a paused address: {}", right.text());
+    assert!(set_cookie(&right, SESSION_COOKIE).is_none(), "a throttled login made a session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change_form_let_anyone_with_a_session_guess_the_password_unthrottled() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut browser = Browser::logged_in(wiki, EDDIE).await;
+    let csrf = browser.csrf_token().await;
+    let new_password = "a much better passphrase";
+    let statuses = post_at_once(wiki, "/-/account/password", &browser, |n| {
+        vec![
+            ("current", format!("guess number {n}")),
+            ("new", new_password.into()),
+            ("confirm", new_password.into()),
+            ("csrf_token", csrf.clone()),
+        ]
+    })
+    .await;
+    let checked = statuses.get(&403).copied().unwrap_or_default();
+    let throttled = statuses.get(&429).copied().unwrap_or_default();
+    assert!(
+        (1..=lore::auth::throttle::PER_ACCOUNT).contains(&checked),
+        "{checked} of {SIMULTANEOUS} simultaneous wrong current passwords were checked; the limit is 5: {statuses:?}"
+    );
+    assert_eq!(checked + throttled, SIMULTANEOUS, "every other attempt is answered 429: {statuses:?}");
+
+    let fields = [("current", PASSWORD), ("new", new_password), ("confirm", new_password), ("csrf_token", &csrf)];
+    let right = browser.post_form("/-/account/password", &fields).await;
+    assert_eq!(right.status, 429, "the right current password while paused: {}", right.text());
+    assert!(text_of(&right.text()).contains("minute"), "the answer says how long to wait: {}", right.text());
+    let accounts = Accounts::open(&wiki.data_dir()).expect("the account store");
+    let (old, new) = blocking(move || {
+        (
+            accounts.verify_password("eddie", PASSWORD).is_some(),
+            accounts.verify_password("eddie", new_password).is_some(),
+        )
+    })
+    .await;
+    assert!(old && !new, "a throttled password change went through (old works: {old}, new works: {new})");
+    assert_eq!(browser.get("/-/api/me").await.status, 200, "a throttled change ended the session");
+}
+
+/// Posts [`SIMULTANEOUS`] forms to `path` at once, each from its own task, with `browser`'s cookies (one address,
+/// one CSRF token); `fields(n)` gives the n-th form. Returns how many answers had each status.
+async fn post_at_once(
+    wiki: &TestWiki,
+    path: &str,
+    browser: &Browser<'_>,
+    fields: impl Fn(usize) -> Vec<(&'static str, String)>,
+) -> BTreeMap<u16, usize> {
+    let cookies: Vec<String> = [CSRF_COOKIE, SESSION_COOKIE]
+        .into_iter()
+        .filter_map(|name| browser.cookie(name).map(|value| format!("{name}={value}")))
+        .collect();
+    let cookies = cookies.join("; ");
+    // Every request is built before any is sent, so they arrive together.
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(SIMULTANEOUS));
+    let tasks: Vec<_> = (0..SIMULTANEOUS)
+        .map(|n| {
+            let owned = fields(n);
+            let form: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let request = wiki
+                .client
+                .post(wiki.url(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", &wiki.base_url)
+                .header("Cookie", &cookies)
+                .body(url_encode(&form));
+            let start = start.clone();
+            tokio::spawn(async move {
+                start.wait().await;
+                request.send().await.map(|it| it.status().as_u16())
+            })
+        })
+        .collect();
+    let mut res = BTreeMap::new();
+    for task in tasks {
+        let status = task.await.expect("the task ran").unwrap_or_else(|err| panic!("POST {path}: {err}"));
+        *res.entry(status).or_default() += 1;
+    }
+    res
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Sessions end with the password and the account
 
