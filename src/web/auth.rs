@@ -273,7 +273,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             && channel == Channel::Browser
             && method == Method::GET
         {
-            let target = request.uri().path_and_query().map_or("/", |it| it.as_str()).to_string();
+            // The login form judges `next` again; offering only a safe one keeps hostile paths out of the page.
+            let target = safe_next(request.uri().path_and_query().map_or("/", |it| it.as_str()));
             let next = percent_encoding::utf8_percent_encode(&target, QUERY_VALUE).to_string();
             Redirect::to(&format!("/-/login?next={next}")).into_response()
         } else {
@@ -453,13 +454,32 @@ struct LoginTemplate {
     proxy_mode: bool,
 }
 
-// Only paths on this site: `//evil.example` and absolute URLs would send the browser elsewhere.
+/// Where to send the browser after logging in: `next` when it is a path on this site, otherwise `/`. The answer
+/// is always a valid `Location` header value.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/".into()
+    same_origin_path(next).unwrap_or_else(|| "/".into())
+}
+
+// A path on this origin, as the URL parser serialises it, or `None` for anything a browser could take
+// elsewhere. Browsers remove tabs and line breaks from URLs and read `\` as `/`, so `/\t/evil.example` and
+// `/\evil.example` both lead to `//evil.example`: such characters are refused outright, raw or percent-encoded,
+// rather than cleaned up.
+fn same_origin_path(next: &str) -> Option<String> {
+    let decoded = percent_decode_str(next).decode_utf8_lossy();
+    let refused = |text: &str| {
+        !text.starts_with('/')
+            || text.starts_with("//")
+            || text.chars().any(|it| it.is_control() || it == '\\' || (it.is_whitespace() && it != ' '))
+    };
+    // A plain space is fine once decoded (`/my%20page`), never raw: browsers trim it.
+    if refused(next) || refused(&decoded) || next.contains(' ') {
+        return None;
     }
+    let base = url::Url::parse("http://lore.invalid/").expect("a fixed absolute URL parses");
+    let joined = base.join(next).ok()?;
+    // Dot segments can still collapse into a scheme-relative path: `/.//evil.example` becomes `//evil.example`.
+    let path = &joined[url::Position::BeforePath..];
+    (joined.origin() == base.origin() && path.starts_with('/') && !path.starts_with("//")).then(|| path.to_string())
 }
 
 // Whole minutes to wait, at least one, for messages.
@@ -879,5 +899,59 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/hr/pay?x=1"), "/hr/pay?x=1");
+    }
+
+    #[track_caller]
+    fn check_next(next: &str, expected: &str) {
+        assert_eq!(safe_next(next), expected, "next={next:?}");
+        assert!(HeaderValue::from_str(&safe_next(next)).is_ok(), "next={next:?} is no valid Location");
+    }
+
+    #[test]
+    fn login_next_with_a_tab_that_browsers_strip_is_an_open_redirect() {
+        check_next("/%09/evil.example", "/");
+        check_next("/\t/evil.example", "/");
+        check_next("/\t\t//evil.example", "/");
+        check_next("/%0D%0A/evil.example", "/");
+    }
+
+    #[test]
+    fn login_next_with_a_backslash_is_an_open_redirect() {
+        check_next("/\\evil.example", "/");
+        check_next("/%5Cevil.example", "/");
+        check_next("/%5cevil.example", "/");
+        check_next("/a/b\\c", "/");
+    }
+
+    #[test]
+    fn login_next_that_is_scheme_relative_or_absolute_is_an_open_redirect() {
+        check_next("//evil.example", "/");
+        check_next("/%2F/evil.example", "/");
+        check_next("/%2f%2fevil.example", "/");
+        check_next("/.//evil.example", "/");
+        check_next("/a/..//evil.example", "/");
+        check_next("/%2e//evil.example", "/");
+        check_next("https://evil.example", "/");
+        check_next("javascript:alert(1)", "/");
+        check_next("evil.example", "/");
+        check_next("", "/");
+    }
+
+    #[test]
+    fn login_next_with_a_line_break_or_vertical_tab_was_a_server_error() {
+        for next in ["/\n", "/%0A", "\u{b}", "/\u{b}x", "/x\u{0}", "/\u{c}", "/\u{7f}", "/\u{85}", "/\u{2028}", "/ x"] {
+            check_next(next, "/");
+        }
+    }
+
+    #[test]
+    fn login_next_keeps_paths_on_this_site() {
+        check_next("/", "/");
+        check_next("/-/admin", "/-/admin");
+        check_next("/pub/page?tab=history", "/pub/page?tab=history");
+        check_next("/my%20page", "/my%20page");
+        // Non-ASCII is percent-encoded, so the Location header stays valid.
+        check_next("/caf\u{e9}", "/caf%C3%A9");
+        check_next("/a/../b", "/b");
     }
 }

@@ -643,6 +643,91 @@ async fn login_returns_only_to_paths_on_this_wiki() {
     assert!(problems.is_empty(), "login redirects:\n{}", problems.join("\n"));
 }
 
+/// `next` values that a browser could take to another site, or that once made the login answer 500.
+const HOSTILE_NEXT: &[&str] = &[
+    "/%09/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/\\evil.example",
+    "/%5Cevil.example",
+    "/%5cevil.example",
+    "//evil.example",
+    "/%2F/evil.example",
+    "/.//evil.example",
+    "/%2e//evil.example",
+    "https://evil.example",
+    "HTTPS://evil.example",
+    "/%0A",
+    "/%0D%0ALocation:%20https://evil.example",
+    "\u{b}",
+    "/\u{b}/evil.example",
+    "/\u{c}/evil.example",
+    "/\u{0}/evil.example",
+    "/\u{7f}",
+    "/\u{2028}/evil.example",
+    "/\u{a0}/evil.example",
+    " /evil.example",
+    "\t//evil.example",
+    "javascript:alert(1)",
+    "data:text/html,hello",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_next_that_browsers_read_as_another_site_was_an_open_redirect() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let mut problems = Vec::new();
+    for next in HOSTILE_NEXT {
+        // Posted straight to the login form.
+        let mut browser = Browser::new(&local.wiki, CSRF_PAGE);
+        let reply = browser.login("eddie", PASSWORD, next).await;
+        let location = reply.header("location");
+        if reply.status != 303 || location.as_deref() != Some("/") {
+            problems.push(format!("POST next={next:?}: {} {location:?}, expected 303 \"/\"", reply.status));
+        }
+        // Through the login page, which puts `next` into its form.
+        let mut browser = Browser::new(&local.wiki, CSRF_PAGE);
+        let page = browser.get(&format!("/-/login?next={}", query_value(next))).await;
+        if page.status != 200 {
+            problems.push(format!("GET /-/login?next={next:?}: {}", page.status));
+            continue;
+        }
+        let offered = input_named(&form_posting_to(&page.text(), "/-/login"), "next").attr("value");
+        if offered != "/" {
+            problems.push(format!("GET /-/login?next={next:?} offers next={offered:?}"));
+        }
+        let reply = browser.login("eddie", PASSWORD, &offered).await;
+        if reply.status != 303 || reply.header("location").as_deref() != Some("/") {
+            problems.push(format!(
+                "the login page's form for {next:?}: {} {:?}",
+                reply.status,
+                reply.header("location")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "hostile next values:\n{}", problems.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_redirect_of_a_hostile_path_offered_it_as_next() {
+    let local = serve_local(small_fixture(), &[EDDIE], |config| config.auth.anonymous_read = false).await;
+    let wiki = &local.wiki;
+    let mut problems = Vec::new();
+    for target in
+        ["//evil.example", "//evil.example/pub/page", "/%5Cevil.example", "/%2F/evil.example", "/.//evil.example"]
+    {
+        let reply = wiki.raw_get(target).await;
+        let location = reply.header("location").unwrap_or_default();
+        if reply.status != 303 || location != "/-/login?next=%2F" {
+            problems.push(format!("GET {target}: {} {location:?}, expected 303 \"/-/login?next=%2F\"", reply.status));
+        }
+    }
+    let reply = wiki.raw_get("/pub/page?tab=history").await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/-/login?next=%2Fpub%2Fpage%3Ftab%3Dhistory"));
+    assert!(problems.is_empty(), "the login redirect offers hostile next values:\n{}", problems.join("\n"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_cookie_is_secure_only_behind_a_trusted_https_proxy() {
     let trusted = serve_local(small_fixture(), &[EDDIE], |config| {
