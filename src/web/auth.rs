@@ -687,10 +687,13 @@ pub struct ProfileForm {
     #[serde(default)]
     csrf_token: String,
     name: String,
-    email: String,
+    /// Not on the form any more (an admin sets it); a request that sends it may only repeat the current one.
+    #[serde(default)]
+    email: Option<String>,
 }
 
-/// `POST /-/account/profile`: display name and e-mail (what commits are signed with).
+/// `POST /-/account/profile`: the display name commits are signed with. The e-mail address is not the
+/// person's to change: commits and questions are tied to it, so an admin sets it.
 pub async fn update_profile(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -702,8 +705,19 @@ pub async fn update_profile(
     if state.auth.config.mode == AuthMode::Proxy {
         return Err(Error::bad_input("your name and e-mail come from your company's login").into());
     }
-    state.auth.accounts.set_profile(&user.username, &form.name, &form.email)?;
-    Ok(Redirect::to("/-/account").into_response())
+    let email_changes = form.email.as_deref().is_some_and(|it| it.trim().to_lowercase() != user.email.to_lowercase());
+    let changed = if email_changes {
+        Err(Error::Forbidden("your e-mail address is set by an admin: ask one to change it".into()))
+    } else {
+        state.auth.accounts.set_own_name(&user.username, &form.name)
+    };
+    match changed {
+        Ok(()) => Ok(Redirect::to("/-/account").into_response()),
+        Err(err) => {
+            let (status, _, message) = error::classify(&err);
+            account_page(&state, &viewer, &headers, None, Some(message), status)
+        }
+    }
 }
 
 #[derive(Deserialize)]

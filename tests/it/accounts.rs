@@ -1412,6 +1412,181 @@ async fn the_reader_who_asked_may_accept_an_answer_and_other_readers_may_not() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Identity: an e-mail address is one account's, and only admins set it
+
+/// Rita's address as someone typing it to pass for her would: other case, stray spaces.
+const RITAS_EMAIL_DISGUISED: &str = " Rita@Example.COM ";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_could_take_another_accounts_email_and_commit_as_them() {
+    let local = serve_local(small_fixture(), &[RITA, EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut eddie = Browser::logged_in(wiki, EDDIE).await;
+
+    let page = eddie.get("/-/account").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let form = form_posting_to(&page.text(), "/-/account/profile");
+    let shown = elements(&form.inner_html, "input")
+        .into_iter()
+        .find(|it| it.attr("id") == "profile-email")
+        .unwrap_or_else(|| panic!("the profile shows no e-mail:\n{}", form.inner_html));
+    assert_eq!(shown.attr("value"), EDDIE.email);
+    assert!(shown.attrs.contains_key("readonly"), "the e-mail is editable on the account page: {:?}", shown.attrs);
+    assert_eq!(shown.attr("name"), "", "the e-mail is still a field of the profile form: {:?}", shown.attrs);
+    assert!(text_of(&form.inner_html).contains("admin"), "no word on who changes the e-mail: {}", form.inner_html);
+
+    let csrf = eddie.csrf_token().await;
+    for email in [RITA.email, RITAS_EMAIL_DISGUISED, "eddie.new@example.com"] {
+        let fields = [("name", EDDIE.name), ("email", email), ("csrf_token", &csrf)];
+        let reply = eddie.post_form("/-/account/profile", &fields).await;
+        assert!((400..500).contains(&reply.status), "setting the e-mail {email:?}: {} {}", reply.status, reply.text());
+    }
+    // Nor through the API, whatever the method.
+    let body = json!({"name": RITA.name, "email": RITA.email});
+    for method in ["PUT", "PATCH", "POST"] {
+        let reply = api(wiki, method, "/-/api/me", Some(local.token(EDDIE)), Some(&body), &[]).await;
+        assert!((400..500).contains(&reply.status), "{method} /-/api/me: {} {}", reply.status, reply.text());
+    }
+    let me = eddie.get("/-/api/me").await.json();
+    assert_eq!((me["name"].as_str(), me["email"].as_str()), (Some(EDDIE.name), Some(EDDIE.email)), "{me}");
+
+    // Repeating one's own address (an old form) is fine: only the name changes.
+    let fields = [("name", "Eddie E."), ("email", EDDIE.email), ("csrf_token", &csrf)];
+    let reply = eddie.post_form("/-/account/profile", &fields).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let reply = eddie.post_form("/-/account/profile", &[("name", EDDIE.name), ("csrf_token", &csrf)]).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+
+    // What he commits through the page API carries his own identity.
+    let token = local.token(EDDIE);
+    let if_match = format!("\"{}\"", wiki.blob_at_head("pub/page.md"));
+    let body = json!({"markdown": "# Public page\n\nWho wrote this?\n"});
+    let reply = api(wiki, "PUT", "/-/api/pages/pub/page", Some(token), Some(&body), &[("If-Match", &if_match)]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(last_author(wiki), EDDIE.author(), "an API save is not signed as the account");
+    let body = json!({"title": "Who signs this?", "body": "Just asking."});
+    let reply = api(wiki, "POST", "/-/api/questions", Some(token), Some(&body), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(last_author(wiki), EDDIE.author(), "a question is not signed as the account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn display_name_could_copy_another_accounts_name() {
+    let local = serve_local(small_fixture(), &[RITA, EDDIE], |_| {}).await;
+    let mut eddie = Browser::logged_in(&local.wiki, EDDIE).await;
+    let csrf = eddie.csrf_token().await;
+    for name in [RITA.name, "rita reader", "  RITA READER "] {
+        let reply = eddie.post_form("/-/account/profile", &[("name", name), ("csrf_token", &csrf)]).await;
+        assert_eq!(reply.status, 409, "taking the name {name:?}: {}", reply.text());
+        assert!(text_of(&reply.text()).contains("another account"), "{}", reply.text());
+    }
+    assert_eq!(eddie.get("/-/api/me").await.json()["name"], EDDIE.name);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_with_another_accounts_email_could_accept_answers_on_their_question() {
+    let local = serve_local(small_fixture(), &[RITA, RAJ, EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let body = json!({"title": "Where is the ladder?", "body": "For the attic."});
+    let asked = api(wiki, "POST", "/-/api/questions", Some(local.token(RITA)), Some(&body), &[]).await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let slug = asked.json()["slug"].as_str().expect("a slug").to_string();
+    let answered = api(
+        wiki,
+        "POST",
+        &format!("/-/api/questions/{slug}/answers"),
+        Some(local.token(EDDIE)),
+        Some(&json!({"body": "In the garage."})),
+        &[],
+    )
+    .await;
+    assert_eq!(answered.status, 201, "{}", answered.text());
+    let answer = answered.json()["id"].as_str().expect("an answer id").to_string();
+
+    let mut raj = Browser::logged_in(wiki, RAJ).await;
+    let csrf = raj.csrf_token().await;
+    for email in [RITA.email, RITAS_EMAIL_DISGUISED] {
+        let fields = [("name", RITA.name), ("email", email), ("csrf_token", &csrf)];
+        let reply = raj.post_form("/-/account/profile", &fields).await;
+        assert!((400..500).contains(&reply.status), "Raj taking {email:?}: {} {}", reply.status, reply.text());
+    }
+    assert_eq!(raj.get("/-/api/me").await.json()["email"], RAJ.email);
+
+    let head = wiki.head();
+    let fields = [("answer", answer.as_str()), ("csrf_token", &csrf)];
+    let reply = raj.post_form(&format!("/-/questions/{slug}/accept"), &fields).await;
+    assert_eq!(reply.status, 403, "Raj accepting on Rita's question in the browser: {}", reply.text());
+    let accept = format!("/-/api/questions/{slug}/accept");
+    let reply = api(wiki, "POST", &accept, Some(local.token(RAJ)), Some(&json!({"answer": answer})), &[]).await;
+    assert_eq!(api_outcome(&reply), "403", "Raj accepting on Rita's question through the API: {}", reply.text());
+    assert_eq!(wiki.head(), head, "a refused accept committed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_could_give_two_accounts_one_email() {
+    let local = serve_local(small_fixture(), &[RITA, RAJ, ADA], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut ada = Browser::logged_in(wiki, ADA).await;
+    let page = ada.get("/-/admin").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let form = form_posting_to(&page.text(), "/-/admin/users/raj");
+    assert_eq!(input_named(&form, "email").attr("value"), RAJ.email);
+    assert_eq!(input_named(&form, "name").attr("value"), RAJ.name);
+
+    let csrf = ada.csrf_token().await;
+    let change = |name: &'static str, email: &'static str| {
+        [("csrf_token", csrf.clone()), ("name", name.into()), ("email", email.into()), ("role", "reader".into())]
+            .map(|(k, v)| (k.to_string(), v))
+    };
+    let reply = ada.post_form_owned("/-/admin/users/raj", &change(RAJ.name, RITAS_EMAIL_DISGUISED)).await;
+    assert_eq!(reply.status, 409, "an admin giving Raj Rita's e-mail: {}", reply.text());
+    assert!(text_of(&reply.text()).contains("e-mail"), "the refusal does not say why: {}", reply.text());
+    let reply = ada
+        .post_form(
+            "/-/admin/users",
+            &[
+                ("csrf_token", &csrf),
+                ("username", "rita2"),
+                ("name", "Rita Again"),
+                ("email", RITA.email),
+                ("role", "reader"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 409, "an admin adding an account with Rita's e-mail: {}", reply.text());
+    let me = me(wiki, Some(local.token(RAJ))).await.json();
+    assert_eq!(me["email"], RAJ.email, "{me}");
+
+    let reply = ada.post_form_owned("/-/admin/users/raj", &change("Raj Renamed", "raj.new@example.com")).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let me = self::me(wiki, Some(local.token(RAJ))).await.json();
+    assert_eq!((me["name"].as_str(), me["email"].as_str()), (Some("Raj Renamed"), Some("raj.new@example.com")), "{me}");
+
+    // The command line keeps to the same rule.
+    let data = wiki.data_dir().display().to_string();
+    let root = wiki.root().to_path_buf();
+    let refused = blocking({
+        let (root, data) = (root.clone(), data.clone());
+        move || run_lore(&root, &["user", "email", "raj", "RITA@example.com", "--data", &data])
+    })
+    .await;
+    assert!(!refused.status.success(), "lore user email gave Raj Rita's address");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("e-mail address"), "lore user email does not say why: {stderr}");
+    let args =
+        ["user", "add", "rita3", "--name", "Rita Three", "--email", RITA.email, "--no-password", "--data", &data];
+    let refused = blocking({
+        let (root, args) = (root.clone(), args.map(String::from));
+        move || run_lore(&root, &args.each_ref().map(String::as_str))
+    })
+    .await;
+    assert!(!refused.status.success(), "lore user add made a second account with Rita's address");
+    lore(&root, &["user", "email", "raj", "raj@example.org", "--data", &data]).await;
+    assert_eq!(self::me(wiki, Some(local.token(RAJ))).await.json()["email"], "raj@example.org");
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Proxy mode
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
