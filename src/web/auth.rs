@@ -471,7 +471,7 @@ fn same_origin_path(next: &str) -> Option<String> {
             || text.starts_with("//")
             || text.chars().any(|it| it.is_control() || it == '\\' || (it.is_whitespace() && it != ' '))
     };
-    // A plain space is fine once decoded (`/my%20page`), never raw: browsers trim it.
+    // A space is fine once decoded (`/my%20page`) but never raw: URLs carry it encoded, and browsers trim it.
     if refused(next) || refused(&decoded) || next.contains(' ') {
         return None;
     }
