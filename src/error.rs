@@ -32,6 +32,9 @@ pub enum Error {
     /// Too many attempts (failed logins); try again later.
     #[error("{0}")]
     TooManyRequests(String),
+    /// The request clashes with what exists (an e-mail address another account holds, for example).
+    #[error("{0}")]
+    Conflict(String),
     /// The request is not allowed (a forged or expired form, for example).
     #[error("{0}")]
     Forbidden(String),

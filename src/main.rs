@@ -153,6 +153,8 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Change an account's e-mail address (what its edits are signed with; no other account may have it).
+    Email { username: String, email: String },
     /// Change an account's role.
     Role { username: String, role: String },
     /// Set an account's groups (comma-separated; empty for none).
@@ -287,6 +289,7 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
             accounts.set_password(&username, &password)?;
             eprintln!("Password changed; {username}'s sessions have ended.");
         }
+        UserCommand::Email { username, email } => accounts.set_email(&username, &email)?,
         UserCommand::Role { username, role } => accounts.set_role(&username, role.parse()?)?,
         UserCommand::Groups { username, groups } => {
             accounts.set_groups(&username, groups.split(',').map(|it| it.trim().to_string()).collect())?

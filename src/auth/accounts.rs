@@ -2,6 +2,10 @@
 //! `lore token` commands. Every change is read-modify-write under a file lock, written to a temporary file
 //! and renamed into place; readers see the newest file because they reload it when its modification time
 //! changes, so a token revoked from the command line stops working at once.
+//!
+//! An e-mail address belongs to one account (compared trimmed and case-insensitively): commits are signed
+//! with it and questions are owned by it, so two accounts sharing one would be one person to everyone else.
+//! People choose their display name but not their e-mail, which admins set.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -42,6 +46,16 @@ pub struct User {
     #[serde(default)]
     pub session_epoch: u64,
     pub created_at: i64,
+}
+
+/// What the admin page's form changes on an account; `None` leaves the name or e-mail as it is.
+#[derive(Debug, Clone)]
+pub struct AccountEdit {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Role,
+    pub groups: Vec<String>,
+    pub disabled: bool,
 }
 
 /// A new account, from the command line or the admin page.
@@ -210,6 +224,7 @@ impl Accounts {
         self.data.load().users.get(username).cloned()
     }
 
+    /// Adds an account; its user name and e-mail address must be free.
     pub fn add_user(&self, user: NewUser) -> Result<()> {
         check_username(&user.username)?;
         let person = crate::store::Person::checked(&user.name, &user.email)?;
@@ -218,6 +233,7 @@ impl Accounts {
             if data.users.contains_key(&user.username) {
                 return Err(Error::bad_input(format!("there is already an account named {}", user.username)));
             }
+            check_email_free(data, &person.email, &user.username)?;
             data.users.insert(
                 user.username.clone(),
                 User {
@@ -247,6 +263,9 @@ impl Accounts {
             return Ok(user);
         }
         self.modify(|data| {
+            // The proxy vouches for the address, but an account created here may hold it already: refuse rather
+            // than let two accounts sign as one person (an admin sorts it out).
+            check_email_free(data, &person.email, username)?;
             let user = data.users.entry(username.to_string()).or_insert_with(|| User {
                 username: username.to_string(),
                 name: person.name.clone(),
@@ -266,8 +285,7 @@ impl Accounts {
 
     fn update_user(&self, username: &str, change: impl FnOnce(&mut User) -> Result<()>) -> Result<()> {
         self.modify(|data| {
-            let user =
-                data.users.get_mut(username).ok_or_else(|| Error::NotFound(format!("no account named {username}")))?;
+            let user = data.users.get_mut(username).ok_or_else(|| no_account(username))?;
             change(user)
         })
     }
@@ -296,21 +314,58 @@ impl Accounts {
         })
     }
 
-    pub fn set_profile(&self, username: &str, name: &str, email: &str) -> Result<()> {
-        let person = crate::store::Person::checked(name, email)?;
-        self.update_user(username, |user| {
-            user.name = person.name;
-            user.email = person.email;
+    /// Sets the display name a person chose for themselves (the account page). A name another account has
+    /// (case-insensitively) is refused, so commits cannot pass for someone else's at a glance; keeping one's
+    /// current name is always fine.
+    pub fn set_own_name(&self, username: &str, name: &str) -> Result<()> {
+        let name = checked_name(name)?;
+        self.modify(|data| {
+            let current = data.users.get(username).ok_or_else(|| no_account(username))?;
+            let wanted = name.to_lowercase();
+            if current.name.trim().to_lowercase() != wanted {
+                let taken =
+                    data.users.values().any(|it| it.username != username && it.name.trim().to_lowercase() == wanted);
+                if taken {
+                    return Err(Error::Conflict(format!(
+                        "another account is called {name}: choose a name people can tell apart"
+                    )));
+                }
+            }
+            let user = data.users.get_mut(username).ok_or_else(|| no_account(username))?;
+            user.name = name;
             Ok(())
         })
     }
 
-    /// Sets role, groups and whether the account is disabled in one write (the admin page's form).
-    pub fn set_access(&self, username: &str, role: Role, groups: Vec<String>, disabled: bool) -> Result<()> {
-        self.update_user(username, |user| {
-            user.role = role;
-            user.groups = clean_groups(groups);
-            disable(user, disabled);
+    /// Sets an account's e-mail address (admins: the admin page and `lore user email`); it must be free.
+    pub fn set_email(&self, username: &str, email: &str) -> Result<()> {
+        let email = checked_email(email)?;
+        self.modify(|data| {
+            check_email_free(data, &email, username)?;
+            let user = data.users.get_mut(username).ok_or_else(|| no_account(username))?;
+            user.email = email;
+            Ok(())
+        })
+    }
+
+    /// Applies the admin page's form to an account in one write: name, e-mail, role, groups, disabled.
+    pub fn edit(&self, username: &str, edit: AccountEdit) -> Result<()> {
+        let name = edit.name.as_deref().map(checked_name).transpose()?;
+        let email = edit.email.as_deref().map(checked_email).transpose()?;
+        self.modify(|data| {
+            if let Some(email) = &email {
+                check_email_free(data, email, username)?;
+            }
+            let user = data.users.get_mut(username).ok_or_else(|| no_account(username))?;
+            if let Some(name) = name {
+                user.name = name;
+            }
+            if let Some(email) = email {
+                user.email = email;
+            }
+            user.role = edit.role;
+            user.groups = clean_groups(edit.groups);
+            disable(user, edit.disabled);
             Ok(())
         })
     }
@@ -424,6 +479,28 @@ impl Accounts {
     }
 }
 
+fn no_account(username: &str) -> Error {
+    Error::NotFound(format!("no account named {username}"))
+}
+
+// Names and e-mails end up in commits: the same checks as any author.
+fn checked_name(name: &str) -> Result<String> {
+    Ok(crate::store::Person::checked(name, "checked@localhost")?.name)
+}
+
+fn checked_email(email: &str) -> Result<String> {
+    Ok(crate::store::Person::checked("checked", email)?.email)
+}
+
+// Refuses an address another account than `username` holds. Addresses compare trimmed and case-insensitively:
+// git keeps what it is given, but people (and question ownership) read `Ann@X` and `ann@x` as one.
+fn check_email_free(data: &Data, email: &str, username: &str) -> Result<()> {
+    let wanted = email.trim().to_lowercase();
+    let taken = data.users.values().any(|it| it.username != username && it.email.trim().to_lowercase() == wanted);
+    // The holder goes unnamed: in proxy mode this refusal reaches the person logging in.
+    if taken { Err(Error::Conflict(format!("another account already has the e-mail address {email}"))) } else { Ok(()) }
+}
+
 // Disabling ends the account's sessions (a raised epoch voids them); enabling again does not revive them.
 fn disable(user: &mut User, disabled: bool) {
     if disabled && !user.disabled {
@@ -519,6 +596,51 @@ mod tests {
         assert_eq!(accounts.user("ann").unwrap().session_epoch, 1);
         let stored = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
         assert!(!stored.contains("correct horse") && !stored.contains(&token));
+    }
+
+    fn bob() -> NewUser {
+        NewUser { username: "bob".into(), name: "Bob Builder".into(), email: "bob@example.com".into(), ..ann() }
+    }
+
+    fn edit(email: &str) -> AccountEdit {
+        AccountEdit { name: None, email: Some(email.into()), role: Role::Editor, groups: Vec::new(), disabled: false }
+    }
+
+    #[test]
+    fn two_accounts_could_share_one_email() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = Accounts::open(dir.path()).unwrap();
+        accounts.add_user(ann()).unwrap();
+        let twin = NewUser { email: " ANN@example.com ".into(), ..bob() };
+        assert!(matches!(accounts.add_user(twin), Err(Error::Conflict(_))), "add with Ann's address");
+        accounts.add_user(bob()).unwrap();
+        assert!(matches!(accounts.set_email("bob", "Ann@Example.com"), Err(Error::Conflict(_))), "set_email");
+        assert!(matches!(accounts.edit("bob", edit("ann@example.com ")), Err(Error::Conflict(_))), "admin edit");
+        let proxied = accounts.proxy_user("carl", "Carl", "ann@example.com", Role::Reader);
+        assert!(matches!(proxied, Err(Error::Conflict(_))), "a proxy naming Ann's address for someone else");
+        assert_eq!(accounts.user("bob").unwrap().email, "bob@example.com", "a refused change changed something");
+        // An account may keep (or re-case) its own address, and take a free one.
+        accounts.set_email("ann", "Ann@example.com").unwrap();
+        accounts.edit("bob", edit("robert@example.com")).unwrap();
+        assert_eq!(accounts.user("bob").unwrap().email, "robert@example.com");
+        accounts.set_email("ann", "bob@example.com").unwrap();
+    }
+
+    #[test]
+    fn a_person_could_take_another_accounts_display_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = Accounts::open(dir.path()).unwrap();
+        accounts.add_user(ann()).unwrap();
+        accounts.add_user(bob()).unwrap();
+        for name in ["Ann Author", " ann author "] {
+            assert!(matches!(accounts.set_own_name("bob", name), Err(Error::Conflict(_))), "{name:?}");
+        }
+        accounts.set_own_name("bob", "Bob the Builder").unwrap();
+        assert_eq!(accounts.user("bob").unwrap().name, "Bob the Builder");
+        // Namesakes an admin made may keep their names.
+        let namesake = AccountEdit { name: Some("Ann Author".into()), ..edit("bob@example.com") };
+        accounts.edit("bob", namesake).unwrap();
+        accounts.set_own_name("bob", "Ann Author").unwrap();
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-pub use accounts::{Accounts, NewUser, TokenInfo, User};
+pub use accounts::{AccountEdit, Accounts, NewUser, TokenInfo, User};
 
 /// What an account may do, in increasing order of power.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use super::view::{Frame, host_of};
 use super::viewer::Viewer;
 use super::{AppState, PageError, csrf};
 use crate::Error;
-use crate::auth::{AuthMode, NewUser, Role, User};
+use crate::auth::{AccountEdit, AuthMode, NewUser, Role, User};
 
 #[derive(Serialize)]
 struct AdminTemplate {
@@ -146,7 +146,10 @@ pub async fn add_user(
     });
     match added {
         Ok(()) => Ok(Redirect::to("/-/admin").into_response()),
-        Err(err) => admin_view(&state, &headers, Some(err.to_string()), StatusCode::BAD_REQUEST),
+        Err(err) => {
+            let (status, _, message) = super::error::classify(&err);
+            admin_view(&state, &headers, Some(message), status)
+        }
     }
 }
 
@@ -154,6 +157,12 @@ pub async fn add_user(
 pub struct UpdateUserForm {
     #[serde(default)]
     csrf_token: String,
+    /// Absent: the name stays (forms that change only role and groups).
+    #[serde(default)]
+    name: Option<String>,
+    /// Absent: the e-mail address stays.
+    #[serde(default)]
+    email: Option<String>,
     role: String,
     #[serde(default)]
     groups: String,
@@ -161,7 +170,7 @@ pub struct UpdateUserForm {
     disabled: Option<String>,
 }
 
-/// `POST /-/admin/users/{username}`: role, groups, disabled.
+/// `POST /-/admin/users/{username}`: name, e-mail, role, groups, disabled.
 pub async fn update_user(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -175,8 +184,14 @@ pub async fn update_user(
     if viewer.username() == Some(username.as_str()) && (disabled || role != Role::Admin) {
         return Err(Error::bad_input("you cannot disable yourself or give up your own admin role").into());
     }
-    state.auth.accounts.set_access(&username, role, split_groups(&form.groups), disabled)?;
-    Ok(Redirect::to("/-/admin").into_response())
+    let edit = AccountEdit { name: form.name, email: form.email, role, groups: split_groups(&form.groups), disabled };
+    match state.auth.accounts.edit(&username, edit) {
+        Ok(()) => Ok(Redirect::to("/-/admin").into_response()),
+        Err(err) => {
+            let (status, _, message) = super::error::classify(&err);
+            admin_view(&state, &headers, Some(format!("{username}: {message}")), status)
+        }
+    }
 }
 
 fn split_groups(text: &str) -> Vec<String> {

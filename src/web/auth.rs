@@ -174,7 +174,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             && channel == Channel::Browser
             && method == Method::GET
         {
-            let target = request.uri().path_and_query().map_or("/", |it| it.as_str()).to_string();
+            // The login form judges `next` again; offering only a safe one keeps hostile paths out of the page.
+            let target = safe_next(request.uri().path_and_query().map_or("/", |it| it.as_str()));
             let next = percent_encoding::utf8_percent_encode(&target, QUERY_VALUE).to_string();
             Redirect::to(&format!("/-/login?next={next}")).into_response()
         } else {
@@ -358,13 +359,37 @@ struct LoginTemplate {
     proxy_mode: bool,
 }
 
-// Only paths on this site: `//evil.example` and absolute URLs would send the browser elsewhere.
+/// Where to send the browser after logging in: `next` when it is a path on this site, otherwise `/`. The answer
+/// is always a valid `Location` header value.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/".into()
+    same_origin_path(next).unwrap_or_else(|| "/".into())
+}
+
+// A path on this origin, as the URL parser serialises it, or `None` for anything a browser could take
+// elsewhere. Browsers remove tabs and line breaks from URLs and read `\` as `/`, so `/\t/evil.example` and
+// `/\evil.example` both lead to `//evil.example`: such characters are refused outright, raw or percent-encoded,
+// rather than cleaned up.
+fn same_origin_path(next: &str) -> Option<String> {
+    let decoded = percent_decode_str(next).decode_utf8_lossy();
+    let refused = |text: &str| {
+        !text.starts_with('/')
+            || text.starts_with("//")
+            || text.chars().any(|it| it.is_control() || it == '\\' || (it.is_whitespace() && it != ' '))
+    };
+    // A space is fine once decoded (`/my%20page`) but never raw: URLs carry it encoded, and browsers trim it.
+    if refused(next) || refused(&decoded) || next.contains(' ') {
+        return None;
     }
+    let base = url::Url::parse("http://lore.invalid/").expect("a fixed absolute URL parses");
+    let joined = base.join(next).ok()?;
+    // Dot segments can still collapse into a scheme-relative path: `/.//evil.example` becomes `//evil.example`.
+    let path = &joined[url::Position::BeforePath..];
+    (joined.origin() == base.origin() && path.starts_with('/') && !path.starts_with("//")).then(|| path.to_string())
+}
+
+// Whole minutes to wait, at least one, for messages.
+fn minutes(wait: std::time::Duration) -> u64 {
+    wait.as_secs().div_ceil(60).max(1)
 }
 
 /// `GET /-/login?next=`.
@@ -428,20 +453,23 @@ pub async fn login(
     }
     let next = safe_next(&form.next);
     let username = form.username.trim().to_string();
-    if let Some(wait) = auth.throttle.blocked(&username, viewer.address) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let message = format!("Too many failed logins. Try again in {minutes} minutes.");
-        return login_page(&state, &headers, next, username, Some(message), StatusCode::TOO_MANY_REQUESTS);
-    }
+    // Counted as a failure before the password is checked, so simultaneous attempts cannot overrun the limit.
+    let attempt = match auth.throttle.begin(&username, viewer.address) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let message = format!("Too many failed logins. Try again in {} minutes.", minutes(wait));
+            return login_page(&state, &headers, next, username, Some(message), StatusCode::TOO_MANY_REQUESTS);
+        }
+    };
     let (checked_username, password) = (username.clone(), form.password);
     let checking = auth.clone();
     let user = super::blocking(move || Ok(checking.accounts.verify_password(&checked_username, &password))).await?;
     let Some(user) = user else {
-        auth.throttle.failed(&username, viewer.address);
+        attempt.failed();
         let message = "Wrong user name or password.".to_string();
         return login_page(&state, &headers, next, username, Some(message), StatusCode::UNAUTHORIZED);
     };
-    auth.throttle.succeeded(&user.username);
+    attempt.succeeded();
     // A session cookie from before the login is ended: a new login gets a new id (no session fixation).
     if let Some(old) = &viewer.session_cookie {
         auth.sessions.end(old)?;
@@ -564,10 +592,13 @@ pub struct ProfileForm {
     #[serde(default)]
     csrf_token: String,
     name: String,
-    email: String,
+    /// Not on the form any more (an admin sets it); a request that sends it may only repeat the current one.
+    #[serde(default)]
+    email: Option<String>,
 }
 
-/// `POST /-/account/profile`: display name and e-mail (what commits are signed with).
+/// `POST /-/account/profile`: the display name commits are signed with. The e-mail address is not the
+/// person's to change: commits and questions are tied to it, so an admin sets it.
 pub async fn update_profile(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -579,8 +610,19 @@ pub async fn update_profile(
     if state.auth.config.mode == AuthMode::Proxy {
         return Err(Error::bad_input("your name and e-mail come from your company's login").into());
     }
-    state.auth.accounts.set_profile(&user.username, &form.name, &form.email)?;
-    Ok(Redirect::to("/-/account").into_response())
+    let email_changes = form.email.as_deref().is_some_and(|it| it.trim().to_lowercase() != user.email.to_lowercase());
+    let changed = if email_changes {
+        Err(Error::Forbidden("your e-mail address is set by an admin: ask one to change it".into()))
+    } else {
+        state.auth.accounts.set_own_name(&user.username, &form.name)
+    };
+    match changed {
+        Ok(()) => Ok(Redirect::to("/-/account").into_response()),
+        Err(err) => {
+            let (status, _, message) = error::classify(&err);
+            account_page(&state, &viewer, &headers, None, Some(message), status)
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -609,14 +651,23 @@ pub async fn change_password(
         let message = Some("The new passwords do not match.".into());
         return account_page(&state, &viewer, &headers, None, message, StatusCode::BAD_REQUEST);
     }
+    // The same throttle as logins: a stolen session must not become a way to guess the password.
+    let attempt = match auth.throttle.begin(&user.username, viewer.address) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let message = format!("Too many wrong passwords. Try again in {} minutes.", minutes(wait));
+            return account_page(&state, &viewer, &headers, None, Some(message), StatusCode::TOO_MANY_REQUESTS);
+        }
+    };
     let checking = auth.clone();
     let (username, current) = (user.username.clone(), form.current);
     let verified = super::blocking(move || Ok(checking.accounts.verify_password(&username, &current))).await?;
     if verified.is_none() {
-        auth.throttle.failed(&user.username, viewer.address);
+        attempt.failed();
         let message = Some("Your current password is not right.".into());
         return account_page(&state, &viewer, &headers, None, message, StatusCode::FORBIDDEN);
     }
+    attempt.succeeded();
     let (username, new) = (user.username.clone(), form.new);
     let changing = auth.clone();
     if let Err(err) = super::blocking(move || changing.accounts.set_password(&username, &new)).await {
@@ -803,5 +854,59 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/hr/pay?x=1"), "/hr/pay?x=1");
+    }
+
+    #[track_caller]
+    fn check_next(next: &str, expected: &str) {
+        assert_eq!(safe_next(next), expected, "next={next:?}");
+        assert!(HeaderValue::from_str(&safe_next(next)).is_ok(), "next={next:?} is no valid Location");
+    }
+
+    #[test]
+    fn login_next_with_a_tab_that_browsers_strip_is_an_open_redirect() {
+        check_next("/%09/evil.example", "/");
+        check_next("/\t/evil.example", "/");
+        check_next("/\t\t//evil.example", "/");
+        check_next("/%0D%0A/evil.example", "/");
+    }
+
+    #[test]
+    fn login_next_with_a_backslash_is_an_open_redirect() {
+        check_next("/\\evil.example", "/");
+        check_next("/%5Cevil.example", "/");
+        check_next("/%5cevil.example", "/");
+        check_next("/a/b\\c", "/");
+    }
+
+    #[test]
+    fn login_next_that_is_scheme_relative_or_absolute_is_an_open_redirect() {
+        check_next("//evil.example", "/");
+        check_next("/%2F/evil.example", "/");
+        check_next("/%2f%2fevil.example", "/");
+        check_next("/.//evil.example", "/");
+        check_next("/a/..//evil.example", "/");
+        check_next("/%2e//evil.example", "/");
+        check_next("https://evil.example", "/");
+        check_next("javascript:alert(1)", "/");
+        check_next("evil.example", "/");
+        check_next("", "/");
+    }
+
+    #[test]
+    fn login_next_with_a_line_break_or_vertical_tab_was_a_server_error() {
+        for next in ["/\n", "/%0A", "\u{b}", "/\u{b}x", "/x\u{0}", "/\u{c}", "/\u{7f}", "/\u{85}", "/\u{2028}", "/ x"] {
+            check_next(next, "/");
+        }
+    }
+
+    #[test]
+    fn login_next_keeps_paths_on_this_site() {
+        check_next("/", "/");
+        check_next("/-/admin", "/-/admin");
+        check_next("/pub/page?tab=history", "/pub/page?tab=history");
+        check_next("/my%20page", "/my%20page");
+        // Non-ASCII is percent-encoded, so the Location header stays valid.
+        check_next("/caf\u{e9}", "/caf%C3%A9");
+        check_next("/a/../b", "/b");
     }
 }

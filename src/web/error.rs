@@ -52,6 +52,7 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
         Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", err.to_string()),
         Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", err.to_string()),
         Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", err.to_string()),
+        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", err.to_string()),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", err.to_string()),
         Error::Contention { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", err.to_string()),
         Error::Repository(_) | Error::Git(_) | Error::Io(_) | Error::Template(_) => {

@@ -643,6 +643,91 @@ async fn login_returns_only_to_paths_on_this_wiki() {
     assert!(problems.is_empty(), "login redirects:\n{}", problems.join("\n"));
 }
 
+/// `next` values that a browser could take to another site, or that once made the login answer 500.
+const HOSTILE_NEXT: &[&str] = &[
+    "/%09/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/\\evil.example",
+    "/%5Cevil.example",
+    "/%5cevil.example",
+    "//evil.example",
+    "/%2F/evil.example",
+    "/.//evil.example",
+    "/%2e//evil.example",
+    "https://evil.example",
+    "HTTPS://evil.example",
+    "/%0A",
+    "/%0D%0ALocation:%20https://evil.example",
+    "\u{b}",
+    "/\u{b}/evil.example",
+    "/\u{c}/evil.example",
+    "/\u{0}/evil.example",
+    "/\u{7f}",
+    "/\u{2028}/evil.example",
+    "/\u{a0}/evil.example",
+    " /evil.example",
+    "\t//evil.example",
+    "javascript:alert(1)",
+    "data:text/html,hello",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_next_that_browsers_read_as_another_site_was_an_open_redirect() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let mut problems = Vec::new();
+    for next in HOSTILE_NEXT {
+        // Posted straight to the login form.
+        let mut browser = Browser::new(&local.wiki, CSRF_PAGE);
+        let reply = browser.login("eddie", PASSWORD, next).await;
+        let location = reply.header("location");
+        if reply.status != 303 || location.as_deref() != Some("/") {
+            problems.push(format!("POST next={next:?}: {} {location:?}, expected 303 \"/\"", reply.status));
+        }
+        // Through the login page, which puts `next` into its form.
+        let mut browser = Browser::new(&local.wiki, CSRF_PAGE);
+        let page = browser.get(&format!("/-/login?next={}", query_value(next))).await;
+        if page.status != 200 {
+            problems.push(format!("GET /-/login?next={next:?}: {}", page.status));
+            continue;
+        }
+        let offered = input_named(&form_posting_to(&page.text(), "/-/login"), "next").attr("value");
+        if offered != "/" {
+            problems.push(format!("GET /-/login?next={next:?} offers next={offered:?}"));
+        }
+        let reply = browser.login("eddie", PASSWORD, &offered).await;
+        if reply.status != 303 || reply.header("location").as_deref() != Some("/") {
+            problems.push(format!(
+                "the login page's form for {next:?}: {} {:?}",
+                reply.status,
+                reply.header("location")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "hostile next values:\n{}", problems.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_redirect_of_a_hostile_path_offered_it_as_next() {
+    let local = serve_local(small_fixture(), &[EDDIE], |config| config.auth.anonymous_read = false).await;
+    let wiki = &local.wiki;
+    let mut problems = Vec::new();
+    for target in
+        ["//evil.example", "//evil.example/pub/page", "/%5Cevil.example", "/%2F/evil.example", "/.//evil.example"]
+    {
+        let reply = wiki.raw_get(target).await;
+        let location = reply.header("location").unwrap_or_default();
+        if reply.status != 303 || location != "/-/login?next=%2F" {
+            problems.push(format!("GET {target}: {} {location:?}, expected 303 \"/-/login?next=%2F\"", reply.status));
+        }
+    }
+    let reply = wiki.raw_get("/pub/page?tab=history").await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/-/login?next=%2Fpub%2Fpage%3Ftab%3Dhistory"));
+    assert!(problems.is_empty(), "the login redirect offers hostile next values:\n{}", problems.join("\n"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_cookie_is_secure_only_behind_a_trusted_https_proxy() {
     let trusted = serve_local(small_fixture(), &[EDDIE], |config| {
@@ -779,6 +864,135 @@ async fn failed_logins_are_throttled_per_address() {
     let right = browser.login("eddie", PASSWORD, "/").await;
     assert_eq!(right.status, 429, "a good login from an address with 21 failures: {}", right.text());
     assert!(set_cookie(&right, SESSION_COOKIE).is_none(), "a throttled login made a session");
+}
+
+/// How many simultaneous attempts the race tests fire from one address.
+const SIMULTANEOUS: usize = 100;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_logins_raced_past_the_per_account_throttle() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
+    let csrf = browser.csrf_token().await;
+    let statuses = post_at_once(wiki, "/-/login", &browser, |_| {
+        vec![("username", "eddie".into()), ("password", "guessing".into()), ("csrf_token", csrf.clone())]
+    })
+    .await;
+    let checked = statuses.get(&401).copied().unwrap_or_default();
+    let throttled = statuses.get(&429).copied().unwrap_or_default();
+    assert!(
+        (1..=lore::auth::throttle::PER_ACCOUNT).contains(&checked),
+        "{checked} of {SIMULTANEOUS} simultaneous wrong passwords were checked; the limit is 5: {statuses:?}"
+    );
+    assert_eq!(checked + throttled, SIMULTANEOUS, "every other attempt is answered 429: {statuses:?}");
+    let right = browser.login("eddie", PASSWORD, "/").await;
+    assert_eq!(right.status, 429, "the right password while the account is paused: {}", right.text());
+    assert!(set_cookie(&right, SESSION_COOKIE).is_none(), "a throttled login made a session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_logins_raced_past_the_per_address_throttle() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut browser = Browser::new(wiki, CSRF_PAGE);
+    let csrf = browser.csrf_token().await;
+    // A different user name each time: only the address's limit can stop them.
+    let statuses = post_at_once(wiki, "/-/login", &browser, |n| {
+        vec![("username", format!("ghost-{n}")), ("password", "guessing".into()), ("csrf_token", csrf.clone())]
+    })
+    .await;
+    let checked = statuses.get(&401).copied().unwrap_or_default();
+    let throttled = statuses.get(&429).copied().unwrap_or_default();
+    assert!(
+        (1..=lore::auth::throttle::PER_ADDRESS).contains(&checked),
+        "{checked} of {SIMULTANEOUS} simultaneous guesses were checked; the limit is 20: {statuses:?}"
+    );
+    assert_eq!(checked + throttled, SIMULTANEOUS, "every other attempt is answered 429: {statuses:?}");
+    let right = browser.login("eddie", PASSWORD, "/").await;
+    assert_eq!(right.status, 429, "the right password from a paused address: {}", right.text());
+    assert!(set_cookie(&right, SESSION_COOKIE).is_none(), "a throttled login made a session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change_form_let_anyone_with_a_session_guess_the_password_unthrottled() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut browser = Browser::logged_in(wiki, EDDIE).await;
+    let csrf = browser.csrf_token().await;
+    let new_password = "a much better passphrase";
+    let statuses = post_at_once(wiki, "/-/account/password", &browser, |n| {
+        vec![
+            ("current", format!("guess number {n}")),
+            ("new", new_password.into()),
+            ("confirm", new_password.into()),
+            ("csrf_token", csrf.clone()),
+        ]
+    })
+    .await;
+    let checked = statuses.get(&403).copied().unwrap_or_default();
+    let throttled = statuses.get(&429).copied().unwrap_or_default();
+    assert!(
+        (1..=lore::auth::throttle::PER_ACCOUNT).contains(&checked),
+        "{checked} of {SIMULTANEOUS} simultaneous wrong current passwords were checked; the limit is 5: {statuses:?}"
+    );
+    assert_eq!(checked + throttled, SIMULTANEOUS, "every other attempt is answered 429: {statuses:?}");
+
+    let fields = [("current", PASSWORD), ("new", new_password), ("confirm", new_password), ("csrf_token", &csrf)];
+    let right = browser.post_form("/-/account/password", &fields).await;
+    assert_eq!(right.status, 429, "the right current password while paused: {}", right.text());
+    assert!(text_of(&right.text()).contains("minute"), "the answer says how long to wait: {}", right.text());
+    let accounts = Accounts::open(&wiki.data_dir()).expect("the account store");
+    let (old, new) = blocking(move || {
+        (
+            accounts.verify_password("eddie", PASSWORD).is_some(),
+            accounts.verify_password("eddie", new_password).is_some(),
+        )
+    })
+    .await;
+    assert!(old && !new, "a throttled password change went through (old works: {old}, new works: {new})");
+    assert_eq!(browser.get("/-/api/me").await.status, 200, "a throttled change ended the session");
+}
+
+/// Posts [`SIMULTANEOUS`] forms to `path` at once, each from its own task, with `browser`'s cookies (one address,
+/// one CSRF token); `fields(n)` gives the n-th form. Returns how many answers had each status.
+async fn post_at_once(
+    wiki: &TestWiki,
+    path: &str,
+    browser: &Browser<'_>,
+    fields: impl Fn(usize) -> Vec<(&'static str, String)>,
+) -> BTreeMap<u16, usize> {
+    let cookies: Vec<String> = [CSRF_COOKIE, SESSION_COOKIE]
+        .into_iter()
+        .filter_map(|name| browser.cookie(name).map(|value| format!("{name}={value}")))
+        .collect();
+    let cookies = cookies.join("; ");
+    // Every request is built before any is sent, so they arrive together.
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(SIMULTANEOUS));
+    let tasks: Vec<_> = (0..SIMULTANEOUS)
+        .map(|n| {
+            let owned = fields(n);
+            let form: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let request = wiki
+                .client
+                .post(wiki.url(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", &wiki.base_url)
+                .header("Cookie", &cookies)
+                .body(url_encode(&form));
+            let start = start.clone();
+            tokio::spawn(async move {
+                start.wait().await;
+                request.send().await.map(|it| it.status().as_u16())
+            })
+        })
+        .collect();
+    let mut res = BTreeMap::new();
+    for task in tasks {
+        let status = task.await.expect("the task ran").unwrap_or_else(|err| panic!("POST {path}: {err}"));
+        *res.entry(status).or_default() += 1;
+    }
+    res
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1195,6 +1409,181 @@ async fn the_reader_who_asked_may_accept_an_answer_and_other_readers_may_not() {
     assert_eq!(reply.status, 303, "the asker accepting in the browser: {}", reply.text());
     let question = wiki.file_at_head(&format!("questions/{slug}.md"));
     assert!(question.contains(&format!("accepted: {}", answers[1])), "{question}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Identity: an e-mail address is one account's, and only admins set it
+
+/// Rita's address as someone typing it to pass for her would: other case, stray spaces.
+const RITAS_EMAIL_DISGUISED: &str = " Rita@Example.COM ";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_could_take_another_accounts_email_and_commit_as_them() {
+    let local = serve_local(small_fixture(), &[RITA, EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut eddie = Browser::logged_in(wiki, EDDIE).await;
+
+    let page = eddie.get("/-/account").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let form = form_posting_to(&page.text(), "/-/account/profile");
+    let shown = elements(&form.inner_html, "input")
+        .into_iter()
+        .find(|it| it.attr("id") == "profile-email")
+        .unwrap_or_else(|| panic!("the profile shows no e-mail:\n{}", form.inner_html));
+    assert_eq!(shown.attr("value"), EDDIE.email);
+    assert!(shown.attrs.contains_key("readonly"), "the e-mail is editable on the account page: {:?}", shown.attrs);
+    assert_eq!(shown.attr("name"), "", "the e-mail is still a field of the profile form: {:?}", shown.attrs);
+    assert!(text_of(&form.inner_html).contains("admin"), "no word on who changes the e-mail: {}", form.inner_html);
+
+    let csrf = eddie.csrf_token().await;
+    for email in [RITA.email, RITAS_EMAIL_DISGUISED, "eddie.new@example.com"] {
+        let fields = [("name", EDDIE.name), ("email", email), ("csrf_token", &csrf)];
+        let reply = eddie.post_form("/-/account/profile", &fields).await;
+        assert!((400..500).contains(&reply.status), "setting the e-mail {email:?}: {} {}", reply.status, reply.text());
+    }
+    // Nor through the API, whatever the method.
+    let body = json!({"name": RITA.name, "email": RITA.email});
+    for method in ["PUT", "PATCH", "POST"] {
+        let reply = api(wiki, method, "/-/api/me", Some(local.token(EDDIE)), Some(&body), &[]).await;
+        assert!((400..500).contains(&reply.status), "{method} /-/api/me: {} {}", reply.status, reply.text());
+    }
+    let me = eddie.get("/-/api/me").await.json();
+    assert_eq!((me["name"].as_str(), me["email"].as_str()), (Some(EDDIE.name), Some(EDDIE.email)), "{me}");
+
+    // Repeating one's own address (an old form) is fine: only the name changes.
+    let fields = [("name", "Eddie E."), ("email", EDDIE.email), ("csrf_token", &csrf)];
+    let reply = eddie.post_form("/-/account/profile", &fields).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let reply = eddie.post_form("/-/account/profile", &[("name", EDDIE.name), ("csrf_token", &csrf)]).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+
+    // What he commits through the page API carries his own identity.
+    let token = local.token(EDDIE);
+    let if_match = format!("\"{}\"", wiki.blob_at_head("pub/page.md"));
+    let body = json!({"markdown": "# Public page\n\nWho wrote this?\n"});
+    let reply = api(wiki, "PUT", "/-/api/pages/pub/page", Some(token), Some(&body), &[("If-Match", &if_match)]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(last_author(wiki), EDDIE.author(), "an API save is not signed as the account");
+    let body = json!({"title": "Who signs this?", "body": "Just asking."});
+    let reply = api(wiki, "POST", "/-/api/questions", Some(token), Some(&body), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(last_author(wiki), EDDIE.author(), "a question is not signed as the account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn display_name_could_copy_another_accounts_name() {
+    let local = serve_local(small_fixture(), &[RITA, EDDIE], |_| {}).await;
+    let mut eddie = Browser::logged_in(&local.wiki, EDDIE).await;
+    let csrf = eddie.csrf_token().await;
+    for name in [RITA.name, "rita reader", "  RITA READER "] {
+        let reply = eddie.post_form("/-/account/profile", &[("name", name), ("csrf_token", &csrf)]).await;
+        assert_eq!(reply.status, 409, "taking the name {name:?}: {}", reply.text());
+        assert!(text_of(&reply.text()).contains("another account"), "{}", reply.text());
+    }
+    assert_eq!(eddie.get("/-/api/me").await.json()["name"], EDDIE.name);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_with_another_accounts_email_could_accept_answers_on_their_question() {
+    let local = serve_local(small_fixture(), &[RITA, RAJ, EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let body = json!({"title": "Where is the ladder?", "body": "For the attic."});
+    let asked = api(wiki, "POST", "/-/api/questions", Some(local.token(RITA)), Some(&body), &[]).await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let slug = asked.json()["slug"].as_str().expect("a slug").to_string();
+    let answered = api(
+        wiki,
+        "POST",
+        &format!("/-/api/questions/{slug}/answers"),
+        Some(local.token(EDDIE)),
+        Some(&json!({"body": "In the garage."})),
+        &[],
+    )
+    .await;
+    assert_eq!(answered.status, 201, "{}", answered.text());
+    let answer = answered.json()["id"].as_str().expect("an answer id").to_string();
+
+    let mut raj = Browser::logged_in(wiki, RAJ).await;
+    let csrf = raj.csrf_token().await;
+    for email in [RITA.email, RITAS_EMAIL_DISGUISED] {
+        let fields = [("name", RITA.name), ("email", email), ("csrf_token", &csrf)];
+        let reply = raj.post_form("/-/account/profile", &fields).await;
+        assert!((400..500).contains(&reply.status), "Raj taking {email:?}: {} {}", reply.status, reply.text());
+    }
+    assert_eq!(raj.get("/-/api/me").await.json()["email"], RAJ.email);
+
+    let head = wiki.head();
+    let fields = [("answer", answer.as_str()), ("csrf_token", &csrf)];
+    let reply = raj.post_form(&format!("/-/questions/{slug}/accept"), &fields).await;
+    assert_eq!(reply.status, 403, "Raj accepting on Rita's question in the browser: {}", reply.text());
+    let accept = format!("/-/api/questions/{slug}/accept");
+    let reply = api(wiki, "POST", &accept, Some(local.token(RAJ)), Some(&json!({"answer": answer})), &[]).await;
+    assert_eq!(api_outcome(&reply), "403", "Raj accepting on Rita's question through the API: {}", reply.text());
+    assert_eq!(wiki.head(), head, "a refused accept committed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_could_give_two_accounts_one_email() {
+    let local = serve_local(small_fixture(), &[RITA, RAJ, ADA], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut ada = Browser::logged_in(wiki, ADA).await;
+    let page = ada.get("/-/admin").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let form = form_posting_to(&page.text(), "/-/admin/users/raj");
+    assert_eq!(input_named(&form, "email").attr("value"), RAJ.email);
+    assert_eq!(input_named(&form, "name").attr("value"), RAJ.name);
+
+    let csrf = ada.csrf_token().await;
+    let change = |name: &'static str, email: &'static str| {
+        [("csrf_token", csrf.clone()), ("name", name.into()), ("email", email.into()), ("role", "reader".into())]
+            .map(|(k, v)| (k.to_string(), v))
+    };
+    let reply = ada.post_form_owned("/-/admin/users/raj", &change(RAJ.name, RITAS_EMAIL_DISGUISED)).await;
+    assert_eq!(reply.status, 409, "an admin giving Raj Rita's e-mail: {}", reply.text());
+    assert!(text_of(&reply.text()).contains("e-mail"), "the refusal does not say why: {}", reply.text());
+    let reply = ada
+        .post_form(
+            "/-/admin/users",
+            &[
+                ("csrf_token", &csrf),
+                ("username", "rita2"),
+                ("name", "Rita Again"),
+                ("email", RITA.email),
+                ("role", "reader"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 409, "an admin adding an account with Rita's e-mail: {}", reply.text());
+    let me = me(wiki, Some(local.token(RAJ))).await.json();
+    assert_eq!(me["email"], RAJ.email, "{me}");
+
+    let reply = ada.post_form_owned("/-/admin/users/raj", &change("Raj Renamed", "raj.new@example.com")).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let me = self::me(wiki, Some(local.token(RAJ))).await.json();
+    assert_eq!((me["name"].as_str(), me["email"].as_str()), (Some("Raj Renamed"), Some("raj.new@example.com")), "{me}");
+
+    // The command line keeps to the same rule.
+    let data = wiki.data_dir().display().to_string();
+    let root = wiki.root().to_path_buf();
+    let refused = blocking({
+        let (root, data) = (root.clone(), data.clone());
+        move || run_lore(&root, &["user", "email", "raj", "RITA@example.com", "--data", &data])
+    })
+    .await;
+    assert!(!refused.status.success(), "lore user email gave Raj Rita's address");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("e-mail address"), "lore user email does not say why: {stderr}");
+    let args =
+        ["user", "add", "rita3", "--name", "Rita Three", "--email", RITA.email, "--no-password", "--data", &data];
+    let refused = blocking({
+        let (root, args) = (root.clone(), args.map(String::from));
+        move || run_lore(&root, &args.each_ref().map(String::as_str))
+    })
+    .await;
+    assert!(!refused.status.success(), "lore user add made a second account with Rita's address");
+    lore(&root, &["user", "email", "raj", "raj@example.org", "--data", &data]).await;
+    assert_eq!(self::me(wiki, Some(local.token(RAJ))).await.json()["email"], "raj@example.org");
 }
 
 // ---------------------------------------------------------------------------------------------------------
