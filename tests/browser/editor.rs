@@ -4,7 +4,6 @@
 //!
 //! These tests need Debian's `chromium` and `chromium-driver`; without them they fail and say so.
 
-
 use crate::common::*;
 use crate::webdriver::{Browser, PATIENCE};
 use serde_json::json;

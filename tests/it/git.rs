@@ -19,6 +19,9 @@ const FRESH: Duration = Duration::from_secs(2);
 /// How long a commit made outside Lore may take to show (the issue asks for a second).
 const OUTSIDE: Duration = Duration::from_secs(5);
 
+/// Text that must never appear in an answer: files outside the repository, or the repository's own config.
+const OUTSIDE_MARKERS: &[&str] = &["root:x:0:0", "[core]", "repositoryformatversion"];
+
 // ---------------------------------------------------------------------------------------------------------
 // Discovery and the protocol
 
@@ -71,6 +74,44 @@ async fn receive_pack_is_advertised_on_loopback() {
         assert!(reply.text().contains(&first_line), "{service}: {:?}", reply.text());
         assert!(reply.text().contains(&wiki.head()), "{service} does not advertise the branch: {:?}", reply.text());
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn git_endpoint_answers_hostile_paths_with_400_not_500() {
+    let wiki = managed_wiki().await;
+    for target in [
+        "/wiki.git//etc/passwd",
+        "/wiki.git/.",
+        "/wiki.git/./info/refs",
+        "/wiki.git/./",
+        "/wiki.git/..",
+        "/wiki.git/../wiki.git/info/refs",
+        "/wiki.git/info/../config",
+        "/wiki.git/%2e%2e/config",
+        "/wiki.git/%2E%2E/%2e%2e/etc/passwd",
+        "/wiki.git/info/refs/",
+        "/wiki.git/info//refs",
+        "/wiki.git/info%2frefs",
+        "/wiki.git/info\\refs",
+        "/wiki.git/info/refs%00",
+        "/wiki.git/info/refs?service=git-upload-pack/../../x",
+    ] {
+        let reply = wiki.raw_get(target).await;
+        // A query is passed on as it is and the backend refuses an unknown service itself; the rest are Lore's.
+        let expected = if target.contains('?') { 403 } else { 400 };
+        assert_eq!(reply.status, expected, "GET {target}: {}", reply.text());
+        for marker in OUTSIDE_MARKERS {
+            assert!(!reply.text().contains(marker), "GET {target} shows {marker:?}: {}", reply.text());
+        }
+        if expected == 400 {
+            assert!(reply.text().starts_with("invalid repository path: "), "GET {target}: {:?}", reply.text());
+        }
+    }
+    // A clean path git does not use is simply not there.
+    assert_eq!(wiki.raw_get("/wiki.git/config").await.status, 404);
+    // And the server still serves git.
+    let refs = wiki.get("/wiki.git/info/refs?service=git-upload-pack").await;
+    assert_eq!(refs.status, 200, "{}", refs.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
