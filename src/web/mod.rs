@@ -14,6 +14,7 @@ mod navigate;
 mod pages;
 mod people;
 mod questions;
+mod raw;
 mod search;
 mod view;
 

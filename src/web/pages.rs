@@ -385,11 +385,6 @@ pub fn decode_path(encoded: &str) -> Result<String> {
     Ok(decoded.into_owned())
 }
 
-// Files a browser could execute script from: served only inside a sandbox, and HTML only as a download.
-fn is_active_content(content_type: &str) -> bool {
-    matches!(content_type, "text/html" | "image/svg+xml" | "application/xhtml+xml" | "text/xml" | "application/xml")
-}
-
 async fn serve_blob(
     state: &AppState,
     path: &RepoPath,
@@ -405,25 +400,8 @@ async fn serve_blob(
         let content = blocking(move || site.store().read_blob(blob)).await?;
         Body::from(content).into_response()
     };
-    let content_type = if as_text {
-        "text/plain; charset=utf-8".to_string()
-    } else {
-        mime_guess::from_path(path.as_str()).first_or_octet_stream().essence_str().to_string()
-    };
+    super::raw::RawServing::of(path.as_str(), as_text).apply(res.headers_mut());
     let res_headers = res.headers_mut();
-    if is_active_content(&content_type) {
-        res_headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"),
-        );
-        if content_type != "image/svg+xml" {
-            res_headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
-        }
-    }
-    res_headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type).expect("mime types are valid header values"),
-    );
     res_headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex ids are valid header values"));
     res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(res)

@@ -1,15 +1,48 @@
-//! What a page's content cannot make a real browser do on Lore's origin: send the `e` shortcut to an Edit link
-//! the page planted itself.
+//! What a page's content or a committed file cannot make a real browser do on Lore's origin: run an uploaded
+//! script (pages allow `script-src 'self'`, so only the way Lore serves the file can stop it), or send the `e`
+//! shortcut to an Edit link the page planted itself.
 //!
 //! These tests need Debian's `chromium` and `chromium-driver`; without them they fail and say so.
 
 use crate::common::*;
 use crate::webdriver::{Browser, PATIENCE};
+use serde_json::{Value, json};
 
 /// Raw HTML a page may hold that imitates Lore's Edit button, in every spelling a script might select by.
 const PLANTED_EDIT_LINKS: &str = "<div class=\"page-actions\"><a class=\"button\" href=\"/-/edit/evil\">Edit</a></div>\n\n\
     <div class=\"page-actions\" id=\"page-actions\"><a class=\"button\" id=\"edit\" href=\"/-/edit/evil-id\">Edit</a></div>\n\n\
     <div data-lore-shortcut=\"edit\"><a data-lore-shortcut=\"edit\" class=\"button\" href=\"/-/edit/evil-data\">Edit</a></div>\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_script_does_not_run_when_a_page_loads_it() {
+    let script = "window.ranFrom = (window.ranFrom || []).concat([document.currentScript.src]);\n";
+    let wiki = TestWiki::with_files(&[
+        ("index.md", "# Home\n"),
+        ("media/x.js", script),
+        ("media/x.mjs", "window.ranFrom = ['module'];\n"),
+        ("media/x.cjs", script),
+    ])
+    .await;
+    let browser = Browser::start().await;
+    browser.goto(&wiki.url("/")).await;
+
+    // Lore's own script is a control: loaded the same way, it runs, so a blocked load below is the file's type.
+    let control = load_script(&browser, "/-/static/lore.js", "text/javascript").await;
+    assert_eq!(control, "load", "the detector sees a same-origin script that runs");
+
+    for (url, kind) in [
+        ("/media/x.js", "text/javascript"),
+        ("/-/raw/media/x.js", "text/javascript"),
+        ("/media/x.mjs", "module"),
+        ("/media/x.cjs", "text/javascript"),
+    ] {
+        let outcome = load_script(&browser, url, kind).await;
+        assert_eq!(outcome, "error", "{url} ({kind}) loaded as a script");
+        let ran = browser.execute("return window.ranFrom || null;", vec![]).await;
+        assert_eq!(ran, Value::Null, "{url} ({kind}) ran");
+    }
+    browser.quit().await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_shortcut_ignores_edit_links_planted_in_page_content() {
@@ -44,6 +77,21 @@ async fn edit_shortcut_ignores_edit_links_planted_in_page_content() {
         })
         .await;
     browser.quit().await;
+}
+
+/// Adds `<script src=url>` (of `type`) to the current page, as an injection would, and waits for it to load
+/// or fail; returns `"load"` or `"error"`.
+async fn load_script(browser: &Browser, url: &str, kind: &str) -> String {
+    let added = "const [url, kind] = arguments; window.outcome = null; const script = document.createElement('script'); \
+        script.type = kind; script.src = url; \
+        script.onload = () => { window.outcome = 'load'; }; script.onerror = () => { window.outcome = 'error'; }; \
+        document.head.appendChild(script); return true;";
+    assert_eq!(browser.execute(added, vec![json!(url), json!(kind)]).await, true);
+    browser
+        .wait_for(&format!("{url} to load or fail"), PATIENCE, async || {
+            browser.execute("return window.outcome;", vec![]).await.as_str().map(str::to_string)
+        })
+        .await
 }
 
 /// Presses `e`, then `?`, on the page body. Returns `None` when the page stayed: `?` opened Lore's shortcuts
