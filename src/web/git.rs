@@ -58,6 +58,21 @@ pub async fn backend(State(state): State<AppState>, viewer: Viewer, request: Req
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("GIT_PROJECT_ROOT", root)
         .env("GIT_HTTP_EXPORT_ALL", "1")
+        // git checks every object a push brings (`receive.fsckObjects`, strict), so a malformed tree or commit
+        // never enters the repository, from which a refused force push could never take it out again. Given
+        // to the backend as command-scope config rather than written into the repository's config: it then
+        // holds for any repository Lore serves whatever its owner configured (command-scope config wins), and
+        // Lore writes nothing into a config it does not own. The two findings Lore's pre-receive check refuses
+        // itself, naming the path (a name held twice in one folder, a name holding a slash), are lowered to
+        // warnings so that its clearer message is the one the writer sees. Pushes that do not come through
+        // Lore's HTTP (a push over the file system) are checked by that hook alone.
+        .env("GIT_CONFIG_COUNT", "3")
+        .env("GIT_CONFIG_KEY_0", "receive.fsckObjects")
+        .env("GIT_CONFIG_VALUE_0", "true")
+        .env("GIT_CONFIG_KEY_1", "receive.fsck.duplicateEntries")
+        .env("GIT_CONFIG_VALUE_1", "warn")
+        .env("GIT_CONFIG_KEY_2", "receive.fsck.fullPathname")
+        .env("GIT_CONFIG_VALUE_2", "warn")
         .env("PATH_INFO", format!("/{}{rest}", name.to_string_lossy()))
         .env("REQUEST_METHOD", parts.method.as_str())
         .env("QUERY_STRING", &query)
