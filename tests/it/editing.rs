@@ -1077,6 +1077,24 @@ async fn uploaded_svg_and_html_are_served_without_running_script() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_never_add_names_that_break_windows_or_macos_checkouts() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES), ("team/photo.png", "old photo")]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    // A name differing only in case from a file beside it is taken, like the same name: the next one is used.
+    let reply = visitor.upload("team/rota.md", "Photo.png", PNG_1X1).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(reply.json()["path"], "team/Photo-2.png", "{}", reply.text());
+    // A device name is refused, saying why.
+    let head = wiki.head();
+    for name in ["con.png", "AUX", "lpt1.txt"] {
+        let reply = visitor.upload("team/rota.md", name, PNG_1X1).await;
+        assert_eq!(reply.status, 400, "{name}: {}", reply.text());
+        assert!(reply.text().contains("Windows"), "{name}: {}", reply.text());
+    }
+    wiki.assert_untouched(&head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploaded_javascript_is_not_served_as_script_from_the_wiki_origin() {
     // Pages allow `script-src 'self'`: a script served with a script type from the wiki itself is one that a
     // page (or an injection into one) could load. Served as attached plain text under `nosniff`, it runs nowhere.
