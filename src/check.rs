@@ -1,7 +1,7 @@
 //! Validation of a wiki's files, shared by `lore check` (run in a writer's clone or CI) and the
 //! pre-receive hook (run on every push). Pure: callers read the files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
@@ -9,6 +9,7 @@ use pulldown_cmark::{Event, LinkType, Parser, Tag};
 use crate::content::links::{self, LinkResolver, WikiTarget};
 use crate::content::page::{self, markdown_options};
 use crate::content::{RepoPath, front_matter, path};
+use crate::store::ChangedFolder;
 
 /// How bad a problem is: errors fail `lore check` and reject pushes; warnings are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,21 +90,88 @@ pub fn check_file(file_path: &str, content: &[u8], limits: Limits) -> Vec<Proble
     res
 }
 
+/// Problems of one folder a push adds or changes, read from its tree object as git stores it: names no
+/// checkout can hold (empty, holding a slash, twice in one folder; `git fsck` calls such a tree malformed),
+/// and names the push introduces that Lore cannot serve (not UTF-8) or that break checkouts on Windows and
+/// macOS (reserved on Windows, or differing from a neighbour only in letter case). Names already in the
+/// folder before are not judged again: history that holds them stays servable.
+pub fn check_folder(folder: &ChangedFolder) -> Vec<Problem> {
+    let mut res = Vec::new();
+    let mut problem = |name: &[u8], message: String| {
+        let path = format!("{}{}", folder.path, String::from_utf8_lossy(name));
+        res.push(Problem { path, line: None, severity: Severity::Error, message });
+    };
+    let mut seen = HashSet::new();
+    let mut by_lowercase: HashMap<String, Vec<&[u8]>> = HashMap::new();
+    for entry in &folder.entries {
+        if entry.name.is_empty() {
+            problem(&entry.name, "an entry with an empty name (a malformed tree git fsck refuses)".into());
+        } else if entry.name.contains(&b'/') {
+            problem(
+                &entry.name,
+                "one entry whose name holds a slash, not a folder (a malformed tree git fsck refuses)".into(),
+            );
+        }
+        if !seen.insert(&entry.name[..]) {
+            problem(&entry.name, "two entries with this name in one folder (a malformed tree git fsck refuses)".into());
+            continue;
+        }
+        by_lowercase.entry(String::from_utf8_lossy(&entry.name).to_lowercase()).or_default().push(&entry.name);
+    }
+    for entry in folder.entries.iter().filter(|it| it.is_new && !it.name.is_empty()) {
+        let Ok(name) = std::str::from_utf8(&entry.name) else {
+            problem(&entry.name, "the name is not valid UTF-8, so Lore cannot serve it".into());
+            continue;
+        };
+        if let Some(reason) = path::unportable_name(name) {
+            problem(&entry.name, reason.into());
+        }
+        // A pair of new names is reported once, on the later one.
+        let twin = by_lowercase[&name.to_lowercase()].iter().find(|other| {
+            **other != entry.name.as_slice()
+                && (!folder.entries.iter().any(|it| it.is_new && it.name == **other) || **other < entry.name.as_slice())
+        });
+        if let Some(twin) = twin {
+            let message = format!(
+                "differs from {}{} only in letter case; checkouts on macOS and Windows would clash",
+                folder.path,
+                String::from_utf8_lossy(twin)
+            );
+            problem(&entry.name, message);
+        }
+    }
+    res
+}
+
 /// Problems across a whole tree: each file's own, plus links to files that do not exist, wiki links to
-/// missing pages, pages sharing a title, and paths that differ only in letter case.
+/// missing pages, pages sharing a title, names reserved on Windows, and files or folders that differ only in
+/// letter case.
 pub fn check_tree(files: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Vec<Problem> {
     let mut res: Vec<Problem> = files.iter().flat_map(|(path, content)| check_file(path, content, limits)).collect();
-    let mut by_lowercase: HashMap<String, &str> = HashMap::new();
+    // Every file and folder (`a/`), so that `Docs/` beside `docs/` is found once, not once per file inside.
+    let mut names = BTreeSet::new();
     for path in files.keys() {
-        if let Some(other) = by_lowercase.insert(path.to_lowercase(), path) {
-            res.push(Problem {
-                path: path.clone(),
+        names.extend(path.match_indices('/').map(|(slash, _)| &path[..=slash]));
+        names.insert(path.as_str());
+    }
+    let mut by_lowercase: HashMap<String, &str> = HashMap::new();
+    for name in names {
+        let (folder, last) = split_last(name);
+        if let Some(reason) = path::unportable_name(last.trim_end_matches('/')) {
+            // A folder's problem is reported on the folder, not on each file in it.
+            res.push(Problem { path: name.to_string(), line: None, severity: Severity::Error, message: reason.into() });
+        }
+        match by_lowercase.insert(name.trim_end_matches('/').to_lowercase(), name) {
+            // Names in folders that clash already are not reported again.
+            Some(other) if split_last(other).0 == folder => res.push(Problem {
+                path: name.to_string(),
                 line: None,
                 severity: Severity::Error,
                 message: format!(
                     "path differs from {other} only in letter case; checkouts on macOS and Windows would clash"
                 ),
-            });
+            }),
+            _ => {}
         }
     }
     let pages: Vec<(RepoPath, String, page::PageMeta)> = files
@@ -135,6 +203,12 @@ pub fn check_tree(files: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Vec<Prob
     }
     res.sort_by(|a, b| (&a.path, a.line, a.severity).cmp(&(&b.path, b.line, b.severity)));
     res
+}
+
+// `a/b/` → (`a/`, `b/`), `a/c.md` → (`a/`, `c.md`).
+fn split_last(name: &str) -> (&str, &str) {
+    let end = name.trim_end_matches('/').rfind('/').map_or(0, |slash| slash + 1);
+    (&name[..end], &name[end..])
 }
 
 fn link_problems(
@@ -218,6 +292,61 @@ mod tests {
         assert!(!check_file(".git/config", b"", LIMITS).is_empty());
         assert!(!check_file("big.md", &[b'a'; 1_001], LIMITS).is_empty());
         assert!(check_file("big.png", &[b'a'; 1_001], LIMITS).is_empty());
+    }
+
+    #[test]
+    fn windows_names_and_folder_case_clashes_in_a_clone() {
+        check(
+            &[("CON.md", "# C\n"), ("Docs/a.md", "# A\n"), ("docs/b.md", "# B\n"), ("lpt1/x.md", "# X\n")],
+            &[
+                "CON.md: error: a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9) cannot be checked out there",
+                "docs/: error: path differs from Docs/ only in letter case; checkouts on macOS and Windows would clash",
+                "lpt1/: error: a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9) cannot be checked out there",
+            ],
+        );
+    }
+
+    #[track_caller]
+    fn check_entries(entries: &[(&[u8], bool)], expected: &[&str]) {
+        let folder = ChangedFolder {
+            path: "f/".into(),
+            entries: entries
+                .iter()
+                .map(|(name, is_new)| crate::store::FolderEntry { name: name.to_vec(), is_new: *is_new })
+                .collect(),
+        };
+        let found: Vec<String> = check_folder(&folder).iter().map(ToString::to_string).collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn malformed_trees_are_refused_whoever_added_the_names() {
+        check_entries(
+            &[(b"a.md", false), (b"a.md", false), (b"x/y.md", false), (b"", false)],
+            &[
+                "f/a.md: error: two entries with this name in one folder (a malformed tree git fsck refuses)",
+                "f/x/y.md: error: one entry whose name holds a slash, not a folder (a malformed tree git fsck refuses)",
+                "f/: error: an entry with an empty name (a malformed tree git fsck refuses)",
+            ],
+        );
+    }
+
+    #[test]
+    fn only_new_names_must_be_portable() {
+        // Old names stay, however unportable; new ones are judged, a new pair reported once.
+        check_entries(&[(b"CON.md", false), (b"README.md", false), (b"Readme.md", false)], &[]);
+        check_entries(
+            &[(b"README.md", false), (b"Readme.md", true), (b"aux", true), (b"b.md", true), (b"B.md", true)],
+            &[
+                "f/Readme.md: error: differs from f/README.md only in letter case; checkouts on macOS and Windows would clash",
+                "f/aux: error: a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9) cannot be checked out there",
+                "f/b.md: error: differs from f/B.md only in letter case; checkouts on macOS and Windows would clash",
+            ],
+        );
+        check_entries(
+            &[(b"\xff.md", true)],
+            &["f/\u{fffd}.md: error: the name is not valid UTF-8, so Lore cannot serve it"],
+        );
     }
 
     #[test]

@@ -92,13 +92,15 @@ pub fn read_updates(input: impl BufRead) -> Result<Vec<RefUpdate>> {
     Ok(res)
 }
 
-/// Checks a push: the served branch is neither deleted nor rewritten, and every file any new commit
-/// adds or changes passes `check::check_file`. Returns the problems (empty: accept).
+/// Checks a push: the served branch is neither deleted nor rewritten, every folder any new commit adds or
+/// changes passes `check::check_folder` (well-formed trees, portable new names), and every file it adds or
+/// changes passes `check::check_file`. Returns the problems (empty: accept).
 pub fn check_push(store: &Store, updates: &[RefUpdate], branch_ref: &str, limits: Limits) -> Result<Vec<Problem>> {
     let mut res = Vec::new();
     let refusal =
         |message: String| Problem { path: branch_ref.to_string(), line: None, severity: Severity::Error, message };
     let mut checked_blobs = HashSet::new();
+    let mut checked_trees = HashSet::new();
     // Only commits the repository does not hold yet are checked: history already accepted stays accepted
     // (a tag or a new branch does not re-check old files against today's rules).
     let existing = store.ref_tips()?;
@@ -120,6 +122,16 @@ pub fn check_push(store: &Store, updates: &[RefUpdate], branch_ref: &str, limits
         }
         let mut known = existing.clone();
         known.extend(update.old);
+        // The trees themselves first, as git stores them: a diff only sees paths, so it cannot tell `a/b.md`
+        // the folder from one entry named `a/b.md`, and it shows a name held twice once.
+        for commit in store.new_commits(new, &known)? {
+            for folder in store.changed_folders(commit, &mut checked_trees)? {
+                for mut problem in check::check_folder(&folder) {
+                    problem.message = format!("{} (in commit {})", problem.message, commit.short());
+                    res.push(problem);
+                }
+            }
+        }
         for commit in store.walk_changes_hiding(new, &known, |_| {})? {
             for change in commit.changes {
                 let Some(blob) = change.blob else { continue };

@@ -153,6 +153,28 @@ pub fn normalize(path: &str) -> Option<String> {
     Some(segments.join("/"))
 }
 
+/// Why a file or folder name that a change introduces would break checkouts on Windows, or `None`. Device
+/// names (`CON`, `PRN`, `AUX`, `NUL`, `COM1`-`COM9`, `LPT1`-`LPT9`, in any case, with or without an extension)
+/// cannot be created there, and a trailing dot or space is dropped, so `a.` and `a` become one file. Lore
+/// serves such names from history; it only refuses to add new ones.
+pub fn unportable_name(name: &str) -> Option<&'static str> {
+    if name.ends_with(['.', ' ']) {
+        return Some("a name ending in a dot or a space cannot be checked out on Windows");
+    }
+    // Windows ignores everything from the first dot, and spaces before it: `con.md` and `CON .txt` are `CON`.
+    let stem = name.split('.').next().unwrap_or_default().trim_end_matches(' ').to_ascii_lowercase();
+    let is_device = match stem.as_str() {
+        "con" | "prn" | "aux" | "nul" | "conin$" | "conout$" => true,
+        _ => ["com", "lpt"].iter().any(|prefix| {
+            stem.strip_prefix(prefix).is_some_and(|digit| {
+                matches!(digit, "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³")
+            })
+        }),
+    };
+    is_device
+        .then_some("a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9) cannot be checked out there")
+}
+
 // Windows and macOS treat `.GIT`, `.git.` and `.git ` as the same folder, so refuse them all.
 fn names_git_dir(segment: &str) -> bool {
     segment.trim_end_matches(['.', ' ']).eq_ignore_ascii_case(".git")
@@ -218,6 +240,33 @@ mod tests {
             ["", " ", "/", ".md", "a/.md", "a/.hidden", " hr/pay", "\thr/pay", "\u{a0}hr/pay", "hr/pay ", "hr/pay\n"]
         {
             assert!(RepoPath::page(raw).is_err(), "{raw:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn windows_reserved_names_are_unportable() {
+        for name in [
+            "con",
+            "CON",
+            "con.md",
+            "Con.tar.gz",
+            "con .md",
+            "aux",
+            "nul.png",
+            "prn",
+            "COM1",
+            "com9.md",
+            "lpt1",
+            "LPT9.txt",
+        ] {
+            assert!(unportable_name(name).is_some(), "{name:?} should be unportable");
+        }
+        for name in ["a.", "a ", "notes.md.", "folder "] {
+            assert!(unportable_name(name).is_some(), "{name:?} should be unportable");
+        }
+        for name in ["console.md", "com10", "com0.md", "lpt", "auxiliary.md", "icon.png", "a.b", "nul-points.md", ".md"]
+        {
+            assert_eq!(unportable_name(name), None, "{name:?} is fine");
         }
     }
 

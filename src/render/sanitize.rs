@@ -65,6 +65,16 @@ mod tests {
     }
 
     #[test]
+    fn content_cannot_plant_the_edit_shortcut_target() {
+        // Lore's scripts find their own elements by `data-lore-shortcut`; content keeps classes, never data.
+        check(
+            "<div class=\"page-actions\" data-lore-shortcut=\"edit\"><a class=\"button\" href=\"/-/edit/evil\" \
+             data-lore-shortcut=\"edit\" data-x=\"1\">Edit</a></div>",
+            "<div class=\"page-actions\"><a class=\"button\" href=\"/-/edit/evil\" rel=\"noopener noreferrer\">Edit</a></div>",
+        );
+    }
+
+    #[test]
     fn removes_dangerous_urls() {
         check("<a href=\"javascript:alert(1)\">x</a>", "<a rel=\"noopener noreferrer\">x</a>");
         check("<img src=\"data:image/svg+xml;base64,AAAA\">", "<img>");

@@ -659,6 +659,9 @@ impl Site {
         let committed = self.commit_retrying(author, |head| {
             let current_blob = self.blob_at(head, &edit.path)?;
             created = current_blob.is_none();
+            if created {
+                self.check_new_names(head, &edit.path)?;
+            }
             merged_with = None;
             let content: Vec<u8> = match (current_blob, edit.base_blob) {
                 (None, _) => edit.markdown.clone().into_bytes(),
@@ -751,6 +754,7 @@ impl Site {
             if self.blob_at(head, to)?.is_some() {
                 return Err(Error::bad_input(format!("a page already exists at {to}")));
             }
+            self.check_new_names(head, to)?;
             let text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
             let moved = front_matter::with_alias(&text, from.page_name())
                 .map_err(|err| Error::bad_input(format!("cannot record the old name: {err}")))?;
@@ -810,18 +814,47 @@ impl Site {
                     format!("{}{stem}-{n}{extension}", page.folder())
                 };
                 let candidate = RepoPath::parse(&candidate)?;
-                if self.blob_at(head, &candidate)?.is_none() && !self.snapshot().is_folder(&format!("{candidate}/")) {
+                if self.blob_at(head, &candidate)?.is_none()
+                    && !self.snapshot().is_folder(&format!("{candidate}/"))
+                    && !self.has_case_twin(head, &candidate)?
+                {
                     break candidate;
                 }
                 n += 1;
             };
             may_write(&target)?;
+            self.check_new_names(head, &target)?;
             let message = format!("Upload {}", target.file_name());
             let edits = vec![FileEdit::Write { path: target.as_str().to_string(), content: content.clone() }];
             stored = Some(target);
             Ok(Attempt::<()>::Commit { edits, message })
         })?;
         Ok(stored.expect("a commit attempt chose the path"))
+    }
+
+    // Refuses names a write would add to the tree that break checkouts on Windows or macOS, as pushes are
+    // refused (`check::check_folder`): reserved device names, a trailing dot or space, or a name beside one
+    // that differs from it only in letter case. Segments `head` already holds are history: never judged.
+    fn check_new_names(&self, head: Option<ObjectId>, path: &RepoPath) -> Result<()> {
+        let fit = self.store.path_fit(head, path.as_str())?;
+        for segment in path.as_str().split('/').skip(fit.n_existing) {
+            if let Some(reason) = path::unportable_name(segment) {
+                return Err(Error::InvalidPath { path: path.to_string(), reason });
+            }
+        }
+        match fit.case_twin {
+            Some(twin) => Err(Error::bad_input(format!(
+                "{path} differs from {twin} only in letter case; checkouts on macOS and Windows would clash"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    // Whether a new file's own name (not a folder on its way) differs only in letter case from a file or folder
+    // beside it: a name to skip, like a taken one, where Lore picks the name itself.
+    fn has_case_twin(&self, head: Option<ObjectId>, path: &RepoPath) -> Result<bool> {
+        let fit = self.store.path_fit(head, path.as_str())?;
+        Ok(fit.case_twin.is_some() && fit.n_existing + 1 == path.as_str().split('/').count())
     }
 
     /// The page templates in a snapshot's `_templates/` folder: (file name without `.md`, title).

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Attempt, Site, Snapshot};
 use crate::content::questions::{self, QuestionInfo, Status};
-use crate::content::{PageMeta, RepoPath};
+use crate::content::{PageMeta, RepoPath, path};
 use crate::store::{CommitInfo, FileEdit, ObjectId, Person};
 use crate::{Error, Result};
 
@@ -68,11 +68,16 @@ impl Site {
             let path = loop {
                 let slug = if n == 1 { base.clone() } else { format!("{base}-{n}") };
                 let path = RepoPath::parse(&format!("{}/{slug}.md", questions::FOLDER))?;
-                if self.blob_at(head, &path)?.is_none() {
+                // A title like "Con?" makes a slug Windows reserves: skip it as if taken.
+                if self.blob_at(head, &path)?.is_none()
+                    && path::unportable_name(path.file_name()).is_none()
+                    && !self.has_case_twin(head, &path)?
+                {
                     break path;
                 }
                 n += 1;
             };
+            self.check_new_names(head, &path)?;
             let edits = vec![FileEdit::Write { path: path.as_str().to_string(), content: text.clone().into_bytes() }];
             chosen = Some(path);
             Ok(Attempt::<()>::Commit { edits, message: format!("Ask: {title}") })
@@ -161,6 +166,7 @@ impl Site {
             if self.blob_at(head, to)?.is_some() {
                 return Err(Error::bad_input(format!("a page already exists at {to}")));
             }
+            self.check_new_names(head, to)?;
             let question_text = String::from_utf8_lossy(&self.store.read_blob(current)?).into_owned();
             let marked = questions::mark_promoted(&question_text, to.as_str()).map_err(Error::BadInput)?;
             let title = self.meta(&question, current)?.title.clone();

@@ -5,6 +5,7 @@
 //! moving the branch with compare-and-swap. Knows nothing about Markdown or HTTP.
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -142,6 +143,33 @@ pub struct FileChange {
 pub struct CommitChanges {
     pub info: CommitInfo,
     pub changes: Vec<FileChange>,
+}
+
+/// A folder whose tree object a commit added or changed against its first parent, with every entry that tree
+/// object holds, as stored (duplicates and all): what a push brings, for validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedFolder {
+    /// The folder's path: `""` for the root, else ending in `/` (names that are not UTF-8 shown lossily).
+    pub path: String,
+    pub entries: Vec<FolderEntry>,
+}
+
+/// One entry of a folder's tree object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderEntry {
+    /// The name as stored: git requires neither UTF-8 nor that it be a single path segment.
+    pub name: Vec<u8>,
+    /// Whether the first parent's folder at this path held no entry of this name.
+    pub is_new: bool,
+}
+
+/// How a path fits into a commit's tree (see [`Store::path_fit`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PathFit {
+    /// How many of the path's leading segments the tree holds, spelled exactly so.
+    pub n_existing: usize,
+    /// The path of an entry beside the first missing segment whose name differs from it only in letter case.
+    pub case_twin: Option<String>,
 }
 
 /// One change to make in a commit.
@@ -341,6 +369,92 @@ impl Store {
         })
     }
 
+    /// The commits reachable from `new` but from none of `known`: what a push brings.
+    pub fn new_commits(&self, new: ObjectId, known: &[ObjectId]) -> Result<Vec<ObjectId>> {
+        self.with_repo(|repo| {
+            let mut walk = repo.revwalk()?;
+            walk.push(new.0)?;
+            for known in known {
+                walk.hide(known.0)?;
+            }
+            walk.map(|it| Ok(ObjectId(it?))).collect()
+        })
+    }
+
+    /// The folders `commit` added or changed against its first parent (every folder, for a root commit), each
+    /// with its tree object's entries as stored. A (new tree, old tree) pair already in `visited` is skipped,
+    /// and each one walked is added: a push reads each changed tree once, however many commits or paths share
+    /// it (a tree naming one subtree many times cannot make the walk explode).
+    pub fn changed_folders(
+        &self,
+        commit: ObjectId,
+        visited: &mut HashSet<(ObjectId, Option<ObjectId>)>,
+    ) -> Result<Vec<ChangedFolder>> {
+        self.with_repo(|repo| {
+            let commit = repo.find_commit(commit.0)?;
+            let old_root = match commit.parent(0) {
+                Ok(parent) => Some(parent.tree_id()),
+                Err(_) => None,
+            };
+            let mut res = Vec::new();
+            // An explicit stack, not recursion: a pushed tree may nest deeper than the hook's stack.
+            let mut pending: Vec<(Vec<u8>, Oid, Option<Oid>)> = vec![(Vec::new(), commit.tree_id(), old_root)];
+            while let Some((prefix, new_id, old_id)) = pending.pop() {
+                if Some(new_id) == old_id || !visited.insert((ObjectId(new_id), old_id.map(ObjectId))) {
+                    continue;
+                }
+                let new_tree = repo.find_tree(new_id)?;
+                let old_tree = old_id.map(|it| repo.find_tree(it)).transpose()?;
+                // By name, not by libgit2's lookup: its binary search assumes a well-formed tree.
+                let old_entries: HashMap<Vec<u8>, (Oid, bool)> = old_tree
+                    .iter()
+                    .flat_map(|tree| tree.iter())
+                    .map(|entry| (entry.name_bytes().to_vec(), (entry.id(), is_folder(&entry))))
+                    .collect();
+                let mut entries = Vec::with_capacity(new_tree.len());
+                for entry in new_tree.iter() {
+                    let before = old_entries.get(entry.name_bytes());
+                    entries.push(FolderEntry { name: entry.name_bytes().to_vec(), is_new: before.is_none() });
+                    if is_folder(&entry) {
+                        let old_subtree = before.filter(|(_, was_folder)| *was_folder).map(|(id, _)| *id);
+                        pending.push(([&prefix[..], entry.name_bytes(), b"/"].concat(), entry.id(), old_subtree));
+                    }
+                }
+                res.push(ChangedFolder { path: String::from_utf8_lossy(&prefix).into_owned(), entries });
+            }
+            Ok(res)
+        })
+    }
+
+    /// How `path` fits into `commit`'s tree (an empty tree for `None`): how many leading segments exist as
+    /// spelled, and an entry beside the first missing one that differs from it only in letter case.
+    pub fn path_fit(&self, commit: Option<ObjectId>, path: &str) -> Result<PathFit> {
+        let Some(commit) = commit else { return Ok(PathFit::default()) };
+        self.with_repo(|repo| {
+            let mut tree = repo.find_commit(commit.0)?.tree()?;
+            let mut prefix = String::new();
+            let segments: Vec<&str> = path.split('/').collect();
+            for (i, segment) in segments.iter().enumerate() {
+                let lower = segment.to_lowercase();
+                let next = match tree.get_name(segment) {
+                    Some(entry) if i + 1 < segments.len() && is_folder(&entry) => repo.find_tree(entry.id())?,
+                    Some(_) => return Ok(PathFit { n_existing: i + 1, case_twin: None }),
+                    None => {
+                        let twin = tree
+                            .iter()
+                            .filter_map(|entry| entry.name().ok().map(str::to_string))
+                            .find(|name| name.to_lowercase() == lower);
+                        return Ok(PathFit { n_existing: i, case_twin: twin.map(|name| format!("{prefix}{name}")) });
+                    }
+                };
+                prefix.push_str(segment);
+                prefix.push('/');
+                tree = next;
+            }
+            Ok(PathFit { n_existing: segments.len(), case_twin: None })
+        })
+    }
+
     /// Whether the served branch is checked out in a working tree (a non-bare repository).
     pub fn branch_is_checked_out(&self) -> Result<bool> {
         self.with_repo(|repo| {
@@ -521,6 +635,11 @@ const MAX_POOLED_REPOSITORIES: usize = 16;
 
 fn is_regular_file(mode: i32) -> bool {
     mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
+}
+
+// By mode, as git decides what a checkout makes of an entry.
+fn is_folder(entry: &git2::TreeEntry<'_>) -> bool {
+    entry.filemode() == i32::from(FileMode::Tree)
 }
 
 fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {

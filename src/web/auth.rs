@@ -19,6 +19,7 @@ use super::{ApiError, AppState, PageError, csrf, error};
 use crate::auth::{AuthMode, Role, User};
 use crate::content::RepoPath;
 use crate::{Error, Result};
+use percent_encoding::percent_decode_str;
 
 const SESSION_COOKIE: &str = "lore_session";
 

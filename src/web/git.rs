@@ -29,14 +29,22 @@ pub async fn backend(State(state): State<AppState>, viewer: Viewer, request: Req
         .unwrap_or_default();
     let (parts, body) = request.into_parts();
     let rest = parts.uri.path().strip_prefix(PREFIX).unwrap_or_default().to_string();
+    // git http-backend answers paths it does not know with a server error (and `//etc/passwd` or `.` with
+    // "aliased" ones), so only the paths it serves reach it, each spelled exactly as git spells it.
+    match backend_path(&rest) {
+        BackendPath::Served => {}
+        BackendPath::Unknown => {
+            return (StatusCode::NOT_FOUND, "not a path of git's HTTP protocol\n").into_response();
+        }
+        BackendPath::Malformed(reason) => {
+            return (StatusCode::BAD_REQUEST, format!("invalid repository path: {reason}\n")).into_response();
+        }
+    }
     let query = parts.uri.query().unwrap_or_default().to_string();
     let wants_push = rest.ends_with("/git-receive-pack") || query.contains("service=git-receive-pack");
     // Refused already at ref discovery, so git asks for credentials instead of failing mid-push.
     if let Err(refusal) = may_use_git(&state, &viewer, wants_push) {
         return *refusal;
-    }
-    if rest.contains("..") || rest.contains('\\') {
-        return (StatusCode::BAD_REQUEST, "invalid repository path\n").into_response();
     }
     let git_dir = state.site.git_dir().to_path_buf();
     let git_dir = git_dir.canonicalize().unwrap_or(git_dir);
@@ -50,6 +58,21 @@ pub async fn backend(State(state): State<AppState>, viewer: Viewer, request: Req
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("GIT_PROJECT_ROOT", root)
         .env("GIT_HTTP_EXPORT_ALL", "1")
+        // git checks every object a push brings (`receive.fsckObjects`, strict), so a malformed tree or commit
+        // never enters the repository, from which a refused force push could never take it out again. Given
+        // to the backend as command-scope config rather than written into the repository's config: it then
+        // holds for any repository Lore serves whatever its owner configured (command-scope config wins), and
+        // Lore writes nothing into a config it does not own. The two findings Lore's pre-receive check refuses
+        // itself, naming the path (a name held twice in one folder, a name holding a slash), are lowered to
+        // warnings so that its clearer message is the one the writer sees. Pushes that do not come through
+        // Lore's HTTP (a push over the file system) are checked by that hook alone.
+        .env("GIT_CONFIG_COUNT", "3")
+        .env("GIT_CONFIG_KEY_0", "receive.fsckObjects")
+        .env("GIT_CONFIG_VALUE_0", "true")
+        .env("GIT_CONFIG_KEY_1", "receive.fsck.duplicateEntries")
+        .env("GIT_CONFIG_VALUE_1", "warn")
+        .env("GIT_CONFIG_KEY_2", "receive.fsck.fullPathname")
+        .env("GIT_CONFIG_VALUE_2", "warn")
         .env("PATH_INFO", format!("/{}{rest}", name.to_string_lossy()))
         .env("REQUEST_METHOD", parts.method.as_str())
         .env("QUERY_STRING", &query)
@@ -148,6 +171,57 @@ pub async fn backend(State(state): State<AppState>, viewer: Viewer, request: Req
     res
 }
 
+/// What the part of a request's path after `/wiki.git` is to `git http-backend`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BackendPath {
+    /// A path the backend serves.
+    Served,
+    /// A clean path the backend does not serve.
+    Unknown,
+    /// A path no git client sends: empty or dot segments, escapes, backslashes, control characters.
+    Malformed(&'static str),
+}
+
+// The smart protocol's ref discovery and its two services, and the dumb protocol's files (`HEAD`, the pack
+// list, loose objects and packs with SHA-1 or SHA-256 names), which http-backend serves to old clients.
+// `objects/info/alternates` is left out: it would show where other repositories live on the server.
+fn backend_path(rest: &str) -> BackendPath {
+    let Some(relative) = rest.strip_prefix('/') else {
+        return BackendPath::Malformed("no path after the repository");
+    };
+    if relative.contains('\\') {
+        return BackendPath::Malformed("backslash in path");
+    }
+    if relative.chars().any(char::is_control) {
+        return BackendPath::Malformed("control character in path");
+    }
+    // git never percent-encodes these paths; an escape here only hides dots or slashes.
+    if relative.contains('%') {
+        return BackendPath::Malformed("percent-encoded path");
+    }
+    let segments: Vec<&str> = relative.split('/').collect();
+    for segment in &segments {
+        match *segment {
+            "" => return BackendPath::Malformed("empty path segment"),
+            "." | ".." => return BackendPath::Malformed("relative path segment"),
+            _ => {}
+        }
+    }
+    let is_hex = |text: &str, lengths: &[usize]| {
+        lengths.contains(&text.len()) && text.bytes().all(|it| matches!(it, b'0'..=b'9' | b'a'..=b'f'))
+    };
+    let served = match segments.as_slice() {
+        ["HEAD" | "git-upload-pack" | "git-receive-pack"] | ["info", "refs"] | ["objects", "info", "packs"] => true,
+        ["objects", folder, file] if is_hex(folder, &[2]) => is_hex(file, &[38, 62]),
+        ["objects", "pack", file] => file
+            .strip_prefix("pack-")
+            .and_then(|it| it.strip_suffix(".pack").or_else(|| it.strip_suffix(".idx")))
+            .is_some_and(|it| is_hex(it, &[40, 64])),
+        _ => false,
+    };
+    if served { BackendPath::Served } else { BackendPath::Unknown }
+}
+
 /// Whether this viewer may fetch (or, with `push`, push): a clone carries every file, so it needs read
 /// access to all of them, and a push may change any, so it needs edit access to all of them.
 fn may_use_git(state: &AppState, viewer: &Viewer, push: bool) -> Result<(), Box<Response>> {
@@ -217,5 +291,54 @@ pub async fn refresh(State(state): State<AppState>, request: Request) -> Respons
     match super::blocking(move || site.refresh()).await {
         Ok(_) => (StatusCode::NO_CONTENT, "").into_response(),
         Err(err) => super::error::ApiError(err).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(rest: &str, expected: BackendPath) {
+        assert_eq!(backend_path(rest), expected, "{rest:?}");
+    }
+
+    #[test]
+    fn backend_serves_only_git_paths() {
+        for rest in [
+            "/info/refs",
+            "/git-upload-pack",
+            "/git-receive-pack",
+            "/HEAD",
+            "/objects/info/packs",
+            "/objects/ce/013625030ba8dba906f756967f9e9ca394464a",
+            "/objects/pack/pack-ce013625030ba8dba906f756967f9e9ca394464a.pack",
+            "/objects/pack/pack-ce013625030ba8dba906f756967f9e9ca394464a.idx",
+        ] {
+            check(rest, BackendPath::Served);
+        }
+        for rest in
+            ["/config", "/objects/info/alternates", "/objects/CE/013625030ba8dba906f756967f9e9ca394464a", "/info"]
+        {
+            check(rest, BackendPath::Unknown);
+        }
+    }
+
+    #[test]
+    fn hostile_backend_paths_are_malformed() {
+        for rest in [
+            "",
+            "/",
+            "//etc/passwd",
+            "/.",
+            "/./info/refs",
+            "/../wiki.git/info/refs",
+            "/info/refs/",
+            "/%2e%2e/info/refs",
+            "/info\\refs",
+            "/info/refs\u{7}",
+        ] {
+            assert!(matches!(backend_path(rest), BackendPath::Malformed(_)), "{rest:?}");
+        }
     }
 }

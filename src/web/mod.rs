@@ -16,6 +16,7 @@ mod paths;
 mod people;
 mod query;
 mod questions;
+mod raw;
 mod search;
 mod view;
 mod viewer;

@@ -348,11 +348,6 @@ fn locate(snapshot: &Snapshot, decoded: &str) -> Result<Target> {
     Ok(Target::NotFound(decoded.to_string()))
 }
 
-// Files a browser could execute script from: served only inside a sandbox, and HTML only as a download.
-fn is_active_content(content_type: &str) -> bool {
-    matches!(content_type, "text/html" | "image/svg+xml" | "application/xhtml+xml" | "text/xml" | "application/xml")
-}
-
 async fn serve_blob(reader: Reader, path: RepoPath, headers: &HeaderMap, as_text: bool) -> Result<Response, PageError> {
     let blob = reader.file(path.as_str()).ok_or_else(|| Error::NotFound(path.to_string()))?;
     let etag = format!("\"{blob}\"");
@@ -363,25 +358,8 @@ async fn serve_blob(reader: Reader, path: RepoPath, headers: &HeaderMap, as_text
         let content = blocking(move || reader.read_file(&file)).await?;
         Body::from(content).into_response()
     };
-    let content_type = if as_text {
-        "text/plain; charset=utf-8".to_string()
-    } else {
-        mime_guess::from_path(path.as_str()).first_or_octet_stream().essence_str().to_string()
-    };
+    super::raw::RawServing::of(path.as_str(), as_text).apply(res.headers_mut());
     let res_headers = res.headers_mut();
-    if is_active_content(&content_type) {
-        res_headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"),
-        );
-        if content_type != "image/svg+xml" {
-            res_headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
-        }
-    }
-    res_headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type).expect("mime types are valid header values"),
-    );
     res_headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex ids are valid header values"));
     res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(res)

@@ -10,3 +10,4 @@ mod webdriver;
 
 mod drawings;
 mod editor;
+mod hostile_content;

@@ -1076,6 +1076,48 @@ async fn uploaded_svg_and_html_are_served_without_running_script() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_never_add_names_that_break_windows_or_macos_checkouts() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES), ("team/photo.png", "old photo")]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    // A name differing only in case from a file beside it is taken, like the same name: the next one is used.
+    let reply = visitor.upload("team/rota.md", "Photo.png", PNG_1X1).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(reply.json()["path"], "team/Photo-2.png", "{}", reply.text());
+    // A device name is refused, saying why.
+    let head = wiki.head();
+    for name in ["con.png", "AUX", "lpt1.txt"] {
+        let reply = visitor.upload("team/rota.md", name, PNG_1X1).await;
+        assert_eq!(reply.status, 400, "{name}: {}", reply.text());
+        assert!(reply.text().contains("Windows"), "{name}: {}", reply.text());
+    }
+    wiki.assert_untouched(&head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_javascript_is_not_served_as_script_from_the_wiki_origin() {
+    // Pages allow `script-src 'self'`: a script served with a script type from the wiki itself is one that a
+    // page (or an injection into one) could load. Served as attached plain text under `nosniff`, it runs nowhere.
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES), ("team/pushed.js", "window.pwned = 1;\n")]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let script = b"window.pwned = 1;\n";
+    let mut urls = vec!["/team/pushed.js".to_string(), "/-/raw/team/pushed.js".to_string()];
+    for name in ["x.js", "x.mjs", "x.cjs", "X.JS", "x.jsx", "x.wasm"] {
+        let reply = visitor.upload("team/rota.md", name, script).await;
+        assert_eq!(reply.status, 201, "{name}: {}", reply.text());
+        urls.push(reply.json()["url"].as_str().expect("a url").to_string());
+    }
+    for url in urls {
+        let served = wiki.get(&url).await;
+        assert_eq!(served.status, 200, "{url}");
+        assert_eq!(served.content_type(), "text/plain; charset=utf-8", "{url}");
+        let disposition = served.header("content-disposition").unwrap_or_default();
+        assert!(disposition.starts_with("attachment"), "{url}: a script is a download, got {disposition:?}");
+        assert_eq!(served.header("x-content-type-options").as_deref(), Some("nosniff"), "{url}");
+        assert_eq!(served.body, script, "{url}: the file itself is served unchanged");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The API's delete, move and restore
 

@@ -19,6 +19,9 @@ const FRESH: Duration = Duration::from_secs(2);
 /// How long a commit made outside Lore may take to show (the issue asks for a second).
 const OUTSIDE: Duration = Duration::from_secs(5);
 
+/// Text that must never appear in an answer: files outside the repository, or the repository's own config.
+const OUTSIDE_MARKERS: &[&str] = &["root:x:0:0", "[core]", "repositoryformatversion"];
+
 // ---------------------------------------------------------------------------------------------------------
 // Discovery and the protocol
 
@@ -71,6 +74,44 @@ async fn receive_pack_is_advertised_on_loopback() {
         assert!(reply.text().contains(&first_line), "{service}: {:?}", reply.text());
         assert!(reply.text().contains(&wiki.head()), "{service} does not advertise the branch: {:?}", reply.text());
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn git_endpoint_answers_hostile_paths_with_400_not_500() {
+    let wiki = managed_wiki().await;
+    for target in [
+        "/wiki.git//etc/passwd",
+        "/wiki.git/.",
+        "/wiki.git/./info/refs",
+        "/wiki.git/./",
+        "/wiki.git/..",
+        "/wiki.git/../wiki.git/info/refs",
+        "/wiki.git/info/../config",
+        "/wiki.git/%2e%2e/config",
+        "/wiki.git/%2E%2E/%2e%2e/etc/passwd",
+        "/wiki.git/info/refs/",
+        "/wiki.git/info//refs",
+        "/wiki.git/info%2frefs",
+        "/wiki.git/info\\refs",
+        "/wiki.git/info/refs%00",
+        "/wiki.git/info/refs?service=git-upload-pack/../../x",
+    ] {
+        let reply = wiki.raw_get(target).await;
+        // A query is passed on as it is and the backend refuses an unknown service itself; the rest are Lore's.
+        let expected = if target.contains('?') { 403 } else { 400 };
+        assert_eq!(reply.status, expected, "GET {target}: {}", reply.text());
+        for marker in OUTSIDE_MARKERS {
+            assert!(!reply.text().contains(marker), "GET {target} shows {marker:?}: {}", reply.text());
+        }
+        if expected == 400 {
+            assert!(reply.text().starts_with("invalid repository path: "), "GET {target}: {:?}", reply.text());
+        }
+    }
+    // A clean path git does not use is simply not there.
+    assert_eq!(wiki.raw_get("/wiki.git/config").await.status, 404);
+    // And the server still serves git.
+    let refs = wiki.get("/wiki.git/info/refs?service=git-upload-pack").await;
+    assert_eq!(refs.status, 200, "{}", refs.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,6 +331,151 @@ async fn push_with_a_file_over_the_upload_limit_is_rejected_naming_it() {
     let push = writer.push(&wiki).await;
     assert_rejected(&push, "media/photo.png");
     assert_nothing_landed(&wiki, &head, &rejected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_of_a_tree_with_duplicate_entries_is_rejected_naming_the_path() {
+    let wiki = managed_wiki().await;
+    let writer = WriterClone::of(&wiki).await;
+    let blob = writer.hash_blob("# Twice\n").await;
+    let tree = writer.root_tree_with(&[("100644", "twice.md", &blob), ("100644", "twice.md", &blob)]).await;
+    let rejected = writer.commit_tree(&tree, "A folder holding twice.md twice").await;
+    let head = wiki.head();
+
+    let push = writer.push_commit(&wiki, &rejected).await;
+    assert_rejected(&push, "twice.md");
+    assert!(push.stderr.contains("two entries with this name"), "the rejection says what is wrong:\n{}", push.stderr);
+    assert_nothing_landed(&wiki, &head, &rejected);
+    wiki.git(&["fsck", "--full", "--strict", "--no-progress"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_of_a_tree_entry_named_with_a_slash_is_rejected_naming_the_path() {
+    let wiki = managed_wiki().await;
+    let writer = WriterClone::of(&wiki).await;
+    let blob = writer.hash_blob("# Not in a folder\n").await;
+    // One entry named `a/b.md` in the root folder, not a file `b.md` in a folder `a` (beside a folder of the
+    // same name it would also be out of git's order, which git's own fsck refuses first).
+    let tree = writer.root_tree_with(&[("100644", "a/b.md", &blob)]).await;
+    let rejected = writer.commit_tree(&tree, "An entry whose name holds a slash").await;
+    let head = wiki.head();
+
+    let push = writer.push_commit(&wiki, &rejected).await;
+    assert_rejected(&push, "lore: a/b.md");
+    assert!(push.stderr.contains("slash"), "the rejection says what is wrong:\n{}", push.stderr);
+    assert_nothing_landed(&wiki, &head, &rejected);
+    wiki.git(&["fsck", "--full", "--strict", "--no-progress"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_of_a_malformed_tree_over_the_filesystem_is_rejected_by_lores_hook() {
+    // Over the file system no fsck option of Lore's applies: the pre-receive hook alone must refuse it.
+    let wiki = managed_wiki().await;
+    let writer = WriterClone::of_url(&wiki.git_dir.to_string_lossy()).await;
+    let blob = writer.hash_blob("# Twice\n").await;
+    let tree = writer
+        .root_tree_with(&[("100644", "twice.md", &blob), ("100644", "twice.md", &blob), ("100644", "a/b.md", &blob)])
+        .await;
+    let rejected = writer.commit_tree(&tree, "A malformed tree, pushed to a path").await;
+    let head = wiki.head();
+
+    let push = writer.push_commit(&wiki, &rejected).await;
+    assert_rejected(&push, "lore: twice.md");
+    assert_rejected(&push, "lore: a/b.md");
+    assert_nothing_landed(&wiki, &head, &rejected);
+    wiki.git(&["fsck", "--full", "--strict", "--no-progress"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_of_a_tree_git_fsck_refuses_is_rejected_over_http() {
+    // Entries out of git's order: a malformed tree Lore's own check does not look for. git's fsck of pushed
+    // objects (receive.fsckObjects) refuses it before any hook runs.
+    let wiki = managed_wiki().await;
+    let writer = WriterClone::of(&wiki).await;
+    let blob = writer.hash_blob("# Unsorted\n").await;
+    let tree = writer.raw_tree(&[("100644", "z.md", &blob), ("100644", "a.md", &blob)]).await;
+    let rejected = writer.commit_tree(&tree, "An unsorted tree").await;
+    let head = wiki.head();
+
+    let push = writer.push_commit(&wiki, &rejected).await;
+    assert_rejected(&push, "treeNotSorted");
+    assert_nothing_landed(&wiki, &head, &rejected);
+    wiki.git(&["fsck", "--full", "--strict", "--no-progress"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_with_windows_reserved_names_is_rejected_naming_them() {
+    let wiki = managed_wiki().await;
+    let writer = WriterClone::of(&wiki).await;
+    let reserved = ["CON.md", "notes/aux.md", "notes/nul", "LPT1/page.md", "notes/com3.txt", "notes/dot./page.md"];
+    for path in reserved {
+        writer.write(path, "# Reserved on Windows\n");
+    }
+    writer.write("notes/trailing space ", "a name ending in a space\n");
+    writer.write("notes/console.md", "# Console is not CON\n");
+    let rejected = writer.commit("Add names Windows cannot check out").await;
+    let head = wiki.head();
+
+    let push = writer.push(&wiki).await;
+    for named in ["lore: CON.md", "lore: notes/aux.md", "lore: notes/nul", "lore: LPT1", "lore: notes/com3.txt"] {
+        assert_rejected(&push, named);
+    }
+    assert_rejected(&push, "lore: notes/dot.");
+    assert_rejected(&push, "lore: notes/trailing space ");
+    assert!(push.stderr.contains("reserved"), "the rejection says why:\n{}", push.stderr);
+    assert!(!push.stderr.contains("console.md"), "a name that only starts like one is fine:\n{}", push.stderr);
+    assert_nothing_landed(&wiki, &head, &rejected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_with_names_differing_only_in_case_is_rejected_naming_them() {
+    let files = [("index.md", "# Home\n"), ("README.md", "# Read me\n"), ("docs/a.md", "# A\n")];
+    let (_fixture, wiki) = bare_wiki_with(&files, |_| {}).await;
+    let writer = WriterClone::of(&wiki).await;
+    writer.write("Readme.md", "# Another read me\n");
+    writer.write("Docs/b.md", "# B, in a second docs folder\n");
+    writer.write("notes/Plan.md", "# Plan\n");
+    writer.write("notes/plan.md", "# plan\n");
+    let rejected = writer.commit("Add names that clash on macOS and Windows").await;
+    let head = wiki.head();
+
+    let push = writer.push(&wiki).await;
+    assert_rejected(&push, "lore: Readme.md: error: differs from README.md only in letter case");
+    assert_rejected(&push, "lore: Docs: error: differs from docs only in letter case");
+    assert_rejected(&push, "lore: notes/plan.md: error: differs from notes/Plan.md only in letter case");
+    assert!(
+        !push.stderr.contains("lore: Docs/b.md"),
+        "the files in a clashing folder are not blamed:\n{}",
+        push.stderr
+    );
+    assert_nothing_landed(&wiki, &head, &rejected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_with_unportable_names_stays_servable_and_pushable() {
+    // Names a push may no longer introduce, committed before Lore served the repository.
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        ("CON.md", "# Console\n\nAn old page: kiwano.\n"),
+        ("README.md", "# Read me\n"),
+        ("Readme.md", "# Read me too\n"),
+    ]);
+    let bare = fixture.bare_clone();
+    let wiki = serve_repo(&bare, |_| {}).await;
+    assert_eq!(wiki.get("/CON").await.status, 200);
+    assert_eq!(wiki.get("/Readme").await.status, 200);
+
+    // A push that changes those files and adds others is judged only on what it adds.
+    let writer = WriterClone::of(&wiki).await;
+    writer.write("CON.md", "# Console\n\nStill here, changed: kiwano.\n");
+    writer.write("Readme.md", "# Read me too, changed\n");
+    writer.write("notes/new.md", "# New\n");
+    let commit = writer.commit("Change old pages, add a new one").await;
+    writer.push_ok(&wiki).await;
+    assert_eq!(wiki.head(), commit);
+    wait_for_page(&wiki, "/CON", "Still here", FRESH).await;
+    wiki.git(&["fsck", "--full", "--strict", "--no-progress"]);
+    drop(fixture);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1012,7 +1198,61 @@ impl WriterClone {
         assert!(push.success, "the push was rejected:\n{}{}", push.stdout, push.stderr);
     }
 
-    /// `git pull --rebase`, as Ann.
+    /// Writes `content` as a blob into the clone's object store; returns its id.
+    async fn hash_blob(&self, content: &str) -> String {
+        let work_tree = self.work_tree.clone();
+        let content = content.to_string();
+        blocking(move || git_with_input(&work_tree, &["hash-object", "-w", "--stdin"], &content)).await
+    }
+
+    /// Writes a tree object holding exactly `entries` (mode, name, id), in the order given, as raw bytes:
+    /// git's own tools refuse to build malformed trees, so the object is hashed with `--literally`.
+    async fn raw_tree(&self, entries: &[(&str, &str, &str)]) -> String {
+        let mut bytes = Vec::new();
+        for (mode, name, id) in entries {
+            bytes.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            bytes.extend((0..id.len()).step_by(2).map(|i| u8::from_str_radix(&id[i..i + 2], 16).expect("a hex id")));
+        }
+        let file = self._dir.path().join(format!("tree-{}", entries.len()));
+        std::fs::write(&file, bytes).expect("write the tree's bytes");
+        let file = file.to_string_lossy().into_owned();
+        self.git(&["hash-object", "-t", "tree", "--literally", "-w", &file]).await
+    }
+
+    /// The root tree of HEAD with `extra` entries added, all in git's order (a well-sorted tree, malformed only
+    /// by what `extra` holds).
+    async fn root_tree_with(&self, extra: &[(&str, &str, &str)]) -> String {
+        let listing = self.git(&["ls-tree", "HEAD"]).await;
+        let mut entries: Vec<(String, String, String)> = listing
+            .lines()
+            .map(|line| {
+                let (meta, name) = line.split_once('\t').expect("mode type id<TAB>name");
+                let fields: Vec<&str> = meta.split(' ').collect();
+                // ls-tree pads folder modes to 040000; a tree object stores 40000.
+                (fields[0].trim_start_matches('0').to_string(), name.to_string(), fields[2].to_string())
+            })
+            .collect();
+        entries.extend(extra.iter().map(|(mode, name, id)| (mode.to_string(), name.to_string(), id.to_string())));
+        // git's order: by name, a folder's name compared as if it ended in `/`.
+        entries.sort_by_key(|(mode, name, _)| if mode == "40000" { format!("{name}/") } else { name.clone() });
+        let borrowed: Vec<(&str, &str, &str)> =
+            entries.iter().map(|(mode, name, id)| (mode.as_str(), name.as_str(), id.as_str())).collect();
+        self.raw_tree(&borrowed).await
+    }
+
+    /// A commit of `tree` on HEAD, as Ann (HEAD itself does not move); returns its id.
+    async fn commit_tree(&self, tree: &str, message: &str) -> String {
+        let name = format!("user.name={}", ANN.name);
+        let email = format!("user.email={}", ANN.email);
+        self.git(&["-c", &name, "-c", &email, "commit-tree", tree, "-p", "HEAD", "-m", message]).await
+    }
+
+    /// Pushes `commit` to the served branch.
+    async fn push_commit(&self, wiki: &TestWiki, commit: &str) -> GitOutput {
+        self.git_output(&["push", "origin", &format!("{commit}:{}", wiki.branch_ref)]).await
+    }
+
+    /// `git pull --rebase`, as Ann.    /// `git pull --rebase`, as Ann.
     async fn pull(&self) {
         let name = format!("user.name={}", ANN.name);
         let email = format!("user.email={}", ANN.email);

@@ -1203,3 +1203,38 @@ fn is_javascript(content_type: &str) -> bool {
 fn encode_path(path: &str) -> String {
     path.replace(' ', "%20")
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Keyboard shortcuts
+
+/// Raw HTML a page may hold that imitates Lore's Edit button, in every spelling a script might select by.
+const PLANTED_EDIT_LINKS: &str = "# Planted\n\n\
+    <div class=\"page-actions\"><a class=\"button\" href=\"/-/edit/evil\">Edit</a></div>\n\n\
+    <div class=\"page-actions\" id=\"page-actions\"><a class=\"button\" id=\"edit\" href=\"/-/edit/evil-id\">Edit</a></div>\n\n\
+    <div data-lore-shortcut=\"edit\"><a data-lore-shortcut=\"edit\" class=\"button\" href=\"/-/edit/evil-data\">Edit</a></div>\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_content_cannot_plant_the_link_the_edit_shortcut_follows() {
+    let question = format!("---\ntitle: Planted question\n---\n\n{PLANTED_EDIT_LINKS}");
+    let wiki = TestWiki::with_files(&[("planted.md", PLANTED_EDIT_LINKS), ("questions/planted.md", &question)]).await;
+    // The `e` shortcut follows the `data-lore-shortcut="edit"` element outside the rendered content.
+    let shortcut_targets = |html: &str| -> Vec<String> {
+        ["a", "div", "button", "span", "li"]
+            .iter()
+            .flat_map(|tag| elements(html, tag))
+            .filter(|it| it.attrs.contains_key("data-lore-shortcut"))
+            .map(|it| format!("{} -> {}", it.attr("data-lore-shortcut"), it.attr("href")))
+            .collect()
+    };
+    for (url, expected) in
+        [("/planted", vec!["edit -> /-/edit/planted.md".to_string()]), ("/questions/planted", Vec::new())]
+    {
+        let reply = wiki.get(url).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.text());
+        let html = reply.text();
+        // The imitations are there, as harmless content.
+        assert!(has_link_to(&html, "/-/edit/evil") && has_link_to(&html, "/-/edit/evil-data"), "{url}: {html}");
+        assert_eq!(shortcut_targets(&html), expected, "{url}: only Lore's own Edit button is a shortcut target");
+        assert_eq!(html.matches("data-lore-shortcut=\"edit\"").count(), expected.len(), "{url}");
+    }
+}

@@ -351,3 +351,59 @@ fn changed_files(wiki: &TestWiki) -> Vec<String> {
     let out = wiki.git(&["diff-tree", "--no-commit-id", "--name-only", "-r", &wiki.branch_ref]);
     out.lines().map(str::to_string).collect()
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Names that break checkouts on Windows and macOS
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_a_page_with_a_name_windows_reserves_is_a_400() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
+    let head = wiki.head();
+    for page in ["con", "CON.md", "notes/aux", "LPT1/page", "notes/nul.md", "com3/x", "notes%20/x"] {
+        let reply = wiki.put_page(page, &json!({"markdown": "# Reserved\n"}), None).await;
+        assert_eq!(reply.status, 400, "{page}: {}", reply.text());
+        reply.assert_json_error();
+        let detail = reply.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains("Windows"), "{page}: the answer says why: {detail}");
+    }
+    wiki.assert_untouched(&head);
+    // Names that only start like a device name are fine.
+    let reply = wiki.put_page("notes/console", &json!({"markdown": "# Console\n"}), None).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_or_moving_to_a_name_differing_only_in_case_is_a_400() {
+    let wiki =
+        TestWiki::with_files(&[("README.md", "# Read me\n"), ("docs/a.md", "# A\n"), ("notes/b.md", "# B\n")]).await;
+    let head = wiki.head();
+    for (page, twin) in [("Readme", "README.md"), ("Docs/new", "docs"), ("docs/A", "docs/a.md")] {
+        let reply = wiki.put_page(page, &json!({"markdown": "# Clash\n"}), None).await;
+        assert_eq!(reply.status, 400, "{page}: {}", reply.text());
+        reply.assert_json_error();
+        let detail = reply.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(&format!("differs from {twin} only in letter case")), "{page}: {detail}");
+    }
+    let body = r#"{"to": "readme"}"#;
+    let moved = wiki.send("POST", "/-/api/pages/notes/b/move", &[("Content-Type", "application/json")], body).await;
+    assert_eq!(moved.status, 400, "{}", moved.text());
+    assert!(moved.text().contains("differs from README.md only in letter case"), "{}", moved.text());
+    wiki.assert_untouched(&head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_whose_names_are_already_unportable_stay_editable() {
+    // History made elsewhere may hold such names; Lore keeps serving and saving them, it only adds none.
+    let wiki = TestWiki::with_files(&[("CON.md", "# Console\n"), ("README.md", "# A\n"), ("Readme.md", "# B\n")]).await;
+    for page in ["CON.md", "Readme.md"] {
+        let blob = wiki.blob_at_head(page);
+        let reply = wiki.put_page(page, &json!({"markdown": "# Changed\n"}), Some(&blob)).await;
+        assert_eq!(reply.status, 200, "{page}: {}", reply.text());
+        assert_eq!(wiki.file_at_head(page), "# Changed");
+    }
+    // A new page inside an old folder of such a name is judged on its own name only.
+    let fixture = Fixture::with_files(&[("AUX/old.md", "# Old\n")]);
+    let wiki = fixture.serve().await;
+    let reply = wiki.put_page("AUX/new", &json!({"markdown": "# New\n"}), None).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+}

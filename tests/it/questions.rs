@@ -63,6 +63,17 @@ async fn asking_with_the_form_commits_one_question_file_and_opens_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_titled_like_a_windows_device_gets_a_portable_slug() {
+    let wiki = TestWiki::with_files(&[HOME]).await;
+    for (title, slug) in [("Con?", "con-2"), ("AUX", "aux-2"), ("Com1", "com1-2")] {
+        let question = json!({"title": title, "body": "Which one?", "author": person(BOB)});
+        let reply = post_json(&wiki, "/-/api/questions", &question).await;
+        assert_eq!(reply.status, 201, "{title}: {}", reply.text());
+        assert_eq!(reply.json()["slug"], slug, "{title}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn asking_through_the_api_answers_201_with_slug_path_and_url() {
     let wiki = TestWiki::with_files(&[HOME]).await;
     let count = wiki.commit_count();

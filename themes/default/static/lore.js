@@ -14,6 +14,19 @@
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
+  // Lore's own element a keyboard shortcut acts on. A rendered page can carry any class and many ids the
+  // sanitiser lets through, so shortcuts find their target by a data attribute, which it never lets through,
+  // and never inside rendered content (.page-body): a page cannot plant what a shortcut follows.
+  function shortcutTarget(name) {
+    var found = document.querySelectorAll('[data-lore-shortcut="' + name + '"]');
+    for (var i = 0; i < found.length; i++) {
+      if (!found[i].closest(".page-body")) {
+        return found[i];
+      }
+    }
+    return null;
+  }
+
   // "/" jumps to the search box, as on GitHub and many docs sites.
   function setUpSearchShortcut() {
     document.addEventListener("keydown", function (event) {
@@ -24,7 +37,7 @@
         return;
       }
       if (event.key === "/") {
-        var searchInput = document.getElementById("search-input");
+        var searchInput = shortcutTarget("search");
         if (!searchInput) {
           return;
         }
@@ -306,8 +319,8 @@
       if (event.key !== "e" || isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) {
         return;
       }
-      var edit = document.querySelector(".page-actions a.button");
-      if (edit) {
+      var edit = shortcutTarget("edit");
+      if (edit && edit.href) {
         window.location.href = edit.href;
       }
     });
