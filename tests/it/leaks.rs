@@ -397,6 +397,7 @@ impl LeakWiki {
         .iter()
         .map(|it| it.to_string())
         .collect();
+        res.push("/-/questions/how-should-we-plan-the-budget/answers.atom".into());
         for _ in 0..8 {
             res.push("/-/random".into());
         }
@@ -445,13 +446,14 @@ impl LeakWiki {
             res.push(format!("/-/review.atom?owner={email}"));
             res.push(format!("/-/review?owner={email}"));
             res.push(format!("/-/search?q=author:{email}"));
+            res.push(format!("/-/api/search?q=&author={email}"));
         }
         let first = world.commits.first().cloned().unwrap_or_default();
         let head = world.commits.last().cloned().unwrap_or_default();
         for commit in &world.commits {
             res.push(format!("/-/commit/{commit}"));
             res.push(format!("/-/commit/{}", &commit[..10]));
-            for page in &world.public_pages {
+            for page in world.public_pages.iter().chain(world.hidden.iter().map(|it| &it.page)) {
                 res.push(format!("/{}?rev={commit}", page.strip_suffix(".md").unwrap_or(page)));
             }
         }
@@ -528,6 +530,9 @@ impl LeakWiki {
                     format!("{}/{name}", folder.to_uppercase()),
                     format!("{folder}/%2e/{name}"),
                     format!("./{page}"),
+                    format!("{page}/"),
+                    format!("{folder}%2F{name}"),
+                    format!("{folder}/x/../{name}"),
                 ];
                 for variant in variants {
                     for prefix in [
@@ -589,6 +594,9 @@ impl LeakWiki {
                 } else {
                     leaked.push(marker);
                 }
+            }
+            if matches!(probe, Probe::Clone) && reader.admin && status != "cloned" {
+                report.problems.push(format!("{}: git clone failed: {answer}", reader.label));
             }
             if !leaked.is_empty() {
                 report.leaks.push(Leak {
