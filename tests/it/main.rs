@@ -13,6 +13,7 @@ mod first_run;
 mod foundation;
 mod git;
 mod history;
+mod leaks;
 mod navigation;
 mod page_api;
 mod questions;
