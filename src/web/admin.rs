@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::csrf::CsrfForm;
 use super::view::{Frame, host_of};
 use super::viewer::Viewer;
 use super::{AppState, PageError, csrf};
@@ -24,7 +25,7 @@ struct AdminTemplate {
     trusted_proxies: Vec<String>,
     rules: Vec<crate::auth::FolderRule>,
     users: Vec<UserRow>,
-    tokens: Vec<super::auth::TokenRow>,
+    tokens: Vec<super::view::TokenRow>,
     sessions: usize,
     health: Health,
     error: Option<String>,
@@ -78,7 +79,7 @@ fn admin_view(
             disabled: user.disabled,
         })
         .collect();
-    let tokens = super::auth::token_rows(auth.accounts.tokens(None));
+    let tokens = super::view::token_rows(auth.accounts.tokens(None));
     let view = AdminTemplate {
         frame: Frame::new(state, &host_of(headers), "Administration"),
         csrf_token,
@@ -116,8 +117,6 @@ pub async fn admin_page(State(state): State<AppState>, headers: HeaderMap) -> Re
 
 #[derive(Deserialize)]
 pub struct AddUserForm {
-    #[serde(default)]
-    csrf_token: String,
     username: String,
     name: String,
     email: String,
@@ -131,9 +130,8 @@ pub struct AddUserForm {
 pub async fn add_user(
     State(state): State<AppState>,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<AddUserForm>,
+    CsrfForm(form): CsrfForm<AddUserForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let added = form.role.parse::<Role>().and_then(|role| {
         state.auth.accounts.add_user(NewUser {
             username: form.username.trim().to_string(),
@@ -155,8 +153,6 @@ pub async fn add_user(
 
 #[derive(Deserialize)]
 pub struct UpdateUserForm {
-    #[serde(default)]
-    csrf_token: String,
     /// Absent: the name stays (forms that change only role and groups).
     #[serde(default)]
     name: Option<String>,
@@ -176,9 +172,8 @@ pub async fn update_user(
     viewer: Viewer,
     headers: HeaderMap,
     UrlPath(username): UrlPath<String>,
-    axum::Form(form): axum::Form<UpdateUserForm>,
+    CsrfForm(form): CsrfForm<UpdateUserForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let role: Role = form.role.parse()?;
     let disabled = form.disabled.is_some();
     if viewer.username() == Some(username.as_str()) && (disabled || role != Role::Admin) {

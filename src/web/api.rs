@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, api_error};
 use super::paths::PagePath;
-use super::viewer::Viewer;
+use super::viewer::{AuthorInput, Viewer};
 use super::{AppState, blocking};
 use crate::site::{PageEdit, SaveOutcome};
 use crate::store::{ObjectId, Person};
@@ -38,14 +38,6 @@ pub struct PutPage {
     markdown: String,
     message: Option<String>,
     author: Option<AuthorInput>,
-}
-
-/// An author named by an API client (honoured in open mode; must be the caller when logged in).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthorInput {
-    pub name: String,
-    pub email: String,
 }
 
 /// `GET /-/api/pages/<path>`: a page's source, metadata and rendered HTML, with its blob id as ETag.

@@ -12,8 +12,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use super::csrf::CsrfForm;
 use super::paths::{PagePath, decode_path, page_after};
-use super::view::{Frame, host_of};
+use super::view::{self, Frame, TokenRow, host_of};
 use super::viewer::Viewer;
 use super::{ApiError, AppState, PageError, csrf, error};
 use crate::auth::{AuthMode, Role, User};
@@ -427,8 +428,6 @@ fn login_page(
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
@@ -441,9 +440,8 @@ pub async fn login(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<LoginForm>,
+    CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let auth = state.auth.clone();
     if auth.config.mode != AuthMode::Local {
         return Err(Error::NotFound(match auth.config.mode {
@@ -483,20 +481,17 @@ pub async fn login(
     Ok(res)
 }
 
+/// A form with nothing in it but its CSRF token (which the extractor checks).
 #[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
+pub struct EmptyForm {}
 
 /// `POST /-/logout`: ends this session.
 pub async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     if let Some(cookie) = csrf::cookie(&headers, SESSION_COOKIE) {
         state.auth.sessions.end(&cookie)?;
     }
@@ -521,32 +516,6 @@ struct AccountTemplate {
     error: Option<String>,
 }
 
-#[derive(Serialize)]
-/// A token as the account and admin pages list it.
-pub(super) struct TokenRow {
-    id: String,
-    username: String,
-    name: String,
-    created: String,
-    last_used: String,
-}
-
-pub(super) fn token_rows(tokens: Vec<crate::auth::TokenInfo>) -> Vec<TokenRow> {
-    let date = |time: i64| {
-        chrono::DateTime::<chrono::Utc>::from_timestamp(time, 0).map(|it| it.format("%Y-%m-%d %H:%M UTC").to_string())
-    };
-    tokens
-        .into_iter()
-        .map(|token| TokenRow {
-            id: token.id,
-            username: token.username,
-            name: token.name,
-            created: date(token.created_at).unwrap_or_default(),
-            last_used: token.last_used_at.and_then(date).unwrap_or_else(|| "never".into()),
-        })
-        .collect()
-}
-
 fn account_page(
     state: &AppState,
     viewer: &Viewer,
@@ -557,7 +526,7 @@ fn account_page(
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(headers);
     let tokens = match viewer.username() {
-        Some(username) => token_rows(state.auth.accounts.tokens(Some(username))),
+        Some(username) => view::token_rows(state.auth.accounts.tokens(Some(username))),
         None => Vec::new(),
     };
     let view = AccountTemplate {
@@ -590,8 +559,6 @@ fn logged_in(viewer: &Viewer) -> Result<&User> {
 
 #[derive(Deserialize)]
 pub struct ProfileForm {
-    #[serde(default)]
-    csrf_token: String,
     name: String,
     /// Not on the form any more (an admin sets it); a request that sends it may only repeat the current one.
     #[serde(default)]
@@ -604,9 +571,8 @@ pub async fn update_profile(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<ProfileForm>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let user = logged_in(&viewer)?;
     if state.auth.config.mode == AuthMode::Proxy {
         return Err(Error::bad_input("your name and e-mail come from your company's login").into());
@@ -628,8 +594,6 @@ pub async fn update_profile(
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    #[serde(default)]
-    csrf_token: String,
     current: String,
     new: String,
     confirm: String,
@@ -640,9 +604,8 @@ pub async fn change_password(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<PasswordForm>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let user = logged_in(&viewer)?.clone();
     let auth = state.auth.clone();
     if auth.config.mode != AuthMode::Local {
@@ -687,8 +650,6 @@ pub async fn change_password(
 
 #[derive(Deserialize)]
 pub struct TokenForm {
-    #[serde(default)]
-    csrf_token: String,
     name: String,
 }
 
@@ -697,9 +658,8 @@ pub async fn create_token_form(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<TokenForm>,
+    CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let user = logged_in(&viewer)?;
     match state.auth.accounts.create_token(&user.username, &form.name) {
         Ok((_, token)) => account_page(&state, &viewer, &headers, Some(token), None, StatusCode::OK),
@@ -713,9 +673,8 @@ pub async fn revoke_token_form(
     viewer: Viewer,
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
-    axum::Form(form): axum::Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let user = logged_in(&viewer)?;
     // Admins may revoke anyone's token (from the admin page); others only their own.
     let owner = if viewer.access.is_admin() { None } else { Some(user.username.as_str()) };

@@ -1,9 +1,37 @@
 //! Cross-site request forgery protection for browser forms: a random token in a SameSite cookie that every
-//! state-changing form must echo (double submit), plus an Origin check on every unsafe request (`web::mod`).
+//! state-changing form must echo (double submit), checked once by the [`CsrfForm`] extractor, plus an Origin
+//! check on every unsafe request (`web::mod`).
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde::de::DeserializeOwned;
 
+use super::error::PageError;
 use crate::{Error, Result};
+
+/// A browser form whose CSRF token (its `csrf_token` field) matched the browser's cookie: handlers that take
+/// one never see a forged form, and never repeat the check.
+pub struct CsrfForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &S) -> Result<CsrfForm<T>, PageError> {
+        let headers = request.headers().clone();
+        let body = axum::body::Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::TooLarge { what: "the form", size: 0, limit: 0 }
+            } else {
+                Error::bad_input(rejection.body_text())
+            }
+        })?;
+        let fields = super::query::pairs(&String::from_utf8_lossy(&body));
+        let token = fields.iter().find(|(name, _)| name == "csrf_token").map_or("", |(_, value)| value.as_str());
+        verify(&headers, token)?;
+        let form = serde_urlencoded::from_bytes(&body).map_err(|err| Error::bad_input(format!("bad form: {err}")))?;
+        Ok(CsrfForm(form))
+    }
+}
 
 pub const COOKIE: &str = "lore_csrf";
 
@@ -40,16 +68,16 @@ pub fn verify(headers: &HeaderMap, form_token: &str) -> Result<()> {
     }
 }
 
-/// The value of a cookie sent by the browser.
+/// The value of a cookie sent by the browser (the first of that name).
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|it| it.to_str().ok())
-        .flat_map(|it| it.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_string())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(|it| it.ok())
+        .find(|it| it.name() == name)
+        .map(|it| it.value().to_string())
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::csrf;
+use super::csrf::{self, CsrfForm};
 use super::error::{PageError, classify};
 use super::paths::PagePath;
 use super::query::encode;
@@ -38,8 +38,6 @@ pub struct EditForm {
     message: String,
     #[serde(default)]
     base_blob: String,
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     author_name: String,
     #[serde(default)]
@@ -145,9 +143,8 @@ pub async fn save(
     viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<EditForm>,
+    CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let (csrf_token, _) = csrf::token(&headers);
     let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let base_blob = parse_blob(&form.base_blob)?;
@@ -331,7 +328,6 @@ pub async fn confirm_form(
 #[derive(Deserialize)]
 pub struct DeleteForm {
     base_blob: String,
-    csrf_token: String,
     #[serde(default)]
     message: String,
 }
@@ -342,9 +338,8 @@ pub async fn delete(
     viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<DeleteForm>,
+    CsrfForm(form): CsrfForm<DeleteForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let base = parse_blob(&form.base_blob)?
         .ok_or_else(|| Error::bad_input("the form does not say which version to delete"))?;
     let author = viewer.author("", "", &headers)?;
@@ -361,7 +356,6 @@ pub struct MoveForm {
     to: String,
     #[serde(default)]
     base_blob: String,
-    csrf_token: String,
 }
 
 /// `POST /-/move/<path>`: moves the page; the old URL redirects to the new one.
@@ -370,9 +364,8 @@ pub async fn move_page(
     viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<MoveForm>,
+    CsrfForm(form): CsrfForm<MoveForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let to = super::paths::typed_page(&form.to)?;
     let base = parse_blob(&form.base_blob)?;
     let author = viewer.author("", "", &headers)?;
@@ -386,7 +379,6 @@ pub async fn move_page(
 #[derive(Deserialize)]
 pub struct RestoreForm {
     commit: String,
-    csrf_token: String,
 }
 
 /// `POST /-/restore/<path>`: brings back the page as it was in `commit`, as a new commit.
@@ -395,9 +387,8 @@ pub async fn restore(
     viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<RestoreForm>,
+    CsrfForm(form): CsrfForm<RestoreForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
     let writer = viewer.writer(&state, author);
     let restore_path = path.clone();

@@ -1,14 +1,14 @@
 //! Stewardship on the web: people pages, "who knows about this", the review radar with its one-click
 //! actions (verify, assign owner, open editor), hand-over of a departed person's pages, and their API.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::csrf;
+use super::csrf::{self, CsrfForm};
 use super::error::{ApiError, PageError};
 use super::feed::{FeedEntry, atom, rfc3339};
 use super::paths::PagePath;
@@ -294,8 +294,6 @@ pub async fn review_feed(
 #[derive(Deserialize)]
 pub struct VerifyForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     back: String,
 }
 
@@ -340,9 +338,8 @@ pub async fn verify(
     viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<VerifyForm>,
+    CsrfForm(form): CsrfForm<VerifyForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
     let writer = viewer.writer(&state, author);
     let target = path.clone();
@@ -351,35 +348,23 @@ pub async fn verify(
     Ok(Redirect::to(&back).into_response())
 }
 
-/// The hand-over form: pages (repeated `page` fields), the new owner, optionally whom they came from.
-struct AssignForm {
-    csrf_token: String,
-    owner: String,
-    from: String,
-    back: String,
-}
-
 /// `POST /-/review/assign`: gives the chosen pages a new owner, in one commit.
 pub async fn assign(
     viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    // The pages come as repeated fields (`page=a.md&page=b.md`), which do not fit a struct.
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    // Repeated fields (`page=a.md&page=b.md`) do not fit a struct: read them as pairs.
-    let pairs = super::query::pairs(&String::from_utf8_lossy(&body));
     let field =
         |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
-    let form =
-        AssignForm { csrf_token: field("csrf_token"), owner: field("owner"), from: field("from"), back: field("back") };
-    csrf::verify(&headers, &form.csrf_token)?;
     let pages: Vec<RepoPath> =
         pairs.iter().filter(|(key, _)| key == "page").map(|(_, value)| RepoPath::page(value)).collect::<Result<_>>()?;
     let author = viewer.author("", "", &headers)?;
     let writer = viewer.writer(&state, author);
-    let (owner, from) = (form.owner.clone(), Some(form.from.clone()).filter(|it| !it.trim().is_empty()));
+    let (owner, from) = (field("owner"), Some(field("from")).filter(|it| !it.trim().is_empty()));
     blocking(move || writer.hand_over(&pages, &owner, from.as_deref())).await?;
-    let back = review_back(&form.back).unwrap_or_else(|| "/-/review".to_string());
+    let back = review_back(&field("back")).unwrap_or_else(|| "/-/review".to_string());
     Ok(Redirect::to(&back).into_response())
 }
 

@@ -1,13 +1,13 @@
 //! Expert answers on the web: ask, browse, answer, accept, promote, their feeds and the JSON API.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::csrf;
+use super::csrf::{self, CsrfForm};
 use super::error::{ApiError, PageError, classify};
 use super::feed::{FeedEntry, atom, rfc3339};
 use super::query::encode;
@@ -73,8 +73,6 @@ pub struct AskForm {
     #[serde(default)]
     tags: String,
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     author_name: String,
     #[serde(default)]
     author_email: String,
@@ -85,9 +83,8 @@ pub async fn ask(
     viewer: Viewer,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<AskForm>,
+    CsrfForm(form): CsrfForm<AskForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let tags = split_tags(&form.tags);
     let writer = viewer.writer(&state, author.clone());
@@ -363,8 +360,6 @@ pub struct AnswerForm {
     #[serde(default)]
     body: String,
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     author_name: String,
     #[serde(default)]
     author_email: String,
@@ -376,9 +371,8 @@ pub async fn answer(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<AnswerForm>,
+    CsrfForm(form): CsrfForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author(&form.author_name, &form.author_email, &headers)?;
     let writer = viewer.writer(&state, author.clone());
     let answer_slug = slug.clone();
@@ -392,8 +386,6 @@ pub async fn answer(
 #[derive(Deserialize)]
 pub struct AcceptForm {
     answer: String,
-    #[serde(default)]
-    csrf_token: String,
 }
 
 /// `POST /-/questions/<slug>/accept`: marks an answer accepted.
@@ -402,9 +394,8 @@ pub async fn accept(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<AcceptForm>,
+    CsrfForm(form): CsrfForm<AcceptForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
     let writer = viewer.writer(&state, author);
     let accept_slug = slug.clone();
@@ -452,8 +443,6 @@ pub struct PromoteForm {
     to: String,
     #[serde(default)]
     markdown: String,
-    #[serde(default)]
-    csrf_token: String,
 }
 
 /// `POST /-/questions/<slug>/promote`: creates the page and links question and page.
@@ -462,9 +451,8 @@ pub async fn promote(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<PromoteForm>,
+    CsrfForm(form): CsrfForm<PromoteForm>,
 ) -> Result<Response, PageError> {
-    csrf::verify(&headers, &form.csrf_token)?;
     let author = viewer.author("", "", &headers)?;
     let to = super::paths::typed_page(&form.to)?;
     let writer = viewer.writer(&state, author);
@@ -481,7 +469,7 @@ pub struct AskBody {
     body: String,
     #[serde(default)]
     tags: Vec<String>,
-    author: Option<super::api::AuthorInput>,
+    author: Option<super::viewer::AuthorInput>,
 }
 
 /// `POST /-/api/questions` `{title, body, tags}` → 201 `{slug, path, url}`.
@@ -516,7 +504,7 @@ pub async fn api_list(reader: Reader, Query(query): Query<ListQuery>) -> Result<
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     body: String,
-    author: Option<super::api::AuthorInput>,
+    author: Option<super::viewer::AuthorInput>,
 }
 
 /// `POST /-/api/questions/<slug>/answers` `{body}` → 201 `{id, path}`.
@@ -537,7 +525,7 @@ pub async fn api_answer(
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
     answer: String,
-    author: Option<super::api::AuthorInput>,
+    author: Option<super::viewer::AuthorInput>,
 }
 
 /// `POST /-/api/questions/<slug>/accept` `{answer}` → 200 `{commit}`.
@@ -559,7 +547,7 @@ pub async fn api_accept(
 pub struct PromoteBody {
     to: String,
     markdown: Option<String>,
-    author: Option<super::api::AuthorInput>,
+    author: Option<super::viewer::AuthorInput>,
 }
 
 /// `POST /-/api/questions/<slug>/promote` `{to}` → 201 `{commit, path, url}`.

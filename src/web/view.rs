@@ -549,3 +549,30 @@ pub fn tree_level(snapshot: &Snapshot, folder: &str) -> Vec<TreeEntry> {
 pub fn person_url(email: &str) -> String {
     format!("/-/people/{}", super::query::encode(email))
 }
+
+/// A token as the account and admin pages list it.
+#[derive(Serialize)]
+pub struct TokenRow {
+    id: String,
+    username: String,
+    name: String,
+    created: String,
+    last_used: String,
+}
+
+/// The rows of a token table.
+pub fn token_rows(tokens: Vec<crate::auth::TokenInfo>) -> Vec<TokenRow> {
+    let date = |time: i64| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp(time, 0).map(|it| it.format("%Y-%m-%d %H:%M UTC").to_string())
+    };
+    tokens
+        .into_iter()
+        .map(|token| TokenRow {
+            id: token.id,
+            username: token.username,
+            name: token.name,
+            created: date(token.created_at).unwrap_or_default(),
+            last_used: token.last_used_at.and_then(date).unwrap_or_else(|| "never".into()),
+        })
+        .collect()
+}

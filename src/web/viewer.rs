@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use percent_encoding::percent_decode_str;
+use serde::Deserialize;
 
 use super::AppState;
 use super::csrf;
@@ -184,4 +185,12 @@ pub fn author_cookie(author: &Person) -> HeaderValue {
     let value = super::query::encode(&format!("{}\n{}", author.name, author.email));
     let cookie = format!("{AUTHOR_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
     HeaderValue::from_str(&cookie).expect("percent-encoded cookies are valid header values")
+}
+
+/// An author named by an API client (honoured in open mode; must be the caller when logged in).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorInput {
+    pub name: String,
+    pub email: String,
 }
