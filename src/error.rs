@@ -47,8 +47,9 @@ pub enum Error {
     /// The repository is not usable as configured.
     #[error("repository: {0}")]
     Repository(String),
-    #[error(transparent)]
-    Git(#[from] git2::Error),
+    /// libgit2 failed (the store converts its errors, so this module knows nothing of git2).
+    #[error("git: {0}")]
+    Git(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     /// A theme template failed to load or render.

@@ -1,21 +1,31 @@
 //! Lore: a knowledge base that lives in git.
 //!
-//! Modules are listed in the direction data flows; each uses only modules above it.
+//! Modules are listed in the direction data flows; each uses only modules above it (`tests/it/tidy.rs` keeps
+//! this true, and `ARCHITECTURE.md` draws it).
 
-pub mod auth;
-pub mod check;
-pub mod config;
-pub mod content;
+// Foundations: the error type, the git store, the pure content model.
 pub mod error;
-pub mod history;
-pub mod hooks;
-pub mod render;
-pub mod search;
-pub mod site;
-pub mod starter;
 pub mod store;
-pub mod theme;
+pub mod content;
+
+// Who may do what, and the settings that say so.
+pub mod auth;
+pub mod config;
+
+// What is built from content: validation, rendering, history, search, and the hooks pushes run.
+pub mod check;
+pub mod render;
+pub mod history;
+pub mod search;
+pub mod hooks;
+pub mod starter;
+
+// The live wiki, and what keeps it current.
+pub mod site;
 pub mod watch;
+
+// The surface: templates, then HTTP.
+pub mod theme;
 pub mod web;
 
 pub use error::{Error, Result};

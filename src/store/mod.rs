@@ -19,6 +19,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, Result};
 
+// libgit2's errors become the crate's here, so that only this module knows git2.
+impl From<git2::Error> for Error {
+    fn from(err: git2::Error) -> Error {
+        Error::Git(err.message().to_string())
+    }
+}
+
 /// A git object id (commit, tree or blob). Keeps `git2` types out of the layers above.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectId(Oid);
