@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 use std::time::SystemTime;
 
 use arc_swap::ArcSwap;
@@ -175,7 +177,7 @@ impl Accounts {
     // One `stat` per call: cheap enough for every request that carries credentials.
     fn reload_if_changed(&self) -> Result<()> {
         let modified = FileStamp::of(&self.path());
-        let mut loaded = self.loaded.lock().unwrap_or_else(|it| it.into_inner());
+        let mut loaded = self.loaded.lock();
         if modified.is_some() && *loaded == modified {
             return Ok(());
         }
@@ -203,7 +205,7 @@ impl Accounts {
         write_private(&temporary, &bytes)?;
         std::fs::rename(&temporary, self.path())?;
         let modified = FileStamp::of(&self.path());
-        let mut loaded = self.loaded.lock().unwrap_or_else(|it| it.into_inner());
+        let mut loaded = self.loaded.lock();
         self.data.store(Arc::new(data.index()));
         *loaded = modified;
         drop(lock);
@@ -430,7 +432,7 @@ impl Accounts {
 
     /// Tokens of one account, or of all.
     pub fn tokens(&self, username: Option<&str>) -> Vec<TokenInfo> {
-        let usage = self.usage.lock().unwrap_or_else(|it| it.into_inner()).clone();
+        let usage = self.usage.lock().clone();
         self.current()
             .tokens
             .iter()
@@ -461,7 +463,7 @@ impl Accounts {
     // minute per token.
     fn note_use(&self, id: &str) {
         let time = now();
-        let mut usage = self.usage.lock().unwrap_or_else(|it| it.into_inner());
+        let mut usage = self.usage.lock();
         if usage.get(id).is_some_and(|last| time - last < 60) {
             return;
         }

@@ -2,10 +2,10 @@
 //! Lore records the account that pushed each commit in `<data>/pushlog.jsonl`, one line per push, and history
 //! shows "pushed by".
 
+use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +53,7 @@ impl PushLog {
         let entry = Entry { time: now(), username: username.to_string(), commits };
         let mut line = serde_json::to_string(&entry).map_err(|err| crate::Error::Repository(err.to_string()))?;
         line.push('\n');
-        let mut pushers = self.pusher_by_commit.write().unwrap_or_else(|it| it.into_inner());
+        let mut pushers = self.pusher_by_commit.write();
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
         file.write_all(line.as_bytes())?;
         for commit in entry.commits {
@@ -64,6 +64,6 @@ impl PushLog {
 
     /// The account that pushed a commit, if it came by an authenticated push.
     pub fn pusher(&self, commit: ObjectId) -> Option<String> {
-        self.pusher_by_commit.read().unwrap_or_else(|it| it.into_inner()).get(&commit).cloned()
+        self.pusher_by_commit.read().get(&commit).cloned()
     }
 }

@@ -4,9 +4,9 @@
 //! replayed), with the account's session epoch: a password change or disabling raises the epoch and ends
 //! every older session.
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -114,8 +114,8 @@ impl Sessions {
         self.lock().values().filter(|it| it.expires_at > time).count()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.by_hash.lock().unwrap_or_else(|it| it.into_inner())
+    fn lock(&self) -> parking_lot::MutexGuard<'_, HashMap<String, Session>> {
+        self.by_hash.lock()
     }
 
     fn persist(&self, sessions: &HashMap<String, Session>) -> Result<()> {

@@ -4,9 +4,9 @@
 //! than the limit allows. Unknown user names are counted like real ones, so throttling does not reveal which
 //! accounts exist.
 
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Failed password checks allowed per user name in one window.
@@ -79,7 +79,7 @@ impl Throttle {
     }
 
     fn lock(&self) -> MutexGuard<'_, Attempts> {
-        self.attempts.lock().unwrap_or_else(|it| it.into_inner())
+        self.attempts.lock()
     }
 }
 

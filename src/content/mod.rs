@@ -13,6 +13,7 @@ pub use front_matter::FrontMatter;
 pub use links::{LinkResolver, WikiTarget};
 pub use page::PageMeta;
 pub use path::RepoPath;
+pub use questions::PageKind;
 
 /// A heading's anchor: lowercase words joined by hyphens, punctuation dropped (GitHub's rule).
 pub fn slug(text: &str) -> String {

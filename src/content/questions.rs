@@ -10,6 +10,44 @@ use super::front_matter::{self, FrontMatter};
 /// Where questions live.
 pub const FOLDER: &str = "questions";
 
+/// What a Markdown file is, by where it lives: `questions/<slug>.md` is a question, `questions/<slug>/<id>.md`
+/// an answer, everything else a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    Page,
+    Question,
+    Answer,
+}
+
+impl PageKind {
+    /// The kind of the file at `path` (a repository path).
+    pub fn of(path: &str) -> PageKind {
+        let mut segments = path.split('/');
+        match (segments.next(), segments.next(), segments.next(), segments.next()) {
+            (Some(FOLDER), Some(_), None, None) => PageKind::Question,
+            (Some(FOLDER), Some(_), Some(_), None) => PageKind::Answer,
+            _ => PageKind::Page,
+        }
+    }
+
+    /// Its name in search filters (`kind:question`), APIs and templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Page => "page",
+            PageKind::Question => "question",
+            PageKind::Answer => "answer",
+        }
+    }
+}
+
+/// The question file an answer file belongs to (`questions/a/1.md` → `questions/a.md`).
+pub fn question_of_answer(path: &str) -> Option<String> {
+    match PageKind::of(path) {
+        PageKind::Answer => path.rsplit_once('/').map(|(folder, _)| format!("{folder}.md")),
+        _ => None,
+    }
+}
+
 /// Whether a question still waits for an accepted answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -137,6 +175,17 @@ mod tests {
 
     fn info(text: &str) -> QuestionInfo {
         question_info(&parse(split(text).yaml.unwrap_or_default()).0)
+    }
+
+    #[test]
+    fn kinds_by_place() {
+        assert_eq!(PageKind::of("questions/why.md"), PageKind::Question);
+        assert_eq!(PageKind::of("questions/why/20250102T100000Z-abcd.md"), PageKind::Answer);
+        assert_eq!(PageKind::of("questions/why/deeper/x.md"), PageKind::Page);
+        assert_eq!(PageKind::of("team/questions/why.md"), PageKind::Page);
+        assert_eq!(PageKind::of("questions.md"), PageKind::Page);
+        assert_eq!(question_of_answer("questions/why/1.md").as_deref(), Some("questions/why.md"));
+        assert_eq!(question_of_answer("questions/why.md"), None);
     }
 
     #[test]

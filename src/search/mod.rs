@@ -3,9 +3,9 @@
 
 pub mod query;
 
+use parking_lot::Mutex;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -181,7 +181,7 @@ impl SearchIndex {
     }
 
     fn payload(&self) -> Option<Payload> {
-        self.committed.lock().expect("payload lock is never poisoned").clone()
+        self.committed.lock().clone()
     }
 
     /// The commit the index reflects, if it is complete and of this schema version.
@@ -204,7 +204,7 @@ impl SearchIndex {
         with_history: bool,
     ) -> Result<()> {
         let with_history = with_history && self.indexed_with_history();
-        let mut writer = self.writer.lock().expect("search writer lock is never poisoned");
+        let mut writer = self.writer.lock();
         for path in paths {
             // Tantivy has no update: delete the old document, then add the new one.
             writer.delete_term(Term::from_field_text(self.fields.path, path));
@@ -222,7 +222,7 @@ impl SearchIndex {
         head: &str,
         with_history: bool,
     ) -> Result<usize> {
-        let mut writer = self.writer.lock().expect("search writer lock is never poisoned");
+        let mut writer = self.writer.lock();
         writer.delete_all_documents().map_err(search_error)?;
         let mut n = 0;
         for document in documents {
@@ -653,7 +653,7 @@ impl SearchIndex {
         let payload = Payload { version: SCHEMA_VERSION, head: head.to_string(), with_history };
         prepared.set_payload(&serde_json::to_string(&payload).expect("payloads serialise"));
         prepared.commit().map_err(search_error)?;
-        *self.committed.lock().expect("payload lock is never poisoned") = Some(payload);
+        *self.committed.lock() = Some(payload);
         self.reader.reload().map_err(search_error)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "search index committed");
         Ok(())

@@ -18,7 +18,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock, mpsc};
+use std::sync::{Arc, mpsc};
+
+use parking_lot::{Mutex, RwLock};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
@@ -27,8 +29,9 @@ use crate::config::Config;
 use crate::content::links::WikiTarget;
 use crate::content::links::{LinkGraph, LinkSource};
 use crate::content::page::{self, PageMeta};
+use crate::content::questions::question_of_answer;
 use crate::content::text::plain_text;
-use crate::content::{LinkResolver, RepoPath, front_matter, path};
+use crate::content::{LinkResolver, PageKind, RepoPath, front_matter, path};
 use crate::history::{ChangeFilter, ChangeIndex, HistoryEntry, RecentChange};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
@@ -45,14 +48,31 @@ pub struct Snapshot {
     // not ten thousand entries.
     /// Every regular file, by path.
     pub files: imbl::OrdMap<String, ObjectId>,
-    /// Every Markdown page, by path.
-    pub pages: imbl::OrdMap<RepoPath, Arc<PageMeta>>,
+    /// Every Markdown page, by path: its blob and metadata.
+    pub pages: imbl::OrdMap<RepoPath, PageEntry>,
     /// Finds pages by the names wiki links use.
     pub resolver: Arc<LinkResolver>,
     /// Who links to whom.
     pub links: LinkGraph,
     /// Pages by tag (lowercased).
     pub tags: imbl::OrdMap<String, imbl::OrdSet<RepoPath>>,
+}
+
+/// A page of a snapshot: the blob it is at and what was read from it. (Every page is a file of its snapshot;
+/// holding the blob here means nobody looks it up again and expects it to be there.)
+#[derive(Debug, Clone)]
+pub struct PageEntry {
+    pub blob: ObjectId,
+    pub meta: Arc<PageMeta>,
+}
+
+// Pages are read mostly for their metadata: `entry.title` reads as well as `entry.meta.title`.
+impl std::ops::Deref for PageEntry {
+    type Target = PageMeta;
+
+    fn deref(&self) -> &PageMeta {
+        &self.meta
+    }
 }
 
 impl Snapshot {
@@ -362,7 +382,7 @@ impl Site {
             index.save(&index_file)?;
         }
         self.saved_commits.store(index.n_commits(), Ordering::Release);
-        *self.changes.write().expect("change index lock is never poisoned") = index;
+        *self.changes.write() = index;
         self.changes_ready.store(true, Ordering::Release);
         // The branch may have moved while the walk ran.
         self.catch_up_changes(self.snapshot().head, None)
@@ -371,7 +391,7 @@ impl Site {
     /// Brings the snapshot (and the change index, once built) up to the branch's current head.
     /// Returns whether anything changed.
     pub fn refresh(&self) -> Result<bool> {
-        let _one_builder = self.refresh_lock.lock().expect("refresh lock is never poisoned");
+        let _one_builder = self.refresh_lock.lock();
         let old = self.snapshot();
         let head = self.store.head()?;
         if head == old.head {
@@ -394,7 +414,7 @@ impl Site {
 
     /// Tells the search indexer there is work: the branch moved, or the history index is ready.
     pub fn wake_search_indexer(&self) {
-        if let Some(wakeup) = self.search_wakeup.lock().expect("search wakeup lock is never poisoned").as_ref() {
+        if let Some(wakeup) = self.search_wakeup.lock().as_ref() {
             // The indexer may have stopped; searches then keep using the index as it is.
             let _ = wakeup.send(());
         }
@@ -424,7 +444,7 @@ impl Site {
     /// or the history index becomes ready. Runs until the site is dropped; call it on a thread of its own.
     pub fn run_search_indexer(site: Arc<Site>) {
         let (sender, receiver) = mpsc::channel();
-        *site.search_wakeup.lock().expect("search wakeup lock is never poisoned") = Some(sender);
+        *site.search_wakeup.lock() = Some(sender);
         // Hold the site only while working: when the server drops it, the sender goes with it and the
         // loop ends.
         let weak = Arc::downgrade(&site);
@@ -535,9 +555,9 @@ impl Site {
             _ => String::new(),
         };
         let plain = plain_text(front_matter::split(&text).body);
-        let kind = page_kind(path.as_str());
+        let kind = PageKind::of(path.as_str());
         let (history, last) = if self.changes_ready() {
-            let index = self.changes.read().expect("change index lock is never poisoned");
+            let index = self.changes.read();
             let history = index.history(path.as_str());
             let last = history.first().map(|it| it.commit.clone());
             (history, last)
@@ -549,7 +569,7 @@ impl Site {
         authors.sort();
         authors.dedup();
         let accepted_answer = match (kind, meta.front_matter.extra.get("accepted").and_then(|it| it.as_str())) {
-            ("question", Some(answer_id)) => {
+            (PageKind::Question, Some(answer_id)) => {
                 let answer_path = format!("{}/{answer_id}.md", path.page_name());
                 match self.text_of(snapshot.file(&answer_path))? {
                     Some(Text::Lines(answer)) => Some(plain_text(front_matter::split(&answer).body).text),
@@ -559,7 +579,7 @@ impl Site {
             _ => None,
         };
         let (url, title) = match kind {
-            "answer" => {
+            PageKind::Answer => {
                 let question = question_of_answer(path.as_str()).unwrap_or_default();
                 let question_title = RepoPath::parse(&question)
                     .ok()
@@ -576,7 +596,7 @@ impl Site {
             headings: plain.headings,
             body: plain.text,
             tags: meta.front_matter.tags.clone(),
-            kind,
+            kind: kind.as_str(),
             authors,
             updated_at: last.as_ref().map_or(0, |it| it.time),
             updated_by: last.map(|it| it.author.name.clone()).unwrap_or_default(),
@@ -586,7 +606,7 @@ impl Site {
 
     /// The newest commit that changed `path`, when the change index knows it.
     fn last_change(&self, path: &str) -> Option<Arc<CommitInfo>> {
-        self.changes.read().expect("change index lock is never poisoned").last_change(path).map(|it| it.commit)
+        self.changes.read().last_change(path).map(|it| it.commit)
     }
 
     /// If `path` was deleted: who deleted it, and the last commit that still had it (to restore from).
@@ -594,7 +614,7 @@ impl Site {
         if RepoPath::parse(path).ok().and_then(|it| self.moved_to(&it)).is_some() {
             return None;
         }
-        let history = self.changes.read().expect("change index lock is never poisoned").history(path);
+        let history = self.changes.read().history(path);
         let mut changes = history.into_iter();
         let deleted = changes.next().filter(|it| it.blob.is_none())?;
         let last_version = changes.find(|it| it.blob.is_some())?;
@@ -603,8 +623,7 @@ impl Site {
 
     /// A page ready to show, or `None` if the snapshot has no such page.
     fn page_view(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageView>> {
-        let Some(meta) = snapshot.pages.get(path).cloned() else { return Ok(None) };
-        let blob = snapshot.file(path.as_str()).expect("every page is a file of its snapshot");
+        let Some(PageEntry { blob, meta }) = snapshot.pages.get(path).cloned() else { return Ok(None) };
         let body = self.render_cached(snapshot, path, blob, &meta)?;
         Ok(Some(PageView { path: path.clone(), blob, meta, body, last_change: self.last_change(path.as_str()) }))
     }
@@ -632,8 +651,7 @@ impl Site {
 
     /// A page's Markdown source.
     fn page_source(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<PageSource>> {
-        let Some(meta) = snapshot.pages.get(path).cloned() else { return Ok(None) };
-        let blob = snapshot.file(path.as_str()).expect("every page is a file of its snapshot");
+        let Some(PageEntry { blob, meta }) = snapshot.pages.get(path).cloned() else { return Ok(None) };
         let bytes = self.store.read_blob(blob)?;
         let text = page::decode(&bytes).0.into_owned();
         Ok(Some(PageSource { path: path.clone(), blob, text, meta }))
@@ -892,7 +910,7 @@ impl Site {
         for attempt in 0..MAX_SAVE_ATTEMPTS {
             // Writers in this process take turns, so they never race for the ref's lock file; the
             // compare-and-swap still guards against writers outside (git push, git commit).
-            let _one_writer = self.write_lock.lock().expect("write lock is never poisoned");
+            let _one_writer = self.write_lock.lock();
             if attempt > 0 {
                 // Someone outside holds or moved the ref: give them a moment.
                 std::thread::sleep(std::time::Duration::from_millis((attempt as u64).min(20)));
@@ -920,7 +938,7 @@ impl Site {
     // caller has read them already; the index takes them as they are if it stands at that parent.
     fn catch_up_changes(&self, head: Option<ObjectId>, child: Option<(ObjectId, CommitChanges)>) -> Result<()> {
         let (Some(head), true) = (head, self.changes_ready()) else { return Ok(()) };
-        let mut index = self.changes.write().expect("change index lock is never poisoned");
+        let mut index = self.changes.write();
         let appended = match child {
             Some((parent, commit)) if commit.info.id == head => index.append_child(parent, commit),
             _ => false,
@@ -938,7 +956,7 @@ impl Site {
 
     /// Saves the change index if it has commits the saved copy lacks (on shutdown).
     pub fn save_change_index(&self) -> Result<()> {
-        let index = self.changes.read().expect("change index lock is never poisoned");
+        let index = self.changes.read();
         if self.changes_ready() && index.n_commits() > self.saved_commits.load(Ordering::Acquire) {
             index.save(&self.change_index_file())?;
             self.saved_commits.store(index.n_commits(), Ordering::Release);
@@ -953,13 +971,13 @@ impl Site {
     /// A page's history, newest first, following moves. Fails while the change index is being built.
     fn history(&self, path: &RepoPath) -> Result<Vec<HistoryEntry>> {
         self.require_changes()?;
-        Ok(self.changes.read().expect("change index lock is never poisoned").history(path.as_str()))
+        Ok(self.changes.read().history(path.as_str()))
     }
 
     /// Recent commits, newest first.
     fn recent_changes(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Result<Vec<RecentChange>> {
         self.require_changes()?;
-        Ok(self.changes.read().expect("change index lock is never poisoned").recent(filter, offset, limit))
+        Ok(self.changes.read().recent(filter, offset, limit))
     }
 
     /// Lines added and removed between two versions of a file (either may be absent). Cached by blob ids.
@@ -994,7 +1012,7 @@ impl Site {
         if !self.changes_ready() {
             return Ok(None);
         }
-        let history = self.changes.read().expect("change index lock is never poisoned").history(path.as_str());
+        let history = self.changes.read().history(path.as_str());
         let mut tried = std::collections::HashSet::new();
         for entry in history {
             if entry.path != path.as_str()
@@ -1015,12 +1033,10 @@ impl Site {
                 (seen || shown, hidden || !shown)
             })
         };
-        if let Some(paths) =
-            self.changes.read().expect("change index lock is never poisoned").commit_paths(commit).map(|it| {
-                let paths: Vec<String> = it.map(str::to_string).collect();
-                paths
-            })
-        {
+        if let Some(paths) = self.changes.read().commit_paths(commit).map(|it| {
+            let paths: Vec<String> = it.map(str::to_string).collect();
+            paths
+        }) {
             return judge(&mut paths.iter().map(String::as_str));
         }
         // Not on the branch (yet): ask the repository. A commit that cannot be read shows nothing.
@@ -1033,7 +1049,7 @@ impl Site {
     /// Whether `blob` is a version `path` had at some commit (following moves), from the change index.
     fn is_version_of(&self, path: &RepoPath, blob: ObjectId) -> Result<bool> {
         self.require_changes()?;
-        let index = self.changes.read().expect("change index lock is never poisoned");
+        let index = self.changes.read();
         Ok(index.history(path.as_str()).iter().any(|it| it.blob == Some(blob)))
     }
 
@@ -1043,7 +1059,7 @@ impl Site {
             return None;
         }
         let snapshot = self.snapshot();
-        let index = self.changes.read().expect("change index lock is never poisoned");
+        let index = self.changes.read();
         let mut current = path.as_str().to_string();
         for _hop in 0..100 {
             let next = index.renamed_to(&current)?;
@@ -1139,10 +1155,11 @@ impl Site {
             if !page_path.is_markdown() {
                 continue;
             }
-            let new_meta = blob.map(|blob| self.meta(&page_path, blob)).transpose()?;
+            let new_meta =
+                blob.map(|blob| self.meta(&page_path, blob).map(|meta| PageEntry { blob, meta })).transpose()?;
             changed_pages.push(page_path.clone());
             let old_meta = match &new_meta {
-                Some(meta) => pages.insert(page_path.clone(), meta.clone()),
+                Some(entry) => pages.insert(page_path.clone(), entry.clone()),
                 None => pages.remove(&page_path),
             };
             for tag in old_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
@@ -1227,27 +1244,9 @@ fn link_source<'a>(path: &'a RepoPath, meta: &'a PageMeta) -> LinkSource<'a> {
     LinkSource { path, wiki_targets: &meta.wiki_targets, page_links: &meta.page_links }
 }
 
-/// What a file is: `questions/<slug>.md` is a question, `questions/<slug>/<id>.md` an answer, the rest pages.
-pub fn page_kind(path: &str) -> &'static str {
-    let segments: Vec<&str> = path.split('/').collect();
-    match segments.as_slice() {
-        ["questions", _] => "question",
-        ["questions", _, _] => "answer",
-        _ => "page",
-    }
-}
-
 /// Whether a page belongs in search results: not templates, sidebars and other `_`-prefixed files.
 pub fn is_searchable(path: &str) -> bool {
     !path.split('/').any(|it| it.starts_with('_'))
-}
-
-/// The question file an answer file belongs to.
-pub fn question_of_answer(path: &str) -> Option<String> {
-    match page_kind(path) {
-        "answer" => Some(format!("{}.md", &path[..path.rfind('/').expect("answers are in a folder")])),
-        _ => None,
-    }
 }
 
 fn too_large_body(path: &RepoPath, limit: u64) -> RenderedBody {

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use super::reader::Reader;
 use super::{Attempt, Site, Snapshot, Text};
-use crate::content::questions;
+use crate::content::PageKind;
+use crate::content::questions::{self, question_of_answer};
 use crate::content::stewardship::{self, PersonStatus, ReviewState};
 use crate::content::{RepoPath, front_matter};
 use crate::render::diff;
@@ -171,7 +172,7 @@ impl Site {
                 index.insert(path.clone(), entry);
             }
         }
-        *self.authorship.write().expect("authorship lock is never poisoned") = index;
+        *self.authorship.write() = index;
         self.authorship_ready.store(true, Ordering::Release);
         tracing::info!(
             n_pages = snapshot.pages.len(),
@@ -191,7 +192,7 @@ impl Site {
         let snapshot = self.snapshot();
         for path in paths {
             let current = snapshot.file(path.as_str()).filter(|_| snapshot.pages.contains_key(path));
-            let known = self.authorship.read().expect("authorship lock is never poisoned").get(path).cloned();
+            let known = self.authorship.read().get(path).cloned();
             let next = match (current, known) {
                 (None, _) => None,
                 (Some(blob), Some(known)) if known.blob == blob => continue,
@@ -212,7 +213,7 @@ impl Site {
                 }
                 (Some(_), None) => self.fresh_authorship(&snapshot, path)?,
             };
-            let mut index = self.authorship.write().expect("authorship lock is never poisoned");
+            let mut index = self.authorship.write();
             match next {
                 Some(entry) => index.insert(path.clone(), entry),
                 None => index.remove(path),
@@ -240,7 +241,7 @@ impl Site {
 
     /// The authorship of a page, when indexed.
     pub(super) fn authorship(&self, path: &RepoPath) -> Option<Authorship> {
-        self.authorship.read().expect("authorship lock is never poisoned").get(path).cloned()
+        self.authorship.read().get(path).cloned()
     }
 
     /// Whether the authorship index is built.
@@ -284,8 +285,7 @@ impl Site {
         let snapshot = reader.snapshot().as_ref();
         let statuses = self.people_statuses(snapshot);
         let mut res: BTreeMap<String, PersonSummary> = BTreeMap::new();
-        let authors =
-            self.changes.read().expect("change index lock is never poisoned").authors_of(|it| reader.can_read(it));
+        let authors = self.changes.read().authors_of(|it| reader.can_read(it));
         for (email, name, n_commits, last_active) in authors {
             entry_insert(&mut res, &email, &name, &statuses);
             let person = res.get_mut(&email).expect("just inserted");
@@ -293,7 +293,7 @@ impl Site {
             person.last_active = last_active;
         }
         let mut tags: HashMap<String, HashMap<String, usize>> = HashMap::new();
-        let authorship = self.authorship.read().expect("authorship lock is never poisoned");
+        let authorship = self.authorship.read();
         for (path, entry) in authorship.iter() {
             let Some(meta) = snapshot.pages.get(path) else { continue };
             let total: usize = entry.totals.iter().map(|it| it.2).sum();
@@ -339,7 +339,7 @@ impl Site {
         let folder = format!("{}/", questions::FOLDER);
         let mut res = Vec::new();
         for (file, _) in snapshot.files_under(&folder) {
-            if super::page_kind(file) != "answer" {
+            if PageKind::of(file) != PageKind::Answer {
                 continue;
             }
             let Ok(path) = RepoPath::parse(file) else { continue };
@@ -349,7 +349,7 @@ impl Site {
                 .map(|it| stewardship::email_of(&it))
                 .or_else(|| self.last_change(file).map(|it| it.author.email.to_lowercase()));
             let Some(author) = author else { continue };
-            let question = super::question_of_answer(file).unwrap_or_default();
+            let question = question_of_answer(file).unwrap_or_default();
             let accepted =
                 RepoPath::parse(&question).ok().and_then(|it| snapshot.pages.get(&it).cloned()).is_some_and(|meta| {
                     questions::question_info(&meta.front_matter).accepted.as_deref() == Some(path.file_stem())
@@ -408,7 +408,7 @@ impl Site {
                     add(email, name, (*lines as f32 * weight).round() as usize, 0);
                 }
             }
-            if hit.kind == "question" {
+            if hit.kind == PageKind::Question.as_str() {
                 for (question, author, accepted) in &answers {
                     if *accepted && question == &hit.path {
                         let name = self.person_name(author);
@@ -439,13 +439,7 @@ impl Site {
     }
 
     fn person_name(&self, email: &str) -> String {
-        self.changes
-            .read()
-            .expect("change index lock is never poisoned")
-            .authors()
-            .into_iter()
-            .find(|it| it.0 == email)
-            .map_or_else(|| email.to_string(), |it| it.1)
+        self.changes.read().authors().into_iter().find(|it| it.0 == email).map_or_else(|| email.to_string(), |it| it.1)
     }
 
     /// A page's health: contributors, incoming links, owners and review state.
@@ -482,7 +476,7 @@ impl Site {
         let now = Utc::now().timestamp();
         let mut res = Vec::new();
         for (path, meta) in snapshot.pages.iter() {
-            if !super::is_searchable(path.as_str()) || super::page_kind(path.as_str()) == "answer" {
+            if !super::is_searchable(path.as_str()) || PageKind::of(path.as_str()) == PageKind::Answer {
                 continue;
             }
             let last = self.last_change(path.as_str());
@@ -508,7 +502,7 @@ impl Site {
             {
                 reasons.push(Reason::TopAuthorDeparted { name: name.clone(), email: email.clone() });
             }
-            if super::page_kind(path.as_str()) == "question" {
+            if PageKind::of(path.as_str()) == PageKind::Question {
                 let info = questions::question_info(&meta.front_matter);
                 let asked = info
                     .asked_at
@@ -540,12 +534,12 @@ impl Site {
                 path: path.as_str().to_string(),
                 url: path.url(),
                 title: meta.title.clone(),
-                kind: super::page_kind(path.as_str()),
+                kind: PageKind::of(path.as_str()).as_str(),
                 owners: steward.owners,
                 reasons,
                 last_edit: last.map_or(0, |it| it.time),
                 top_author: top.map(|it| it.1),
-                blob: snapshot.file(path.as_str()).expect("pages are files"),
+                blob: meta.blob,
             });
         }
         Ok(res)
@@ -558,7 +552,7 @@ impl Site {
         let name = statuses.get(&email).and_then(|it| it.name.clone()).unwrap_or_default().to_lowercase();
         let mut res = Vec::new();
         for (path, meta) in snapshot.pages.iter() {
-            if !super::is_searchable(path.as_str()) || super::page_kind(path.as_str()) == "answer" {
+            if !super::is_searchable(path.as_str()) || PageKind::of(path.as_str()) == PageKind::Answer {
                 continue;
             }
             let steward = stewardship::stewardship(&meta.front_matter);
@@ -590,12 +584,12 @@ impl Site {
                 path: path.as_str().to_string(),
                 url: path.url(),
                 title: meta.title.clone(),
-                kind: super::page_kind(path.as_str()),
+                kind: PageKind::of(path.as_str()).as_str(),
                 owners: steward.owners,
                 reasons,
                 last_edit: self.last_change(path.as_str()).map_or(0, |it| it.time),
                 top_author: top.map(|it| it.1),
-                blob: snapshot.file(path.as_str()).expect("pages are files"),
+                blob: meta.blob,
             });
         }
         Ok(res)

@@ -8,6 +8,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{Attempt, Site, Snapshot};
+use crate::content::PageKind;
 use crate::content::questions::{self, QuestionInfo, Status};
 use crate::content::{PageMeta, RepoPath, path};
 use crate::store::{CommitInfo, FileEdit, ObjectId, Person};
@@ -136,7 +137,7 @@ impl Site {
                     .snapshot()
                     .pages
                     .keys()
-                    .any(|it| super::page_kind(it.as_str()) == "answer" && it.file_stem() == answer_id);
+                    .any(|it| PageKind::of(it.as_str()) == PageKind::Answer && it.file_stem() == answer_id);
                 return Err(if elsewhere {
                     Error::bad_input(format!("{answer_id} is not an answer to this question"))
                 } else {
@@ -229,7 +230,7 @@ impl Site {
                     id,
                     last_change: self.last_change(path.as_str()),
                     path,
-                    meta,
+                    meta: meta.meta,
                     author: answer.author,
                     answered_at: answer.answered_at,
                 }
@@ -243,7 +244,7 @@ impl Site {
     pub(super) fn questions(&self, snapshot: &Snapshot) -> Vec<QuestionSummary> {
         let prefix = format!("{}/", questions::FOLDER);
         let mut n_answers: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
-        for path in snapshot.pages.keys().filter(|it| super::page_kind(it.as_str()) == "answer") {
+        for path in snapshot.pages.keys().filter(|it| PageKind::of(it.as_str()) == PageKind::Answer) {
             let slug = path.as_str()[prefix.len()..].split('/').next().unwrap_or_default();
             let time = self.last_change(path.as_str()).map_or(0, |it| it.time);
             let entry = n_answers.entry(slug).or_default();
@@ -253,7 +254,7 @@ impl Site {
         let mut res: Vec<QuestionSummary> = snapshot
             .pages
             .iter()
-            .filter(|(path, _)| super::page_kind(path.as_str()) == "question")
+            .filter(|(path, _)| PageKind::of(path.as_str()) == PageKind::Question)
             .map(|(path, meta)| {
                 let info = questions::question_info(&meta.front_matter);
                 let slug = path.file_stem().to_string();
@@ -281,7 +282,7 @@ impl Site {
         let folder = format!("{}/", questions::FOLDER);
         snapshot
             .files_under(&folder)
-            .filter(|(path, _)| super::page_kind(path) == "question")
+            .filter(|(path, _)| PageKind::of(path) == PageKind::Question)
             .filter_map(|(path, _)| RepoPath::parse(path).ok())
             .filter(|path| {
                 snapshot

@@ -4,12 +4,12 @@
 //! needed or touched), walks history, and commits edits by building trees in the object database and
 //! moving the branch with compare-and-swap. Knows nothing about Markdown or HTTP.
 
+use parking_lot::Mutex;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Mutex;
 
 use git2::{
     ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature, Sort, TreeWalkMode,
@@ -598,13 +598,13 @@ impl Store {
     }
 
     fn with_repo<T>(&self, work: impl FnOnce(&Repository) -> Result<T>) -> Result<T> {
-        let pooled = self.pool.lock().expect("repository pool lock is never poisoned").pop();
+        let pooled = self.pool.lock().pop();
         let repo = match pooled {
             Some(repo) => repo,
             None => Repository::open_bare(&self.repo_path).or_else(|_| Repository::open(&self.repo_path))?,
         };
         let res = work(&repo);
-        let mut pool = self.pool.lock().expect("repository pool lock is never poisoned");
+        let mut pool = self.pool.lock();
         if pool.len() < MAX_POOLED_REPOSITORIES {
             pool.push(repo);
         }

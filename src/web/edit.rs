@@ -314,7 +314,7 @@ pub async fn confirm_form(
     let reader = viewer.reader(&state);
     let snapshot = reader.snapshot().clone();
     let meta = snapshot.pages.get(&path).ok_or_else(|| Error::NotFound(path.to_string()))?;
-    let blob = snapshot.file(path.as_str()).expect("pages are files");
+    let blob = meta.blob;
     let (csrf_token, set_cookie) = csrf::token(&headers);
     let frame = Frame::new(&state, &view::host_of(&headers), &meta.title).with_breadcrumbs(&snapshot, path.as_str());
     let page = PageSummary { path: path.as_str().to_string(), title: meta.title.clone(), url: path.url(), blob };

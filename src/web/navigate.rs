@@ -13,8 +13,8 @@ use super::error::{ApiError, PageError};
 use super::paths::PagePath;
 use super::view::{self, Frame, PageLink, backlinks, tree_level};
 use super::viewer::Viewer;
-use crate::content::RepoPath;
 use crate::content::links::LinkEnd;
+use crate::content::{PageKind, RepoPath};
 use crate::site::Reader;
 use crate::site::Snapshot;
 use crate::{Error, Result};
@@ -107,7 +107,7 @@ pub async fn orphans_page(
         .filter(|path| {
             !matches!(path.file_name(), "index.md" | "README.md") && crate::site::is_searchable(path.as_str())
         })
-        .filter(|path| crate::site::page_kind(path.as_str()) == "page")
+        .filter(|path| PageKind::of(path.as_str()) == PageKind::Page)
         .map(|path| PageLink::new(&snapshot, path))
         .collect();
     let frame = Frame::new(&state, &view::host_of(&headers), "Orphan pages");
@@ -193,7 +193,7 @@ fn tagged_pages(reader: &Reader, tag: &str, sort: Option<&str>) -> Vec<TaggedPag
             let updated_at = reader.last_change(path.as_str()).map_or(0, |it| it.time);
             TaggedPage {
                 page: PageLink::new(snapshot, path),
-                kind: crate::site::page_kind(path.as_str()),
+                kind: PageKind::of(path.as_str()).as_str(),
                 updated_relative: if updated_at > 0 {
                     view::relative_time(now, DateTime::from_timestamp(updated_at, 0).unwrap_or_default())
                 } else {
@@ -291,7 +291,7 @@ pub async fn random_page(viewer: Viewer, State(state): State<AppState>) -> Resul
     let pages: Vec<&RepoPath> = snapshot
         .pages
         .keys()
-        .filter(|it| crate::site::is_searchable(it.as_str()) && crate::site::page_kind(it.as_str()) != "answer")
+        .filter(|it| crate::site::is_searchable(it.as_str()) && PageKind::of(it.as_str()) != PageKind::Answer)
         .collect();
     if pages.is_empty() {
         return Ok(Redirect::to("/").into_response());

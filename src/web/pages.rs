@@ -17,8 +17,8 @@ use super::view::{
 };
 use super::viewer::Viewer;
 use super::{AppState, blocking};
-use crate::content::RepoPath;
 use crate::content::path::url_for;
+use crate::content::{PageKind, RepoPath};
 use crate::site::Reader;
 use crate::site::Snapshot;
 use crate::store::ObjectId;
@@ -179,13 +179,14 @@ pub async fn content(
             let html = state.theme.render("not_found.html", &NotFoundTemplate { frame, path, create_url })?;
             Ok((StatusCode::NOT_FOUND, Html(html)).into_response())
         }
-        Target::Page(path) if crate::site::page_kind(path.as_str()) == "question" => {
+        Target::Page(path) if PageKind::of(path.as_str()) == PageKind::Question => {
             // Questions have a route of their own (`questions::question_page`); this is the way there from
             // an address that names the file.
             Ok(Redirect::permanent(&path.url()).into_response())
         }
-        Target::Page(path) if crate::site::page_kind(path.as_str()) == "answer" => {
-            let question = crate::site::question_of_answer(path.as_str()).and_then(|it| RepoPath::parse(&it).ok());
+        Target::Page(path) if PageKind::of(path.as_str()) == PageKind::Answer => {
+            let question =
+                crate::content::questions::question_of_answer(path.as_str()).and_then(|it| RepoPath::parse(&it).ok());
             match question {
                 Some(question) => {
                     Ok(Redirect::to(&format!("{}#answer-{}", question.url(), path.file_stem())).into_response())
