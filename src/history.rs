@@ -2,10 +2,10 @@
 //! commits that touched it (following renames). Built once by a walk of the branch, persisted in the data
 //! folder, and extended incrementally as commits arrive, so no request ever walks history.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use imbl::{HashMap, Vector};
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
@@ -15,14 +15,17 @@ use crate::store::{CommitChanges, CommitInfo, ObjectId, Store};
 const FORMAT_VERSION: u32 = 1;
 
 /// Which commits changed which paths, oldest first.
+///
+/// Its collections are persistent (imbl): a clone shares them and costs next to nothing, so the site extends a
+/// copy of the index off to the side while requests keep reading the one they have (see `site::changes`).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct ChangeIndex {
     version: u32,
     /// The head commit the index reflects.
     head: Option<ObjectId>,
-    commits: Vec<IndexedCommit>,
-    paths: Vec<String>,
-    by_path: Vec<Vec<PathChange>>,
+    commits: Vector<IndexedCommit>,
+    paths: Vector<String>,
+    by_path: Vector<Vector<PathChange>>,
     #[serde(skip)]
     path_ids: HashMap<String, u32>,
     #[serde(skip)]
@@ -32,7 +35,7 @@ pub struct ChangeIndex {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct IndexedCommit {
     info: Arc<CommitInfo>,
-    paths: Vec<u32>,
+    paths: Arc<[u32]>,
 }
 
 /// One commit's change to one path.
@@ -89,7 +92,7 @@ impl ChangeIndex {
     /// The newest change to `path` (not following renames).
     pub fn last_change(&self, path: &str) -> Option<HistoryEntry> {
         let id = *self.path_ids.get(path)?;
-        let change = self.by_path[id as usize].last()?;
+        let change = self.by_path[id as usize].back()?;
         Some(self.entry(id, change, None))
     }
 
@@ -134,7 +137,7 @@ impl ChangeIndex {
     /// The authors of the commits that changed at least one path `visible` accepts, counting only those
     /// commits (as [`ChangeIndex::authors`]): what a reader whom folder rules restrict may learn of people.
     pub fn authors_of(&self, visible: impl Fn(&str) -> bool) -> Vec<(String, String, usize, i64)> {
-        let mut res: HashMap<String, (String, usize, i64)> = HashMap::new();
+        let mut res: std::collections::HashMap<String, (String, usize, i64)> = std::collections::HashMap::new();
         for commit in &self.commits {
             if !commit.paths.is_empty() && !commit.paths.iter().any(|it| visible(&self.paths[*it as usize])) {
                 continue;
@@ -151,7 +154,7 @@ impl ChangeIndex {
     /// The path a file moved to, when its newest change is the delete half of a rename.
     pub fn renamed_to(&self, path: &str) -> Option<String> {
         let id = *self.path_ids.get(path)?;
-        let last = self.by_path[id as usize].last().filter(|it| it.blob.is_none())?;
+        let last = self.by_path[id as usize].back().filter(|it| it.blob.is_none())?;
         let commit = &self.commits[last.commit as usize];
         commit.paths.iter().find_map(|other| {
             let change = self.by_path[*other as usize].iter().rev().find(|it| it.commit == last.commit)?;
@@ -264,11 +267,11 @@ impl ChangeIndex {
         for change in &commit.changes {
             let id = self.intern(&change.path);
             let renamed_from = change.renamed_from.as_deref().map(|it| self.intern(it));
-            self.by_path[id as usize].push(PathChange { commit: position, blob: change.blob, renamed_from });
+            self.by_path[id as usize].push_back(PathChange { commit: position, blob: change.blob, renamed_from });
             paths.push(id);
         }
         self.commit_ids.insert(commit.info.id, position);
-        self.commits.push(IndexedCommit { info: Arc::new(commit.info), paths });
+        self.commits.push_back(IndexedCommit { info: Arc::new(commit.info), paths: paths.into() });
     }
 
     fn intern(&mut self, path: &str) -> u32 {
@@ -276,8 +279,8 @@ impl ChangeIndex {
             return *id;
         }
         let id = u32::try_from(self.paths.len()).expect("fewer than 4 billion paths");
-        self.paths.push(path.to_string());
-        self.by_path.push(Vec::new());
+        self.paths.push_back(path.to_string());
+        self.by_path.push_back(Vector::new());
         self.path_ids.insert(path.to_string(), id);
         id
     }

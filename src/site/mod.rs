@@ -4,6 +4,7 @@
 //! Readers take an `Arc<Snapshot>` and never hold a lock while they work; only `refresh` builds snapshots,
 //! one at a time, each from the previous one plus the diff between their commits.
 
+mod changes;
 mod people;
 mod questions;
 mod reader;
@@ -17,13 +18,15 @@ pub use writer::Writer;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Bound;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 
 use parking_lot::{Mutex, RwLock};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
+
+use changes::ChangeLog;
 
 use crate::config::Config;
 use crate::content::links::WikiTarget;
@@ -32,11 +35,11 @@ use crate::content::page::{self, PageMeta};
 use crate::content::questions::question_of_answer;
 use crate::content::text::plain_text;
 use crate::content::{LinkResolver, PageKind, RepoPath, front_matter, path};
-use crate::history::{ChangeFilter, ChangeIndex, HistoryEntry, RecentChange};
+use crate::history::{ChangeFilter, HistoryEntry, RecentChange};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::search::{self, SearchDocument, SearchIndex, SearchQuery, SearchResults, Suggestion};
-use crate::store::{self, CommitAttempt, CommitChanges, CommitInfo, FileChange, FileEdit, ObjectId, Person, Store};
+use crate::store::{self, CommitAttempt, CommitInfo, FileChange, FileEdit, ObjectId, Person, Store};
 use crate::{Error, Result, hooks, starter};
 
 /// The branch as of one commit: every file, and every page's metadata.
@@ -195,12 +198,10 @@ pub struct Site {
     pub config: Config,
     store: Store,
     current: ArcSwap<Snapshot>,
-    changes: RwLock<ChangeIndex>,
-    changes_ready: AtomicBool,
+    changes: ChangeLog,
     meta_cache: quick_cache::sync::Cache<(ObjectId, String), Arc<PageMeta>>,
     line_stats_cache: quick_cache::sync::Cache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
     blame_cache: quick_cache::sync::Cache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
-    saved_commits: AtomicUsize,
     render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
     refresh_lock: Mutex<()>,
     write_lock: Mutex<()>,
@@ -246,9 +247,6 @@ struct RenderKey {
     wiki_targets_hash: u64,
 }
 
-/// How many new commits make the change index worth saving again.
-const SAVE_INDEX_EVERY_COMMITS: usize = 1_000;
-
 /// Files larger than this are not diffed line by line.
 pub const MAX_DIFF_BYTES: u64 = 2 * 1024 * 1024;
 
@@ -292,12 +290,10 @@ impl Site {
             config,
             store,
             current: ArcSwap::from_pointee(Snapshot::default()),
-            changes: RwLock::new(ChangeIndex::default()),
-            changes_ready: AtomicBool::new(false),
+            changes: ChangeLog::new(config_data.join("index").join("changes.bin")),
             meta_cache: quick_cache::sync::Cache::new(100_000),
             line_stats_cache: quick_cache::sync::Cache::new(50_000),
             blame_cache: quick_cache::sync::Cache::new(200),
-            saved_commits: AtomicUsize::new(0),
             render_cache: quick_cache::sync::Cache::new(2_000),
             refresh_lock: Mutex::new(()),
             write_lock: Mutex::new(()),
@@ -350,42 +346,14 @@ impl Site {
 
     /// Whether the change index has been built (until then, "last edited" facts are unknown).
     pub fn changes_ready(&self) -> bool {
-        self.changes_ready.load(Ordering::Acquire)
+        self.changes.is_ready()
     }
 
     /// Builds the change index from the whole history. Slow on big repositories: run it off the request path.
     pub fn build_change_index(&self) -> Result<()> {
-        let Some(head) = self.snapshot().head else {
-            self.changes_ready.store(true, Ordering::Release);
-            return Ok(());
-        };
-        let started = Instant::now();
-        let index_file = self.change_index_file();
-        let mut index = ChangeIndex::load(&index_file).unwrap_or_default();
-        let n_loaded = index.n_commits();
-        let mut last_report = Instant::now();
-        let n_new = index.catch_up(&self.store, head, |n_commits| {
-            if last_report.elapsed().as_secs() >= 2 {
-                let per_second = n_commits as f64 / started.elapsed().as_secs_f64();
-                tracing::info!(n_commits, per_second = per_second as u64, "indexing history");
-                last_report = Instant::now();
-            }
-        })?;
-        tracing::info!(
-            n_loaded,
-            n_new,
-            n_commits = index.n_commits(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "history indexed"
-        );
-        if n_new > 0 {
-            index.save(&index_file)?;
-        }
-        self.saved_commits.store(index.n_commits(), Ordering::Release);
-        *self.changes.write() = index;
-        self.changes_ready.store(true, Ordering::Release);
+        self.changes.build(&self.store, self.head())?;
         // The branch may have moved while the walk ran.
-        self.catch_up_changes(self.snapshot().head, None)
+        self.changes.catch_up(&self.store, self.head(), None)
     }
 
     /// Brings the snapshot (and the change index, once built) up to the branch's current head.
@@ -406,7 +374,7 @@ impl Site {
         let (next, changed_pages) =
             self.next_snapshot(&old, head, child.as_ref().map(|(_, commit)| commit.changes.as_slice()))?;
         self.current.store(Arc::new(next));
-        self.catch_up_changes(head, child)?;
+        self.changes.catch_up(&self.store, head, child)?;
         self.update_authorship(&changed_pages)?;
         self.wake_search_indexer();
         Ok(true)
@@ -557,7 +525,7 @@ impl Site {
         let plain = plain_text(front_matter::split(&text).body);
         let kind = PageKind::of(path.as_str());
         let (history, last) = if self.changes_ready() {
-            let index = self.changes.read();
+            let index = self.changes.index();
             let history = index.history(path.as_str());
             let last = history.first().map(|it| it.commit.clone());
             (history, last)
@@ -606,7 +574,7 @@ impl Site {
 
     /// The newest commit that changed `path`, when the change index knows it.
     fn last_change(&self, path: &str) -> Option<Arc<CommitInfo>> {
-        self.changes.read().last_change(path).map(|it| it.commit)
+        self.changes.index().last_change(path).map(|it| it.commit)
     }
 
     /// If `path` was deleted: who deleted it, and the last commit that still had it (to restore from).
@@ -614,7 +582,7 @@ impl Site {
         if RepoPath::parse(path).ok().and_then(|it| self.moved_to(&it)).is_some() {
             return None;
         }
-        let history = self.changes.read().history(path);
+        let history = self.changes.index().history(path);
         let mut changes = history.into_iter();
         let deleted = changes.next().filter(|it| it.blob.is_none())?;
         let last_version = changes.find(|it| it.blob.is_some())?;
@@ -687,8 +655,9 @@ impl Site {
                 (Some(current), Some(base)) if current == base => edit.markdown.clone().into_bytes(),
                 (Some(current), Some(base)) => {
                     // The base is echoed back in a conflict: it must be a version of this very page, or any
-                    // blob id would read any file.
-                    if !self.is_version_of(&edit.path, base)? {
+                    // blob id would read any file. An id the repository does not hold is refused at once;
+                    // one it holds is judged by the page's history.
+                    if self.store.blob_size(base).is_err() || !self.is_version_of(&edit.path, base)? {
                         return Err(Error::bad_input(format!(
                             "If-Match names {base}, which is not a version of {}",
                             edit.path
@@ -934,50 +903,19 @@ impl Site {
         Err(Error::Contention { attempts: MAX_SAVE_ATTEMPTS })
     }
 
-    // Extends the change index to `head`. `child` is `head`'s only parent with `head`'s changes, when the
-    // caller has read them already; the index takes them as they are if it stands at that parent.
-    fn catch_up_changes(&self, head: Option<ObjectId>, child: Option<(ObjectId, CommitChanges)>) -> Result<()> {
-        let (Some(head), true) = (head, self.changes_ready()) else { return Ok(()) };
-        let mut index = self.changes.write();
-        let appended = match child {
-            Some((parent, commit)) if commit.info.id == head => index.append_child(parent, commit),
-            _ => false,
-        };
-        if !appended {
-            index.catch_up(&self.store, head, |_| {})?;
-        }
-        // A restart catches up from the saved head, so saving now and then is enough to keep starts fast.
-        if index.n_commits() >= self.saved_commits.load(Ordering::Acquire) + SAVE_INDEX_EVERY_COMMITS {
-            index.save(&self.change_index_file())?;
-            self.saved_commits.store(index.n_commits(), Ordering::Release);
-        }
-        Ok(())
-    }
-
     /// Saves the change index if it has commits the saved copy lacks (on shutdown).
     pub fn save_change_index(&self) -> Result<()> {
-        let index = self.changes.read();
-        if self.changes_ready() && index.n_commits() > self.saved_commits.load(Ordering::Acquire) {
-            index.save(&self.change_index_file())?;
-            self.saved_commits.store(index.n_commits(), Ordering::Release);
-        }
-        Ok(())
-    }
-
-    fn change_index_file(&self) -> std::path::PathBuf {
-        self.config.data.join("index").join("changes.bin")
+        self.changes.save()
     }
 
     /// A page's history, newest first, following moves. Fails while the change index is being built.
     fn history(&self, path: &RepoPath) -> Result<Vec<HistoryEntry>> {
-        self.require_changes()?;
-        Ok(self.changes.read().history(path.as_str()))
+        Ok(self.changes.ready_index()?.history(path.as_str()))
     }
 
     /// Recent commits, newest first.
     fn recent_changes(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Result<Vec<RecentChange>> {
-        self.require_changes()?;
-        Ok(self.changes.read().recent(filter, offset, limit))
+        Ok(self.changes.ready_index()?.recent(filter, offset, limit))
     }
 
     /// Lines added and removed between two versions of a file (either may be absent). Cached by blob ids.
@@ -1012,7 +950,7 @@ impl Site {
         if !self.changes_ready() {
             return Ok(None);
         }
-        let history = self.changes.read().history(path.as_str());
+        let history = self.changes.index().history(path.as_str());
         let mut tried = std::collections::HashSet::new();
         for entry in history {
             if entry.path != path.as_str()
@@ -1033,7 +971,7 @@ impl Site {
                 (seen || shown, hidden || !shown)
             })
         };
-        if let Some(paths) = self.changes.read().commit_paths(commit).map(|it| {
+        if let Some(paths) = self.changes.index().commit_paths(commit).map(|it| {
             let paths: Vec<String> = it.map(str::to_string).collect();
             paths
         }) {
@@ -1049,7 +987,7 @@ impl Site {
     /// Whether `blob` is a version `path` had at some commit (following moves), from the change index.
     fn is_version_of(&self, path: &RepoPath, blob: ObjectId) -> Result<bool> {
         self.require_changes()?;
-        let index = self.changes.read();
+        let index = self.changes.index();
         Ok(index.history(path.as_str()).iter().any(|it| it.blob == Some(blob)))
     }
 
@@ -1059,7 +997,7 @@ impl Site {
             return None;
         }
         let snapshot = self.snapshot();
-        let index = self.changes.read();
+        let index = self.changes.index();
         let mut current = path.as_str().to_string();
         for _hop in 0..100 {
             let next = index.renamed_to(&current)?;
@@ -1097,11 +1035,7 @@ impl Site {
     }
 
     fn require_changes(&self) -> Result<()> {
-        if self.changes_ready() {
-            Ok(())
-        } else {
-            Err(Error::Unavailable("history is still being indexed; try again in a moment".into()))
-        }
+        self.changes.ready_index().map(|_| ())
     }
 
     fn text_of(&self, blob: Option<ObjectId>) -> Result<Option<Text>> {

@@ -285,7 +285,7 @@ impl Site {
         let snapshot = reader.snapshot().as_ref();
         let statuses = self.people_statuses(snapshot);
         let mut res: BTreeMap<String, PersonSummary> = BTreeMap::new();
-        let authors = self.changes.read().authors_of(|it| reader.can_read(it));
+        let authors = self.changes.index().authors_of(|it| reader.can_read(it));
         for (email, name, n_commits, last_active) in authors {
             entry_insert(&mut res, &email, &name, &statuses);
             let person = res.get_mut(&email).expect("just inserted");
@@ -439,7 +439,7 @@ impl Site {
     }
 
     fn person_name(&self, email: &str) -> String {
-        self.changes.read().authors().into_iter().find(|it| it.0 == email).map_or_else(|| email.to_string(), |it| it.1)
+        self.changes.index().authors().into_iter().find(|it| it.0 == email).map_or_else(|| email.to_string(), |it| it.1)
     }
 
     /// A page's health: contributors, incoming links, owners and review state.
