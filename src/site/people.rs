@@ -3,53 +3,20 @@
 //! radar, verification and hand-over of pages.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::commits::Attempt;
 use super::reader::Reader;
-use super::{Attempt, Site, Snapshot, Text};
+use super::{Site, Snapshot, Text};
 use crate::content::PageKind;
 use crate::content::questions::{self, question_of_answer};
 use crate::content::stewardship::{self, PersonStatus, ReviewState};
 use crate::content::{RepoPath, front_matter};
-use crate::render::diff;
 use crate::search::SearchQuery;
-use crate::store::{CommitInfo, FileEdit, ObjectId, Person};
+use crate::store::{FileEdit, ObjectId, Person};
 use crate::{Error, Result};
-
-/// Who wrote the lines of one version of a page.
-#[derive(Debug, Clone)]
-pub struct Authorship {
-    pub blob: ObjectId,
-    /// The commit each line comes from.
-    lines: Arc<Vec<Arc<CommitInfo>>>,
-    /// Surviving lines per author (e-mail lowercased, name), most first.
-    pub totals: Vec<(String, String, usize)>,
-}
-
-impl Authorship {
-    fn new(blob: ObjectId, lines: Vec<Arc<CommitInfo>>) -> Authorship {
-        let mut counts: HashMap<String, (String, usize)> = HashMap::new();
-        for commit in &lines {
-            let entry =
-                counts.entry(commit.author.email.to_lowercase()).or_insert_with(|| (commit.author.name.clone(), 0));
-            entry.1 += 1;
-        }
-        let mut totals: Vec<(String, String, usize)> =
-            counts.into_iter().map(|(email, (name, n))| (email, name, n)).collect();
-        totals.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        Authorship { blob, lines: Arc::new(lines), totals }
-    }
-
-    /// The author with the most surviving lines.
-    pub fn top_author(&self) -> Option<(&str, &str)> {
-        self.totals.first().map(|(email, name, _)| (email.as_str(), name.as_str()))
-    }
-}
 
 /// A contributor and what they know.
 #[derive(Debug, Clone, Serialize)]
@@ -161,94 +128,6 @@ const UNANSWERED_DAYS: i64 = 7;
 const LINES_PER_ACCEPTED_ANSWER: usize = 25;
 
 impl Site {
-    /// Builds the authorship index for every page from the change index. Slow on big histories: run it
-    /// off the request path after `build_change_index`.
-    pub fn build_authorship(&self) -> Result<()> {
-        let started = Instant::now();
-        let snapshot = self.snapshot();
-        let mut index = HashMap::with_capacity(snapshot.pages.len());
-        for path in snapshot.pages.keys() {
-            if let Some(entry) = self.fresh_authorship(&snapshot, path)? {
-                index.insert(path.clone(), entry);
-            }
-        }
-        *self.authorship.write() = index;
-        self.authorship_ready.store(true, Ordering::Release);
-        tracing::info!(
-            n_pages = snapshot.pages.len(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "authorship indexed"
-        );
-        // Pages saved while the index was built.
-        self.update_authorship(&snapshot.pages.keys().cloned().collect::<Vec<_>>())
-    }
-
-    /// Brings the authorship of `paths` up to the current snapshot: one diff per page when a single new
-    /// version arrived, else a walk of the page's history.
-    pub fn update_authorship(&self, paths: &[RepoPath]) -> Result<()> {
-        if !self.authorship_ready.load(Ordering::Acquire) {
-            return Ok(());
-        }
-        let snapshot = self.snapshot();
-        for path in paths {
-            let current = snapshot.file(path.as_str()).filter(|_| snapshot.pages.contains_key(path));
-            let known = self.authorship.read().get(path).cloned();
-            let next = match (current, known) {
-                (None, _) => None,
-                (Some(blob), Some(known)) if known.blob == blob => continue,
-                (Some(blob), Some(known)) => {
-                    let history = self.history(path)?;
-                    match history.first() {
-                        Some(newest) if newest.blob == Some(blob) && newest.previous_blob == Some(known.blob) => {
-                            match (self.text_of(Some(known.blob))?, self.text_of(Some(blob))?) {
-                                (Some(Text::Lines(old)), Some(Text::Lines(new))) => Some(Authorship::new(
-                                    blob,
-                                    diff::carry_commits(&old, &new, &known.lines, &newest.commit),
-                                )),
-                                _ => None,
-                            }
-                        }
-                        _ => self.fresh_authorship(&snapshot, path)?,
-                    }
-                }
-                (Some(_), None) => self.fresh_authorship(&snapshot, path)?,
-            };
-            let mut index = self.authorship.write();
-            match next {
-                Some(entry) => index.insert(path.clone(), entry),
-                None => index.remove(path),
-            };
-        }
-        Ok(())
-    }
-
-    fn fresh_authorship(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<Authorship>> {
-        let Some(blob) = snapshot.file(path.as_str()) else { return Ok(None) };
-        let history = self.history(path)?;
-        let mut lines: Vec<Arc<CommitInfo>> = Vec::new();
-        let mut previous = String::new();
-        for entry in history.iter().rev() {
-            let Some(Text::Lines(text)) = self.text_of(entry.blob)? else {
-                lines.clear();
-                previous.clear();
-                continue;
-            };
-            lines = diff::carry_commits(&previous, &text, &lines, &entry.commit);
-            previous = text;
-        }
-        Ok(Some(Authorship::new(blob, lines)))
-    }
-
-    /// The authorship of a page, when indexed.
-    pub(super) fn authorship(&self, path: &RepoPath) -> Option<Authorship> {
-        self.authorship.read().get(path).cloned()
-    }
-
-    /// Whether the authorship index is built.
-    pub fn authorship_ready(&self) -> bool {
-        self.authorship_ready.load(Ordering::Acquire)
-    }
-
     /// The people `people.yaml` lists as departed or inactive, by e-mail (and by lowercased name).
     pub fn people_statuses(&self, snapshot: &Snapshot) -> HashMap<String, PersonStatus> {
         let Some(Ok(Some(Text::Lines(yaml)))) =
@@ -293,7 +172,7 @@ impl Site {
             person.last_active = last_active;
         }
         let mut tags: HashMap<String, HashMap<String, usize>> = HashMap::new();
-        let authorship = self.authorship.read();
+        let authorship = self.authorship.entries.read();
         for (path, entry) in authorship.iter() {
             let Some(meta) = snapshot.pages.get(path) else { continue };
             let total: usize = entry.totals.iter().map(|it| it.2).sum();

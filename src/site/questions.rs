@@ -7,7 +7,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use serde::Serialize;
 
-use super::{Attempt, Site, Snapshot};
+use super::commits::Attempt;
+use super::{Site, Snapshot};
 use crate::content::PageKind;
 use crate::content::questions::{self, QuestionInfo, Status};
 use crate::content::{PageMeta, RepoPath, path};

@@ -98,7 +98,7 @@ impl Site {
                 let visible = Arc::new(snapshot.visible_to(&hidden));
                 Ok::<_, std::convert::Infallible>(Visible { snapshot: visible, hidden: Arc::new(hidden) })
             };
-            match self.visible_cache.get_or_insert_with(&key, build) {
+            match self.snapshots.visible_cache.get_or_insert_with(&key, build) {
                 Ok(visible) => visible,
                 Err(never) => match never {},
             }

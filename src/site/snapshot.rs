@@ -1,0 +1,281 @@
+//! The branch as of one commit (`Snapshot`): every file, every page's metadata, tags, the wiki-link resolver
+//! and the link graph, built from the previous snapshot plus the files that differ. `Snapshots` owns the
+//! current one (readers load it without waiting), the metadata cache it is built from, and the filtered copies
+//! readers whom folder rules restrict are given.
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use parking_lot::Mutex;
+
+use super::{Site, reader};
+use crate::Result;
+use crate::content::LinkResolver;
+use crate::content::RepoPath;
+use crate::content::links::{LinkGraph, LinkSource};
+use crate::content::page::{self, PageMeta};
+use crate::store::{FileChange, ObjectId};
+
+/// The current snapshot and what building it needs.
+pub(super) struct Snapshots {
+    pub(super) current: ArcSwap<Snapshot>,
+    // Refreshes build snapshots one at a time, each from the one before.
+    pub(super) refresh_lock: Mutex<()>,
+    // Page metadata by blob and file stem (metadata depends on the path only through the title fallback).
+    pub(super) meta_cache: quick_cache::sync::Cache<(ObjectId, String), Arc<PageMeta>>,
+    // What readers whom folder rules restrict may see, by head and access (see `Site::reader`).
+    pub(super) visible_cache: quick_cache::sync::Cache<(Option<ObjectId>, String), reader::Visible>,
+}
+
+impl Snapshots {
+    /// An empty branch, until the first refresh.
+    pub(super) fn new() -> Snapshots {
+        Snapshots {
+            current: ArcSwap::from_pointee(Snapshot::default()),
+            refresh_lock: Mutex::new(()),
+            meta_cache: quick_cache::sync::Cache::new(100_000),
+            visible_cache: quick_cache::sync::Cache::new(32),
+        }
+    }
+}
+
+/// The branch as of one commit: every file, and every page's metadata.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The commit this snapshot shows; `None` for an empty branch.
+    pub head: Option<ObjectId>,
+    // Persistent maps: the next snapshot shares everything but what changed, so a save copies a few nodes,
+    // not ten thousand entries.
+    /// Every regular file, by path.
+    pub files: imbl::OrdMap<String, ObjectId>,
+    /// Every Markdown page, by path: its blob and metadata.
+    pub pages: imbl::OrdMap<RepoPath, PageEntry>,
+    /// Finds pages by the names wiki links use.
+    pub resolver: Arc<LinkResolver>,
+    /// Who links to whom.
+    pub links: LinkGraph,
+    /// Pages by tag (lowercased).
+    pub tags: imbl::OrdMap<String, imbl::OrdSet<RepoPath>>,
+}
+
+/// A page of a snapshot: the blob it is at and what was read from it. (Every page is a file of its snapshot;
+/// holding the blob here means nobody looks it up again and expects it to be there.)
+#[derive(Debug, Clone)]
+pub struct PageEntry {
+    pub blob: ObjectId,
+    pub meta: Arc<PageMeta>,
+}
+
+// Pages are read mostly for their metadata: `entry.title` reads as well as `entry.meta.title`.
+impl std::ops::Deref for PageEntry {
+    type Target = PageMeta;
+
+    fn deref(&self) -> &PageMeta {
+        &self.meta
+    }
+}
+
+impl Snapshot {
+    /// The snapshot as someone who may not read `hidden` sees it: those files are gone from the file and
+    /// page lists, tags, the link graph and the wiki-link resolver, so lists, backlinks, reports and rendered
+    /// links built from it never show them (a link to a hidden page reads as a link to a missing one).
+    pub fn visible_to(&self, hidden: &[String]) -> Snapshot {
+        let mut res = Snapshot {
+            head: self.head,
+            files: self.files.clone(),
+            pages: self.pages.clone(),
+            resolver: self.resolver.clone(),
+            links: self.links.clone(),
+            tags: self.tags.clone(),
+        };
+        let mut resolver = (*self.resolver).clone();
+        let mut relink = BTreeSet::new();
+        for path in hidden {
+            res.files.remove(path);
+            if let Ok(page) = RepoPath::parse(path)
+                && let Some(meta) = res.pages.remove(&page)
+            {
+                for tag in &meta.front_matter.tags {
+                    let key = tag.to_lowercase();
+                    if let Some(pages) = res.tags.get_mut(&key) {
+                        pages.remove(&page);
+                        if pages.is_empty() {
+                            res.tags.remove(&key);
+                        }
+                    }
+                }
+                resolver.remove(&page, &meta.title, &meta.front_matter.aliases);
+                relink.extend(self.links.incoming(&page).cloned());
+                res.links.set_page(&page, None, &self.resolver, &|_| false);
+            }
+        }
+        res.resolver = Arc::new(resolver);
+        // Visible pages that linked to hidden ones now link to nothing there (or to a visible page of the name).
+        let files = res.files.clone();
+        let exists = |path: &str| files.contains_key(path);
+        for page in relink.iter().filter(|it| res.pages.contains_key(*it)) {
+            let meta = res.pages.get(page).cloned().expect("filtered above");
+            res.links.set_page(page, Some(link_source(page, &meta)), &res.resolver, &exists);
+        }
+        res
+    }
+
+    /// The blob of the file at `path`.
+    pub fn file(&self, path: &str) -> Option<ObjectId> {
+        self.files.get(path).copied()
+    }
+
+    /// Whether any file lives under `folder` (given with its trailing `/`; `""` is the root).
+    pub fn is_folder(&self, folder: &str) -> bool {
+        folder.is_empty()
+            || self
+                .files
+                .range::<_, str>((Bound::Included(folder), Bound::Unbounded))
+                .next()
+                .is_some_and(|(path, _)| path.starts_with(folder))
+    }
+
+    /// The files under `folder` (with trailing `/`), recursively, in path order.
+    pub fn files_under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = (&'a String, &'a ObjectId)> + 'a {
+        self.files
+            .range::<_, str>((Bound::Included(folder), Bound::Unbounded))
+            .take_while(move |(path, _)| path.starts_with(folder))
+    }
+}
+
+impl Site {
+    /// The current snapshot, unfiltered: only for the site's own work. Everything else reads through a
+    /// [`Reader`]. Cheap; never blocks.
+    pub(super) fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshots.current.load_full()
+    }
+
+    // The next snapshot, and the pages that changed since `old`. `known_changes`, when given, are the files
+    // that differ between `old.head` and `head` (read by the caller); otherwise they are read here.
+    pub(super) fn next_snapshot(
+        &self,
+        old: &Snapshot,
+        head: Option<ObjectId>,
+        known_changes: Option<&[FileChange]>,
+    ) -> Result<(Snapshot, Vec<RepoPath>)> {
+        let Some(head) = head else { return Ok((Snapshot::default(), old.pages.keys().cloned().collect())) };
+        let changes: Vec<(String, Option<ObjectId>)> = match (known_changes, old.head) {
+            (Some(changes), _) => changes.iter().map(|it| (it.path.clone(), it.blob)).collect(),
+            (None, Some(old_head)) => {
+                self.store.diff_commits(old_head, head)?.into_iter().map(|it| (it.path, it.blob)).collect()
+            }
+            (None, None) => self.store.tree_files(head)?.into_iter().map(|it| (it.path, Some(it.blob))).collect(),
+        };
+        let mut files = old.files.clone();
+        let mut pages = old.pages.clone();
+        let mut tags = old.tags.clone();
+        let mut resolver = old.resolver.clone();
+        let mut changed_pages = Vec::new();
+        // The names (`link_key`s) pages took or gave up, and the pages that appeared or went: what decides
+        // which other pages' links may now point elsewhere.
+        let mut changed_names = BTreeSet::new();
+        let mut appeared_or_gone = Vec::new();
+        for (path, blob) in changes {
+            match blob {
+                Some(blob) => {
+                    files.insert(path.clone(), blob);
+                }
+                None => {
+                    files.remove(&path);
+                }
+            }
+            // Paths Lore refuses to serve stay in `files` for completeness but never become pages.
+            let Ok(page_path) = RepoPath::parse(&path) else { continue };
+            if !page_path.is_markdown() {
+                continue;
+            }
+            let new_meta =
+                blob.map(|blob| self.meta(&page_path, blob).map(|meta| PageEntry { blob, meta })).transpose()?;
+            changed_pages.push(page_path.clone());
+            let old_meta = match &new_meta {
+                Some(entry) => pages.insert(page_path.clone(), entry.clone()),
+                None => pages.remove(&page_path),
+            };
+            for tag in old_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
+                if let Some(tagged) = tags.get_mut(&tag.to_lowercase()) {
+                    tagged.remove(&page_path);
+                    if tagged.is_empty() {
+                        tags.remove(&tag.to_lowercase());
+                    }
+                }
+            }
+            for tag in new_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
+                tags.entry(tag.to_lowercase()).or_default().insert(page_path.clone());
+            }
+            let same_names = match (&old_meta, &new_meta) {
+                (Some(old), Some(new)) => {
+                    old.title == new.title && old.front_matter.aliases == new.front_matter.aliases
+                }
+                _ => false,
+            };
+            if !same_names {
+                let resolver = Arc::make_mut(&mut resolver);
+                if let Some(old) = &old_meta {
+                    changed_names.extend(resolver.remove(&page_path, &old.title, &old.front_matter.aliases));
+                }
+                if let Some(new) = &new_meta {
+                    changed_names.extend(resolver.insert(&page_path, &new.title, &new.front_matter.aliases));
+                }
+            }
+            if old_meta.is_some() != new_meta.is_some() {
+                appeared_or_gone.push(page_path);
+            }
+        }
+        let exists = |path: &str| files.contains_key(path);
+        // Besides the changed pages, only pages whose links lead to a name or path that changed hands are
+        // resolved again.
+        let relink = match old.head {
+            Some(_) => old.links.pages_to_relink(
+                &old.resolver,
+                &resolver,
+                changed_names.iter().map(String::as_str),
+                &appeared_or_gone,
+            ),
+            None => None,
+        };
+        let links = match relink {
+            Some(mut relink) => {
+                relink.extend(changed_pages.iter().cloned());
+                let mut graph = old.links.clone();
+                for path in &relink {
+                    graph.set_page(path, pages.get(path).map(|meta| link_source(path, meta)), &resolver, &exists);
+                }
+                graph
+            }
+            None => LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists),
+        };
+        let snapshot = Snapshot { head: Some(head), files, pages, resolver, links, tags };
+        Ok((snapshot, changed_pages))
+    }
+
+    pub(super) fn meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {
+        // Metadata depends on the path only through the file-name fallback for the title.
+        let key = (blob, path.file_stem().to_string());
+        self.snapshots.meta_cache.get_or_insert_with(&key, || {
+            if self.store.blob_size(blob)? > self.config.max_page_bytes {
+                let mut meta = page::read_meta(path, "");
+                meta.warnings.push(format!(
+                    "this page is larger than the limit of {} bytes and is not rendered",
+                    self.config.max_page_bytes
+                ));
+                return Ok(Arc::new(meta));
+            }
+            let bytes = self.store.read_blob(blob)?;
+            let (text, decode_warning) = page::decode(&bytes);
+            let mut meta = page::read_meta(path, &text);
+            meta.warnings.extend(decode_warning);
+            Ok(Arc::new(meta))
+        })
+    }
+}
+
+pub(super) fn link_source<'a>(path: &'a RepoPath, meta: &'a PageMeta) -> LinkSource<'a> {
+    LinkSource { path, wiki_targets: &meta.wiki_targets, page_links: &meta.page_links }
+}
