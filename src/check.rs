@@ -226,6 +226,8 @@ fn link_problems(
             Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
                 (dest_url.to_string(), true)
             }
+            // An e-mail autolink's destination is the bare address, not a path.
+            Event::Start(Tag::Link { link_type: LinkType::Email, .. }) => continue,
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => (dest_url.to_string(), false),
             _ => continue,
         };
@@ -276,6 +278,11 @@ mod tests {
     #[test]
     fn clean_tree() {
         check(&[("a.md", "# A\n[b](b.md) [[B]] ![x](img/x.png)"), ("b.md", "# B\n"), ("img/x.png", "png")], &[]);
+    }
+
+    #[test]
+    fn email_autolinks_are_not_broken_links() {
+        check(&[("content/team/a.md", "# A\n\nWrite to <techops@sourcegraph.com>.\n")], &[]);
     }
 
     #[test]
