@@ -393,6 +393,16 @@ mod tests {
     }
 
     #[test]
+    fn section_edit_links_can_be_left_out() {
+        let html = render("## Setup\n\nText <a class=\"other\" href=\"/x\">x</a>\n\n### More\n").html;
+        assert_eq!(
+            without_section_edit_links(&html),
+            "<h2 id=\"setup\">Setup</h2>\n<p>Text <a class=\"other\" href=\"/x\" rel=\"noopener noreferrer\">x</a></p>\n\
+             <h3 id=\"more\">More</h3>\n"
+        );
+    }
+
+    #[test]
     fn leading_h1_equal_to_the_title_is_left_to_the_theme() {
         let body = render("# Page\n\nText\n\n# Page\n");
         assert_eq!(body.html.matches("<h1").count(), 1, "{}", body.html);
