@@ -26,7 +26,8 @@ pub use query::SearchQuery;
 use crate::{Error, Result};
 
 /// Bumped whenever the schema or what is indexed changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 1;
+// 2: block boundaries separate words in the indexed text.
+const SCHEMA_VERSION: u32 = 2;
 
 /// Longest word that also matches as a prefix or fuzzily: longer ones (a pasted sentence without spaces)
 /// would compile automata beyond tantivy's limits, and are matched exactly.
