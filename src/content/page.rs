@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::front_matter::{self, FrontMatter, FrontMatterProblem};
@@ -11,7 +11,7 @@ use super::path::RepoPath;
 /// A page's metadata, computed once per blob and cached by blob id.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
-    /// Front matter `title`, else the first H1, else the file name.
+    /// Front matter `title`, else the first heading (of any level), else [`fallback_title`].
     pub title: String,
     pub front_matter: FrontMatter,
     /// Problems to show above the page (invalid YAML, invalid UTF-8).
@@ -63,8 +63,8 @@ pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
         .title
         .clone()
         .filter(|it| !it.trim().is_empty())
-        .or(scan.first_h1)
-        .unwrap_or_else(|| path.file_stem().to_string());
+        .or(scan.first_heading)
+        .unwrap_or_else(|| fallback_title(path));
     PageMeta {
         title,
         front_matter,
@@ -76,6 +76,33 @@ pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
     }
 }
 
+/// The title of a page with neither a `title` nor a heading: its file name made readable
+/// (`engineering_interview_process.md` → "Engineering interview process"), or for a folder's `index.md` or
+/// `README.md` its folder's name ("Home" at the root).
+pub fn fallback_title(path: &RepoPath) -> String {
+    let name = if matches!(path.file_name(), "index.md" | "README.md") {
+        match path.folder().trim_end_matches('/').rsplit('/').next() {
+            Some(folder) if !folder.is_empty() => folder,
+            _ => return "Home".to_string(),
+        }
+    } else {
+        path.file_stem()
+    };
+    humanize(name)
+}
+
+// `_` and `-` become spaces, the first letter a capital: `vpn-access` → "Vpn access".
+fn humanize(name: &str) -> String {
+    let spaced = name.replace(['_', '-'], " ");
+    let trimmed = spaced.trim();
+    let mut chars = trimmed.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        // A name of only underscores and hyphens stays as it is.
+        None => name.to_string(),
+    }
+}
+
 /// How a front matter problem reads above the page.
 pub fn describe_problem(problem: &FrontMatterProblem) -> String {
     format!("line {}: {}", problem.line, problem.message)
@@ -83,7 +110,7 @@ pub fn describe_problem(problem: &FrontMatterProblem) -> String {
 
 #[derive(Default)]
 struct BodyScan {
-    first_h1: Option<String>,
+    first_heading: Option<String>,
     wiki_targets: Vec<String>,
     page_links: Vec<String>,
     has_math: bool,
@@ -92,23 +119,21 @@ struct BodyScan {
 
 fn scan_body(path: &RepoPath, body: &str) -> BodyScan {
     let mut res = BodyScan::default();
-    let mut h1_text: Option<String> = None;
+    let mut heading_text: Option<String> = None;
     for event in Parser::new_ext(body, markdown_options()) {
         match event {
-            Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }) if res.first_h1.is_none() => {
-                h1_text = Some(String::new())
-            }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
-                if let Some(text) = h1_text.take() {
+            Event::Start(Tag::Heading { .. }) if res.first_heading.is_none() => heading_text = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(text) = heading_text.take() {
                     let text = text.trim().to_string();
                     if !text.is_empty() {
-                        res.first_h1 = Some(text);
+                        res.first_heading = Some(text);
                     }
                 }
             }
             Event::Text(text) | Event::Code(text) => {
-                if let Some(h1) = h1_text.as_mut() {
-                    h1.push_str(&text);
+                if let Some(heading) = heading_text.as_mut() {
+                    heading.push_str(&text);
                 }
             }
             Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
@@ -144,11 +169,35 @@ mod tests {
     }
 
     #[test]
-    fn title_from_front_matter_then_h1_then_file_name() {
+    fn title_from_front_matter_then_first_heading_then_file_name() {
         check_title("a.md", "---\ntitle: From YAML\n---\n# From H1\n", "From YAML");
         check_title("a.md", "Intro\n\n# From *H1*\n", "From H1");
-        check_title("guide/vpn-access.md", "No heading here.\n", "vpn-access");
-        check_title("a.md", "```\n# not a heading\n```\n", "a");
+        check_title("guide/vpn-access.md", "No heading here.\n", "Vpn access");
+        check_title("a.md", "```\n# not a heading\n```\n", "A");
+    }
+
+    #[test]
+    fn a_page_starting_with_an_h2_takes_its_title_from_it() {
+        check_title(
+            "engineering_interview_process.md",
+            "## Engineering interviews\n\n# Later H1\n",
+            "Engineering interviews",
+        );
+    }
+
+    #[test]
+    fn titles_without_a_heading_are_humanised_file_names() {
+        check_title("hiring/engineering_interview_process.md", "Text only.\n", "Engineering interview process");
+        check_title("a/__.md", "Text only.\n", "__");
+    }
+
+    #[test]
+    fn folder_index_pages_are_titled_after_their_folder() {
+        check_title("engineering/on-call/index.md", "Text only.\n", "On call");
+        check_title("team_handbook/README.md", "Text only.\n", "Team handbook");
+        check_title("index.md", "Text only.\n", "Home");
+        check_title("README.md", "", "Home");
+        check_title("team/index.md", "# Team handbook\n", "Team handbook");
     }
 
     #[test]

@@ -1203,8 +1203,8 @@ impl Site {
     }
 
     fn meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {
-        // Metadata depends on the path only through the file-name fallback for the title.
-        let key = (blob, path.file_stem().to_string());
+        // Metadata depends on the path only through the fallback title (file or folder name).
+        let key = (blob, page::fallback_title(path));
         self.meta_cache.get_or_insert_with(&key, || {
             if self.store.blob_size(blob)? > self.config.max_page_bytes {
                 let mut meta = page::read_meta(path, "");
