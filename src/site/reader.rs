@@ -265,9 +265,11 @@ impl Reader {
             Some(revision) => store.resolve_commit(revision)?,
             None => {
                 let position = history.iter().position(|it| it.commit.id == to_commit);
-                match position.and_then(|it| history.get(it + 1)) {
-                    Some(entry) => entry.commit.id,
-                    None => store.first_parent(to_commit)?.unwrap_or(to_commit),
+                match position.map(|it| (&history[it], history.get(it + 1))) {
+                    // The version before, unless `to` is a merge that brought a side branch's version: its change
+                    // is against its first parent, as in the history's line counts.
+                    Some((entry, Some(next))) if entry.previous_blob == next.blob => next.commit.id,
+                    _ => store.first_parent(to_commit)?.unwrap_or(to_commit),
                 }
             }
         };
