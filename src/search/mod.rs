@@ -278,6 +278,25 @@ impl SearchIndex {
         Ok(res)
     }
 
+    /// Pages and questions like a question being asked (`query` from [`SearchQuery::similar_to`]): any of its
+    /// words may match, and candidates are ranked half by relevance, half by how many words their title shares
+    /// with the question, so "How do I ask a question?" ranks first for "How do I ask a question about
+    /// onboarding?" however many pages mention onboarding.
+    pub fn similar(&self, query: &SearchQuery, limit: usize) -> Result<SearchResults> {
+        let n_candidates = (limit * 5).max(25);
+        let mut res = self.run(query, &query.words, Occur::Should, false, n_candidates, 0)?;
+        let best_score = res.hits.iter().map(|it| it.score).fold(0.0_f32, f32::max);
+        let asked: HashSet<String> = query.words.iter().cloned().collect();
+        let similarity = |hit: &Hit| {
+            let relevance = if best_score > 0.0 { f64::from(hit.score / best_score) } else { 0.0 };
+            0.5 * relevance + 0.5 * shared_words(&asked, &hit.title)
+        };
+        let mut ranked: Vec<(f64, Hit)> = res.hits.drain(..).map(|hit| (similarity(&hit), hit)).collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        res.hits = ranked.into_iter().take(limit).map(|(_, hit)| hit).collect();
+        Ok(res)
+    }
+
     /// Titles (then headings) that start with what has been typed so far.
     /// `may_show` says which paths the person typing may see.
     pub fn suggest(&self, typed: &str, limit: usize, may_show: &dyn Fn(&str) -> bool) -> Result<Vec<Suggestion>> {
@@ -769,6 +788,17 @@ fn synonyms(word: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// How alike a question's words and a title are: the Dice coefficient of their sets of words (lowercase), 0 to 1.
+fn shared_words(asked: &HashSet<String>, title: &str) -> f64 {
+    let title: HashSet<String> =
+        title.split(|it: char| !it.is_alphanumeric()).filter(|it| !it.is_empty()).map(str::to_lowercase).collect();
+    if asked.is_empty() || title.is_empty() {
+        return 0.0;
+    }
+    let n_shared = title.iter().filter(|it| asked.contains(*it)).count();
+    2.0 * n_shared as f64 / (asked.len() + title.len()) as f64
+}
+
 /// How good a spelling correction `distance` edits away, found in `doc_freq` documents, is: lower is better.
 /// Each edit costs 1; frequency earns back up to 1.5 (half an edit per tenfold), so "onboarding" in 146 pages
 /// beats "onbording" in one at the same distance, and a very common word may beat a rare one an edit closer.
@@ -928,6 +958,44 @@ mod tests {
         // The stemmer finds the one page with "recieved"; the correction offered is the common word.
         let res = index.search(&SearchQuery::parse("recieve"), 20, 0).unwrap();
         assert_eq!(res.did_you_mean.as_deref(), Some("receive"), "{res:?}");
+    }
+
+    #[test]
+    fn duplicate_hints_rank_a_question_contained_in_the_new_one_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut docs = vec![document(
+            "questions/how-do-i-ask-a-question.md",
+            "How do I ask a question?",
+            "Open the ask page and write it down.",
+            &[],
+            "question",
+        )];
+        for i in 0..12 {
+            let body = "Onboarding: your onboarding buddy answers every onboarding question you ask.";
+            docs.push(document(&format!("onboarding/week-{i}.md"), "Onboarding week", body, &[], "page"));
+        }
+        // One page holds every word, so a search (every word must match) finds only it.
+        let body = "How do I ask a question about onboarding? Ask your onboarding buddy.";
+        docs.push(document("onboarding/faq.md", "Onboarding FAQ", body, &[], "page"));
+        index.rebuild(docs.into_iter(), "abc", true).unwrap();
+        let asked = "How do I ask a question about onboarding?";
+        let all_words = index.search(&SearchQuery::parse(asked), 5, 0).unwrap();
+        assert!(
+            all_words.hits.iter().all(|it| it.kind != "question"),
+            "every word must match in a search, so the duplicate is missed: {all_words:?}"
+        );
+        let res = index.similar(&SearchQuery::similar_to(asked), 5).unwrap();
+        assert_eq!(res.hits[0].path, "questions/how-do-i-ask-a-question.md", "{res:?}");
+        assert!(res.hits.len() <= 5);
+    }
+
+    #[test]
+    fn shared_words_is_a_dice_coefficient() {
+        let asked: HashSet<String> = ["how", "do", "i", "ask"].iter().map(|it| it.to_string()).collect();
+        assert_eq!(shared_words(&asked, "How do I ask?"), 1.0);
+        assert_eq!(shared_words(&asked, "Onboarding"), 0.0);
+        assert_eq!(shared_words(&asked, "Ask Ann"), 2.0 * 1.0 / 6.0);
     }
 
     #[test]

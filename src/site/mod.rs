@@ -415,6 +415,11 @@ impl Site {
         self.search.search(query, limit, offset)
     }
 
+    /// Pages and questions like a question being asked.
+    fn similar(&self, query: &SearchQuery, limit: usize) -> Result<SearchResults> {
+        self.search.similar(query, limit)
+    }
+
     /// Search-box suggestions for what has been typed so far.
     fn suggest(&self, typed: &str, limit: usize, may_show: &dyn Fn(&str) -> bool) -> Result<Vec<Suggestion>> {
         self.search.suggest(typed, limit, may_show)

@@ -437,6 +437,14 @@ impl Reader {
         self.site.search(&query, limit, offset)
     }
 
+    /// Pages and questions this reader may read that look like the question `text` (the ask form's duplicate
+    /// hints), most similar first.
+    pub fn similar(&self, text: &str, limit: usize) -> Result<SearchResults> {
+        let mut query = SearchQuery::similar_to(text);
+        query.excluded_paths = self.visible.hidden.to_vec();
+        self.site.similar(&query, limit)
+    }
+
     /// Search-box suggestions for what has been typed so far, among the pages this reader may read.
     pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
         self.site.suggest(typed, limit, &|path| self.can_read(path))

@@ -1793,8 +1793,9 @@ fn folder_rules() -> Vec<FolderRule> {
 
 /// Lists that name the hr page to those who may read it (it is tagged, linked from nowhere, and links out), and
 /// so must not to anyone else.
-const LISTS_NAMING_THE_HR_PAGE: [&str; 8] = [
+const LISTS_NAMING_THE_HR_PAGE: [&str; 9] = [
     "/-/api/suggest?q=Salary",
+    "/-/api/similar?q=What%20are%20the%20salary%20bands",
     "/-/changes.atom",
     "/-/api/changes",
     "/-/api/links/pub/page.md",
