@@ -176,13 +176,18 @@ pub fn rewrite_relative(page_path: &RepoPath, dest: &str) -> Option<String> {
     if normalized.is_empty() {
         return Some(format!("/{suffix}"));
     }
+    // A page's URL leaves out `.md`, unless its name is then `.` or `..` (`pages/common/..md`).
     let target_path = if path::has_markdown_extension(&normalized) {
-        normalized[..normalized.rfind('.').expect("has an extension")].to_string()
+        let without = &normalized[..normalized.rfind('.').expect("has an extension")];
+        match without.rsplit('/').next() {
+            Some("" | "." | "..") => normalized.as_str(),
+            _ => without,
+        }
     } else {
-        normalized
+        normalized.as_str()
     };
     let slash = if trailing_slash { "/" } else { "" };
-    Some(format!("{}{slash}{suffix}", path::url_for(&target_path)))
+    Some(format!("{}{slash}{suffix}", path::url_for(target_path)))
 }
 
 /// The repository path a relative link points to (`../b.md` from `a/x.md` → `b.md`; a folder keeps its
@@ -275,6 +280,8 @@ mod tests {
         check_relative("a/b.md", "./sub/", Some("/a/sub/"));
         check_relative("a/b.md", "my%20page.md", Some("/a/my%20page"));
         check_relative("b.md", "../../x.md", None);
+        check_relative("pages/common/ls.md", "..md", Some("/pages/common/..md"));
+        check_relative("pages/common/ls.md", "./...md", Some("/pages/common/...md"));
     }
 
     #[test]

@@ -1238,3 +1238,38 @@ async fn page_content_cannot_plant_the_link_the_edit_shortcut_follows() {
         assert_eq!(html.matches("data-lore-shortcut=\"edit\"").count(), expected.len(), "{url}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_named_dot_dot_md_open_from_the_tree_links_and_raw() {
+    let wiki = TestWiki::with_files(&[
+        ("index.md", "# Home\n"),
+        ("pages/common/..md", "# ..\n\nThe parent directory.\n"),
+        ("pages/common/ls.md", "# ls\n\nSee [the parent](..md) and [[pages/common/..md]].\n"),
+    ])
+    .await;
+    let tree = wiki.get("/-/pages").await.text();
+    assert!(tree.contains("href=\"/pages/common/..md\""), "{tree}");
+    assert!(!tree.contains("href=\"/pages/common/.\""), "{tree}");
+
+    let page = wiki.get("/pages/common/..md").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("The parent directory."), "{}", page.text());
+    let ls = wiki.get("/pages/common/ls").await.text();
+    assert!(ls.contains("href=\"/pages/common/..md\""), "{ls}");
+
+    let raw = wiki.get("/-/raw/pages/common/..md").await;
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(raw.text(), "# ..\n\nThe parent directory.\n");
+    for url in ["/-/history/pages/common/..md", "/-/api/pages/pages/common/..md", "/-/edit/pages/common/..md"] {
+        let reply = wiki.get(url).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.text());
+    }
+    let links = wiki.get("/-/api/links/pages/common/ls.md").await.json();
+    assert_eq!(links["broken"], serde_json::json!([]), "{links}");
+
+    // `..` as a segment is still a traversal, not a file name.
+    for target in ["/pages/common/../../etc/passwd", "/-/raw/pages/common/..", "/pages/common/%2e%2e/x"] {
+        let reply = wiki.raw_get(target).await;
+        assert!(matches!(reply.status, 400 | 404), "{target}: {} {}", reply.status, reply.text());
+    }
+}
