@@ -6,6 +6,7 @@ use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::front_matter::{self, FrontMatter, FrontMatterProblem};
+use super::links::{LinkKind, WrittenLink};
 use super::path::RepoPath;
 
 /// A page's metadata, computed once per blob and cached by blob id.
@@ -20,6 +21,9 @@ pub struct PageMeta {
     pub wiki_targets: Vec<String>,
     /// Pages (and folders, ending in `/`) that relative Markdown links point to, as repository paths.
     pub page_links: Vec<String>,
+    /// Every wiki link, and every link and image that may point into the repository, in order of appearance
+    /// (e-mail autolinks and links with a scheme left out): what `links::broken_links` checks.
+    pub links: Vec<WrittenLink>,
     /// Whether the body has `$math$` or a ```` ```math ```` block (the page then loads KaTeX).
     pub has_math: bool,
     /// Whether the body has a ```` ```mermaid ```` block (the page then loads mermaid).
@@ -58,7 +62,8 @@ pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
     let doc = front_matter::split(text);
     let (front_matter, problems) = doc.yaml.map(front_matter::parse).unwrap_or_default();
     let warnings = problems.iter().map(describe_problem).collect();
-    let scan = scan_body(path, doc.body);
+    let body_line = text[..text.len() - doc.body.len()].matches('\n').count() + 1;
+    let scan = scan_body(path, doc.body, body_line);
     let title = front_matter
         .title
         .clone()
@@ -71,6 +76,7 @@ pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
         warnings,
         wiki_targets: scan.wiki_targets,
         page_links: scan.page_links,
+        links: scan.links,
         has_math: scan.has_math,
         has_mermaid: scan.has_mermaid,
     }
@@ -113,14 +119,41 @@ struct BodyScan {
     first_heading: Option<String>,
     wiki_targets: Vec<String>,
     page_links: Vec<String>,
+    links: Vec<WrittenLink>,
     has_math: bool,
     has_mermaid: bool,
 }
 
-fn scan_body(path: &RepoPath, body: &str) -> BodyScan {
+// `first_line` is the line of the file the body starts on.
+fn scan_body(path: &RepoPath, body: &str, first_line: usize) -> BodyScan {
     let mut res = BodyScan::default();
     let mut heading_text: Option<String> = None;
-    for event in Parser::new_ext(body, markdown_options()) {
+    // Lines are counted as links come, in order: (offset counted up to, line there).
+    let mut counted = (0, first_line);
+    let mut line_at = |offset: usize| {
+        if offset < counted.0 {
+            counted = (0, first_line);
+        }
+        counted.1 += body[counted.0..offset].matches('\n').count();
+        counted.0 = offset;
+        counted.1
+    };
+    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+        let written = match &event {
+            Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
+                Some((LinkKind::Wiki, dest_url))
+            }
+            // An e-mail autolink's destination is the bare address, not a path.
+            Event::Start(Tag::Link { link_type: LinkType::Email, .. }) => None,
+            Event::Start(Tag::Link { dest_url, .. }) => Some((LinkKind::Link, dest_url)),
+            Event::Start(Tag::Image { dest_url, .. }) => Some((LinkKind::Image, dest_url)),
+            _ => None,
+        };
+        if let Some((kind, dest)) = written
+            && (kind == LinkKind::Wiki || super::links::served_path(path, dest).is_some())
+        {
+            res.links.push(WrittenLink { kind, dest: dest.to_string(), line: line_at(range.start) });
+        }
         match event {
             Event::Start(Tag::Heading { .. }) if res.first_heading.is_none() => heading_text = Some(String::new()),
             Event::End(TagEnd::Heading(_)) => {
@@ -207,6 +240,25 @@ mod tests {
             "See [[VPN Access]] and [[Setup|the setup]].\n\n`[[not a link]]`",
         );
         assert_eq!(meta.wiki_targets, ["VPN Access", "Setup"]);
+    }
+
+    #[test]
+    fn collects_links_with_their_lines() {
+        let meta = read_meta(
+            &RepoPath::parse("a/b.md").unwrap(),
+            "---\ntitle: B\n---\n[[Wiki]] [x](x.md)\n\n![i](i.png) <ann@example.com> [w](https://example.com)\n\n[r](/r)",
+        );
+        let links: Vec<(LinkKind, &str, usize)> =
+            meta.links.iter().map(|it| (it.kind, it.dest.as_str(), it.line)).collect();
+        assert_eq!(
+            links,
+            [
+                (LinkKind::Wiki, "Wiki", 4),
+                (LinkKind::Link, "x.md", 4),
+                (LinkKind::Image, "i.png", 6),
+                (LinkKind::Link, "/r", 8)
+            ]
+        );
     }
 
     #[test]

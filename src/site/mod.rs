@@ -25,7 +25,7 @@ use arc_swap::ArcSwap;
 
 use crate::config::Config;
 use crate::content::links::WikiTarget;
-use crate::content::links::{LinkGraph, LinkSource};
+use crate::content::links::{self, LinkGraph, LinkKind, LinkSource};
 use crate::content::page::{self, PageMeta};
 use crate::content::text::plain_text;
 use crate::content::{LinkResolver, RepoPath, front_matter, path};
@@ -100,6 +100,29 @@ impl Snapshot {
         res
     }
 
+    /// The links of the page at `path` that lead nowhere in this snapshot (`links::broken_links`, the checker
+    /// `lore check` uses), in order of appearance.
+    pub fn broken_links_of(&self, path: &RepoPath) -> Vec<BrokenLink> {
+        let Some(meta) = self.pages.get(path) else { return Vec::new() };
+        let exists =
+            |file: &str| if file.ends_with('/') { self.is_folder(file) } else { self.files.contains_key(file) };
+        links::broken_links(path, &meta.links, &self.resolver, &exists)
+            .into_iter()
+            .map(|it| BrokenLink {
+                page: path.clone(),
+                kind: it.link.kind,
+                dest: it.link.dest.clone(),
+                line: it.link.line,
+                target: it.target,
+            })
+            .collect()
+    }
+
+    /// Every link of every page in this snapshot that leads nowhere, pages in path order.
+    pub fn broken_links(&self) -> Vec<BrokenLink> {
+        self.pages.keys().flat_map(|path| self.broken_links_of(path)).collect()
+    }
+
     /// The blob of the file at `path`.
     pub fn file(&self, path: &str) -> Option<ObjectId> {
         self.files.get(path).copied()
@@ -121,6 +144,20 @@ impl Snapshot {
             .range::<_, str>((Bound::Included(folder), Bound::Unbounded))
             .take_while(move |(path, _)| path.starts_with(folder))
     }
+}
+
+/// A link in a page that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The page the link is in.
+    pub page: RepoPath,
+    pub kind: LinkKind,
+    /// The destination as written.
+    pub dest: String,
+    /// The line of the page's file it is on.
+    pub line: usize,
+    /// What it looked for: the wiki link's name, or the repository path its URL asks for.
+    pub target: String,
 }
 
 /// A page ready to show: its metadata, rendered body and last change.
