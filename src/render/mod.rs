@@ -32,8 +32,7 @@ pub struct TocEntry {
 }
 
 /// Renders a page body (front matter already split off). `resolve_wiki` says where a `[[target]]` points.
-/// A leading heading equal to `title` (of any level: the title comes from the first heading) is left out: the
-/// theme shows the title above the body already.
+/// A leading `# H1` equal to `title` is left out: the theme shows the title above the body already.
 pub fn render_body(
     page_path: &RepoPath,
     title: &str,
@@ -214,7 +213,7 @@ impl<'a> Renderer<'_, 'a> {
         let Some(heading) = self.heading.take() else { return };
         let text = heading.text.trim().to_string();
         self.n_headings += 1;
-        if self.out.is_empty() && self.toc.is_empty() && text == self.title.trim() {
+        if heading.level == 1 && self.out.is_empty() && self.toc.is_empty() && text == self.title.trim() {
             return;
         }
         let base = heading.explicit_id.unwrap_or_else(|| {
@@ -410,14 +409,6 @@ mod tests {
         assert!(body.html.starts_with("<p>Text</p>"), "{}", body.html);
         assert!(render("# Other\n").html.contains("<h1 id=\"other\">Other <a"));
         assert!(body.html.contains("section=2"), "the dropped H1 still counts as section 1: {}", body.html);
-    }
-
-    #[test]
-    fn a_leading_h2_that_gave_the_title_is_left_to_the_theme() {
-        let body = render("## Page\n\nText\n\n## Page\n");
-        assert_eq!(body.html.matches("<h2").count(), 1, "{}", body.html);
-        assert!(body.html.starts_with("<p>Text</p>"), "{}", body.html);
-        assert!(render("Intro\n\n## Page\n").html.contains("<h2 id=\"page\">Page <a"), "not leading: kept");
     }
 
     #[test]
