@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::ops::Bound;
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag};
-
-use crate::content::links::{self, LinkResolver, WikiTarget};
-use crate::content::page::{self, markdown_options};
+use crate::content::links::{self, LinkKind, LinkResolver};
+use crate::content::page;
 use crate::content::{RepoPath, front_matter, path};
 use crate::store::ChangedFolder;
 
@@ -143,8 +142,8 @@ pub fn check_folder(folder: &ChangedFolder) -> Vec<Problem> {
     res
 }
 
-/// Problems across a whole tree: each file's own, plus links to files that do not exist, wiki links to
-/// missing pages, pages sharing a title, names reserved on Windows, and files or folders that differ only in
+/// Problems across a whole tree: each file's own, plus links that lead nowhere (`links::broken_links`, the
+/// checker the web's reports use too), wiki links to missing pages, pages sharing a title, names reserved on Windows, and files or folders that differ only in
 /// letter case.
 pub fn check_tree(files: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Vec<Problem> {
     let mut res: Vec<Problem> = files.iter().flat_map(|(path, content)| check_file(path, content, limits)).collect();
@@ -174,20 +173,19 @@ pub fn check_tree(files: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Vec<Prob
             _ => {}
         }
     }
-    let pages: Vec<(RepoPath, String, page::PageMeta)> = files
+    let pages: Vec<(RepoPath, page::PageMeta)> = files
         .iter()
         .filter_map(|(path, content)| {
             let repo_path = RepoPath::parse(path).ok().filter(|it| it.is_markdown())?;
-            let text = std::str::from_utf8(content).ok()?.to_string();
-            let meta = page::read_meta(&repo_path, &text);
-            Some((repo_path, text, meta))
+            let meta = page::read_meta(&repo_path, std::str::from_utf8(content).ok()?);
+            Some((repo_path, meta))
         })
         .collect();
     let resolver = LinkResolver::new(
-        pages.iter().map(|(path, _, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
+        pages.iter().map(|(path, meta)| (path, meta.title.as_str(), meta.front_matter.aliases.as_slice())),
     );
     let mut titles: HashMap<String, &RepoPath> = HashMap::new();
-    for (page_path, text, meta) in &pages {
+    for (page_path, meta) in &pages {
         if let Some(other) = titles.insert(meta.title.to_lowercase(), page_path) {
             res.push(Problem {
                 path: page_path.to_string(),
@@ -199,7 +197,7 @@ pub fn check_tree(files: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Vec<Prob
                 ),
             });
         }
-        res.extend(link_problems(page_path, text, &resolver, files));
+        res.extend(link_problems(page_path, meta, &resolver, files));
     }
     res.sort_by(|a, b| (&a.path, a.line, a.severity).cmp(&(&b.path, b.line, b.severity)));
     res
@@ -213,46 +211,29 @@ fn split_last(name: &str) -> (&str, &str) {
 
 fn link_problems(
     page_path: &RepoPath,
-    text: &str,
+    meta: &page::PageMeta,
     resolver: &LinkResolver,
     files: &BTreeMap<String, Vec<u8>>,
 ) -> Vec<Problem> {
-    let doc = front_matter::split(text);
-    let body_start = text.len() - doc.body.len();
-    let line_of = |offset: usize| text[..(body_start + offset).min(text.len())].matches('\n').count() + 1;
+    let exists = |path: &str| match path.strip_suffix('/') {
+        Some(_) => files
+            .range::<str, _>((Bound::Included(path), Bound::Unbounded))
+            .next()
+            .is_some_and(|it| it.0.starts_with(path)),
+        None => files.contains_key(path),
+    };
     let mut res = Vec::new();
-    for (event, range) in Parser::new_ext(doc.body, markdown_options()).into_offset_iter() {
-        let (dest, is_wiki) = match &event {
-            Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
-                (dest_url.to_string(), true)
+    for broken in links::broken_links(page_path, &meta.links, resolver, &exists) {
+        let link = broken.link;
+        let (severity, message) = match link.kind {
+            LinkKind::Wiki => {
+                (Severity::Warning, format!("wiki link [[{}]] points to a page that does not exist yet", link.dest))
             }
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => (dest_url.to_string(), false),
-            _ => continue,
+            LinkKind::Link | LinkKind::Image => {
+                (Severity::Error, format!("link to {} points to {}, which does not exist", link.dest, broken.target))
+            }
         };
-        if is_wiki {
-            if let WikiTarget::Missing(_) = resolver.resolve(&dest) {
-                res.push(Problem {
-                    path: page_path.to_string(),
-                    line: Some(line_of(range.start)),
-                    severity: Severity::Warning,
-                    message: format!("wiki link [[{dest}]] points to a page that does not exist yet"),
-                });
-            }
-            continue;
-        }
-        let Some(target) = links::relative_target(page_path, &dest) else { continue };
-        let exists = target.is_empty()
-            || files.contains_key(&target)
-            || files.keys().any(|it| it.starts_with(&format!("{}/", target.trim_end_matches('/'))))
-            || (!path::has_markdown_extension(&target) && files.contains_key(&format!("{target}.md")));
-        if !exists {
-            res.push(Problem {
-                path: page_path.to_string(),
-                line: Some(line_of(range.start)),
-                severity: Severity::Error,
-                message: format!("link to {dest} points to {target}, which does not exist"),
-            });
-        }
+        res.push(Problem { path: page_path.to_string(), line: Some(link.line), severity, message });
     }
     res
 }
@@ -276,6 +257,28 @@ mod tests {
     #[test]
     fn clean_tree() {
         check(&[("a.md", "# A\n[b](b.md) [[B]] ![x](img/x.png)"), ("b.md", "# B\n"), ("img/x.png", "png")], &[]);
+    }
+
+    #[test]
+    fn broken_links_without_md_above_rooted_and_images_are_reported() {
+        check(
+            &[
+                ("docs/a.md", "# A\n\n[a](gone) [b](../nowhere)\n[c](/rooted/x) ![d](img/missing.png) [ok](b)\n"),
+                ("docs/b.md", "# B\n\n[t](시간) [home](/) [tags](/-/tags) [self](/docs/a)\n"),
+            ],
+            &[
+                "docs/a.md:3: error: link to gone points to docs/gone, which does not exist",
+                "docs/a.md:3: error: link to ../nowhere points to nowhere, which does not exist",
+                "docs/a.md:4: error: link to /rooted/x points to rooted/x, which does not exist",
+                "docs/a.md:4: error: link to img/missing.png points to docs/img/missing.png, which does not exist",
+                "docs/b.md:3: error: link to 시간 points to docs/시간, which does not exist",
+            ],
+        );
+    }
+
+    #[test]
+    fn email_autolinks_are_not_broken_links() {
+        check(&[("content/team/a.md", "# A\n\nWrite to <techops@sourcegraph.com>.\n")], &[]);
     }
 
     #[test]

@@ -12,7 +12,8 @@ use crate::Result;
 use crate::store::{CommitChanges, CommitInfo, ObjectId, Store};
 
 /// Bumped whenever the persisted layout changes; an index of another version is rebuilt.
-const FORMAT_VERSION: u32 = 1;
+// 2: each change keeps the blob before it (merges are counted against their first parent).
+const FORMAT_VERSION: u32 = 2;
 
 /// Which commits changed which paths, oldest first.
 ///
@@ -43,6 +44,8 @@ struct IndexedCommit {
 struct PathChange {
     commit: u32,
     blob: Option<ObjectId>,
+    // The file's blob in the commit's first parent (at `renamed_from` for a move).
+    old_blob: Option<ObjectId>,
     renamed_from: Option<u32>,
 }
 
@@ -54,7 +57,8 @@ pub struct HistoryEntry {
     pub path: String,
     /// The page's blob after the commit; `None` when the commit deleted it.
     pub blob: Option<ObjectId>,
-    /// The page's blob before the commit; `None` when the commit created it.
+    /// The page's blob before the commit, in its first parent: for a merge, the version on the branch merged
+    /// into, not the side branch's newest one. `None` when the commit created it.
     pub previous_blob: Option<ObjectId>,
 }
 
@@ -93,7 +97,7 @@ impl ChangeIndex {
     pub fn last_change(&self, path: &str) -> Option<HistoryEntry> {
         let id = *self.path_ids.get(path)?;
         let change = self.by_path[id as usize].back()?;
-        Some(self.entry(id, change, None))
+        Some(self.entry(id, change))
     }
 
     /// The page's history, newest first, following it back through moves.
@@ -106,7 +110,7 @@ impl ChangeIndex {
         for _hop in 0..1_000 {
             let mut next = None;
             for change in self.by_path[current as usize].iter().rev().filter(|it| it.commit < before) {
-                res.push(self.entry(current, change, None));
+                res.push(self.entry(current, change));
                 if let Some(old) = change.renamed_from {
                     next = Some((old, change.commit));
                     break;
@@ -116,9 +120,6 @@ impl ChangeIndex {
                 Some((old, at)) => (current, before) = (old, at),
                 None => break,
             }
-        }
-        for i in 0..res.len() {
-            res[i].previous_blob = res.get(i + 1).and_then(|it| it.blob);
         }
         res
     }
@@ -267,7 +268,12 @@ impl ChangeIndex {
         for change in &commit.changes {
             let id = self.intern(&change.path);
             let renamed_from = change.renamed_from.as_deref().map(|it| self.intern(it));
-            self.by_path[id as usize].push_back(PathChange { commit: position, blob: change.blob, renamed_from });
+            self.by_path[id as usize].push_back(PathChange {
+                commit: position,
+                blob: change.blob,
+                old_blob: change.old_blob,
+                renamed_from,
+            });
             paths.push(id);
         }
         self.commit_ids.insert(commit.info.id, position);
@@ -285,12 +291,12 @@ impl ChangeIndex {
         id
     }
 
-    fn entry(&self, path: u32, change: &PathChange, previous_blob: Option<ObjectId>) -> HistoryEntry {
+    fn entry(&self, path: u32, change: &PathChange) -> HistoryEntry {
         HistoryEntry {
             commit: self.commits[change.commit as usize].info.clone(),
             path: self.paths[path as usize].clone(),
             blob: change.blob,
-            previous_blob,
+            previous_blob: change.old_blob,
         }
     }
 }

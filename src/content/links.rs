@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use serde::Serialize;
+
 use super::path::{self, RepoPath};
 
 /// Where a wiki link points.
@@ -176,13 +178,18 @@ pub fn rewrite_relative(page_path: &RepoPath, dest: &str) -> Option<String> {
     if normalized.is_empty() {
         return Some(format!("/{suffix}"));
     }
+    // A page's URL leaves out `.md`, unless its name is then `.` or `..` (`pages/common/..md`).
     let target_path = if path::has_markdown_extension(&normalized) {
-        normalized[..normalized.rfind('.').expect("has an extension")].to_string()
+        let without = &normalized[..normalized.rfind('.').expect("has an extension")];
+        match without.rsplit('/').next() {
+            Some("" | "." | "..") => normalized.as_str(),
+            _ => without,
+        }
     } else {
-        normalized
+        normalized.as_str()
     };
     let slash = if trailing_slash { "/" } else { "" };
-    Some(format!("{}{slash}{suffix}", path::url_for(&target_path)))
+    Some(format!("{}{slash}{suffix}", path::url_for(target_path)))
 }
 
 /// The repository path a relative link points to (`../b.md` from `a/x.md` → `b.md`; a folder keeps its
@@ -199,6 +206,101 @@ pub fn relative_target(page_path: &RepoPath, dest: &str) -> Option<String> {
     let joined = format!("{}{}", page_path.folder(), decoded);
     let normalized = path::normalize(&joined)?;
     Some(if joined.ends_with('/') && !normalized.is_empty() { format!("{normalized}/") } else { normalized })
+}
+
+/// What a page's link is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// `[[Name]]`: found by path, file name, title or alias.
+    Wiki,
+    /// `[text](dest)`, `<dest>`.
+    Link,
+    /// `![alt](src)`.
+    Image,
+}
+
+/// A link as a page writes it: kind, destination as written, and line in the file (front matter counted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WrittenLink {
+    pub kind: LinkKind,
+    pub dest: String,
+    pub line: usize,
+}
+
+/// A link that leads nowhere: the link, and what it looked for (the wiki link's name, or the repository path
+/// its URL serves).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink<'a> {
+    pub link: &'a WrittenLink,
+    pub target: String,
+}
+
+/// The links of `page` that lead nowhere: wiki links `resolver` cannot find, and links and images to paths in
+/// the repository (relative, `../x`, `/rooted`, with or without `.md`) where Lore serves nothing. `exists(p)`
+/// says whether the file `p` exists, or for a `p` ending in `/`, whether that folder holds any file. The one
+/// checker behind `lore check` and the web's broken-link reports, so they agree.
+pub fn broken_links<'a>(
+    page: &RepoPath,
+    links: &'a [WrittenLink],
+    resolver: &LinkResolver,
+    exists: &dyn Fn(&str) -> bool,
+) -> Vec<BrokenLink<'a>> {
+    let mut res = Vec::new();
+    for link in links {
+        match link.kind {
+            LinkKind::Wiki => {
+                let name = link.dest.split('#').next().unwrap_or_default().trim();
+                if !name.is_empty() && resolver.find(name).is_none() {
+                    res.push(BrokenLink { link, target: name.to_string() });
+                }
+            }
+            LinkKind::Link | LinkKind::Image => {
+                if let Some(target) = served_path(page, &link.dest)
+                    && !leads_somewhere(&target, exists)
+                {
+                    res.push(BrokenLink { link, target });
+                }
+            }
+        }
+    }
+    res
+}
+
+/// The repository path a link's URL asks Lore for, as written in `page` (relative, or rooted at the wiki's root),
+/// without query and fragment; a folder keeps its trailing `/`. `None` for what is not a path in the repository:
+/// other sites and schemes, anchors, Lore's own `/-/` addresses, and relative links that climb above the root.
+pub fn served_path(page: &RepoPath, dest: &str) -> Option<String> {
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || has_scheme(dest) {
+        return None;
+    }
+    let target = &dest[..dest.find(['?', '#']).unwrap_or(dest.len())];
+    if target.is_empty() {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(target).decode_utf8().ok()?;
+    let joined = match decoded.strip_prefix('/') {
+        Some(rooted) => {
+            let first = rooted.split('/').next().unwrap_or_default();
+            if first == "-" || first == "wiki.git" {
+                return None;
+            }
+            rooted.to_string()
+        }
+        None => format!("{}{}", page.folder(), decoded),
+    };
+    let normalized = path::normalize(&joined)?;
+    Some(if joined.ends_with('/') && !normalized.is_empty() { format!("{normalized}/") } else { normalized })
+}
+
+// Whether Lore serves something at a link's repository path, as its URL scheme does (see `web::pages`): the
+// root, a file, a page named without `.md`, or a folder (`a/b/` also redirects to the page `a/b.md`).
+fn leads_somewhere(target: &str, exists: &dyn Fn(&str) -> bool) -> bool {
+    match target.strip_suffix('/') {
+        _ if target.is_empty() => true,
+        Some(folder) => exists(target) || exists(&format!("{folder}.md")),
+        None => exists(target) || exists(&format!("{target}.md")) || exists(&format!("{target}/")),
+    }
 }
 
 // `mailto:x`, `https://x`, `javascript:x`: a scheme is letters before a colon that comes before any slash.
@@ -275,6 +377,79 @@ mod tests {
         check_relative("a/b.md", "./sub/", Some("/a/sub/"));
         check_relative("a/b.md", "my%20page.md", Some("/a/my%20page"));
         check_relative("b.md", "../../x.md", None);
+        check_relative("pages/common/ls.md", "..md", Some("/pages/common/..md"));
+        check_relative("pages/common/ls.md", "./...md", Some("/pages/common/...md"));
+    }
+
+    #[track_caller]
+    fn check_broken(page: &str, links: &[(LinkKind, &str)], expected: &[&str]) {
+        let files = ["docs/b.md", "docs/img/ok.png", "docs/sub/x.md", "index.md", "pages/common/..md"];
+        let exists = |path: &str| match path.strip_suffix('/') {
+            Some(_) => files.iter().any(|it| it.starts_with(path)),
+            None => files.contains(&path),
+        };
+        let links: Vec<WrittenLink> =
+            links.iter().map(|(kind, dest)| WrittenLink { kind: *kind, dest: dest.to_string(), line: 1 }).collect();
+        let broken = broken_links(&RepoPath::parse(page).unwrap(), &links, &resolver(), &exists);
+        let targets: Vec<&str> = broken.iter().map(|it| it.target.as_str()).collect();
+        assert_eq!(targets, expected);
+    }
+
+    #[test]
+    fn broken_links_of_every_kind() {
+        use LinkKind::*;
+        check_broken(
+            "docs/a.md",
+            &[
+                (Link, "gone.md"),
+                (Link, "gone"),
+                (Link, "../nowhere"),
+                (Link, "/rooted/missing"),
+                (Image, "img/missing.png"),
+                (Wiki, "Nowhere#part"),
+                (Link, "%EC%8B%9C%EA%B0%84"),
+                (Link, "시간"),
+            ],
+            &[
+                "docs/gone.md",
+                "docs/gone",
+                "nowhere",
+                "rooted/missing",
+                "docs/img/missing.png",
+                "Nowhere",
+                "docs/시간",
+                "docs/시간",
+            ],
+        );
+    }
+
+    #[test]
+    fn links_that_lead_somewhere_are_not_broken() {
+        use LinkKind::*;
+        check_broken(
+            "docs/a.md",
+            &[
+                (Link, "b"),
+                (Link, "b.md#part"),
+                (Link, "./b?x=1"),
+                (Image, "img/ok.png"),
+                (Link, "sub/"),
+                (Link, "sub"),
+                (Link, "../docs/"),
+                (Link, "/"),
+                (Link, "/docs/b"),
+                (Link, "/-/tags"),
+                (Link, "https://example.com/gone.md"),
+                (Link, "mailto:ann@example.com"),
+                (Link, "#anchor"),
+                (Link, "//example.com/x"),
+                (Link, "../../above-the-root.md"),
+                (Wiki, "VPN Access"),
+                (Wiki, "#local"),
+                (Link, "../pages/common/..md"),
+            ],
+            &[],
+        );
     }
 
     #[test]

@@ -2,16 +2,17 @@
 
 use std::borrow::Cow;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::front_matter::{self, FrontMatter, FrontMatterProblem};
+use super::links::{LinkKind, WrittenLink};
 use super::path::RepoPath;
 
 /// A page's metadata, computed once per blob and cached by blob id.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
-    /// Front matter `title`, else the first H1, else the file name.
+    /// Front matter `title`, else the first heading (of any level), else [`fallback_title`].
     pub title: String,
     pub front_matter: FrontMatter,
     /// Problems to show above the page (invalid YAML, invalid UTF-8).
@@ -20,6 +21,9 @@ pub struct PageMeta {
     pub wiki_targets: Vec<String>,
     /// Pages (and folders, ending in `/`) that relative Markdown links point to, as repository paths.
     pub page_links: Vec<String>,
+    /// Every wiki link, and every link and image that may point into the repository, in order of appearance
+    /// (e-mail autolinks and links with a scheme left out): what `links::broken_links` checks.
+    pub links: Vec<WrittenLink>,
     /// Whether the body has `$math$` or a ```` ```math ```` block (the page then loads KaTeX).
     pub has_math: bool,
     /// Whether the body has a ```` ```mermaid ```` block (the page then loads mermaid).
@@ -58,21 +62,50 @@ pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
     let doc = front_matter::split(text);
     let (front_matter, problems) = doc.yaml.map(front_matter::parse).unwrap_or_default();
     let warnings = problems.iter().map(describe_problem).collect();
-    let scan = scan_body(path, doc.body);
+    let body_line = text[..text.len() - doc.body.len()].matches('\n').count() + 1;
+    let scan = scan_body(path, doc.body, body_line);
     let title = front_matter
         .title
         .clone()
         .filter(|it| !it.trim().is_empty())
-        .or(scan.first_h1)
-        .unwrap_or_else(|| path.file_stem().to_string());
+        .or(scan.first_heading)
+        .unwrap_or_else(|| fallback_title(path));
     PageMeta {
         title,
         front_matter,
         warnings,
         wiki_targets: scan.wiki_targets,
         page_links: scan.page_links,
+        links: scan.links,
         has_math: scan.has_math,
         has_mermaid: scan.has_mermaid,
+    }
+}
+
+/// The title of a page with neither a `title` nor a heading: its file name made readable
+/// (`engineering_interview_process.md` → "Engineering interview process"), or for a folder's `index.md` or
+/// `README.md` its folder's name ("Home" at the root).
+pub fn fallback_title(path: &RepoPath) -> String {
+    let name = if matches!(path.file_name(), "index.md" | "README.md") {
+        match path.folder().trim_end_matches('/').rsplit('/').next() {
+            Some(folder) if !folder.is_empty() => folder,
+            _ => return "Home".to_string(),
+        }
+    } else {
+        path.file_stem()
+    };
+    humanize(name)
+}
+
+// `_` and `-` become spaces, the first letter a capital: `vpn-access` → "Vpn access".
+fn humanize(name: &str) -> String {
+    let spaced = name.replace(['_', '-'], " ");
+    let trimmed = spaced.trim();
+    let mut chars = trimmed.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        // A name of only underscores and hyphens stays as it is.
+        None => name.to_string(),
     }
 }
 
@@ -83,32 +116,57 @@ pub fn describe_problem(problem: &FrontMatterProblem) -> String {
 
 #[derive(Default)]
 struct BodyScan {
-    first_h1: Option<String>,
+    first_heading: Option<String>,
     wiki_targets: Vec<String>,
     page_links: Vec<String>,
+    links: Vec<WrittenLink>,
     has_math: bool,
     has_mermaid: bool,
 }
 
-fn scan_body(path: &RepoPath, body: &str) -> BodyScan {
+// `first_line` is the line of the file the body starts on.
+fn scan_body(path: &RepoPath, body: &str, first_line: usize) -> BodyScan {
     let mut res = BodyScan::default();
-    let mut h1_text: Option<String> = None;
-    for event in Parser::new_ext(body, markdown_options()) {
-        match event {
-            Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }) if res.first_h1.is_none() => {
-                h1_text = Some(String::new())
+    let mut heading_text: Option<String> = None;
+    // Lines are counted as links come, in order: (offset counted up to, line there).
+    let mut counted = (0, first_line);
+    let mut line_at = |offset: usize| {
+        if offset < counted.0 {
+            counted = (0, first_line);
+        }
+        counted.1 += body[counted.0..offset].matches('\n').count();
+        counted.0 = offset;
+        counted.1
+    };
+    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+        let written = match &event {
+            Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
+                Some((LinkKind::Wiki, dest_url))
             }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
-                if let Some(text) = h1_text.take() {
+            // An e-mail autolink's destination is the bare address, not a path.
+            Event::Start(Tag::Link { link_type: LinkType::Email, .. }) => None,
+            Event::Start(Tag::Link { dest_url, .. }) => Some((LinkKind::Link, dest_url)),
+            Event::Start(Tag::Image { dest_url, .. }) => Some((LinkKind::Image, dest_url)),
+            _ => None,
+        };
+        if let Some((kind, dest)) = written
+            && (kind == LinkKind::Wiki || super::links::served_path(path, dest).is_some())
+        {
+            res.links.push(WrittenLink { kind, dest: dest.to_string(), line: line_at(range.start) });
+        }
+        match event {
+            Event::Start(Tag::Heading { .. }) if res.first_heading.is_none() => heading_text = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(text) = heading_text.take() {
                     let text = text.trim().to_string();
                     if !text.is_empty() {
-                        res.first_h1 = Some(text);
+                        res.first_heading = Some(text);
                     }
                 }
             }
             Event::Text(text) | Event::Code(text) => {
-                if let Some(h1) = h1_text.as_mut() {
-                    h1.push_str(&text);
+                if let Some(heading) = heading_text.as_mut() {
+                    heading.push_str(&text);
                 }
             }
             Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, dest_url, .. }) => {
@@ -144,11 +202,35 @@ mod tests {
     }
 
     #[test]
-    fn title_from_front_matter_then_h1_then_file_name() {
+    fn title_from_front_matter_then_first_heading_then_file_name() {
         check_title("a.md", "---\ntitle: From YAML\n---\n# From H1\n", "From YAML");
         check_title("a.md", "Intro\n\n# From *H1*\n", "From H1");
-        check_title("guide/vpn-access.md", "No heading here.\n", "vpn-access");
-        check_title("a.md", "```\n# not a heading\n```\n", "a");
+        check_title("guide/vpn-access.md", "No heading here.\n", "Vpn access");
+        check_title("a.md", "```\n# not a heading\n```\n", "A");
+    }
+
+    #[test]
+    fn a_page_starting_with_an_h2_takes_its_title_from_it() {
+        check_title(
+            "engineering_interview_process.md",
+            "## Engineering interviews\n\n# Later H1\n",
+            "Engineering interviews",
+        );
+    }
+
+    #[test]
+    fn titles_without_a_heading_are_humanised_file_names() {
+        check_title("hiring/engineering_interview_process.md", "Text only.\n", "Engineering interview process");
+        check_title("a/__.md", "Text only.\n", "__");
+    }
+
+    #[test]
+    fn folder_index_pages_are_titled_after_their_folder() {
+        check_title("engineering/on-call/index.md", "Text only.\n", "On call");
+        check_title("team_handbook/README.md", "Text only.\n", "Team handbook");
+        check_title("index.md", "Text only.\n", "Home");
+        check_title("README.md", "", "Home");
+        check_title("team/index.md", "# Team handbook\n", "Team handbook");
     }
 
     #[test]
@@ -158,6 +240,25 @@ mod tests {
             "See [[VPN Access]] and [[Setup|the setup]].\n\n`[[not a link]]`",
         );
         assert_eq!(meta.wiki_targets, ["VPN Access", "Setup"]);
+    }
+
+    #[test]
+    fn collects_links_with_their_lines() {
+        let meta = read_meta(
+            &RepoPath::parse("a/b.md").unwrap(),
+            "---\ntitle: B\n---\n[[Wiki]] [x](x.md)\n\n![i](i.png) <ann@example.com> [w](https://example.com)\n\n[r](/r)",
+        );
+        let links: Vec<(LinkKind, &str, usize)> =
+            meta.links.iter().map(|it| (it.kind, it.dest.as_str(), it.line)).collect();
+        assert_eq!(
+            links,
+            [
+                (LinkKind::Wiki, "Wiki", 4),
+                (LinkKind::Link, "x.md", 4),
+                (LinkKind::Image, "i.png", 6),
+                (LinkKind::Link, "/r", 8)
+            ]
+        );
     }
 
     #[test]

@@ -64,10 +64,13 @@ impl RepoPath {
             let path = input.chars().take(200).collect();
             return Err(Error::InvalidPath { path, reason: "leading or trailing whitespace in path" });
         }
-        let with_extension =
-            if has_markdown_extension(trimmed) { trimmed.to_string() } else { format!("{trimmed}.md") };
+        let has_extension = has_markdown_extension(trimmed);
+        let with_extension = if has_extension { trimmed.to_string() } else { format!("{trimmed}.md") };
         let path = RepoPath::parse(&with_extension)?;
-        if path.file_stem().is_empty() || path.file_name().starts_with('.') {
+        // `a/.md` has no name. A name starting with a dot is a hidden file, which a page named without its
+        // extension (`a/.hidden`) is not; named with it (`pages/common/..md`, as its URL says), it is a page.
+        let name = path.page_name().rsplit('/').next().unwrap_or_default();
+        if name.is_empty() || (!has_extension && name.starts_with('.')) {
             return Err(Error::InvalidPath { path: input.chars().take(200).collect(), reason: "a page needs a name" });
         }
         Ok(path)
@@ -110,9 +113,11 @@ impl RepoPath {
         self.0.strip_suffix(".md").or_else(|| self.0.strip_suffix(".markdown")).unwrap_or(&self.0)
     }
 
-    /// The URL this file is served at: `/a/b` for `a/b.md`, `/img/a.png` for other files.
+    /// The URL this file is served at: `/a/b` for `a/b.md`, `/img/a.png` for other files. A page whose name
+    /// without `.md` would be a `.` or `..` segment, or nothing (`pages/common/..md`), keeps its extension:
+    /// `/pages/common/.` would name the folder.
     pub fn url(&self) -> String {
-        url_for(self.page_name())
+        url_for(url_path(&self.0))
     }
 }
 
@@ -136,6 +141,16 @@ pub fn url_for(path: &str) -> String {
         res.extend(percent_encoding::utf8_percent_encode(segment, URL_SEGMENT));
     }
     res
+}
+
+/// The path a file's URL shows (see [`RepoPath::url`]): a page's path without `.md` (or `.markdown`, as
+/// [`RepoPath::page_name`]), unless that leaves a last segment of `.`, `..` or nothing.
+pub fn url_path(path: &str) -> &str {
+    let without = path.strip_suffix(".md").or_else(|| path.strip_suffix(".markdown")).unwrap_or(path);
+    match without.rsplit('/').next() {
+        Some("" | "." | "..") => path,
+        _ => without,
+    }
 }
 
 /// Folds `a/./b/../c` into `a/c`; `None` when it climbs above the root.
@@ -268,6 +283,20 @@ mod tests {
         {
             assert_eq!(unportable_name(name), None, "{name:?} is fine");
         }
+    }
+
+    #[test]
+    fn pages_named_dot_dot_md_keep_their_extension_in_urls() {
+        let url = |raw: &str| RepoPath::parse(raw).unwrap().url();
+        assert_eq!(url("pages/common/..md"), "/pages/common/..md");
+        assert_eq!(url("pages/common/...md"), "/pages/common/...md");
+        assert_eq!(url("pages/common/.md"), "/pages/common/.md");
+        assert_eq!(url("pages/common/.hidden.md"), "/pages/common/.hidden");
+        assert_eq!(url("pages/common/ls.md"), "/pages/common/ls");
+        assert_eq!(url("pages/Notes.MD"), "/pages/Notes.MD");
+        assert_eq!(RepoPath::page("pages/common/..md").unwrap().as_str(), "pages/common/..md");
+        assert!(RepoPath::page("pages/common/..").is_err(), "a traversal, not a page");
+        assert!(RepoPath::page("pages/common/.").is_err());
     }
 
     #[test]

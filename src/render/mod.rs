@@ -5,7 +5,7 @@ pub mod diff;
 pub mod highlight;
 pub mod sanitize;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
@@ -49,6 +49,7 @@ pub fn render_body(
         toc: Vec::new(),
         ids: HashMap::new(),
         wiki_link_depth: Vec::new(),
+        schemes: BTreeSet::new(),
     };
     let mut code: Option<(String, String)> = None;
     // Code blocks are rendered here, from escaped text and syntect's class-only spans, and put in after
@@ -84,15 +85,34 @@ pub fn render_body(
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, renderer.out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut renderer.out).into_iter());
     // Images load as they scroll into view; the sanitiser keeps `loading`.
     let html = html.replace("<img ", "<img loading=\"lazy\" ");
-    let mut html = sanitize::sanitize(&alignment_as_classes(html));
+    let mut html = sanitize::sanitize_with_schemes(&alignment_as_classes(html), &renderer.schemes);
     let blocks = highlight_blocks(&blocks);
     for (i, block) in blocks.iter().enumerate().rev() {
         html = html.replacen(&format!("<p>{marker}{i}</p>"), block.trim_end(), 1);
     }
     RenderedBody { html, toc: renderer.toc }
+}
+
+/// The opening of the link the renderer adds to every heading to edit its section (user-interface chrome).
+const SECTION_EDIT_LINK: &str = "<a class=\"section-edit\"";
+
+/// Rendered HTML without the section-edit links in its headings: the content alone, for API clients.
+/// One pass over the HTML; sanitised HTML holds the link's opening only as a real tag, and a link ends at its
+/// first `</a>` (links do not nest).
+pub fn without_section_edit_links(html: &str) -> String {
+    let mut res = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(SECTION_EDIT_LINK) {
+        let Some(end) = rest[start..].find("</a>").map(|it| start + it + "</a>".len()) else { break };
+        // The renderer puts one space between the heading's text and its link.
+        res.push_str(rest[..start].strip_suffix(' ').unwrap_or(&rest[..start]));
+        rest = &rest[end..];
+    }
+    res.push_str(rest);
+    res
 }
 
 struct Heading<'a> {
@@ -115,6 +135,9 @@ struct Renderer<'r, 'a> {
     ids: HashMap<String, usize>,
     // One entry per open link: whether it is a wiki link, whose closing tag we write ourselves.
     wiki_link_depth: Vec<bool>,
+    // URL schemes of Markdown links and images beyond the sanitiser's usual ones (`irc:`), none of them
+    // dangerous: a link the writer made on purpose stays a link.
+    schemes: BTreeSet<String>,
 }
 
 impl<'a> Renderer<'_, 'a> {
@@ -142,7 +165,8 @@ impl<'a> Renderer<'_, 'a> {
                 self.emit(Event::InlineHtml(tag.into()));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url = self.rewrite(dest_url);
+                // An e-mail autolink's destination is the bare address; the HTML writer adds `mailto:`.
+                let dest_url = if link_type == LinkType::Email { dest_url } else { self.rewrite(dest_url) };
                 self.wiki_link_depth.push(false);
                 self.emit(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
@@ -173,7 +197,12 @@ impl<'a> Renderer<'_, 'a> {
         }
     }
 
-    fn rewrite(&self, dest: CowStr<'a>) -> CowStr<'a> {
+    fn rewrite(&mut self, dest: CowStr<'a>) -> CowStr<'a> {
+        if let Some(scheme) = sanitize::scheme_of(&dest)
+            && !sanitize::is_dangerous_scheme(&scheme)
+        {
+            self.schemes.insert(scheme);
+        }
         match links::rewrite_relative(self.page_path, &dest) {
             Some(url) => url.into(),
             None => dest,
@@ -211,7 +240,7 @@ impl<'a> Renderer<'_, 'a> {
         open.push_str("\">");
         self.out.push(Event::Html(open.into()));
         self.out.extend(heading.events);
-        let mut edit_link = String::from(" <a class=\"section-edit\" title=\"Edit this section\" href=\"");
+        let mut edit_link = format!(" {SECTION_EDIT_LINK} title=\"Edit this section\" href=\"");
         let edit_url = format!("/-/edit/{}?section={}", self.page_path.as_str(), self.n_headings);
         escape_href(&mut edit_link, &edit_url).expect("writing to a String cannot fail");
         edit_link.push_str("\">edit</a>");
@@ -364,6 +393,16 @@ mod tests {
     }
 
     #[test]
+    fn section_edit_links_can_be_left_out() {
+        let html = render("## Setup\n\nText <a class=\"other\" href=\"/x\">x</a>\n\n### More\n").html;
+        assert_eq!(
+            without_section_edit_links(&html),
+            "<h2 id=\"setup\">Setup</h2>\n<p>Text <a class=\"other\" href=\"/x\" rel=\"noopener noreferrer\">x</a></p>\n\
+             <h3 id=\"more\">More</h3>\n"
+        );
+    }
+
+    #[test]
     fn leading_h1_equal_to_the_title_is_left_to_the_theme() {
         let body = render("# Page\n\nText\n\n# Page\n");
         assert_eq!(body.html.matches("<h1").count(), 1, "{}", body.html);
@@ -416,6 +455,25 @@ mod tests {
         assert!(positions.windows(2).all(|it| it[0] < it[1]), "blocks out of order");
         assert_eq!(html.matches("<pre class=\"code\">").count(), 12);
         assert!(!html.contains("lore-code-"), "a placeholder was left: {html}");
+    }
+
+    #[test]
+    fn email_autolinks_stay_mailto_links() {
+        check("Write to <techops@example.com>.", &["<a href=\"mailto:techops@example.com\""]);
+        check_absent("Write to <techops@example.com>.", &["mailto:/"]);
+    }
+
+    #[test]
+    fn autolinks_with_unusual_schemes_stay_links_unless_dangerous() {
+        check("<irc://irc.example.com/lore>", &["<a href=\"irc://irc.example.com/lore\""]);
+        check("<made-up-scheme://foo,bar>", &["<a href=\"made-up-scheme://foo,bar\""]);
+        check("[x](ssh://git@example.com/repo)", &["href=\"ssh://git@example.com/repo\""]);
+        check_absent(
+            "<javascript:alert(1)> [x](vbscript:msgbox) ![y](data:image/svg+xml;base64,AAAA) [z](ms-msdt:/id)",
+            &["href=\"javascript:", "vbscript:", "data:", "ms-msdt:"],
+        );
+        // Raw HTML with an unusual scheme is cleaned as before, unless a Markdown link made it known.
+        check_absent("<a href=\"irc://x\">raw</a>", &["irc:"]);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The allow-list sanitiser every piece of rendered HTML passes through before anyone sees it.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::OnceLock;
+
+/// URL schemes links and images may always use.
+const SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 
 /// Cleans HTML with Lore's allow-list: the raw HTML a wiki needs (`<details>`, `<kbd>`, `<sup>`, tables,
 /// images, task-list checkboxes, heading anchors, highlighting classes) survives; script, event handlers,
@@ -10,25 +13,71 @@ pub fn sanitize(html: &str) -> String {
     builder().clean(html).to_string()
 }
 
+/// Cleans HTML as [`sanitize`] does, also letting through links that use the URL `schemes` (`irc`,
+/// `made-up-scheme`, …), which the caller found in Markdown links and checked with [`is_dangerous_scheme`].
+pub fn sanitize_with_schemes(html: &str, schemes: &BTreeSet<String>) -> String {
+    if schemes.is_empty() {
+        return sanitize(html);
+    }
+    // Rare (a page linking with an unusual scheme), so a builder of its own is cheaper than a shared, locked one.
+    let mut res = ammonia::Builder::default();
+    configure(&mut res);
+    res.add_url_schemes(schemes.iter().map(String::as_str));
+    res.clean(html).to_string()
+}
+
+/// The scheme of a link's destination as the sanitiser judges it (lowercase, after the URL parser has removed
+/// the tabs and line breaks a browser ignores), or `None` for a relative link.
+pub fn scheme_of(dest: &str) -> Option<String> {
+    url::Url::parse(dest).ok().map(|it| it.scheme().to_string())
+}
+
+/// Whether links with this (lowercase) scheme may run code, read local files, or start programs on the
+/// reader's machine: `javascript:`, `vbscript:`, `data:`, `file:`, `blob:` and the like, and Windows' protocol
+/// handlers (`ms-…:`, `search-ms:`). Markdown links with any other scheme stay links.
+pub fn is_dangerous_scheme(scheme: &str) -> bool {
+    const DANGEROUS: [&str; 13] = [
+        "javascript",
+        "vbscript",
+        "livescript",
+        "data",
+        "file",
+        "blob",
+        "filesystem",
+        "about",
+        "view-source",
+        "jar",
+        "intent",
+        "search",
+        "search-ms",
+    ];
+    DANGEROUS.contains(&scheme) || scheme.starts_with("ms-")
+}
+
 fn builder() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
         let mut res = ammonia::Builder::default();
-        res.add_tags(["input", "section"])
-            .add_generic_attributes(["class"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_tag_attributes("img", ["loading", "width", "height"])
-            .add_tag_attributes("ol", ["start"])
-            .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]));
-        for tag in
-            ["h1", "h2", "h3", "h4", "h5", "h6", "a", "div", "li", "sup", "section", "span", "dt", "table", "details"]
-        {
-            res.add_tag_attributes(tag, ["id"]);
-        }
-        // A Markdown task list is the only input a page may hold: a checkbox that cannot be changed.
-        res.set_tag_attribute_value("input", "type", "checkbox").set_tag_attribute_value("input", "disabled", "");
+        configure(&mut res);
         res
     })
+}
+
+fn configure(builder: &mut ammonia::Builder<'_>) {
+    builder
+        .add_tags(["input", "section"])
+        .add_generic_attributes(["class"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("img", ["loading", "width", "height"])
+        .add_tag_attributes("ol", ["start"])
+        .url_schemes(HashSet::from(SCHEMES));
+    for tag in
+        ["h1", "h2", "h3", "h4", "h5", "h6", "a", "div", "li", "sup", "section", "span", "dt", "table", "details"]
+    {
+        builder.add_tag_attributes(tag, ["id"]);
+    }
+    // A Markdown task list is the only input a page may hold: a checkbox that cannot be changed.
+    builder.set_tag_attribute_value("input", "type", "checkbox").set_tag_attribute_value("input", "disabled", "");
 }
 
 #[cfg(test)]
@@ -78,6 +127,26 @@ mod tests {
     fn removes_dangerous_urls() {
         check("<a href=\"javascript:alert(1)\">x</a>", "<a rel=\"noopener noreferrer\">x</a>");
         check("<img src=\"data:image/svg+xml;base64,AAAA\">", "<img>");
+    }
+
+    #[test]
+    fn unusual_schemes_pass_only_when_the_renderer_lets_them() {
+        let html = "<a href=\"irc://irc.example.com/lore\">chat</a>";
+        check(html, "<a rel=\"noopener noreferrer\">chat</a>");
+        let schemes = BTreeSet::from(["irc".to_string()]);
+        assert_eq!(
+            sanitize_with_schemes(html, &schemes),
+            "<a href=\"irc://irc.example.com/lore\" rel=\"noopener noreferrer\">chat</a>"
+        );
+        assert_eq!(scheme_of("MADE-UP-Scheme://x").as_deref(), Some("made-up-scheme"));
+        assert_eq!(scheme_of("java\tscript:alert(1)").as_deref(), Some("javascript"));
+        assert_eq!(scheme_of("../a.md"), None);
+        for scheme in ["javascript", "vbscript", "data", "file", "ms-msdt", "search-ms"] {
+            assert!(is_dangerous_scheme(scheme), "{scheme}");
+        }
+        for scheme in ["irc", "made-up-scheme", "a+b+c", "localhost", "ssh"] {
+            assert!(!is_dangerous_scheme(scheme), "{scheme}");
+        }
     }
 
     #[test]

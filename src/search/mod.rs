@@ -4,7 +4,7 @@
 pub mod query;
 
 use parking_lot::Mutex;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -26,7 +26,8 @@ pub use query::SearchQuery;
 use crate::{Error, Result};
 
 /// Bumped whenever the schema or what is indexed changes; an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 1;
+// 2: block boundaries separate words in the indexed text.
+const SCHEMA_VERSION: u32 = 2;
 
 /// Longest word that also matches as a prefix or fuzzily: longer ones (a pasted sentence without spaces)
 /// would compile automata beyond tantivy's limits, and are matched exactly.
@@ -274,6 +275,25 @@ impl SearchIndex {
                 res = self.run(query, &words, Occur::Must, true, limit, offset)?;
             }
         }
+        Ok(res)
+    }
+
+    /// Pages and questions like a question being asked (`query` from [`SearchQuery::similar_to`]): any of its
+    /// words may match, and candidates are ranked half by relevance, half by how many words their title shares
+    /// with the question, so "How do I ask a question?" ranks first for "How do I ask a question about
+    /// onboarding?" however many pages mention onboarding.
+    pub fn similar(&self, query: &SearchQuery, limit: usize) -> Result<SearchResults> {
+        let n_candidates = (limit * 5).max(25);
+        let mut res = self.run(query, &query.words, Occur::Should, false, n_candidates, 0)?;
+        let best_score = res.hits.iter().map(|it| it.score).fold(0.0_f32, f32::max);
+        let asked: HashSet<String> = query.words.iter().cloned().collect();
+        let similarity = |hit: &Hit| {
+            let relevance = if best_score > 0.0 { f64::from(hit.score / best_score) } else { 0.0 };
+            0.5 * relevance + 0.5 * shared_words(&asked, &hit.title)
+        };
+        let mut ranked: Vec<(f64, Hit)> = res.hits.drain(..).map(|hit| (similarity(&hit), hit)).collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        res.hits = ranked.into_iter().take(limit).map(|(_, hit)| hit).collect();
         Ok(res)
     }
 
@@ -545,7 +565,8 @@ impl SearchIndex {
         res
     }
 
-    // For each word missing from the index, the closest indexed word (edit distance ≤ 2, most frequent first).
+    // For each word missing from the index, the best indexed word within an edit distance of 2 (1 for short
+    // words): the closest, with frequent words preferred when distances are close (see `correction_cost`).
     fn correct(&self, searcher: &tantivy::Searcher, words: &[String]) -> Result<Vec<String>> {
         let field = self.fields.exact;
         let mut res = words.to_vec();
@@ -556,7 +577,8 @@ impl SearchIndex {
         if missing.is_empty() {
             return Ok(res);
         }
-        let mut best: Vec<Option<(usize, u64, String)>> = vec![None; words.len()];
+        // A word's documents may lie in several segments: sum its frequency before judging it.
+        let mut candidates: Vec<HashMap<String, (usize, u64)>> = vec![HashMap::new(); words.len()];
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(field).map_err(search_error)?;
             let mut stream =
@@ -571,23 +593,18 @@ impl SearchIndex {
                         continue;
                     }
                     if let Some(distance) = edit_distance(word, candidate, max_distance) {
-                        let better = match &best[i] {
-                            None => true,
-                            Some((best_distance, best_freq, _)) => {
-                                (distance, std::cmp::Reverse(doc_freq))
-                                    < (*best_distance, std::cmp::Reverse(*best_freq))
-                            }
-                        };
-                        if better {
-                            best[i] = Some((distance, doc_freq, candidate.to_string()));
-                        }
+                        candidates[i].entry(candidate.to_string()).or_insert((distance, 0)).1 += doc_freq;
                     }
                 }
             }
         }
         for i in missing {
-            if let Some((_, _, word)) = &best[i] {
-                res[i] = word.clone();
+            let best = candidates[i].iter().min_by(|a, b| {
+                let (cost_a, cost_b) = (correction_cost(a.1.0, a.1.1), correction_cost(b.1.0, b.1.1));
+                cost_a.total_cmp(&cost_b).then_with(|| b.1.1.cmp(&a.1.1)).then_with(|| a.0.cmp(b.0))
+            });
+            if let Some((word, _)) = best {
+                res[i].clone_from(word);
             }
         }
         Ok(res)
@@ -771,13 +788,33 @@ fn synonyms(word: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// Levenshtein distance between `a` and `b` if it is at most `max`.
+/// How alike a question's words and a title are: the Dice coefficient of their sets of words (lowercase), 0 to 1.
+fn shared_words(asked: &HashSet<String>, title: &str) -> f64 {
+    let title: HashSet<String> =
+        title.split(|it: char| !it.is_alphanumeric()).filter(|it| !it.is_empty()).map(str::to_lowercase).collect();
+    if asked.is_empty() || title.is_empty() {
+        return 0.0;
+    }
+    let n_shared = title.iter().filter(|it| asked.contains(*it)).count();
+    2.0 * n_shared as f64 / (asked.len() + title.len()) as f64
+}
+
+/// How good a spelling correction `distance` edits away, found in `doc_freq` documents, is: lower is better.
+/// Each edit costs 1; frequency earns back up to 1.5 (half an edit per tenfold), so "onboarding" in 146 pages
+/// beats "onbording" in one at the same distance, and a very common word may beat a rare one an edit closer.
+fn correction_cost(distance: usize, doc_freq: u64) -> f64 {
+    distance as f64 - ((1 + doc_freq) as f64).log10().min(3.0) / 2.0
+}
+
+/// Edit distance between `a` and `b` if it is at most `max`, counting a swap of two neighbouring letters as one
+/// edit (Damerau–Levenshtein, optimal string alignment): "onbaording" is one edit from "onboarding".
 fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
+    let mut before_previous: Vec<usize> = vec![0; b.len() + 1];
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
     for i in 1..=a.len() {
@@ -786,11 +823,15 @@ fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
         for j in 1..=b.len() {
             let substitution = previous[j - 1] + usize::from(a[i - 1] != b[j - 1]);
             current[j] = substitution.min(previous[j] + 1).min(current[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                current[j] = current[j].min(before_previous[j - 2] + 1);
+            }
             row_min = row_min.min(current[j]);
         }
         if row_min > max {
             return None;
         }
+        std::mem::swap(&mut before_previous, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
     (previous[b.len()] <= max).then_some(previous[b.len()])
@@ -897,8 +938,81 @@ mod tests {
     }
 
     #[test]
+    fn spelling_correction_prefers_the_frequent_near_word() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut docs = vec![
+            document("typo.md", "Notes", "The onbording checklist.", &[], "page"),
+            document("mail.md", "Mail", "What we recieved today.", &[], "page"),
+        ];
+        for i in 0..12 {
+            docs.push(document(&format!("onboarding-{i}.md"), "Welcome", "Your onboarding week.", &[], "page"));
+        }
+        for i in 0..5 {
+            docs.push(document(&format!("mail-{i}.md"), "Post", "How to receive parcels.", &[], "page"));
+        }
+        index.rebuild(docs.into_iter(), "abc", true).unwrap();
+        let res = index.search(&SearchQuery::parse("onbaording"), 20, 0).unwrap();
+        assert_eq!(res.showing_results_for.as_deref(), Some("onboarding"), "{res:?}");
+        assert_eq!(res.total, 12);
+        // The stemmer finds the one page with "recieved"; the correction offered is the common word.
+        let res = index.search(&SearchQuery::parse("recieve"), 20, 0).unwrap();
+        assert_eq!(res.did_you_mean.as_deref(), Some("receive"), "{res:?}");
+    }
+
+    #[test]
+    fn duplicate_hints_rank_a_question_contained_in_the_new_one_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut docs = vec![document(
+            "questions/how-do-i-ask-a-question.md",
+            "How do I ask a question?",
+            "Open the ask page and write it down.",
+            &[],
+            "question",
+        )];
+        for i in 0..12 {
+            let body = "Onboarding: your onboarding buddy answers every onboarding question you ask.";
+            docs.push(document(&format!("onboarding/week-{i}.md"), "Onboarding week", body, &[], "page"));
+        }
+        // One page holds every word, so a search (every word must match) finds only it.
+        let body = "How do I ask a question about onboarding? Ask your onboarding buddy.";
+        docs.push(document("onboarding/faq.md", "Onboarding FAQ", body, &[], "page"));
+        index.rebuild(docs.into_iter(), "abc", true).unwrap();
+        let asked = "How do I ask a question about onboarding?";
+        let all_words = index.search(&SearchQuery::parse(asked), 5, 0).unwrap();
+        assert!(
+            all_words.hits.iter().all(|it| it.kind != "question"),
+            "every word must match in a search, so the duplicate is missed: {all_words:?}"
+        );
+        let res = index.similar(&SearchQuery::similar_to(asked), 5).unwrap();
+        assert_eq!(res.hits[0].path, "questions/how-do-i-ask-a-question.md", "{res:?}");
+        assert!(res.hits.len() <= 5);
+    }
+
+    #[test]
+    fn shared_words_is_a_dice_coefficient() {
+        let asked: HashSet<String> = ["how", "do", "i", "ask"].iter().map(|it| it.to_string()).collect();
+        assert_eq!(shared_words(&asked, "How do I ask?"), 1.0);
+        assert_eq!(shared_words(&asked, "Onboarding"), 0.0);
+        assert_eq!(shared_words(&asked, "Ask Ann"), 2.0 * 1.0 / 6.0);
+    }
+
+    #[test]
+    fn correction_cost_weighs_frequency_against_distance() {
+        assert!(correction_cost(1, 146) < correction_cost(1, 1));
+        assert!(correction_cost(1, 1) < correction_cost(2, 5), "a rare word an edit closer beats a common one");
+        assert!(correction_cost(2, 5_000) < correction_cost(1, 1), "a very common word wins over one rare typo");
+    }
+
+    #[test]
     fn edit_distances() {
         assert_eq!(edit_distance("prnter", "printer", 2), Some(1));
         assert_eq!(edit_distance("abc", "xyz", 2), None);
+        assert_eq!(edit_distance("onbaording", "onboarding", 2), Some(1), "a swap is one edit");
+        assert_eq!(edit_distance("onbaording", "onbording", 2), Some(1));
+        assert_eq!(edit_distance("recieve", "receive", 1), Some(1));
+        assert_eq!(edit_distance("ab", "ba", 1), Some(1));
+        assert_eq!(edit_distance("ca", "abc", 3), Some(3), "optimal string alignment: no edit inside a swap");
     }
 }

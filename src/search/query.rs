@@ -29,6 +29,15 @@ const MAX_QUERY_CHARS: usize = 1_000;
 const MAX_WORDS: usize = 32;
 
 impl SearchQuery {
+    /// The query for pages like a question being typed (`SearchIndex::similar`): its words, any of which may
+    /// match, none of them a prefix, and no filters (a question may well contain a colon).
+    pub fn similar_to(text: &str) -> SearchQuery {
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let mut words = words_of(&text);
+        words.truncate(MAX_WORDS);
+        SearchQuery { words, any_word: true, ..SearchQuery::default() }
+    }
+
     /// Parses what a person typed.
     pub fn parse(raw: &str) -> SearchQuery {
         let raw: String = raw.chars().take(MAX_QUERY_CHARS).map(|it| if it.is_control() { ' ' } else { it }).collect();

@@ -97,7 +97,12 @@ impl Site {
                 (Some(blob), Some(known)) => {
                     let history = self.history(path)?;
                     match history.first() {
-                        Some(newest) if newest.blob == Some(blob) && newest.previous_blob == Some(known.blob) => {
+                        // One new version on top of the known one (not a merge bringing a side branch's versions).
+                        Some(newest)
+                            if newest.blob == Some(blob)
+                                && newest.previous_blob == Some(known.blob)
+                                && history.get(1).and_then(|it| it.blob) == Some(known.blob) =>
+                        {
                             match (self.text_of(Some(known.blob))?, self.text_of(Some(blob))?) {
                                 (Some(Text::Lines(old)), Some(Text::Lines(new))) => Some(Authorship::new(
                                     blob,

@@ -31,7 +31,7 @@ use commits::Commits;
 use search_feed::SearchFeed;
 pub use search_feed::is_searchable;
 use snapshot::Snapshots;
-pub use snapshot::{PageEntry, Snapshot};
+pub use snapshot::{BrokenLink, PageEntry, Snapshot};
 
 use crate::config::Config;
 use crate::content::links::WikiTarget;

@@ -265,9 +265,11 @@ impl Reader {
             Some(revision) => store.resolve_commit(revision)?,
             None => {
                 let position = history.iter().position(|it| it.commit.id == to_commit);
-                match position.and_then(|it| history.get(it + 1)) {
-                    Some(entry) => entry.commit.id,
-                    None => store.first_parent(to_commit)?.unwrap_or(to_commit),
+                match position.map(|it| (&history[it], history.get(it + 1))) {
+                    // The version before, unless `to` is a merge that brought a side branch's version: its change
+                    // is against its first parent, as in the history's line counts.
+                    Some((entry, Some(next))) if entry.previous_blob == next.blob => next.commit.id,
+                    _ => store.first_parent(to_commit)?.unwrap_or(to_commit),
                 }
             }
         };
@@ -433,6 +435,14 @@ impl Reader {
         let mut query = query.clone();
         query.excluded_paths = self.visible.hidden.to_vec();
         self.site.search(&query, limit, offset)
+    }
+
+    /// Pages and questions this reader may read that look like the question `text` (the ask form's duplicate
+    /// hints), most similar first.
+    pub fn similar(&self, text: &str, limit: usize) -> Result<SearchResults> {
+        let mut query = SearchQuery::similar_to(text);
+        query.excluded_paths = self.visible.hidden.to_vec();
+        self.site.similar(&query, limit)
     }
 
     /// Search-box suggestions for what has been typed so far, among the pages this reader may read.

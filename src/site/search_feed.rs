@@ -61,6 +61,11 @@ impl Site {
         self.search.index.search(query, limit, offset)
     }
 
+    /// Pages and questions like a question being asked.
+    pub(super) fn similar(&self, query: &SearchQuery, limit: usize) -> Result<SearchResults> {
+        self.search.index.similar(query, limit)
+    }
+
     /// Search-box suggestions for what has been typed so far.
     pub(super) fn suggest(
         &self,

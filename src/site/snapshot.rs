@@ -14,7 +14,7 @@ use super::{Site, reader};
 use crate::Result;
 use crate::content::LinkResolver;
 use crate::content::RepoPath;
-use crate::content::links::{LinkGraph, LinkSource};
+use crate::content::links::{self, LinkGraph, LinkKind, LinkSource};
 use crate::content::page::{self, PageMeta};
 use crate::store::{FileChange, ObjectId};
 
@@ -122,6 +122,29 @@ impl Snapshot {
         res
     }
 
+    /// The links of the page at `path` that lead nowhere in this snapshot (`links::broken_links`, the checker
+    /// `lore check` uses), in order of appearance.
+    pub fn broken_links_of(&self, path: &RepoPath) -> Vec<BrokenLink> {
+        let Some(meta) = self.pages.get(path) else { return Vec::new() };
+        let exists =
+            |file: &str| if file.ends_with('/') { self.is_folder(file) } else { self.files.contains_key(file) };
+        links::broken_links(path, &meta.links, &self.resolver, &exists)
+            .into_iter()
+            .map(|it| BrokenLink {
+                page: path.clone(),
+                kind: it.link.kind,
+                dest: it.link.dest.clone(),
+                line: it.link.line,
+                target: it.target,
+            })
+            .collect()
+    }
+
+    /// Every link of every page in this snapshot that leads nowhere, pages in path order.
+    pub fn broken_links(&self) -> Vec<BrokenLink> {
+        self.pages.keys().flat_map(|path| self.broken_links_of(path)).collect()
+    }
+
     /// The blob of the file at `path`.
     pub fn file(&self, path: &str) -> Option<ObjectId> {
         self.files.get(path).copied()
@@ -143,6 +166,20 @@ impl Snapshot {
             .range::<_, str>((Bound::Included(folder), Bound::Unbounded))
             .take_while(move |(path, _)| path.starts_with(folder))
     }
+}
+
+/// A link in a page that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The page the link is in.
+    pub page: RepoPath,
+    pub kind: LinkKind,
+    /// The destination as written.
+    pub dest: String,
+    /// The line of the page's file it is on.
+    pub line: usize,
+    /// What it looked for: the wiki link's name, or the repository path its URL asks for.
+    pub target: String,
 }
 
 impl Site {
@@ -256,8 +293,8 @@ impl Site {
     }
 
     pub(super) fn meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {
-        // Metadata depends on the path only through the file-name fallback for the title.
-        let key = (blob, path.file_stem().to_string());
+        // Metadata depends on the path only through the fallback title (file or folder name).
+        let key = (blob, page::fallback_title(path));
         self.snapshots.meta_cache.get_or_insert_with(&key, || {
             if self.store.blob_size(blob)? > self.config.max_page_bytes {
                 let mut meta = page::read_meta(path, "");

@@ -62,7 +62,8 @@ pub async fn get_page(
         front_matter: front_matter_json(&source.meta.front_matter),
         warnings: source.meta.warnings.clone(),
         markdown: source.text,
-        html: view.body.html.clone(),
+        // Section-edit links are the page view's controls, not content.
+        html: crate::render::without_section_edit_links(&view.body.html),
         blob: source.blob,
         commit: head,
         updated_by: last_change.map(|it| it.author.clone()),

@@ -200,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/search", get(search::search_page))
         .route("/-/api/search", get(search::search_api))
         .route("/-/api/suggest", get(search::suggest_api))
+        .route("/-/api/similar", get(search::similar_api))
         .route("/-/history/{*path}", get(history::history_page))
         .route("/-/diff/{*path}", get(history::diff_page))
         .route("/-/commit/{revision}", get(history::commit_page))

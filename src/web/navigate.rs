@@ -8,15 +8,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::AppState;
 use super::error::{ApiError, PageError};
 use super::paths::PagePath;
 use super::view::{self, Frame, PageLink, backlinks, tree_level};
 use super::viewer::Viewer;
-use crate::content::links::LinkEnd;
+use super::{AppState, blocking};
+use crate::content::links::{LinkEnd, LinkKind};
 use crate::content::{PageKind, RepoPath};
 use crate::site::Reader;
-use crate::site::Snapshot;
+use crate::site::{BrokenLink, Snapshot};
 use crate::{Error, Result};
 
 /// The editor of the page a missing link would have: the same address the red link in the page points to.
@@ -29,7 +29,22 @@ fn create_url(target: &str) -> String {
     }
 }
 
-/// `GET /-/api/links/<path>` → `{outgoing, incoming, broken}`.
+/// Where to create what a broken link looks for: the page a wiki link names, or the page at a link's path
+/// (`a/b` or `a/b.md`); `None` for an image or another kind of file, which is uploaded, not written.
+fn create_url_for(link: &BrokenLink) -> Option<String> {
+    match link.kind {
+        LinkKind::Wiki => Some(create_url(&link.target)),
+        LinkKind::Image => None,
+        LinkKind::Link => {
+            let name = link.target.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+            let is_page = crate::content::path::has_markdown_extension(name) || !name.contains('.');
+            is_page.then(|| RepoPath::page(&link.target).ok()).flatten().map(|it| format!("/-/edit/{}", it.as_str()))
+        }
+    }
+}
+
+/// `GET /-/api/links/<path>` → `{outgoing, incoming, broken}`; `broken` lists each target once, with the first
+/// link to it (`dest`, `line`), as `lore check` reports them.
 pub async fn links_api(
     PagePath(path): PagePath,
     viewer: Viewer,
@@ -41,22 +56,30 @@ pub async fn links_api(
         return Err(Error::NotFound(path.to_string()).into());
     }
     let mut outgoing = Vec::new();
-    let mut broken = Vec::new();
     for link in snapshot.links.outgoing(&path) {
-        match link {
-            LinkEnd::Page(target) => outgoing.push(PageLink::new(&snapshot, target)),
-            LinkEnd::Missing(name) => {
-                broken.push(serde_json::json!({ "target": name, "create_url": create_url(name) }))
-            }
+        if let LinkEnd::Page(target) = link {
+            outgoing.push(PageLink::new(&snapshot, target));
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    let broken: Vec<serde_json::Value> = snapshot
+        .broken_links_of(&path)
+        .into_iter()
+        .filter(|it| seen.insert(it.target.clone()))
+        .map(|it| {
+            serde_json::json!({
+                "target": it.target, "kind": it.kind, "dest": it.dest, "line": it.line,
+                "create_url": create_url_for(&it),
+            })
+        })
+        .collect();
     Ok(Json(serde_json::json!({ "path": path.as_str(), "outgoing": outgoing, "incoming": backlinks(&snapshot, &path), "broken": broken })).into_response())
 }
 
 #[derive(Serialize)]
 struct WantedRow {
     target: String,
-    create_url: String,
+    create_url: Option<String>,
     linked_from: Vec<PageLink>,
 }
 
@@ -69,7 +92,9 @@ struct LinksTemplate {
     orphans: Vec<PageLink>,
 }
 
-/// `GET /-/links/broken`: links to pages that do not exist ("wanted pages"), most wanted first.
+/// `GET /-/links/broken`: every link that leads nowhere (wiki links to missing pages, links and images to paths
+/// where nothing is served), grouped by what it looks for, most wanted first; the same links `lore check` reports,
+/// among the pages this reader may read.
 pub async fn broken_page(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -77,17 +102,23 @@ pub async fn broken_page(
 ) -> Result<Response, PageError> {
     let reader = viewer.reader(&state);
     let snapshot = reader.snapshot().clone();
-    let mut wanted: Vec<WantedRow> = snapshot
-        .links
-        .wanted()
-        .map(|(target, sources)| WantedRow {
-            create_url: create_url(target),
-            target: target.clone(),
-            linked_from: sources.iter().map(|it| PageLink::new(&snapshot, it)).collect(),
-        })
-        .collect();
+    let broken = blocking(move || Ok(snapshot.broken_links())).await?;
+    let snapshot = reader.snapshot();
+    let mut by_target: std::collections::BTreeMap<String, WantedRow> = std::collections::BTreeMap::new();
+    for link in &broken {
+        let row = by_target.entry(link.target.clone()).or_insert_with(|| WantedRow {
+            target: link.target.clone(),
+            create_url: create_url_for(link),
+            linked_from: Vec::new(),
+        });
+        // Pages come in path order: a page linking twice is listed once.
+        if row.linked_from.last().is_none_or(|it| it.path != link.page.as_str()) {
+            row.linked_from.push(PageLink::new(snapshot, &link.page));
+        }
+    }
+    let mut wanted: Vec<WantedRow> = by_target.into_values().collect();
     wanted.sort_by(|a, b| b.linked_from.len().cmp(&a.linked_from.len()).then_with(|| a.target.cmp(&b.target)));
-    let frame = Frame::new(&state, &view::host_of(&headers), "Wanted pages");
+    let frame = Frame::new(&state, &view::host_of(&headers), "Broken links");
     Ok(Html(state.theme.render("links.html", &LinksTemplate { frame, kind: "broken", wanted, orphans: Vec::new() })?)
         .into_response())
 }

@@ -333,7 +333,8 @@ fn locate(snapshot: &Snapshot, decoded: &str) -> Result<Target> {
     }
     let path = RepoPath::parse(decoded)?;
     if path.is_markdown() && snapshot.pages.contains_key(&path) {
-        return Ok(Target::Redirect(path.url()));
+        // `/a/b.md` redirects to `/a/b`; a page whose URL keeps its extension (`/pages/common/..md`) is here.
+        return Ok(if path.url() == url_for(decoded) { Target::Page(path) } else { Target::Redirect(path.url()) });
     }
     if let Ok(page) = RepoPath::parse(&format!("{decoded}.md"))
         && snapshot.pages.contains_key(&page)

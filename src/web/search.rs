@@ -195,6 +195,22 @@ pub async fn search_api(
     .into_response())
 }
 
+/// `?q=&limit=` of similar pages.
+#[derive(Deserialize)]
+pub struct SimilarParams {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+/// `GET /-/api/similar?q=&limit=` → `{hits}`: pages and questions like a question being asked, most similar
+/// first (any word may match; titles sharing the question's words rank higher). The ask form's duplicate hints.
+pub async fn similar_api(reader: Reader, Query(params): Query<SimilarParams>) -> Result<Response, ApiError> {
+    let limit = params.limit.unwrap_or(5).clamp(1, 20);
+    let results = blocking(move || reader.similar(&params.q, limit)).await?;
+    Ok(Json(serde_json::json!({ "hits": results.hits })).into_response())
+}
+
 /// `?q=` of suggestions.
 #[derive(Deserialize)]
 pub struct SuggestParams {

@@ -1791,10 +1791,12 @@ fn folder_rules() -> Vec<FolderRule> {
     ]
 }
 
-/// Lists that name the hr page to those who may read it (it is tagged, linked from nowhere, and links out), and
-/// so must not to anyone else.
-const LISTS_NAMING_THE_HR_PAGE: [&str; 8] = [
+/// Lists that name the hr page to those who may read it (it is tagged, linked from nowhere, links out, and has a
+/// broken link), and so must not to anyone else.
+const LISTS_NAMING_THE_HR_PAGE: [&str; 10] = [
     "/-/api/suggest?q=Salary",
+    "/-/links/broken",
+    "/-/api/similar?q=What%20are%20the%20salary%20bands",
     "/-/changes.atom",
     "/-/api/changes",
     "/-/api/links/pub/page.md",
@@ -1813,7 +1815,7 @@ fn rules_fixture() -> Fixture {
     fixture.commit(ANN, "Add the public pages");
     fixture.write(
         "hr/salaries.md",
-        "---\ntitle: Salary bands\ntags: [pay]\n---\n\nThe zorblax bands. See [[pub/page]].\n",
+        "---\ntitle: Salary bands\ntags: [pay]\n---\n\nThe zorblax bands. See [[pub/page]] and [the old ones](old-bands.md).\n",
     );
     fixture.commit(BOB, "Add the salary bands");
     fixture

@@ -269,7 +269,7 @@ fn check_title(html: &str, expected: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn title_comes_from_front_matter_then_first_h1_then_file_name() {
+async fn title_comes_from_front_matter_then_first_heading_then_file_name() {
     let wiki = TestWiki::with_files(&[
         ("front.md", "---\ntitle: From YAML\n---\n# From H1\n"),
         ("heading.md", "Intro text.\n\n# From *H1*\n\n# Second H1\n"),
@@ -278,7 +278,23 @@ async fn title_comes_from_front_matter_then_first_h1_then_file_name() {
     .await;
     check_title(&wiki.get("/front").await.text(), "From YAML");
     check_title(&wiki.get("/heading").await.text(), "From H1");
-    check_title(&wiki.get("/guide/vpn-access").await.text(), "vpn-access");
+    check_title(&wiki.get("/guide/vpn-access").await.text(), "Vpn access");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_starting_with_h2_and_folder_index_pages_get_readable_titles() {
+    let wiki = TestWiki::with_files(&[
+        ("hiring/engineering_interview_process.md", "Intro.\n\n## Engineering interviews\n\nText.\n"),
+        ("hiring/onsite_loop.md", "No heading here.\n"),
+        ("engineering/on-call/index.md", "Who is on call.\n"),
+        ("team_handbook/README.md", "Read me.\n"),
+    ])
+    .await;
+    let html = wiki.get("/hiring/engineering_interview_process").await.text();
+    assert!(title_text(&html).contains("Engineering interviews"), "{}", title_text(&html));
+    check_title(&wiki.get("/hiring/onsite_loop").await.text(), "Onsite loop");
+    check_title(&wiki.get("/engineering/on-call/").await.text(), "On call");
+    check_title(&wiki.get("/team_handbook/").await.text(), "Team handbook");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -97,6 +97,38 @@ async fn history_is_newest_first_with_author_date_message_and_line_counts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_commits_count_their_lines_against_the_first_parent() {
+    let fixture = Fixture::new();
+    fixture.write("guide.md", "# Guide\n\nline one\n");
+    fixture.commit_dated(ANN, "Create the guide", "2024-01-01T10:00:00Z");
+    fixture.git(&["checkout", "--quiet", "-b", "side"]);
+    fixture.write("guide.md", "# Guide\n\nline one\nline two\nline three\n");
+    let side = fixture.commit_dated(BOB, "Expand the guide on a branch", "2024-01-02T10:00:00Z");
+    fixture.git(&["checkout", "--quiet", "main"]);
+    fixture.write("other.md", "# Other\n");
+    fixture.commit_dated(ANN, "Add another page", "2024-01-03T10:00:00Z");
+    let (name, email) = (format!("user.name={}", CAROL.name), format!("user.email={}", CAROL.email));
+    fixture.git(&["-c", &name, "-c", &email, "merge", "--quiet", "--no-ff", "--no-edit", "side"]);
+    let merge = fixture.git(&["rev-parse", "HEAD"]);
+    let wiki = serve_indexed(fixture).await;
+
+    let json = history_json(&wiki, "guide.md").await;
+    assert_eq!(strings(&json, "commit")[..2], owned(&[&merge, &side]), "{json:#}");
+    let line_counts: Vec<(u64, u64)> =
+        commits(&json).iter().map(|it| (it["added"].as_u64().unwrap(), it["removed"].as_u64().unwrap())).collect();
+    assert_eq!(line_counts, [(2, 0), (2, 0), (3, 0)], "the merge brought two lines to main: {json:#}");
+    let rows = history_rows(&wiki.get("/-/history/guide.md").await.text());
+    assert!(text_of(&rows[0]).contains("+2 −0"), "{}", text_of(&rows[0]));
+
+    // The merge's diff is against its first parent too.
+    let reply = wiki.get(&format!("/-/api/diff/guide.md?to={merge}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let added: Vec<String> =
+        diff_lines(&reply.json()).into_iter().filter(|(kind, _)| kind == "add").map(|(_, text)| text).collect();
+    assert_eq!(added, ["line two", "line three"], "{}", reply.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_follows_a_rename_made_with_git_mv() {
     let fixture = Fixture::new();
     fixture.write("old-name.md", RUNBOOK);

@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod bad_input;
+mod commonmark;
 mod concurrency;
 mod editing;
 mod first_run;

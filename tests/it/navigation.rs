@@ -1114,11 +1114,16 @@ fn wanted_rows(html: &str) -> Vec<WantedRow> {
         .map(|row| {
             let cells = elements(&row.inner_html, "td");
             assert_eq!(cells.len(), 3, "a wanted page row has three cells: {}", row.inner_html);
-            let create = link_with_text(&cells[2].inner_html, "Create");
+            // Missing images and other files have nothing to create; pages have a Create link.
+            let create_url = if cells[2].inner_html.trim().is_empty() {
+                String::new()
+            } else {
+                link_with_text(&cells[2].inner_html, "Create").attr("href")
+            };
             WantedRow {
                 target: cells[0].text(),
                 linked_from: links(&cells[1].inner_html).iter().map(|it| (it.text(), it.attr("href"))).collect(),
-                create_url: create.attr("href"),
+                create_url,
             }
         })
         .collect()
@@ -1237,4 +1242,111 @@ async fn page_content_cannot_plant_the_link_the_edit_shortcut_follows() {
         assert_eq!(shortcut_targets(&html), expected, "{url}: only Lore's own Edit button is a shortcut target");
         assert_eq!(html.matches("data-lore-shortcut=\"edit\"").count(), expected.len(), "{url}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_named_dot_dot_md_open_from_the_tree_links_and_raw() {
+    let wiki = TestWiki::with_files(&[
+        ("index.md", "# Home\n"),
+        ("pages/common/..md", "# ..\n\nThe parent directory.\n"),
+        ("pages/common/ls.md", "# ls\n\nSee [the parent](..md) and [[pages/common/..md]].\n"),
+    ])
+    .await;
+    let tree = wiki.get("/-/pages").await.text();
+    assert!(tree.contains("href=\"/pages/common/..md\""), "{tree}");
+    assert!(!tree.contains("href=\"/pages/common/.\""), "{tree}");
+
+    let page = wiki.get("/pages/common/..md").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("The parent directory."), "{}", page.text());
+    let ls = wiki.get("/pages/common/ls").await.text();
+    assert!(ls.contains("href=\"/pages/common/..md\""), "{ls}");
+
+    let raw = wiki.get("/-/raw/pages/common/..md").await;
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(raw.text(), "# ..\n\nThe parent directory.\n");
+    for url in ["/-/history/pages/common/..md", "/-/api/pages/pages/common/..md", "/-/edit/pages/common/..md"] {
+        let reply = wiki.get(url).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.text());
+    }
+    let links = wiki.get("/-/api/links/pages/common/ls.md").await.json();
+    assert_eq!(links["broken"], serde_json::json!([]), "{links}");
+
+    // `..` as a segment is still a traversal, not a file name.
+    for target in ["/pages/common/../../etc/passwd", "/-/raw/pages/common/..", "/pages/common/%2e%2e/x"] {
+        let reply = wiki.raw_get(target).await;
+        assert!(matches!(reply.status, 400 | 404), "{target}: {} {}", reply.status, reply.text());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_links_report_and_lore_check_list_the_same_links() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n\nSee the [docs](docs/) and [[Docs A]].\n"),
+        (
+            "docs/a.md",
+            "# Docs A\n\n[missing page](gone.md) [no extension](gone) [up](../nowhere)\n\
+             [rooted](/rooted/missing) ![missing image](img/missing.png) [[Nowhere]]\n\
+             [t](시간) [twice](gone.md)\n\n\
+             Fine: [b](b) [b.md](b.md#part) ![ok](img/ok.png) [folder](../docs/) [root](/) [tags](/-/tags)\n\
+             [rooted](/docs/b) <techops@example.com> [site](https://example.com/x.md) [here](#part)\n",
+        ),
+        ("docs/b.md", "# Docs B\n\nBack to [a](a.md), and [[Nowhere]] again.\n"),
+        ("docs/img/ok.png", "png"),
+    ]);
+    let work_tree = fixture.work_tree().to_path_buf();
+    let wiki = fixture.serve().await;
+
+    let rows = wanted_rows(&wiki.get("/-/links/broken").await.text());
+    let mut from_report: Vec<(String, String)> = rows
+        .iter()
+        .flat_map(|row| {
+            row.linked_from.iter().map(|(_, url)| (format!("{}.md", url.trim_start_matches('/')), row.target.clone()))
+        })
+        .collect();
+    from_report.sort();
+    let expected: Vec<(String, String)> = [
+        ("docs/a.md", "Nowhere"),
+        ("docs/a.md", "docs/gone"),
+        ("docs/a.md", "docs/gone.md"),
+        ("docs/a.md", "docs/img/missing.png"),
+        ("docs/a.md", "docs/시간"),
+        ("docs/a.md", "nowhere"),
+        ("docs/a.md", "rooted/missing"),
+        ("docs/b.md", "Nowhere"),
+    ]
+    .iter()
+    .map(|(page, target)| (page.to_string(), target.to_string()))
+    .collect();
+    assert_eq!(from_report, expected, "{rows:#?}");
+    let image = rows.iter().find(|it| it.target == "docs/img/missing.png").expect("the image row");
+    assert_eq!(image.create_url, "", "a missing image is uploaded, not created");
+
+    let output = tokio::task::spawn_blocking(move || run_lore(&work_tree, &["check"])).await.expect("lore check ran");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut from_check: Vec<(String, String)> = stdout
+        .lines()
+        .filter_map(|line| {
+            let (page, rest) = line.split_once(':')?;
+            let target = if let Some(wiki_link) = rest.split_once("wiki link [[") {
+                wiki_link.1.split_once("]]")?.0.to_string()
+            } else {
+                rest.split_once(" points to ")?.1.strip_suffix(", which does not exist")?.to_string()
+            };
+            Some((page.to_string(), target))
+        })
+        .collect();
+    from_check.sort();
+    from_check.dedup();
+    assert_eq!(from_check, expected, "lore check said:\n{stdout}");
+
+    // The page's own list agrees, each target once.
+    let links = links_json(&wiki, "docs/a.md").await;
+    let mut targets: Vec<String> =
+        links["broken"].as_array().expect("broken").iter().map(|it| it["target"].as_str().unwrap().into()).collect();
+    targets.sort();
+    let mut expected_targets: Vec<String> =
+        expected.iter().filter(|it| it.0 == "docs/a.md").map(|it| it.1.clone()).collect();
+    expected_targets.sort();
+    assert_eq!(targets, expected_targets, "{links}");
 }

@@ -39,6 +39,18 @@ async fn get_page_answers_json_with_blob_etag() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_api_html_has_no_section_edit_links() {
+    let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
+    let page = wiki.get_page_json("it/vpn-access").await.json();
+    let html = page["html"].as_str().expect("html is a string");
+    assert!(html.contains("<h2 id=\"set-up-the-vpn\">Set up the VPN</h2>"), "{html}");
+    assert!(!html.contains("section-edit") && !html.contains("/-/edit/"), "{html}");
+    // The page view keeps them.
+    let view = wiki.get("/it/vpn-access").await.text();
+    assert!(view.contains("class=\"section-edit\""), "{view}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_page_accepts_the_path_with_or_without_md() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     for url in ["/-/api/pages/it/vpn-access", "/-/api/pages/it/vpn-access.md"] {

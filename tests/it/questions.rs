@@ -188,6 +188,32 @@ async fn search_finds_an_existing_question_like_the_one_being_typed() {
     assert_eq!(hit["url"], format!("/questions/{slug}"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_page_duplicate_hints_rank_by_similarity_not_every_word() {
+    let mut files = vec![HOME];
+    let weeks: Vec<(String, String)> = (1..=6)
+        .map(|i| (format!("onboarding/week-{i}.md"), format!("# Onboarding week {i}\n\nAsk your onboarding buddy.\n")))
+        .collect();
+    files.extend(weeks.iter().map(|(path, text)| (path.as_str(), text.as_str())));
+    let faq = "# Onboarding FAQ\n\nHow do I ask a question about onboarding? Ask your buddy.\n";
+    files.push(("onboarding/faq.md", faq));
+    let wiki = TestWiki::with_files(&files).await;
+    wiki.wait_for_search_index().await;
+    let slug = ask(&wiki, "How do I ask a question?", "Where does it go?", &[], ANN).await;
+    let path = format!("questions/{slug}.md");
+
+    // What the ask form's script asks while someone types a longer version of the same question.
+    let url = format!("/-/api/similar?limit=5&q={}", query_value("How do I ask a question about onboarding?"));
+    let reply = wiki.get_until(&url, |it| it.status == 200 && hit_paths(&it.json()).contains(&path)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let json = reply.json();
+    assert_eq!(hit_paths(&json).first(), Some(&path), "the duplicate comes first: {json:#}");
+    assert!(hit_paths(&json).len() <= 5, "{json:#}");
+    assert!(wiki.get("/-/ask").await.text().contains("/-/static/questions.js"));
+    let script = wiki.get("/-/static/questions.js").await.text();
+    assert!(script.contains("/-/api/similar?"), "the ask form asks for similar pages: {script}");
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Browsing
 

@@ -1,5 +1,5 @@
-// Ask form: while the title is typed, show similar questions and pages from search, the usual way to
-// avoid asking again what is already answered.
+// Ask form: while the title is typed, show the most similar questions and pages (any word may match; titles
+// sharing the question's words first), the usual way to avoid asking again what is already answered.
 (function () {
   "use strict";
   var title = document.getElementById("ask-title");
@@ -36,7 +36,7 @@
       return;
     }
     var mine = ++sequence;
-    fetch("/-/api/search?limit=5&q=" + encodeURIComponent(text))
+    fetch("/-/api/similar?limit=5&q=" + encodeURIComponent(text))
       .then(function (response) {
         return response.ok ? response.json() : { hits: [] };
       })
