@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 pub use accounts::{AccountEdit, Accounts, NewUser, TokenInfo, User};
+pub use pushlog::PushLog;
 
 /// What an account may do, in increasing order of power.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash, Serialize, Deserialize)]
@@ -327,7 +328,7 @@ pub struct Auth {
     pub accounts: Accounts,
     pub sessions: sessions::Sessions,
     pub throttle: throttle::Throttle,
-    pub push_log: pushlog::PushLog,
+    pub push_log: Arc<pushlog::PushLog>,
     /// Given to the git hooks Lore runs, so only they can tell the server who pushed.
     pub hook_secret: String,
 }
@@ -342,7 +343,7 @@ impl Auth {
             accounts: Accounts::open(data_dir)?,
             sessions: sessions::Sessions::open(data_dir)?,
             throttle: throttle::Throttle::default(),
-            push_log: pushlog::PushLog::open(data_dir)?,
+            push_log: Arc::new(pushlog::PushLog::open(data_dir)?),
             hook_secret: random_hex(16),
         })
     }

@@ -2,9 +2,12 @@
 //! move of the branch (`commit_retrying`), rebuilt on the new head when someone outside moved it first.
 //! Writers inside this process take turns. Only `Writer` calls these, after checking who may change what.
 
+use std::sync::Arc;
+
 use parking_lot::Mutex;
 
 use super::Site;
+use crate::auth::PushLog;
 use crate::content::page;
 use crate::content::{RepoPath, front_matter, path};
 use crate::store::{self, CommitAttempt, FileEdit, ObjectId, Person};
@@ -58,6 +61,23 @@ impl<R> Committed<R> {
 /// How many times a save rebuilds on a moved head before giving up.
 const MAX_SAVE_ATTEMPTS: usize = 32;
 
+/// Who a commit is by: the person its author line names, and the account that acted, whose name is recorded
+/// beside the commit (in the push log) so that every commit made through Lore names its account.
+#[derive(Clone)]
+pub struct Committer {
+    pub person: Person,
+    pub account: Option<(Arc<PushLog>, String)>,
+}
+
+// Write functions read the author's name and e-mail for the texts they write (`asked_by`, `verified.by`).
+impl std::ops::Deref for Committer {
+    type Target = Person;
+
+    fn deref(&self) -> &Person {
+        &self.person
+    }
+}
+
 /// The turn-taking of writers in this process (see `commit_retrying`).
 pub(super) struct Commits {
     pub(super) turn: Mutex<()>,
@@ -72,7 +92,7 @@ impl Commits {
 
 impl Site {
     /// Saves a page in one commit on the branch, merging with changes made since the edit started.
-    pub(super) fn save_page(&self, edit: &PageEdit, author: &Person) -> Result<SaveOutcome> {
+    pub(super) fn save_page(&self, edit: &PageEdit, author: &Committer) -> Result<SaveOutcome> {
         let size = edit.markdown.len() as u64;
         if size > self.config.max_page_bytes {
             return Err(Error::TooLarge { what: "the page", size, limit: self.config.max_page_bytes });
@@ -140,7 +160,7 @@ impl Site {
         &self,
         path: &RepoPath,
         base_blob: ObjectId,
-        author: &Person,
+        author: &Committer,
         message: Option<String>,
     ) -> Result<ObjectId> {
         let committed = self.commit_retrying(author, |head| {
@@ -163,7 +183,7 @@ impl Site {
         from: &RepoPath,
         to: &RepoPath,
         base_blob: Option<ObjectId>,
-        author: &Person,
+        author: &Committer,
     ) -> Result<ObjectId> {
         if !to.is_markdown() {
             return Err(Error::bad_input("the new path must end in .md"));
@@ -194,7 +214,7 @@ impl Site {
     }
 
     /// Brings back the version of a page from `commit` as a new commit (history is never rewritten).
-    pub(super) fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Person) -> Result<ObjectId> {
+    pub(super) fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Committer) -> Result<ObjectId> {
         let (_, old_blob) = self
             .version_at(path, commit)?
             .ok_or_else(|| Error::bad_input(format!("{path} did not exist in commit {}", commit.short())))?;
@@ -218,7 +238,7 @@ impl Site {
         page: &RepoPath,
         file_name: &str,
         content: Vec<u8>,
-        author: &Person,
+        author: &Committer,
         may_write: &dyn Fn(&RepoPath) -> Result<()>,
     ) -> Result<RepoPath> {
         let size = content.len() as u64;
@@ -297,7 +317,7 @@ impl Site {
     // on the new head. `plan` may stop early with a value instead of committing.
     pub(super) fn commit_retrying<R>(
         &self,
-        author: &Person,
+        author: &Committer,
         mut plan: impl FnMut(Option<ObjectId>) -> Result<Attempt<R>>,
     ) -> Result<Committed<R>> {
         for attempt in 0..MAX_SAVE_ATTEMPTS {
@@ -313,8 +333,14 @@ impl Site {
                 Attempt::Commit { edits, message } => (edits, message),
                 Attempt::Stop(value) => return Ok(Committed::Stopped(value)),
             };
-            match self.store.commit(head, &edits, author, &message)? {
+            match self.store.commit(head, &edits, &author.person, &message)? {
                 CommitAttempt::Committed(commit) => {
+                    if let Some((log, account)) = &author.account
+                        && let Err(err) = log.record(account, vec![commit])
+                    {
+                        // The commit stands; only the note of who made it is missing.
+                        tracing::error!(error = %err, %commit, account, "could not record the commit's account");
+                    }
                     self.refresh()?;
                     return Ok(Committed::Commit(commit));
                 }

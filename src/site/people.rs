@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::commits::Attempt;
+use super::commits::{Attempt, Committer};
 use super::reader::Reader;
 use super::{Site, Snapshot, Text};
 use crate::content::PageKind;
@@ -475,7 +475,7 @@ impl Site {
     }
 
     /// Marks a page verified today by `author` (front matter `verified: {date, by}`), in one commit.
-    pub(super) fn verify(&self, path: &RepoPath, author: &Person) -> Result<ObjectId> {
+    pub(super) fn verify(&self, path: &RepoPath, author: &Committer) -> Result<ObjectId> {
         let today = Utc::now().format("%Y-%m-%d").to_string();
         let by = format!("{} <{}>", author.name, author.email);
         let committed = self.commit_retrying(author, |head| {
@@ -499,7 +499,7 @@ impl Site {
         pages: &[RepoPath],
         new_owner: &str,
         from: Option<&str>,
-        author: &Person,
+        author: &Committer,
     ) -> Result<ObjectId> {
         let new_owner = new_owner.trim();
         if new_owner.is_empty() || new_owner.contains('\n') {

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use chrono::Utc;
 use serde::Serialize;
 
-use super::commits::Attempt;
+use super::commits::{Attempt, Committer};
 use super::{Site, Snapshot};
 use crate::content::PageKind;
 use crate::content::questions::{self, QuestionInfo, Status};
 use crate::content::{PageMeta, RepoPath, path};
-use crate::store::{CommitInfo, FileEdit, ObjectId, Person};
+use crate::store::{CommitInfo, FileEdit, ObjectId};
 use crate::{Error, Result};
 
 /// A question as lists show it.
@@ -47,7 +47,7 @@ const MAX_TITLE_CHARS: usize = 300;
 
 impl Site {
     /// Asks a question: a new `questions/<slug>.md` in one commit. A taken slug gets `-2`, `-3`, ….
-    pub(super) fn ask(&self, title: &str, body: &str, tags: &[String], author: &Person) -> Result<RepoPath> {
+    pub(super) fn ask(&self, title: &str, body: &str, tags: &[String], author: &Committer) -> Result<RepoPath> {
         let title = title.trim();
         if title.is_empty() {
             return Err(Error::bad_input("a question needs a title"));
@@ -88,7 +88,7 @@ impl Site {
     }
 
     /// Answers a question: a new `questions/<slug>/<id>.md` in one commit.
-    pub(super) fn answer(&self, slug: &str, body: &str, author: &Person) -> Result<(String, RepoPath)> {
+    pub(super) fn answer(&self, slug: &str, body: &str, author: &Committer) -> Result<(String, RepoPath)> {
         if body.trim().is_empty() {
             return Err(Error::bad_input("an answer needs a body"));
         }
@@ -128,7 +128,7 @@ impl Site {
     }
 
     /// Accepts an answer: the question becomes `answered` with `accepted: <id>`, in one commit.
-    pub(super) fn accept(&self, slug: &str, answer_id: &str, author: &Person) -> Result<ObjectId> {
+    pub(super) fn accept(&self, slug: &str, answer_id: &str, author: &Committer) -> Result<ObjectId> {
         let question = question_path(slug)?;
         let answer = answer_path(slug, answer_id).map_err(|_| Error::bad_input("not an answer id"))?;
         let committed = self.commit_retrying(author, |head| {
@@ -157,7 +157,7 @@ impl Site {
 
     /// Turns a question into a wiki page at `to` (by default the question and its accepted answer), and
     /// links the two: the page names its source, the question records `promoted_to`. One commit.
-    pub(super) fn promote(&self, slug: &str, to: &RepoPath, markdown: &str, author: &Person) -> Result<ObjectId> {
+    pub(super) fn promote(&self, slug: &str, to: &RepoPath, markdown: &str, author: &Committer) -> Result<ObjectId> {
         let question = question_path(slug)?;
         if to.as_str().starts_with(&format!("{}/", questions::FOLDER)) {
             return Err(Error::bad_input("promote to a page outside questions/"));

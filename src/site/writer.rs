@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
+use super::commits::Committer;
 use super::{PageEdit, SaveOutcome, Site};
-use crate::auth::{Access, Role};
+use crate::auth::{Access, PushLog, Role};
 use crate::content::RepoPath;
 use crate::content::questions;
 use crate::store::{ObjectId, Person};
@@ -17,20 +18,26 @@ use crate::{Error, Result};
 pub struct Writer {
     site: Arc<Site>,
     access: Access,
-    author: Person,
+    author: Committer,
 }
 
 impl Site {
     /// The wiki as someone with `access` may change it, committing as `author`.
     pub fn writer(self: &Arc<Site>, access: &Access, author: Person) -> Writer {
-        Writer { site: self.clone(), access: access.clone(), author }
+        Writer { site: self.clone(), access: access.clone(), author: Committer { person: author, account: None } }
     }
 }
 
 impl Writer {
     /// Who the commits are by.
     pub fn author(&self) -> &Person {
-        &self.author
+        &self.author.person
+    }
+
+    /// Records `account` beside every commit this writer makes, in `log`.
+    pub fn recording_to(mut self, log: Arc<PushLog>, account: &str) -> Writer {
+        self.author.account = Some((log, account.to_string()));
+        self
     }
 
     fn require_edit(&self, path: &RepoPath) -> Result<()> {

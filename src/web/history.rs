@@ -74,7 +74,7 @@ pub async fn history_page(
     let (mut entries, n_total) =
         blocking(move || history_rows(&rows_reader, &lookup, (page - 1) * PER_PAGE, PER_PAGE)).await?;
     for entry in &mut entries {
-        entry.commit.pushed_by = state.auth.push_log.pusher(entry.commit.commit);
+        entry.commit = entry.commit.clone().with_pusher(&state);
     }
     let snapshot = reader.snapshot().clone();
     let title = snapshot.pages.get(&path).map_or_else(|| path.file_stem().to_string(), |it| it.title.clone());
@@ -112,7 +112,7 @@ pub async fn history_api(
                 "commit": row.commit.commit, "author": row.commit.author, "date": row.commit.date,
                 "message": row.commit.message, "added": row.added, "removed": row.removed,
                 "path": row.path, "deleted": row.deleted,
-                "pushed_by": state.auth.push_log.pusher(row.commit.commit),
+                "pushed_by": row.commit.clone().with_pusher(&state).pushed_by,
             })
         })
         .collect();

@@ -427,9 +427,14 @@ pub struct CommitView {
 }
 
 impl CommitView {
-    /// Notes who pushed the commit (from the push log), unless it was its author.
+    /// Notes which account made the commit (from the push log) when that is not the person its author line
+    /// names: someone pushing a colleague's commits. A save through the browser or the API is recorded too,
+    /// but its author is the account itself, so nothing is added.
     pub fn with_pusher(mut self, state: &AppState) -> CommitView {
-        self.pushed_by = state.auth.push_log.pusher(self.commit);
+        self.pushed_by = state.auth.push_log.pusher(self.commit).filter(|account| {
+            let account_email = state.auth.accounts.user(account).map(|it| it.email.to_lowercase());
+            account_email.as_deref() != Some(self.author.email.to_lowercase().as_str())
+        });
         self
     }
 

@@ -148,9 +148,14 @@ impl Viewer {
         state.site.reader(&self.access)
     }
 
-    /// The wiki as this viewer may change it, committing as `author`.
+    /// The wiki as this viewer may change it, committing as `author`; a logged-in viewer's account is recorded
+    /// beside every commit.
     pub fn writer(&self, state: &AppState, author: Person) -> Writer {
-        state.site.writer(&self.access, author)
+        let writer = state.site.writer(&self.access, author);
+        match &self.user {
+            Some(user) => writer.recording_to(state.auth.push_log.clone(), &user.username),
+            None => writer,
+        }
     }
 }
 

@@ -1694,6 +1694,37 @@ async fn identity_headers_are_refused_in_local_mode_too() {
 // Authorship and the push log
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_commit_made_through_lore_records_its_account() {
+    let local = serve_local(small_fixture(), &[EDDIE, HARRIET], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut commits = Vec::new();
+    let mut browser = Browser::logged_in(wiki, EDDIE).await;
+    let csrf = browser.csrf_token().await;
+    let blob = wiki.blob_at_head("pub/page.md");
+    let fields =
+        [("markdown", "# Public page\n\nSaved in the browser.\n"), ("base_blob", &blob), ("csrf_token", &csrf)];
+    let reply = browser.post_form("/-/edit/pub/page.md", &fields).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    commits.push(("eddie", "a browser save", wiki.head()));
+    let body = json!({"markdown": "# Harriet's page\n"});
+    let reply = api(wiki, "PUT", "/-/api/pages/pub/harriet", Some(local.token(HARRIET)), Some(&body), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    commits.push(("harriet", "an API save", wiki.head()));
+    let question = json!({"title": "Where is the rota?", "body": "I cannot find it."});
+    let reply = api(wiki, "POST", "/-/api/questions", Some(local.token(HARRIET)), Some(&question), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    commits.push(("harriet", "a question", wiki.head()));
+    let log = lore::auth::PushLog::open(&wiki.data_dir()).expect("the push log opens");
+    for (account, what, commit) in commits {
+        let commit: lore::store::ObjectId = commit.parse().expect("a commit id");
+        assert_eq!(log.pusher(commit).as_deref(), Some(account), "{what} records no account");
+    }
+    // Commits whose author is the account show no "pushed by": only pushes of someone else's commits do.
+    let history = api(wiki, "GET", "/-/api/history/pub/page", Some(local.token(EDDIE)), None, &[]).await.json();
+    assert_eq!(history["commits"][0]["pushed_by"], Value::Null, "{history}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_are_committed_as_the_logged_in_account_and_other_authors_are_refused() {
     let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
     let wiki = &local.wiki;
