@@ -2,6 +2,7 @@
 
 pub mod front_matter;
 pub mod links;
+pub mod mentions;
 pub mod page;
 pub mod path;
 pub mod questions;
