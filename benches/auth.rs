@@ -30,7 +30,7 @@ fn setup() -> (tempfile::TempDir, Auth, String, String) {
             .expect("accounts are added");
     }
     let (_, token) = auth.accounts.create_token("user150", "laptop").expect("a token");
-    let user = auth.accounts.user("user150").expect("the account");
+    let user = auth.accounts.user("user150").expect("the store reads").expect("the account");
     let cookie = auth.sessions.create("user150", user.session_epoch, 24).expect("a session");
     (dir, auth, cookie, token)
 }
@@ -39,8 +39,8 @@ fn per_request(c: &mut Criterion) {
     let (_dir, auth, cookie, token) = setup();
     c.bench_function("session cookie to access check", |b| {
         b.iter(|| {
-            let session = auth.sessions.get(&cookie).expect("the session is live");
-            let user = auth.accounts.user(&session.username).expect("the account exists");
+            let session = auth.sessions.get(&cookie).expect("the store reads").expect("the session is live");
+            let user = auth.accounts.user(&session.username).expect("the store reads").expect("the account exists");
             assert!(!user.disabled && user.session_epoch == session.epoch);
             let access = auth.access_of(&user, &[]);
             std::hint::black_box(access.can_read("hr/pay.md"))
@@ -48,7 +48,7 @@ fn per_request(c: &mut Criterion) {
     });
     c.bench_function("token to access check", |b| {
         b.iter(|| {
-            let user = auth.accounts.user_for_token(&token).expect("the token works");
+            let user = auth.accounts.user_for_token(&token).expect("the store reads").expect("the token works");
             let access = auth.access_of(&user, &[]);
             std::hint::black_box(access.can_read("hr/pay.md"))
         })

@@ -19,5 +19,6 @@ mod page_api;
 mod questions;
 mod relevance;
 mod search;
+mod state;
 mod stewardship;
 mod tidy;
