@@ -1,7 +1,8 @@
 //! What authentication costs a request (issue #8: at most 50 µs for sessions and tokens). Measures the work
-//! `web::auth::authenticate` does per request, below HTTP: a session cookie (signature check, lookup, the
-//! account with its change check) or a personal token (hash, lookup), then the role, groups and a folder-rule
-//! check. Password hashing happens only at login and is measured separately for reference.
+//! `web::auth::authenticate` does per request, below HTTP: a session cookie (signature check, then the session
+//! and the account read from the state database) or a personal token (hash, then the token and the account
+//! read from it), then the role, groups and a folder-rule check. Password hashing happens only at login and is
+//! measured separately for reference.
 //!
 //! Run: `cargo bench --bench auth`. Figures: docs/BENCHMARKS.md.
 
