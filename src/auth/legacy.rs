@@ -247,6 +247,31 @@ mod tests {
     }
 
     #[test]
+    fn the_command_line_and_the_server_starting_together_import_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = serde_json::json!({"users": {"ann": user("ann"), "bob": user("bob")}});
+        std::fs::write(dir.path().join(ACCOUNTS_FILE), file.to_string()).unwrap();
+        let barrier = std::sync::Barrier::new(3);
+        std::thread::scope(|scope| {
+            let opened: Vec<_> = (0..3)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        crate::auth::open_state(dir.path()).map(drop)
+                    })
+                })
+                .collect();
+            for it in opened {
+                it.join().unwrap().unwrap();
+            }
+        });
+        let state = StateStore::open(dir.path()).unwrap();
+        assert_eq!(state.accounts().unwrap().len(), 2);
+        assert!(!dir.path().join(ACCOUNTS_FILE).exists());
+        assert!(dir.path().join(format!("{ACCOUNTS_FILE}{MIGRATED_SUFFIX}")).exists());
+    }
+
+    #[test]
     fn a_data_folder_without_old_files_imports_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let state = StateStore::open(dir.path()).unwrap();

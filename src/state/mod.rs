@@ -17,7 +17,7 @@ mod schema;
 mod sessions;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -63,12 +63,17 @@ impl StateStore {
         create_private(&path)?;
         let store = StateStore { path, idle: Mutex::new(Vec::new()) };
         let mut connection = store.connect()?;
-        // WAL is a property of the file: set once, every later connection (and process) uses it.
-        let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(mode, "the state database could not switch to WAL mode; readers may wait for writers");
+        // Switching to WAL, and reading a database another process is creating, can answer "busy" at once
+        // instead of waiting out the busy timeout: the start-up steps are retried for as long instead.
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match prepare(&mut connection, &store.path) {
+                Err(Error::Unavailable(_)) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                res => break res?,
+            }
         }
-        schema::migrate(&mut connection, &store.path)?;
         store.idle.lock().push(connection);
         Ok(store)
     }
@@ -118,6 +123,16 @@ impl StateStore {
         connection.execute_batch("PRAGMA foreign_keys = ON")?;
         Ok(connection)
     }
+}
+
+// WAL mode, then the newest schema.
+fn prepare(connection: &mut Connection, path: &Path) -> Result<()> {
+    // WAL is a property of the file: set once, every later connection (and process) uses it.
+    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "the state database could not switch to WAL mode; readers may wait for writers");
+    }
+    schema::migrate(connection, path)
 }
 
 /// One write transaction (see [`StateStore::write`]); its methods read and change the state.

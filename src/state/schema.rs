@@ -79,11 +79,11 @@ pub fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
             Ok(()) => Ok(()),
             // rusqlite_migration reads the version before it takes the lock: a process that started at the
             // same moment may have migrated in between, and this attempt then failed on tables that exist.
-            Err(err) if current(&migrations, connection)? == known_version() => {
+            Err(err) if current(&migrations, connection, path)? == known_version() => {
                 tracing::debug!(error = %err, "another process migrated the state database first");
                 Ok(())
             }
-            Err(err) => Err(Error::Database(format!("migrating {}: {err}", path.display()))),
+            Err(err) => Err(migration_error(err, path)),
         }
     })();
     connection.set_transaction_behavior(TransactionBehavior::Deferred);
@@ -92,7 +92,7 @@ pub fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
 }
 
 fn check_not_newer(migrations: &Migrations<'_>, connection: &Connection, path: &Path) -> Result<()> {
-    match migrations.current_version(connection).map_err(|err| Error::Database(err.to_string()))? {
+    match migrations.current_version(connection).map_err(|err| migration_error(err, path))? {
         SchemaVersion::Outside(found) => {
             Err(Error::NewerDatabase { path: path.display().to_string(), found: found.get(), known: known_version() })
         }
@@ -100,9 +100,20 @@ fn check_not_newer(migrations: &Migrations<'_>, connection: &Connection, path: &
     }
 }
 
-fn current(migrations: &Migrations<'_>, connection: &Connection) -> Result<usize> {
-    let version = migrations.current_version(connection).map_err(|err| Error::Database(err.to_string()))?;
+fn current(migrations: &Migrations<'_>, connection: &Connection, path: &Path) -> Result<usize> {
+    let version = migrations.current_version(connection).map_err(|err| migration_error(err, path))?;
     Ok(usize::from(&version))
+}
+
+// A database error keeps its kind (busy stays retryable); anything else is a migration that cannot run.
+fn migration_error(err: rusqlite_migration::Error, path: &Path) -> Error {
+    match err {
+        rusqlite_migration::Error::RusqliteError { err, .. } => match Error::from(err) {
+            Error::Database(message) => Error::Database(format!("migrating {}: {message}", path.display())),
+            other => other,
+        },
+        other => Error::Database(format!("migrating {}: {other}", path.display())),
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +138,25 @@ mod tests {
         assert!(message.contains(&format!("version {newer}")), "{message}");
         assert!(message.contains(&format!("{}", known_version())), "{message}");
         assert!(message.contains("upgrade"), "{message}");
+    }
+
+    #[test]
+    fn processes_starting_together_on_a_new_database_all_open_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            let opened: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        crate::state::StateStore::open(dir.path()).map(drop)
+                    })
+                })
+                .collect();
+            for it in opened {
+                it.join().unwrap().unwrap();
+            }
+        });
     }
 
     #[test]
