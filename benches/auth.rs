@@ -1,7 +1,8 @@
 //! What authentication costs a request (issue #8: at most 50 µs for sessions and tokens). Measures the work
-//! `web::auth::authenticate` does per request, below HTTP: a session cookie (signature check, lookup, the
-//! account with its change check) or a personal token (hash, lookup), then the role, groups and a folder-rule
-//! check. Password hashing happens only at login and is measured separately for reference.
+//! `web::auth::authenticate` does per request, below HTTP: a session cookie (signature check, then the session
+//! and the account read from the state database) or a personal token (hash, then the token and the account
+//! read from it), then the role, groups and a folder-rule check. Password hashing happens only at login and is
+//! measured separately for reference.
 //!
 //! Run: `cargo bench --bench auth`. Figures: docs/BENCHMARKS.md.
 
@@ -30,7 +31,7 @@ fn setup() -> (tempfile::TempDir, Auth, String, String) {
             .expect("accounts are added");
     }
     let (_, token) = auth.accounts.create_token("user150", "laptop").expect("a token");
-    let user = auth.accounts.user("user150").expect("the account");
+    let user = auth.accounts.user("user150").expect("the store reads").expect("the account");
     let cookie = auth.sessions.create("user150", user.session_epoch, 24).expect("a session");
     (dir, auth, cookie, token)
 }
@@ -39,8 +40,8 @@ fn per_request(c: &mut Criterion) {
     let (_dir, auth, cookie, token) = setup();
     c.bench_function("session cookie to access check", |b| {
         b.iter(|| {
-            let session = auth.sessions.get(&cookie).expect("the session is live");
-            let user = auth.accounts.user(&session.username).expect("the account exists");
+            let session = auth.sessions.get(&cookie).expect("the store reads").expect("the session is live");
+            let user = auth.accounts.user(&session.username).expect("the store reads").expect("the account exists");
             assert!(!user.disabled && user.session_epoch == session.epoch);
             let access = auth.access_of(&user, &[]);
             std::hint::black_box(access.can_read("hr/pay.md"))
@@ -48,7 +49,7 @@ fn per_request(c: &mut Criterion) {
     });
     c.bench_function("token to access check", |b| {
         b.iter(|| {
-            let user = auth.accounts.user_for_token(&token).expect("the token works");
+            let user = auth.accounts.user_for_token(&token).expect("the store reads").expect("the token works");
             let access = auth.access_of(&user, &[]);
             std::hint::black_box(access.can_read("hr/pay.md"))
         })

@@ -50,6 +50,16 @@ pub enum Error {
     /// libgit2 failed (the store converts its errors, so this module knows nothing of git2).
     #[error("git: {0}")]
     Git(String),
+    /// The people-state database failed (the state module converts its errors, so this module knows nothing
+    /// of the database library).
+    #[error("state database: {0}")]
+    Database(String),
+    /// The state database was written by a newer Lore, whose schema this binary does not know.
+    #[error(
+        "the state database {path} has schema version {found}, but this Lore knows versions up to {known}: \
+         upgrade Lore to the version that wrote it (or newer)"
+    )]
+    NewerDatabase { path: String, found: usize, known: usize },
     #[error(transparent)]
     Io(#[from] std::io::Error),
     /// A theme template failed to load or render.

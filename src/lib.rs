@@ -8,6 +8,9 @@ pub mod error;
 pub mod store;
 pub mod content;
 
+// People state (accounts, sessions, tokens, the push log): the database beside the repository.
+pub mod state;
+
 // Who may do what, and the settings that say so.
 pub mod auth;
 pub mod config;

@@ -97,7 +97,7 @@ struct ServeArgs {
     allow_open: bool,
 }
 
-/// Where the account store lives: `<data>` from the settings file or the flag.
+/// Where the state database (`<data>/lore.db`) lives: `<data>` from the settings file or the flag.
 #[derive(clap::Args)]
 struct DataArgs {
     /// Settings file (YAML) [default: ./lore.yaml when it exists].
@@ -122,7 +122,7 @@ impl DataArgs {
         };
         let config = args.into_config()?;
         lore::auth::Accounts::open(&config.data)
-            .with_context(|| format!("opening accounts in {}", config.data.display()))
+            .with_context(|| format!("opening the state database in {}", config.data.display()))
     }
 }
 
@@ -300,7 +300,7 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Enable { username } => accounts.set_disabled(&username, false)?,
         UserCommand::List => {
-            for user in accounts.users() {
+            for user in accounts.users()? {
                 let status = if user.disabled { " (disabled)" } else { "" };
                 println!(
                     "{}\t{}\t{} <{}>\t{}{status}",
@@ -325,7 +325,7 @@ fn token_command(data: &DataArgs, command: TokenCommand) -> anyhow::Result<()> {
             println!("{token}");
         }
         TokenCommand::List { username } => {
-            for token in accounts.tokens(username.as_deref()) {
+            for token in accounts.tokens(username.as_deref())? {
                 let used = token.last_used_at.map_or("never".to_string(), |it| it.to_string());
                 println!(
                     "{}\t{}\t{}\tcreated {}\tlast used {used}",

@@ -1,19 +1,22 @@
 //! Who may read, edit and push: auth settings, roles, folder rules, and the stores behind them (accounts and
-//! tokens, sessions, login throttling, the push log). Knows nothing about HTTP: `web::auth` maps requests to
-//! an [`Access`] and asks it.
+//! tokens, sessions and the push log in the state database; login throttling in memory). Knows nothing about
+//! HTTP: `web::auth` maps requests to an [`Access`] and asks it.
 
 pub mod accounts;
+mod legacy;
 pub mod pushlog;
 pub mod sessions;
 pub mod throttle;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
+use crate::state::StateStore;
 use crate::{Error, Result};
 
 pub use accounts::{AccountEdit, Accounts, NewUser, TokenInfo, User};
@@ -329,21 +332,27 @@ pub struct Auth {
     pub sessions: sessions::Sessions,
     pub throttle: throttle::Throttle,
     pub push_log: Arc<pushlog::PushLog>,
+    /// The people-state database the stores above sit on (follows and inboxes keep their state here too).
+    pub state: Arc<StateStore>,
     /// Given to the git hooks Lore runs, so only they can tell the server who pushed.
     pub hook_secret: String,
 }
 
 impl Auth {
-    /// Loads the settings' rules and the stores in `data_dir`.
-    pub fn open(config: &AuthConfig, data_dir: &std::path::Path) -> Result<Auth> {
+    /// Loads the settings' rules and the stores in `data_dir` (one state database, see [`open_state`]).
+    pub fn open(config: &AuthConfig, data_dir: &Path) -> Result<Auth> {
+        let rules = Arc::new(Rules::compile(&config.rules)?);
+        let trusted_proxies = TrustedProxies::parse(&config.trusted_proxies)?;
+        let state = open_state(data_dir)?;
         Ok(Auth {
             config: config.clone(),
-            rules: Arc::new(Rules::compile(&config.rules)?),
-            trusted_proxies: TrustedProxies::parse(&config.trusted_proxies)?,
-            accounts: Accounts::open(data_dir)?,
-            sessions: sessions::Sessions::open(data_dir)?,
+            rules,
+            trusted_proxies,
+            accounts: Accounts::new(state.clone()),
+            sessions: sessions::Sessions::open(state.clone(), data_dir)?,
             throttle: throttle::Throttle::default(),
-            push_log: Arc::new(pushlog::PushLog::open(data_dir)?),
+            push_log: Arc::new(pushlog::PushLog::new(state.clone())),
+            state,
             hook_secret: random_hex(16),
         })
     }
@@ -364,6 +373,14 @@ impl Auth {
             _ => Access::new(None, Vec::new(), self.config.anonymous_read, self.rules.clone()),
         }
     }
+}
+
+/// Opens the state database in `data_dir` (created on the first start) and, the first time, imports the
+/// account, session and push-log files an older Lore kept there, keeping them renamed to `<name>.migrated`.
+pub fn open_state(data_dir: &Path) -> Result<Arc<StateStore>> {
+    let state = StateStore::open(data_dir)?;
+    legacy::import(&state, data_dir)?;
+    Ok(Arc::new(state))
 }
 
 /// Checks a user name: what people type at login and what git allows in a path-free identifier.

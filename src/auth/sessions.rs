@@ -1,23 +1,21 @@
 //! Login sessions. The browser holds `<id>.<signature>`: a random 256-bit id signed with HMAC-SHA256 under a
 //! key in `<data>/secret.key`, so forged or mangled cookies are refused before any lookup. Lore keeps only the
-//! SHA-256 of each id (`<data>/sessions.json`, so logins survive a restart and a leaked file cannot be
+//! SHA-256 of each id, in the state database (so logins survive a restart and a leaked database cannot be
 //! replayed), with the account's session epoch: a password change or disabling raises the epoch and ends
 //! every older session.
 
-use parking_lot::Mutex;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::accounts::write_private;
 use super::{hex, now, random_hex, sha256_hex};
-use crate::{Error, Result};
+use crate::Result;
+use crate::state::{SessionRecord, StateStore};
 
 const KEY_FILE: &str = "secret.key";
-const FILE: &str = "sessions.json";
 
 /// One login.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,12 +30,12 @@ pub struct Session {
 /// The session store.
 pub struct Sessions {
     key: Vec<u8>,
-    path: PathBuf,
-    by_hash: Mutex<HashMap<String, Session>>,
+    state: Arc<StateStore>,
 }
 
 impl Sessions {
-    pub fn open(data_dir: &Path) -> Result<Sessions> {
+    /// The sessions in `state`, signed with the key in `<data_dir>/secret.key` (made on first use).
+    pub fn open(state: Arc<StateStore>, data_dir: &Path) -> Result<Sessions> {
         std::fs::create_dir_all(data_dir)?;
         let key_path = data_dir.join(KEY_FILE);
         let key = match std::fs::read_to_string(&key_path) {
@@ -48,12 +46,7 @@ impl Sessions {
                 key
             }
         };
-        let path = data_dir.join(FILE);
-        let mut by_hash: HashMap<String, Session> =
-            std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default();
-        let time = now();
-        by_hash.retain(|_, session| session.expires_at > time);
-        Ok(Sessions { key: key.into_bytes(), path, by_hash: Mutex::new(by_hash) })
+        Ok(Sessions { key: key.into_bytes(), state })
     }
 
     fn sign(&self, id: &str) -> String {
@@ -74,57 +67,61 @@ impl Sessions {
         mac.verify_slice(&signature).ok().map(|()| id)
     }
 
-    /// Starts a session; returns the cookie value.
+    /// Starts a session for an existing account; returns the cookie value.
     pub fn create(&self, username: &str, epoch: u64, hours: u32) -> Result<String> {
         let id = random_hex(32);
         let created_at = now();
-        let session = Session {
+        let session = SessionRecord {
+            id_sha256: sha256_hex(&id),
             username: username.to_string(),
             epoch,
             created_at,
             expires_at: created_at + i64::from(hours.max(1)) * 3600,
         };
-        let mut sessions = self.lock();
-        sessions.retain(|_, it| it.expires_at > created_at);
-        sessions.insert(sha256_hex(&id), session);
-        self.persist(&sessions)?;
+        self.state.write(|tx| {
+            // Logins are rare next to requests: a good moment to forget the sessions that ran out.
+            tx.delete_expired_sessions(created_at)?;
+            tx.insert_session(&session)
+        })?;
         Ok(format!("{id}.{}", self.sign(&id)))
     }
 
     /// The live session a cookie names.
-    pub fn get(&self, cookie: &str) -> Option<Session> {
-        let id = self.verified_id(cookie)?;
-        let session = self.lock().get(&sha256_hex(id)).cloned()?;
-        (session.expires_at > now()).then_some(session)
+    pub fn get(&self, cookie: &str) -> Result<Option<Session>> {
+        let Some(id) = self.verified_id(cookie) else { return Ok(None) };
+        let record = self.state.session(&sha256_hex(id), now())?;
+        Ok(record.map(|it| Session {
+            username: it.username,
+            epoch: it.epoch,
+            created_at: it.created_at,
+            expires_at: it.expires_at,
+        }))
     }
 
     /// Ends the session a cookie names (logout).
     pub fn end(&self, cookie: &str) -> Result<()> {
         let Some(id) = self.verified_id(cookie) else { return Ok(()) };
-        let mut sessions = self.lock();
-        if sessions.remove(&sha256_hex(id)).is_some() {
-            self.persist(&sessions)?;
-        }
+        self.state.delete_session(&sha256_hex(id))?;
         Ok(())
     }
 
     /// How many sessions are live (for the admin page).
-    pub fn count(&self) -> usize {
-        let time = now();
-        self.lock().values().filter(|it| it.expires_at > time).count()
+    pub fn count(&self) -> Result<usize> {
+        self.state.count_sessions(now())
     }
+}
 
-    fn lock(&self) -> parking_lot::MutexGuard<'_, HashMap<String, Session>> {
-        self.by_hash.lock()
-    }
-
-    fn persist(&self, sessions: &HashMap<String, Session>) -> Result<()> {
-        let bytes = serde_json::to_vec(sessions).map_err(|err| Error::Repository(err.to_string()))?;
-        let temporary = self.path.with_extension("json.tmp");
-        write_private(&temporary, &bytes)?;
-        std::fs::rename(&temporary, &self.path)?;
-        Ok(())
-    }
+/// Writes a file only its owner can read (the session key).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -137,35 +134,67 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::AccountRecord;
+
+    // Sessions belong to accounts: the database refuses one for nobody.
+    fn store_with_ann(dir: &Path) -> Arc<StateStore> {
+        let state = Arc::new(StateStore::open(dir).unwrap());
+        let ann = AccountRecord {
+            username: "ann".into(),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            role: "editor".into(),
+            groups: Vec::new(),
+            password_hash: None,
+            disabled: false,
+            session_epoch: 3,
+            created_at: 0,
+        };
+        state.write(|it| it.insert_account(&ann)).unwrap();
+        state
+    }
 
     #[test]
     fn sessions_are_signed_and_end() {
         let dir = tempfile::tempdir().unwrap();
-        let sessions = Sessions::open(dir.path()).unwrap();
+        let sessions = Sessions::open(store_with_ann(dir.path()), dir.path()).unwrap();
         let cookie = sessions.create("ann", 3, 1).unwrap();
-        assert_eq!(sessions.get(&cookie).unwrap().epoch, 3);
+        assert_eq!(sessions.get(&cookie).unwrap().unwrap().epoch, 3);
         // A restart keeps the session; the store holds only hashes.
-        let reopened = Sessions::open(dir.path()).unwrap();
-        assert_eq!(reopened.get(&cookie).unwrap().username, "ann");
+        let reopened = Sessions::open(Arc::new(StateStore::open(dir.path()).unwrap()), dir.path()).unwrap();
+        assert_eq!(reopened.get(&cookie).unwrap().unwrap().username, "ann");
         let (id, _) = cookie.split_once('.').unwrap();
-        assert!(!std::fs::read_to_string(dir.path().join(FILE)).unwrap().contains(id));
+        for name in ["lore.db", "lore.db-wal"] {
+            let stored = std::fs::read(dir.path().join(name)).unwrap_or_default();
+            assert!(!String::from_utf8_lossy(&stored).contains(id), "{name} holds a session id");
+        }
         let forged = format!("{id}.{}", "0".repeat(64));
-        assert!(sessions.get(&forged).is_none());
-        assert!(sessions.get("garbage").is_none());
+        assert!(sessions.get(&forged).unwrap().is_none());
+        assert!(sessions.get("garbage").unwrap().is_none());
         sessions.end(&cookie).unwrap();
-        assert!(sessions.get(&cookie).is_none());
+        assert!(sessions.get(&cookie).unwrap().is_none());
     }
 
     #[test]
     fn expired_sessions_stop_working_and_are_forgotten() {
         let dir = tempfile::tempdir().unwrap();
-        let sessions = Sessions::open(dir.path()).unwrap();
-        let cookie = sessions.create("ann", 0, 1).unwrap();
-        for session in sessions.lock().values_mut() {
-            session.expires_at = now() - 1;
-        }
-        assert!(sessions.get(&cookie).is_none(), "an expired session still works");
-        sessions.persist(&sessions.lock()).unwrap();
-        assert_eq!(Sessions::open(dir.path()).unwrap().count(), 0, "expired sessions are dropped on load");
+        let state = store_with_ann(dir.path());
+        let sessions = Sessions::open(state.clone(), dir.path()).unwrap();
+        let (id, _) =
+            sessions.create("ann", 0, 1).unwrap().split_once('.').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+        let expired = SessionRecord {
+            id_sha256: sha256_hex(&"e".repeat(64)),
+            username: "ann".into(),
+            epoch: 0,
+            created_at: now() - 7200,
+            expires_at: now() - 1,
+        };
+        state.write(|it| it.insert_session(&expired)).unwrap();
+        let cookie = format!("{}.{}", "e".repeat(64), sessions.sign(&"e".repeat(64)));
+        assert!(sessions.get(&cookie).unwrap().is_none(), "an expired session still works");
+        assert_eq!(sessions.count().unwrap(), 1);
+        sessions.create("ann", 0, 1).unwrap();
+        assert!(state.session(&expired.id_sha256, 0).unwrap().is_none(), "an expired session was kept");
+        assert!(state.session(&sha256_hex(&id), now()).unwrap().is_some(), "a live session was dropped");
     }
 }

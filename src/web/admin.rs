@@ -67,7 +67,7 @@ fn admin_view(
     let search_indexed_head = state.site.search_indexed_head();
     let users = auth
         .accounts
-        .users()
+        .users()?
         .into_iter()
         .map(|user: User| UserRow {
             role: user.role.as_str(),
@@ -79,7 +79,7 @@ fn admin_view(
             disabled: user.disabled,
         })
         .collect();
-    let tokens = super::view::token_rows(auth.accounts.tokens(None));
+    let tokens = super::view::token_rows(auth.accounts.tokens(None)?);
     let view = AdminTemplate {
         frame: Frame::new(state, &host_of(headers), "Administration"),
         csrf_token,
@@ -91,7 +91,7 @@ fn admin_view(
         rules: auth.config.rules.clone(),
         users,
         tokens,
-        sessions: auth.sessions.count(),
+        sessions: auth.sessions.count()?,
         health: Health {
             repository: state.site.git_dir().display().to_string(),
             branch: state.site.branch_ref().to_string(),

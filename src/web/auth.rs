@@ -304,7 +304,7 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
         } else {
             String::new()
         };
-        return match auth.accounts.user_for_token(&token) {
+        return match auth.accounts.user_for_token(&token)? {
             Some(user) => Ok(Identified::User(user, Vec::new(), None)),
             None => Err(Error::Unauthorized(
                 "this token is not valid (revoked, mistyped, or its account is disabled)".into(),
@@ -312,9 +312,13 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
         };
     }
     if let Some(cookie) = csrf::cookie(headers, SESSION_COOKIE) {
-        let user = auth.sessions.get(&cookie).and_then(|session| {
-            auth.accounts.user(&session.username).filter(|user| !user.disabled && user.session_epoch == session.epoch)
-        });
+        let user = match auth.sessions.get(&cookie)? {
+            Some(session) => auth
+                .accounts
+                .user(&session.username)?
+                .filter(|user| !user.disabled && user.session_epoch == session.epoch),
+            None => None,
+        };
         return Ok(match user {
             Some(user) => Identified::User(user, Vec::new(), Some(cookie)),
             None => Identified::Anonymous { stale_session: true },
@@ -462,7 +466,7 @@ pub async fn login(
     };
     let (checked_username, password) = (username.clone(), form.password);
     let checking = auth.clone();
-    let user = super::blocking(move || Ok(checking.accounts.verify_password(&checked_username, &password))).await?;
+    let user = super::blocking(move || checking.accounts.verify_password(&checked_username, &password)).await?;
     let Some(user) = user else {
         attempt.failed();
         let message = "Wrong user name or password.".to_string();
@@ -526,7 +530,7 @@ fn account_page(
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = csrf::token(headers);
     let tokens = match viewer.username() {
-        Some(username) => view::token_rows(state.auth.accounts.tokens(Some(username))),
+        Some(username) => view::token_rows(state.auth.accounts.tokens(Some(username))?),
         None => Vec::new(),
     };
     let view = AccountTemplate {
@@ -625,7 +629,7 @@ pub async fn change_password(
     };
     let checking = auth.clone();
     let (username, current) = (user.username.clone(), form.current);
-    let verified = super::blocking(move || Ok(checking.accounts.verify_password(&username, &current))).await?;
+    let verified = super::blocking(move || checking.accounts.verify_password(&username, &current)).await?;
     if verified.is_none() {
         attempt.failed();
         let message = Some("Your current password is not right.".into());
@@ -640,7 +644,7 @@ pub async fn change_password(
     if let Some(old) = &viewer.session_cookie {
         auth.sessions.end(old)?;
     }
-    let epoch = auth.accounts.user(&user.username).map_or(0, |it| it.session_epoch);
+    let epoch = auth.accounts.user(&user.username)?.map_or(0, |it| it.session_epoch);
     let cookie = auth.sessions.create(&user.username, epoch, auth.config.session_hours)?;
     let mut res = Redirect::to("/-/account").into_response();
     let max_age = i64::from(auth.config.session_hours) * 3600;
@@ -718,7 +722,7 @@ pub async fn tokens_api(State(state): State<AppState>, viewer: Viewer) -> Result
     let tokens: Vec<serde_json::Value> = state
         .auth
         .accounts
-        .tokens(Some(&user.username))
+        .tokens(Some(&user.username))?
         .into_iter()
         .map(|it| serde_json::json!({"id": it.id, "name": it.name, "created_at": it.created_at, "last_used_at": it.last_used_at}))
         .collect();

@@ -55,7 +55,12 @@ pub fn classify(err: &Error) -> (StatusCode, &'static str, String) {
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", err.to_string()),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", err.to_string()),
         Error::Contention { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", err.to_string()),
-        Error::Repository(_) | Error::Git(_) | Error::Io(_) | Error::Template(_) => {
+        Error::Repository(_)
+        | Error::Git(_)
+        | Error::Database(_)
+        | Error::NewerDatabase { .. }
+        | Error::Io(_)
+        | Error::Template(_) => {
             // Internal details go to the log, never to the client.
             tracing::error!(error = %err, "request failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on the server".to_string())

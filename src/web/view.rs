@@ -432,7 +432,7 @@ impl CommitView {
     /// but its author is the account itself, so nothing is added.
     pub fn with_pusher(mut self, state: &AppState) -> CommitView {
         self.pushed_by = state.auth.push_log.pusher(self.commit).filter(|account| {
-            let account_email = state.auth.accounts.user(account).map(|it| it.email.to_lowercase());
+            let account_email = state.auth.accounts.user(account).ok().flatten().map(|it| it.email.to_lowercase());
             account_email.as_deref() != Some(self.author.email.to_lowercase().as_str())
         });
         self

@@ -20,5 +20,6 @@ mod page_api;
 mod questions;
 mod relevance;
 mod search;
+mod state;
 mod stewardship;
 mod tidy;

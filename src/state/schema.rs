@@ -1,0 +1,170 @@
+//! The schema, as numbered migrations run at start (rusqlite_migration, which keeps the number in SQLite's
+//! `user_version`). A migration, once released, never changes: a new one is appended. A database whose number
+//! is higher than this binary's last migration was written by a newer Lore, and is refused.
+//!
+//! Portable SQL only: TEXT, BIGINT and BOOLEAN columns, plain indexes, foreign keys; nothing that needs
+//! SQLite to read it.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+use rusqlite_migration::{M, Migrations, SchemaVersion};
+
+use crate::{Error, Result};
+
+const MIGRATIONS: &[M<'static>] = &[
+    // 1: accounts, groups, tokens, sessions and the push log move out of the JSON files.
+    M::up(
+        "CREATE TABLE state_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE accounts (
+            username TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            email TEXT NOT NULL,
+            email_key TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT,
+            disabled BOOLEAN NOT NULL,
+            session_epoch BIGINT NOT NULL,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX accounts_by_email_key ON accounts (email_key);
+        CREATE INDEX accounts_by_name_key ON accounts (name_key);
+        CREATE TABLE account_groups (
+            username TEXT NOT NULL REFERENCES accounts (username),
+            group_name TEXT NOT NULL,
+            PRIMARY KEY (username, group_name)
+        );
+        CREATE TABLE tokens (
+            id TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES accounts (username),
+            name TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            created_at BIGINT NOT NULL,
+            last_used_at BIGINT
+        );
+        CREATE INDEX tokens_by_username ON tokens (username);
+        CREATE TABLE sessions (
+            id_sha256 TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES accounts (username),
+            epoch BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+        CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+        CREATE TABLE pushed_commits (
+            commit_id TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            pushed_at BIGINT NOT NULL
+        );",
+    ),
+];
+
+/// The highest schema version this binary knows.
+pub fn known_version() -> usize {
+    MIGRATIONS.len()
+}
+
+/// Brings the database to the newest schema, or refuses one that a newer Lore wrote.
+pub fn migrate(connection: &mut Connection, path: &Path) -> Result<()> {
+    let migrations = Migrations::from_slice(MIGRATIONS);
+    // The write lock is taken before a migration reads anything, so two processes starting at once take turns.
+    connection.set_transaction_behavior(TransactionBehavior::Immediate);
+    let res = (|| {
+        check_not_newer(&migrations, connection, path)?;
+        match migrations.to_latest(connection) {
+            Ok(()) => Ok(()),
+            // rusqlite_migration reads the version before it takes the lock: a process that started at the
+            // same moment may have migrated in between, and this attempt then failed on tables that exist.
+            Err(err) if current(&migrations, connection, path)? == known_version() => {
+                tracing::debug!(error = %err, "another process migrated the state database first");
+                Ok(())
+            }
+            Err(err) => Err(migration_error(err, path)),
+        }
+    })();
+    connection.set_transaction_behavior(TransactionBehavior::Deferred);
+    res?;
+    check_not_newer(&migrations, connection, path)
+}
+
+fn check_not_newer(migrations: &Migrations<'_>, connection: &Connection, path: &Path) -> Result<()> {
+    match migrations.current_version(connection).map_err(|err| migration_error(err, path))? {
+        SchemaVersion::Outside(found) => {
+            Err(Error::NewerDatabase { path: path.display().to_string(), found: found.get(), known: known_version() })
+        }
+        SchemaVersion::NoneSet | SchemaVersion::Inside(_) => Ok(()),
+    }
+}
+
+fn current(migrations: &Migrations<'_>, connection: &Connection, path: &Path) -> Result<usize> {
+    let version = migrations.current_version(connection).map_err(|err| migration_error(err, path))?;
+    Ok(usize::from(&version))
+}
+
+// A database error keeps its kind (busy stays retryable); anything else is a migration that cannot run.
+fn migration_error(err: rusqlite_migration::Error, path: &Path) -> Error {
+    match err {
+        rusqlite_migration::Error::RusqliteError { err, .. } => match Error::from(err) {
+            Error::Database(message) => Error::Database(format!("migrating {}: {message}", path.display())),
+            other => other,
+        },
+        other => Error::Database(format!("migrating {}: {other}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        Migrations::from_slice(MIGRATIONS).validate().unwrap();
+    }
+
+    #[test]
+    fn a_database_from_a_newer_lore_is_refused_and_both_versions_named() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(crate::state::StateStore::open(dir.path()).unwrap());
+        let path = dir.path().join(crate::state::FILE);
+        let newer = known_version() + 1;
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", newer as i64).unwrap();
+        let Err(err) = crate::state::StateStore::open(dir.path()) else { panic!("a newer database was opened") };
+        let message = err.to_string();
+        assert!(matches!(err, Error::NewerDatabase { .. }), "{err:?}");
+        assert!(message.contains(&format!("version {newer}")), "{message}");
+        assert!(message.contains(&format!("{}", known_version())), "{message}");
+        assert!(message.contains("upgrade"), "{message}");
+    }
+
+    #[test]
+    fn processes_starting_together_on_a_new_database_all_open_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            let opened: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        crate::state::StateStore::open(dir.path()).map(drop)
+                    })
+                })
+                .collect();
+            for it in opened {
+                it.join().unwrap().unwrap();
+            }
+        });
+    }
+
+    #[test]
+    fn opening_twice_migrates_once() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(crate::state::StateStore::open(dir.path()).unwrap());
+        let store = crate::state::StateStore::open(dir.path()).unwrap();
+        let version: i64 = store.run(|it| it.query_row("PRAGMA user_version", [], |row| row.get(0))).unwrap();
+        assert_eq!(version, known_version() as i64);
+    }
+}
