@@ -12,6 +12,7 @@
 //! is refused with both versions named, never opened and half understood.
 
 mod accounts;
+mod notify;
 mod pushes;
 mod schema;
 mod sessions;
@@ -25,6 +26,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::{Error, Result};
 
 pub use accounts::{AccountRecord, TokenRecord};
+pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord};
 pub use sessions::SessionRecord;
 
 /// The database's file name inside the data folder.

@@ -61,6 +61,56 @@ const MIGRATIONS: &[M<'static>] = &[
             pushed_at BIGINT NOT NULL
         );",
     ),
+    // 2: follows, notification settings, the events read from commits, and inboxes.
+    M::up(
+        "CREATE TABLE follows (
+            username TEXT NOT NULL REFERENCES accounts (username),
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            muted BOOLEAN NOT NULL,
+            auto BOOLEAN NOT NULL,
+            since BIGINT NOT NULL,
+            PRIMARY KEY (username, kind, target)
+        );
+        CREATE INDEX follows_by_target ON follows (kind, target);
+        CREATE TABLE notification_settings (
+            username TEXT PRIMARY KEY REFERENCES accounts (username),
+            email_for_me TEXT NOT NULL,
+            email_following TEXT NOT NULL,
+            auto_follow BOOLEAN NOT NULL
+        );
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            commit_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            path TEXT NOT NULL,
+            title TEXT NOT NULL,
+            url TEXT NOT NULL,
+            actor_name TEXT NOT NULL,
+            actor_email TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            summary TEXT NOT NULL,
+            tags TEXT NOT NULL
+        );
+        CREATE INDEX events_by_at ON events (at);
+        CREATE TABLE inbox (
+            id TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES accounts (username),
+            event_id TEXT NOT NULL REFERENCES events (id),
+            reason TEXT NOT NULL,
+            n_events BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            read_at BIGINT
+        );
+        CREATE INDEX inbox_by_user ON inbox (username, updated_at);
+        CREATE TABLE inbox_delivered (
+            username TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            inbox_id TEXT NOT NULL,
+            PRIMARY KEY (username, event_id)
+        );",
+    ),
 ];
 
 /// The highest schema version this binary knows.
