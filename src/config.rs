@@ -31,6 +31,8 @@ pub struct Config {
     pub lore_binary: Option<PathBuf>,
     /// Who may read, edit and push (see docs/ACCOUNTS.md).
     pub auth: crate::auth::AuthConfig,
+    /// How many of the people "Who knows about this?" ranks highest hear of a new question.
+    pub notify_experts: usize,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             max_upload_bytes: 25 * 1024 * 1024,
             lore_binary: None,
             auth: crate::auth::AuthConfig::default(),
+            notify_experts: 3,
         }
     }
 }

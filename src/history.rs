@@ -62,6 +62,18 @@ pub struct HistoryEntry {
     pub previous_blob: Option<ObjectId>,
 }
 
+/// One commit's change to one file, as the change index holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChangeEntry {
+    pub path: String,
+    /// The file's blob after the commit; `None` when the commit deleted it.
+    pub blob: Option<ObjectId>,
+    /// The file's blob in the commit's first parent (at `renamed_from` for a move).
+    pub old_blob: Option<ObjectId>,
+    /// Where the file was before, when the commit moved it.
+    pub renamed_from: Option<String>,
+}
+
 /// A commit in the recent-changes list, with the paths it touched.
 #[derive(Debug, Clone)]
 pub struct RecentChange {
@@ -122,6 +134,40 @@ impl ChangeIndex {
             }
         }
         res
+    }
+
+    /// The commits after `cursor`, oldest first, each with its file changes, at most `limit`; `None` when
+    /// `cursor` is not in the index (history was rewritten, or it names another branch's commit).
+    pub fn commits_after(
+        &self,
+        cursor: ObjectId,
+        limit: usize,
+    ) -> Option<Vec<(Arc<CommitInfo>, Vec<FileChangeEntry>)>> {
+        let position = *self.commit_ids.get(&cursor)? as usize;
+        let res = self
+            .commits
+            .iter()
+            .enumerate()
+            .skip(position + 1)
+            .take(limit)
+            .map(|(at, commit)| {
+                let changes = commit
+                    .paths
+                    .iter()
+                    .filter_map(|id| {
+                        let change = self.by_path[*id as usize].iter().rev().find(|it| it.commit as usize == at)?;
+                        Some(FileChangeEntry {
+                            path: self.paths[*id as usize].clone(),
+                            blob: change.blob,
+                            old_blob: change.old_blob,
+                            renamed_from: change.renamed_from.map(|it| self.paths[it as usize].clone()),
+                        })
+                    })
+                    .collect();
+                (commit.info.clone(), changes)
+            })
+            .collect();
+        Some(res)
     }
 
     /// The paths `commit` changed, when it is indexed.

@@ -8,8 +8,10 @@
 mod authorship;
 mod changes;
 mod commits;
+mod events;
 mod people;
 mod questions;
+mod notifier;
 mod reader;
 mod search_feed;
 mod snapshot;
@@ -28,6 +30,8 @@ use std::sync::Arc;
 use authorship::AuthorshipIndex;
 use changes::ChangeLog;
 use commits::Commits;
+pub use events::EventKind;
+use notifier::Notifier;
 use search_feed::SearchFeed;
 pub use search_feed::is_searchable;
 use snapshot::Snapshots;
@@ -82,6 +86,7 @@ pub struct Site {
     authorship: AuthorshipIndex,
     search: SearchFeed,
     commits: Commits,
+    notifier: Notifier,
     line_stats_cache: quick_cache::sync::Cache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
     blame_cache: quick_cache::sync::Cache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
     render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
@@ -139,6 +144,7 @@ impl Site {
             authorship: AuthorshipIndex::new(),
             search: SearchFeed::open(&config_data)?,
             commits: Commits::new(),
+            notifier: Notifier::new(),
             line_stats_cache: quick_cache::sync::Cache::new(50_000),
             blame_cache: quick_cache::sync::Cache::new(200),
             render_cache: quick_cache::sync::Cache::new(2_000),
@@ -210,6 +216,7 @@ impl Site {
         self.changes.catch_up(&self.store, head, child)?;
         self.update_authorship(&changed_pages)?;
         self.wake_search_indexer();
+        self.wake_notifier();
         Ok(true)
     }
 

@@ -228,6 +228,20 @@ impl Transaction<'_> {
         Ok(n > 0)
     }
 
+    /// A person's notification settings (the defaults until they change them).
+    pub fn notification_settings(&self, username: &str) -> Result<SettingsRecord> {
+        Ok(self
+            .inner
+            .prepare_cached(
+                "SELECT email_for_me, email_following, auto_follow FROM notification_settings WHERE username = ?1",
+            )?
+            .query_row([username], |row| {
+                Ok(SettingsRecord { email_for_me: row.get(0)?, email_following: row.get(1)?, auto_follow: row.get(2)? })
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
     /// Stores a person's notification settings.
     pub fn set_notification_settings(&self, username: &str, settings: &SettingsRecord) -> Result<()> {
         self.inner

@@ -13,14 +13,13 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::csrf::CsrfForm;
-use super::paths::{PagePath, decode_path, page_after};
+use super::paths::{PagePath, decode_path, page_after, safe_next};
 use super::view::{self, Frame, TokenRow, host_of};
 use super::viewer::Viewer;
 use super::{ApiError, AppState, PageError, csrf, error};
 use crate::auth::{AuthMode, Role, User};
 use crate::content::RepoPath;
 use crate::{Error, Result};
-use percent_encoding::percent_decode_str;
 
 const SESSION_COOKIE: &str = "lore_session";
 
@@ -66,7 +65,16 @@ fn need(method: &Method, path: &str) -> Result<Need> {
     if path == "/-/admin" || path.starts_with("/-/admin/") {
         return Ok(Need::Admin);
     }
-    if path == "/-/account" || path.starts_with("/-/account/") || path.starts_with("/-/api/tokens") {
+    if path == "/-/account"
+        || path.starts_with("/-/account/")
+        || path.starts_with("/-/api/tokens")
+        || path == "/-/follow"
+        || path.starts_with("/-/api/follows")
+        || path == "/-/inbox"
+        || path.starts_with("/-/inbox/")
+        || path == "/-/api/inbox"
+        || path.starts_with("/-/api/inbox/")
+    {
         return Ok(Need::Account);
     }
     if path == "/-/api/me" {
@@ -363,34 +371,6 @@ struct LoginTemplate {
     username: String,
     error: Option<String>,
     proxy_mode: bool,
-}
-
-/// Where to send the browser after logging in: `next` when it is a path on this site, otherwise `/`. The answer
-/// is always a valid `Location` header value.
-fn safe_next(next: &str) -> String {
-    same_origin_path(next).unwrap_or_else(|| "/".into())
-}
-
-// A path on this origin, as the URL parser serialises it, or `None` for anything a browser could take
-// elsewhere. Browsers remove tabs and line breaks from URLs and read `\` as `/`, so `/\t/evil.example` and
-// `/\evil.example` both lead to `//evil.example`: such characters are refused outright, raw or percent-encoded,
-// rather than cleaned up.
-fn same_origin_path(next: &str) -> Option<String> {
-    let decoded = percent_decode_str(next).decode_utf8_lossy();
-    let refused = |text: &str| {
-        !text.starts_with('/')
-            || text.starts_with("//")
-            || text.chars().any(|it| it.is_control() || it == '\\' || (it.is_whitespace() && it != ' '))
-    };
-    // A space is fine once decoded (`/my%20page`) but never raw: URLs carry it encoded, and browsers trim it.
-    if refused(next) || refused(&decoded) || next.contains(' ') {
-        return None;
-    }
-    let base = url::Url::parse("http://lore.invalid/").expect("a fixed absolute URL parses");
-    let joined = base.join(next).ok()?;
-    // Dot segments can still collapse into a scheme-relative path: `/.//evil.example` becomes `//evil.example`.
-    let path = &joined[url::Position::BeforePath..];
-    (joined.origin() == base.origin() && path.starts_with('/') && !path.starts_with("//")).then(|| path.to_string())
 }
 
 // Whole minutes to wait, at least one, for messages.

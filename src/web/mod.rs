@@ -10,6 +10,7 @@ mod error;
 mod feed;
 mod git;
 mod history;
+mod inbox;
 mod navigate;
 mod pages;
 mod paths;
@@ -101,6 +102,11 @@ impl Server {
                 tracing::error!(error = %err, "building the authorship index failed");
             }
         })?;
+        let notifier_site = site.clone();
+        let notifier_auth = auth.clone();
+        std::thread::Builder::new()
+            .name("notifier".into())
+            .spawn(move || Site::run_notifier(notifier_site, notifier_auth))?;
         std::thread::spawn(crate::render::highlight::warm_up);
         let watcher = match crate::watch::watch_refs(site.clone()) {
             Ok(watcher) => Some(watcher),
@@ -146,6 +152,14 @@ pub fn router(state: AppState) -> Router {
         .route("/-/account/tokens", post(auth::create_token_form))
         .route("/-/account/tokens/{id}/revoke", post(auth::revoke_token_form))
         .route("/-/api/me", get(auth::me_api))
+        .route("/-/api/follows", get(inbox::follows_api).post(inbox::follow_api).delete(inbox::unfollow_api))
+        .route("/-/follow", post(inbox::follow_form))
+        .route("/-/account/follows", get(inbox::follows_page))
+        .route("/-/inbox", get(inbox::inbox_page))
+        .route("/-/inbox/read", post(inbox::read_form))
+        .route("/-/api/inbox", get(inbox::inbox_api))
+        .route("/-/api/inbox/unread", get(inbox::unread_api))
+        .route("/-/api/inbox/read", post(inbox::read_api))
         .route("/-/api/tokens", get(auth::tokens_api).post(auth::create_token_api))
         .route("/-/api/tokens/{id}", axum::routing::delete(auth::revoke_token_api))
         .route("/-/admin", get(admin::admin_page))

@@ -63,3 +63,31 @@ pub fn page_after(encoded: &str) -> Result<RepoPath> {
 pub fn typed_page(input: &str) -> Result<RepoPath> {
     RepoPath::page(input.trim())
 }
+
+/// Where to send the browser after logging in: `next` when it is a path on this site, otherwise `/`. The answer
+/// is always a valid `Location` header value.
+pub fn safe_next(next: &str) -> String {
+    same_origin_path(next).unwrap_or_else(|| "/".into())
+}
+
+/// A path on this origin, as the URL parser serialises it, or `None` for anything a browser could take
+/// elsewhere. Browsers remove tabs and line breaks from URLs and read `\` as `/`, so `/\t/evil.example` and
+/// `/\evil.example` both lead to `//evil.example`: such characters are refused outright, raw or percent-encoded,
+/// rather than cleaned up.
+pub fn same_origin_path(next: &str) -> Option<String> {
+    let decoded = percent_decode_str(next).decode_utf8_lossy();
+    let refused = |text: &str| {
+        !text.starts_with('/')
+            || text.starts_with("//")
+            || text.chars().any(|it| it.is_control() || it == '\\' || (it.is_whitespace() && it != ' '))
+    };
+    // A space is fine once decoded (`/my%20page`) but never raw: URLs carry it encoded, and browsers trim it.
+    if refused(next) || refused(&decoded) || next.contains(' ') {
+        return None;
+    }
+    let base = url::Url::parse("http://lore.invalid/").expect("a fixed absolute URL parses");
+    let joined = base.join(next).ok()?;
+    // Dot segments can still collapse into a scheme-relative path: `/.//evil.example` becomes `//evil.example`.
+    let path = &joined[url::Position::BeforePath..];
+    (joined.origin() == base.origin() && path.starts_with('/') && !path.starts_with("//")).then(|| path.to_string())
+}

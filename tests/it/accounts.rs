@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 /// The password of every account the tests create.
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 const SESSION_COOKIE: &str = "lore_session";
 const CSRF_COOKIE: &str = "lore_csrf";
@@ -31,12 +31,12 @@ const WRONG_LOGIN: &str = "Wrong user name or password.";
 
 /// An account a test creates, with [`PASSWORD`] and a token named `tests`.
 #[derive(Debug, Clone, Copy)]
-struct Account {
-    username: &'static str,
-    name: &'static str,
-    email: &'static str,
-    role: Role,
-    groups: &'static [&'static str],
+pub(crate) struct Account {
+    pub(crate) username: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) email: &'static str,
+    pub(crate) role: Role,
+    pub(crate) groups: &'static [&'static str],
 }
 
 impl Account {
@@ -46,27 +46,27 @@ impl Account {
     }
 }
 
-const RITA: Account =
+pub(crate) const RITA: Account =
     Account { username: "rita", name: "Rita Reader", email: "rita@example.com", role: Role::Reader, groups: &[] };
-const RAJ: Account =
+pub(crate) const RAJ: Account =
     Account { username: "raj", name: "Raj Reader", email: "raj@example.com", role: Role::Reader, groups: &[] };
-const EDDIE: Account =
+pub(crate) const EDDIE: Account =
     Account { username: "eddie", name: "Eddie Editor", email: "eddie@example.com", role: Role::Editor, groups: &[] };
-const ADA: Account =
+pub(crate) const ADA: Account =
     Account { username: "ada", name: "Ada Admin", email: "ada@example.com", role: Role::Admin, groups: &[] };
 /// An editor whose account the matrix disables after she logged in.
-const DORA: Account =
+pub(crate) const DORA: Account =
     Account { username: "dora", name: "Dora Disabled", email: "dora@example.com", role: Role::Editor, groups: &[] };
-const HANNA: Account =
+pub(crate) const HANNA: Account =
     Account { username: "hanna", name: "Hanna Human", email: "hanna@example.com", role: Role::Reader, groups: &["hr"] };
-const HARRIET: Account = Account {
+pub(crate) const HARRIET: Account = Account {
     username: "harriet",
     name: "Harriet Hiring",
     email: "harriet@example.com",
     role: Role::Editor,
     groups: &["hr"],
 };
-const LENA: Account = Account {
+pub(crate) const LENA: Account = Account {
     username: "lena",
     name: "Lena Legal",
     email: "lena@example.com",
@@ -1820,7 +1820,7 @@ async fn pushes_record_who_pushed_and_history_shows_it() {
 // Folder rules
 
 /// `hr/` may be read by the hr group only; `policies/` edited by the legal group only.
-fn folder_rules() -> Vec<FolderRule> {
+pub(crate) fn folder_rules() -> Vec<FolderRule> {
     vec![
         FolderRule { path: "hr/**".into(), read: Some(vec!["hr".into()]), edit: None },
         FolderRule { path: "policies/**".into(), read: None, edit: Some(vec!["legal".into()]) },
@@ -2208,8 +2208,8 @@ async fn open_mode_refuses_to_listen_beyond_loopback_without_allow_open() {
 // Serving a wiki with accounts
 
 /// A wiki in local mode with accounts, and each account's `tests` token.
-struct LocalWiki {
-    wiki: TestWiki,
+pub(crate) struct LocalWiki {
+    pub(crate) wiki: TestWiki,
     tokens: BTreeMap<&'static str, String>,
     // Owns the bare repository the wiki serves.
     _fixture: Fixture,
@@ -2218,14 +2218,18 @@ struct LocalWiki {
 impl LocalWiki {
     /// The secret of `account`'s `tests` token.
     #[track_caller]
-    fn token(&self, account: Account) -> &str {
+    pub(crate) fn token(&self, account: Account) -> &str {
         self.tokens.get(account.username).unwrap_or_else(|| panic!("no account {}", account.username))
     }
 }
 
 /// Serves a bare clone of `fixture` (so pushes land) in local mode, with hooks that run the real `lore`;
 /// `configure` adjusts the settings, then `accounts` are written to the data folder before the server starts.
-async fn serve_local(fixture: Fixture, accounts: &[Account], configure: impl FnOnce(&mut Config)) -> LocalWiki {
+pub(crate) async fn serve_local(
+    fixture: Fixture,
+    accounts: &[Account],
+    configure: impl FnOnce(&mut Config),
+) -> LocalWiki {
     let bare = fixture.bare_clone();
     let mut tokens = BTreeMap::new();
     let wiki = TestWiki::managed_with(|config| {
@@ -2256,7 +2260,7 @@ async fn serve_local(fixture: Fixture, accounts: &[Account], configure: impl FnO
 }
 
 /// A home page and a public page.
-fn small_fixture() -> Fixture {
+pub(crate) fn small_fixture() -> Fixture {
     Fixture::with_files(&[("index.md", "# Home\n\nWelcome.\n"), ("pub/page.md", "# Public page\n\nHello.\n")])
 }
 
@@ -2275,7 +2279,7 @@ fn answer_text(author: Author, body: &str) -> String {
 
 /// Waits until the change index is built and search has caught up, asking as the owner of `token` (anonymous
 /// visitors may not be allowed to ask); panics after [`PATIENCE`].
-async fn wait_until_indexed(wiki: &TestWiki, token: &str) {
+pub(crate) async fn wait_until_indexed(wiki: &TestWiki, token: &str) {
     let started = Instant::now();
     loop {
         let health = api_get(wiki, "/-/healthz", Some(token)).await;
@@ -2339,7 +2343,7 @@ fn last_author(wiki: &TestWiki) -> String {
 // The API and tokens
 
 /// A request to the JSON API, with `Authorization: Bearer <token>` when a token is given.
-async fn api(
+pub(crate) async fn api(
     wiki: &TestWiki,
     method: &str,
     path: &str,
@@ -2359,7 +2363,7 @@ async fn api(
     wiki.send(method, path, &headers, body.map(Value::to_string).unwrap_or_default()).await
 }
 
-async fn api_get(wiki: &TestWiki, path: &str, token: Option<&str>) -> Reply {
+pub(crate) async fn api_get(wiki: &TestWiki, path: &str, token: Option<&str>) -> Reply {
     api(wiki, "GET", path, token, None, &[]).await
 }
 

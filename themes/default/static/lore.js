@@ -326,7 +326,39 @@
     });
   }
 
+  // The header's unread count: asked for when the page loads and every minute while the tab is visible, never
+  // while it is hidden (a hidden tab costs the server nothing), and at once when it becomes visible again.
+  function setUpInboxCount() {
+    var badge = document.querySelector("[data-inbox-count]");
+    if (!badge || !window.fetch) {
+      return;
+    }
+    var timer = null;
+    function show(unread) {
+      badge.textContent = unread > 99 ? "99+" : String(unread);
+      badge.hidden = unread === 0;
+      badge.parentNode.setAttribute("aria-label", unread === 0 ? "Inbox" : "Inbox, " + unread + " unread");
+    }
+    function ask() {
+      fetch("/-/api/inbox/unread", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (body) { if (body && typeof body.unread === "number") { show(body.unread); } })
+        .catch(function () {});
+    }
+    function schedule() {
+      clearInterval(timer);
+      timer = null;
+      if (document.visibilityState === "visible") {
+        ask();
+        timer = setInterval(ask, 60000);
+      }
+    }
+    document.addEventListener("visibilitychange", schedule);
+    schedule();
+  }
+
   function start() {
+    setUpInboxCount();
     setUpSearchShortcut();
     setUpLazyTree();
     addCopyButtons();

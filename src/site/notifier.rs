@@ -1,0 +1,316 @@
+//! The notifier: reads the events of every new commit after a durable cursor (`notify_cursor` in the state
+//! store), works out who should hear of each (followers of the page, its folders, tags, question and author;
+//! people it mentions; the experts a new question should reach), and puts it in their inboxes. Each commit is
+//! one transaction together with the cursor, and delivery is idempotent, so after a crash at any moment a
+//! restart delivers every event after the cursor exactly once. Nobody hears of what they may not read, or of
+//! their own actions. Events are recorded in every mode (webhooks read them); inboxes need accounts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use globset::Glob;
+use parking_lot::Mutex;
+
+use super::Site;
+use super::events::{EventKind, WikiEvent};
+use crate::Result;
+use crate::auth::{Auth, User};
+use crate::content::mentions::Mention;
+use crate::state::{EventRecord, FollowRecord, Transaction};
+use crate::store::ObjectId;
+
+/// The state-store key of the last commit whose events were delivered.
+const CURSOR_KEY: &str = "notify_cursor";
+
+/// Edits to one page by anyone within this many seconds gather into one inbox item.
+const COALESCE_SECONDS: i64 = 600;
+
+/// Commits read per round; a long push is worked through in rounds.
+const COMMITS_PER_ROUND: usize = 200;
+
+/// The notifier's wake-up and whether it has caught up once.
+pub(super) struct Notifier {
+    wakeup: Mutex<Option<mpsc::Sender<()>>>,
+    caught_up: AtomicBool,
+}
+
+impl Notifier {
+    /// Not running yet.
+    pub(super) fn new() -> Notifier {
+        Notifier { wakeup: Mutex::new(None), caught_up: AtomicBool::new(false) }
+    }
+}
+
+/// Who should hear of one event, and why.
+struct Recipient {
+    username: String,
+    reason: String,
+}
+
+impl Site {
+    /// Tells the notifier the branch moved.
+    pub(super) fn wake_notifier(&self) {
+        if let Some(wakeup) = self.notifier.wakeup.lock().as_ref() {
+            let _ = wakeup.send(());
+        }
+    }
+
+    /// Whether the notifier has delivered everything up to the head it last saw at least once.
+    pub fn notifier_caught_up(&self) -> bool {
+        self.notifier.caught_up.load(Ordering::Acquire)
+    }
+
+    /// Delivers the events of every commit since the cursor, now and whenever the branch moves (and every few
+    /// seconds, so a question left unanswered is noticed). Runs until the site is dropped; call it on a thread
+    /// of its own.
+    pub fn run_notifier(site: Arc<Site>, auth: Arc<Auth>) {
+        let (sender, receiver) = mpsc::channel();
+        *site.notifier.wakeup.lock() = Some(sender);
+        let weak = Arc::downgrade(&site);
+        drop(site);
+        loop {
+            let Some(site) = weak.upgrade() else { return };
+            match site.notify_pending(&auth) {
+                Ok(_) => site.notifier.caught_up.store(true, Ordering::Release),
+                // The change index is still being built: wait for the next wake-up.
+                Err(crate::Error::Unavailable(_)) => {}
+                Err(err) => tracing::error!(error = %err, "delivering notifications failed"),
+            }
+            drop(site);
+            match receiver.recv_timeout(Duration::from_secs(5)) {
+                Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            while receiver.try_recv().is_ok() {}
+        }
+    }
+
+    /// Delivers the events of every commit after the cursor; returns how many inbox deliveries were made.
+    pub fn notify_pending(self: &Arc<Site>, auth: &Auth) -> Result<usize> {
+        let state = &auth.state;
+        let mut delivered = 0;
+        loop {
+            let cursor = state.meta(CURSOR_KEY)?.and_then(|it| it.parse::<ObjectId>().ok());
+            let batch = self.events_after(cursor, COMMITS_PER_ROUND)?;
+            if let Some(head) = batch.restart_at {
+                // A first start (or rewritten history): start from now, never from the beginning of time.
+                state.write(|tx| tx.set_meta(CURSOR_KEY, &head.to_string()))?;
+                return Ok(delivered);
+            }
+            if batch.commits.is_empty() {
+                return Ok(delivered);
+            }
+            let people = People::load(auth)?;
+            let folder_follows = state.follows_of_kind("folder")?;
+            for (commit, events) in batch.commits {
+                let mut routed = Vec::new();
+                for event in &events {
+                    routed.extend(self.route(auth, &people, &folder_follows, event)?);
+                }
+                delivered += state.write(|tx| {
+                    let mut n = 0;
+                    for (record, recipients, auto_follow) in &routed {
+                        tx.insert_event(record)?;
+                        for recipient in recipients {
+                            n += usize::from(
+                                tx.deliver(&recipient.username, record, &recipient.reason, COALESCE_SECONDS)?.is_some(),
+                            );
+                        }
+                        if let Some((username, target)) = auto_follow {
+                            auto_follow_in(tx, &people, username, record, target)?;
+                        }
+                    }
+                    tx.set_meta(CURSOR_KEY, &commit.to_string())?;
+                    Ok(n)
+                })?;
+            }
+        }
+    }
+
+    // The records one event becomes (the event, and for a new question the experts' own event), each with its
+    // recipients, and what the actor auto-follows: (username, `kind:target`).
+    #[allow(clippy::type_complexity)]
+    fn route(
+        self: &Arc<Site>,
+        auth: &Auth,
+        people: &People,
+        folder_follows: &[FollowRecord],
+        event: &WikiEvent,
+    ) -> Result<Vec<(EventRecord, Vec<Recipient>, Option<(String, String)>)>> {
+        let state = &auth.state;
+        let actor = people.by_email(&event.actor.email);
+        let record = record_of(event);
+        let path = event.path.as_str();
+        let question = event.related.as_ref().map(|it| it.as_str().to_string());
+        // Follows and mutes that may concern this event, as (follow, reason).
+        let mut candidates: Vec<(FollowRecord, String)> = Vec::new();
+        let mut add = |follows: Vec<FollowRecord>| {
+            for follow in follows {
+                let reason = format!("follow:{}:{}", follow.kind, follow.target);
+                candidates.push((follow, reason));
+            }
+        };
+        let mut direct: Vec<Recipient> = Vec::new();
+        match event.kind {
+            EventKind::Mentioned => {
+                let username = match &event.mentioned {
+                    Some(Mention::Account(name)) => people.by_username(name).map(|it| it.username.clone()),
+                    Some(Mention::Email(email)) => people.by_email(email).map(|it| it.username.clone()),
+                    None => None,
+                };
+                direct.extend(username.map(|username| Recipient { username, reason: "mention".into() }));
+            }
+            EventKind::AnswerAccepted => {
+                if let Some(author) = event.answer_author.as_deref().and_then(|it| people.by_email(it)) {
+                    direct.push(Recipient { username: author.username.clone(), reason: "own".into() });
+                }
+                add(state.followers("question", &[path.to_string()])?);
+            }
+            _ => {}
+        }
+        if !matches!(event.kind, EventKind::Mentioned) {
+            let mut pages = vec![path.to_string()];
+            pages.extend(question.iter().cloned());
+            if event.kind == EventKind::PageMoved {
+                add(state.followers("page", &pages)?);
+            } else if !matches!(event.kind, EventKind::AnswerPosted | EventKind::AnswerAccepted) {
+                add(state.followers("page", &[path.to_string()])?);
+            }
+            if event.kind == EventKind::AnswerPosted {
+                add(state.followers("question", &question.iter().cloned().collect::<Vec<_>>())?);
+            }
+            if event.kind == EventKind::QuestionAsked {
+                add(state.followers("question", &[path.to_string()])?);
+            }
+            let tags: Vec<String> = event.tags.iter().map(|it| it.to_lowercase()).collect();
+            add(state.followers("tag", &tags)?);
+            add(state.followers("person", &[event.actor.email.to_lowercase()])?);
+            let folder_path = question.as_deref().unwrap_or(path);
+            add(folder_follows
+                .iter()
+                .filter(|it| Glob::new(&it.target).is_ok_and(|glob| glob.compile_matcher().is_match(folder_path)))
+                .cloned()
+                .collect());
+        }
+        // A mute anywhere that matches silences this event for that person, whatever else they follow.
+        let muted: Vec<String> =
+            candidates.iter().filter(|(it, _)| it.muted).map(|(it, _)| it.username.clone()).collect();
+        let mut recipients: BTreeMap<String, String> = BTreeMap::new();
+        for recipient in direct {
+            recipients.entry(recipient.username).or_insert(recipient.reason);
+        }
+        for (follow, reason) in candidates.into_iter().filter(|(it, _)| !it.muted) {
+            recipients.entry(follow.username).or_insert(reason);
+        }
+        let allowed = |username: &str| {
+            let Some(user) = people.by_username(username) else { return false };
+            !user.disabled
+                && actor.is_none_or(|actor| actor.username != user.username)
+                && !muted.iter().any(|it| it == username)
+                && auth.access_of(user, &[]).can_read(path)
+        };
+        let recipients: Vec<Recipient> = recipients
+            .into_iter()
+            .filter(|(username, _)| allowed(username))
+            .map(|(username, reason)| Recipient { username, reason })
+            .collect();
+        let auto_follow = actor.and_then(|actor| {
+            let target = match event.kind {
+                EventKind::PageCreated | EventKind::PageChanged | EventKind::PageMoved => format!("page:{path}"),
+                EventKind::QuestionAsked => format!("question:{path}"),
+                EventKind::AnswerPosted => format!("question:{}", question.clone()?),
+                _ => return None,
+            };
+            Some((actor.username.clone(), target))
+        });
+        let mut res = vec![(record, recipients, auto_follow)];
+        if event.kind == EventKind::QuestionAsked {
+            // The people who know most about it hear of it as a question for them.
+            let experts: Vec<Recipient> = self
+                .experts_to_ask(&event.path, self.config.notify_experts)
+                .into_iter()
+                .filter_map(|email| people.by_email(&email))
+                .filter(|user| allowed(&user.username))
+                .map(|user| Recipient { username: user.username.clone(), reason: "expert".into() })
+                .collect();
+            if !experts.is_empty() {
+                let mut ask = event.clone();
+                ask.kind = EventKind::QuestionForYou;
+                res.push((record_of(&ask), experts, None));
+            }
+        }
+        Ok(res)
+    }
+}
+
+// Accounts by user name and e-mail, read once per round.
+struct People {
+    users: Vec<User>,
+    by_username: HashMap<String, usize>,
+    by_email: HashMap<String, usize>,
+}
+
+impl People {
+    fn load(auth: &Auth) -> Result<People> {
+        let users = auth.accounts.users()?;
+        let by_username = users.iter().enumerate().map(|(i, it)| (it.username.to_lowercase(), i)).collect();
+        let by_email = users.iter().enumerate().map(|(i, it)| (it.email.trim().to_lowercase(), i)).collect();
+        Ok(People { users, by_username, by_email })
+    }
+
+    fn by_username(&self, username: &str) -> Option<&User> {
+        self.by_username.get(&username.to_lowercase()).map(|it| &self.users[*it])
+    }
+
+    fn by_email(&self, email: &str) -> Option<&User> {
+        self.by_email.get(&email.trim().to_lowercase()).map(|it| &self.users[*it])
+    }
+}
+
+// The actor follows what they created, edited, asked or answered, unless they turned that off.
+fn auto_follow_in(
+    tx: &Transaction<'_>,
+    people: &People,
+    username: &str,
+    record: &EventRecord,
+    target: &str,
+) -> Result<()> {
+    if people.by_username(username).is_none() {
+        return Ok(());
+    }
+    let Some((kind, target)) = target.split_once(':') else { return Ok(()) };
+    if !tx.notification_settings(username)?.auto_follow {
+        return Ok(());
+    }
+    let follow = FollowRecord {
+        username: username.to_string(),
+        kind: kind.to_string(),
+        target: target.to_string(),
+        muted: false,
+        auto: true,
+        since: record.at,
+    };
+    tx.follow(&follow)?;
+    Ok(())
+}
+
+fn record_of(event: &WikiEvent) -> EventRecord {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(event.key().as_bytes());
+    EventRecord {
+        id: digest.iter().take(12).map(|it| format!("{it:02x}")).collect(),
+        commit_id: event.commit.to_string(),
+        kind: event.kind.as_str().to_string(),
+        path: event.path.as_str().to_string(),
+        title: event.title.clone(),
+        url: event.url.clone(),
+        actor_name: event.actor.name.clone(),
+        actor_email: event.actor.email.clone(),
+        at: event.at,
+        summary: event.summary.clone(),
+        tags: event.tags.clone(),
+    }
+}
