@@ -29,6 +29,7 @@ const SHAPES: &[Shape] = &[
     Shape { name: "code_blocks_rust", prefix: "", unit: |_, out| out.push_str("```rust\nlet x = 1;\n```\n\n") },
     Shape { name: "deep_divs", prefix: "", unit: |_, out| out.push_str("<div>") },
     Shape { name: "deep_spans_inline", prefix: "x ", unit: |_, out| out.push_str("<span>") },
+    Shape { name: "deep_divs_lines", prefix: "", unit: |_, out| out.push_str("<div>\n\n") },
     Shape { name: "deep_formatting", prefix: "", unit: |i, out| out.push_str(&format!("<b class=\"c{i}\">")) },
     Shape { name: "headings", prefix: "", unit: |i, out| out.push_str(&format!("## h{i}\n")) },
     Shape { name: "long_line", prefix: "", unit: |_, out| out.push_str("word ") },
@@ -36,7 +37,15 @@ const SHAPES: &[Shape] = &[
     Shape { name: "wiki_links", prefix: "", unit: |i, out| out.push_str(&format!("[[Page {i}]] ")) },
     Shape { name: "footnotes", prefix: "", unit: |i, out| out.push_str(&format!("x[^{i}]\n\n[^{i}]: n\n\n")) },
     Shape { name: "deep_blockquotes", prefix: "", unit: |_, out| out.push('>') },
-    Shape { name: "deep_lists", prefix: "", unit: |_, out| out.push_str("- ") },
+    Shape { name: "deep_lists", prefix: "", unit: |_, out| out.push_str("1. ") },
+    Shape {
+        name: "deep_divs_balanced",
+        prefix: "",
+        unit: |_, out| {
+            out.push_str(&"<div>".repeat(120));
+            out.push_str(&"</div>".repeat(120));
+        },
+    },
     Shape { name: "deep_emphasis", prefix: "", unit: |_, out| out.push_str("*a _") },
     Shape { name: "brackets", prefix: "", unit: |_, out| out.push('[') },
     Shape { name: "tables", prefix: "", unit: |_, out| out.push_str("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n") },
@@ -52,9 +61,8 @@ fn main() {
         .ok()
         .map(|it| it.split(',').filter_map(|size| size.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1024, 2048, 4096, 5120]);
-    let give_up = Duration::from_secs(
-        std::env::var("HOSTILE_GIVE_UP_SECS").ok().and_then(|it| it.parse().ok()).unwrap_or(20),
-    );
+    let give_up =
+        Duration::from_secs(std::env::var("HOSTILE_GIVE_UP_SECS").ok().and_then(|it| it.parse().ok()).unwrap_or(20));
     let page_path = RepoPath::parse("hostile.md").expect("a valid page path");
     // Warm the highlighter so the first shape does not pay for compiling syntaxes.
     render_body(&page_path, "", "```rust\nfn main() {}\n```\n", &resolve);
