@@ -56,12 +56,18 @@ pub fn render_body(
         out: Vec::new(),
         heading: None,
         toc: Vec::new(),
+        heading_sections: Vec::new(),
         ids: HashMap::new(),
         wiki_link_depth: Vec::new(),
     };
     let mut code: Option<(String, String)> = None;
     let mut blocks: Vec<(String, String)> = Vec::new();
-    for event in nesting::NestingLimit::new(Parser::new_ext(body, markdown_options())) {
+    // Large pages are sanitised in parts, on several cores; a part starts where nothing is open, at a comment
+    // holding the marker (the sanitiser drops comments). Each part is cleaned whole, so a cut anywhere is safe.
+    let part_start = format!("<!--{marker}{PART}-->");
+    let mut n_events_in_part = 0;
+    let mut events = nesting::NestingLimit::new(Parser::new_ext(body, markdown_options()));
+    while let Some(event) = events.next() {
         if let Some((language, text)) = code.as_mut() {
             match event {
                 Event::Text(chunk) => text.push_str(&chunk),
@@ -73,33 +79,55 @@ pub fn render_body(
                 }
                 _ => {}
             }
-            continue;
-        }
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let language = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or_default().to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((language, String::new()));
+        } else {
+            match event {
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let language = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split([' ', ',', '{']).next().unwrap_or_default().to_string()
+                        }
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    code = Some((language, String::new()));
+                }
+                other => renderer.handle(other),
             }
-            other => renderer.handle(other),
+        }
+        n_events_in_part += 1;
+        if n_events_in_part > EVENTS_PER_PART && code.is_none() && renderer.at_top_level() && events.at_top_level() {
+            renderer.out.push(Event::Html(part_start.clone().into()));
+            n_events_in_part = 0;
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, renderer.out.into_iter());
     // Images load as they scroll into view; the sanitiser keeps `loading`.
-    let html = html.replace("<img ", "<img loading=\"lazy\" ");
-    let html = sanitize::sanitize(&alignment_as_classes(html));
-    let generated = Generated { marker: &marker, code_blocks: highlight_blocks(&blocks), page_path };
-    RenderedBody { html: generated.put_in(&html), toc: renderer.toc }
+    if html.contains("<img ") {
+        html = html.replace("<img ", "<img loading=\"lazy\" ");
+    }
+    let html = alignment_as_classes(html);
+    let generated = Generated {
+        marker: &marker,
+        code_blocks: highlight_blocks(&blocks),
+        toc: &renderer.toc,
+        heading_sections: &renderer.heading_sections,
+        page_path,
+    };
+    let html = sanitize_in_parts(&html, &part_start, |part| generated.put_in(&sanitize::sanitize(part)));
+    RenderedBody { html, toc: renderer.toc }
 }
 
-// Placeholders: a code block is `<p class="{marker}c{index}"></p>`, an edit link `<span class="{marker}e{section}">
-// </span>`. The sanitiser writes `<` as `&lt;` in text and `"` as `&quot;` in attribute values, so a placeholder
-// that page HTML swallowed (into a `title`, say) can never match in full and be replaced by markup there.
+// Placeholders: a code block is `<p class="{marker}c{index}"></p>`; a heading is `<h2 id="{marker}h{index}"`,
+// whose real id and edit link (before the next `</h`) are put in afterwards, so the sanitiser cleans no extra
+// element per heading (that was most of its work on a page of headings). The sanitiser writes `<` as `&lt;` in
+// text and `"` as `&quot;` in attribute values, so a placeholder that page HTML swallowed (into a `title`,
+// say) never matches in full, and is never replaced by markup there.
 const CODE_BLOCK: char = 'c';
-const EDIT_LINK: char = 'e';
+const HEADING: char = 'h';
+// A part of a large page to sanitise on its own (see `sanitize_in_parts`).
+const PART: char = 'p';
+// How often a part may start, in events: a few hundred parts on the largest pages.
+const EVENTS_PER_PART: usize = 4096;
 
 struct Heading<'a> {
     level: u8,
@@ -119,6 +147,8 @@ struct Renderer<'r, 'a> {
     out: Vec<Event<'a>>,
     heading: Option<Heading<'a>>,
     toc: Vec<TocEntry>,
+    // The section number of each entry of `toc`, for its edit link.
+    heading_sections: Vec<usize>,
     ids: HashMap<String, usize>,
     // One entry per open link: whether it is a wiki link, whose closing tag we write ourselves.
     wiki_link_depth: Vec<bool>,
@@ -173,6 +203,11 @@ impl<'a> Renderer<'_, 'a> {
         }
     }
 
+    // Whether nothing is open: no heading, no link.
+    fn at_top_level(&self) -> bool {
+        self.heading.is_none() && self.wiki_link_depth.is_empty()
+    }
+
     fn emit(&mut self, event: Event<'a>) {
         match self.heading.as_mut() {
             Some(heading) => heading.events.push(event),
@@ -209,8 +244,8 @@ impl<'a> Renderer<'_, 'a> {
                 base
             }
         };
-        let mut open = format!("<h{} id=\"", heading.level);
-        escape_html(&mut open, &id).expect("writing to a String cannot fail");
+        // The id is put in after sanitising, with the edit link (see `Generated`).
+        let mut open = format!("<h{} id=\"{}{HEADING}{}", heading.level, self.marker, self.toc.len());
         if !heading.classes.is_empty() {
             open.push_str("\" class=\"");
             escape_html(&mut open, &heading.classes.join(" ")).expect("writing to a String cannot fail");
@@ -218,10 +253,9 @@ impl<'a> Renderer<'_, 'a> {
         open.push_str("\">");
         self.out.push(Event::Html(open.into()));
         self.out.extend(heading.events);
-        let edit_link =
-            format!(" <span class=\"{}{EDIT_LINK}{}\"></span></h{}>\n", self.marker, self.n_headings, heading.level);
-        self.out.push(Event::Html(edit_link.into()));
+        self.out.push(Event::Html(format!("</h{}>\n", heading.level).into()));
         self.toc.push(TocEntry { level: heading.level, id, text });
+        self.heading_sections.push(self.n_headings);
     }
 }
 
@@ -262,6 +296,40 @@ fn highlight_blocks(blocks: &[(String, String)]) -> Vec<String> {
     res
 }
 
+// Runs `clean` on a page's HTML, cut into as many parts as there are cores (at `part_start` marks, which
+// `clean` must drop), in parallel, and joins the results: the sanitiser is most of a large page's rendering time.
+fn sanitize_in_parts(html: &str, part_start: &str, clean: impl Fn(&str) -> String + Sync) -> String {
+    const PARALLEL_ABOVE_BYTES: usize = 256 * 1024;
+    let n_threads = std::thread::available_parallelism().map_or(1, |it| it.get());
+    if html.len() < PARALLEL_ABOVE_BYTES || n_threads < 2 {
+        return clean(html);
+    }
+    // Cut at the first mark past each `html.len() / n_threads` bytes.
+    let mut parts = Vec::with_capacity(n_threads);
+    let mut start = 0;
+    for n in 1..n_threads {
+        let mut target = (html.len() / n_threads * n).max(start + 1);
+        while !html.is_char_boundary(target) {
+            target += 1;
+        }
+        let Some(cut) = html.get(target..).and_then(|rest| rest.find(part_start)).map(|it| target + it) else {
+            break;
+        };
+        parts.push(&html[start..cut]);
+        start = cut;
+    }
+    parts.push(&html[start..]);
+    if parts.len() < 2 {
+        return clean(html);
+    }
+    let cleaned: Vec<String> = std::thread::scope(|scope| {
+        let clean = &clean;
+        let handles: Vec<_> = parts.iter().map(|part| scope.spawn(move || clean(part))).collect();
+        handles.into_iter().map(|it| it.join().expect("sanitising does not panic")).collect()
+    });
+    cleaned.concat()
+}
+
 fn code_block_html(language: &str, code: &str) -> String {
     let mut res = String::with_capacity(code.len() * 2 + 64);
     // Formulas and diagrams are drawn in the browser by KaTeX and mermaid, from the escaped source.
@@ -299,6 +367,8 @@ fn code_block_html(language: &str, code: &str) -> String {
 struct Generated<'a> {
     marker: &'a str,
     code_blocks: Vec<String>,
+    toc: &'a [TocEntry],
+    heading_sections: &'a [usize],
     page_path: &'a RepoPath,
 }
 
@@ -306,42 +376,95 @@ impl Generated<'_> {
     // Replaces every placeholder that survived sanitising, in one pass over the page: replacing them one by
     // one rewrote the whole page once per code block.
     fn put_in(&self, html: &str) -> String {
-        let mut edit_link_start = String::from("<a class=\"section-edit\" title=\"Edit this section\" href=\"");
+        let mut edit_link_start = String::from(" <a class=\"section-edit\" title=\"Edit this section\" href=\"");
         let edit_url = format!("/-/edit/{}?section=", self.page_path.as_str());
         escape_href(&mut edit_link_start, &edit_url).expect("writing to a String cannot fail");
         let code_bytes: usize = self.code_blocks.iter().map(String::len).sum();
-        let mut res = String::with_capacity(html.len() + code_bytes);
-        let needle = format!(" class=\"{}", self.marker);
-        let mut rest = html;
-        while let Some(found) = rest.find(&needle) {
-            let after = &rest[found + needle.len()..];
+        let mut res = String::with_capacity(html.len() + code_bytes + self.toc.len() * 128);
+        let class_needle = format!(" class=\"{}", self.marker);
+        let id_needle = format!(" id=\"{}", self.marker);
+        let (mut classes, mut ids) = (Occurrences::new(html, &class_needle), Occurrences::new(html, &id_needle));
+        let mut at = 0;
+        // The end of the heading whose placeholder was replaced last, and its section number.
+        let mut open_heading: Option<(usize, usize)> = None;
+        loop {
+            let (next_class, next_id) = (classes.next_from(at), ids.next_from(at));
+            let found = next_class.min(next_id);
+            if let Some((end, section)) = open_heading.take_if(|(end, _)| *end < found) {
+                res.push_str(&html[at..end]);
+                res.push_str(&edit_link_start);
+                res.push_str(&section.to_string());
+                res.push_str("\" rel=\"noopener noreferrer\">edit</a>");
+                at = end;
+                continue;
+            }
+            if found == html.len() {
+                break;
+            }
+            let needle_end = found + if found == next_id { id_needle.len() } else { class_needle.len() };
+            let (before, after) = (&html[at..found], &html[needle_end..]);
             let digits =
                 after.get(1..).map_or(0, |it| it.len() - it.trim_start_matches(|c: char| c.is_ascii_digit()).len());
-            let number = after.get(1..1 + digits).and_then(|it| it.parse::<usize>().ok());
-            let tail = &after[(1 + digits).min(after.len())..];
-            let before = &rest[..found];
-            match (after.chars().next(), number) {
-                (Some(CODE_BLOCK), Some(index)) if before.ends_with("<p") && tail.starts_with("\"></p>") => {
+            let index = after.get(1..1 + digits).and_then(|it| it.parse::<usize>().ok());
+            let tail_start = needle_end + (1 + digits).min(after.len());
+            let tail = &html[tail_start..];
+            let in_heading_tag = before.len() >= 3 && {
+                let tag = &before.as_bytes()[before.len() - 3..];
+                tag.starts_with(b"<h") && tag[2].is_ascii_digit()
+            };
+            match (after.chars().next(), index) {
+                (Some(CODE_BLOCK), Some(index))
+                    if found == next_class && before.ends_with("<p") && tail.starts_with("\"></p>") =>
+                {
                     res.push_str(&before[..before.len() - "<p".len()]);
                     res.push_str(self.code_blocks.get(index).map_or("", |it| it.trim_end()));
-                    rest = &tail["\"></p>".len()..];
+                    at = tail_start + "\"></p>".len();
                 }
-                (Some(EDIT_LINK), Some(section)) if before.ends_with("<span") && tail.starts_with("\"></span>") => {
-                    res.push_str(&before[..before.len() - "<span".len()]);
-                    res.push_str(&edit_link_start);
-                    res.push_str(&section.to_string());
-                    res.push_str("\" rel=\"noopener noreferrer\">edit</a>");
-                    rest = &tail["\"></span>".len()..];
+                (Some(HEADING), Some(index))
+                    if found == next_id && in_heading_tag && tail.starts_with('"') && index < self.toc.len() =>
+                {
+                    res.push_str(before);
+                    res.push_str(" id=\"");
+                    escape_html(&mut res, &self.toc[index].id).expect("writing to a String cannot fail");
+                    at = tail_start;
+                    // Headings do not nest once parsed: the next end tag of a heading closes this one.
+                    open_heading = html[at..].find("</h").map(|it| (at + it, self.heading_sections[index]));
                 }
                 // Not one of our placeholders as the sanitiser writes them: leave it as it is.
                 _ => {
-                    res.push_str(&rest[..found + needle.len()]);
-                    rest = after;
+                    res.push_str(&html[at..needle_end]);
+                    at = needle_end;
                 }
             }
         }
-        res.push_str(rest);
+        res.push_str(&html[at..]);
         res
+    }
+}
+
+/// The occurrences of a needle in a text, found lazily and in order.
+struct Occurrences<'a> {
+    text: &'a str,
+    needle: &'a str,
+    // The next occurrence found so far (the text's length when there is none), once searched.
+    next: Option<usize>,
+}
+
+impl<'a> Occurrences<'a> {
+    fn new(text: &'a str, needle: &'a str) -> Occurrences<'a> {
+        Occurrences { text, needle, next: None }
+    }
+
+    // The first occurrence at or after `at`, or the text's length. Each part of the text is searched once.
+    fn next_from(&mut self, at: usize) -> usize {
+        match self.next {
+            Some(next) if next >= at => next,
+            _ => {
+                let next = self.text[at..].find(self.needle).map_or(self.text.len(), |it| at + it);
+                self.next = Some(next);
+                next
+            }
+        }
     }
 }
 
@@ -492,6 +615,17 @@ mod tests {
     }
 
     #[test]
+    fn many_headings_keep_their_ids_and_edit_links() {
+        // Large pages are sanitised in parts; no heading may lose its id or edit link at a cut.
+        let body = render(&(0..20_000).map(|i| format!("## Part {i}\n\nText {i}.\n\n")).collect::<String>());
+        assert_eq!(body.toc.len(), 20_000);
+        assert_eq!(body.html.matches("class=\"section-edit\"").count(), 20_000);
+        assert!(body.html.contains("<h2 id=\"part-19999\">Part 19999 <a class=\"section-edit\""));
+        assert!(body.html.contains("href=\"/-/edit/guide/page.md?section=20000\""));
+        assert!(!body.html.contains("lore-mark-"));
+    }
+
+    #[test]
     fn deeply_nested_html_is_capped_before_sanitising() {
         // 50,000 nested `<div>`s took 11.3 s in the sanitiser's parser. Past the cap, raw HTML shows as text.
         let html = render(&"<div>\n\n".repeat(50_000)).html;
@@ -504,6 +638,16 @@ mod tests {
         let html = render(&format!("{}deep", ">".repeat(100_000))).html;
         assert_eq!(html.matches("<blockquote>").count(), nesting::MAX_DEPTH);
         assert!(html.contains("deep"));
+    }
+
+    #[test]
+    fn large_pages_sanitised_in_parts_read_as_if_sanitised_whole() {
+        let mark = "<!--lore-mark-0-p-->";
+        let html: String = (0..5_000)
+            .map(|i| format!("{mark}<h2 id=\"s{i}\">Part {i}</h2>\n<p>Text <a href=\"/x\">link</a> <b>bold</b></p>\n"))
+            .collect();
+        assert!(html.len() > 256 * 1024);
+        assert_eq!(sanitize_in_parts(&html, mark, sanitize::sanitize), sanitize::sanitize(&html));
     }
 
     #[test]

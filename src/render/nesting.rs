@@ -39,6 +39,14 @@ impl<'a, I: Iterator<Item = Event<'a>>> NestingLimit<'a, I> {
         NestingLimit { events, markdown: Vec::new(), n_markdown_counted: 0, raw: RawHtml::default() }
     }
 
+    /// Whether no element is open, and raw HTML left nothing unfinished (a tag, a comment, a script).
+    pub fn at_top_level(&self) -> bool {
+        self.markdown.is_empty()
+            && self.raw.open.is_empty()
+            && self.raw.state == State::Data
+            && !self.raw.end_tags_untrusted
+    }
+
     fn depth(&self) -> usize {
         self.n_markdown_counted + self.raw.open.len()
     }
