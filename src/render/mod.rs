@@ -24,6 +24,13 @@ pub struct RenderedBody {
     pub toc: Vec<TocEntry>,
 }
 
+impl RenderedBody {
+    /// The bytes it holds on the heap, roughly: what caches weigh it by.
+    pub fn heap_size(&self) -> usize {
+        self.html.len() + self.toc.iter().map(|it| size_of::<TocEntry>() + it.id.len() + it.text.len()).sum::<usize>()
+    }
+}
+
 /// One heading in the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TocEntry {

@@ -68,7 +68,12 @@ impl<K: Eq + Hash + Clone, V: Clone> ByteCache<K, V> {
             .shards(SHARDS)
             .build()
             .expect("the cache options are complete");
-        ByteCache(Cache::with_options(options, WeighWith(weigh), DefaultHashBuilder::default(), DefaultLifecycle::default()))
+        ByteCache(Cache::with_options(
+            options,
+            WeighWith(weigh),
+            DefaultHashBuilder::default(),
+            DefaultLifecycle::default(),
+        ))
     }
 
     /// The value for `key`, computed by `with` on a miss (once, however many callers wait for it).

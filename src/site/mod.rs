@@ -4,6 +4,7 @@
 //! Readers take an `Arc<Snapshot>` and never hold a lock while they work; only `refresh` builds snapshots,
 //! one at a time, each from the previous one plus the diff between their commits.
 
+pub mod cache;
 mod people;
 mod questions;
 mod reader;
@@ -35,6 +36,7 @@ use crate::render::{self, RenderedBody};
 use crate::search::{self, SearchDocument, SearchIndex, SearchQuery, SearchResults, Suggestion};
 use crate::store::{self, CommitAttempt, CommitChanges, CommitInfo, FileChange, FileEdit, ObjectId, Person, Store};
 use crate::{Error, Result, hooks, starter};
+use cache::{ByteCache, CacheBudgets};
 
 /// The branch as of one commit: every file, and every page's metadata.
 #[derive(Debug, Default)]
@@ -177,11 +179,11 @@ pub struct Site {
     current: ArcSwap<Snapshot>,
     changes: RwLock<ChangeIndex>,
     changes_ready: AtomicBool,
-    meta_cache: quick_cache::sync::Cache<(ObjectId, String), Arc<PageMeta>>,
-    line_stats_cache: quick_cache::sync::Cache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
-    blame_cache: quick_cache::sync::Cache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
+    meta_cache: ByteCache<(ObjectId, String), Arc<PageMeta>>,
+    line_stats_cache: ByteCache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
+    blame_cache: ByteCache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
     saved_commits: AtomicUsize,
-    render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
+    render_cache: ByteCache<RenderKey, Arc<RenderedBody>>,
     refresh_lock: Mutex<()>,
     write_lock: Mutex<()>,
     authorship: RwLock<HashMap<RepoPath, Authorship>>,
@@ -226,6 +228,11 @@ struct RenderKey {
     wiki_targets_hash: u64,
 }
 
+// Rendered bodies, weighed by their HTML and table of contents: one page of 250,000 headings is 53 MB.
+fn render_cache(budget: u64) -> ByteCache<RenderKey, Arc<RenderedBody>> {
+    ByteCache::new(budget, 32 * 1024, |key, body| key.path.as_str().len() + body.heap_size())
+}
+
 /// How many new commits make the change index worth saving again.
 const SAVE_INDEX_EVERY_COMMITS: usize = 1_000;
 
@@ -268,17 +275,20 @@ impl Site {
             tracing::error!(error = %err, "could not install the git hooks");
         }
         let config_data = config.data.clone();
+        let budgets = CacheBudgets::split(config.cache_mb);
         let site = Site {
             config,
             store,
             current: ArcSwap::from_pointee(Snapshot::default()),
             changes: RwLock::new(ChangeIndex::default()),
             changes_ready: AtomicBool::new(false),
-            meta_cache: quick_cache::sync::Cache::new(100_000),
-            line_stats_cache: quick_cache::sync::Cache::new(50_000),
-            blame_cache: quick_cache::sync::Cache::new(200),
+            meta_cache: ByteCache::new(budgets.meta, 1024, |key, meta| key.1.len() + meta.heap_size()),
+            line_stats_cache: ByteCache::new(budgets.line_stats, 64, |_, _| 0),
+            blame_cache: ByteCache::new(budgets.blame, 64 * 1024, |key, lines| {
+                key.0.as_str().len() + lines.iter().map(|it| size_of::<BlameLine>() + it.text.len()).sum::<usize>()
+            }),
             saved_commits: AtomicUsize::new(0),
-            render_cache: quick_cache::sync::Cache::new(2_000),
+            render_cache: render_cache(budgets.render),
             refresh_lock: Mutex::new(()),
             write_lock: Mutex::new(()),
             authorship: RwLock::new(HashMap::new()),
@@ -1262,4 +1272,34 @@ fn hash_of(value: &impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_page_larger_than_its_share_of_cache_mb_is_not_kept() {
+        // 14 pages of 250,000 headings (53 MB of HTML each) held 3.76 GB when the cache counted entries.
+        let budget = CacheBudgets::split(16).render;
+        let cache = render_cache(budget);
+        let path = RepoPath::parse("huge.md").expect("a valid path");
+        let markdown: String = (0..40_000).map(|i| format!("## h{i}\n")).collect();
+        let key = |n: u64| {
+            let blob: ObjectId = format!("{n:040x}").parse().expect("a valid object id");
+            RenderKey { blob, path: path.clone(), wiki_targets_hash: 0 }
+        };
+        let render = || Ok::<_, Error>(Arc::new(render::render_body(&path, "", &markdown, &|_| unreachable!())));
+        let body = cache.get_or_insert_with(&key(1), render).expect("rendered");
+        assert!(body.heap_size() as u64 > budget / 8, "{} bytes is not large enough", body.heap_size());
+        assert!(cache.get(&key(1)).is_none(), "a body over an eighth of the budget was kept");
+        assert_eq!(cache.weight(), 0);
+        // Ordinary pages are kept, within the budget.
+        for n in 2..200 {
+            let small = Arc::new(render::render_body(&path, "", "# Small\n\nText.\n", &|_| unreachable!()));
+            cache.insert(key(n), small);
+        }
+        assert!(cache.get(&key(199)).is_some());
+        assert!(cache.weight() <= budget);
+    }
 }

@@ -37,6 +37,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
 use crate::site::Site;
+use crate::site::cache::CacheBudgets;
 use crate::theme::Theme;
 use crate::{Error, Result};
 
@@ -111,8 +112,8 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let state =
-            AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()), auth };
+        let page_cache = Arc::new(pages::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages));
+        let state = AppState { site: site.clone(), local_addr, theme, page_cache, auth };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
