@@ -14,6 +14,7 @@ mod navigate;
 mod pages;
 mod paths;
 mod people;
+mod permits;
 mod query;
 mod questions;
 mod raw;
@@ -23,6 +24,7 @@ mod viewer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -61,7 +63,12 @@ pub struct AppState {
     pub theme: Arc<Theme>,
     pub page_cache: Arc<pages::PageCache>,
     pub auth: Arc<Auth>,
+    /// Previews rendering at once: one per core, so that hostile clients cannot pile up renders.
+    pub preview_permits: Arc<permits::WorkPermits>,
 }
+
+/// How long a preview waits for a free core before it is answered 503.
+const PREVIEW_WAIT: Duration = Duration::from_secs(5);
 
 /// A bound, ready-to-run server.
 pub struct Server {
@@ -113,7 +120,9 @@ impl Server {
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
         let page_cache = Arc::new(pages::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages));
-        let state = AppState { site: site.clone(), local_addr, theme, page_cache, auth };
+        let n_cores = std::thread::available_parallelism().map_or(1, |it| it.get());
+        let preview_permits = Arc::new(permits::WorkPermits::new(n_cores, PREVIEW_WAIT));
+        let state = AppState { site: site.clone(), local_addr, theme, page_cache, auth, preview_permits };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
@@ -135,6 +144,9 @@ impl Server {
 /// The application's routes and middleware.
 pub fn router(state: AppState) -> Router {
     let body_limit = usize::try_from(state.site.config.max_page_bytes.max(state.site.config.max_upload_bytes))
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let preview_limit = usize::try_from(state.site.config.max_page_bytes.saturating_mul(3))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     Router::new()
@@ -160,7 +172,8 @@ pub fn router(state: AppState) -> Router {
             get(api::get_page).put(api::put_page).delete(api::delete_page).post(api::page_action),
         )
         .route("/-/edit/{*path}", get(edit::editor).post(edit::save))
-        .route("/-/preview", post(edit::preview))
+        // A form-encoded page is at most three times its size: refuse larger bodies before reading them.
+        .route("/-/preview", post(edit::preview).layer(DefaultBodyLimit::max(preview_limit)))
         .route("/-/new", get(edit::new_page))
         .route("/-/delete/{*path}", get(edit::confirm_form).post(edit::delete))
         .route("/-/move/{*path}", get(edit::confirm_form).post(edit::move_page))

@@ -280,3 +280,38 @@ async fn malformed_requests_get_a_4xx_and_the_server_keeps_serving() {
     assert_eq!(wiki.get("/-/healthz").await.status, 200);
     assert_eq!(wiki.get("/a").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_over_max_page_bytes_is_refused_with_413() {
+    // Preview accepted 25 MB bodies (the global limit) and rendered them, for any reader.
+    let wiki = Fixture::with_files(&[("index.md", "# Home\n")]).serve_with(|config| config.max_page_bytes = 1000).await;
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let over = format!("markdown={}&path=guide%2Fpreview.md", "x".repeat(1500));
+    assert_eq!(wiki.send("POST", "/-/preview", &form, over).await.status, 413);
+    // Far over: refused by the body limit before the form is read.
+    let far_over = format!("markdown={}", "%3C".repeat(1024 * 1024));
+    assert_eq!(wiki.send("POST", "/-/preview", &form, far_over).await.status, 413);
+    let under = wiki.send("POST", "/-/preview", &form, "markdown=%23%23+Small&path=guide%2Fpreview.md").await;
+    assert_eq!(under.status, 200, "{}", under.text());
+    assert!(under.text().contains("Small"), "{}", under.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_front_matter_is_ignored_with_a_warning_not_parsed_for_a_minute() {
+    // `x: ` and 100,000 `[` kept an API PUT busy for 55 s in the YAML parser.
+    let wiki = Fixture::with_files(&[("index.md", "# Home\n")]).serve().await;
+    for (path, yaml) in
+        [("deep.md", format!("x: {}", "[".repeat(50_000))), ("big.md", format!("x: {}", "[".repeat(100_000)))]
+    {
+        let markdown = format!("---\n{yaml}\n---\n# Still here\n\nThe body survives.\n");
+        let started = std::time::Instant::now();
+        let reply = wiki.put_page(path, &json!({"markdown": markdown}), None).await;
+        assert_eq!(reply.status, 201, "{}", reply.text());
+        // A hang guard, not a speed target (the work is measured in benches/hostile.rs).
+        assert!(started.elapsed() < Duration::from_secs(30), "the save took {:?}", started.elapsed());
+        let page = wiki.get(&format!("/{}", path.trim_end_matches(".md"))).await;
+        let text = text_of(&page.text());
+        assert!(text.contains("The body survives."), "{text}");
+        assert!(text.contains("; ignored"), "no warning about the front matter: {text}");
+    }
+}
