@@ -27,12 +27,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -131,13 +135,91 @@ impl Server {
         self.local_addr
     }
 
-    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM).
+    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM), then lets the requests under
+    /// way finish (for up to half a minute) and saves the change index.
+    ///
+    /// Connections are served by hyper directly, not `axum::serve`, for two limits it cannot set: a client
+    /// must send a request's headers within `header_timeout_secs` (idle kept-alive connections close after as
+    /// long), and at most `max_connections` are served at once; further ones wait in the operating system's
+    /// queue, not accepted, until one closes.
     pub async fn run(self) -> Result<()> {
         tracing::info!("listening on http://{}", self.local_addr);
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        let config = &self.site.config;
+        let header_timeout = Duration::from_secs(config.header_timeout_secs.max(1));
+        let max_connections = config.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        let slots = Arc::new(Semaphore::new(max_connections));
+        let (closing, _) = tokio::sync::watch::channel(());
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = accept_within(&self.listener, &slots) => accepted,
+            };
+            let Some((stream, remote, slot)) = accepted else { continue };
+            let router = self.router.clone();
+            let mut closing = closing.subscribe();
+            tokio::spawn(async move {
+                let _slot = slot;
+                // What `into_make_service_with_connect_info` did: handlers read the client's address.
+                let service = router.map_request(move |mut request: Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(remote));
+                    request
+                });
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+                let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+                tokio::pin!(connection);
+                let res = tokio::select! {
+                    res = connection.as_mut() => res,
+                    _ = closing.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(err) = res {
+                    tracing::debug!(error = %err, %remote, "connection ended with an error");
+                }
+            });
+        }
+        // Stop accepting; idle connections close at once, the others after their current request.
+        drop(self.listener);
+        drop(closing);
+        let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+        if tokio::time::timeout(SHUTDOWN_WAIT, slots.acquire_many(all)).await.is_err() {
+            tracing::warn!("stopping with requests still under way after {} s", SHUTDOWN_WAIT.as_secs());
+        }
         let site = self.site.clone();
         blocking(move || site.save_change_index()).await
+    }
+}
+
+/// How long a stopping server waits for the requests under way.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(30);
+
+// The next connection, once a slot is free: over the cap, clients wait in the listen queue.
+async fn accept_within(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+    let slot = slots.clone().acquire_owned().await.expect("the connection slots are never closed");
+    match listener.accept().await {
+        Ok((stream, remote)) => Some((stream, remote, slot)),
+        Err(err) => {
+            // A connection that failed before it was accepted is that client's problem; running out of file
+            // descriptors is the server's, and retrying at once would spin.
+            let per_connection = matches!(
+                err.kind(),
+                std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionRefused
+            );
+            if !per_connection {
+                tracing::error!(error = %err, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            None
+        }
     }
 }
 

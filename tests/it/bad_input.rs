@@ -315,3 +315,54 @@ async fn hostile_front_matter_is_ignored_with_a_warning_not_parsed_for_a_minute(
         assert!(text.contains("; ignored"), "no warning about the front matter: {text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_that_stops_mid_request_line_is_disconnected_after_the_header_timeout() {
+    // Slow clients were held forever: there was no header-read timeout.
+    let wiki =
+        Fixture::with_files(&[("index.md", "# Home\n")]).serve_with(|config| config.header_timeout_secs = 1).await;
+    let mut half = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    half.write_all(b"GET /-/heal").await.expect("send half a request line");
+    let mut idle = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    let started = std::time::Instant::now();
+    for stream in [&mut half, &mut idle] {
+        let mut buffer = [0u8; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer))
+            .await
+            .expect("the server closes the connection within the timeout, give or take");
+        // Closed (0 bytes, or a reset), or answered with an error before closing: never a page.
+        if let Ok(n) = read {
+            let answer = String::from_utf8_lossy(&buffer[..n]);
+            assert!(n == 0 || answer.starts_with("HTTP/1.1 408"), "{answer}");
+        }
+    }
+    assert!(started.elapsed() >= Duration::from_millis(500), "closed before the timeout: {:?}", started.elapsed());
+    assert_eq!(wiki.get("/-/healthz").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_max_connections_wait_until_one_closes() {
+    let wiki = Fixture::with_files(&[("index.md", "# Home\n")])
+        .serve_with(|config| {
+            config.max_connections = 2;
+            config.header_timeout_secs = 60;
+        })
+        .await;
+    // Two clients hold both slots without sending anything.
+    let first = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    let _second = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let addr = wiki.addr;
+    let third = tokio::spawn(async move {
+        raw_request(addr, &format!("GET /-/healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")).await
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!third.is_finished(), "a third connection was served over the cap of two");
+    // One closes: the waiting client is served.
+    drop(first);
+    let reply = tokio::time::timeout(Duration::from_secs(10), third)
+        .await
+        .expect("the waiting client is served once a slot frees")
+        .expect("the request task ends");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}
