@@ -290,6 +290,18 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_front_matter_is_a_problem_not_a_minute_of_parsing() {
+        // `lore check` and the pre-receive hook read front matter through the same bounded path as the server.
+        let limits = Limits { max_page_bytes: 1_000_000, max_file_bytes: 1_000_000 };
+        let text = format!("---\nx: {}\n---\n# Deep\n", "[".repeat(60_000));
+        let problems = check_file("deep.md", text.as_bytes(), limits);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("levels deep; ignored"), "{problems:?}");
+        let in_tree = check_tree(&tree(&[("deep.md", &text)]), limits);
+        assert!(in_tree.iter().all(|it| it.message.contains("levels deep; ignored")), "{in_tree:?}");
+    }
+
+    #[test]
     fn paths_and_sizes() {
         assert!(!check_file("-/x.md", b"", LIMITS).is_empty());
         assert!(!check_file(".git/config", b"", LIMITS).is_empty());

@@ -27,6 +27,12 @@ pub struct Config {
     pub max_page_bytes: u64,
     /// Largest uploaded file (and largest non-Markdown file in a push), in bytes.
     pub max_upload_bytes: u64,
+    /// Memory for caches (rendered pages, page metadata, blame), in megabytes.
+    pub cache_mb: u64,
+    /// Seconds a client has to send a request's headers (and an idle connection to start its next request).
+    pub header_timeout_secs: u64,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
     /// The `lore` binary the installed git hooks run; defaults to the running binary.
     pub lore_binary: Option<PathBuf>,
     /// Who may read, edit and push (see docs/ACCOUNTS.md).
@@ -46,6 +52,9 @@ impl Default for Config {
             site_title: "Lore".to_string(),
             max_page_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
+            cache_mb: 256,
+            header_timeout_secs: 10,
+            max_connections: 1024,
             lore_binary: None,
             auth: crate::auth::AuthConfig::default(),
             notify_experts: 3,

@@ -5,6 +5,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_yaml::Value;
 
+/// Largest front matter block read, in bytes: a larger one is ignored with a warning.
+pub const MAX_FRONT_MATTER_BYTES: usize = 64 * 1024;
+
+/// Deepest nesting of `[` and `{` read: the YAML parser's time grows with the square of it (100,000 `[`
+/// took 55 s), while real front matter nests a few levels.
+pub const MAX_FLOW_DEPTH: usize = 32;
+
 /// A page's front matter: the typed fields Lore uses, and every other key kept as it was.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FrontMatter {
@@ -68,6 +75,10 @@ pub fn split(text: &str) -> Document<'_> {
 pub fn parse(yaml: &str) -> (FrontMatter, Vec<FrontMatterProblem>) {
     let mut problems = Vec::new();
     if yaml.trim().is_empty() {
+        return (FrontMatter::default(), problems);
+    }
+    if let Some(message) = too_costly(yaml) {
+        problems.push(FrontMatterProblem { line: 2, message });
         return (FrontMatter::default(), problems);
     }
     let mapping = match serde_yaml::from_str::<Value>(yaml) {
@@ -147,6 +158,9 @@ pub fn set_fields(text: &str, fields: &[(&str, Value)]) -> Result<String, String
         block.push_str(&format!("---{newline}"));
         return Ok(format!("{block}{}", text.strip_prefix('\u{feff}').unwrap_or(text)));
     };
+    if let Some(message) = too_costly(yaml) {
+        return Err(message);
+    }
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(_) | Value::Null) => {}
         Ok(_) => return Err("front matter is not a mapping of keys to values".into()),
@@ -183,6 +197,9 @@ pub fn set_fields(text: &str, fields: &[(&str, Value)]) -> Result<String, String
 /// body is kept byte for byte). Fails when the existing front matter is not a valid YAML mapping.
 pub fn update(text: &str, change: impl FnOnce(&mut serde_yaml::Mapping)) -> Result<String, String> {
     let doc = split(text);
+    if let Some(message) = doc.yaml.and_then(too_costly) {
+        return Err(message);
+    }
     let mut mapping = match doc.yaml.map(serde_yaml::from_str::<Value>) {
         None | Some(Ok(Value::Null)) => serde_yaml::Mapping::new(),
         Some(Ok(Value::Mapping(mapping))) => mapping,
@@ -192,6 +209,55 @@ pub fn update(text: &str, change: impl FnOnce(&mut serde_yaml::Mapping)) -> Resu
     change(&mut mapping);
     let yaml = serde_yaml::to_string(&Value::Mapping(mapping)).map_err(|err| err.to_string())?;
     Ok(format!("---\n{yaml}---\n{}", doc.body))
+}
+
+/// Why `yaml` is not worth parsing (too large, or nested too deeply), or `None` when it is. Cheap: one pass.
+pub fn too_costly(yaml: &str) -> Option<String> {
+    if yaml.len() > MAX_FRONT_MATTER_BYTES {
+        return Some(format!("front matter is larger than {} KB; ignored", MAX_FRONT_MATTER_BYTES / 1024));
+    }
+    (flow_depth(yaml) > MAX_FLOW_DEPTH)
+        .then(|| format!("front matter is nested more than {MAX_FLOW_DEPTH} levels deep; ignored"))
+}
+
+/// An upper bound of how deeply `[` and `{` nest in `yaml`. Every opening bracket counts, even in a quoted
+/// text or a comment; a closing one counts only where it surely is not in one. A quote that YAML reads as an
+/// apostrophe (`rock 'n roll`) makes the bound larger, never smaller, so no YAML nests deeper than it says.
+pub fn flow_depth(yaml: &str) -> usize {
+    #[derive(PartialEq)]
+    enum In {
+        Plain,
+        Double,
+        Single,
+        Comment,
+    }
+    let mut state = In::Plain;
+    let (mut depth, mut res) = (0usize, 0usize);
+    let mut previous = b'\n';
+    let mut escaped = false;
+    for &byte in yaml.as_bytes() {
+        if byte == b'[' || byte == b'{' {
+            depth += 1;
+            res = res.max(depth);
+        }
+        match state {
+            In::Plain => match byte {
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                b'#' if previous.is_ascii_whitespace() => state = In::Comment,
+                // A quoted text starts a value, never a word: YAML reads `it's` as plain text.
+                b'"' if !previous.is_ascii_alphanumeric() => state = In::Double,
+                b'\'' if !previous.is_ascii_alphanumeric() => state = In::Single,
+                _ => {}
+            },
+            In::Double if escaped => escaped = false,
+            In::Double if byte == b'\\' => escaped = true,
+            In::Double | In::Single if byte == if state == In::Double { b'"' } else { b'\'' } => state = In::Plain,
+            In::Comment if byte == b'\n' => state = In::Plain,
+            In::Double | In::Single | In::Comment => {}
+        }
+        previous = byte;
+    }
+    res
 }
 
 fn field_problem(yaml: &str, key: &str, expected: &str) -> FrontMatterProblem {
@@ -292,6 +358,44 @@ mod tests {
             res,
             "---\r\ntitle: T\r\ntags: [a, b]\r\nverified:\r\n  date: 2026-11-26\r\nowners:\r\n- ann\r\n---\r\nbody\r\n"
         );
+    }
+
+    #[test]
+    fn deeply_nested_front_matter_is_ignored_with_a_warning() {
+        // 100,000 `[` kept the YAML parser busy for 55 s on an API PUT (that many are over the size limit too).
+        assert!(parse(&format!("x: {}\n", "[".repeat(100_000))).1[0].message.ends_with("; ignored"));
+        let yaml = format!("title: Deep\nx: {}\n", "[".repeat(60_000));
+        let (fm, problems) = parse(&yaml);
+        assert_eq!(fm, FrontMatter::default());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, 2);
+        assert!(problems[0].message.contains("nested more than 32 levels deep; ignored"), "{problems:?}");
+        assert!(set_fields(&format!("---\n{yaml}---\nbody"), &[("owners", Value::Null)]).is_err());
+        assert!(update(&format!("---\n{yaml}---\nbody"), |_| {}).is_err());
+    }
+
+    #[test]
+    fn front_matter_over_64_kb_is_ignored_with_a_warning() {
+        let yaml = format!("title: Big\nnotes: {}\n", "x".repeat(MAX_FRONT_MATTER_BYTES));
+        let (fm, problems) = parse(&yaml);
+        assert_eq!(fm.title, None);
+        assert!(problems[0].message.contains("larger than 64 KB; ignored"), "{problems:?}");
+    }
+
+    #[track_caller]
+    fn check_depth(yaml: &str, expected: usize) {
+        assert_eq!(flow_depth(yaml), expected, "{yaml}");
+    }
+
+    #[test]
+    fn flow_depth_is_never_less_than_the_real_depth() {
+        check_depth("tags: [a, b]\naliases: [c, [d]]\nx: {a: {b: 1}}\n", 2);
+        check_depth("title: it's [fine]\ntags: [a]\n", 1);
+        // Closing brackets in quotes and comments close nothing.
+        check_depth("x: [ \"]\" [ '] ]' [ # ]]\n", 3);
+        check_depth("x: [ \"\\\" ]\" [\n", 2);
+        // An apostrophe read as a quote only makes the bound larger.
+        check_depth("title: rock 'n roll\ntags: [a]\ntags2: [b]\n", 2);
     }
 
     #[test]

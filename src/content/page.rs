@@ -30,6 +30,36 @@ pub struct PageMeta {
     pub has_mermaid: bool,
 }
 
+impl PageMeta {
+    /// The bytes it holds on the heap, roughly: what caches weigh it by.
+    pub fn heap_size(&self) -> usize {
+        let texts = |list: &[String]| list.iter().map(|it| size_of::<String>() + it.len()).sum::<usize>();
+        let front_matter = &self.front_matter;
+        self.title.len()
+            + texts(&self.warnings)
+            + texts(&self.wiki_targets)
+            + texts(&self.page_links)
+            + front_matter.title.as_ref().map_or(0, String::len)
+            + texts(&front_matter.tags)
+            + texts(&front_matter.aliases)
+            + texts(&front_matter.owners)
+            + front_matter.extra.iter().map(|(key, value)| 64 + key.len() + yaml_size(value)).sum::<usize>()
+    }
+}
+
+// The heap bytes of a YAML value, roughly.
+fn yaml_size(value: &serde_yaml::Value) -> usize {
+    use serde_yaml::Value;
+    size_of::<Value>()
+        + match value {
+            Value::String(text) => text.len(),
+            Value::Sequence(items) => items.iter().map(yaml_size).sum(),
+            Value::Mapping(mapping) => mapping.iter().map(|(key, value)| yaml_size(key) + yaml_size(value)).sum(),
+            Value::Tagged(tagged) => tagged.tag.to_string().len() + yaml_size(&tagged.value),
+            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        }
+}
+
 /// Decodes a blob as UTF-8, replacing invalid sequences and saying so.
 pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     match std::str::from_utf8(bytes) {

@@ -101,6 +101,11 @@ pub struct PersonStatus {
 /// Reads `people.yaml`: a list of people (`email`, `name`, `status: departed|inactive|active`, `since`),
 /// either at the top level or under `people:`. Unreadable entries are skipped; errors are reported.
 pub fn read_people(yaml: &str) -> (Vec<PersonStatus>, Option<String>) {
+    // The YAML parser's time grows with the square of the nesting; a list of people is flat.
+    if super::front_matter::flow_depth(yaml) > super::front_matter::MAX_FLOW_DEPTH {
+        let depth = super::front_matter::MAX_FLOW_DEPTH;
+        return (Vec::new(), Some(format!("{PEOPLE_FILE}: nested more than {depth} levels deep; ignored")));
+    }
     let value: Value = match serde_yaml::from_str(yaml) {
         Ok(value) => value,
         Err(err) => return (Vec::new(), Some(format!("{PEOPLE_FILE}: {err}"))),
@@ -203,6 +208,13 @@ mod tests {
         assert_eq!(people.len(), 1);
         assert_eq!(people[0].email, "ann@example.com");
         assert!(read_people("[").1.is_some());
+    }
+
+    #[test]
+    fn deeply_nested_people_file_is_ignored_with_a_problem() {
+        let (people, problem) = read_people(&format!("people: {}", "[".repeat(50_000)));
+        assert!(people.is_empty());
+        assert!(problem.is_some_and(|it| it.ends_with("levels deep; ignored")));
     }
 
     #[test]

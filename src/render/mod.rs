@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod highlight;
+mod nesting;
 pub mod sanitize;
 
 use std::collections::{BTreeSet, HashMap};
@@ -23,6 +24,13 @@ pub struct RenderedBody {
     pub toc: Vec<TocEntry>,
 }
 
+impl RenderedBody {
+    /// The bytes it holds on the heap, roughly: what caches weigh it by.
+    pub fn heap_size(&self) -> usize {
+        self.html.len() + self.toc.iter().map(|it| size_of::<TocEntry>() + it.id.len() + it.text.len()).sum::<usize>()
+    }
+}
+
 /// One heading in the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TocEntry {
@@ -39,60 +47,83 @@ pub fn render_body(
     body: &str,
     resolve_wiki: &dyn Fn(&str) -> WikiTarget,
 ) -> RenderedBody {
+    // Code blocks and section-edit links are Lore's own markup, safe by construction: they are put in after
+    // sanitising, in place of placeholder elements that carry a random marker page text cannot guess.
+    // Cleaning thousands of highlighting spans was a fifth of a page's rendering time, and one edit link per
+    // heading doubled the sanitiser's work on pages of many headings.
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+    let marker = format!("lore-mark-{:016x}-", u64::from_le_bytes(nonce));
     let mut renderer = Renderer {
         page_path,
         title,
         resolve_wiki,
+        marker: &marker,
         n_headings: 0,
         out: Vec::new(),
         heading: None,
         toc: Vec::new(),
+        heading_sections: Vec::new(),
         ids: HashMap::new(),
         wiki_link_depth: Vec::new(),
         schemes: BTreeSet::new(),
     };
     let mut code: Option<(String, String)> = None;
-    // Code blocks are rendered here, from escaped text and syntect's class-only spans, and put in after
-    // sanitising: they are safe by construction, and cleaning thousands of highlighting spans was a fifth
-    // of a page's rendering time. A random marker per render keeps page text from posing as a placeholder.
     let mut blocks: Vec<(String, String)> = Vec::new();
-    let mut nonce = [0u8; 8];
-    getrandom::fill(&mut nonce).expect("the operating system provides randomness");
-    let marker = format!("lore-code-{:016x}-", u64::from_le_bytes(nonce));
-    for event in Parser::new_ext(body, markdown_options()) {
+    // Large pages are sanitised in parts, on several cores; a part starts where nothing is open, at a comment
+    // holding the marker (the sanitiser drops comments). Each part is cleaned whole, so a cut anywhere is safe.
+    let part_start = format!("<!--{marker}{PART}-->");
+    let mut n_events_in_part = 0;
+    let mut events = nesting::NestingLimit::new(Parser::new_ext(body, markdown_options()));
+    while let Some(event) = events.next() {
         if let Some((language, text)) = code.as_mut() {
             match event {
                 Event::Text(chunk) => text.push_str(&chunk),
                 Event::End(TagEnd::CodeBlock) => {
-                    let placeholder = format!("<p>{marker}{}</p>\n", blocks.len());
+                    let placeholder = format!("<p class=\"{marker}{CODE_BLOCK}{}\"></p>\n", blocks.len());
                     blocks.push((std::mem::take(language), std::mem::take(text)));
                     renderer.emit(Event::Html(placeholder.into()));
                     code = None;
                 }
                 _ => {}
             }
-            continue;
-        }
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let language = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or_default().to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((language, String::new()));
+        } else {
+            match event {
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let language = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split([' ', ',', '{']).next().unwrap_or_default().to_string()
+                        }
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    code = Some((language, String::new()));
+                }
+                other => renderer.handle(other),
             }
-            other => renderer.handle(other),
+        }
+        n_events_in_part += 1;
+        if n_events_in_part > EVENTS_PER_PART && code.is_none() && renderer.at_top_level() && events.at_top_level() {
+            renderer.out.push(Event::Html(part_start.clone().into()));
+            n_events_in_part = 0;
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut renderer.out).into_iter());
     // Images load as they scroll into view; the sanitiser keeps `loading`.
-    let html = html.replace("<img ", "<img loading=\"lazy\" ");
-    let mut html = sanitize::sanitize_with_schemes(&alignment_as_classes(html), &renderer.schemes);
-    let blocks = highlight_blocks(&blocks);
-    for (i, block) in blocks.iter().enumerate().rev() {
-        html = html.replacen(&format!("<p>{marker}{i}</p>"), block.trim_end(), 1);
+    if html.contains("<img ") {
+        html = html.replace("<img ", "<img loading=\"lazy\" ");
     }
+    let html = alignment_as_classes(html);
+    let generated = Generated {
+        marker: &marker,
+        code_blocks: highlight_blocks(&blocks),
+        toc: &renderer.toc,
+        heading_sections: &renderer.heading_sections,
+        page_path,
+    };
+    let schemes = &renderer.schemes;
+    let html =
+        sanitize_in_parts(&html, &part_start, |part| generated.put_in(&sanitize::sanitize_with_schemes(part, schemes)));
     RenderedBody { html, toc: renderer.toc }
 }
 
@@ -115,6 +146,18 @@ pub fn without_section_edit_links(html: &str) -> String {
     res
 }
 
+// Placeholders: a code block is `<p class="{marker}c{index}"></p>`; a heading is `<h2 id="{marker}h{index}"`,
+// whose real id and edit link (before the next `</h`) are put in afterwards, so the sanitiser cleans no extra
+// element per heading (that was most of its work on a page of headings). The sanitiser writes `<` as `&lt;` in
+// text and `"` as `&quot;` in attribute values, so a placeholder that page HTML swallowed (into a `title`,
+// say) never matches in full, and is never replaced by markup there.
+const CODE_BLOCK: char = 'c';
+const HEADING: char = 'h';
+// A part of a large page to sanitise on its own (see `sanitize_in_parts`).
+const PART: char = 'p';
+// How often a part may start, in events: a few hundred parts on the largest pages.
+const EVENTS_PER_PART: usize = 4096;
+
 struct Heading<'a> {
     level: u8,
     explicit_id: Option<String>,
@@ -126,12 +169,15 @@ struct Heading<'a> {
 struct Renderer<'r, 'a> {
     page_path: &'r RepoPath,
     title: &'r str,
+    marker: &'r str,
     // Headings seen so far: section numbers, as `content::sections` counts them.
     n_headings: usize,
     resolve_wiki: &'r dyn Fn(&str) -> WikiTarget,
     out: Vec<Event<'a>>,
     heading: Option<Heading<'a>>,
     toc: Vec<TocEntry>,
+    // The section number of each entry of `toc`, for its edit link.
+    heading_sections: Vec<usize>,
     ids: HashMap<String, usize>,
     // One entry per open link: whether it is a wiki link, whose closing tag we write ourselves.
     wiki_link_depth: Vec<bool>,
@@ -190,6 +236,11 @@ impl<'a> Renderer<'_, 'a> {
         }
     }
 
+    // Whether nothing is open: no heading, no link.
+    fn at_top_level(&self) -> bool {
+        self.heading.is_none() && self.wiki_link_depth.is_empty()
+    }
+
     fn emit(&mut self, event: Event<'a>) {
         match self.heading.as_mut() {
             Some(heading) => heading.events.push(event),
@@ -231,8 +282,8 @@ impl<'a> Renderer<'_, 'a> {
                 base
             }
         };
-        let mut open = format!("<h{} id=\"", heading.level);
-        escape_html(&mut open, &id).expect("writing to a String cannot fail");
+        // The id is put in after sanitising, with the edit link (see `Generated`).
+        let mut open = format!("<h{} id=\"{}{HEADING}{}", heading.level, self.marker, self.toc.len());
         if !heading.classes.is_empty() {
             open.push_str("\" class=\"");
             escape_html(&mut open, &heading.classes.join(" ")).expect("writing to a String cannot fail");
@@ -240,12 +291,9 @@ impl<'a> Renderer<'_, 'a> {
         open.push_str("\">");
         self.out.push(Event::Html(open.into()));
         self.out.extend(heading.events);
-        let mut edit_link = format!(" {SECTION_EDIT_LINK} title=\"Edit this section\" href=\"");
-        let edit_url = format!("/-/edit/{}?section={}", self.page_path.as_str(), self.n_headings);
-        escape_href(&mut edit_link, &edit_url).expect("writing to a String cannot fail");
-        edit_link.push_str("\">edit</a>");
-        self.out.push(Event::Html(format!("{edit_link}</h{}>\n", heading.level).into()));
+        self.out.push(Event::Html(format!("</h{}>\n", heading.level).into()));
         self.toc.push(TocEntry { level: heading.level, id, text });
+        self.heading_sections.push(self.n_headings);
     }
 }
 
@@ -286,6 +334,40 @@ fn highlight_blocks(blocks: &[(String, String)]) -> Vec<String> {
     res
 }
 
+// Runs `clean` on a page's HTML, cut into as many parts as there are cores (at `part_start` marks, which
+// `clean` must drop), in parallel, and joins the results: the sanitiser is most of a large page's rendering time.
+fn sanitize_in_parts(html: &str, part_start: &str, clean: impl Fn(&str) -> String + Sync) -> String {
+    const PARALLEL_ABOVE_BYTES: usize = 256 * 1024;
+    let n_threads = std::thread::available_parallelism().map_or(1, |it| it.get());
+    if html.len() < PARALLEL_ABOVE_BYTES || n_threads < 2 {
+        return clean(html);
+    }
+    // Cut at the first mark past each `html.len() / n_threads` bytes.
+    let mut parts = Vec::with_capacity(n_threads);
+    let mut start = 0;
+    for n in 1..n_threads {
+        let mut target = (html.len() / n_threads * n).max(start + 1);
+        while !html.is_char_boundary(target) {
+            target += 1;
+        }
+        let Some(cut) = html.get(target..).and_then(|rest| rest.find(part_start)).map(|it| target + it) else {
+            break;
+        };
+        parts.push(&html[start..cut]);
+        start = cut;
+    }
+    parts.push(&html[start..]);
+    if parts.len() < 2 {
+        return clean(html);
+    }
+    let cleaned: Vec<String> = std::thread::scope(|scope| {
+        let clean = &clean;
+        let handles: Vec<_> = parts.iter().map(|part| scope.spawn(move || clean(part))).collect();
+        handles.into_iter().map(|it| it.join().expect("sanitising does not panic")).collect()
+    });
+    cleaned.concat()
+}
+
 fn code_block_html(language: &str, code: &str) -> String {
     let mut res = String::with_capacity(code.len() * 2 + 64);
     // Formulas and diagrams are drawn in the browser by KaTeX and mermaid, from the escaped source.
@@ -317,6 +399,111 @@ fn code_block_html(language: &str, code: &str) -> String {
     }
     res.push_str("</code></pre>\n");
     res
+}
+
+/// Lore's own markup that skips the sanitiser, and the marker its placeholders carry.
+struct Generated<'a> {
+    marker: &'a str,
+    code_blocks: Vec<String>,
+    toc: &'a [TocEntry],
+    heading_sections: &'a [usize],
+    page_path: &'a RepoPath,
+}
+
+impl Generated<'_> {
+    // Replaces every placeholder that survived sanitising, in one pass over the page: replacing them one by
+    // one rewrote the whole page once per code block.
+    fn put_in(&self, html: &str) -> String {
+        let mut edit_link_start = format!(" {SECTION_EDIT_LINK} title=\"Edit this section\" href=\"");
+        let edit_url = format!("/-/edit/{}?section=", self.page_path.as_str());
+        escape_href(&mut edit_link_start, &edit_url).expect("writing to a String cannot fail");
+        let code_bytes: usize = self.code_blocks.iter().map(String::len).sum();
+        let mut res = String::with_capacity(html.len() + code_bytes + self.toc.len() * 128);
+        let class_needle = format!(" class=\"{}", self.marker);
+        let id_needle = format!(" id=\"{}", self.marker);
+        let (mut classes, mut ids) = (Occurrences::new(html, &class_needle), Occurrences::new(html, &id_needle));
+        let mut at = 0;
+        // The end of the heading whose placeholder was replaced last, and its section number.
+        let mut open_heading: Option<(usize, usize)> = None;
+        loop {
+            let (next_class, next_id) = (classes.next_from(at), ids.next_from(at));
+            let found = next_class.min(next_id);
+            if let Some((end, section)) = open_heading.take_if(|(end, _)| *end < found) {
+                res.push_str(&html[at..end]);
+                res.push_str(&edit_link_start);
+                res.push_str(&section.to_string());
+                res.push_str("\" rel=\"noopener noreferrer\">edit</a>");
+                at = end;
+                continue;
+            }
+            if found == html.len() {
+                break;
+            }
+            let needle_end = found + if found == next_id { id_needle.len() } else { class_needle.len() };
+            let (before, after) = (&html[at..found], &html[needle_end..]);
+            let digits =
+                after.get(1..).map_or(0, |it| it.len() - it.trim_start_matches(|c: char| c.is_ascii_digit()).len());
+            let index = after.get(1..1 + digits).and_then(|it| it.parse::<usize>().ok());
+            let tail_start = needle_end + (1 + digits).min(after.len());
+            let tail = &html[tail_start..];
+            let in_heading_tag = before.len() >= 3 && {
+                let tag = &before.as_bytes()[before.len() - 3..];
+                tag.starts_with(b"<h") && tag[2].is_ascii_digit()
+            };
+            match (after.chars().next(), index) {
+                (Some(CODE_BLOCK), Some(index))
+                    if found == next_class && before.ends_with("<p") && tail.starts_with("\"></p>") =>
+                {
+                    res.push_str(&before[..before.len() - "<p".len()]);
+                    res.push_str(self.code_blocks.get(index).map_or("", |it| it.trim_end()));
+                    at = tail_start + "\"></p>".len();
+                }
+                (Some(HEADING), Some(index))
+                    if found == next_id && in_heading_tag && tail.starts_with('"') && index < self.toc.len() =>
+                {
+                    res.push_str(before);
+                    res.push_str(" id=\"");
+                    escape_html(&mut res, &self.toc[index].id).expect("writing to a String cannot fail");
+                    at = tail_start;
+                    // Headings do not nest once parsed: the next end tag of a heading closes this one.
+                    open_heading = html[at..].find("</h").map(|it| (at + it, self.heading_sections[index]));
+                }
+                // Not one of our placeholders as the sanitiser writes them: leave it as it is.
+                _ => {
+                    res.push_str(&html[at..needle_end]);
+                    at = needle_end;
+                }
+            }
+        }
+        res.push_str(&html[at..]);
+        res
+    }
+}
+
+/// The occurrences of a needle in a text, found lazily and in order.
+struct Occurrences<'a> {
+    text: &'a str,
+    needle: &'a str,
+    // The next occurrence found so far (the text's length when there is none), once searched.
+    next: Option<usize>,
+}
+
+impl<'a> Occurrences<'a> {
+    fn new(text: &'a str, needle: &'a str) -> Occurrences<'a> {
+        Occurrences { text, needle, next: None }
+    }
+
+    // The first occurrence at or after `at`, or the text's length. Each part of the text is searched once.
+    fn next_from(&mut self, at: usize) -> usize {
+        match self.next {
+            Some(next) if next >= at => next,
+            _ => {
+                let next = self.text[at..].find(self.needle).map_or(self.text.len(), |it| at + it);
+                self.next = Some(next);
+                next
+            }
+        }
+    }
 }
 
 // pulldown-cmark aligns table cells with `style`, which the Content-Security-Policy forbids; use classes.
@@ -393,16 +580,6 @@ mod tests {
     }
 
     #[test]
-    fn section_edit_links_can_be_left_out() {
-        let html = render("## Setup\n\nText <a class=\"other\" href=\"/x\">x</a>\n\n### More\n").html;
-        assert_eq!(
-            without_section_edit_links(&html),
-            "<h2 id=\"setup\">Setup</h2>\n<p>Text <a class=\"other\" href=\"/x\" rel=\"noopener noreferrer\">x</a></p>\n\
-             <h3 id=\"more\">More</h3>\n"
-        );
-    }
-
-    #[test]
     fn leading_h1_equal_to_the_title_is_left_to_the_theme() {
         let body = render("# Page\n\nText\n\n# Page\n");
         assert_eq!(body.html.matches("<h1").count(), 1, "{}", body.html);
@@ -454,7 +631,71 @@ mod tests {
             (0..12).map(|i| html.find(&format!("block_{i}")).expect("every block is there")).collect();
         assert!(positions.windows(2).all(|it| it[0] < it[1]), "blocks out of order");
         assert_eq!(html.matches("<pre class=\"code\">").count(), 12);
-        assert!(!html.contains("lore-code-"), "a placeholder was left: {html}");
+        assert!(!html.contains("lore-mark-"), "a placeholder was left: {html}");
+    }
+
+    #[test]
+    fn placeholders_swallowed_by_an_attribute_are_not_replaced_by_markup() {
+        // The open `title='` takes the code block's and the heading's placeholders into its value: markup put
+        // in there would end the attribute and make the rest of it live.
+        let html = render("<div title='\n\n```rust\nx\n```\n\n## Heading\n\n<img src=x onerror=alert(1)> '>\n").html;
+        assert!(!html.contains("<pre") && !html.contains("section-edit"), "{html}");
+        assert_eq!(sanitize::sanitize(&html), html);
+    }
+
+    #[test]
+    fn many_code_blocks_are_put_in_with_one_pass() {
+        // 10,000 code blocks took 6.7 s: each was put in with a `replacen` over the whole page.
+        let markdown: String = (0..10_000).map(|i| format!("```\nblock {i}\n```\n\n")).collect();
+        let html = render(&markdown).html;
+        assert_eq!(html.matches("<pre class=\"code\"><code>block ").count(), 10_000);
+        assert!(html.find("block 0\n").expect("first block") < html.find("block 9999\n").expect("last block"));
+    }
+
+    #[test]
+    fn many_headings_keep_their_ids_and_edit_links() {
+        // Large pages are sanitised in parts; no heading may lose its id or edit link at a cut.
+        let body = render(&(0..20_000).map(|i| format!("## Part {i}\n\nText {i}.\n\n")).collect::<String>());
+        assert_eq!(body.toc.len(), 20_000);
+        assert_eq!(body.html.matches("class=\"section-edit\"").count(), 20_000);
+        assert!(body.html.contains("<h2 id=\"part-19999\">Part 19999 <a class=\"section-edit\""));
+        assert!(body.html.contains("href=\"/-/edit/guide/page.md?section=20000\""));
+        assert!(!body.html.contains("lore-mark-"));
+    }
+
+    #[test]
+    fn deeply_nested_html_is_capped_before_sanitising() {
+        // 50,000 nested `<div>`s took 11.3 s in the sanitiser's parser. Past the cap, raw HTML shows as text.
+        let html = render(&"<div>\n\n".repeat(50_000)).html;
+        assert_eq!(html.matches("<div>").count(), nesting::MAX_DEPTH, "kept divs");
+        assert_eq!(html.matches("&lt;div&gt;").count(), 50_000 - nesting::MAX_DEPTH, "divs shown as text");
+        // One line of them is one fragment, shown as text whole.
+        let html = render(&"<div>".repeat(50_000)).html;
+        assert_eq!(html.matches("<div>").count(), 0);
+        // Markdown's own containers are capped too, and their text stays.
+        let html = render(&format!("{}deep", ">".repeat(100_000))).html;
+        assert_eq!(html.matches("<blockquote>").count(), nesting::MAX_DEPTH);
+        assert!(html.contains("deep"));
+    }
+
+    #[test]
+    fn large_pages_sanitised_in_parts_read_as_if_sanitised_whole() {
+        let mark = "<!--lore-mark-0-p-->";
+        let html: String = (0..5_000)
+            .map(|i| format!("{mark}<h2 id=\"s{i}\">Part {i}</h2>\n<p>Text <a href=\"/x\">link</a> <b>bold</b></p>\n"))
+            .collect();
+        assert!(html.len() > 256 * 1024);
+        assert_eq!(sanitize_in_parts(&html, mark, sanitize::sanitize), sanitize::sanitize(&html));
+    }
+
+    #[test]
+    fn section_edit_links_can_be_left_out() {
+        let html = render("## Setup\n\nText <a class=\"other\" href=\"/x\">x</a>\n\n### More\n").html;
+        assert_eq!(
+            without_section_edit_links(&html),
+            "<h2 id=\"setup\">Setup</h2>\n<p>Text <a class=\"other\" href=\"/x\" rel=\"noopener noreferrer\">x</a></p>\n\
+             <h3 id=\"more\">More</h3>\n"
+        );
     }
 
     #[test]

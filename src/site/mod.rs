@@ -6,6 +6,7 @@
 //! one at a time, each from the previous one plus the diff between their commits.
 
 mod authorship;
+pub mod cache;
 mod changes;
 mod commits;
 mod events;
@@ -46,6 +47,7 @@ use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::store::{CommitInfo, ObjectId, Store};
 use crate::{Error, Result, hooks, starter};
+use cache::{ByteCache, CacheBudgets};
 
 /// A page ready to show: its metadata, rendered body and last change.
 #[derive(Debug, Clone)]
@@ -87,9 +89,9 @@ pub struct Site {
     search: SearchFeed,
     commits: Commits,
     notifier: Notifier,
-    line_stats_cache: quick_cache::sync::Cache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
-    blame_cache: quick_cache::sync::Cache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
-    render_cache: quick_cache::sync::Cache<RenderKey, Arc<RenderedBody>>,
+    line_stats_cache: ByteCache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
+    blame_cache: ByteCache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
+    render_cache: ByteCache<RenderKey, Arc<RenderedBody>>,
 }
 
 // A rendered body depends on the blob, the page's folder (relative links) and where its wiki links point.
@@ -98,6 +100,11 @@ struct RenderKey {
     blob: ObjectId,
     path: RepoPath,
     wiki_targets_hash: u64,
+}
+
+// Rendered bodies, weighed by their HTML and table of contents: one page of 250,000 headings is 53 MB.
+fn render_cache(budget: u64) -> ByteCache<RenderKey, Arc<RenderedBody>> {
+    ByteCache::new(budget, 32 * 1024, |key, body| key.path.as_str().len() + body.heap_size())
 }
 
 /// Files larger than this are not diffed line by line.
@@ -136,18 +143,21 @@ impl Site {
             tracing::error!(error = %err, "could not install the git hooks");
         }
         let config_data = config.data.clone();
+        let budgets = CacheBudgets::split(config.cache_mb);
         let site = Site {
             config,
             store,
-            snapshots: Snapshots::new(),
+            snapshots: Snapshots::new(budgets.meta),
             changes: ChangeLog::new(config_data.join("index").join("changes.bin")),
             authorship: AuthorshipIndex::new(),
             search: SearchFeed::open(&config_data)?,
             commits: Commits::new(),
             notifier: Notifier::new(),
-            line_stats_cache: quick_cache::sync::Cache::new(50_000),
-            blame_cache: quick_cache::sync::Cache::new(200),
-            render_cache: quick_cache::sync::Cache::new(2_000),
+            line_stats_cache: ByteCache::new(budgets.line_stats, 64, |_, _| 0),
+            blame_cache: ByteCache::new(budgets.blame, 64 * 1024, |key, lines| {
+                key.0.as_str().len() + lines.iter().map(|it| size_of::<BlameLine>() + it.text.len()).sum::<usize>()
+            }),
+            render_cache: render_cache(budgets.render),
         };
         site.refresh()?;
         Ok(site)
@@ -455,4 +465,34 @@ fn hash_of(value: &impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_page_larger_than_its_share_of_cache_mb_is_not_kept() {
+        // 14 pages of 250,000 headings (53 MB of HTML each) held 3.76 GB when the cache counted entries.
+        let budget = CacheBudgets::split(16).render;
+        let cache = render_cache(budget);
+        let path = RepoPath::parse("huge.md").expect("a valid path");
+        let markdown: String = (0..40_000).map(|i| format!("## h{i}\n")).collect();
+        let key = |n: u64| {
+            let blob: ObjectId = format!("{n:040x}").parse().expect("a valid object id");
+            RenderKey { blob, path: path.clone(), wiki_targets_hash: 0 }
+        };
+        let render = || Ok::<_, Error>(Arc::new(render::render_body(&path, "", &markdown, &|_| unreachable!())));
+        let body = cache.get_or_insert_with(&key(1), render).expect("rendered");
+        assert!(body.heap_size() as u64 > budget / 8, "{} bytes is not large enough", body.heap_size());
+        assert!(cache.get(&key(1)).is_none(), "a body over an eighth of the budget was kept");
+        assert_eq!(cache.weight(), 0);
+        // Ordinary pages are kept, within the budget.
+        for n in 2..200 {
+            let small = Arc::new(render::render_body(&path, "", "# Small\n\nText.\n", &|_| unreachable!()));
+            cache.insert(key(n), small);
+        }
+        assert!(cache.get(&key(199)).is_some());
+        assert!(cache.weight() <= budget);
+    }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use parking_lot::Mutex;
 
+use super::cache::ByteCache;
 use super::{Site, reader};
 use crate::Result;
 use crate::content::LinkResolver;
@@ -24,18 +25,18 @@ pub(super) struct Snapshots {
     // Refreshes build snapshots one at a time, each from the one before.
     pub(super) refresh_lock: Mutex<()>,
     // Page metadata by blob and file stem (metadata depends on the path only through the title fallback).
-    pub(super) meta_cache: quick_cache::sync::Cache<(ObjectId, String), Arc<PageMeta>>,
+    pub(super) meta_cache: ByteCache<(ObjectId, String), Arc<PageMeta>>,
     // What readers whom folder rules restrict may see, by head and access (see `Site::reader`).
     pub(super) visible_cache: quick_cache::sync::Cache<(Option<ObjectId>, String), reader::Visible>,
 }
 
 impl Snapshots {
-    /// An empty branch, until the first refresh.
-    pub(super) fn new() -> Snapshots {
+    /// An empty branch, until the first refresh; page metadata cached within `meta_budget` bytes.
+    pub(super) fn new(meta_budget: u64) -> Snapshots {
         Snapshots {
             current: ArcSwap::from_pointee(Snapshot::default()),
             refresh_lock: Mutex::new(()),
-            meta_cache: quick_cache::sync::Cache::new(100_000),
+            meta_cache: ByteCache::new(meta_budget, 1024, |key, meta| key.1.len() + meta.heap_size()),
             visible_cache: quick_cache::sync::Cache::new(32),
         }
     }

@@ -220,14 +220,25 @@ pub struct PreviewForm {
 
 /// `POST /-/preview`: the editor's text rendered by the server's own renderer, as a sanitised fragment, its
 /// wiki links resolved among the pages the viewer may read.
-pub async fn preview(reader: Reader, Form(form): Form<PreviewForm>) -> Result<Response, PageError> {
+/// Renders run a few at a time (`AppState::preview_permits`): one whose client went away cannot be stopped, but
+/// it holds a permit until it ends, so disconnecting clients cannot pile renders up.
+pub async fn preview(
+    reader: Reader,
+    State(state): State<AppState>,
+    Form(form): Form<PreviewForm>,
+) -> Result<Response, PageError> {
     let size = form.markdown.len() as u64;
     let limit = reader.config().max_page_bytes;
     if size > limit {
         return Err(Error::TooLarge { what: "the page", size, limit }.into());
     }
     let path = RepoPath::parse(&form.path).or_else(|_| RepoPath::parse("preview.md"))?;
-    let html = blocking(move || Ok(reader.render_preview(&path, &form.markdown).1.html)).await?;
+    let permit = state.preview_permits.acquire().await?;
+    let html = blocking(move || {
+        let _permit = permit;
+        Ok(reader.render_preview(&path, &form.markdown).1.html)
+    })
+    .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 

@@ -15,6 +15,7 @@ mod navigate;
 mod pages;
 mod paths;
 mod people;
+mod permits;
 mod query;
 mod questions;
 mod raw;
@@ -24,20 +25,26 @@ mod viewer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
 use crate::site::Site;
+use crate::site::cache::CacheBudgets;
 use crate::theme::Theme;
 use crate::{Error, Result};
 
@@ -61,7 +68,12 @@ pub struct AppState {
     pub theme: Arc<Theme>,
     pub page_cache: Arc<pages::PageCache>,
     pub auth: Arc<Auth>,
+    /// Previews rendering at once: one per core, so that hostile clients cannot pile up renders.
+    pub preview_permits: Arc<permits::WorkPermits>,
 }
+
+/// How long a preview waits for a free core before it is answered 503.
+const PREVIEW_WAIT: Duration = Duration::from_secs(5);
 
 /// A bound, ready-to-run server.
 pub struct Server {
@@ -117,8 +129,10 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let state =
-            AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()), auth };
+        let page_cache = Arc::new(pages::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages));
+        let n_cores = std::thread::available_parallelism().map_or(1, |it| it.get());
+        let preview_permits = Arc::new(permits::WorkPermits::new(n_cores, PREVIEW_WAIT));
+        let state = AppState { site: site.clone(), local_addr, theme, page_cache, auth, preview_permits };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
@@ -127,19 +141,100 @@ impl Server {
         self.local_addr
     }
 
-    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM).
+    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM), then lets the requests under
+    /// way finish (for up to half a minute) and saves the change index.
+    ///
+    /// Connections are served by hyper directly, not `axum::serve`, for two limits it cannot set: a client
+    /// must send a request's headers within `header_timeout_secs` (idle kept-alive connections close after as
+    /// long), and at most `max_connections` are served at once; further ones wait in the operating system's
+    /// queue, not accepted, until one closes.
     pub async fn run(self) -> Result<()> {
         tracing::info!("listening on http://{}", self.local_addr);
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        let config = &self.site.config;
+        let header_timeout = Duration::from_secs(config.header_timeout_secs.max(1));
+        let max_connections = config.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        let slots = Arc::new(Semaphore::new(max_connections));
+        let (closing, _) = tokio::sync::watch::channel(());
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = accept_within(&self.listener, &slots) => accepted,
+            };
+            let Some((stream, remote, slot)) = accepted else { continue };
+            let router = self.router.clone();
+            let mut closing = closing.subscribe();
+            tokio::spawn(async move {
+                let _slot = slot;
+                // What `into_make_service_with_connect_info` did: handlers read the client's address.
+                let service = router.map_request(move |mut request: Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(remote));
+                    request
+                });
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+                let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+                tokio::pin!(connection);
+                let res = tokio::select! {
+                    res = connection.as_mut() => res,
+                    _ = closing.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(err) = res {
+                    tracing::debug!(error = %err, %remote, "connection ended with an error");
+                }
+            });
+        }
+        // Stop accepting; idle connections close at once, the others after their current request.
+        drop(self.listener);
+        drop(closing);
+        let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+        if tokio::time::timeout(SHUTDOWN_WAIT, slots.acquire_many(all)).await.is_err() {
+            tracing::warn!("stopping with requests still under way after {} s", SHUTDOWN_WAIT.as_secs());
+        }
         let site = self.site.clone();
         blocking(move || site.save_change_index()).await
+    }
+}
+
+/// How long a stopping server waits for the requests under way.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(30);
+
+// The next connection, once a slot is free: over the cap, clients wait in the listen queue.
+async fn accept_within(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+    let slot = slots.clone().acquire_owned().await.expect("the connection slots are never closed");
+    match listener.accept().await {
+        Ok((stream, remote)) => Some((stream, remote, slot)),
+        Err(err) => {
+            // A connection that failed before it was accepted is that client's problem; running out of file
+            // descriptors is the server's, and retrying at once would spin.
+            let per_connection = matches!(
+                err.kind(),
+                std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionRefused
+            );
+            if !per_connection {
+                tracing::error!(error = %err, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            None
+        }
     }
 }
 
 /// The application's routes and middleware.
 pub fn router(state: AppState) -> Router {
     let body_limit = usize::try_from(state.site.config.max_page_bytes.max(state.site.config.max_upload_bytes))
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let preview_limit = usize::try_from(state.site.config.max_page_bytes.saturating_mul(3))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     Router::new()
@@ -173,7 +268,8 @@ pub fn router(state: AppState) -> Router {
             get(api::get_page).put(api::put_page).delete(api::delete_page).post(api::page_action),
         )
         .route("/-/edit/{*path}", get(edit::editor).post(edit::save))
-        .route("/-/preview", post(edit::preview))
+        // A form-encoded page is at most three times its size: refuse larger bodies before reading them.
+        .route("/-/preview", post(edit::preview).layer(DefaultBodyLimit::max(preview_limit)))
         .route("/-/new", get(edit::new_page))
         .route("/-/delete/{*path}", get(edit::confirm_form).post(edit::delete))
         .route("/-/move/{*path}", get(edit::confirm_form).post(edit::move_page))

@@ -21,11 +21,12 @@ use crate::content::path::url_for;
 use crate::content::{PageKind, RepoPath};
 use crate::site::Reader;
 use crate::site::Snapshot;
+use crate::site::cache::ByteCache;
 use crate::store::ObjectId;
 use crate::{Error, Result};
 
 /// Rendered HTML of page and folder views, by URL, head commit and minute (relative times age).
-pub struct PageCache(quick_cache::sync::Cache<PageCacheKey, (Bytes, bool)>);
+pub struct PageCache(ByteCache<PageCacheKey, (Bytes, bool)>);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageCacheKey {
@@ -37,9 +38,9 @@ pub struct PageCacheKey {
 }
 
 impl PageCache {
-    /// An empty cache holding a few hundred recent views.
-    pub fn new() -> PageCache {
-        PageCache(quick_cache::sync::Cache::new(512))
+    /// An empty cache holding up to `budget` bytes of recent views.
+    pub fn new(budget: u64) -> PageCache {
+        PageCache(ByteCache::new(budget, 64 * 1024, |key, (html, _)| key.url.len() + key.viewer.len() + html.len()))
     }
 }
 

@@ -280,3 +280,89 @@ async fn malformed_requests_get_a_4xx_and_the_server_keeps_serving() {
     assert_eq!(wiki.get("/-/healthz").await.status, 200);
     assert_eq!(wiki.get("/a").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_over_max_page_bytes_is_refused_with_413() {
+    // Preview accepted 25 MB bodies (the global limit) and rendered them, for any reader.
+    let wiki = Fixture::with_files(&[("index.md", "# Home\n")]).serve_with(|config| config.max_page_bytes = 1000).await;
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let over = format!("markdown={}&path=guide%2Fpreview.md", "x".repeat(1500));
+    assert_eq!(wiki.send("POST", "/-/preview", &form, over).await.status, 413);
+    // Far over: refused by the body limit before the form is read.
+    let far_over = format!("markdown={}", "%3C".repeat(1024 * 1024));
+    assert_eq!(wiki.send("POST", "/-/preview", &form, far_over).await.status, 413);
+    let under = wiki.send("POST", "/-/preview", &form, "markdown=%23%23+Small&path=guide%2Fpreview.md").await;
+    assert_eq!(under.status, 200, "{}", under.text());
+    assert!(under.text().contains("Small"), "{}", under.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_front_matter_is_ignored_with_a_warning_not_parsed_for_a_minute() {
+    // `x: ` and 100,000 `[` kept an API PUT busy for 55 s in the YAML parser.
+    let wiki = Fixture::with_files(&[("index.md", "# Home\n")]).serve().await;
+    for (path, yaml) in
+        [("deep.md", format!("x: {}", "[".repeat(50_000))), ("big.md", format!("x: {}", "[".repeat(100_000)))]
+    {
+        let markdown = format!("---\n{yaml}\n---\n# Still here\n\nThe body survives.\n");
+        let started = std::time::Instant::now();
+        let reply = wiki.put_page(path, &json!({"markdown": markdown}), None).await;
+        assert_eq!(reply.status, 201, "{}", reply.text());
+        // A hang guard, not a speed target (the work is measured in benches/hostile.rs).
+        assert!(started.elapsed() < Duration::from_secs(30), "the save took {:?}", started.elapsed());
+        let page = wiki.get(&format!("/{}", path.trim_end_matches(".md"))).await;
+        let text = text_of(&page.text());
+        assert!(text.contains("The body survives."), "{text}");
+        assert!(text.contains("; ignored"), "no warning about the front matter: {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_that_stops_mid_request_line_is_disconnected_after_the_header_timeout() {
+    // Slow clients were held forever: there was no header-read timeout.
+    let wiki =
+        Fixture::with_files(&[("index.md", "# Home\n")]).serve_with(|config| config.header_timeout_secs = 1).await;
+    let mut half = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    half.write_all(b"GET /-/heal").await.expect("send half a request line");
+    let mut idle = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    let started = std::time::Instant::now();
+    for stream in [&mut half, &mut idle] {
+        let mut buffer = [0u8; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer))
+            .await
+            .expect("the server closes the connection within the timeout, give or take");
+        // Closed (0 bytes, or a reset), or answered with an error before closing: never a page.
+        if let Ok(n) = read {
+            let answer = String::from_utf8_lossy(&buffer[..n]);
+            assert!(n == 0 || answer.starts_with("HTTP/1.1 408"), "{answer}");
+        }
+    }
+    assert!(started.elapsed() >= Duration::from_millis(500), "closed before the timeout: {:?}", started.elapsed());
+    assert_eq!(wiki.get("/-/healthz").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_max_connections_wait_until_one_closes() {
+    let wiki = Fixture::with_files(&[("index.md", "# Home\n")])
+        .serve_with(|config| {
+            config.max_connections = 2;
+            config.header_timeout_secs = 60;
+        })
+        .await;
+    // Two clients hold both slots without sending anything.
+    let first = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    let _second = tokio::net::TcpStream::connect(wiki.addr).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let addr = wiki.addr;
+    let third = tokio::spawn(async move {
+        raw_request(addr, &format!("GET /-/healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")).await
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!third.is_finished(), "a third connection was served over the cap of two");
+    // One closes: the waiting client is served.
+    drop(first);
+    let reply = tokio::time::timeout(Duration::from_secs(10), third)
+        .await
+        .expect("the waiting client is served once a slot frees")
+        .expect("the request task ends");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}

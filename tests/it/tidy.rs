@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 /// Modules of `web/` that hold no handlers: what handlers share.
-const WEB_LEAVES: [&str; 9] = ["mod", "error", "csrf", "feed", "paths", "query", "raw", "view", "viewer"];
+const WEB_LEAVES: [&str; 10] = ["mod", "error", "csrf", "feed", "paths", "query", "permits", "raw", "view", "viewer"];
 
 #[test]
 fn modules_use_only_modules_above_them() {

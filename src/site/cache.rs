@@ -1,0 +1,145 @@
+//! Caches bounded by bytes: `cache_mb` of `lore.yaml` split among the site's caches and the web layer's page
+//! cache, each entry weighed by the bytes it holds. Counting entries was no bound: one page of 250,000
+//! headings renders to 53 MB of HTML, and 14 such pages held 3.76 GB.
+
+use std::hash::Hash;
+
+use quick_cache::sync::{Cache, DefaultLifecycle};
+use quick_cache::{DefaultHashBuilder, OptionsBuilder, Weighter};
+
+/// How `cache_mb` is shared among the caches, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheBudgets {
+    /// Rendered page bodies (HTML and table of contents).
+    pub render: u64,
+    /// Whole page views, as the web layer sends them.
+    pub pages: u64,
+    /// Page metadata (title, front matter, links), by blob.
+    pub meta: u64,
+    /// Line attribution of pages.
+    pub blame: u64,
+    /// Lines added and removed between two versions of a file.
+    pub line_stats: u64,
+}
+
+impl CacheBudgets {
+    /// Splits `cache_mb` megabytes: half for rendered bodies, a quarter for page views, the rest for metadata,
+    /// blame and line counts.
+    pub fn split(cache_mb: u64) -> CacheBudgets {
+        let total = cache_mb.saturating_mul(1024 * 1024);
+        let share = |thirty_seconds: u64| total / 32 * thirty_seconds;
+        CacheBudgets { render: share(16), pages: share(8), meta: share(4), blame: share(3), line_stats: share(1) }
+    }
+}
+
+/// Weighs an entry by a function of its key and value (bytes, roughly).
+pub struct WeighWith<K, V>(fn(&K, &V) -> usize);
+
+impl<K, V> Clone for WeighWith<K, V> {
+    fn clone(&self) -> Self {
+        WeighWith(self.0)
+    }
+}
+
+impl<K, V> Weighter<K, V> for WeighWith<K, V> {
+    fn weight(&self, key: &K, value: &V) -> u64 {
+        // The entry's own slot counts too, so that empty values are not free.
+        (self.0(key, value) + size_of::<K>() + size_of::<V>()) as u64
+    }
+}
+
+/// How many parts a cache is split into. quick_cache never keeps an entry heavier than one part, so an entry
+/// over an eighth of the budget is computed for whoever asked and not kept.
+const SHARDS: usize = 8;
+
+/// A cache holding at most `budget` bytes of entries, as its weighing function counts them. Entries heavier
+/// than an eighth of the budget are not kept.
+pub struct ByteCache<K, V>(Cache<K, V, WeighWith<K, V>, DefaultHashBuilder, DefaultLifecycle<K, V>>);
+
+impl<K: Eq + Hash + Clone, V: Clone> ByteCache<K, V> {
+    /// An empty cache of `budget` bytes whose entries weigh `weigh(key, value)` bytes each, typically about
+    /// `typical_entry` (which sizes the cache's tables).
+    pub fn new(budget: u64, typical_entry: u64, weigh: fn(&K, &V) -> usize) -> ByteCache<K, V> {
+        // quick_cache merges parts that would hold fewer than 32 entries; keep all eight.
+        let n_entries = (budget / typical_entry.max(1)).max(32 * SHARDS as u64);
+        let options = OptionsBuilder::new()
+            .estimated_items_capacity(usize::try_from(n_entries).unwrap_or(usize::MAX))
+            .weight_capacity(budget)
+            .shards(SHARDS)
+            .build()
+            .expect("the cache options are complete");
+        ByteCache(Cache::with_options(
+            options,
+            WeighWith(weigh),
+            DefaultHashBuilder::default(),
+            DefaultLifecycle::default(),
+        ))
+    }
+
+    /// The value for `key`, computed by `with` on a miss (once, however many callers wait for it).
+    pub fn get_or_insert_with<E>(&self, key: &K, with: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
+        self.0.get_or_insert_with(key, with)
+    }
+
+    /// The value for `key`, if cached.
+    pub fn get(&self, key: &K) -> Option<V> {
+        self.0.get(key)
+    }
+
+    /// Keeps `value` for `key`, unless it is too heavy to keep.
+    pub fn insert(&self, key: K, value: V) {
+        self.0.insert(key, value);
+    }
+
+    /// The bytes held, as the entries are weighed.
+    pub fn weight(&self) -> u64 {
+        self.0.weight()
+    }
+
+    /// How many entries are held.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_cache(budget: u64) -> ByteCache<u32, String> {
+        ByteCache::new(budget, 1024, |_, text| text.len())
+    }
+
+    #[test]
+    fn holds_no_more_bytes_than_its_budget() {
+        let cache = text_cache(1024 * 1024);
+        for key in 0..1000 {
+            cache.insert(key, "x".repeat(10_000));
+        }
+        assert!(cache.weight() <= 1024 * 1024, "{} bytes held", cache.weight());
+        assert!(cache.len() < 1000 && !cache.is_empty());
+    }
+
+    #[test]
+    fn an_entry_over_an_eighth_of_the_budget_is_not_kept() {
+        let cache = text_cache(1024 * 1024);
+        let big = cache.get_or_insert_with(&1, || Ok::<_, ()>("x".repeat(1024 * 1024 / 8 + 1))).expect("computed");
+        assert_eq!(big.len(), 1024 * 1024 / 8 + 1, "the caller still gets the value");
+        assert_eq!(cache.get(&1), None);
+        cache.insert(2, "x".repeat(1024 * 1024 / 16));
+        assert!(cache.get(&2).is_some());
+    }
+
+    #[test]
+    fn budgets_share_cache_mb() {
+        let budgets = CacheBudgets::split(256);
+        let sum = budgets.render + budgets.pages + budgets.meta + budgets.blame + budgets.line_stats;
+        assert_eq!(sum, 256 * 1024 * 1024);
+        assert_eq!(budgets.render, 128 * 1024 * 1024);
+    }
+}
