@@ -169,6 +169,17 @@ impl StateStore {
         })
     }
 
+    /// The commits of every event that reached a person's inbox, one entry per event, in no order (for checks
+    /// that nothing was lost or delivered twice).
+    pub fn delivered_commits(&self, username: &str) -> Result<Vec<String>> {
+        self.run(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT e.commit_id FROM inbox_delivered d JOIN events e ON e.id = d.event_id WHERE d.username = ?1",
+            )?;
+            statement.query_map([username], |row| row.get(0))?.collect()
+        })
+    }
+
     /// How many items of a person's inbox are unread.
     pub fn unread_count(&self, username: &str) -> Result<usize> {
         self.run(|connection| {

@@ -23,3 +23,4 @@ mod search;
 mod state;
 mod stewardship;
 mod tidy;
+mod notify;
