@@ -13,6 +13,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
 use crate::content::links::{self, WikiTarget};
+use crate::content::mentions::{self, Mention};
 use crate::content::page::markdown_options;
 use crate::content::{RepoPath, slug};
 
@@ -231,8 +232,42 @@ impl<'a> Renderer<'_, 'a> {
                 if let (Some(heading), Event::Text(text) | Event::Code(text)) = (self.heading.as_mut(), &other) {
                     heading.text.push_str(text);
                 }
-                self.emit(other);
+                match other {
+                    // Mentions in prose link to the person (never in code spans, which are `Code`, or in links).
+                    Event::Text(text) if self.wiki_link_depth.is_empty() && text.contains('@') => {
+                        self.emit_with_mentions(text)
+                    }
+                    other => self.emit(other),
+                }
             }
+        }
+    }
+
+    // Emits text, each mention in it (`@ann`, `@ann@example.com`) a link to the person's page.
+    fn emit_with_mentions(&mut self, text: CowStr<'a>) {
+        let found = mentions::find_in_text(&text);
+        if found.is_empty() {
+            return self.emit(Event::Text(text));
+        }
+        let mut at = 0;
+        for (range, mention) in found {
+            if range.start > at {
+                self.emit(Event::Text(text[at..range.start].to_string().into()));
+            }
+            let href = match &mention {
+                Mention::Account(name) => format!("/-/people/@{name}"),
+                Mention::Email(email) => format!("/-/people/{email}"),
+            };
+            let mut tag = String::from("<a class=\"mention\" href=\"");
+            escape_href(&mut tag, &href).expect("writing to a String cannot fail");
+            tag.push_str("\">");
+            self.emit(Event::InlineHtml(tag.into()));
+            self.emit(Event::Text(text[range.clone()].to_string().into()));
+            self.emit(Event::InlineHtml("</a>".into()));
+            at = range.end;
+        }
+        if at < text.len() {
+            self.emit(Event::Text(text[at..].to_string().into()));
         }
     }
 
@@ -715,6 +750,18 @@ mod tests {
         );
         // Raw HTML with an unusual scheme is cleaned as before, unless a Markdown link made it known.
         check_absent("<a href=\"irc://x\">raw</a>", &["irc:"]);
+    }
+
+    #[test]
+    fn mentions_link_to_people_outside_code() {
+        check(
+            "Thanks @ann and @bob@example.com.",
+            &[
+                "<a class=\"mention\" href=\"/-/people/@ann\" rel=\"noopener noreferrer\">@ann</a>",
+                "<a class=\"mention\" href=\"/-/people/bob@example.com\" rel=\"noopener noreferrer\">@bob@example.com</a>",
+            ],
+        );
+        check_absent("`@ann` and ann@example.com and [@ann](/x)", &["class=\"mention\""]);
     }
 
     #[test]

@@ -77,6 +77,12 @@ pub async fn person_page(
     Path(email): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    // `@ann`, as mentions link: the account's person page.
+    if let Some(username) = email.strip_prefix('@') {
+        let user = state.auth.accounts.user(username)?.filter(|it| !it.disabled);
+        let user = user.ok_or_else(|| Error::NotFound(format!("nobody is called @{username}")))?;
+        return Ok(Redirect::to(&person_url(&user.email.to_lowercase())).into_response());
+    }
     let lookup = email.clone();
     let person = blocking(move || reader.person(&lookup))
         .await?

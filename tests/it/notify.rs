@@ -150,6 +150,12 @@ async fn a_mention_reaches_the_person_named_and_code_mentions_nobody() {
     assert_eq!(save(&local, EDDIE, "pub/page", text).await.status, 200);
     let inbox = inbox_until(&local, RITA, has("mentioned", EDDIE.email)).await;
     assert_eq!(inbox["items"][0]["url"], "/pub/page");
+    // The page links the mention to Rita's person page, by her account name.
+    let page = api(&local.wiki, "GET", "/pub/page", Some(local.token(EDDIE)), None, &[]).await;
+    assert!(page.text().contains("<a class=\"mention\" href=\"/-/people/@rita\""), "{}", page.text());
+    let person = api(&local.wiki, "GET", "/-/people/@rita", Some(local.token(EDDIE)), None, &[]).await;
+    assert_eq!(person.status, 303, "{}", person.text());
+    assert_eq!(person.header("location").as_deref(), Some("/-/people/rita%40example%2Ecom"));
     wait_for_notifier(&local).await;
     assert_eq!(inbox_of(&local, RAY).await, json!([]), "a mention inside code reached someone");
     // The same mention saved again is not news.
