@@ -39,6 +39,9 @@ pub struct Config {
     pub auth: crate::auth::AuthConfig,
     /// How many of the people "Who knows about this?" ranks highest hear of a new question.
     pub notify_experts: usize,
+    /// How long a question may wait for an answer before it goes to everyone who follows its tags (and to its
+    /// experts again): a number and a unit, `90m`, `24h`, `2d`.
+    pub unanswered_after: String,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             lore_binary: None,
             auth: crate::auth::AuthConfig::default(),
             notify_experts: 3,
+            unanswered_after: "24h".into(),
         }
     }
 }
@@ -82,8 +86,48 @@ impl Config {
         self.repo.clone().unwrap_or_else(|| self.data.join("wiki.git"))
     }
 
+    /// `unanswered_after` in seconds; a bad value is refused at start.
+    pub fn unanswered_after_seconds(&self) -> Result<i64> {
+        parse_duration(&self.unanswered_after).ok_or_else(|| {
+            Error::bad_input(format!(
+                "unanswered_after: {:?} is not a duration such as 90m, 24h or 2d",
+                self.unanswered_after
+            ))
+        })
+    }
+
     /// Whether Lore manages (creates and seeds) the repository itself.
     pub fn manages_repo(&self) -> bool {
         self.repo.is_none()
+    }
+}
+
+// `90m`, `24h`, `2d` (and `30s`) as seconds.
+fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let number: i64 = text[..text.len() - unit.len_utf8()].trim().parse().ok().filter(|it| *it > 0)?;
+    let scale = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_unit() {
+        assert_eq!(parse_duration("24h"), Some(86_400));
+        assert_eq!(parse_duration("90m"), Some(5_400));
+        assert_eq!(parse_duration(" 2d "), Some(172_800));
+        for bad in ["", "h", "24", "-1h", "0h", "24x", "1.5h"] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
     }
 }

@@ -121,6 +121,7 @@ pub enum Text {
 impl Site {
     /// Opens the configured repository, creating and seeding `<data>/wiki.git` on first run.
     pub fn open(config: Config) -> Result<Site> {
+        config.unanswered_after_seconds()?;
         std::fs::create_dir_all(&config.data)?;
         let repo_path = config.repo_path();
         let store = if config.manages_repo() && !repo_path.exists() {

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -31,16 +31,25 @@ const COALESCE_SECONDS: i64 = 600;
 /// Commits read per round; a long push is worked through in rounds.
 const COMMITS_PER_ROUND: usize = 200;
 
-/// The notifier's wake-up and whether it has caught up once.
+/// How often open questions are looked at for reminders, at most, in seconds (more often when
+/// `unanswered_after` is short).
+const UNANSWERED_EVERY_SECONDS: i64 = 60;
+
+/// The notifier's wake-up, whether it has caught up once, and when it last looked for unanswered questions.
 pub(super) struct Notifier {
     wakeup: Mutex<Option<mpsc::Sender<()>>>,
     caught_up: AtomicBool,
+    last_unanswered_sweep: AtomicI64,
 }
 
 impl Notifier {
     /// Not running yet.
     pub(super) fn new() -> Notifier {
-        Notifier { wakeup: Mutex::new(None), caught_up: AtomicBool::new(false) }
+        Notifier {
+            wakeup: Mutex::new(None),
+            caught_up: AtomicBool::new(false),
+            last_unanswered_sweep: AtomicI64::new(0),
+        }
     }
 }
 
@@ -79,8 +88,17 @@ impl Site {
                 Err(crate::Error::Unavailable(_)) => {}
                 Err(err) => tracing::error!(error = %err, "delivering notifications failed"),
             }
+            let now = chrono::Utc::now().timestamp();
+            let every =
+                (site.config.unanswered_after_seconds().unwrap_or(86_400) / 4).clamp(1, UNANSWERED_EVERY_SECONDS);
+            if now - site.notifier.last_unanswered_sweep.load(Ordering::Acquire) >= every {
+                site.notifier.last_unanswered_sweep.store(now, Ordering::Release);
+                if let Err(err) = site.remind_unanswered(&auth, now) {
+                    tracing::error!(error = %err, "reminding of unanswered questions failed");
+                }
+            }
             drop(site);
-            match receiver.recv_timeout(Duration::from_secs(5)) {
+            match receiver.recv_timeout(Duration::from_secs(1)) {
                 Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
@@ -128,6 +146,80 @@ impl Site {
                 })?;
             }
         }
+    }
+
+    /// Sends every question left unanswered for `unanswered_after` to everyone who follows its tags (and to its
+    /// experts again when nobody does), once per question; returns how many deliveries were made.
+    pub fn remind_unanswered(self: &Arc<Site>, auth: &Auth, now: i64) -> Result<usize> {
+        let waited = self.config.unanswered_after_seconds()?;
+        let reader = self.reader(&crate::auth::Access::unrestricted());
+        let people = People::load(auth)?;
+        let folder_follows = auth.state.follows_of_kind("folder")?;
+        let mut delivered = 0;
+        for question in reader.questions() {
+            let open = question.status == crate::content::questions::Status::Open && question.n_answers == 0;
+            if !open || question.last_activity == 0 || now - question.last_activity < waited {
+                continue;
+            }
+            let Ok(path) = crate::content::RepoPath::parse(&question.path) else { continue };
+            let asker = question.asked_by.as_deref().map(crate::content::stewardship::email_of).unwrap_or_default();
+            let event = WikiEvent {
+                commit: self.head().unwrap_or_else(|| question_commit_placeholder()),
+                kind: EventKind::QuestionForYou,
+                path: path.clone(),
+                title: question.title.clone(),
+                url: question.url.clone(),
+                actor: crate::store::Person {
+                    name: question.asked_by.as_deref().and_then(|it| it.split(" <").next()).unwrap_or("someone").into(),
+                    email: asker.clone(),
+                },
+                at: now,
+                summary: format!("Still unanswered: {}", question.title),
+                tags: question.tags.clone(),
+                mentioned: None,
+                related: None,
+                answer_author: None,
+            };
+            let mut record = record_of(&event);
+            // One reminder per question, whatever the head: the id names the question, not the commit.
+            record.id = reminder_id(&question.path);
+            record.commit_id = String::new();
+            let mut recipients: Vec<Recipient> = Vec::new();
+            let tags: Vec<String> = question.tags.iter().map(|it| it.to_lowercase()).collect();
+            let mut candidates = auth.state.followers("tag", &tags)?;
+            candidates.extend(folder_follows.iter().filter(|it| glob_matches(&it.target, path.as_str())).cloned());
+            let muted: Vec<&str> = candidates.iter().filter(|it| it.muted).map(|it| it.username.as_str()).collect();
+            let allowed = |user: &User| {
+                !user.disabled
+                    && user.email.trim().to_lowercase() != asker
+                    && !muted.contains(&user.username.as_str())
+                    && auth.access_of(user, &[]).can_read(path.as_str())
+            };
+            for follow in candidates.iter().filter(|it| !it.muted) {
+                if let Some(user) = people.by_username(&follow.username).filter(|it| allowed(it))
+                    && !recipients.iter().any(|it| it.username == user.username)
+                {
+                    let reason = format!("follow:{}:{}", follow.kind, follow.target);
+                    recipients.push(Recipient { username: user.username.clone(), reason });
+                }
+            }
+            if recipients.is_empty() {
+                for email in self.experts_to_ask(&path, self.config.notify_experts) {
+                    if let Some(user) = people.by_email(&email).filter(|it| allowed(it)) {
+                        recipients.push(Recipient { username: user.username.clone(), reason: "expert".into() });
+                    }
+                }
+            }
+            delivered += auth.state.write(|tx| {
+                tx.insert_event(&record)?;
+                let mut n = 0;
+                for recipient in &recipients {
+                    n += usize::from(tx.deliver(&recipient.username, &record, &recipient.reason, 0)?.is_some());
+                }
+                Ok(n)
+            })?;
+        }
+        Ok(delivered)
     }
 
     // The records one event becomes (the event, and for a new question the experts' own event), each with its
@@ -189,11 +281,7 @@ impl Site {
             add(state.followers("tag", &tags)?);
             add(state.followers("person", &[event.actor.email.to_lowercase()])?);
             let folder_path = question.as_deref().unwrap_or(path);
-            add(folder_follows
-                .iter()
-                .filter(|it| Glob::new(&it.target).is_ok_and(|glob| glob.compile_matcher().is_match(folder_path)))
-                .cloned()
-                .collect());
+            add(folder_follows.iter().filter(|it| glob_matches(&it.target, folder_path)).cloned().collect());
         }
         // A mute anywhere that matches silences this event for that person, whatever else they follow.
         let muted: Vec<String> =
@@ -295,6 +383,23 @@ fn auto_follow_in(
     };
     tx.follow(&follow)?;
     Ok(())
+}
+
+// Whether a folder follow's glob takes in `path`.
+fn glob_matches(glob: &str, path: &str) -> bool {
+    Glob::new(glob).is_ok_and(|glob| glob.compile_matcher().is_match(path))
+}
+
+// The event id of the one reminder a question gets.
+fn reminder_id(path: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("unanswered:{path}").as_bytes());
+    digest.iter().take(12).map(|it| format!("{it:02x}")).collect()
+}
+
+// Reminders belong to no commit; an empty branch has no head to name either.
+fn question_commit_placeholder() -> ObjectId {
+    "0000000000000000000000000000000000000000".parse().expect("forty zeros are an object id")
 }
 
 fn record_of(event: &WikiEvent) -> EventRecord {

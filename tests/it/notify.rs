@@ -200,6 +200,32 @@ async fn a_new_question_reaches_the_people_who_know_the_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_question_goes_to_everyone_who_follows_its_tags_once() {
+    let local = serve_local(small_fixture(), &[EDDIE, RITA, RAY], |config| config.unanswered_after = "2s".into()).await;
+    wait_for_notifier(&local).await;
+    assert_eq!(follow(&local, RITA, "tag", "billing").await.status, 201);
+    let question = json!({"title": "Who owns the invoice run?", "body": "Nobody knows.", "tags": ["billing"]});
+    let reply = api(&local.wiki, "POST", "/-/api/questions", Some(local.token(EDDIE)), Some(&question), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    // Rita follows the tag: she hears of the question when it is asked, and again when it is still unanswered.
+    inbox_until(&local, RITA, |item| item["event"] == "question_asked").await;
+    let inbox = inbox_until(&local, RITA, |item| item["event"] == "question_for_you").await;
+    let reminder = inbox["items"].as_array().and_then(|it| it.iter().find(|it| it["event"] == "question_for_you"));
+    let reminder = reminder.expect("the reminder");
+    assert!(reminder["summary"].as_str().unwrap_or_default().starts_with("Still unanswered"), "{reminder}");
+    // Once: later sweeps find it delivered.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let items = inbox_of(&local, RITA).await;
+    let n = items.as_array().map_or(0, |it| it.iter().filter(|it| it["event"] == "question_for_you").count());
+    assert_eq!(n, 1, "{items}");
+    assert_eq!(inbox_of(&local, RAY).await, json!([]), "someone who follows nothing was reminded");
+    assert!(
+        inbox_of(&local, EDDIE).await.as_array().is_none_or(|it| it.iter().all(|it| it["event"] != "question_for_you")),
+        "the asker was reminded of his own question"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn followers_hear_nothing_of_folders_they_may_not_read() {
     let fixture = small_fixture();
     fixture.write("hr/salaries.md", "# Salary bands\n\nThe zorblax bands.\n");
