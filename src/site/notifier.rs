@@ -164,7 +164,7 @@ impl Site {
             let Ok(path) = crate::content::RepoPath::parse(&question.path) else { continue };
             let asker = question.asked_by.as_deref().map(crate::content::stewardship::email_of).unwrap_or_default();
             let event = WikiEvent {
-                commit: self.head().unwrap_or_else(|| question_commit_placeholder()),
+                commit: self.head().unwrap_or_else(question_commit_placeholder),
                 kind: EventKind::QuestionForYou,
                 path: path.clone(),
                 title: question.title.clone(),
