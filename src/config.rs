@@ -27,6 +27,8 @@ pub struct Config {
     pub max_page_bytes: u64,
     /// Largest uploaded file (and largest non-Markdown file in a push), in bytes.
     pub max_upload_bytes: u64,
+    /// Memory for the cache of finished pages, in MiB (stored compressed: a few KiB a page).
+    pub cache_mb: u64,
     /// The `lore` binary the installed git hooks run; defaults to the running binary.
     pub lore_binary: Option<PathBuf>,
     /// Who may read, edit and push (see docs/ACCOUNTS.md).
@@ -44,6 +46,7 @@ impl Default for Config {
             site_title: "Lore".to_string(),
             max_page_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
+            cache_mb: 64,
             lore_binary: None,
             auth: crate::auth::AuthConfig::default(),
         }

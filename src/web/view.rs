@@ -1,20 +1,22 @@
 //! View structs: what templates see. Small, serialisable, built from domain types so themes never
 //! depend on them.
 
+use std::ops::Bound;
+
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::AppState;
 use crate::Error;
-use crate::content::RepoPath;
 use crate::content::path::url_for;
+use crate::content::{PageMeta, RepoPath};
 use crate::render::TocEntry;
 use crate::site::{PageView, Snapshot};
 use crate::store::{CommitInfo, ObjectId, Person};
 
 /// What the layout needs on every page.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Frame {
     pub site_title: String,
     pub page_title: String,
@@ -26,12 +28,19 @@ pub struct Frame {
     pub nav: Nav,
     /// Questions waiting for an answer, shown in the header for experts.
     pub open_questions: usize,
-    /// Who is looking, for the header's account links and for hiding actions they may not take.
+    /// Who is looking, for hiding actions they may not take.
     pub account: AccountNav,
+    /// The header's personal links (`_account_nav.html`), or [`ACCOUNT_SLOT`] in pages shared by many.
+    pub account_nav: String,
 }
 
+/// Marks where the header's personal links go in a page that everyone of an access class shares (the page
+/// cache's copies); each response fills it with its viewer's [`account_nav`]. Rendered content cannot carry
+/// it: the sanitiser drops comments, and the header comes before any content.
+pub const ACCOUNT_SLOT: &str = "<!--lore:account-->";
+
 /// The header's view of the visitor.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, Clone)]
 pub struct AccountNav {
     pub mode: &'static str,
     pub username: Option<String>,
@@ -45,7 +54,38 @@ pub struct AccountNav {
     pub open_banner: bool,
 }
 
+/// The header's personal links for the viewer of the current request: name, admin link, logout form.
+pub fn account_nav(state: &AppState) -> String {
+    render_account_nav(state, &AccountNav::of(state))
+}
+
+/// The header's personal links for the viewer of the current request, and the same links when they are the
+/// same for everyone of the viewer's access class (when nothing personal shows in them).
+pub fn account_nav_for_sharing(state: &AppState) -> (String, Option<String>) {
+    let account = AccountNav::of(state);
+    let personal = render_account_nav(state, &account);
+    let anonymous = render_account_nav(state, &account.anonymous());
+    let shared = (anonymous == personal).then_some(anonymous);
+    (personal, shared)
+}
+
+fn render_account_nav(state: &AppState, account: &AccountNav) -> String {
+    #[derive(Serialize)]
+    struct AccountNavTemplate<'a> {
+        account: &'a AccountNav,
+    }
+    state.theme.render("_account_nav.html", &AccountNavTemplate { account }).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "rendering the account links failed");
+        String::new()
+    })
+}
+
 impl AccountNav {
+    // The same without the name and the CSRF token.
+    fn anonymous(&self) -> AccountNav {
+        AccountNav { username: None, name: None, csrf_token: None, ..self.clone() }
+    }
+
     fn of(state: &AppState) -> AccountNav {
         let Some(viewer) = super::viewer::Viewer::current() else { return AccountNav::default() };
         let open = viewer.mode == crate::auth::AuthMode::Open;
@@ -63,14 +103,14 @@ impl AccountNav {
 }
 
 /// One step of the breadcrumb trail.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Crumb {
     pub title: String,
     pub url: String,
 }
 
 /// The application's own links.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Nav {
     pub home_url: &'static str,
     pub pages_url: &'static str,
@@ -92,6 +132,7 @@ const NAV: Nav = Nav {
 impl Frame {
     /// The frame of a page titled `page_title`, without breadcrumbs.
     pub fn new(state: &AppState, host: &str, page_title: &str) -> Frame {
+        let account = AccountNav::of(state);
         Frame {
             site_title: state.site.config.site_title.clone(),
             page_title: page_title.to_string(),
@@ -102,8 +143,17 @@ impl Frame {
             nav: NAV,
             // Counted among the questions this viewer may read.
             open_questions: super::viewer::Viewer::current().map_or(0, |viewer| viewer.reader(state).open_questions()),
-            account: AccountNav::of(state),
+            account_nav: render_account_nav(state, &account),
+            account,
         }
+    }
+
+    /// The frame as everyone of this viewer's access class sees it: nothing personal (no name, no CSRF
+    /// token), and [`ACCOUNT_SLOT`] where the header's personal links go.
+    pub fn shared(mut self) -> Frame {
+        self.account = self.account.anonymous();
+        self.account_nav = ACCOUNT_SLOT.to_string();
+        self
     }
 
     /// Adds breadcrumbs for the folders above `path` (a file path, or a folder ending in `/`).
@@ -139,22 +189,18 @@ fn breadcrumbs(snapshot: &Snapshot, path: &str) -> Vec<Crumb> {
 
 /// A folder's title: its index page's title, else its name.
 pub fn folder_title(snapshot: &Snapshot, folder: &str) -> String {
-    for index in ["index.md", "README.md"] {
-        if let Ok(path) = RepoPath::parse(&format!("{folder}{index}"))
-            && let Some(meta) = snapshot.pages.get(&path)
-        {
-            return meta.title.clone();
-        }
+    match folder_index(snapshot, folder) {
+        Some(meta) => meta.title.clone(),
+        None => folder.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string(),
     }
-    folder.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
 }
 
 /// The page template's view.
 #[derive(Serialize)]
-pub struct PageTemplate {
+pub struct PageTemplate<'a> {
     #[serde(flatten)]
     pub frame: Frame,
-    pub page: PageContext,
+    pub page: &'a PageContext,
 }
 
 /// A page as the page template sees it.
@@ -186,12 +232,24 @@ pub struct PageContext {
     pub header_html: Option<String>,
     pub footer_html: Option<String>,
     /// The page tree, opened along the way to this page.
-    pub tree: Vec<TreeView>,
+    pub tree: TreeLevelView,
     /// Owners, review state, contributors and incoming links.
     pub health: Option<crate::site::PageHealth>,
     /// Whether the page loads KaTeX (formulas) and mermaid (diagrams).
     pub has_math: bool,
     pub has_mermaid: bool,
+}
+
+/// How many entries of each level the sidebar shows around the way to the current page; "N more" buttons
+/// load the rest from the tree API, so a page in a folder of 10,000 pages stays small.
+pub const TREE_WINDOW: usize = 25;
+
+/// One level of the sidebar's page tree: a window of its entries, and what is left out before and after it.
+#[derive(Serialize, Default)]
+pub struct TreeLevelView {
+    pub entries: Vec<TreeView>,
+    pub more_before: Option<TreeMore>,
+    pub more_after: Option<TreeMore>,
 }
 
 /// A node of the sidebar's page tree; folders off the current path are closed and load when opened.
@@ -203,26 +261,55 @@ pub struct TreeView {
     pub is_folder: bool,
     pub open: bool,
     pub current: bool,
-    pub children: Vec<TreeView>,
+    pub children: TreeLevelView,
 }
 
-/// The page tree for a page at `path`: the root level, and each folder on the way to the page opened.
-pub fn tree_for(snapshot: &Snapshot, path: &str, folder: &str) -> Vec<TreeView> {
-    tree_level(snapshot, folder)
-        .into_iter()
-        .map(|entry| {
-            let open = entry.is_folder && path.starts_with(&entry.path);
+/// Entries of a level the sidebar leaves out: `count` of them from position `offset` (a page of the tree API).
+#[derive(Serialize)]
+pub struct TreeMore {
+    /// The folder (`""` for the root, else ending in `/`).
+    pub path: String,
+    pub folder_title: String,
+    pub offset: usize,
+    pub count: usize,
+}
+
+/// The page tree for a page at `path`: a window of the level in `folder` around the way to the page, and each
+/// folder on the way opened the same way.
+pub fn tree_for(snapshot: &Snapshot, path: &str, folder: &str) -> TreeLevelView {
+    let mut items = level_items(snapshot, folder);
+    let n_items = items.len();
+    let on_the_way = items.iter().position(|it| if it.is_folder { path.starts_with(it.path) } else { it.path == path });
+    let (start, end) = match on_the_way {
+        Some(index) => {
+            let rank = items.iter().filter(|it| tree_order(it, &items[index]).is_lt()).count();
+            let end = (rank.saturating_sub(TREE_WINDOW / 2) + TREE_WINDOW).min(n_items);
+            (end.saturating_sub(TREE_WINDOW), end)
+        }
+        None => (0, TREE_WINDOW.min(n_items)),
+    };
+    let folder_title = || if folder.is_empty() { "Home".to_string() } else { folder_title(snapshot, folder) };
+    let more = |offset: usize, count: usize| {
+        (count > 0).then(|| TreeMore { path: folder.to_string(), folder_title: folder_title(), offset, count })
+    };
+    let more_before = more(0, start);
+    let more_after = more(end, n_items - end);
+    let entries = select_window(&mut items, start, end)
+        .iter()
+        .map(|item| {
+            let open = item.is_folder && path.starts_with(item.path);
             TreeView {
-                children: if open { tree_for(snapshot, path, &entry.path) } else { Vec::new() },
-                current: !entry.is_folder && entry.path == path,
-                title: entry.title,
-                url: entry.url,
-                path: entry.path,
-                is_folder: entry.is_folder,
+                children: if open { tree_for(snapshot, path, item.path) } else { TreeLevelView::default() },
+                current: !item.is_folder && item.path == path,
+                title: item.title.to_string(),
+                url: item.url(),
+                path: item.path.to_string(),
+                is_folder: item.is_folder,
                 open,
             }
         })
-        .collect()
+        .collect();
+    TreeLevelView { entries, more_before, more_after }
 }
 
 impl PageContext {
@@ -251,7 +338,7 @@ impl PageContext {
             sidebar_html: None,
             header_html: None,
             footer_html: None,
-            tree: Vec::new(),
+            tree: TreeLevelView::default(),
             health: None,
             has_math: view.meta.has_math,
             has_mermaid: view.meta.has_mermaid,
@@ -261,10 +348,10 @@ impl PageContext {
 
 /// The folder listing's view.
 #[derive(Serialize)]
-pub struct FolderTemplate {
+pub struct FolderTemplate<'a> {
     #[serde(flatten)]
     pub frame: Frame,
-    pub folder: FolderContext,
+    pub folder: &'a FolderContext,
 }
 
 /// A folder without an index page.
@@ -313,6 +400,22 @@ pub struct ErrorView {
     pub message: String,
 }
 
+/// When [`relative_time`] of `then` next reads differently (Unix seconds), so a page that says "3 days ago"
+/// can be kept until it would say "4 days ago".
+pub fn relative_time_changes_at(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
+    let seconds = (now - then).num_seconds();
+    // Each range of `relative_time` with the length of its unit and the rounding it adds.
+    let next = match seconds {
+        ..=44 => 45,
+        45..=5_399 => (((seconds + 30) / 60 + 1) * 60 - 30).min(5_400),
+        5_400..=86_399 => (((seconds + 1_800) / 3_600 + 1) * 3_600 - 1_800).min(86_400),
+        86_400..=2_591_999 => ((seconds / 86_400 + 1) * 86_400).min(2_592_000),
+        2_592_000..=31_535_999 => ((seconds / 2_592_000 + 1) * 2_592_000).min(31_536_000),
+        _ => (seconds / 31_536_000 + 1) * 31_536_000,
+    };
+    then.timestamp() + next
+}
+
 /// "3 days ago", as people say it.
 pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let seconds = (now - then).num_seconds();
@@ -339,6 +442,20 @@ mod tests {
         let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
         let then = now - chrono::Duration::seconds(seconds_ago);
         assert_eq!(relative_time(now, then), expected);
+    }
+
+    #[test]
+    fn relative_times_say_when_they_change() {
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        for seconds_ago in [0, 10, 44, 45, 89, 90, 3_000, 5_399, 5_400, 86_000, 86_400, 200_000, 2_600_000, 40_000_000]
+        {
+            let then = now - chrono::Duration::seconds(seconds_ago);
+            let changes_at = relative_time_changes_at(now, then);
+            assert!(changes_at > now.timestamp(), "{seconds_ago}");
+            let at = |t: i64| relative_time(DateTime::<Utc>::from_timestamp(t, 0).unwrap(), then);
+            assert_eq!(at(changes_at - 1), relative_time(now, then), "{seconds_ago}: the same until then");
+            assert_ne!(at(changes_at), relative_time(now, then), "{seconds_ago}: different from then on");
+        }
     }
 
     #[test]
@@ -499,50 +616,127 @@ pub struct TreeEntry {
     pub is_folder: bool,
 }
 
-/// The pages and folders directly inside `folder` (`""` for the root, else ending in `/`): folders first,
-/// then pages by title. Folders starting with `_` or `.` are not part of the wiki's navigation.
-pub fn tree_level(snapshot: &Snapshot, folder: &str) -> Vec<TreeEntry> {
-    let mut folders = std::collections::BTreeSet::new();
-    let mut pages = Vec::new();
-    for (file, _) in snapshot.files_under(folder) {
-        let rest = &file[folder.len()..];
-        match rest.split_once('/') {
-            Some((sub, _)) => {
-                folders.insert(sub.to_string());
-            }
-            None => {
-                if let Ok(path) = RepoPath::parse(file)
-                    && let Some(meta) = snapshot.pages.get(&path)
-                    && !rest.starts_with('_')
-                {
-                    pages.push(TreeEntry {
-                        name: rest.to_string(),
-                        path: file.clone(),
-                        title: meta.title.clone(),
-                        url: path.url(),
-                        is_folder: false,
-                    });
+/// `limit` of the pages and folders directly inside `folder` (`""` for the root, else ending in `/`) from
+/// position `offset`, and how many there are in all. The order: folders first, then pages by title. Folders
+/// starting with `_` or `.` are not part of the wiki's navigation. Costs a pass over the level and a sort of
+/// only what is returned, so paging through a folder of 10,000 pages stays cheap.
+pub fn tree_page(snapshot: &Snapshot, folder: &str, offset: usize, limit: usize) -> (Vec<TreeEntry>, usize) {
+    let mut items = level_items(snapshot, folder);
+    let n_items = items.len();
+    let start = offset.min(n_items);
+    let end = start.saturating_add(limit).min(n_items);
+    let entries = select_window(&mut items, start, end)
+        .iter()
+        .map(|item| TreeEntry {
+            name: item.name.to_string(),
+            path: item.path.to_string(),
+            title: item.title.to_string(),
+            url: item.url(),
+            is_folder: item.is_folder,
+        })
+        .collect();
+    (entries, n_items)
+}
+
+// An entry of a tree level, borrowed from the snapshot: listing a level allocates only for what is shown.
+struct LevelItem<'a> {
+    name: &'a str,
+    path: &'a str,
+    title: &'a str,
+    is_folder: bool,
+    page: Option<&'a RepoPath>,
+}
+
+impl LevelItem<'_> {
+    fn url(&self) -> String {
+        match self.page {
+            Some(page) => page.url(),
+            None => url_for(self.path.trim_end_matches('/')) + "/",
+        }
+    }
+}
+
+// The order of a tree level: folders first by name, then pages by title (case aside), then by path.
+fn tree_order(a: &LevelItem, b: &LevelItem) -> std::cmp::Ordering {
+    b.is_folder.cmp(&a.is_folder).then_with(|| {
+        if a.is_folder { a.name.cmp(b.name) } else { caseless(a.title, b.title).then_with(|| a.path.cmp(b.path)) }
+    })
+}
+
+fn caseless(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes().map(|it| it.to_ascii_lowercase()).cmp(b.bytes().map(|it| it.to_ascii_lowercase()))
+    } else {
+        a.chars().flat_map(char::to_lowercase).cmp(b.chars().flat_map(char::to_lowercase))
+    }
+}
+
+// Puts the entries at positions `start..end` of the level's order into those places, sorted, in time linear
+// in the level's size (two selections and a sort of the window), and returns them.
+fn select_window<'s, 'a>(items: &'s mut [LevelItem<'a>], start: usize, end: usize) -> &'s [LevelItem<'a>] {
+    if start >= end {
+        return &[];
+    }
+    if start > 0 {
+        items.select_nth_unstable_by(start, tree_order);
+    }
+    let rest = &mut items[start..];
+    if end - start < rest.len() {
+        rest.select_nth_unstable_by(end - start, tree_order);
+    }
+    let window = &mut rest[..end - start];
+    window.sort_unstable_by(tree_order);
+    window
+}
+
+// The entries directly inside `folder`, unordered. Subfolders are skipped over with one map lookup each, so
+// the root of a deep wiki costs its own entries, not every file below it.
+fn level_items<'a>(snapshot: &'a Snapshot, folder: &str) -> Vec<LevelItem<'a>> {
+    let mut res = Vec::new();
+    let mut from = folder.to_string();
+    loop {
+        let mut next_from = None;
+        for (file, _) in snapshot.files.range::<_, str>((Bound::Included(from.as_str()), Bound::Unbounded)) {
+            let Some(rest) = file.strip_prefix(folder) else { break };
+            match rest.split_once('/') {
+                Some((name, _)) => {
+                    if !name.starts_with(['_', '.', '-']) {
+                        let path = &file[..folder.len() + name.len() + 1];
+                        let title = folder_index(snapshot, path).map_or(name, |it| it.title.as_str());
+                        res.push(LevelItem { name, path, title, is_folder: true, page: None });
+                    }
+                    // '0' follows '/': the first path after everything in this subfolder.
+                    next_from = Some(format!("{folder}{name}0"));
+                    break;
+                }
+                None => {
+                    if !rest.starts_with('_')
+                        && let Some((page, meta)) = snapshot.pages.get_key_value(file.as_str())
+                    {
+                        res.push(LevelItem {
+                            name: rest,
+                            path: file,
+                            title: &meta.title,
+                            is_folder: false,
+                            page: Some(page),
+                        });
+                    }
                 }
             }
         }
+        match next_from {
+            Some(next) => from = next,
+            None => return res,
+        }
     }
-    pages.sort_by_key(|it| it.title.to_lowercase());
-    let mut res: Vec<TreeEntry> = folders
-        .into_iter()
-        .filter(|name| !name.starts_with('_') && !name.starts_with('.') && !name.starts_with('-'))
-        .map(|name| {
-            let path = format!("{folder}{name}/");
-            TreeEntry {
-                title: folder_title(snapshot, &path),
-                url: crate::content::path::url_for(&path[..path.len() - 1]) + "/",
-                path,
-                name,
-                is_folder: true,
-            }
-        })
-        .collect();
-    res.extend(pages);
-    res
+}
+
+// A folder's index page (`index.md`, else `README.md`).
+fn folder_index<'a>(snapshot: &'a Snapshot, folder: &str) -> Option<&'a PageMeta> {
+    ["index.md", "README.md"]
+        .iter()
+        .find_map(|index| snapshot.pages.get(format!("{folder}{index}").as_str()))
+        .map(|it| &**it)
 }
 
 /// The URL of a person's page.

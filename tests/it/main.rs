@@ -20,3 +20,4 @@ mod questions;
 mod relevance;
 mod search;
 mod stewardship;
+mod weight;
