@@ -20,6 +20,7 @@ mod query;
 mod questions;
 mod raw;
 mod search;
+mod tree;
 mod view;
 mod viewer;
 
@@ -64,6 +65,7 @@ pub struct AppState {
     pub theme: Arc<Theme>,
     pub page_cache: Arc<page_cache::PageCache>,
     pub static_cache: Arc<pages::StaticCache>,
+    pub tree_cache: Arc<tree::TreeCache>,
     pub auth: Arc<Auth>,
 }
 
@@ -121,7 +123,9 @@ impl Server {
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
         // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
         std::thread::Builder::new().name("compress".into()).spawn(move || warm_cache.warm_up(&warm_theme))?;
-        let state = AppState { site: site.clone(), local_addr, theme, page_cache, static_cache, auth };
+        // Sorted folder listings: a few MiB for a folder of 10,000 pages.
+        let tree_cache = Arc::new(tree::TreeCache::new(32 * 1024 * 1024));
+        let state = AppState { site: site.clone(), local_addr, theme, page_cache, static_cache, tree_cache, auth };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::error::{ApiError, PageError};
 use super::paths::PagePath;
-use super::view::{self, Frame, PageLink, backlinks, tree_page};
+use super::view::{self, Frame, PageLink, backlinks};
 use super::viewer::Viewer;
 use crate::content::RepoPath;
 use crate::content::links::LinkEnd;
@@ -285,7 +285,7 @@ pub async fn tree_api(
     if !snapshot.is_folder(&folder) {
         return Err(Error::NotFound(format!("folder {folder}")).into());
     }
-    let (entries, total) = tree_page(&snapshot, &folder, query.offset, query.limit.unwrap_or(usize::MAX));
+    let (entries, total) = state.tree_cache.page(&reader, &folder, query.offset, query.limit.unwrap_or(usize::MAX));
     Ok(Json(serde_json::json!({ "path": folder, "entries": entries, "offset": query.offset, "total": total }))
         .into_response())
 }

@@ -262,7 +262,7 @@ pub async fn content(
                 let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
                 let mut page = PageContext::new(&view, now);
-                decorate(&reader, &mut page)?;
+                decorate(&state, &reader, &mut page)?;
                 let inline_styles = page.has_math || page.has_mermaid;
                 frame.notice = notice;
                 let rendered = render_for_sharing(&state, frame, |frame| {
@@ -342,7 +342,7 @@ async fn old_version(
         let info = view.last_change.clone().expect("old versions carry their commit");
         let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(reader.snapshot(), path.as_str());
         let mut page = PageContext::new(&view, Utc::now());
-        decorate(&reader, &mut page)?;
+        decorate(&state, &reader, &mut page)?;
         let inline_styles = page.has_math || page.has_mermaid;
         page.revision = Some(view::RevisionBanner {
             commit: view::CommitView::new(&info),
@@ -361,11 +361,11 @@ async fn old_version(
 
 /// Adds what surrounds a page: backlinks, the page tree, and the nearest `_sidebar.md`, `_header.md` and
 /// `_footer.md` (each rendered like a page, so cached by blob id).
-fn decorate(reader: &Reader, page: &mut PageContext) -> Result<()> {
+fn decorate(state: &AppState, reader: &Reader, page: &mut PageContext) -> Result<()> {
     let snapshot = reader.snapshot();
     let path = RepoPath::parse(&page.path)?;
     page.backlinks = view::backlinks(snapshot, &path);
-    page.tree = view::tree_for(snapshot, path.as_str(), "");
+    page.tree = state.tree_cache.tree_for(reader, path.as_str());
     page.health = reader.health(&path);
     let nearest = |name: &str| -> Result<Option<crate::site::PageView>> {
         let mut folder = path.folder().to_string();

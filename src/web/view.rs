@@ -1,8 +1,6 @@
 //! View structs: what templates see. Small, serialisable, built from domain types so themes never
 //! depend on them.
 
-use std::ops::Bound;
-
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -232,84 +230,12 @@ pub struct PageContext {
     pub header_html: Option<String>,
     pub footer_html: Option<String>,
     /// The page tree, opened along the way to this page.
-    pub tree: TreeLevelView,
+    pub tree: super::tree::TreeLevelView,
     /// Owners, review state, contributors and incoming links.
     pub health: Option<crate::site::PageHealth>,
     /// Whether the page loads KaTeX (formulas) and mermaid (diagrams).
     pub has_math: bool,
     pub has_mermaid: bool,
-}
-
-/// How many entries of each level the sidebar shows around the way to the current page; "N more" buttons
-/// load the rest from the tree API, so a page in a folder of 10,000 pages stays small.
-pub const TREE_WINDOW: usize = 25;
-
-/// One level of the sidebar's page tree: a window of its entries, and what is left out before and after it.
-#[derive(Serialize, Default)]
-pub struct TreeLevelView {
-    pub entries: Vec<TreeView>,
-    pub more_before: Option<TreeMore>,
-    pub more_after: Option<TreeMore>,
-}
-
-/// A node of the sidebar's page tree; folders off the current path are closed and load when opened.
-#[derive(Serialize)]
-pub struct TreeView {
-    pub title: String,
-    pub url: String,
-    pub path: String,
-    pub is_folder: bool,
-    pub open: bool,
-    pub current: bool,
-    pub children: TreeLevelView,
-}
-
-/// Entries of a level the sidebar leaves out: `count` of them from position `offset` (a page of the tree API).
-#[derive(Serialize)]
-pub struct TreeMore {
-    /// The folder (`""` for the root, else ending in `/`).
-    pub path: String,
-    pub folder_title: String,
-    pub offset: usize,
-    pub count: usize,
-}
-
-/// The page tree for a page at `path`: a window of the level in `folder` around the way to the page, and each
-/// folder on the way opened the same way.
-pub fn tree_for(snapshot: &Snapshot, path: &str, folder: &str) -> TreeLevelView {
-    let mut items = level_items(snapshot, folder);
-    let n_items = items.len();
-    let on_the_way = items.iter().position(|it| if it.is_folder { path.starts_with(it.path) } else { it.path == path });
-    let (start, end) = match on_the_way {
-        Some(index) => {
-            let rank = items.iter().filter(|it| tree_order(it, &items[index]).is_lt()).count();
-            let end = (rank.saturating_sub(TREE_WINDOW / 2) + TREE_WINDOW).min(n_items);
-            (end.saturating_sub(TREE_WINDOW), end)
-        }
-        None => (0, TREE_WINDOW.min(n_items)),
-    };
-    let folder_title = || if folder.is_empty() { "Home".to_string() } else { folder_title(snapshot, folder) };
-    let more = |offset: usize, count: usize| {
-        (count > 0).then(|| TreeMore { path: folder.to_string(), folder_title: folder_title(), offset, count })
-    };
-    let more_before = more(0, start);
-    let more_after = more(end, n_items - end);
-    let entries = select_window(&mut items, start, end)
-        .iter()
-        .map(|item| {
-            let open = item.is_folder && path.starts_with(item.path);
-            TreeView {
-                children: if open { tree_for(snapshot, path, item.path) } else { TreeLevelView::default() },
-                current: !item.is_folder && item.path == path,
-                title: item.title.to_string(),
-                url: item.url(),
-                path: item.path.to_string(),
-                is_folder: item.is_folder,
-                open,
-            }
-        })
-        .collect();
-    TreeLevelView { entries, more_before, more_after }
 }
 
 impl PageContext {
@@ -338,7 +264,7 @@ impl PageContext {
             sidebar_html: None,
             header_html: None,
             footer_html: None,
-            tree: TreeLevelView::default(),
+            tree: Default::default(),
             health: None,
             has_math: view.meta.has_math,
             has_mermaid: view.meta.has_mermaid,
@@ -604,131 +530,6 @@ pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
     let mut res: Vec<PageLink> = snapshot.links.incoming(path).map(|it| PageLink::new(snapshot, it)).collect();
     res.sort_by_key(|it| it.title.to_lowercase());
     res
-}
-
-/// One level of the page tree.
-#[derive(Serialize)]
-pub struct TreeEntry {
-    pub name: String,
-    pub path: String,
-    pub title: String,
-    pub url: String,
-    pub is_folder: bool,
-}
-
-/// `limit` of the pages and folders directly inside `folder` (`""` for the root, else ending in `/`) from
-/// position `offset`, and how many there are in all. The order: folders first, then pages by title. Folders
-/// starting with `_` or `.` are not part of the wiki's navigation. Costs a pass over the level and a sort of
-/// only what is returned, so paging through a folder of 10,000 pages stays cheap.
-pub fn tree_page(snapshot: &Snapshot, folder: &str, offset: usize, limit: usize) -> (Vec<TreeEntry>, usize) {
-    let mut items = level_items(snapshot, folder);
-    let n_items = items.len();
-    let start = offset.min(n_items);
-    let end = start.saturating_add(limit).min(n_items);
-    let entries = select_window(&mut items, start, end)
-        .iter()
-        .map(|item| TreeEntry {
-            name: item.name.to_string(),
-            path: item.path.to_string(),
-            title: item.title.to_string(),
-            url: item.url(),
-            is_folder: item.is_folder,
-        })
-        .collect();
-    (entries, n_items)
-}
-
-// An entry of a tree level, borrowed from the snapshot: listing a level allocates only for what is shown.
-struct LevelItem<'a> {
-    name: &'a str,
-    path: &'a str,
-    title: &'a str,
-    is_folder: bool,
-    page: Option<&'a RepoPath>,
-}
-
-impl LevelItem<'_> {
-    fn url(&self) -> String {
-        match self.page {
-            Some(page) => page.url(),
-            None => url_for(self.path.trim_end_matches('/')) + "/",
-        }
-    }
-}
-
-// The order of a tree level: folders first by name, then pages by title (case aside), then by path.
-fn tree_order(a: &LevelItem, b: &LevelItem) -> std::cmp::Ordering {
-    b.is_folder.cmp(&a.is_folder).then_with(|| {
-        if a.is_folder { a.name.cmp(b.name) } else { caseless(a.title, b.title).then_with(|| a.path.cmp(b.path)) }
-    })
-}
-
-fn caseless(a: &str, b: &str) -> std::cmp::Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        a.bytes().map(|it| it.to_ascii_lowercase()).cmp(b.bytes().map(|it| it.to_ascii_lowercase()))
-    } else {
-        a.chars().flat_map(char::to_lowercase).cmp(b.chars().flat_map(char::to_lowercase))
-    }
-}
-
-// Puts the entries at positions `start..end` of the level's order into those places, sorted, in time linear
-// in the level's size (two selections and a sort of the window), and returns them.
-fn select_window<'s, 'a>(items: &'s mut [LevelItem<'a>], start: usize, end: usize) -> &'s [LevelItem<'a>] {
-    if start >= end {
-        return &[];
-    }
-    if start > 0 {
-        items.select_nth_unstable_by(start, tree_order);
-    }
-    let rest = &mut items[start..];
-    if end - start < rest.len() {
-        rest.select_nth_unstable_by(end - start, tree_order);
-    }
-    let window = &mut rest[..end - start];
-    window.sort_unstable_by(tree_order);
-    window
-}
-
-// The entries directly inside `folder`, unordered. Subfolders are skipped over with one map lookup each, so
-// the root of a deep wiki costs its own entries, not every file below it.
-fn level_items<'a>(snapshot: &'a Snapshot, folder: &str) -> Vec<LevelItem<'a>> {
-    let mut res = Vec::new();
-    let mut from = folder.to_string();
-    loop {
-        let mut next_from = None;
-        for (file, _) in snapshot.files.range::<_, str>((Bound::Included(from.as_str()), Bound::Unbounded)) {
-            let Some(rest) = file.strip_prefix(folder) else { break };
-            match rest.split_once('/') {
-                Some((name, _)) => {
-                    if !name.starts_with(['_', '.', '-']) {
-                        let path = &file[..folder.len() + name.len() + 1];
-                        let title = folder_index(snapshot, path).map_or(name, |it| it.title.as_str());
-                        res.push(LevelItem { name, path, title, is_folder: true, page: None });
-                    }
-                    // '0' follows '/': the first path after everything in this subfolder.
-                    next_from = Some(format!("{folder}{name}0"));
-                    break;
-                }
-                None => {
-                    if !rest.starts_with('_')
-                        && let Some((page, meta)) = snapshot.pages.get_key_value(file.as_str())
-                    {
-                        res.push(LevelItem {
-                            name: rest,
-                            path: file,
-                            title: &meta.title,
-                            is_folder: false,
-                            page: Some(page),
-                        });
-                    }
-                }
-            }
-        }
-        match next_from {
-            Some(next) => from = next,
-            None => return res,
-        }
-    }
 }
 
 // A folder's index page (`index.md`, else `README.md`).

@@ -123,6 +123,60 @@ async fn a_page_in_a_big_folder_shows_a_window_of_it_and_the_tree_api_pages_thro
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tree_follows_saves_deletions_retitles_and_new_folders() {
+    let wiki = wiki_with(&flat_folder(120)).await;
+    let paths = |json: serde_json::Value| -> Vec<String> {
+        json["entries"].as_array().expect("entries").iter().map(|it| it["path"].as_str().unwrap().to_string()).collect()
+    };
+    let mut expected: Vec<String> = (0..120).map(|i| format!("flat/page-{i:03}.md")).collect();
+    assert_eq!(paths(wiki.get("/-/api/tree?path=flat").await.json()), expected);
+    // Each change below lands on a level the server has listed before (and keeps, sorted).
+    save(&wiki, "flat/page-100.md", "# Page 000a\n").await;
+    expected.retain(|it| it != "flat/page-100.md");
+    expected.insert(1, "flat/page-100.md".into());
+    assert_eq!(paths(wiki.get("/-/api/tree?path=flat").await.json()), expected, "a retitled page moves");
+    save(&wiki, "flat/zz-new.md", "# Page 050b\n").await;
+    expected.insert(expected.iter().position(|it| it == "flat/page-051.md").unwrap(), "flat/zz-new.md".into());
+    save(&wiki, "flat/sub/index.md", "# Subfolder\n").await;
+    expected.insert(0, "flat/sub/".into());
+    let reply = wiki
+        .send(
+            "DELETE",
+            "/-/api/pages/flat/page-007.md",
+            &[("If-Match", &format!("\"{}\"", wiki.blob_at_head("flat/page-007.md")))],
+            "",
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    expected.retain(|it| it != "flat/page-007.md");
+    let json = wiki.get("/-/api/tree?path=flat").await.json();
+    assert_eq!(paths(json.clone()), expected, "new pages, new folders first, deleted pages gone");
+    assert_eq!(json["entries"][0]["title"], "Subfolder", "a folder is titled by its index page");
+    save(&wiki, "flat/sub/index.md", "# Renamed subfolder\n").await;
+    let json = wiki.get("/-/api/tree?path=flat").await.json();
+    assert_eq!(json["entries"][0]["title"], "Renamed subfolder", "retitling the index page retitles the folder");
+    // The sidebar agrees: the window around a page is the slice of the same order.
+    let tree = page_tree(&wiki.get("/flat/zz-new").await.text());
+    let shown: Vec<String> =
+        links(&tree).iter().map(|it| it.attr("href")).filter(|it| it.starts_with("/flat/") && it != "/flat/").collect();
+    let at = expected.iter().position(|it| it == "flat/zz-new.md").unwrap();
+    let window: Vec<String> = expected[at - 12..at + 13]
+        .iter()
+        .map(|it| {
+            format!("/{}", it.trim_end_matches(".md").trim_end_matches('/')) + if it.ends_with('/') { "/" } else { "" }
+        })
+        .collect();
+    assert_eq!(shown, window);
+}
+
+async fn save(wiki: &TestWiki, path: &str, markdown: &str) {
+    let current = wiki.get(&format!("/-/api/pages/{path}")).await;
+    let blob = (current.status == 200).then(|| current.json()["blob"].as_str().expect("a blob").to_string());
+    let reply = wiki.put_page(path, &serde_json::json!({ "markdown": markdown }), blob.as_deref()).await;
+    assert!(matches!(reply.status, 200 | 201), "saving {path}: {} {}", reply.status, reply.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn windows_keep_folders_first_and_open_the_way_to_the_page() {
     let mut files = flat_folder(60);
     for i in 0..40 {
