@@ -113,7 +113,10 @@ def run(label: str, binary, corpus, work, args, urls, res: lb.Results, is_new: b
     out["wrk_warm_gzip"] = lb.wrk_random(f"http://127.0.0.1:{lore.port}", paths_file, args.seconds, folder,
                                          accept_encoding="gzip", seed=3)
     out["rss_after"] = lore.rss_mib()
+    out["rss_after_split"] = (lore.rss_mib("RssAnon"), lore.rss_mib("RssFile"))
     out["hwm_after"] = lore.rss_mib("VmHWM")
+    health = client.get_json("/-/healthz")
+    out["caches"] = {k: v for k, v in health.items() if k.endswith("_bytes")}
     queries = [line.split("\t")[0] for line in open(corpus / "queries.tsv") if line.strip()]
     searches = []
     for _ in range(3):
@@ -198,7 +201,13 @@ def main():
     errors = sum(it[k]["errors"] for it in [new] + ([old] if old else []) for k in ("wrk_cold", "wrk_warm"))
     res.add("wrk non-2xx responses and socket errors (all Lore runs)", str(errors))
     row("memory after the load runs (VmRSS)", lambda it: it["rss_after"], lambda it: f"{it:.0f} MiB", False)
+    row("  of which anonymous (heap) / file-backed (binary, mapped git packs and search index)",
+        lambda it: it["rss_after_split"][0], lambda it: f"{it:.0f} MiB", False)
+    res.add("  file-backed after the load runs", f"{new['rss_after_split'][1]:.0f} MiB"
+            + (f" (baseline {old['rss_after_split'][1]:.0f} MiB)" if old else ""))
     row("peak memory (VmHWM)", lambda it: it["hwm_after"], lambda it: f"{it:.0f} MiB", False)
+    res.add("web caches after the load runs (healthz)",
+            ", ".join(f"{k}: {v / 2**20:.1f} MiB" for k, v in new["caches"].items()) or "n/a")
     row("search p95 (the corpus's 50 queries × 3)", lambda it: lb.pct(it["search"], 95), ms, False)
     row(f"save through the editor form + its redirect ({args.saves} pages): p50",
         lambda it: lb.pct(it["saves"], 50), ms, False)

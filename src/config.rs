@@ -46,7 +46,7 @@ impl Default for Config {
             site_title: "Lore".to_string(),
             max_page_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
-            cache_mb: 64,
+            cache_mb: 128,
             lore_binary: None,
             auth: crate::auth::AuthConfig::default(),
         }

@@ -92,7 +92,9 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 /// Compresses with brotli at `quality` (0 to 11): 5 is quick enough for pages, 9 for files compressed once.
 pub fn brotli(data: &[u8], quality: u32) -> Vec<u8> {
     let mut res = Vec::with_capacity(data.len() / 4);
-    let params = brotli::enc::BrotliEncoderParams { quality: quality as i32, lgwin: 22, ..Default::default() };
+    // A window no larger than the data (at least 64 KiB, at most brotli's 4 MiB) keeps the encoder small.
+    let lgwin = (usize::BITS - data.len().leading_zeros()).clamp(16, 22) as i32;
+    let params = brotli::enc::BrotliEncoderParams { quality: quality as i32, lgwin, ..Default::default() };
     brotli::BrotliCompress(&mut &data[..], &mut res, &params).expect("compressing memory cannot fail");
     res
 }

@@ -35,6 +35,9 @@ pub async fn healthz(reader: Reader, State(state): State<AppState>) -> Response 
         "head": snapshot.head,
         "pages": snapshot.pages.len(),
         "history_indexed": state.site.changes_ready(),
+        // What the web layer's caches hold, by their own weighing (bytes).
+        "page_cache_bytes": state.page_cache.weight(),
+        "tree_cache_bytes": state.tree_cache.weight(),
     }))
     .into_response()
 }

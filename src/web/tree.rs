@@ -110,6 +110,11 @@ impl TreeCache {
         TreeCache(quick_cache::sync::Cache::with_weighter(256, budget_bytes.max(1), LevelWeighter))
     }
 
+    /// The bytes the cache holds now, by its own weighing.
+    pub fn weight(&self) -> u64 {
+        self.0.weight()
+    }
+
     /// The page tree for a page at `path`: a window of the root level around the way to the page, and each
     /// folder on the way opened the same way.
     pub fn tree_for(&self, reader: &Reader, path: &str) -> TreeLevelView {
