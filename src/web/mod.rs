@@ -255,6 +255,15 @@ async fn conditional_get(request: Request, next: Next) -> Response {
     }
     let request_headers = request.headers().clone();
     let res = next.run(request).await;
+    // An answer with a validator of its own (the page API's blob id) is not modified when the client has it.
+    if res.status() == StatusCode::OK
+        && let Some(etag) = res.headers().get(header::ETAG).cloned()
+        && page_cache::if_none_match(&request_headers, &etag)
+    {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        not_modified.headers_mut().insert(header::ETAG, etag);
+        return not_modified;
+    }
     let is_text = res
         .headers()
         .get(header::CONTENT_TYPE)

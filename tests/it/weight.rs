@@ -241,6 +241,11 @@ async fn cached_pages_travel_compressed_and_answer_if_none_match() {
     let reply = wiki.send("GET", "/flat/page-011", &[("If-None-Match", &etag)], "").await;
     assert_eq!(reply.status, 200, "another page's validator does not match");
 
+    // The page API's validator is the page's blob: a client that has that version gets 304.
+    let api = wiki.get("/-/api/pages/flat/page-010.md").await;
+    let blob_etag = api.header("etag").expect("the page API's ETag");
+    let reply = wiki.send("GET", "/-/api/pages/flat/page-010.md", &[("If-None-Match", &blob_etag)], "").await;
+    assert_eq!(reply.status, 304, "{}", reply.text());
     // Other HTML and JSON reads get a validator from their body, and compression on the way out.
     for url in ["/-/api/tree?path=flat", "/-/pages", "/-/api/tags"] {
         let reply = wiki.get(url).await;
