@@ -356,6 +356,101 @@ def du(path: Path) -> str:
     return sh(["du", "-sh", str(path)]).split()[0]
 
 
+# ---------------------------------------------------------------------------------------------- load tests
+
+
+WRK_RANDOM_LUA = """
+-- Requests a random path of PATHS_FILE (one per line) each time, with the headers in HEADERS.
+local paths = {}
+for line in io.lines(os.getenv("PATHS_FILE")) do paths[#paths + 1] = line end
+math.randomseed(tonumber(os.getenv("SEED") or "1"))
+local encoding = os.getenv("ACCEPT_ENCODING") or ""
+request = function()
+  local headers = {}
+  if encoding ~= "" then headers["Accept-Encoding"] = encoding end
+  return wrk.format("GET", paths[math.random(#paths)], headers)
+end
+"""
+
+
+def wrk_random(url: str, paths_file: Path, seconds: int, work: Path, connections: int = 8,
+               accept_encoding: str = "", seed: int = 1) -> dict:
+    """`wrk -t2 -cN` over random paths of paths_file against url (loopback only); requests/s, latency
+    percentiles in ms, errors."""
+    assert url.startswith("http://127.0.0.1:"), url
+    script = work / "random.lua"
+    script.write_text(WRK_RANDOM_LUA)
+    env = dict(os.environ, PATHS_FILE=str(paths_file), ACCEPT_ENCODING=accept_encoding, SEED=str(seed))
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+                         check=True, capture_output=True, text=True, env=env, timeout=seconds + 120).stdout
+    res = {"rps": 0.0, "errors": 0, "p50": float("nan"), "p99": float("nan"), "raw": out}
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    for line in out.splitlines():
+        words = line.split()
+        if words[:1] == ["Requests/sec:"]:
+            res["rps"] = float(words[1])
+        elif len(words) == 2 and words[0] in ("50%", "90%", "99%"):
+            number = words[1].rstrip("usm")
+            suffix = words[1][len(number):]
+            res["p" + words[0].rstrip("%")] = float(number) * unit.get(suffix, 1.0)
+        elif line.strip().startswith("Non-2xx or 3xx responses:"):
+            res["errors"] += int(words[-1])
+        elif line.strip().startswith("Socket errors:"):
+            res["errors"] += sum(int(w.strip(",")) for w in words if w.strip(",").isdigit())
+    return res
+
+
+class Nginx:
+    """nginx serving a folder of files on a free loopback port (text/html), with precompressed `.gz` twins
+    served to clients that accept gzip (gzip_static), like Lore's cached pages."""
+
+    def __init__(self, docroot: Path, work: Path):
+        self.docroot, self.work = docroot, work
+        self.port = free_port()
+        conf_dir = work / "nginx"
+        conf_dir.mkdir(exist_ok=True)
+        # nginx's workers run as an unprivileged user when started as root: let them read the files.
+        subprocess.run(["chmod", "-R", "a+rX", str(work)], check=True)
+        (conf_dir / "nginx.conf").write_text(f"""
+worker_processes 2;
+pid {conf_dir}/nginx.pid;
+error_log {conf_dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    types {{ }}
+    default_type "text/html; charset=utf-8";
+    gzip_static on;
+    client_body_temp_path {conf_dir}/client_body;
+    proxy_temp_path {conf_dir}/proxy;
+    fastcgi_temp_path {conf_dir}/fastcgi;
+    uwsgi_temp_path {conf_dir}/uwsgi;
+    scgi_temp_path {conf_dir}/scgi;
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {docroot};
+    }}
+}}
+""")
+        self.proc = spawn(["nginx", "-p", str(conf_dir), "-e", str(conf_dir / "error.log"), "-c",
+                           str(conf_dir / "nginx.conf"), "-g", "daemon off;"], log=conf_dir / "stdout.log", group=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("nginx did not start; see " + str(conf_dir / "error.log"))
+
+    def stop(self) -> None:
+        stop(self.proc)
+
+
 # ---------------------------------------------------------------------------------------------- results
 
 

@@ -27,7 +27,8 @@ pub struct Config {
     pub max_page_bytes: u64,
     /// Largest uploaded file (and largest non-Markdown file in a push), in bytes.
     pub max_upload_bytes: u64,
-    /// Memory for caches (rendered pages, page metadata, blame), in megabytes.
+    /// Memory for caches (rendered pages, finished page views stored compressed, page metadata, blame), in
+    /// megabytes: one budget, shared out by `site::cache::CacheBudgets`.
     pub cache_mb: u64,
     /// Seconds a client has to send a request's headers (and an idle connection to start its next request).
     pub header_timeout_secs: u64,
@@ -55,7 +56,7 @@ impl Default for Config {
             site_title: "Lore".to_string(),
             max_page_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
-            cache_mb: 256,
+            cache_mb: 320,
             header_timeout_secs: 10,
             max_connections: 1024,
             lore_binary: None,

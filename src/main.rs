@@ -206,6 +206,42 @@ impl ServeArgs {
     }
 }
 
+// glibc gives threads that allocate at once arenas of their own (up to 8 per core) and returns little of them
+// to the system: pages rendered and compressed on many blocking threads left a few hundred MiB behind on a
+// 10,000-page wiki. Two arenas serve the server's threads about as fast.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    // SAFETY: called before the runtime starts its threads; mallopt only sets an allocator parameter.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
+
+// Indexing at start, rebuilds and bursts of first views free far more than the server keeps; glibc returns
+// freed memory in the middle of its heap to the system only when asked. Asking twice a minute costs
+// microseconds and kept ~90 MiB fewer resident on a 10,000-page wiki.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_freed_memory_regularly() {
+    let spawned = std::thread::Builder::new().name("trim".into()).spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(30));
+            // SAFETY: malloc_trim only releases free memory of the allocator's own heaps.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        }
+    });
+    if let Err(err) = spawned {
+        tracing::warn!(error = %err, "not returning freed memory to the system");
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_freed_memory_regularly() {}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -243,6 +279,8 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             let config = args.into_config()?;
+            limit_malloc_arenas();
+            return_freed_memory_regularly();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(async {
                 let server = lore::web::Server::bind(config).await.context("starting the server")?;

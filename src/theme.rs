@@ -2,7 +2,9 @@
 //! with `--theme` overrides it file by file. The only module that knows the template engine.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
@@ -18,6 +20,7 @@ static VENDOR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default/v
 /// Templates every theme provides (from the default theme when an override lacks them).
 pub const TEMPLATES: &[&str] = &[
     "layout.html",
+    "_account_nav.html",
     "page.html",
     "folder.html",
     "not_found.html",
@@ -56,14 +59,23 @@ pub const HIGHLIGHT_CSS: &str = "highlight.css";
 /// A loaded theme: templates ready to render, static files ready to serve.
 pub struct Theme {
     env: minijinja::Environment<'static>,
-    override_dir: Option<PathBuf>,
-    highlight_css: String,
+    static_files: Arc<StaticFiles>,
 }
 
 /// A static file of the theme.
 pub struct StaticFile {
     pub content: Cow<'static, [u8]>,
     pub content_type: String,
+    /// A hash of the content, which `static_url` puts into addresses so browsers may cache them for good.
+    pub fingerprint: String,
+}
+
+// The theme's static files: the override folder's, else the compiled-in ones, with their fingerprints.
+struct StaticFiles {
+    override_dir: Option<PathBuf>,
+    highlight_css: String,
+    // By file name: the fingerprint of the content last served or linked to.
+    fingerprints: Mutex<HashMap<String, String>>,
 }
 
 impl Theme {
@@ -91,10 +103,31 @@ impl Theme {
             Ok(DEFAULT_TEMPLATES.get_file(name).and_then(|it| it.contents_utf8()).map(str::to_string))
         });
         env.set_formatter(escape_without_slashes);
+        // Block tags take their line with them: pages carry no runs of blank lines.
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()
+                .expect("the default delimiters are valid"),
+        );
+        let static_files = Arc::new(StaticFiles {
+            override_dir: override_dir.map(Path::to_path_buf),
+            highlight_css: highlight::stylesheet(),
+            fingerprints: Mutex::new(HashMap::new()),
+        });
+        let for_templates = static_files.clone();
+        // `static_url("lore.css")` → `/-/static/lore.css?v=<fingerprint>`: a new version is a new address.
+        env.add_function("static_url", move |name: &str| -> String {
+            match for_templates.fingerprint(name) {
+                Some(fingerprint) => format!("/-/static/{name}?v={fingerprint}"),
+                None => format!("/-/static/{name}"),
+            }
+        });
         for name in TEMPLATES {
             env.get_template(name).map_err(template_error)?;
         }
-        Ok(Theme { env, override_dir: override_dir.map(Path::to_path_buf), highlight_css: highlight::stylesheet() })
+        Ok(Theme { env, static_files })
     }
 
     /// Renders a template with a view struct.
@@ -105,24 +138,63 @@ impl Theme {
 
     /// A static file by name (e.g. `lore.css`), from the override folder first.
     pub fn static_file(&self, name: &str) -> Option<StaticFile> {
+        let (content, content_type) = self.static_files.read(name)?;
+        // Compiled-in files never change; a file of the override folder may have changed on disk.
+        let fingerprint =
+            match (&content, self.static_files.fingerprints.lock().unwrap_or_else(|it| it.into_inner()).get(name)) {
+                (Cow::Borrowed(_), Some(known)) => known.clone(),
+                _ => fingerprint_of(&content),
+            };
+        self.static_files.remember(name, &fingerprint);
+        Some(StaticFile { content, content_type, fingerprint })
+    }
+}
+
+impl StaticFiles {
+    fn read(&self, name: &str) -> Option<(Cow<'static, [u8]>, String)> {
         if !name.split('/').all(is_plain_file_name) {
             return None;
         }
         let content_type = mime_guess::from_path(name).first_or_octet_stream().to_string();
         if name == HIGHLIGHT_CSS {
-            return Some(StaticFile { content: Cow::Owned(self.highlight_css.clone().into_bytes()), content_type });
+            return Some((Cow::Owned(self.highlight_css.clone().into_bytes()), content_type));
         }
         if let Some(dir) = &self.override_dir
             && let Ok(content) = std::fs::read(dir.join("static").join(name))
         {
-            return Some(StaticFile { content: Cow::Owned(content), content_type });
+            return Some((Cow::Owned(content), content_type));
         }
         let file = match name.strip_prefix("vendor/") {
             Some(vendored) => VENDOR.get_file(vendored)?,
             None => DEFAULT_STATIC.get_file(name)?,
         };
-        Some(StaticFile { content: Cow::Borrowed(file.contents()), content_type })
+        Some((Cow::Borrowed(file.contents()), content_type))
     }
+
+    // The fingerprint addresses of `name` carry: worked out once, and again whenever the file is served with
+    // other content (an override file changed on disk).
+    fn fingerprint(&self, name: &str) -> Option<String> {
+        if let Some(known) = self.fingerprints.lock().unwrap_or_else(|it| it.into_inner()).get(name) {
+            return Some(known.clone());
+        }
+        let (content, _) = self.read(name)?;
+        let fingerprint = fingerprint_of(&content);
+        self.remember(name, &fingerprint);
+        Some(fingerprint)
+    }
+
+    fn remember(&self, name: &str, fingerprint: &str) {
+        let mut known = self.fingerprints.lock().unwrap_or_else(|it| it.into_inner());
+        if known.get(name).is_none_or(|it| it != fingerprint) {
+            known.insert(name.to_string(), fingerprint.to_string());
+        }
+    }
+}
+
+// The first 16 hex digits of the SHA-256 of a file.
+fn fingerprint_of(content: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(content).iter().take(8).map(|it| format!("{it:02x}")).collect()
 }
 
 // minijinja's HTML escaping also escapes `/`, which turns every URL into `&#x2f;-&#x2f;edit`: valid, but

@@ -127,6 +127,13 @@ impl fmt::Display for RepoPath {
     }
 }
 
+// Maps keyed by `RepoPath` can be searched with a plain `&str`: both order and hash like the inner string.
+impl std::borrow::Borrow<str> for RepoPath {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Whether a file name has a Markdown extension.
 pub fn has_markdown_extension(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();

@@ -182,6 +182,55 @@ async fn change_follow(
     .await
 }
 
+/// `?kind=&target=` of the Follow link.
+#[derive(Deserialize)]
+pub struct FollowQuery {
+    kind: String,
+    target: String,
+}
+
+#[derive(Serialize)]
+struct FollowTemplate {
+    #[serde(flatten)]
+    frame: Frame,
+    kind: String,
+    target: String,
+    label: String,
+    url: Option<String>,
+    following: bool,
+    muted: bool,
+    csrf_token: String,
+}
+
+/// `GET /-/follow?kind=&target=`: what the Follow link on a shared page opens: the person's own form, with
+/// Follow, Mute or Unfollow as it stands for them.
+pub async fn follow_confirm(
+    viewer: Viewer,
+    reader: Reader,
+    State(state): State<AppState>,
+    Query(query): Query<FollowQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let user = account(&viewer)?;
+    let (kind, target, url, label) = normalise(&reader, &query.kind, &query.target)?;
+    let existing =
+        state.auth.state.follows(&user.username)?.into_iter().find(|it| it.kind == kind && it.target == target);
+    let (csrf_token, set_cookie) = csrf::token(&headers);
+    let view = FollowTemplate {
+        frame: Frame::new(&state, &view::host_of(&headers), &format!("Follow {label}")),
+        following: existing.as_ref().is_some_and(|it| !it.muted),
+        muted: existing.as_ref().is_some_and(|it| it.muted),
+        kind,
+        target,
+        label,
+        url,
+        csrf_token,
+    };
+    let mut res = Html(state.theme.render("follow.html", &view)?).into_response();
+    csrf::attach(&mut res, set_cookie);
+    Ok(res)
+}
+
 /// The follow buttons' form: what, and whether to follow, mute or stop.
 #[derive(Deserialize)]
 pub struct FollowForm {
@@ -205,8 +254,9 @@ pub async fn follow_form(
         "unfollow" => FollowAction::Unfollow,
         other => return Err(Error::bad_input(format!("unknown action {other:?}")).into()),
     };
+    let (_, _, url, _) = normalise(&reader, &form.kind, &form.target)?;
     change_follow(&viewer, &reader, &state, &form.kind, &form.target, action).await?;
-    let back = super::paths::same_origin_path(&form.back).unwrap_or_else(|| "/-/account/follows".into());
+    let back = super::paths::same_origin_path(&form.back).or(url).unwrap_or_else(|| "/-/account/follows".into());
     Ok(Redirect::to(&back).into_response())
 }
 

@@ -6,12 +6,14 @@ mod api;
 mod auth;
 mod csrf;
 mod edit;
+mod encoding;
 mod error;
 mod feed;
 mod git;
 mod history;
 mod inbox;
 mod navigate;
+mod page_cache;
 mod pages;
 mod paths;
 mod people;
@@ -20,6 +22,7 @@ mod query;
 mod questions;
 mod raw;
 mod search;
+mod tree;
 mod view;
 mod viewer;
 
@@ -39,6 +42,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{Auth, AuthMode};
@@ -66,7 +71,9 @@ pub struct AppState {
     /// Where this server listens (with the real port when bound to port 0).
     pub local_addr: SocketAddr,
     pub theme: Arc<Theme>,
-    pub page_cache: Arc<pages::PageCache>,
+    pub page_cache: Arc<page_cache::PageCache>,
+    pub static_cache: Arc<pages::StaticCache>,
+    pub tree_cache: Arc<tree::TreeCache>,
     pub auth: Arc<Auth>,
     /// Previews rendering at once: one per core, so that hostile clients cannot pile up renders.
     pub preview_permits: Arc<permits::WorkPermits>,
@@ -129,10 +136,25 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let page_cache = Arc::new(pages::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages));
+        let page_cache = Arc::new(page_cache::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages));
+        let static_cache = Arc::new(pages::StaticCache::new());
+        let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
+        // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
+        std::thread::Builder::new().name("compress".into()).spawn(move || warm_cache.warm_up(&warm_theme))?;
+        // Sorted folder listings: a few MiB for a folder of 10,000 pages.
+        let tree_cache = Arc::new(tree::TreeCache::new(32 * 1024 * 1024));
         let n_cores = std::thread::available_parallelism().map_or(1, |it| it.get());
         let preview_permits = Arc::new(permits::WorkPermits::new(n_cores, PREVIEW_WAIT));
-        let state = AppState { site: site.clone(), local_addr, theme, page_cache, auth, preview_permits };
+        let state = AppState {
+            site: site.clone(),
+            local_addr,
+            theme,
+            page_cache,
+            static_cache,
+            tree_cache,
+            auth,
+            preview_permits,
+        };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
@@ -248,7 +270,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/account/tokens/{id}/revoke", post(auth::revoke_token_form))
         .route("/-/api/me", get(auth::me_api))
         .route("/-/api/follows", get(inbox::follows_api).post(inbox::follow_api).delete(inbox::unfollow_api))
-        .route("/-/follow", post(inbox::follow_form))
+        .route("/-/follow", get(inbox::follow_confirm).post(inbox::follow_form))
         .route("/-/account/follows", get(inbox::follows_page))
         .route("/-/inbox", get(inbox::inbox_page))
         .route("/-/inbox/read", post(inbox::read_form))
@@ -336,7 +358,63 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("SAMEORIGIN"),
         ))
+        .layer(middleware::from_fn(conditional_get))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)).compress_when(SizeAbove::new(1024).and(
+            |_: StatusCode, _: axum::http::Version, headers: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+                headers.get(header::CONTENT_TYPE).and_then(|it| it.to_str().ok()).is_some_and(encoding::is_compressible)
+            },
+        )))
         .with_state(state)
+}
+
+// Reads answer `If-None-Match` with 304: every successful HTML or JSON answer without a validator of its own
+// gets one from its body (a weak one: the body is the same, whatever the encoding it travels in).
+async fn conditional_get(request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let request_headers = request.headers().clone();
+    let res = next.run(request).await;
+    // An answer with a validator of its own (the page API's blob id) is not modified when the client has it.
+    if res.status() == StatusCode::OK
+        && let Some(etag) = res.headers().get(header::ETAG).cloned()
+        && page_cache::if_none_match(&request_headers, &etag)
+    {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        not_modified.headers_mut().insert(header::ETAG, etag);
+        return not_modified;
+    }
+    let is_text = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|it| it.to_str().ok())
+        .is_some_and(|it| it.starts_with("text/html") || it.starts_with("application/json"));
+    if res.status() != StatusCode::OK
+        || !is_text
+        || res.headers().contains_key(header::ETAG)
+        || res.headers().contains_key(header::CONTENT_ENCODING)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Pages and answers are built in memory; this limit only guards against a surprise.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return error::error_page(StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read");
+    };
+    let etag = format!("W/\"{:08x}-{:x}\"", crc32fast::hash(&bytes), bytes.len());
+    let etag = HeaderValue::from_str(&etag).expect("hex digits are valid header values");
+    if page_cache::if_none_match(&request_headers, &etag) {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        res.headers_mut().insert(header::ETAG, etag);
+        for name in [header::CACHE_CONTROL, header::VARY] {
+            if let Some(value) = parts.headers.get(&name) {
+                res.headers_mut().insert(name, value.clone());
+            }
+        }
+        return res;
+    }
+    parts.headers.insert(header::ETAG, etag);
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 // Handlers mark error responses; this turns them into the theme's error page, with the site's frame.

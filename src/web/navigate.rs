@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, PageError};
 use super::paths::PagePath;
-use super::view::{self, Frame, PageLink, backlinks, tree_level};
+use super::view::{self, Frame, PageLink, backlinks};
 use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::links::{LinkEnd, LinkKind};
@@ -287,14 +287,18 @@ pub async fn tag_api(
     Ok(Json(serde_json::json!({ "tag": tag.to_lowercase(), "pages": pages })).into_response())
 }
 
-/// `?path=<folder>` of the tree API.
+/// `?path=<folder>&offset=<n>&limit=<n>` of the tree API.
 #[derive(Deserialize, Default)]
 pub struct TreeQuery {
     #[serde(default)]
     path: String,
+    #[serde(default)]
+    offset: usize,
+    limit: Option<usize>,
 }
 
-/// `GET /-/api/tree?path=<folder>` → `{path, entries: [{name, path, title, url, is_folder}]}`.
+/// `GET /-/api/tree?path=<folder>[&offset=&limit=]` → `{path, entries: [{name, path, title, url, is_folder}],
+/// offset, total}`: the folder's entries in the sidebar's order, all of them or `limit` from `offset`.
 pub async fn tree_api(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -312,7 +316,9 @@ pub async fn tree_api(
     if !snapshot.is_folder(&folder) {
         return Err(Error::NotFound(format!("folder {folder}")).into());
     }
-    Ok(Json(serde_json::json!({ "path": folder, "entries": tree_level(&snapshot, &folder) })).into_response())
+    let (entries, total) = state.tree_cache.page(&reader, &folder, query.offset, query.limit.unwrap_or(usize::MAX));
+    Ok(Json(serde_json::json!({ "path": folder, "entries": entries, "offset": query.offset, "total": total }))
+        .into_response())
 }
 
 /// `GET /-/random`: a random page.

@@ -1,6 +1,7 @@
 //! Handlers for what people browse: pages, folders, raw files, the page list, theme files and health.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Body;
@@ -8,9 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bytes::Bytes;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
+use super::encoding;
 use super::error::{PageError, error_page};
+use super::page_cache::{self, PageKey, Rendered, page_cache_headers};
 use super::paths::decode_path;
 use super::view::{
     self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
@@ -21,28 +24,8 @@ use crate::content::path::url_for;
 use crate::content::{PageKind, RepoPath};
 use crate::site::Reader;
 use crate::site::Snapshot;
-use crate::site::cache::ByteCache;
-use crate::store::ObjectId;
+use crate::theme::{StaticFile, Theme};
 use crate::{Error, Result};
-
-/// Rendered HTML of page and folder views, by URL, head commit and minute (relative times age).
-pub struct PageCache(ByteCache<PageCacheKey, (Bytes, bool)>);
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PageCacheKey {
-    url: String,
-    viewer: String,
-    head: Option<ObjectId>,
-    changes_ready: bool,
-    minute: i64,
-}
-
-impl PageCache {
-    /// An empty cache holding up to `budget` bytes of recent views.
-    pub fn new(budget: u64) -> PageCache {
-        PageCache(ByteCache::new(budget, 64 * 1024, |key, (html, _)| key.url.len() + key.viewer.len() + html.len()))
-    }
-}
 
 /// `GET /-/healthz`: liveness and the served head.
 pub async fn healthz(reader: Reader, State(state): State<AppState>) -> Response {
@@ -52,19 +35,98 @@ pub async fn healthz(reader: Reader, State(state): State<AppState>) -> Response 
         "head": snapshot.head,
         "pages": snapshot.pages.len(),
         "history_indexed": state.site.changes_ready(),
+        // What the web layer's caches hold, by their own weighing (bytes).
+        "page_cache_bytes": state.page_cache.weight(),
+        "tree_cache_bytes": state.tree_cache.weight(),
     }))
     .into_response()
 }
 
-/// `GET /-/static/<name>`: the theme's CSS, JavaScript and images.
-pub async fn static_file(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    match state.theme.static_file(&name) {
-        Some(file) => (
-            [(header::CONTENT_TYPE, file.content_type), (header::CACHE_CONTROL, "public, max-age=3600".to_string())],
-            Body::from(file.content.into_owned()),
-        )
-            .into_response(),
-        None => error_page(StatusCode::NOT_FOUND, "no such theme file"),
+/// `GET /-/static/<name>[?v=<fingerprint>]`: the theme's CSS, JavaScript and images. Addresses with the
+/// file's fingerprint (what templates link to, through `static_url`) may be cached for good; others for a few
+/// minutes. Text files go out compressed, each compressed once.
+pub async fn static_file(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let Some(file) = state.theme.static_file(&name) else {
+        return Ok(error_page(StatusCode::NOT_FOUND, "no such theme file"));
+    };
+    let versioned = super::query::value(uri.query(), "v").is_some_and(|it| it == file.fingerprint);
+    let etag = HeaderValue::from_str(&format!("\"{}\"", file.fingerprint)).expect("hex digits are valid header values");
+    let encoding = encoding::Accepted::of(&headers).choose(true);
+    let compressible = encoding::is_compressible(&file.content_type) && file.content.len() > 1024;
+    let mut res = if page_cache::if_none_match(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if compressible && encoding != encoding::Encoding::Identity {
+        let cache = state.static_cache.clone();
+        let encoded = blocking(move || Ok(cache.encoded(&name, file))).await?;
+        let body = if encoding == encoding::Encoding::Brotli { encoded.brotli.clone() } else { encoded.gzip.clone() };
+        let mut res = ([(header::CONTENT_TYPE, encoded.content_type.clone())], body).into_response();
+        if let Some(value) = encoding.header_value() {
+            res.headers_mut().insert(header::CONTENT_ENCODING, value);
+        }
+        res
+    } else {
+        ([(header::CONTENT_TYPE, file.content_type)], Body::from(file.content.into_owned())).into_response()
+    };
+    let cache_control = if versioned { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
+    let res_headers = res.headers_mut();
+    res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    res_headers.insert(header::ETAG, etag);
+    res_headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    Ok(res)
+}
+
+/// Theme files compressed once, by name and fingerprint.
+pub struct StaticCache(quick_cache::sync::Cache<(String, String), Arc<EncodedFile>>);
+
+/// A theme file as gzip and brotli.
+pub struct EncodedFile {
+    pub content_type: String,
+    pub gzip: Bytes,
+    pub brotli: Bytes,
+}
+
+impl StaticCache {
+    /// An empty cache (theme files are few).
+    pub fn new() -> StaticCache {
+        StaticCache(quick_cache::sync::Cache::new(256))
+    }
+
+    /// A theme file compressed, compressing it the first time (others asking meanwhile wait for it).
+    pub fn encoded(&self, name: &str, file: StaticFile) -> Arc<EncodedFile> {
+        let key = (name.to_string(), file.fingerprint.clone());
+        let compress = || {
+            // The largest files (mermaid is megabytes) get a quicker brotli, still far smaller than gzip.
+            let quality = if file.content.len() > 1024 * 1024 { 6 } else { 9 };
+            Ok::<_, std::convert::Infallible>(Arc::new(EncodedFile {
+                content_type: file.content_type.clone(),
+                gzip: Bytes::from(encoding::gzip(&file.content)),
+                brotli: Bytes::from(encoding::brotli(&file.content, quality)),
+            }))
+        };
+        match self.0.get_or_insert_with(&key, compress) {
+            Ok(encoded) => encoded,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Compresses the largest theme files ahead of their first request (run on a thread of its own).
+    pub fn warm_up(&self, theme: &Theme) {
+        for name in [
+            "vendor/mermaid/mermaid.min.js",
+            "vendor/katex/katex.min.js",
+            "vendor/katex/katex.min.css",
+            "lore.js",
+            "lore.css",
+        ] {
+            if let Some(file) = theme.static_file(name) {
+                self.encoded(name, file);
+            }
+        }
     }
 }
 
@@ -117,20 +179,23 @@ pub async fn content(
     let snapshot = reader.snapshot().clone();
     let now = Utc::now();
     let notice = view::notice_from_query(uri.query());
-    let key = PageCacheKey {
+    let host = view::host_of(&headers);
+    let key = PageKey {
         url: uri.path().to_string(),
-        // The header names who is looking, and folder rules change what lists show.
-        viewer: viewer.username().unwrap_or_default().to_string(),
+        host: host.clone(),
+        // Folder rules change what lists show, and roles which actions the page offers.
+        access: viewer.access.fingerprint(),
+        logged_in: viewer.user.is_some(),
         head: snapshot.head,
         changes_ready: state.site.changes_ready(),
-        minute: now.timestamp() / 60,
     };
     // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
     let cacheable = uri.query().is_none();
-    if cacheable && let Some((html, inline_styles)) = state.page_cache.0.get(&key) {
-        return Ok(html_response(html, inline_styles));
+    if cacheable && let Some(page) = state.page_cache.get(&key, now.timestamp()) {
+        let mut res = page.respond(&headers, || view::account_nav(&state));
+        allow_inline_styles(&mut res, page.inline_styles);
+        return Ok(res);
     }
-    let host = view::host_of(&headers);
     let target = locate(&snapshot, &decoded)?;
     if let Some(revision) = super::query::value(uri.query(), "rev") {
         let path = match &target {
@@ -196,27 +261,27 @@ pub async fn content(
             }
         }
         Target::Page(path) => {
-            let html = blocking(move || {
+            let cache_state = state.clone();
+            let (rendered, inline_styles, fresh_until) = blocking(move || {
                 let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
                 let mut page = PageContext::new(&view, now);
-                decorate(&reader, &mut page)?;
-                let needs_inline_styles = page.has_math || page.has_mermaid;
+                decorate(&state, &reader, &mut page)?;
+                let inline_styles = page.has_math || page.has_mermaid;
                 frame.notice = notice;
-                let html = Bytes::from(state.theme.render("page.html", &PageTemplate { frame, page })?);
-                if cacheable {
-                    state.page_cache.0.insert(key, (html.clone(), needs_inline_styles));
-                }
-                Ok((html, needs_inline_styles))
+                let rendered = render_for_sharing(&state, frame, |frame| {
+                    state.theme.render("page.html", &PageTemplate { frame, page: &page })
+                })?;
+                // Relative times ("3 days ago") and the review state ("needs review") age.
+                let changed_at = view.last_change.as_ref().and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0));
+                let fresh_until = changed_at.map_or(i64::MAX, |it| view::relative_time_changes_at(now, it));
+                Ok((rendered, inline_styles, fresh_until.min(next_midnight(now))))
             })
             .await?;
-            Ok(html_response(html.0, html.1))
+            Ok(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until))
         }
         Target::Folder(folder) => {
-            let entries = page_tree(&snapshot, &folder).into_iter().map(|mut it| {
-                it.children.clear();
-                it
-            });
+            let entries = folder_entries(&snapshot, &folder);
             let title = if folder.is_empty() {
                 state.site.config.site_title.clone()
             } else {
@@ -224,14 +289,45 @@ pub async fn content(
             };
             let frame = Frame::new(&state, &host, &title).with_breadcrumbs(&snapshot, &folder);
             let url = if folder.is_empty() { "/".to_string() } else { url_for(folder.trim_end_matches('/')) + "/" };
-            let folder_view = FolderContext { title, path: folder.clone(), url, entries: entries.collect() };
-            let html = Bytes::from(state.theme.render("folder.html", &FolderTemplate { frame, folder: folder_view })?);
-            if cacheable {
-                state.page_cache.0.insert(key, (html.clone(), false));
-            }
-            Ok(html_response(html, false))
+            let folder_view = FolderContext { title, path: folder.clone(), url, entries };
+            let rendered = render_for_sharing(&state, frame, |frame| {
+                state.theme.render("folder.html", &FolderTemplate { frame, folder: &folder_view })
+            })?;
+            Ok(respond_and_keep(state, cacheable.then_some(key), rendered, false, i64::MAX))
         }
     }
+}
+
+// Renders a view to share through the page cache: without anything personal, the header's personal links
+// rendered apart. A theme whose layout shows the account itself (no slot) gets the visitor's own page.
+fn render_for_sharing(state: &AppState, frame: Frame, render: impl Fn(Frame) -> Result<String>) -> Result<Rendered> {
+    let (personal, anonymous) = view::account_nav_for_sharing(state);
+    let shared_html = render(frame.clone().shared())?;
+    if anonymous.is_none() && !shared_html.contains(view::ACCOUNT_SLOT) {
+        return Ok(Rendered { shared_html: render(frame)?, personal, anonymous });
+    }
+    Ok(Rendered { shared_html, personal, anonymous })
+}
+
+// Sends a freshly rendered view, and compresses and keeps it for the next ones off the request's path.
+fn respond_and_keep(
+    state: AppState,
+    key: Option<PageKey>,
+    rendered: Rendered,
+    inline_styles: bool,
+    fresh_until: i64,
+) -> Response {
+    let mut res = html_response(Bytes::from(rendered.personal_html()), inline_styles);
+    page_cache_headers(res.headers_mut());
+    if let Some(key) = key {
+        tokio::task::spawn_blocking(move || state.page_cache.insert(key, &rendered, inline_styles, fresh_until));
+    }
+    res
+}
+
+// The start of the next day (UTC), when review states may change.
+fn next_midnight(now: DateTime<Utc>) -> i64 {
+    (now.timestamp() / 86_400 + 1) * 86_400
 }
 
 /// A page as it was in an older commit, under a banner saying so.
@@ -250,7 +346,7 @@ async fn old_version(
         let info = view.last_change.clone().expect("old versions carry their commit");
         let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(reader.snapshot(), path.as_str());
         let mut page = PageContext::new(&view, Utc::now());
-        decorate(&reader, &mut page)?;
+        decorate(&state, &reader, &mut page)?;
         let inline_styles = page.has_math || page.has_mermaid;
         page.revision = Some(view::RevisionBanner {
             commit: view::CommitView::new(&info),
@@ -259,7 +355,7 @@ async fn old_version(
             restore_url: format!("/-/restore/{}", current.as_str()),
             csrf_token,
         });
-        Ok((state.theme.render("page.html", &PageTemplate { frame, page })?, inline_styles))
+        Ok((state.theme.render("page.html", &PageTemplate { frame, page: &page })?, inline_styles))
     })
     .await?;
     let mut res = html_response(Bytes::from(html.0), html.1);
@@ -269,11 +365,11 @@ async fn old_version(
 
 /// Adds what surrounds a page: backlinks, the page tree, and the nearest `_sidebar.md`, `_header.md` and
 /// `_footer.md` (each rendered like a page, so cached by blob id).
-fn decorate(reader: &Reader, page: &mut PageContext) -> Result<()> {
+fn decorate(state: &AppState, reader: &Reader, page: &mut PageContext) -> Result<()> {
     let snapshot = reader.snapshot();
     let path = RepoPath::parse(&page.path)?;
     page.backlinks = view::backlinks(snapshot, &path);
-    page.tree = view::tree_for(snapshot, path.as_str(), "");
+    page.tree = state.tree_cache.tree_for(reader, path.as_str());
     page.health = reader.health(&path);
     let nearest = |name: &str| -> Result<Option<crate::site::PageView>> {
         let mut folder = path.folder().to_string();
@@ -370,6 +466,11 @@ async fn serve_blob(reader: Reader, path: RepoPath, headers: &HeaderMap, as_text
 
 fn html_response(html: Bytes, inline_styles: bool) -> Response {
     let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    allow_inline_styles(&mut res, inline_styles);
+    res
+}
+
+fn allow_inline_styles(res: &mut Response, inline_styles: bool) {
     if inline_styles {
         // KaTeX and mermaid position what they draw with style attributes; scripts stay 'self' only.
         res.headers_mut().insert(
@@ -377,11 +478,19 @@ fn html_response(html: Bytes, inline_styles: bool) -> Response {
             HeaderValue::from_static(super::CONTENT_SECURITY_POLICY_WITH_DRAWINGS),
         );
     }
-    res
 }
 
 // The folders and files under `folder`, nested. Pages show their titles; other files their names.
 fn page_tree(snapshot: &Snapshot, folder: &str) -> Vec<TreeNode> {
+    let mut res = folder_entries(snapshot, folder);
+    for node in res.iter_mut().filter(|it| it.is_folder) {
+        node.children = page_tree(snapshot, &format!("{folder}{}/", node.name));
+    }
+    res
+}
+
+// The folders and files directly in `folder`: folders first by name, then files by title.
+fn folder_entries(snapshot: &Snapshot, folder: &str) -> Vec<TreeNode> {
     let mut nodes: Vec<TreeNode> = Vec::new();
     let mut subfolders: BTreeSet<String> = BTreeSet::new();
     for (file, _) in snapshot.files_under(folder) {
@@ -411,13 +520,13 @@ fn page_tree(snapshot: &Snapshot, folder: &str) -> Vec<TreeNode> {
             TreeNode {
                 title: view::folder_title(snapshot, &sub),
                 url: url_for(&sub[..sub.len() - 1]) + "/",
-                children: page_tree(snapshot, &sub),
+                children: Vec::new(),
                 name,
                 is_folder: true,
             }
         })
         .collect();
-    nodes.sort_by_key(|a| a.title.to_lowercase());
+    nodes.sort_by_cached_key(|it| it.title.to_lowercase());
     folders.append(&mut nodes);
     folders
 }

@@ -7,14 +7,14 @@ use serde::Serialize;
 
 use super::AppState;
 use crate::Error;
-use crate::content::RepoPath;
 use crate::content::path::url_for;
+use crate::content::{PageMeta, RepoPath};
 use crate::render::TocEntry;
 use crate::site::{PageView, Snapshot};
 use crate::store::{CommitInfo, ObjectId, Person};
 
 /// What the layout needs on every page.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Frame {
     pub site_title: String,
     pub page_title: String,
@@ -26,12 +26,19 @@ pub struct Frame {
     pub nav: Nav,
     /// Questions waiting for an answer, shown in the header for experts.
     pub open_questions: usize,
-    /// Who is looking, for the header's account links and for hiding actions they may not take.
+    /// Who is looking, for hiding actions they may not take.
     pub account: AccountNav,
+    /// The header's personal links (`_account_nav.html`), or [`ACCOUNT_SLOT`] in pages shared by many.
+    pub account_nav: String,
 }
 
+/// Marks where the header's personal links go in a page that everyone of an access class shares (the page
+/// cache's copies); each response fills it with its viewer's [`account_nav`]. Rendered content cannot carry
+/// it: the sanitiser drops comments, and the header comes before any content.
+pub const ACCOUNT_SLOT: &str = "<!--lore:account-->";
+
 /// The header's view of the visitor.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, Clone)]
 pub struct AccountNav {
     pub mode: &'static str,
     pub username: Option<String>,
@@ -45,7 +52,38 @@ pub struct AccountNav {
     pub open_banner: bool,
 }
 
+/// The header's personal links for the viewer of the current request: name, admin link, logout form.
+pub fn account_nav(state: &AppState) -> String {
+    render_account_nav(state, &AccountNav::of(state))
+}
+
+/// The header's personal links for the viewer of the current request, and the same links when they are the
+/// same for everyone of the viewer's access class (when nothing personal shows in them).
+pub fn account_nav_for_sharing(state: &AppState) -> (String, Option<String>) {
+    let account = AccountNav::of(state);
+    let personal = render_account_nav(state, &account);
+    let anonymous = render_account_nav(state, &account.anonymous());
+    let shared = (anonymous == personal).then_some(anonymous);
+    (personal, shared)
+}
+
+fn render_account_nav(state: &AppState, account: &AccountNav) -> String {
+    #[derive(Serialize)]
+    struct AccountNavTemplate<'a> {
+        account: &'a AccountNav,
+    }
+    state.theme.render("_account_nav.html", &AccountNavTemplate { account }).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "rendering the account links failed");
+        String::new()
+    })
+}
+
 impl AccountNav {
+    // The same without the name and the CSRF token.
+    fn anonymous(&self) -> AccountNav {
+        AccountNav { username: None, name: None, csrf_token: None, ..self.clone() }
+    }
+
     fn of(state: &AppState) -> AccountNav {
         let Some(viewer) = super::viewer::Viewer::current() else { return AccountNav::default() };
         let open = viewer.mode == crate::auth::AuthMode::Open;
@@ -63,14 +101,14 @@ impl AccountNav {
 }
 
 /// One step of the breadcrumb trail.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Crumb {
     pub title: String,
     pub url: String,
 }
 
 /// The application's own links.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Nav {
     pub home_url: &'static str,
     pub pages_url: &'static str,
@@ -92,6 +130,7 @@ const NAV: Nav = Nav {
 impl Frame {
     /// The frame of a page titled `page_title`, without breadcrumbs.
     pub fn new(state: &AppState, host: &str, page_title: &str) -> Frame {
+        let account = AccountNav::of(state);
         Frame {
             site_title: state.site.config.site_title.clone(),
             page_title: page_title.to_string(),
@@ -102,8 +141,17 @@ impl Frame {
             nav: NAV,
             // Counted among the questions this viewer may read.
             open_questions: super::viewer::Viewer::current().map_or(0, |viewer| viewer.reader(state).open_questions()),
-            account: AccountNav::of(state),
+            account_nav: render_account_nav(state, &account),
+            account,
         }
+    }
+
+    /// The frame as everyone of this viewer's access class sees it: nothing personal (no name, no CSRF
+    /// token), and [`ACCOUNT_SLOT`] where the header's personal links go.
+    pub fn shared(mut self) -> Frame {
+        self.account = self.account.anonymous();
+        self.account_nav = ACCOUNT_SLOT.to_string();
+        self
     }
 
     /// Adds breadcrumbs for the folders above `path` (a file path, or a folder ending in `/`).
@@ -139,22 +187,18 @@ fn breadcrumbs(snapshot: &Snapshot, path: &str) -> Vec<Crumb> {
 
 /// A folder's title: its index page's title, else its name.
 pub fn folder_title(snapshot: &Snapshot, folder: &str) -> String {
-    for index in ["index.md", "README.md"] {
-        if let Ok(path) = RepoPath::parse(&format!("{folder}{index}"))
-            && let Some(meta) = snapshot.pages.get(&path)
-        {
-            return meta.title.clone();
-        }
+    match folder_index(snapshot, folder) {
+        Some(meta) => meta.title.clone(),
+        None => folder.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string(),
     }
-    folder.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
 }
 
 /// The page template's view.
 #[derive(Serialize)]
-pub struct PageTemplate {
+pub struct PageTemplate<'a> {
     #[serde(flatten)]
     pub frame: Frame,
-    pub page: PageContext,
+    pub page: &'a PageContext,
 }
 
 /// A page as the page template sees it.
@@ -186,43 +230,12 @@ pub struct PageContext {
     pub header_html: Option<String>,
     pub footer_html: Option<String>,
     /// The page tree, opened along the way to this page.
-    pub tree: Vec<TreeView>,
+    pub tree: super::tree::TreeLevelView,
     /// Owners, review state, contributors and incoming links.
     pub health: Option<crate::site::PageHealth>,
     /// Whether the page loads KaTeX (formulas) and mermaid (diagrams).
     pub has_math: bool,
     pub has_mermaid: bool,
-}
-
-/// A node of the sidebar's page tree; folders off the current path are closed and load when opened.
-#[derive(Serialize)]
-pub struct TreeView {
-    pub title: String,
-    pub url: String,
-    pub path: String,
-    pub is_folder: bool,
-    pub open: bool,
-    pub current: bool,
-    pub children: Vec<TreeView>,
-}
-
-/// The page tree for a page at `path`: the root level, and each folder on the way to the page opened.
-pub fn tree_for(snapshot: &Snapshot, path: &str, folder: &str) -> Vec<TreeView> {
-    tree_level(snapshot, folder)
-        .into_iter()
-        .map(|entry| {
-            let open = entry.is_folder && path.starts_with(&entry.path);
-            TreeView {
-                children: if open { tree_for(snapshot, path, &entry.path) } else { Vec::new() },
-                current: !entry.is_folder && entry.path == path,
-                title: entry.title,
-                url: entry.url,
-                path: entry.path,
-                is_folder: entry.is_folder,
-                open,
-            }
-        })
-        .collect()
 }
 
 impl PageContext {
@@ -251,7 +264,7 @@ impl PageContext {
             sidebar_html: None,
             header_html: None,
             footer_html: None,
-            tree: Vec::new(),
+            tree: Default::default(),
             health: None,
             has_math: view.meta.has_math,
             has_mermaid: view.meta.has_mermaid,
@@ -261,10 +274,10 @@ impl PageContext {
 
 /// The folder listing's view.
 #[derive(Serialize)]
-pub struct FolderTemplate {
+pub struct FolderTemplate<'a> {
     #[serde(flatten)]
     pub frame: Frame,
-    pub folder: FolderContext,
+    pub folder: &'a FolderContext,
 }
 
 /// A folder without an index page.
@@ -313,6 +326,22 @@ pub struct ErrorView {
     pub message: String,
 }
 
+/// When [`relative_time`] of `then` next reads differently (Unix seconds), so a page that says "3 days ago"
+/// can be kept until it would say "4 days ago".
+pub fn relative_time_changes_at(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
+    let seconds = (now - then).num_seconds();
+    // Each range of `relative_time` with the length of its unit and the rounding it adds.
+    let next = match seconds {
+        ..=44 => 45,
+        45..=5_399 => (((seconds + 30) / 60 + 1) * 60 - 30).min(5_400),
+        5_400..=86_399 => (((seconds + 1_800) / 3_600 + 1) * 3_600 - 1_800).min(86_400),
+        86_400..=2_591_999 => ((seconds / 86_400 + 1) * 86_400).min(2_592_000),
+        2_592_000..=31_535_999 => ((seconds / 2_592_000 + 1) * 2_592_000).min(31_536_000),
+        _ => (seconds / 31_536_000 + 1) * 31_536_000,
+    };
+    then.timestamp() + next
+}
+
 /// "3 days ago", as people say it.
 pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let seconds = (now - then).num_seconds();
@@ -339,6 +368,20 @@ mod tests {
         let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
         let then = now - chrono::Duration::seconds(seconds_ago);
         assert_eq!(relative_time(now, then), expected);
+    }
+
+    #[test]
+    fn relative_times_say_when_they_change() {
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        for seconds_ago in [0, 10, 44, 45, 89, 90, 3_000, 5_399, 5_400, 86_000, 86_400, 200_000, 2_600_000, 40_000_000]
+        {
+            let then = now - chrono::Duration::seconds(seconds_ago);
+            let changes_at = relative_time_changes_at(now, then);
+            assert!(changes_at > now.timestamp(), "{seconds_ago}");
+            let at = |t: i64| relative_time(DateTime::<Utc>::from_timestamp(t, 0).unwrap(), then);
+            assert_eq!(at(changes_at - 1), relative_time(now, then), "{seconds_ago}: the same until then");
+            assert_ne!(at(changes_at), relative_time(now, then), "{seconds_ago}: different from then on");
+        }
     }
 
     #[test]
@@ -494,60 +537,12 @@ pub fn backlinks(snapshot: &Snapshot, path: &RepoPath) -> Vec<PageLink> {
     res
 }
 
-/// One level of the page tree.
-#[derive(Serialize)]
-pub struct TreeEntry {
-    pub name: String,
-    pub path: String,
-    pub title: String,
-    pub url: String,
-    pub is_folder: bool,
-}
-
-/// The pages and folders directly inside `folder` (`""` for the root, else ending in `/`): folders first,
-/// then pages by title. Folders starting with `_` or `.` are not part of the wiki's navigation.
-pub fn tree_level(snapshot: &Snapshot, folder: &str) -> Vec<TreeEntry> {
-    let mut folders = std::collections::BTreeSet::new();
-    let mut pages = Vec::new();
-    for (file, _) in snapshot.files_under(folder) {
-        let rest = &file[folder.len()..];
-        match rest.split_once('/') {
-            Some((sub, _)) => {
-                folders.insert(sub.to_string());
-            }
-            None => {
-                if let Ok(path) = RepoPath::parse(file)
-                    && let Some(meta) = snapshot.pages.get(&path)
-                    && !rest.starts_with('_')
-                {
-                    pages.push(TreeEntry {
-                        name: rest.to_string(),
-                        path: file.clone(),
-                        title: meta.title.clone(),
-                        url: path.url(),
-                        is_folder: false,
-                    });
-                }
-            }
-        }
-    }
-    pages.sort_by_key(|it| it.title.to_lowercase());
-    let mut res: Vec<TreeEntry> = folders
-        .into_iter()
-        .filter(|name| !name.starts_with('_') && !name.starts_with('.') && !name.starts_with('-'))
-        .map(|name| {
-            let path = format!("{folder}{name}/");
-            TreeEntry {
-                title: folder_title(snapshot, &path),
-                url: crate::content::path::url_for(&path[..path.len() - 1]) + "/",
-                path,
-                name,
-                is_folder: true,
-            }
-        })
-        .collect();
-    res.extend(pages);
-    res
+// A folder's index page (`index.md`, else `README.md`).
+fn folder_index<'a>(snapshot: &'a Snapshot, folder: &str) -> Option<&'a PageMeta> {
+    ["index.md", "README.md"]
+        .iter()
+        .find_map(|index| snapshot.pages.get(format!("{folder}{index}").as_str()))
+        .map(|it| &**it)
 }
 
 /// The URL of a person's page.

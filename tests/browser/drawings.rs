@@ -198,6 +198,58 @@ async fn copy_buttons_section_links_shortcuts_and_lazy_tree() {
     browser.quit().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_buttons_load_the_rest_of_a_big_folder_into_the_tree() {
+    // 160 pages in one folder: a page shows a window of them; "N more" loads the rest, a page of the tree
+    // API at a time, keeping the order (pages by title) and the keyboard focus.
+    let pages: Vec<(String, String)> =
+        (0..160).map(|i| (format!("big/p-{i:03}.md"), format!("# Page {i:03}\n"))).collect();
+    let mut files: Vec<(&str, &str)> = vec![("index.md", "# Home\n")];
+    files.extend(pages.iter().map(|(path, text)| (path.as_str(), text.as_str())));
+    let wiki = TestWiki::with_files(&files).await;
+    let browser = Browser::start().await;
+    browser.goto(&wiki.url("/big/p-010")).await;
+    let titles = async || -> Vec<String> {
+        let found = browser
+            .execute(
+                "return Array.from(document.querySelectorAll('details[data-tree-path=\"big/\"] > ul.tree > li.tree-page > a')) \
+                   .map(function (it) { return it.textContent; });",
+                vec![],
+            )
+            .await;
+        found.as_array().expect("a list").iter().map(|it| it.as_str().unwrap_or_default().to_string()).collect()
+    };
+    let shown = titles().await;
+    assert_eq!(shown.len(), 25, "{shown:?}");
+    assert_eq!(shown.first().map(String::as_str), Some("Page 000"));
+    let more = browser.find(".tree-more button").await;
+    assert_eq!(browser.text(&more).await, "135 more");
+    // Keyboard: focus the button and press Enter; the first page of the API arrives and the button stays.
+    browser.execute("arguments[0].focus();", vec![Browser::arg(&more)]).await;
+    browser.type_keys("\n").await;
+    let after_one = browser
+        .wait_for("the first page of entries", PATIENCE, async || {
+            let shown = titles().await;
+            (shown.len() > 25).then_some(shown)
+        })
+        .await;
+    assert_eq!(after_one.len(), 125, "one page of 100 more");
+    let focused = browser.execute("return document.activeElement.textContent;", vec![]).await;
+    assert_eq!(focused, "35 more", "the button keeps the focus and counts down");
+    browser.click(&browser.find(".tree-more button").await).await;
+    let all = browser
+        .wait_for("every entry", PATIENCE, async || {
+            let shown = titles().await;
+            (shown.len() == 160).then_some(shown)
+        })
+        .await;
+    let expected: Vec<String> = (0..160).map(|i| format!("Page {i:03}")).collect();
+    assert_eq!(all, expected, "in order, without gaps or repeats");
+    let left = browser.execute("return document.querySelectorAll('.tree-more').length;", vec![]).await;
+    assert_eq!(left, 0, "no button once everything is shown");
+    browser.quit().await;
+}
+
 /// Content-Security-Policy violations of the current page, including those that happened while it loaded
 /// (a buffered `ReportingObserver` receives those too). Reports arrive later than the violations, but in
 /// order: so this causes one known violation last (a fetch from another origin, which `connect-src` refuses)

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::common::browser::{Browser, multipart_body, set_cookie, url_encode};
+use crate::common::browser::{Browser, Form, multipart_body, set_cookie, url_encode};
 use crate::common::*;
 use lore::auth::{Accounts, AuthMode, FolderRule, NewUser, Role};
 use lore::config::Config;
@@ -789,6 +789,56 @@ async fn logging_in_and_out_need_the_csrf_token() {
     let reply = browser.post_form("/-/logout", &[("csrf_token", &forged)]).await;
     assert_eq!(reply.status, 403, "logout with a wrong token: {}", reply.text());
     assert_eq!(browser.get("/-/api/me").await.status, 200, "a refused logout leaves the session alone");
+}
+
+/// Regression (issue 15): the page cache kept the HTML the first browser was shown, with that browser's CSRF
+/// token in the header's logout form and its name in the header; every other browser then got a logout form
+/// that did not match its own cookie (and someone else's name).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_pages_carry_each_browsers_own_csrf_token_and_name() {
+    let local = serve_local(small_fixture(), &[RITA, RAJ], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut rita = Browser::logged_in(wiki, RITA).await;
+    let mut ritas_phone = Browser::logged_in(wiki, RITA).await;
+    let mut raj = Browser::logged_in(wiki, RAJ).await;
+    let mut stranger = Browser::new(wiki, CSRF_PAGE);
+    let rita_token = rita.csrf_token().await;
+    let phone_token = ritas_phone.csrf_token().await;
+    let raj_token = raj.csrf_token().await;
+    assert!(rita_token != phone_token && rita_token != raj_token && phone_token != raj_token);
+    // Rita's two browsers, and Raj, who reads the wiki the same way (both are readers), share the cached page.
+    // Each views it several times, in turns, plain and compressed, so most views come from the cache.
+    for round in 0..4 {
+        for (browser, token, me, other) in [
+            (&mut rita, &rita_token, RITA, RAJ),
+            (&mut ritas_phone, &phone_token, RITA, RAJ),
+            (&mut raj, &raj_token, RAJ, RITA),
+        ] {
+            let reply = if round % 2 == 0 {
+                browser.get("/pub/page").await
+            } else {
+                let reply = browser.request("GET", "/pub/page", &[("Accept-Encoding", "gzip")], Vec::new()).await;
+                assert_eq!(reply.header("content-encoding").as_deref(), Some("gzip"), "round {round}");
+                let mut html = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&reply.body[..]), &mut html).unwrap();
+                Reply { body: html, ..reply }
+            };
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            let html = reply.text();
+            let logout = Form::with_action(&html, "/-/logout");
+            assert_eq!(&logout.value("csrf_token"), token, "round {round}: each browser's logout form has its token");
+            assert!(html.contains(me.name), "round {round}: the header names {}", me.name);
+            assert!(!html.contains(other.name), "round {round}: {}'s page names {}", me.name, other.name);
+        }
+        let html = stranger.get("/pub/page").await.text();
+        assert!(!html.contains("/-/logout") && !html.contains(RITA.name) && !html.contains(RAJ.name), "{html}");
+        assert!(![&rita_token, &phone_token, &raj_token].iter().any(|it| html.contains(it.as_str())), "{html}");
+    }
+    // The form each browser got works for that browser.
+    let html = ritas_phone.get("/pub/page").await.text();
+    let reply = ritas_phone.submit(&Form::with_action(&html, "/-/logout")).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(rita.get("/-/api/me").await.status, 200, "Rita's laptop is still logged in");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2558,7 +2608,7 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 const CSRF_PAGE: &str = "/-/login";
 
 /// Logging in and out with the shared [`Browser`].
-trait Visitor<'a>: Sized {
+pub(crate) trait Visitor<'a>: Sized {
     /// A browser that only holds the session cookie `session` (replaying a cookie someone kept).
     fn with_session(wiki: &'a TestWiki, session: &str) -> Self;
 

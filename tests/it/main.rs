@@ -24,3 +24,4 @@ mod state;
 mod stewardship;
 mod tidy;
 mod notify;
+mod weight;

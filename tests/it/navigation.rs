@@ -1177,8 +1177,18 @@ fn tag_counts(json: &Value) -> BTreeMap<String, u64> {
 }
 
 /// The `src` of every `<script>` in a page, in order.
+/// The scripts a page loads, by address without the version Lore adds to theme files (`?v=<fingerprint>`).
 fn script_sources(html: &str) -> Vec<String> {
-    elements(html, "script").iter().map(|it| it.attr("src")).collect()
+    elements(html, "script")
+        .iter()
+        .map(|it| {
+            let src = it.attr("src");
+            match src.split_once("?v=") {
+                Some((path, version)) if version.bytes().all(|b| b.is_ascii_hexdigit()) => path.to_string(),
+                _ => src,
+            }
+        })
+        .collect()
 }
 
 /// The sources of one directive of a Content-Security-Policy.

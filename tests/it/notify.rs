@@ -253,6 +253,29 @@ async fn followers_hear_nothing_of_folders_they_may_not_read() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_follow_link_on_a_shared_page_opens_the_persons_own_form() {
+    let local = serve_local(small_fixture(), &[RITA], |_| {}).await;
+    let mut browser = crate::common::browser::Browser::new(&local.wiki, "/-/login");
+    let page = browser.get("/pub/page").await;
+    // Anonymous readers see the link too (pages are shared); it leads through the login.
+    assert!(page.text().contains("href=\"/-/follow?kind=page&amp;target=pub/page.md\""), "{}", page.text());
+    let mut rita = <crate::common::browser::Browser as crate::accounts::Visitor>::logged_in(&local.wiki, RITA).await;
+    let form = rita.get("/-/follow?kind=page&target=pub%2Fpage.md").await;
+    assert_eq!(form.status, 200, "{}", form.text());
+    let csrf = rita.csrf_token().await;
+    let fields = [("csrf_token", csrf.as_str()), ("kind", "page"), ("target", "pub/page.md"), ("action", "follow")];
+    let reply = rita.post_form("/-/follow", &fields).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/pub/page"));
+    let follows = api(&local.wiki, "GET", "/-/api/follows", Some(local.token(RITA)), None, &[]).await.json();
+    assert_eq!(follows["follows"][0]["target"], "pub/page.md", "{follows}");
+    assert_eq!(follows["follows"][0]["auto"], false);
+    // Now the form offers to stop.
+    let form = rita.get("/-/follow?kind=page&target=pub%2Fpage.md").await;
+    assert!(form.text().contains("value=\"unfollow\""), "{}", form.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_follows_are_refused_and_change_nothing() {
     let local = serve_local(small_fixture(), &[RITA], |_| {}).await;
     for (kind, target, status) in [

@@ -200,8 +200,106 @@
     });
   }
 
-  // Folders of the page tree load their contents when first opened (large wikis stay light).
+  // How many entries one request to the tree API loads.
+  var TREE_PAGE = 100;
+
+  function treeItem(entry) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = entry.url;
+    link.textContent = entry.title;
+    if (entry.is_folder) {
+      item.className = "tree-folder";
+      var sub = document.createElement("details");
+      sub.setAttribute("data-tree-path", entry.path);
+      var summary = document.createElement("summary");
+      summary.appendChild(link);
+      sub.appendChild(summary);
+      item.appendChild(sub);
+    } else {
+      item.className = "tree-page";
+      item.appendChild(link);
+    }
+    return item;
+  }
+
+  function fetchTree(path, offset, limit) {
+    var url = "/-/api/tree?path=" + encodeURIComponent(path) + "&offset=" + offset + "&limit=" + limit;
+    return fetch(url).then(function (response) {
+      if (!response.ok) {
+        throw new Error("tree: " + response.status);
+      }
+      return response.json();
+    });
+  }
+
+  // An "N more" button for entries the page left out: `count` of them from `offset` in folder `path`.
+  function moreButton(path, offset, count) {
+    var item = document.createElement("li");
+    item.className = "tree-more";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.setAttribute("data-tree-more", path);
+    button.setAttribute("data-offset", offset);
+    button.setAttribute("data-count", count);
+    button.textContent = count + " more";
+    item.appendChild(button);
+    return item;
+  }
+
+  // Loads the next page of what an "N more" button stands for, in place of (and before) the button, which
+  // stays while entries remain. Focus stays on the button, or moves to the first loaded entry.
+  function loadMore(button) {
+    if (button.getAttribute("aria-busy") === "true") {
+      return;
+    }
+    var path = button.getAttribute("data-tree-more");
+    var offset = parseInt(button.getAttribute("data-offset"), 10) || 0;
+    var count = parseInt(button.getAttribute("data-count"), 10) || 0;
+    var item = button.closest("li");
+    button.setAttribute("aria-busy", "true");
+    fetchTree(path, offset, Math.min(TREE_PAGE, count))
+      .then(function (body) {
+        var entries = body.entries || [];
+        var first = null;
+        entries.forEach(function (entry) {
+          var added = treeItem(entry);
+          first = first || added;
+          item.parentNode.insertBefore(added, item);
+        });
+        var left = entries.length ? count - entries.length : 0;
+        var hadFocus = document.activeElement === button;
+        if (left > 0) {
+          button.setAttribute("data-offset", offset + entries.length);
+          button.setAttribute("data-count", left);
+          button.textContent = left + " more";
+          button.removeAttribute("aria-label");
+          button.removeAttribute("aria-busy");
+        } else {
+          item.parentNode.removeChild(item);
+          if (hadFocus && first) {
+            first.querySelector("a").focus();
+          }
+        }
+      })
+      .catch(function () {
+        button.removeAttribute("aria-busy");
+      });
+  }
+
+  // Folders of the page tree load their contents when first opened (large wikis stay light), a page at a
+  // time; "N more" buttons load what the sidebar left out. Without JavaScript the buttons lead to the list
+  // of all pages.
   function setUpLazyTree() {
+    document.addEventListener("click", function (event) {
+      var button = event.target && event.target.closest ? event.target.closest("button[data-tree-more]") : null;
+      if (!button || !window.fetch) {
+        return;
+      }
+      event.preventDefault();
+      loadMore(button);
+    });
     document.addEventListener("toggle", function (event) {
       var details = event.target;
       if (!details || !details.getAttribute || !details.open) {
@@ -212,32 +310,17 @@
         return;
       }
       details.setAttribute("data-loaded", "true");
-      fetch("/-/api/tree?path=" + encodeURIComponent(path))
-        .then(function (response) {
-          return response.ok ? response.json() : { entries: [] };
-        })
+      fetchTree(path, 0, TREE_PAGE)
         .then(function (body) {
           var list = document.createElement("ul");
           list.className = "tree";
-          (body.entries || []).forEach(function (entry) {
-            var item = document.createElement("li");
-            var link = document.createElement("a");
-            link.href = entry.url;
-            link.textContent = entry.title;
-            if (entry.is_folder) {
-              item.className = "tree-folder";
-              var sub = document.createElement("details");
-              sub.setAttribute("data-tree-path", entry.path);
-              var summary = document.createElement("summary");
-              summary.appendChild(link);
-              sub.appendChild(summary);
-              item.appendChild(sub);
-            } else {
-              item.className = "tree-page";
-              item.appendChild(link);
-            }
-            list.appendChild(item);
+          var entries = body.entries || [];
+          entries.forEach(function (entry) {
+            list.appendChild(treeItem(entry));
           });
+          if (body.total > entries.length) {
+            list.appendChild(moreButton(path, entries.length, body.total - entries.length));
+          }
           details.appendChild(list);
         })
         .catch(function () {
@@ -357,8 +440,40 @@
     schedule();
   }
 
+  // "3 days ago", as the server says it (`view::relative_time`), kept current while the page stays open and
+  // however long ago a cached copy of the page was made.
+  function relativeTime(seconds) {
+    function plural(n, unit) {
+      return n === 1 ? "1 " + unit + " ago" : n + " " + unit + "s ago";
+    }
+    if (seconds < 45) {
+      return "just now";
+    } else if (seconds < 5400) {
+      return plural(Math.max(1, Math.floor((seconds + 30) / 60)), "minute");
+    } else if (seconds < 86400) {
+      return plural(Math.floor((seconds + 1800) / 3600), "hour");
+    } else if (seconds < 2592000) {
+      return plural(Math.floor(seconds / 86400), "day");
+    } else if (seconds < 31536000) {
+      return plural(Math.floor(seconds / 2592000), "month");
+    }
+    return plural(Math.floor(seconds / 31536000), "year");
+  }
+
+  function refreshRelativeTimes() {
+    var times = document.querySelectorAll("time[data-relative][datetime]");
+    for (var i = 0; i < times.length; i++) {
+      var then = Date.parse(times[i].getAttribute("datetime"));
+      if (!isNaN(then)) {
+        times[i].textContent = relativeTime(Math.floor((Date.now() - then) / 1000));
+      }
+    }
+  }
+
   function start() {
     setUpInboxCount();
+    refreshRelativeTimes();
+    setInterval(refreshRelativeTimes, 60000);
     setUpSearchShortcut();
     setUpLazyTree();
     addCopyButtons();

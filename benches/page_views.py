@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Page views at scale (issue 15): random page views over every page of a corpus, cold and warm, against nginx
+serving Lore's own HTML of the same pages from disk; page weight; first-view latency; memory; a save through
+the browser form with its redirect; search p95. Each figure for the binary under test (--lore) beside the
+same figure for a baseline binary (--baseline), measured in the same run.
+
+Per binary: a fresh bare copy of the corpus and a fresh data folder; start and wait for every index; RSS at
+idle; first views of --cold random pages, one at a time (nothing cached); `wrk -t2 -c8` over random pages for
+--seconds ("cold": the page cache holds only those few); every page once (the binary under test only: it
+fills the cache, and gives nginx its docroot), then wrk again ("warm"), plain and with `Accept-Encoding:
+gzip`; RSS after; --saves saves through the editor form (POST, then the redirect's GET), each of another
+page; search p95 over the corpus's query list. Then nginx serves the same pages from disk (gzip_static for
+the compressed run) under the same wrk.
+
+Usage: benches/page_views.py --corpus DIR [--lore BIN] [--baseline BIN] [--seconds 10] [--cold 300]
+                             [--saves 30] [--json F]
+Talks to 127.0.0.1 only; stops everything it started.
+"""
+
+import gzip
+import random
+import re
+import sys
+import urllib.parse
+
+sys.dont_write_bytecode = True
+
+import lorebench as lb  # noqa: E402
+
+
+def page_urls(corpus) -> list[str]:
+    return ["/" + lb.quote(line.strip()) for line in open(corpus / "pages.txt") if line.strip()]
+
+
+def kib(n: float) -> str:
+    return f"{n / 1024:.1f} KiB"
+
+
+def ratio(new: float, old: float, higher_is_better: bool) -> str:
+    if not old or old != old or not new or new != new:
+        return ""
+    factor = new / old if higher_is_better else old / new
+    return f"{factor:.1f}× {'better' if factor >= 1 else 'worse'}"
+
+
+def save_through_form(client, url: str, n: int) -> tuple[float, float]:
+    """One save through the editor form, and its redirect: (seconds for POST + GET of the redirect, status)."""
+    path = urllib.parse.unquote(url.lstrip("/"))
+    status, headers, data, _ = client.request("GET", f"/-/edit/{lb.quote(path)}")
+    assert status == 200, (url, status, data[:300])
+    html = data.decode()
+    cookie = next(v for k, v in headers.items() if k.lower() == "set-cookie" and v.startswith("lore_csrf="))
+    cookie = cookie.split(";")[0]
+    field = lambda name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)  # noqa: E731
+    markdown = re.search(r'<textarea name="markdown"[^>]*>\n?(.*?)</textarea>', html, re.S).group(1)
+    markdown = (markdown.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#x27;", "'")
+                .replace("&amp;", "&"))
+    body = urllib.parse.urlencode({
+        "base_blob": field("base_blob"), "csrf_token": field("csrf_token"), "markdown": markdown + f"\nEdit {n}.\n",
+        "message": f"bench edit {n}", "author_name": "Bench Mark", "author_email": "bench@example.com",
+    })
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    status, headers, data, took_post = client.request("POST", f"/-/edit/{lb.quote(path)}", body, form_headers)
+    assert status in (302, 303), (url, status, data[:300])
+    location = headers["Location"]
+    status, _, data, took_get = client.request("GET", location, headers={"Cookie": cookie})
+    assert status == 200 and b"Saved" in data, (location, status)
+    return took_post + took_get, len(data)
+
+
+def run(label: str, binary, corpus, work, args, urls, res: lb.Results, is_new: bool) -> dict:
+    out: dict = {}
+    folder = work / label
+    folder.mkdir()
+    repo = lb.bare_copy(corpus, folder)
+    lore = lb.Lore(binary, repo, folder / "data", folder)
+    timings = lore.start()
+    out["start"] = timings
+    client = lore.client()
+    out["rss_idle"] = lore.rss_mib()
+    rng = random.Random(7)
+    sample = rng.sample(urls, min(args.cold, len(urls)))
+    lb.log(f"{label}: first views of {len(sample)} random pages")
+    cold, sizes = [], []
+    for url in sample:
+        status, _, data, took = client.request("GET", url)
+        assert status == 200, (url, status)
+        cold.append(took)
+        sizes.append(len(data))
+    out["cold"] = cold
+    out["sizes"] = sizes
+    paths_file = folder / "paths.txt"
+    paths_file.write_text("\n".join(urls) + "\n")
+    lb.log(f"{label}: wrk cold, load {open('/proc/loadavg').read().split()[:3]}")
+    out["wrk_cold"] = lb.wrk_random(f"http://127.0.0.1:{lore.port}", paths_file, args.seconds, folder)
+    if is_new:
+        lb.log(f"{label}: every page once ({len(urls)})")
+        docroot = folder / "www"
+        sweep = []
+        for url in urls:
+            status, _, data, took = client.request("GET", url)
+            assert status == 200, (url, status)
+            sweep.append(took)
+            target = docroot / urllib.parse.unquote(url.lstrip("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            (target.parent / (target.name + ".gz")).write_bytes(gzip.compress(data, 6))
+        out["sweep"] = sweep
+        out["docroot"] = docroot
+        out["all_sizes"] = [(docroot / urllib.parse.unquote(u.lstrip("/"))).stat().st_size for u in urls]
+    lb.log(f"{label}: wrk warm")
+    out["wrk_warm"] = lb.wrk_random(f"http://127.0.0.1:{lore.port}", paths_file, args.seconds, folder, seed=2)
+    out["wrk_warm_gzip"] = lb.wrk_random(f"http://127.0.0.1:{lore.port}", paths_file, args.seconds, folder,
+                                         accept_encoding="gzip", seed=3)
+    out["rss_after"] = lore.rss_mib()
+    out["rss_after_split"] = (lore.rss_mib("RssAnon"), lore.rss_mib("RssFile"))
+    out["hwm_after"] = lore.rss_mib("VmHWM")
+    health = client.get_json("/-/healthz")
+    out["caches"] = {k: v for k, v in health.items() if k.endswith("_bytes")}
+    queries = [line.split("\t")[0] for line in open(corpus / "queries.tsv") if line.strip()]
+    searches = []
+    for _ in range(3):
+        for query in queries:
+            status, _, data, took = client.request("GET", f"/-/api/search?q={urllib.parse.quote(query)}")
+            assert status == 200, (query, status)
+            searches.append(took)
+    out["search"] = searches
+    lb.log(f"{label}: {args.saves} saves through the form")
+    saves = []
+    for n, url in enumerate(rng.sample(urls, args.saves)):
+        took, _ = save_through_form(client, url, n)
+        saves.append(took)
+    out["saves"] = saves
+    out["rss_end"] = lore.rss_mib()
+    client.close()
+    lore.stop()
+    return out
+
+
+def main():
+    p = lb.arg_parser(__doc__.splitlines()[0], 10000, 20000)
+    p.add_argument("--baseline", type=lb.Path, help="the binary to compare with (e.g. a build of main)")
+    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--cold", type=int, default=300)
+    p.add_argument("--saves", type=int, default=30)
+    args = p.parse_args()
+    corpus = lb.corpus(args)
+    meta = lb.json.loads((corpus / "corpus.json").read_text())
+    work = lb.temp_dir("lore-bench-page-views.")
+    urls = page_urls(corpus)
+    shape = "nested" if meta.get("nested") else "flat"
+    res = lb.Results(f"Page views: {len(urls)} pages ({shape}), {meta['commits']} commits")
+    new = run("new", args.lore, corpus, work, args, urls, res, True)
+    old = run("baseline", args.baseline, corpus, work, args, urls, res, False) if args.baseline else None
+
+    lb.log("nginx")
+    nginx = lb.Nginx(new["docroot"], work)
+    paths_file = work / "new" / "paths.txt"
+    nginx_plain = lb.wrk_random(nginx.url, paths_file, args.seconds, work, seed=2)
+    nginx_gzip = lb.wrk_random(nginx.url, paths_file, args.seconds, work, accept_encoding="gzip", seed=3)
+    nginx.stop()
+
+    def row(figure, pick, fmt, higher_is_better, target="", met=None):
+        value = pick(new)
+        text = fmt(value)
+        if old is not None:
+            before = pick(old)
+            text += f" (baseline {fmt(before)}; {ratio(value, before, higher_is_better)})"
+        res.add(figure, text, target, met)
+
+    ms = lambda it: f"{it * 1000:.2f} ms"  # noqa: E731
+    row("start until history and search are ready", lambda it: it["start"].get("search", float("nan")),
+        lambda it: f"{it:.1f} s", False)
+    row("memory at idle after start (VmRSS)", lambda it: it["rss_idle"], lambda it: f"{it:.0f} MiB", False)
+    row(f"page size, {args.cold} random pages: median", lambda it: sorted(it["sizes"])[len(it["sizes"]) // 2],
+        kib, False)
+    row(f"page size, {args.cold} random pages: largest", lambda it: max(it["sizes"]), kib, False)
+    if "all_sizes" in new:
+        sizes = sorted(new["all_sizes"])
+        res.add("page size, every page: median / largest", f"{kib(sizes[len(sizes) // 2])} / {kib(sizes[-1])}")
+    row("first view of a page: p50", lambda it: lb.pct(it["cold"], 50), ms, False)
+    row("first view of a page: p95", lambda it: lb.pct(it["cold"], 95), ms, False)
+    if "sweep" in new:
+        res.add(f"every page once, in order after the random sample: p50 / p95",
+                f"{ms(lb.pct(new['sweep'], 50))} / {ms(lb.pct(new['sweep'], 95))}")
+    rps = lambda it: f"{it:,.0f} req/s"  # noqa: E731
+    row(f"wrk -t2 -c8 {args.seconds}s random pages, cold", lambda it: it["wrk_cold"]["rps"], rps, True)
+    row("  cold: latency p50 / p99", lambda it: it["wrk_cold"]["p50"],
+        lambda it: f"{it:.2f} ms", False)
+    row(f"wrk random pages, warm (after every page once for the new binary)", lambda it: it["wrk_warm"]["rps"], rps,
+        True)
+    row("  warm: latency p50", lambda it: it["wrk_warm"]["p50"], lambda it: f"{it:.2f} ms", False)
+    row("wrk random pages, warm, Accept-Encoding: gzip", lambda it: it["wrk_warm_gzip"]["rps"], rps, True)
+    share = new["wrk_warm"]["rps"] / nginx_plain["rps"]
+    res.add("nginx, same pages from disk, same wrk: plain", f"{nginx_plain['rps']:,.0f} req/s "
+            f"(p50 {nginx_plain['p50']:.2f} ms)")
+    res.add("nginx, same pages, gzip_static", f"{nginx_gzip['rps']:,.0f} req/s")
+    res.add("Lore warm / nginx, plain", f"{share * 100:.0f} %", "≥ 50 %", share >= 0.5)
+    share_gzip = new["wrk_warm_gzip"]["rps"] / nginx_gzip["rps"]
+    res.add("Lore warm / nginx, gzip", f"{share_gzip * 100:.0f} %", "≥ 50 %", share_gzip >= 0.5)
+    errors = sum(it[k]["errors"] for it in [new] + ([old] if old else []) for k in ("wrk_cold", "wrk_warm"))
+    res.add("wrk non-2xx responses and socket errors (all Lore runs)", str(errors))
+    row("memory after the load runs (VmRSS)", lambda it: it["rss_after"], lambda it: f"{it:.0f} MiB", False)
+    row("  of which anonymous (heap) / file-backed (binary, mapped git packs and search index)",
+        lambda it: it["rss_after_split"][0], lambda it: f"{it:.0f} MiB", False)
+    res.add("  file-backed after the load runs", f"{new['rss_after_split'][1]:.0f} MiB"
+            + (f" (baseline {old['rss_after_split'][1]:.0f} MiB)" if old else ""))
+    row("peak memory (VmHWM)", lambda it: it["hwm_after"], lambda it: f"{it:.0f} MiB", False)
+    res.add("web caches after the load runs (healthz)",
+            ", ".join(f"{k}: {v / 2**20:.1f} MiB" for k, v in new["caches"].items()) or "n/a")
+    row("search p95 (the corpus's 50 queries × 3)", lambda it: lb.pct(it["search"], 95), ms, False)
+    row(f"save through the editor form + its redirect ({args.saves} pages): p50",
+        lambda it: lb.pct(it["saves"], 50), ms, False)
+    row("  save: p95", lambda it: lb.pct(it["saves"], 95), ms, False)
+    row("memory at the end (VmRSS)", lambda it: it["rss_end"], lambda it: f"{it:.0f} MiB", False)
+    res.print(args.json)
+
+
+if __name__ == "__main__":
+    main()

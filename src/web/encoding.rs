@@ -1,0 +1,242 @@
+//! Content encodings for bodies Lore compresses once and sends many times (cached pages, theme files): which
+//! encoding a client accepts, gzip and brotli compression, and gzip bodies assembled from pieces compressed
+//! apart, so a page can be stored compressed around a hole that each response fills.
+//! Everything else is compressed on the way out by tower-http's compression layer (`web::mod`).
+
+use std::io::Write;
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use flate2::{Compress, Compression, FlushCompress, Status};
+
+/// An encoding a body can be sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    /// The `Content-Encoding` value, if any.
+    pub fn header_value(self) -> Option<HeaderValue> {
+        match self {
+            Encoding::Brotli => Some(HeaderValue::from_static("br")),
+            Encoding::Gzip => Some(HeaderValue::from_static("gzip")),
+            Encoding::Identity => None,
+        }
+    }
+}
+
+/// What the client accepts (`Accept-Encoding`), by the encodings Lore offers: brotli, gzip, identity.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accepted {
+    pub brotli: bool,
+    pub gzip: bool,
+}
+
+impl Accepted {
+    /// Reads `Accept-Encoding`; an encoding with `q=0` is refused, one not named is not accepted.
+    pub fn of(headers: &HeaderMap) -> Accepted {
+        let mut res = Accepted::default();
+        for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|it| it.to_str().ok()) {
+            for item in value.split(',') {
+                let mut parts = item.split(';');
+                let name = parts.next().unwrap_or_default().trim();
+                let refused = parts.any(|param| {
+                    let param = param.trim();
+                    param.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|it| it <= 0.0))
+                });
+                match name.to_ascii_lowercase().as_str() {
+                    "br" => res.brotli = !refused,
+                    "gzip" | "x-gzip" => res.gzip = !refused,
+                    "*" => {
+                        res.brotli |= !refused;
+                        res.gzip |= !refused;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        res
+    }
+
+    /// The best encoding for a body available as brotli (when `has_brotli`) and gzip.
+    pub fn choose(self, has_brotli: bool) -> Encoding {
+        if self.brotli && has_brotli {
+            Encoding::Brotli
+        } else if self.gzip {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+}
+
+/// Whether a body of this `Content-Type` shrinks when compressed: text, scripts, JSON, SVG and XML (images,
+/// fonts and git's packs are compressed already).
+pub fn is_compressible(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.starts_with("text/")
+        || matches!(essence, "application/javascript" | "application/json" | "image/svg+xml" | "application/xml")
+        || essence.ends_with("+xml")
+        || essence.ends_with("+json")
+}
+
+/// Compresses with gzip at a level that suits bodies sent many times.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(6));
+    encoder.write_all(data).expect("writing to memory cannot fail");
+    encoder.finish().expect("writing to memory cannot fail")
+}
+
+/// Compresses with brotli at `quality` (0 to 11): 5 is quick enough for pages, 9 for files compressed once.
+pub fn brotli(data: &[u8], quality: u32) -> Vec<u8> {
+    let mut res = Vec::with_capacity(data.len() / 4);
+    // A window no larger than the data (at least 64 KiB, at most brotli's 4 MiB) keeps the encoder small.
+    let lgwin = (usize::BITS - data.len().leading_zeros()).clamp(16, 22) as i32;
+    let params = brotli::enc::BrotliEncoderParams { quality: quality as i32, lgwin, ..Default::default() };
+    brotli::BrotliCompress(&mut &data[..], &mut res, &params).expect("compressing memory cannot fail");
+    res
+}
+
+/// A piece of a gzip body compressed on its own: raw deflate blocks ending on a byte boundary, with the CRC
+/// and length of what they hold, so pieces compressed apart concatenate into one gzip stream.
+#[derive(Debug, Clone)]
+pub struct DeflatePiece {
+    pub deflated: Vec<u8>,
+    crc: crc32fast::Hasher,
+    len: usize,
+}
+
+impl DeflatePiece {
+    /// Compresses a piece that more pieces follow (its blocks end with a sync flush, none is final).
+    pub fn middle(data: &[u8]) -> DeflatePiece {
+        DeflatePiece::compress(data, FlushCompress::Sync)
+    }
+
+    /// Compresses the last piece of a stream (its last block is final).
+    pub fn last(data: &[u8]) -> DeflatePiece {
+        DeflatePiece::compress(data, FlushCompress::Finish)
+    }
+
+    /// A piece of a few bytes that more pieces follow, stored as it is: no compressor is started for it.
+    pub fn stored(data: &[u8]) -> DeflatePiece {
+        let mut deflated = Vec::with_capacity(data.len() + 5 * (data.len() / 65_535 + 1));
+        for chunk in data.chunks(65_535) {
+            // A stored block that is not final: BFINAL 0, BTYPE 00, padded to the byte; then LEN and NLEN.
+            let len = chunk.len() as u16;
+            deflated.push(0);
+            deflated.extend_from_slice(&len.to_le_bytes());
+            deflated.extend_from_slice(&(!len).to_le_bytes());
+            deflated.extend_from_slice(chunk);
+        }
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(data);
+        DeflatePiece { deflated, crc, len: data.len() }
+    }
+
+    fn compress(data: &[u8], flush: FlushCompress) -> DeflatePiece {
+        let mut compress = Compress::new(Compression::new(6), false);
+        let mut deflated = Vec::with_capacity(data.len() / 3 + 64);
+        loop {
+            let consumed = compress.total_in() as usize;
+            let status =
+                compress.compress_vec(&data[consumed..], &mut deflated, flush).expect("compressing memory cannot fail");
+            let done = if flush == FlushCompress::Finish {
+                status == Status::StreamEnd
+            } else {
+                // A flush is complete when it did not fill the output.
+                compress.total_in() as usize == data.len() && deflated.len() < deflated.capacity()
+            };
+            if done {
+                break;
+            }
+            deflated.reserve(deflated.capacity().max(64));
+        }
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(data);
+        DeflatePiece { deflated, crc, len: data.len() }
+    }
+
+    /// The bytes this piece takes in memory.
+    pub fn weight(&self) -> usize {
+        self.deflated.len()
+    }
+
+    /// The CRC-32 of the data this piece holds.
+    pub fn crc(&self) -> u32 {
+        self.crc.clone().finalize()
+    }
+}
+
+/// One gzip stream of pieces, the last made with [`DeflatePiece::last`], the others not.
+pub fn gzip_of_pieces(pieces: &[&DeflatePiece]) -> Vec<u8> {
+    let size: usize = pieces.iter().map(|it| it.deflated.len()).sum();
+    let mut res = Vec::with_capacity(10 + size + 8);
+    // Magic, deflate, no flags, no time, no extra flags, unknown operating system.
+    res.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    let mut crc = crc32fast::Hasher::new();
+    let mut len = 0usize;
+    for piece in pieces {
+        res.extend_from_slice(&piece.deflated);
+        crc.combine(&piece.crc);
+        len += piece.len;
+    }
+    res.extend_from_slice(&crc.finalize().to_le_bytes());
+    res.extend_from_slice(&(len as u32).to_le_bytes());
+    res
+}
+
+/// The data a gzip stream holds (for clients that accept no encoding).
+pub fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut res = Vec::with_capacity(data.len() * 4);
+    let mut decoder = flate2::write::GzDecoder::new(&mut res);
+    decoder.write_all(data).and_then(|()| decoder.finish().map(|_| ())).expect("Lore's own gzip streams decode");
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(pieces: &[&str]) {
+        let mut built: Vec<DeflatePiece> = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            built.push(match i {
+                _ if i + 1 == pieces.len() => DeflatePiece::last(piece.as_bytes()),
+                _ if i % 2 == 1 => DeflatePiece::stored(piece.as_bytes()),
+                _ => DeflatePiece::middle(piece.as_bytes()),
+            });
+        }
+        let stream = gzip_of_pieces(&built.iter().collect::<Vec<_>>());
+        assert_eq!(String::from_utf8(gunzip(&stream)).unwrap(), pieces.concat());
+        let mut reader = flate2::read::GzDecoder::new(&stream[..]);
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut text).unwrap();
+        assert_eq!(text, pieces.concat(), "a reader that checks the CRC and length agrees");
+    }
+
+    #[test]
+    fn pieces_make_one_gzip_stream() {
+        check(&["<html><header>", "<li>Ann</li>", "</header><main>Hello</main></html>"]);
+        check(&["", "", ""]);
+        check(&["only one piece"]);
+        check(&[&"long text ".repeat(20_000), &"x".repeat(70_000), &"tail ".repeat(10_000)]);
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_weights() {
+        let accepted = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+            let it = Accepted::of(&headers);
+            (it.brotli, it.gzip)
+        };
+        assert_eq!(accepted("gzip, deflate, br, zstd"), (true, true));
+        assert_eq!(accepted("gzip;q=1.0, br;q=0"), (false, true));
+        assert_eq!(accepted("identity"), (false, false));
+        assert_eq!(accepted("*"), (true, true));
+        assert_eq!(accepted("*, gzip;q=0"), (true, false));
+    }
+}

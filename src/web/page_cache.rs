@@ -1,0 +1,201 @@
+//! The page cache: finished page and folder views, shared by everyone who reads the wiki the same way, stored
+//! compressed once and weighed in bytes against `cache_mb`.
+//!
+//! A shared copy holds nothing personal. Pages are rendered with [`ACCOUNT_SLOT`] where the header's personal
+//! links go (name, logout form with the browser's CSRF token), and each response fills it in. Copies for
+//! visitors who are not logged in (whose links are the same for all) are stored whole, as gzip and brotli;
+//! the others as two gzip pieces around the slot, joined with the visitor's links into one gzip stream per
+//! response. A hit is a copy of bytes either way; clients that accept neither encoding get the gzip decoded.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use super::encoding::{self, Accepted, DeflatePiece, Encoding};
+use super::view::ACCOUNT_SLOT;
+use crate::store::ObjectId;
+
+/// Finished page and folder views by URL and by who may read what.
+pub struct PageCache(quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>);
+
+/// What a cached view depends on besides the wiki's content at `head`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub url: String,
+    /// The host in the clone URL.
+    pub host: String,
+    /// The reader's access class (`Access::fingerprint`): what they may read and which actions they see.
+    pub access: String,
+    /// Logged-in visitors see other header links than visitors who are not (Ask, the account links).
+    pub logged_in: bool,
+    pub head: Option<ObjectId>,
+    /// Whether "last edited" and contributors were known when the view was made.
+    pub changes_ready: bool,
+}
+
+/// One cached view.
+pub struct CachedPage {
+    stored: Stored,
+    /// Pages with formulas or diagrams need a Content-Security-Policy that allows inline styles.
+    pub inline_styles: bool,
+    /// When the view goes stale (Unix seconds): its relative times ("3 days ago") or review state change.
+    pub fresh_until: i64,
+}
+
+enum Stored {
+    /// The same page for everyone who shares the copy.
+    Whole { gzip: Bytes, brotli: Bytes, etag: HeaderValue },
+    /// The page around the header's personal links.
+    Pieces { before: DeflatePiece, after: DeflatePiece },
+}
+
+/// A rendered view: `shared_html` holds [`ACCOUNT_SLOT`] (or nothing personal at all), `personal` is what
+/// fills the slot for the visitor it was rendered for, `anonymous` what fills it for everyone who shares the
+/// copy when that is the same for all of them.
+pub struct Rendered {
+    pub shared_html: String,
+    pub personal: String,
+    pub anonymous: Option<String>,
+}
+
+impl Rendered {
+    /// The page for the visitor it was rendered for.
+    pub fn personal_html(&self) -> String {
+        match self.shared_html.split_once(ACCOUNT_SLOT) {
+            Some((before, after)) => [before, &self.personal, after].concat(),
+            None => self.shared_html.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct PageWeighter;
+
+impl quick_cache::Weighter<PageKey, Arc<CachedPage>> for PageWeighter {
+    fn weight(&self, key: &PageKey, page: &Arc<CachedPage>) -> u64 {
+        let stored = match &page.stored {
+            Stored::Whole { gzip, brotli, .. } => gzip.len() + brotli.len(),
+            Stored::Pieces { before, after } => before.weight() + after.weight(),
+        };
+        // The key, the entry and the cache's own bookkeeping.
+        (stored + key.url.len() + key.host.len() + key.access.len() + 160) as u64
+    }
+}
+
+impl PageCache {
+    /// An empty cache holding up to `budget_bytes` of compressed views.
+    pub fn new(budget_bytes: u64) -> PageCache {
+        // Pages compress to a few kilobytes: a first guess at the number of entries, which the cache adapts.
+        let estimated_items = usize::try_from(budget_bytes / 4096).unwrap_or(usize::MAX).max(16);
+        PageCache(quick_cache::sync::Cache::with_weighter(estimated_items, budget_bytes.max(1), PageWeighter))
+    }
+
+    /// A cached view still fresh at `now` (Unix seconds).
+    pub fn get(&self, key: &PageKey, now: i64) -> Option<Arc<CachedPage>> {
+        self.0.get(key).filter(|it| now < it.fresh_until)
+    }
+
+    /// Compresses a rendered view and keeps it. Views with something personal outside the slot (a theme whose
+    /// layout has no slot, seen by someone logged in) are not kept.
+    pub fn insert(&self, key: PageKey, rendered: &Rendered, inline_styles: bool, fresh_until: i64) {
+        let stored = match (rendered.shared_html.split_once(ACCOUNT_SLOT), &rendered.anonymous) {
+            (Some((before, after)), Some(anonymous)) => Stored::whole(&[before, anonymous, after].concat()),
+            (None, Some(_)) => Stored::whole(&rendered.shared_html),
+            (Some((before, after)), None) => Stored::Pieces {
+                before: DeflatePiece::middle(before.as_bytes()),
+                after: DeflatePiece::last(after.as_bytes()),
+            },
+            (None, None) => return,
+        };
+        self.0.insert(key, Arc::new(CachedPage { stored, inline_styles, fresh_until }));
+    }
+
+    /// The bytes the cache holds now, by its own weighing.
+    pub fn weight(&self) -> u64 {
+        self.0.weight()
+    }
+}
+
+impl Stored {
+    fn whole(html: &str) -> Stored {
+        let gzip = encoding::gzip(html.as_bytes());
+        let etag = etag(&[crc32fast::hash(html.as_bytes())], html.len());
+        Stored::Whole { brotli: Bytes::from(encoding::brotli(html.as_bytes(), 5)), gzip: Bytes::from(gzip), etag }
+    }
+}
+
+impl CachedPage {
+    /// The response for a visitor whose header links are `personal()` (asked for only when the copy needs
+    /// them): 304 when their `If-None-Match` names this version, else the body in the best encoding they
+    /// accept.
+    pub fn respond(&self, request: &HeaderMap, personal: impl FnOnce() -> String) -> Response {
+        let accepted = Accepted::of(request);
+        let (etag, encoding, body) = match &self.stored {
+            Stored::Whole { gzip, brotli, etag } => {
+                let encoding = accepted.choose(true);
+                let body = match encoding {
+                    Encoding::Brotli => brotli.clone(),
+                    Encoding::Gzip => gzip.clone(),
+                    Encoding::Identity => Bytes::from(encoding::gunzip(gzip)),
+                };
+                (etag.clone(), encoding, body)
+            }
+            Stored::Pieces { before, after } => {
+                let personal = personal();
+                let middle = DeflatePiece::stored(personal.as_bytes());
+                let etag = etag(&[before.crc(), middle.crc(), after.crc()], personal.len());
+                let gzip = encoding::gzip_of_pieces(&[before, &middle, after]);
+                let encoding = accepted.choose(false);
+                let body = match encoding {
+                    Encoding::Identity => encoding::gunzip(&gzip),
+                    _ => gzip,
+                };
+                (etag, encoding, Bytes::from(body))
+            }
+        };
+        let mut res = if if_none_match(request, &etag) {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            let mut res = body.into_response();
+            if let Some(value) = encoding.header_value() {
+                res.headers_mut().insert(header::CONTENT_ENCODING, value);
+            }
+            res
+        };
+        let headers = res.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        headers.insert(header::ETAG, etag);
+        page_cache_headers(headers);
+        res
+    }
+}
+
+/// The caching headers of every page view: browsers keep it but ask again each time (an `If-None-Match`
+/// answered with 304), shared caches never keep it (it may be for one reader's eyes only).
+pub fn page_cache_headers(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding, Cookie"));
+}
+
+/// Whether a request's `If-None-Match` names `etag` (weak comparison, as RFC 9110 says for GET).
+pub fn if_none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let wanted = etag.as_bytes().strip_prefix(b"W/").unwrap_or(etag.as_bytes());
+    request.get_all(header::IF_NONE_MATCH).iter().filter_map(|it| it.to_str().ok()).any(|value| {
+        value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.as_bytes().strip_prefix(b"W/").unwrap_or(tag.as_bytes()) == wanted)
+    })
+}
+
+// A weak validator from CRCs of what a body is made of and its length.
+fn etag(crcs: &[u32], len: usize) -> HeaderValue {
+    let mut value = String::from("W/\"");
+    for crc in crcs {
+        value.push_str(&format!("{crc:08x}"));
+    }
+    value.push_str(&format!("-{len:x}\""));
+    HeaderValue::from_str(&value).expect("hex digits are valid header values")
+}

@@ -1,0 +1,344 @@
+//! The page tree, one level (folder) at a time: its entries in order (folders first by name, then pages by
+//! title), kept sorted in a cache per reader's view and folder, and brought up to date with the files that
+//! changed since (a diff of two snapshots, which share all but what changed), so a save in a folder of 10,000
+//! pages costs a few insertions, not a sort. The sidebar shows a window of each level around the way to the
+//! current page ([`TREE_WINDOW`]); the tree API pages through a level.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::view::folder_title;
+use crate::content::path::url_for;
+use crate::site::{Reader, Snapshot};
+
+/// How many entries of each level the sidebar shows around the way to the current page; "N more" buttons
+/// load the rest from the tree API, so a page in a folder of 10,000 pages stays small.
+pub const TREE_WINDOW: usize = 25;
+
+/// Levels changed in more entries than this since the cached copy are sorted afresh.
+const MAX_INCREMENTAL_CHANGES: usize = 2_000;
+
+/// One level of the sidebar's page tree: a window of its entries, and what is left out before and after it.
+#[derive(Serialize, Default)]
+pub struct TreeLevelView {
+    pub entries: Vec<TreeView>,
+    pub more_before: Option<TreeMore>,
+    pub more_after: Option<TreeMore>,
+}
+
+/// A node of the sidebar's page tree; folders off the current path are closed and load when opened.
+#[derive(Serialize)]
+pub struct TreeView {
+    pub title: String,
+    pub url: String,
+    pub path: String,
+    pub is_folder: bool,
+    pub open: bool,
+    pub current: bool,
+    pub children: TreeLevelView,
+}
+
+/// Entries of a level the sidebar leaves out: `count` of them from position `offset` (a page of the tree API).
+#[derive(Serialize)]
+pub struct TreeMore {
+    /// The folder (`""` for the root, else ending in `/`).
+    pub path: String,
+    pub folder_title: String,
+    pub offset: usize,
+    pub count: usize,
+}
+
+/// One entry of a level, as the tree API lists it.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub name: String,
+    pub path: String,
+    pub title: String,
+    pub url: String,
+    pub is_folder: bool,
+}
+
+/// Sorted levels by reader's view and folder, each with the snapshot it was made from.
+pub struct TreeCache(quick_cache::sync::Cache<(String, String), Arc<CachedLevel>, LevelWeighter>);
+
+pub struct CachedLevel {
+    snapshot: Arc<Snapshot>,
+    level: Level,
+}
+
+/// A level in order.
+#[derive(Clone, Default)]
+struct Level {
+    entries: Vec<Arc<LevelEntry>>,
+}
+
+struct LevelEntry {
+    entry: TreeEntry,
+    // The title as the order compares it (lowercase).
+    key: String,
+}
+
+#[derive(Clone)]
+pub struct LevelWeighter;
+
+impl quick_cache::Weighter<(String, String), Arc<CachedLevel>> for LevelWeighter {
+    fn weight(&self, key: &(String, String), cached: &Arc<CachedLevel>) -> u64 {
+        let entries: usize = cached
+            .level
+            .entries
+            .iter()
+            .map(|it| {
+                it.key.len()
+                    + it.entry.name.len()
+                    + it.entry.path.len()
+                    + it.entry.title.len()
+                    + it.entry.url.len()
+                    + 160
+            })
+            .sum();
+        (entries + key.0.len() + key.1.len() + 64) as u64
+    }
+}
+
+impl TreeCache {
+    /// An empty cache holding up to `budget_bytes` of levels.
+    pub fn new(budget_bytes: u64) -> TreeCache {
+        TreeCache(quick_cache::sync::Cache::with_weighter(256, budget_bytes.max(1), LevelWeighter))
+    }
+
+    /// The bytes the cache holds now, by its own weighing.
+    pub fn weight(&self) -> u64 {
+        self.0.weight()
+    }
+
+    /// The page tree for a page at `path`: a window of the root level around the way to the page, and each
+    /// folder on the way opened the same way.
+    pub fn tree_for(&self, reader: &Reader, path: &str) -> TreeLevelView {
+        self.window(reader, path, "")
+    }
+
+    /// `limit` entries of the level of `folder` (`""` for the root, else ending in `/`) from position
+    /// `offset`, in the sidebar's order, and how many it has in all.
+    pub fn page(&self, reader: &Reader, folder: &str, offset: usize, limit: usize) -> (Vec<TreeEntry>, usize) {
+        let level = self.level(reader, folder);
+        let start = offset.min(level.entries.len());
+        let end = start.saturating_add(limit).min(level.entries.len());
+        (level.entries[start..end].iter().map(|it| it.entry.clone()).collect(), level.entries.len())
+    }
+
+    fn window(&self, reader: &Reader, path: &str, folder: &str) -> TreeLevelView {
+        let snapshot = reader.snapshot();
+        let level = self.level(reader, folder);
+        let n_entries = level.entries.len();
+        let (start, end) = match level.position_of_way_to(snapshot, path, folder) {
+            Some(rank) => {
+                let end = (rank.saturating_sub(TREE_WINDOW / 2) + TREE_WINDOW).min(n_entries);
+                (end.saturating_sub(TREE_WINDOW), end)
+            }
+            None => (0, TREE_WINDOW.min(n_entries)),
+        };
+        let folder_title = || if folder.is_empty() { "Home".to_string() } else { folder_title(snapshot, folder) };
+        let more = |offset: usize, count: usize| {
+            (count > 0).then(|| TreeMore { path: folder.to_string(), folder_title: folder_title(), offset, count })
+        };
+        let more_before = more(0, start);
+        let more_after = more(end, n_entries - end);
+        let entries = level.entries[start..end]
+            .iter()
+            .map(|it| {
+                let entry = &it.entry;
+                let open = entry.is_folder && path.starts_with(&entry.path);
+                TreeView {
+                    children: if open { self.window(reader, path, &entry.path) } else { TreeLevelView::default() },
+                    current: !entry.is_folder && entry.path == path,
+                    title: entry.title.clone(),
+                    url: entry.url.clone(),
+                    path: entry.path.clone(),
+                    is_folder: entry.is_folder,
+                    open,
+                }
+            })
+            .collect();
+        TreeLevelView { entries, more_before, more_after }
+    }
+
+    // The level of `folder` as `reader` sees it: cached, brought up to date, or sorted afresh.
+    fn level(&self, reader: &Reader, folder: &str) -> Level {
+        let snapshot = reader.snapshot();
+        let view = if reader.access().sees_everything() { String::new() } else { reader.access().fingerprint() };
+        let key = (view, folder.to_string());
+        let cached = self.0.get(&key);
+        if let Some(cached) = &cached
+            && Arc::ptr_eq(&cached.snapshot, snapshot)
+        {
+            return cached.level.clone();
+        }
+        let level = cached
+            .and_then(|it| it.level.updated(&it.snapshot, snapshot, folder))
+            .unwrap_or_else(|| Level::build(snapshot, folder));
+        self.0.insert(key, Arc::new(CachedLevel { snapshot: snapshot.clone(), level: level.clone() }));
+        level
+    }
+}
+
+impl Level {
+    fn build(snapshot: &Snapshot, folder: &str) -> Level {
+        let mut entries: Vec<Arc<LevelEntry>> = Vec::new();
+        let mut from = folder.to_string();
+        // Subfolders are skipped over with one map lookup each, so the root of a deep wiki costs its own
+        // entries, not every file below it.
+        loop {
+            let mut next_from = None;
+            for (file, _) in snapshot.files.range::<_, str>((Bound::Included(from.as_str()), Bound::Unbounded)) {
+                let Some(rest) = file.strip_prefix(folder) else { break };
+                match rest.split_once('/') {
+                    Some((name, _)) => {
+                        entries.extend(folder_entry(snapshot, folder, name));
+                        // '0' follows '/': the first path after everything in this subfolder.
+                        next_from = Some(format!("{folder}{name}0"));
+                        break;
+                    }
+                    None => entries.extend(page_entry(snapshot, file)),
+                }
+            }
+            match next_from {
+                Some(next) => from = next,
+                None => break,
+            }
+        }
+        entries.sort_unstable_by(|a, b| order(a, b));
+        Level { entries }
+    }
+
+    // The level after the changes between `old` and `new` (snapshots of the same reader's view), or `None`
+    // when so much changed that sorting afresh is quicker.
+    fn updated(&self, old: &Snapshot, new: &Snapshot, folder: &str) -> Option<Level> {
+        let mut pages = BTreeSet::new();
+        let mut subfolders = BTreeSet::new();
+        for (n_changes, change) in old.files.diff(&new.files).enumerate() {
+            if n_changes >= MAX_INCREMENTAL_CHANGES {
+                return None;
+            }
+            let path = match change {
+                imbl::ordmap::DiffItem::Add(path, _) | imbl::ordmap::DiffItem::Remove(path, _) => path,
+                imbl::ordmap::DiffItem::Update { new: (path, _), .. } => path,
+            };
+            let Some(rest) = path.strip_prefix(folder) else { continue };
+            match rest.split_once('/') {
+                // A file in a subfolder may come, go, or retitle it (its index page).
+                Some((name, _)) => subfolders.insert(format!("{folder}{name}/")),
+                None => pages.insert(path.clone()),
+            };
+        }
+        if pages.is_empty() && subfolders.is_empty() {
+            return Some(self.clone());
+        }
+        let mut entries = self.entries.clone();
+        entries.retain(|it| !pages.contains(&it.entry.path) && !subfolders.contains(&it.entry.path));
+        let added = pages.iter().filter_map(|path| page_entry(new, path)).chain(subfolders.iter().filter_map(|path| {
+            let name = &path[folder.len()..path.len() - 1];
+            new.is_folder(path).then(|| folder_entry(new, folder, name)).flatten()
+        }));
+        for entry in added {
+            let at = entries.partition_point(|it| order(it, &entry) == Ordering::Less);
+            entries.insert(at, entry);
+        }
+        Some(Level { entries })
+    }
+
+    // Where the entry on the way to `path` (the page itself, or the folder holding it) stands in the level.
+    fn position_of_way_to(&self, snapshot: &Snapshot, path: &str, folder: &str) -> Option<usize> {
+        let rest = path.strip_prefix(folder)?;
+        let probe = match rest.split_once('/') {
+            Some((name, _)) => folder_entry(snapshot, folder, name)?,
+            None => page_entry(snapshot, path)?,
+        };
+        let at = self.entries.partition_point(|it| order(it, &probe) == Ordering::Less);
+        (self.entries.get(at)?.entry.path == probe.entry.path).then_some(at)
+    }
+}
+
+// The order of a level: folders first by name, then pages by title (case aside), then by path.
+fn order(a: &LevelEntry, b: &LevelEntry) -> Ordering {
+    b.entry.is_folder.cmp(&a.entry.is_folder).then_with(|| {
+        if a.entry.is_folder {
+            a.entry.name.cmp(&b.entry.name)
+        } else {
+            a.key.cmp(&b.key).then_with(|| a.entry.path.cmp(&b.entry.path))
+        }
+    })
+}
+
+// The entry of the page at `path`, unless it is not a page or is not part of the navigation (`_` files).
+fn page_entry(snapshot: &Snapshot, path: &str) -> Option<Arc<LevelEntry>> {
+    let (page, meta) = snapshot.pages.get_key_value(path)?;
+    let name = page.file_name();
+    if name.starts_with('_') {
+        return None;
+    }
+    Some(Arc::new(LevelEntry {
+        key: meta.title.to_lowercase(),
+        entry: TreeEntry {
+            name: name.to_string(),
+            path: path.to_string(),
+            title: meta.title.clone(),
+            url: page.url(),
+            is_folder: false,
+        },
+    }))
+}
+
+// The entry of a subfolder, unless it is not part of the navigation (`_`, `.` and `-` folders).
+fn folder_entry(snapshot: &Snapshot, folder: &str, name: &str) -> Option<Arc<LevelEntry>> {
+    if name.starts_with(['_', '.', '-']) {
+        return None;
+    }
+    let path = format!("{folder}{name}/");
+    let title = folder_title(snapshot, &path);
+    Some(Arc::new(LevelEntry {
+        key: name.to_string(),
+        entry: TreeEntry {
+            name: name.to_string(),
+            url: url_for(&path[..path.len() - 1]) + "/",
+            title,
+            path,
+            is_folder: true,
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(title: &str, path: &str, is_folder: bool) -> LevelEntry {
+        LevelEntry {
+            key: if is_folder { title.to_string() } else { title.to_lowercase() },
+            entry: TreeEntry {
+                name: path.to_string(),
+                path: path.to_string(),
+                title: title.to_string(),
+                url: String::new(),
+                is_folder,
+            },
+        }
+    }
+
+    #[test]
+    fn folders_come_first_then_pages_by_title_then_path() {
+        let mut entries = [
+            entry("beta", "b.md", false),
+            entry("Alpha", "z.md", false),
+            entry("zoo", "zoo/", true),
+            entry("alpha", "a.md", false),
+            entry("ant", "ant/", true),
+        ];
+        entries.sort_by(order);
+        let paths: Vec<&str> = entries.iter().map(|it| it.entry.path.as_str()).collect();
+        assert_eq!(paths, ["ant/", "zoo/", "a.md", "z.md", "b.md"]);
+    }
+}
