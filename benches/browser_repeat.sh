@@ -8,7 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 load=${2:-}
-cargo test --test browser --no-run 2>&1 | tail -1
+# Built once, then the same binary runs every time: edits made meanwhile do not rebuild it mid-loop.
+binary=$(cargo test --test browser --no-run 2>&1 | grep -o 'target/debug/deps/browser-[0-9a-f]*' | tail -1)
+[ -x "$binary" ] || { echo "no browser test binary was built" >&2; exit 1; }
+echo "running $binary"
 pids=()
 if [ "$load" = --load ]; then
   for _ in 1 2; do (while :; do :; done) & pids+=($!); done
@@ -17,7 +20,7 @@ fi
 passed=0
 for run in $(seq 1 "$runs"); do
   started=$(date +%s%N)
-  if out=$(cargo test --test browser 2>&1); then
+  if out=$("$binary" 2>&1); then
     passed=$((passed + 1)); verdict=ok
   else
     verdict=FAILED
