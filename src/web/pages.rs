@@ -272,6 +272,8 @@ fn decorate(reader: &Reader, page: &mut PageContext) -> Result<()> {
     let snapshot = reader.snapshot();
     let path = RepoPath::parse(&page.path)?;
     page.backlinks = view::backlinks(snapshot, &path);
+    page.translations = view::translations(reader, &path);
+    page.lang = reader.language_of(&path).map(|it| it.to_string());
     page.tree = view::tree_for(snapshot, path.as_str(), "");
     page.health = reader.health(&path);
     let nearest = |name: &str| -> Result<Option<crate::site::PageView>> {
