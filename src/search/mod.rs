@@ -587,6 +587,11 @@ impl SearchIndex {
             let is_last = i + 1 == words.len();
             let n_chars = word.chars().count();
             let segmented = word.chars().any(analysis::is_segmented);
+            if !segmented && stems_disagree(&families, &mut analyzers, word) {
+                // Where languages disagree on a word's stem, pages holding the word as typed rank higher:
+                // "Dateien" is "datei" to the German stemmer but "date" to the Finnish one.
+                alternatives.push((Occur::Should, term_query(f.exact, word)));
+            }
             if segmented && n_chars == 1 {
                 // One character of Chinese or Japanese: wherever it occurs, not only standing alone.
                 alternatives.push((Occur::Should, term_query(f.exact, word)));
@@ -852,6 +857,22 @@ fn schema() -> (Schema, Fields) {
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+// Whether the families' analyses of `word` differ, tags aside.
+fn stems_disagree(families: &[Family], analyzers: &mut [TextAnalyzer], word: &str) -> bool {
+    let mut seen: Option<Vec<String>> = None;
+    for (family, analyzer) in families.iter().zip(analyzers.iter_mut()) {
+        let prefix_len = family.tag().len() + 1;
+        let stems: Vec<String> =
+            analysis::terms(analyzer, word).into_iter().map(|it| it[prefix_len..].to_string()).collect();
+        match &seen {
+            Some(first) if *first != stems => return true,
+            Some(_) => {}
+            None => seen = Some(stems),
+        }
+    }
+    false
 }
 
 // One term, or several side by side.
