@@ -431,7 +431,7 @@ impl SearchIndex {
         offset: usize,
     ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let text_query = self.text_query(query, words, occur, fuzzy)?;
+        let text_query = self.text_query(&searcher, query, words, occur, fuzzy)?;
         let mut filters = self.filter_clauses(query);
         if !query.excluded_paths.is_empty() {
             // Excluded inside the query, so totals, pages of results and facet counts leave them out too.
@@ -559,6 +559,7 @@ impl SearchIndex {
     // bigrams) matches them side by side, as a phrase: the word as written, wherever it occurs.
     fn text_query(
         &self,
+        searcher: &tantivy::Searcher,
         query: &SearchQuery,
         words: &[String],
         occur: Occur,
@@ -567,6 +568,7 @@ impl SearchIndex {
         let f = self.fields;
         let families = self.families_for(query);
         let mut analyzers: Vec<TextAnalyzer> = families.iter().map(|it| self.analyzer(*it)).collect();
+        let preferred: Vec<Family> = query.preferred_languages.iter().map(|it| Family::of(it)).collect();
         let mut exact = analysis::exact_analyzer();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, word) in words.iter().enumerate() {
@@ -574,13 +576,16 @@ impl SearchIndex {
             let mut variants = vec![(word.clone(), 1.0)];
             variants.extend(synonyms(word).into_iter().map(|it| (it.to_string(), 0.6)));
             for (variant, weight) in variants {
-                for analyzer in &mut analyzers {
-                    let terms = analysis::terms(analyzer, &variant);
-                    if terms.is_empty() {
-                        continue;
-                    }
+                let analysed: Vec<(Family, Vec<String>)> = families
+                    .iter()
+                    .zip(analyzers.iter_mut())
+                    .map(|(family, analyzer)| (*family, analysis::terms(analyzer, &variant)))
+                    .filter(|(_, terms)| !terms.is_empty())
+                    .collect();
+                let trust = family_trust(searcher, f.body, &analysed, &preferred)?;
+                for ((_, terms), trust) in analysed.iter().zip(trust) {
                     for (field, boost) in [(f.title, 3.0), (f.headings, 2.0), (f.body, 1.0), (f.answer, 0.8)] {
-                        alternatives.push((Occur::Should, boosted(terms_query(field, &terms), boost * weight)));
+                        alternatives.push((Occur::Should, boosted(terms_query(field, terms), boost * weight * trust)));
                     }
                 }
             }
@@ -857,6 +862,41 @@ fn schema() -> (Schema, Fields) {
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+/// How far each family's analysis of a word is trusted, 0 to 1. Where the families agree on the word's stem
+/// (`tar` is `tar` everywhere), fully. Where they disagree, a stem rare in its family is more likely a
+/// coincidence than the word: "archivos" is "archiv" to the Spanish stemmer (848 pages) and to the Romanian
+/// one (2 pages about `git archive`, whose rarity would make them rank first). Each family then counts by the
+/// square root of its stem's share of the most common one's document frequency; the reader's languages
+/// (and the site's) are always trusted.
+fn family_trust(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    analysed: &[(Family, Vec<String>)],
+    preferred: &[Family],
+) -> Result<Vec<f32>> {
+    let untagged = |family: &Family, terms: &[String]| -> Vec<String> {
+        terms.iter().map(|it| it[family.tag().len() + 1..].to_string()).collect()
+    };
+    let agree = analysed.windows(2).all(|pair| untagged(&pair[0].0, &pair[0].1) == untagged(&pair[1].0, &pair[1].1));
+    if agree {
+        return Ok(vec![1.0; analysed.len()]);
+    }
+    let mut doc_freqs = Vec::with_capacity(analysed.len());
+    for (_, terms) in analysed {
+        let mut rarest = u64::MAX;
+        for term in terms {
+            rarest = rarest.min(searcher.doc_freq(&Term::from_field_text(field, term)).map_err(search_error)?);
+        }
+        doc_freqs.push(rarest);
+    }
+    let most = doc_freqs.iter().copied().max().unwrap_or(0).max(1) as f32;
+    Ok(analysed
+        .iter()
+        .zip(doc_freqs)
+        .map(|((family, _), doc_freq)| if preferred.contains(family) { 1.0 } else { (doc_freq as f32 / most).sqrt() })
+        .collect())
 }
 
 // Whether the families' analyses of `word` differ, tags aside.

@@ -225,3 +225,25 @@ async fn front_matter_translations_are_followed_from_page_to_page() {
     assert_eq!(names(&wiki.get("/handbuch").await.text()), ["English", "Português (Brasil)"]);
     assert_eq!(names(&wiki.get("/manual-pt").await.text()), ["Deutsch", "English"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn translations_a_reader_may_not_read_are_not_offered() {
+    let settings = Config::parse(TLDR_YAML).expect("valid settings");
+    let wiki = Fixture::with_files(TLDR)
+        .serve_with(|config| {
+            config.translations = settings.translations.clone();
+            config.auth.rules = vec![lore::auth::FolderRule {
+                path: "pages.zh/**".into(),
+                read: Some(vec!["zh-team".into()]),
+                edit: None,
+            }];
+        })
+        .await;
+    wiki.wait_for_search_index().await;
+    let names: Vec<String> = also_in(&wiki.get("/pages/common/tar").await.text()).into_iter().map(|it| it.0).collect();
+    assert_eq!(names, ["Deutsch", "Português (Brasil)"]);
+    let json = wiki.search("tar").await;
+    assert!(!hit_paths(&json).iter().any(|it| it.starts_with("pages.zh/")), "{json:#}");
+    let languages = json["facets"]["languages"].to_string();
+    assert!(!languages.contains("zh"), "the facet leaves the hidden pages out too: {languages}");
+}
