@@ -476,6 +476,12 @@ impl SearchIndex {
         let mut snippets = Snippets {
             body_terms: query_terms(&searcher, &*full, self.fields.body)?,
             answer_terms: query_terms(&searcher, &*full, self.fields.answer)?,
+            segmented_words: words
+                .iter()
+                .chain(query.phrases.iter().flatten())
+                .filter(|it| it.chars().any(analysis::is_segmented))
+                .cloned()
+                .collect(),
             generators: HashMap::new(),
         };
         let mut hits = Vec::with_capacity(top.len());
@@ -520,9 +526,7 @@ impl SearchIndex {
         let max_bytes = snippet_bytes(&lang);
         let snippet_html = {
             let generator = snippets.generator(self, family, Snippets::BODY, max_bytes);
-            let mut snippet = generator.snippet_from_doc(&doc);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let html = snippet.to_html();
+            let html = marked_html(&generator.snippet_from_doc(&doc), &snippets.segmented_words);
             if html.trim().is_empty() {
                 let text: String = first_text(&doc, f.body_text).chars().take(200).collect();
                 html_escape(&text)
@@ -533,9 +537,7 @@ impl SearchIndex {
         let answer_snippet_html =
             doc.get_first(f.answer_text).and_then(|it| it.as_str()).filter(|it| !it.is_empty()).map(|text| {
                 let generator = snippets.generator(self, family, Snippets::ANSWER, max_bytes);
-                let mut snippet = generator.snippet_from_doc(&doc);
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                let html = snippet.to_html();
+                let html = marked_html(&generator.snippet_from_doc(&doc), &snippets.segmented_words);
                 if html.trim().is_empty() { html_escape(&text.chars().take(200).collect::<String>()) } else { html }
             });
         Ok(Hit {
@@ -928,6 +930,8 @@ fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
 struct Snippets {
     body_terms: BTreeMap<String, Score>,
     answer_terms: BTreeMap<String, Score>,
+    /// The query's words in scripts without spaces (see `marked_html`).
+    segmented_words: Vec<String>,
     generators: HashMap<(usize, Family, usize), SnippetGenerator>,
 }
 
@@ -945,6 +949,36 @@ impl Snippets {
             SnippetGenerator::new(terms, index.analyzer(family), field, max_bytes)
         })
     }
+}
+
+// A snippet as HTML, matches in `<mark>`. A marked run of Chinese or Japanese must hold a whole word of the
+// query: "压缩文件" matches as a phrase of its bigrams, and one of them alone elsewhere ("压缩包") is no match.
+fn marked_html(snippet: &tantivy::snippet::Snippet, segmented_words: &[String]) -> String {
+    let fragment = snippet.fragment();
+    let mut marks: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in tantivy::snippet::collapse_overlapped_ranges(snippet.highlighted()) {
+        let marked = &fragment[range.clone()];
+        if marked.chars().all(analysis::is_segmented) && !segmented_words.iter().any(|it| marked.contains(it.as_str()))
+        {
+            continue;
+        }
+        // Words side by side ("压缩" and "文件" in "压缩文件") make one mark.
+        match marks.last_mut() {
+            Some(last) if last.end == range.start => last.end = range.end,
+            _ => marks.push(range),
+        }
+    }
+    let mut res = String::with_capacity(fragment.len() + 16 * marks.len());
+    let mut at = 0;
+    for range in marks {
+        res.push_str(&html_escape(&fragment[at..range.start]));
+        res.push_str("<mark>");
+        res.push_str(&html_escape(&fragment[range.clone()]));
+        res.push_str("</mark>");
+        at = range.end;
+    }
+    res.push_str(&html_escape(&fragment[at..]));
+    res
 }
 
 // The terms of `query` in `field` that the index holds, each scored as tantivy's snippets do (rarer is better).
@@ -1193,7 +1227,12 @@ mod tests {
         let res = check_paths(&index, SearchQuery::parse("文件 "), &["pages.zh/common/tar.md"]);
         assert_eq!(res.hits[0].snippet_html, "归档工具。用gzip压缩<mark>文件</mark>夹里的<mark>文件</mark>");
         let res = check_paths(&index, SearchQuery::parse("压缩文件 "), &["pages.zh/common/tar.md"]);
-        assert!(res.hits[0].snippet_html.contains("<mark>压缩文件</mark>"), "{:?}", res.hits[0].snippet_html);
+        assert_eq!(
+            res.hits[0].snippet_html, "归档工具。用gzip<mark>压缩文件</mark>夹里的文件",
+            "the word, not its parts"
+        );
+        let res = check_paths(&index, SearchQuery::parse("压缩 文件"), &["pages.zh/common/tar.md"]);
+        assert_eq!(res.hits[0].snippet_html, "归档工具。用gzip<mark>压缩文件</mark>夹里的<mark>文件</mark>");
         let res = check_paths(&index, SearchQuery::parse("München "), &["pages.de/travel/munich.md"]);
         assert!(res.hits[0].snippet_html.contains("<mark>München</mark>"), "{:?}", res.hits[0].snippet_html);
     }
