@@ -55,6 +55,7 @@ fn document(n: usize, revision: usize) -> SearchDocument {
         updated_at: 1_700_000_000 + revision as i64,
         updated_by: "Ann Author".into(),
         accepted_answer: None,
+        lang: "en".into(),
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::content::language::LanguageRules;
 use crate::{Error, Result};
 
 /// Every setting of a Lore server. Unknown keys in `lore.yaml` are an error, so typos do not go unnoticed.
@@ -43,6 +44,24 @@ pub struct Config {
     /// How long a question may wait for an answer before it goes to everyone who follows its tags (and to its
     /// experts again): a number and a unit, `90m`, `24h`, `2d`.
     pub unanswered_after: String,
+    /// The site's language: pages whose language is neither declared nor detectable are in it, and search
+    /// ranks it right after the reader's own languages.
+    pub language: String,
+    /// Folder rules: the language of the pages whose paths match, unless their front matter says otherwise.
+    pub languages: Vec<LanguageRule>,
+    /// Paths of pages that translate each other, such as `pages.{lang}/{rest}` and `pages/{rest}`: pages whose
+    /// paths match with the same `{rest}` are translations (see `content::language`).
+    pub translations: Vec<String>,
+}
+
+/// One folder rule of `languages:`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRule {
+    /// A glob of paths, e.g. `pages.de/**`.
+    pub path: String,
+    /// A language code, e.g. `de` or `pt-BR`.
+    pub lang: String,
 }
 
 impl Default for Config {
@@ -63,6 +82,9 @@ impl Default for Config {
             auth: crate::auth::AuthConfig::default(),
             notify_experts: 3,
             unanswered_after: "24h".into(),
+            language: "en".to_string(),
+            languages: Vec::new(),
+            translations: Vec::new(),
         }
     }
 }
@@ -71,7 +93,16 @@ impl Config {
     /// Reads a `lore.yaml` file; every key is optional.
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)?;
-        Config::parse(&text).map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))
+        let config = Config::parse(&text).map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
+        config.language_rules().map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
+        Ok(config)
+    }
+
+    /// The language settings compiled; fails on a bad code, glob or pattern.
+    pub fn language_rules(&self) -> Result<LanguageRules> {
+        let folders: Vec<(String, String)> =
+            self.languages.iter().map(|it| (it.path.clone(), it.lang.clone())).collect();
+        LanguageRules::new(&self.language, &folders, &self.translations)
     }
 
     /// Parses the text of a `lore.yaml` file.

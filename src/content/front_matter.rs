@@ -19,6 +19,10 @@ pub struct FrontMatter {
     pub tags: Vec<String>,
     pub aliases: Vec<String>,
     pub owners: Vec<String>,
+    /// The language the page is written in (`lang:`), as written; `content::language` reads it.
+    pub lang: Option<String>,
+    /// Pages that translate this one (`translations:`), as paths.
+    pub translations: Vec<String>,
     /// Keys Lore does not interpret, kept for templates, the API and later features.
     pub extra: BTreeMap<String, Value>,
 }
@@ -111,10 +115,15 @@ pub fn parse(yaml: &str) -> (FrontMatter, Vec<FrontMatterProblem>) {
                 Some(title) => res.title = Some(title),
                 None => problems.push(field_problem(yaml, &key, "a text")),
             },
-            "tags" | "aliases" | "owners" => match text_list(&value) {
+            "lang" => match scalar_text(&value) {
+                Some(lang) if crate::content::language::Language::parse(&lang).is_some() => res.lang = Some(lang),
+                _ => problems.push(field_problem(yaml, &key, "a language code such as `de` or `pt-BR`")),
+            },
+            "tags" | "aliases" | "owners" | "translations" => match text_list(&value) {
                 Some(list) => match key.as_str() {
                     "tags" => res.tags = list,
                     "aliases" => res.aliases = list,
+                    "translations" => res.translations = list,
                     _ => res.owners = list,
                 },
                 None => problems.push(field_problem(yaml, &key, "a list of texts")),
@@ -327,6 +336,17 @@ mod tests {
         assert_eq!(fm.aliases, ["old-setup"]);
         assert_eq!(fm.owners, ["ann"]);
         assert_eq!(fm.extra["review_every"], Value::String("90d".into()));
+    }
+
+    #[test]
+    fn reads_language_and_translations() {
+        let (fm, problems) = parse("lang: pt_BR\ntranslations: [de/handbuch.md, zh/手册]\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(fm.lang.as_deref(), Some("pt_BR"));
+        assert_eq!(fm.translations, ["de/handbuch.md", "zh/手册"]);
+        let (fm, problems) = parse("lang: not a language\n");
+        assert_eq!(fm.lang, None);
+        assert!(problems[0].message.contains("`lang`"), "{problems:?}");
     }
 
     #[test]

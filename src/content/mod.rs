@@ -1,6 +1,7 @@
 //! The content model: paths, front matter, page metadata and links. Pure: no IO, no git, no HTTP.
 
 pub mod front_matter;
+pub mod language;
 pub mod links;
 pub mod mentions;
 pub mod page;

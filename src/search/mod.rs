@@ -1,10 +1,11 @@
 //! Full-text search: a tantivy index of every page, question and answer, kept in the data folder and
 //! caught up incrementally as commits arrive. Knows nothing of git or HTTP: `Site` feeds it documents.
 
+pub mod analysis;
 pub mod query;
 
 use parking_lot::Mutex;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -19,15 +20,29 @@ use tantivy::schema::{
     TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, Term, doc};
 
-pub use query::SearchQuery;
+use analysis::{FAMILIES, Family};
+
+pub use query::{SearchQuery, accepted_languages};
 
 use crate::{Error, Result};
 
 /// Bumped whenever the schema or what is indexed changes; an index of another version is rebuilt.
 // 2: block boundaries separate words in the indexed text.
-const SCHEMA_VERSION: u32 = 2;
+// 3: every page analysed in its language (stems tagged by family, CJK bigrams), a language field.
+const SCHEMA_VERSION: u32 = 3;
+
+/// The tokenizer named by the fields each page fills with its own language's terms (pre-tokenized).
+const TAGGED_TOKENIZER: &str = "lore_tagged";
+
+/// The tokenizer of the fields that keep words as written.
+const EXACT_TOKENIZER: &str = "lore_exact";
+
+/// How much more a page in the reader's first language scores; the next languages get less (see
+/// `preference_weights`).
+const FIRST_LANGUAGE_BOOST: f32 = 2.0;
 
 /// Longest word that also matches as a prefix or fuzzily: longer ones (a pasted sentence without spaces)
 /// would compile automata beyond tantivy's limits, and are matched exactly.
@@ -54,6 +69,8 @@ pub struct SearchDocument {
     pub updated_by: String,
     /// For an answered question: the accepted answer's text.
     pub accepted_answer: Option<String>,
+    /// The language it is written in, a code such as `de` or `pt-br`: it decides how its text is analysed.
+    pub lang: String,
 }
 
 /// One search result.
@@ -71,6 +88,8 @@ pub struct Hit {
     pub tags: Vec<String>,
     pub updated_at: i64,
     pub updated_by: String,
+    /// The language it is written in.
+    pub lang: String,
 }
 
 /// A filter value with the number of results it would keep.
@@ -88,6 +107,7 @@ pub struct SearchResults {
     pub tags: Vec<FacetCount>,
     pub kinds: Vec<FacetCount>,
     pub folders: Vec<FacetCount>,
+    pub languages: Vec<FacetCount>,
     /// The corrected query the results are for, when the typed one found nothing.
     pub showing_results_for: Option<String>,
     /// A corrected query worth trying, when the typed one found little.
@@ -126,12 +146,20 @@ fn complete() -> bool {
 struct Fields {
     path: Field,
     url: Field,
+    // Each text in two fields: indexed in its page's language (pre-tokenized, not stored) and stored as written.
     title: Field,
+    title_text: Field,
     title_exact: Field,
     headings: Field,
+    headings_text: Field,
     body: Field,
+    body_text: Field,
     exact: Field,
     answer: Field,
+    answer_text: Field,
+    lang: Field,
+    lang_code: Field,
+    family: Field,
     tags: Field,
     kind: Field,
     authors: Field,
@@ -142,10 +170,13 @@ struct Fields {
 
 /// The search index on disk, its writer and a reader.
 pub struct SearchIndex {
-    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    /// Each family's analyzer, built once.
+    analyzers: Vec<(Family, TextAnalyzer)>,
+    /// The families of the documents in the index: what a query without `lang:` is analysed in.
+    families_present: Mutex<Vec<Family>>,
     /// The last committed payload, kept in memory: every search asks whether the index is complete, and
     /// reading `meta.json` from disk for that would put file I/O on the query path.
     committed: Mutex<Option<Payload>>,
@@ -167,6 +198,7 @@ impl SearchIndex {
                 Index::create_in_dir(dir, schema).map_err(search_error)?
             }
         };
+        register_tokenizers(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(search_error)?;
         let writer: IndexWriter = index.writer(WRITER_HEAP_BYTES).map_err(search_error)?;
         // Every save commits a one-document segment. tantivy's default policy counts every segment under
@@ -178,7 +210,42 @@ impl SearchIndex {
         merge_policy.set_del_docs_ratio_before_merge(0.2);
         writer.set_merge_policy(Box::new(merge_policy));
         let committed = Mutex::new(stored_payload(&index));
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields, committed })
+        let analyzers = FAMILIES.iter().map(|it| (*it, it.analyzer())).collect();
+        let res = SearchIndex {
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            analyzers,
+            families_present: Mutex::new(Vec::new()),
+            committed,
+        };
+        res.note_families();
+        Ok(res)
+    }
+
+    fn analyzer(&self, family: Family) -> TextAnalyzer {
+        self.analyzers.iter().find(|(it, _)| *it == family).map(|(_, it)| it.clone()).expect("every family has one")
+    }
+
+    // Finds which families the index holds, after opening and after each commit.
+    fn note_families(&self) {
+        let searcher = self.reader.searcher();
+        let present = FAMILIES
+            .iter()
+            .copied()
+            .filter(|it| searcher.doc_freq(&Term::from_field_text(self.fields.family, it.tag())).is_ok_and(|n| n > 0))
+            .collect();
+        *self.families_present.lock() = present;
+    }
+
+    // The families a query is analysed in: those of its `lang:` filter, else every one the index holds.
+    fn families_for(&self, query: &SearchQuery) -> Vec<Family> {
+        if query.languages.is_empty() {
+            return self.families_present.lock().clone();
+        }
+        let mut res: Vec<Family> = query.languages.iter().map(|it| Family::of(it)).collect();
+        res.dedup();
+        res
     }
 
     fn payload(&self) -> Option<Payload> {
@@ -322,7 +389,7 @@ impl SearchIndex {
                 if !may_show(&path) {
                     continue;
                 }
-                let title = first_text(&doc, f.title);
+                let title = first_text(&doc, f.title_text);
                 let url = first_text(&doc, f.url);
                 if !is_heading {
                     if seen.insert(url.clone()) {
@@ -330,7 +397,7 @@ impl SearchIndex {
                     }
                     continue;
                 }
-                for heading in doc.get_all(f.headings).filter_map(|it| it.as_str()) {
+                for heading in doc.get_all(f.headings_text).filter_map(|it| it.as_str()) {
                     let lower = heading.to_lowercase();
                     let matches = leading.iter().all(|it| lower.contains(it.as_str()))
                         && lower.split(|c: char| !c.is_alphanumeric()).any(|it| it.starts_with(last.as_str()));
@@ -364,7 +431,7 @@ impl SearchIndex {
         offset: usize,
     ) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let text_query = self.text_query(query, words, occur, fuzzy)?;
+        let text_query = self.text_query(&searcher, query, words, occur, fuzzy)?;
         let mut filters = self.filter_clauses(query);
         if !query.excluded_paths.is_empty() {
             // Excluded inside the query, so totals, pages of results and facet counts leave them out too.
@@ -386,29 +453,40 @@ impl SearchIndex {
             (None, true) => return Ok(SearchResults::default()),
         };
         let now = chrono::Utc::now().timestamp();
+        let preferences = preference_weights(&query.preferred_languages);
         let top_docs =
             TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |segment: &SegmentReader| {
                 let updated = segment.fast_fields().i64("updated_at").ok().map(|it| it.first_or_default_col(0));
+                let lang_codes = segment.fast_fields().u64("lang_code").ok().map(|it| it.first_or_default_col(0));
+                let preferences = preferences.clone();
                 move |doc, score: Score| {
                     // Recent pages get a modest boost: up to 10% for today, half of that after a year.
                     let age_days =
                         updated.as_ref().map_or(3650.0, |it| ((now - it.get_val(doc)).max(0) as f32) / 86_400.0);
-                    score * (1.0 + 0.1 * (-age_days / 525.0).exp())
+                    // Pages in the reader's languages come first, without hiding the others.
+                    let preference = lang_codes.as_ref().map_or(1.0, |it| preference_of(&preferences, it.get_val(doc)));
+                    score * (1.0 + 0.1 * (-age_days / 525.0).exp()) * preference
                 }
             });
         let mut facet_collector = FacetCollector::for_field("facets");
-        for root in ["/tag", "/kind", "/folder"] {
+        for root in ["/tag", "/kind", "/folder", "/lang"] {
             facet_collector.add_facet(Facet::from(root));
         }
         let (top, total, facets) = searcher.search(&full, &(top_docs, Count, facet_collector)).map_err(search_error)?;
-        let mut body_snippets = SnippetGenerator::create(&searcher, &*full, self.fields.body).map_err(search_error)?;
-        body_snippets.set_max_num_chars(220);
-        let mut answer_snippets =
-            SnippetGenerator::create(&searcher, &*full, self.fields.answer).map_err(search_error)?;
-        answer_snippets.set_max_num_chars(220);
+        let mut snippets = Snippets {
+            body_terms: query_terms(&searcher, &*full, self.fields.body)?,
+            answer_terms: query_terms(&searcher, &*full, self.fields.answer)?,
+            segmented_words: words
+                .iter()
+                .chain(query.phrases.iter().flatten())
+                .filter(|it| it.chars().any(analysis::is_segmented))
+                .cloned()
+                .collect(),
+            generators: HashMap::new(),
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            hits.push(self.hit(&searcher, address, score, &body_snippets, &answer_snippets)?);
+            hits.push(self.hit(&searcher, address, score, &mut snippets)?);
         }
         let counts = |root: &str| -> Vec<FacetCount> {
             let mut res: Vec<FacetCount> = facets
@@ -428,6 +506,7 @@ impl SearchIndex {
             tags: counts("/tag"),
             kinds: counts("/kind"),
             folders: counts("/folder"),
+            languages: counts("/lang"),
             showing_results_for: None,
             did_you_mean: None,
         })
@@ -438,33 +517,33 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         address: DocAddress,
         score: f32,
-        body: &SnippetGenerator,
-        answer: &SnippetGenerator,
+        snippets: &mut Snippets,
     ) -> Result<Hit> {
         let f = self.fields;
         let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
+        let lang = first_text(&doc, f.lang);
+        let family = Family::of(&lang);
+        let max_bytes = snippet_bytes(&lang);
         let snippet_html = {
-            let mut snippet = body.snippet_from_doc(&doc);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let html = snippet.to_html();
+            let generator = snippets.generator(self, family, Snippets::BODY, max_bytes);
+            let html = marked_html(&generator.snippet_from_doc(&doc), &snippets.segmented_words);
             if html.trim().is_empty() {
-                let text: String = first_text(&doc, f.body).chars().take(200).collect();
+                let text: String = first_text(&doc, f.body_text).chars().take(200).collect();
                 html_escape(&text)
             } else {
                 html
             }
         };
         let answer_snippet_html =
-            doc.get_first(f.answer).and_then(|it| it.as_str()).filter(|it| !it.is_empty()).map(|text| {
-                let mut snippet = answer.snippet_from_doc(&doc);
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                let html = snippet.to_html();
+            doc.get_first(f.answer_text).and_then(|it| it.as_str()).filter(|it| !it.is_empty()).map(|text| {
+                let generator = snippets.generator(self, family, Snippets::ANSWER, max_bytes);
+                let html = marked_html(&generator.snippet_from_doc(&doc), &snippets.segmented_words);
                 if html.trim().is_empty() { html_escape(&text.chars().take(200).collect::<String>()) } else { html }
             });
         Ok(Hit {
             path: first_text(&doc, f.path),
             url: first_text(&doc, f.url),
-            title: first_text(&doc, f.title),
+            title: first_text(&doc, f.title_text),
             kind: first_text(&doc, f.kind),
             snippet_html,
             answer_snippet_html,
@@ -472,39 +551,63 @@ impl SearchIndex {
             tags: doc.get_all(f.tags).filter_map(|it| it.as_str().map(str::to_string)).collect(),
             updated_at: doc.get_first(f.updated_at).and_then(|it| it.as_i64()).unwrap_or_default(),
             updated_by: first_text(&doc, f.updated_by),
+            lang,
         })
     }
 
     // One clause per word (all must match, or any), each word matching its stem in title, headings, body
-    // and accepted answer, plus synonyms; the last word also as a prefix; phrases as exact phrases.
+    // and accepted answer in every language family searched, plus synonyms; the last word also as a prefix;
+    // phrases as exact phrases. A word that analyses into several terms (a run of Chinese, split into
+    // bigrams) matches them side by side, as a phrase: the word as written, wherever it occurs.
     fn text_query(
         &self,
+        searcher: &tantivy::Searcher,
         query: &SearchQuery,
         words: &[String],
         occur: Occur,
         fuzzy: bool,
     ) -> Result<Option<Box<dyn Query>>> {
         let f = self.fields;
+        let families = self.families_for(query);
+        let mut analyzers: Vec<TextAnalyzer> = families.iter().map(|it| self.analyzer(*it)).collect();
+        let preferred: Vec<Family> = query.preferred_languages.iter().map(|it| Family::of(it)).collect();
+        let mut exact = analysis::exact_analyzer();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, word) in words.iter().enumerate() {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let mut variants = vec![(word.clone(), 1.0)];
             variants.extend(synonyms(word).into_iter().map(|it| (it.to_string(), 0.6)));
             for (variant, weight) in variants {
-                let stems = self.stems(f.body, &variant)?;
-                for stem in stems {
+                let analysed: Vec<(Family, Vec<String>)> = families
+                    .iter()
+                    .zip(analyzers.iter_mut())
+                    .map(|(family, analyzer)| (*family, analysis::terms(analyzer, &variant)))
+                    .filter(|(_, terms)| !terms.is_empty())
+                    .collect();
+                let trust = family_trust(searcher, f.body, &analysed, &preferred)?;
+                for ((_, terms), trust) in analysed.iter().zip(trust) {
                     for (field, boost) in [(f.title, 3.0), (f.headings, 2.0), (f.body, 1.0), (f.answer, 0.8)] {
-                        alternatives.push((Occur::Should, boosted(term_query(field, &stem), boost * weight)));
+                        alternatives.push((Occur::Should, boosted(terms_query(field, terms), boost * weight * trust)));
                     }
                 }
             }
             let is_last = i + 1 == words.len();
             let n_chars = word.chars().count();
-            if is_last && query.last_word_is_prefix && (2..=MAX_PREFIX_CHARS).contains(&n_chars) {
+            let segmented = word.chars().any(analysis::is_segmented);
+            if !segmented && stems_disagree(&families, &mut analyzers, word) {
+                // Where languages disagree on a word's stem, pages holding the word as typed rank higher:
+                // "Dateien" is "datei" to the German stemmer but "date" to the Finnish one.
+                alternatives.push((Occur::Should, term_query(f.exact, word)));
+            }
+            if segmented && n_chars == 1 {
+                // One character of Chinese or Japanese: wherever it occurs, not only standing alone.
+                alternatives.push((Occur::Should, term_query(f.exact, word)));
+            }
+            if is_last && query.last_word_is_prefix && (2..=MAX_PREFIX_CHARS).contains(&n_chars) && !segmented {
                 alternatives.push((Occur::Should, boosted(prefix_query(f.exact, word)?, 0.5)));
                 alternatives.push((Occur::Should, boosted(prefix_query(f.title_exact, word)?, 1.5)));
             }
-            if fuzzy && (4..=MAX_PREFIX_CHARS).contains(&n_chars) {
+            if fuzzy && (4..=MAX_PREFIX_CHARS).contains(&n_chars) && !segmented {
                 let distance = if word.chars().count() <= 6 { 1 } else { 2 };
                 let term = Term::from_field_text(f.exact, word);
                 alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new(term, distance, true))));
@@ -512,13 +615,17 @@ impl SearchIndex {
             clauses.push((occur, Box::new(BooleanQuery::new(alternatives))));
         }
         for phrase in &query.phrases {
-            let terms: Vec<Term> = phrase.iter().map(|it| Term::from_field_text(f.exact, it)).collect();
-            clauses.push((Occur::Must, Box::new(PhraseQuery::new(terms))));
+            let terms = analysis::terms(&mut exact, &phrase.join(" "));
+            if !terms.is_empty() {
+                clauses.push((Occur::Must, terms_query(f.exact, &terms)));
+            }
         }
         if words.len() >= 2 {
             // Pages holding the words as typed, side by side, rank higher.
-            let terms: Vec<Term> = words.iter().map(|it| Term::from_field_text(f.exact, it)).collect();
-            clauses.push((Occur::Should, boosted(Box::new(PhraseQuery::new(terms)), 2.0)));
+            let terms = analysis::terms(&mut exact, &words.join(" "));
+            if terms.len() >= 2 {
+                clauses.push((Occur::Should, boosted(terms_query(f.exact, &terms), 2.0)));
+            }
         }
         if clauses.iter().all(|(occur, _)| *occur == Occur::Should)
             && words.len() < 2
@@ -541,6 +648,9 @@ impl SearchIndex {
         }
         if !query.kinds.is_empty() {
             res.push((Occur::Must, any_of(query.kinds.iter().map(|it| term_query(f.kind, it)).collect())));
+        }
+        if !query.languages.is_empty() {
+            res.push((Occur::Must, any_of(query.languages.iter().map(|it| term_query(f.lang, it)).collect())));
         }
         if !query.folders.is_empty() {
             let folders = query.folders.iter().map(|folder| {
@@ -570,8 +680,10 @@ impl SearchIndex {
     fn correct(&self, searcher: &tantivy::Searcher, words: &[String]) -> Result<Vec<String>> {
         let field = self.fields.exact;
         let mut res = words.to_vec();
+        // Words of scripts without spaces are indexed here one character at a time: no spelling to correct.
         let missing: Vec<usize> = (0..words.len())
             .filter(|i| words[*i].chars().count() <= MAX_PREFIX_CHARS)
+            .filter(|i| !words[*i].chars().any(analysis::is_segmented))
             .filter(|i| searcher.doc_freq(&Term::from_field_text(field, &words[*i])).map_or(true, |it| it == 0))
             .collect();
         if missing.is_empty() {
@@ -610,38 +722,44 @@ impl SearchIndex {
         Ok(res)
     }
 
-    fn stems(&self, field: Field, word: &str) -> Result<Vec<String>> {
-        let mut analyzer = self.index.tokenizer_for_field(field).map_err(search_error)?;
-        let mut stream = analyzer.token_stream(word);
-        let mut res = Vec::new();
-        while stream.advance() {
-            res.push(stream.token().text.clone());
-        }
-        Ok(res)
-    }
-
     fn to_tantivy(&self, document: SearchDocument) -> TantivyDocument {
         let f = self.fields;
+        let family = Family::of(&document.lang);
+        let mut analyzer = self.analyzer(family);
         let mut res = doc!(
             f.path => document.path.clone(),
             f.url => document.url,
-            f.title => document.title.clone(),
+            f.title_text => document.title.clone(),
             f.title_exact => document.title.clone(),
-            f.body => document.body.clone(),
+            f.body_text => document.body.clone(),
             f.kind => document.kind,
             f.updated_at => document.updated_at,
             f.updated_by => document.updated_by,
             f.facets => Facet::from_path(["kind", document.kind]),
+            f.family => family.tag(),
+            f.lang_code => pack_language(&document.lang),
         );
+        res.add_pre_tokenized_text(f.title, family.pre_tokenize(&mut analyzer, &document.title));
+        res.add_pre_tokenized_text(f.body, family.pre_tokenize(&mut analyzer, &document.body));
+        // `lang:pt` finds `pt-br` pages too: the primary language is indexed beside the full code.
+        res.add_text(f.lang, &document.lang);
+        if let Some((primary, _)) = document.lang.split_once('-') {
+            res.add_text(f.lang, primary);
+        }
+        if !document.lang.is_empty() {
+            res.add_facet(f.facets, Facet::from_path(["lang", document.lang.as_str()]));
+        }
         let mut exact = format!("{}\n", document.title);
         for heading in &document.headings {
-            res.add_text(f.headings, heading);
+            res.add_pre_tokenized_text(f.headings, family.pre_tokenize(&mut analyzer, heading));
+            res.add_text(f.headings_text, heading);
             exact.push_str(heading);
             exact.push('\n');
         }
         exact.push_str(&document.body);
         if let Some(answer) = &document.accepted_answer {
-            res.add_text(f.answer, answer);
+            res.add_pre_tokenized_text(f.answer, family.pre_tokenize(&mut analyzer, answer));
+            res.add_text(f.answer_text, answer);
             exact.push('\n');
             exact.push_str(answer);
         }
@@ -672,6 +790,7 @@ impl SearchIndex {
         prepared.commit().map_err(search_error)?;
         *self.committed.lock() = Some(payload);
         self.reader.reload().map_err(search_error)?;
+        self.note_families();
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "search index committed");
         Ok(())
     }
@@ -698,37 +817,44 @@ fn open_existing(dir: &Path) -> Option<Index> {
         return None;
     }
     // Opening a reader checks that the segments the metadata lists are readable.
+    register_tokenizers(&index);
     index.reader().ok()?.searcher().segment_readers().iter().all(|it| it.num_docs() <= it.max_doc()).then_some(index)
+}
+
+// The fields' tokenizers, which tantivy looks up by name. Pre-tokenized values bypass `lore_tagged` when
+// indexing; it is registered because every text field names one.
+fn register_tokenizers(index: &Index) {
+    index.tokenizers().register(TAGGED_TOKENIZER, Family::Plain.analyzer());
+    index.tokenizers().register(EXACT_TOKENIZER, analysis::exact_analyzer());
 }
 
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let stemmed = |stored: bool| {
+    let indexed = |tokenizer: &str| {
         let indexing = TextFieldIndexing::default()
-            .set_tokenizer("en_stem")
+            .set_tokenizer(tokenizer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let options = TextOptions::default().set_indexing_options(indexing);
-        if stored { options.set_stored() } else { options }
-    };
-    let exact = |stored: bool| {
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer("default")
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let options = TextOptions::default().set_indexing_options(indexing);
-        if stored { options.set_stored() } else { options }
+        TextOptions::default().set_indexing_options(indexing)
     };
     let fields = Fields {
         path: builder.add_text_field("path", STRING | STORED),
         url: builder.add_text_field("url", STORED),
-        title: builder.add_text_field("title", stemmed(true)),
-        title_exact: builder.add_text_field("title_exact", exact(false)),
-        headings: builder.add_text_field("headings", stemmed(true)),
-        body: builder.add_text_field("body", stemmed(true)),
-        exact: builder.add_text_field("exact", exact(false)),
-        answer: builder.add_text_field("answer", stemmed(true)),
+        title: builder.add_text_field("title", indexed(TAGGED_TOKENIZER)),
+        title_text: builder.add_text_field("title_text", STORED),
+        title_exact: builder.add_text_field("title_exact", indexed(EXACT_TOKENIZER)),
+        headings: builder.add_text_field("headings", indexed(TAGGED_TOKENIZER)),
+        headings_text: builder.add_text_field("headings_text", STORED),
+        body: builder.add_text_field("body", indexed(TAGGED_TOKENIZER)),
+        body_text: builder.add_text_field("body_text", STORED),
+        exact: builder.add_text_field("exact", indexed(EXACT_TOKENIZER)),
+        answer: builder.add_text_field("answer", indexed(TAGGED_TOKENIZER)),
+        answer_text: builder.add_text_field("answer_text", STORED),
+        lang: builder.add_text_field("lang", STRING | STORED),
+        lang_code: builder.add_u64_field("lang_code", FAST),
+        family: builder.add_text_field("family", STRING),
         tags: builder.add_text_field("tags", STRING | STORED),
         kind: builder.add_text_field("kind", STRING | STORED),
-        authors: builder.add_text_field("authors", exact(false)),
+        authors: builder.add_text_field("authors", indexed("default")),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
         updated_at: builder.add_i64_field("updated_at", FAST | STORED),
         updated_by: builder.add_text_field("updated_by", STORED),
@@ -738,6 +864,196 @@ fn schema() -> (Schema, Fields) {
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+/// How far each family's analysis of a word is trusted, 0 to 1. Where the families agree on the word's stem
+/// (`tar` is `tar` everywhere), fully. Where they disagree, a stem rare in its family is more likely a
+/// coincidence than the word: "archivos" is "archiv" to the Spanish stemmer (848 pages) and to the Romanian
+/// one (2 pages about `git archive`, whose rarity would make them rank first). Each family then counts by the
+/// square root of its stem's share of the most common one's document frequency; the reader's languages
+/// (and the site's) are always trusted.
+fn family_trust(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    analysed: &[(Family, Vec<String>)],
+    preferred: &[Family],
+) -> Result<Vec<f32>> {
+    let untagged = |family: &Family, terms: &[String]| -> Vec<String> {
+        terms.iter().map(|it| it[family.tag().len() + 1..].to_string()).collect()
+    };
+    let agree = analysed.windows(2).all(|pair| untagged(&pair[0].0, &pair[0].1) == untagged(&pair[1].0, &pair[1].1));
+    if agree {
+        return Ok(vec![1.0; analysed.len()]);
+    }
+    let mut doc_freqs = Vec::with_capacity(analysed.len());
+    for (_, terms) in analysed {
+        let mut rarest = u64::MAX;
+        for term in terms {
+            rarest = rarest.min(searcher.doc_freq(&Term::from_field_text(field, term)).map_err(search_error)?);
+        }
+        doc_freqs.push(rarest);
+    }
+    let most = doc_freqs.iter().copied().max().unwrap_or(0).max(1) as f32;
+    Ok(analysed
+        .iter()
+        .zip(doc_freqs)
+        .map(|((family, _), doc_freq)| if preferred.contains(family) { 1.0 } else { (doc_freq as f32 / most).sqrt() })
+        .collect())
+}
+
+// Whether the families' analyses of `word` differ, tags aside.
+fn stems_disagree(families: &[Family], analyzers: &mut [TextAnalyzer], word: &str) -> bool {
+    let mut seen: Option<Vec<String>> = None;
+    for (family, analyzer) in families.iter().zip(analyzers.iter_mut()) {
+        let prefix_len = family.tag().len() + 1;
+        let stems: Vec<String> =
+            analysis::terms(analyzer, word).into_iter().map(|it| it[prefix_len..].to_string()).collect();
+        match &seen {
+            Some(first) if *first != stems => return true,
+            Some(_) => {}
+            None => seen = Some(stems),
+        }
+    }
+    false
+}
+
+// One term, or several side by side.
+fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
+    match terms {
+        [one] => term_query(field, one),
+        _ => Box::new(PhraseQuery::new(terms.iter().map(|it| Term::from_field_text(field, it)).collect())),
+    }
+}
+
+/// The snippet generators of one search, by field and family: each page's passage is cut with its own
+/// language's analyzer, so the marks fall on the words (or characters) that matched.
+struct Snippets {
+    body_terms: BTreeMap<String, Score>,
+    answer_terms: BTreeMap<String, Score>,
+    /// The query's words in scripts without spaces (see `marked_html`).
+    segmented_words: Vec<String>,
+    generators: HashMap<(usize, Family, usize), SnippetGenerator>,
+}
+
+impl Snippets {
+    const BODY: usize = 0;
+    const ANSWER: usize = 1;
+
+    fn generator(&mut self, index: &SearchIndex, family: Family, which: usize, max_bytes: usize) -> &SnippetGenerator {
+        self.generators.entry((which, family, max_bytes)).or_insert_with(|| {
+            let (terms, field) = if which == Snippets::BODY {
+                (self.body_terms.clone(), index.fields.body_text)
+            } else {
+                (self.answer_terms.clone(), index.fields.answer_text)
+            };
+            SnippetGenerator::new(terms, index.analyzer(family), field, max_bytes)
+        })
+    }
+}
+
+// A snippet as HTML, matches in `<mark>`. A marked run of Chinese or Japanese must hold a whole word of the
+// query: "压缩文件" matches as a phrase of its bigrams, and one of them alone elsewhere ("压缩包") is no match.
+fn marked_html(snippet: &tantivy::snippet::Snippet, segmented_words: &[String]) -> String {
+    let fragment = snippet.fragment();
+    let mut marks: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in tantivy::snippet::collapse_overlapped_ranges(snippet.highlighted()) {
+        let marked = &fragment[range.clone()];
+        if marked.chars().all(analysis::is_segmented) && !segmented_words.iter().any(|it| marked.contains(it.as_str()))
+        {
+            continue;
+        }
+        // Words side by side ("压缩" and "文件" in "压缩文件") make one mark.
+        match marks.last_mut() {
+            Some(last) if last.end == range.start => last.end = range.end,
+            _ => marks.push(range),
+        }
+    }
+    let mut res = String::with_capacity(fragment.len() + 16 * marks.len());
+    let mut at = 0;
+    for range in marks {
+        res.push_str(&html_escape(&fragment[at..range.start]));
+        res.push_str("<mark>");
+        res.push_str(&html_escape(&fragment[range.clone()]));
+        res.push_str("</mark>");
+        at = range.end;
+    }
+    res.push_str(&html_escape(&fragment[at..]));
+    res
+}
+
+// The terms of `query` in `field` that the index holds, each scored as tantivy's snippets do (rarer is better).
+fn query_terms(searcher: &tantivy::Searcher, query: &dyn Query, field: Field) -> Result<BTreeMap<String, Score>> {
+    let mut terms: Vec<Term> = Vec::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.push(term.clone());
+        }
+    });
+    let mut res = BTreeMap::new();
+    for term in terms {
+        let Some(text) = term.value().as_str().map(str::to_string) else { continue };
+        let doc_freq = searcher.doc_freq(&term).map_err(search_error)?;
+        if doc_freq > 0 {
+            res.insert(text, 1.0 / (1.0 + doc_freq as Score));
+        }
+    }
+    Ok(res)
+}
+
+// tantivy cuts snippets by bytes: a passage of Chinese (three bytes a character) gets room for as many
+// characters as one in English.
+fn snippet_bytes(lang: &str) -> usize {
+    let primary = lang.split('-').next().unwrap_or(lang);
+    if matches!(primary, "zh" | "ja" | "ko" | "th" | "lo" | "km" | "my") { 600 } else { 220 }
+}
+
+/// A language code packed into a number for the fast field ranking reads: its first 8 bytes.
+fn pack_language(code: &str) -> u64 {
+    let mut bytes = [0_u8; 8];
+    for (slot, byte) in bytes.iter_mut().zip(code.bytes()) {
+        *slot = byte;
+    }
+    u64::from_be_bytes(bytes)
+}
+
+// The primary language of a packed code: the bytes before the first `-`.
+fn packed_primary(packed: u64) -> u64 {
+    let mut bytes = packed.to_be_bytes();
+    if let Some(dash) = bytes.iter().position(|it| *it == b'-') {
+        bytes[dash..].fill(0);
+    }
+    u64::from_be_bytes(bytes)
+}
+
+/// How much each preferred language (packed, with its primary language) multiplies a page's score: the first
+/// `FIRST_LANGUAGE_BOOST`, then less for each next one (2, 1.5, 1.33, …).
+fn preference_weights(languages: &[String]) -> Vec<(u64, u64, f32)> {
+    languages
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let packed = pack_language(code);
+            (packed, packed_primary(packed), 1.0 + (FIRST_LANGUAGE_BOOST - 1.0) / (i as f32 + 1.0))
+        })
+        .collect()
+}
+
+// A page in a preferred language gets its weight; one in a variant of it (`pt-pt` for `pt-br`, `de` for
+// `de-de`) a little less. The best of these counts.
+fn preference_of(weights: &[(u64, u64, f32)], packed: u64) -> f32 {
+    let primary = packed_primary(packed);
+    weights
+        .iter()
+        .map(|(code, code_primary, weight)| {
+            if *code == packed {
+                *weight
+            } else if *code_primary == primary {
+                1.0 + (weight - 1.0) * 0.9
+            } else {
+                1.0
+            }
+        })
+        .fold(1.0, f32::max)
 }
 
 fn prefix_query(field: Field, word: &str) -> Result<Box<dyn Query>> {
@@ -858,7 +1174,96 @@ mod tests {
             updated_at: 1_700_000_000,
             updated_by: "Ann Example".into(),
             accepted_answer: None,
+            lang: "en".into(),
         }
+    }
+
+    fn in_language(lang: &str, path: &str, title: &str, body: &str) -> SearchDocument {
+        SearchDocument { lang: lang.into(), ..document(path, title, body, &[], "page") }
+    }
+
+    fn languages_index() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let docs = vec![
+            in_language("en", "pages/common/tar.md", "tar", "Archiving utility. Compress files with gzip."),
+            in_language("de", "pages.de/common/tar.md", "tar", "Archivierungsprogramm. Dateien komprimiert ablegen."),
+            in_language("zh", "pages.zh/common/tar.md", "tar", "归档工具。用gzip压缩文件夹里的文件。"),
+            in_language("ja", "pages.ja/common/gzip.md", "gzip", "ファイルを圧縮する。"),
+            in_language("ko", "pages.ko/common/gzip.md", "gzip", "파일을 압축합니다."),
+            in_language("pt-br", "pages.pt_BR/common/zip.md", "zip", "Compacta arquivos em um arquivo compactado."),
+            in_language("de", "pages.de/travel/munich.md", "Reise", "Die Fahrt nach München dauert lange."),
+        ];
+        index.rebuild(docs.into_iter(), "abc", true).unwrap();
+        (dir, index)
+    }
+
+    #[track_caller]
+    fn check_paths(index: &SearchIndex, query: SearchQuery, expected: &[&str]) -> SearchResults {
+        let res = index.search(&query, 10, 0).unwrap();
+        let found: Vec<&str> = res.hits.iter().map(|it| it.path.as_str()).collect();
+        assert_eq!(found, expected, "{query:?} → {res:#?}");
+        res
+    }
+
+    #[test]
+    fn every_language_is_analysed_in_its_own_way() {
+        let (_dir, index) = languages_index();
+        let q = |text: &str| SearchQuery::parse(&format!("{text} "));
+        check_paths(&index, q("文件"), &["pages.zh/common/tar.md"]);
+        check_paths(&index, q("压缩文件"), &["pages.zh/common/tar.md"]);
+        check_paths(&index, q("缩"), &["pages.zh/common/tar.md"]);
+        check_paths(&index, q("圧縮"), &["pages.ja/common/gzip.md"]);
+        check_paths(&index, q("파일"), &["pages.ko/common/gzip.md"]);
+        check_paths(&index, q("komprimieren"), &["pages.de/common/tar.md"]);
+        check_paths(&index, q("compactar"), &["pages.pt_BR/common/zip.md"]);
+        check_paths(&index, q("Munchen"), &["pages.de/travel/munich.md"]);
+        check_paths(&index, q("compressed"), &["pages/common/tar.md"]);
+    }
+
+    #[test]
+    fn cjk_snippets_mark_whole_characters() {
+        let (_dir, index) = languages_index();
+        let res = check_paths(&index, SearchQuery::parse("文件 "), &["pages.zh/common/tar.md"]);
+        assert_eq!(res.hits[0].snippet_html, "归档工具。用gzip压缩<mark>文件</mark>夹里的<mark>文件</mark>");
+        let res = check_paths(&index, SearchQuery::parse("压缩文件 "), &["pages.zh/common/tar.md"]);
+        assert_eq!(
+            res.hits[0].snippet_html, "归档工具。用gzip<mark>压缩文件</mark>夹里的文件",
+            "the word, not its parts"
+        );
+        let res = check_paths(&index, SearchQuery::parse("压缩 文件"), &["pages.zh/common/tar.md"]);
+        assert_eq!(res.hits[0].snippet_html, "归档工具。用gzip<mark>压缩文件</mark>夹里的<mark>文件</mark>");
+        let res = check_paths(&index, SearchQuery::parse("München "), &["pages.de/travel/munich.md"]);
+        assert!(res.hits[0].snippet_html.contains("<mark>München</mark>"), "{:?}", res.hits[0].snippet_html);
+    }
+
+    #[test]
+    fn language_filter_facet_and_preference() {
+        let (_dir, index) = languages_index();
+        let res = check_paths(&index, SearchQuery::parse("tar lang:de"), &["pages.de/common/tar.md"]);
+        assert_eq!(res.hits[0].lang, "de");
+        check_paths(&index, SearchQuery::parse("tar lang:pt"), &[]);
+        check_paths(&index, SearchQuery::parse("compactar lang:pt"), &["pages.pt_BR/common/zip.md"]);
+        let res = index.search(&SearchQuery::parse("tar"), 10, 0).unwrap();
+        let mut languages: Vec<(String, u64)> = res.languages.iter().map(|it| (it.value.clone(), it.count)).collect();
+        languages.sort();
+        assert_eq!(languages, [("de".to_string(), 1), ("en".to_string(), 1), ("zh".to_string(), 1)]);
+        for (preferred, first) in [("de", "pages.de/common/tar.md"), ("zh", "pages.zh/common/tar.md")] {
+            let mut query = SearchQuery::parse("tar");
+            query.preferred_languages = vec![preferred.into(), "en".into()];
+            let res = index.search(&query, 10, 0).unwrap();
+            let found: Vec<&str> = res.hits.iter().map(|it| it.path.as_str()).collect();
+            assert_eq!(found[..2], [first, "pages/common/tar.md"], "{preferred}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn preference_weights_favour_the_first_language_and_its_variants() {
+        let weights = preference_weights(&["de-de".into(), "de".into(), "en".into()]);
+        assert_eq!(preference_of(&weights, pack_language("de-de")), 2.0);
+        assert!((preference_of(&weights, pack_language("de")) - 1.9).abs() < 1e-6);
+        assert!((preference_of(&weights, pack_language("en")) - 4.0 / 3.0).abs() < 1e-6);
+        assert_eq!(preference_of(&weights, pack_language("fr")), 1.0);
     }
 
     fn index() -> (tempfile::TempDir, SearchIndex) {

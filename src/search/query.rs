@@ -1,5 +1,7 @@
-//! The search box's language: plain words, "quoted phrases", and filters `tag:`, `kind:`, `in:` and
-//! `author:`. Anything that does not parse is taken as plain words, so no query is ever an error.
+//! The search box's language: plain words, "quoted phrases", and filters `tag:`, `kind:`, `in:`, `author:`
+//! and `lang:`. Anything that does not parse is taken as plain words, so no query is ever an error.
+
+use crate::content::language::Language;
 
 /// A parsed search query.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -13,6 +15,8 @@ pub struct SearchQuery {
     /// Folders (with trailing `/`).
     pub folders: Vec<String>,
     pub authors: Vec<String>,
+    /// Languages (`lang:de`), as normalised codes: `pt` also finds `pt-br`.
+    pub languages: Vec<String>,
     /// Whether the last word was still being typed (no space after it): it also matches as a prefix.
     pub last_word_is_prefix: bool,
     /// Match pages holding any of the words (ranked by how many and how well), not all of them: for
@@ -20,6 +24,9 @@ pub struct SearchQuery {
     pub any_word: bool,
     /// Paths never to return (pages the searcher may not read); set by the caller, never parsed.
     pub excluded_paths: Vec<String>,
+    /// The reader's languages, most preferred first: pages in them rank higher, none is left out. Set by the
+    /// caller (from `Accept-Language` and the site's language), never parsed.
+    pub preferred_languages: Vec<String>,
 }
 
 /// Longest query Lore reads; the rest is ignored.
@@ -70,11 +77,16 @@ impl SearchQuery {
                     "kind" => Some(&mut res.kinds),
                     "in" => Some(&mut res.folders),
                     "author" => Some(&mut res.authors),
+                    "lang" => Some(&mut res.languages),
                     _ => None,
                 };
                 if let Some(list) = list {
                     if !value.is_empty() {
-                        let value = if key.eq_ignore_ascii_case("in") { folder(value) } else { value.to_lowercase() };
+                        let value = match key.to_ascii_lowercase().as_str() {
+                            "in" => folder(value),
+                            "lang" => Language::parse(value).map_or_else(|| value.to_lowercase(), |it| it.to_string()),
+                            _ => value.to_lowercase(),
+                        };
                         list.push(value);
                     }
                     continue;
@@ -97,6 +109,7 @@ impl SearchQuery {
             && self.kinds.is_empty()
             && self.folders.is_empty()
             && self.authors.is_empty()
+            && self.languages.is_empty()
     }
 
     /// The query's words and phrases as text (without filters), e.g. for "Ask this as a question".
@@ -115,6 +128,32 @@ fn words_of(text: &str) -> Vec<String> {
 fn folder(value: &str) -> String {
     let trimmed = value.trim_matches('/');
     if trimmed.is_empty() { String::new() } else { format!("{trimmed}/") }
+}
+
+/// The languages of an `Accept-Language` header, most preferred first, as normalised codes
+/// (`de-DE,de;q=0.9,en;q=0.8` → `de-de`, `de`, `en`). Malformed entries and `*` are skipped.
+pub fn accepted_languages(header: &str) -> Vec<String> {
+    let mut ranked: Vec<(f32, usize, String)> = header
+        .split(',')
+        .take(MAX_WORDS)
+        .enumerate()
+        .filter_map(|(i, entry)| {
+            let mut parts = entry.split(';');
+            let language = Language::parse(parts.next()?)?;
+            let quality = parts
+                .find_map(|it| it.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |it| it.trim().parse::<f32>().ok())?;
+            (quality > 0.0).then(|| (quality, i, language.to_string()))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut res: Vec<String> = Vec::new();
+    for (_, _, language) in ranked {
+        if !res.contains(&language) {
+            res.push(language);
+        }
+    }
+    res
 }
 
 #[cfg(test)]
@@ -146,6 +185,20 @@ mod tests {
         );
         assert_eq!(SearchQuery::parse("tag:").tags, Vec::<String>::new());
         assert_eq!(SearchQuery::parse("title:foo").words, ["title", "foo"]);
+    }
+
+    #[test]
+    fn language_filter_is_normalised() {
+        assert_eq!(SearchQuery::parse("tar lang:pt_BR").languages, ["pt-br"]);
+        assert_eq!(SearchQuery::parse("tar lang:pt_BR").words, ["tar"]);
+    }
+
+    #[test]
+    fn accept_language_is_ordered_by_quality() {
+        assert_eq!(accepted_languages("de-DE,de;q=0.9,en;q=0.8"), ["de-de", "de", "en"]);
+        assert_eq!(accepted_languages("en;q=0.5, zh-CN, *;q=0.1, bogus!!"), ["zh-cn", "en"]);
+        assert_eq!(accepted_languages("fr;q=0, it"), ["it"]);
+        assert!(accepted_languages("").is_empty());
     }
 
     #[test]

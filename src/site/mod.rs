@@ -22,7 +22,7 @@ pub use authorship::Authorship;
 pub use commits::{PageEdit, SaveOutcome};
 pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
-pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, Reader};
+pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
 pub use writer::Writer;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -39,6 +39,7 @@ use snapshot::Snapshots;
 pub use snapshot::{BrokenLink, PageEntry, Snapshot};
 
 use crate::config::Config;
+use crate::content::language::LanguageRules;
 use crate::content::links::WikiTarget;
 use crate::content::page::{self, PageMeta};
 use crate::content::{RepoPath, front_matter};
@@ -82,6 +83,8 @@ pub struct Deletion {
 /// queue (`commits.rs`); this file holds the caches of rendered views and ties the parts together on refresh.
 pub struct Site {
     pub config: Config,
+    /// `config`'s language settings, compiled.
+    languages: LanguageRules,
     store: Store,
     snapshots: Snapshots,
     changes: ChangeLog,
@@ -145,8 +148,10 @@ impl Site {
         }
         let config_data = config.data.clone();
         let budgets = CacheBudgets::split(config.cache_mb);
+        let languages = config.language_rules()?;
         let site = Site {
             config,
+            languages,
             store,
             snapshots: Snapshots::new(budgets.meta),
             changes: ChangeLog::new(config_data.join("index").join("changes.bin")),

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::{Deletion, PageHealth, PageSource, PageView, Site, Snapshot, Text};
 use crate::auth::Access;
+use crate::content::language::Language;
 use crate::content::questions::QuestionInfo;
 use crate::content::{PageMeta, RepoPath};
 use crate::history::{ChangeFilter, HistoryEntry, RecentChange};
@@ -45,6 +46,18 @@ pub struct Reader {
     site: Arc<Site>,
     access: Access,
     visible: Visible,
+}
+
+/// A page that translates another.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageTranslation {
+    pub path: RepoPath,
+    pub url: String,
+    pub title: String,
+    /// Its language: declared (front matter, folder rule or translation pattern), else the site's.
+    pub language: Option<Language>,
+    /// The language's name in that language ("Deutsch"), else the page's title.
+    pub name: String,
 }
 
 /// A page's history entry with the lines it added and removed.
@@ -434,7 +447,71 @@ impl Reader {
     pub fn search(&self, query: &SearchQuery, limit: usize, offset: usize) -> Result<SearchResults> {
         let mut query = query.clone();
         query.excluded_paths = self.visible.hidden.to_vec();
+        // After the reader's own languages, the site's: a German reader sees German pages, then the originals.
+        let default = self.site.languages.default_language().as_str();
+        if !query.preferred_languages.iter().any(|it| it == default) {
+            query.preferred_languages.push(default.to_string());
+        }
         self.site.search(&query, limit, offset)
+    }
+
+    /// The language the page at `path` declares (front matter, folder rule or translation pattern).
+    pub fn language_of(&self, path: &RepoPath) -> Option<Language> {
+        let entry = self.snapshot().pages.get(path)?;
+        self.site.languages.declared(path.as_str(), entry.meta.front_matter.lang.as_deref())
+    }
+
+    /// The pages this reader may read that translate the page at `path` (by front matter `translations:`,
+    /// followed from page to page, and by the translation patterns of `lore.yaml`), sorted by language.
+    pub fn translations(&self, path: &RepoPath) -> Vec<PageTranslation> {
+        let snapshot = self.snapshot();
+        let rules = &self.site.languages;
+        // A page that declares no language is taken to be in the site's.
+        let declared = |path: &RepoPath| {
+            let entry = snapshot.pages.get(path)?;
+            let declared = rules.declared(path.as_str(), entry.meta.front_matter.lang.as_deref());
+            Some(declared.unwrap_or_else(|| rules.default_language().clone()))
+        };
+        let mut found: Vec<(RepoPath, Option<Language>)> = Vec::new();
+        let children = |folder: &str| snapshot.children(folder);
+        for candidate in rules.translation_candidates(path.as_str(), &children) {
+            if let Ok(candidate_path) = RepoPath::parse(&candidate.path)
+                && snapshot.pages.contains_key(&candidate_path)
+            {
+                let language = candidate.language.or_else(|| declared(&candidate_path));
+                found.push((candidate_path, language));
+            }
+        }
+        // Front matter links, followed from page to page (a few hops): translations usually list the original,
+        // and the original lists them all.
+        let mut queue = vec![path.clone()];
+        let mut seen = vec![path.clone()];
+        while let Some(current) = queue.pop() {
+            let Some(entry) = snapshot.pages.get(&current) else { continue };
+            for listed in &entry.meta.front_matter.translations {
+                let raw = listed.trim().trim_start_matches('/');
+                let with_md = if raw.ends_with(".md") { raw.to_string() } else { format!("{raw}.md") };
+                let Ok(listed_path) = RepoPath::parse(&with_md) else { continue };
+                if seen.contains(&listed_path) || !snapshot.pages.contains_key(&listed_path) || seen.len() > 64 {
+                    continue;
+                }
+                seen.push(listed_path.clone());
+                queue.push(listed_path.clone());
+                let language = declared(&listed_path);
+                found.push((listed_path, language));
+            }
+        }
+        found.retain(|(it, _)| it != path);
+        found.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        found.dedup_by(|a, b| a.0 == b.0);
+        found
+            .into_iter()
+            .map(|(path, language)| {
+                let title = snapshot.pages.get(&path).map(|it| it.meta.title.clone()).unwrap_or_default();
+                let name = language.as_ref().map_or_else(|| title.clone(), Language::native_name);
+                PageTranslation { url: path.url(), path, language, name, title }
+            })
+            .collect()
     }
 
     /// Pages and questions this reader may read that look like the question `text` (the ask form's duplicate

@@ -230,6 +230,7 @@ impl Site {
             }
             _ => (path.url(), meta.title.clone()),
         };
+        let lang = self.languages.language_of(path.as_str(), meta.front_matter.lang.as_deref(), &plain.text);
         Ok(SearchDocument {
             path: path.as_str().to_string(),
             url,
@@ -242,6 +243,7 @@ impl Site {
             updated_at: last.as_ref().map_or(0, |it| it.time),
             updated_by: last.map(|it| it.author.name.clone()).unwrap_or_default(),
             accepted_answer,
+            lang: lang.as_str().to_string(),
         })
     }
 }

@@ -167,6 +167,28 @@ impl Snapshot {
             .range::<_, str>((Bound::Included(folder), Bound::Unbounded))
             .take_while(move |(path, _)| path.starts_with(folder))
     }
+
+    /// The names of the files and folders directly inside `folder` (with trailing `/`; `""` is the root), in
+    /// path order. Skips over each subfolder's files, so it costs one lookup per name, not one per file.
+    pub fn children(&self, folder: &str) -> Vec<String> {
+        let mut res = Vec::new();
+        let mut from = Bound::Included(folder.to_string());
+        while let Some((path, _)) = self.files.range::<_, String>((from.clone(), Bound::Unbounded)).next() {
+            let Some(rest) = path.strip_prefix(folder) else { break };
+            match rest.split_once('/') {
+                Some((name, _)) => {
+                    // Every path under `name/` sorts before `name0`, as '/' comes right before '0'.
+                    from = Bound::Included(format!("{folder}{name}0"));
+                    res.push(name.to_string());
+                }
+                None => {
+                    from = Bound::Excluded(path.clone());
+                    res.push(rest.to_string());
+                }
+            }
+        }
+        res
+    }
 }
 
 /// A link in a page that leads nowhere.

@@ -369,6 +369,8 @@ fn decorate(state: &AppState, reader: &Reader, page: &mut PageContext) -> Result
     let snapshot = reader.snapshot();
     let path = RepoPath::parse(&page.path)?;
     page.backlinks = view::backlinks(snapshot, &path);
+    page.translations = view::translations(reader, &path);
+    page.lang = reader.language_of(&path).map(|it| it.to_string());
     page.tree = state.tree_cache.tree_for(reader, path.as_str());
     page.health = reader.health(&path);
     let nearest = |name: &str| -> Result<Option<crate::site::PageView>> {

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,13 +13,13 @@ use super::query::encode;
 use super::view::{self, Crumb, Frame};
 use super::{AppState, blocking};
 use crate::Result;
-use crate::search::{FacetCount, Hit, SearchQuery, SearchResults};
+use crate::search::{FacetCount, Hit, SearchQuery, SearchResults, accepted_languages};
 use crate::site::Reader;
 
 /// Results per page of `/-/search`.
 const PER_PAGE: usize = 20;
 
-/// `?q=&kind=&tag=&in=&author=&limit=&offset=&page=`
+/// `?q=&kind=&tag=&in=&author=&lang=&limit=&offset=&page=`
 #[derive(Deserialize, Default)]
 pub struct SearchParams {
     #[serde(default)]
@@ -28,15 +29,22 @@ pub struct SearchParams {
     #[serde(rename = "in")]
     folder: Option<String>,
     author: Option<String>,
+    lang: Option<String>,
     limit: Option<usize>,
     offset: Option<usize>,
     page: Option<usize>,
 }
 
 impl SearchParams {
-    // Filters given as parameters join those typed into the query.
-    fn query(&self) -> SearchQuery {
+    // Filters given as parameters join those typed into the query; the reader's languages (from
+    // `Accept-Language`) rank first.
+    fn query(&self, headers: &HeaderMap) -> SearchQuery {
         let mut query = SearchQuery::parse(&self.q);
+        if let Some(lang) = self.lang.as_deref().filter(|it| !it.trim().is_empty()) {
+            query.languages.extend(SearchQuery::parse(&format!("lang:{}", lang.trim())).languages);
+        }
+        let accepted = headers.get(ACCEPT_LANGUAGE).and_then(|it| it.to_str().ok()).unwrap_or_default();
+        query.preferred_languages = accepted_languages(accepted);
         let param =
             |value: &Option<String>| value.as_deref().map(str::trim).filter(|it| !it.is_empty()).map(str::to_lowercase);
         query.kinds.extend(param(&self.kind));
@@ -77,6 +85,7 @@ struct SearchTemplate {
     tags: Vec<FacetLink>,
     kinds: Vec<FacetLink>,
     folders: Vec<FacetLink>,
+    languages: Vec<FacetLink>,
     showing_results_for: Option<String>,
     showing_results_url: Option<String>,
     did_you_mean: Option<String>,
@@ -96,7 +105,7 @@ pub async fn search_page(
     Query(params): Query<SearchParams>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let query = params.query();
+    let query = params.query(&headers);
     // Deep pages add nothing a person reads; the cap also keeps the offset arithmetic small.
     let page = params.page.unwrap_or(1).clamp(1, 500);
     let (results, took_ms) = run(&reader, query.clone(), PER_PAGE, (page - 1) * PER_PAGE).await?;
@@ -157,6 +166,12 @@ pub async fn search_page(
         tags: facet("tag", &results.tags, &query.tags),
         kinds: facet("kind", &results.kinds, &query.kinds),
         folders: facet("in", &results.folders, &query.folders),
+        // One language is no choice: the facet shows when results span several, or one is chosen.
+        languages: if results.languages.len() > 1 || !query.languages.is_empty() {
+            facet("lang", &results.languages, &query.languages)
+        } else {
+            Vec::new()
+        },
         showing_results_url: results.showing_results_for.as_deref().map(search_url),
         showing_results_for: results.showing_results_for.clone(),
         did_you_mean_url: results.did_you_mean.as_deref().map(search_url),
@@ -173,20 +188,27 @@ pub async fn search_page(
     Ok(Html(state.theme.render("search.html", &view)?).into_response())
 }
 
-/// `GET /-/api/search?q=&kind=&tag=&in=&limit=&offset=` → `{total, took_ms, hits, facets, …}`.
+/// `GET /-/api/search?q=&kind=&tag=&in=&lang=&limit=&offset=` → `{total, took_ms, hits, facets, …}`; pages in
+/// the languages of `Accept-Language` rank first.
 pub async fn search_api(
     State(state): State<AppState>,
     reader: Reader,
     Query(params): Query<SearchParams>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let limit = params.limit.unwrap_or(10).clamp(1, 100);
     let offset = params.offset.unwrap_or(0).min(10_000);
-    let (results, took_ms) = run(&reader, params.query(), limit, offset).await?;
+    let (results, took_ms) = run(&reader, params.query(&headers), limit, offset).await?;
     Ok(Json(serde_json::json!({
         "total": results.total,
         "took_ms": took_ms,
         "hits": results.hits,
-        "facets": { "tags": results.tags, "kinds": results.kinds, "folders": results.folders },
+        "facets": {
+            "tags": results.tags,
+            "kinds": results.kinds,
+            "folders": results.folders,
+            "languages": results.languages,
+        },
         "showing_results_for": results.showing_results_for,
         "did_you_mean": results.did_you_mean,
         "indexing": !state.site.search_complete(),
@@ -240,7 +262,7 @@ fn without_filters(typed: &str) -> String {
         .split_whitespace()
         .filter(|token| {
             let key = token.split_once(':').map(|it| it.0.to_ascii_lowercase());
-            !matches!(key.as_deref(), Some("tag" | "kind" | "in" | "author"))
+            !matches!(key.as_deref(), Some("tag" | "kind" | "in" | "author" | "lang"))
         })
         .collect::<Vec<_>>()
         .join(" ")

@@ -224,6 +224,10 @@ pub struct PageContext {
     pub revision: Option<RevisionBanner>,
     /// The pages linking here.
     pub backlinks: Vec<PageLink>,
+    /// The page's language, when declared (front matter, folder rule or translation pattern).
+    pub lang: Option<String>,
+    /// The pages that translate this one ("Also in: Deutsch, 中文").
+    pub translations: Vec<TranslationLink>,
     /// The nearest `_sidebar.md`, rendered (safe HTML), if any.
     pub sidebar_html: Option<String>,
     /// The nearest `_header.md` and `_footer.md`, rendered (safe HTML), if any.
@@ -236,6 +240,30 @@ pub struct PageContext {
     /// Whether the page loads KaTeX (formulas) and mermaid (diagrams).
     pub has_math: bool,
     pub has_mermaid: bool,
+}
+
+/// A link to a translation of a page, named in its own language.
+#[derive(Serialize)]
+pub struct TranslationLink {
+    pub url: String,
+    /// The language's own name ("Deutsch"), or the page's title when its language is not declared.
+    pub name: String,
+    pub title: String,
+    pub lang: Option<String>,
+}
+
+/// The translations of the page at `path` that `reader` may read.
+pub fn translations(reader: &crate::site::Reader, path: &RepoPath) -> Vec<TranslationLink> {
+    reader
+        .translations(path)
+        .into_iter()
+        .map(|it| TranslationLink {
+            url: it.url,
+            name: it.name,
+            title: it.title,
+            lang: it.language.map(|it| it.to_string()),
+        })
+        .collect()
 }
 
 impl PageContext {
@@ -261,6 +289,8 @@ impl PageContext {
             blame_url: format!("/-/blame/{}", view.path.as_str()),
             revision: None,
             backlinks: Vec::new(),
+            lang: None,
+            translations: Vec::new(),
             sidebar_html: None,
             header_html: None,
             footer_html: None,

@@ -14,6 +14,7 @@ mod first_run;
 mod foundation;
 mod git;
 mod history;
+mod languages;
 mod leaks;
 mod navigation;
 mod page_api;
