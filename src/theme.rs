@@ -47,6 +47,8 @@ pub const TEMPLATES: &[&str] = &[
     "verify.html",
     "login.html",
     "account.html",
+    "notifications.html",
+    "unsubscribe.html",
     "admin.html",
 ];
 

@@ -31,7 +31,7 @@ const QUERY_VALUE: &percent_encoding::AsciiSet =
 /// What a route needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Need {
-    /// Anyone: static files, health, login.
+    /// Anyone: static files, health, login, and unsubscribe links (their signature is the authority).
     Nothing,
     /// Read access (and, when a file path is given, read access to it).
     Read(Option<String>),
@@ -59,6 +59,7 @@ fn need(method: &Method, path: &str) -> Result<Need> {
         || path == "/-/login"
         || path == "/-/logout"
         || path == "/-/hooks/refresh"
+        || path == "/-/unsubscribe"
         || path.starts_with("/wiki.git/")
     {
         return Ok(Need::Nothing);
@@ -66,7 +67,11 @@ fn need(method: &Method, path: &str) -> Result<Need> {
     if path == "/-/admin" || path.starts_with("/-/admin/") {
         return Ok(Need::Admin);
     }
-    if path == "/-/account" || path.starts_with("/-/account/") || path.starts_with("/-/api/tokens") {
+    if path == "/-/account"
+        || path.starts_with("/-/account/")
+        || path.starts_with("/-/api/account/")
+        || path.starts_with("/-/api/tokens")
+    {
         return Ok(Need::Account);
     }
     if path == "/-/api/me" {

@@ -11,6 +11,7 @@ mod feed;
 mod git;
 mod history;
 mod navigate;
+mod notifications;
 mod pages;
 mod paths;
 mod people;
@@ -36,6 +37,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
+use crate::delivery::Delivery;
 use crate::site::Site;
 use crate::theme::Theme;
 use crate::{Error, Result};
@@ -60,6 +62,8 @@ pub struct AppState {
     pub theme: Arc<Theme>,
     pub page_cache: Arc<pages::PageCache>,
     pub auth: Arc<Auth>,
+    /// E-mail and webhooks; `wake` it when inboxes or events change.
+    pub delivery: Arc<Delivery>,
 }
 
 /// A bound, ready-to-run server.
@@ -84,6 +88,7 @@ impl Server {
             )));
         }
         let auth = Arc::new(Auth::open(&config.auth, &config.data)?);
+        let delivery_config = config.clone();
         let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
         let site = Arc::new(site);
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
@@ -111,8 +116,21 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let state =
-            AppState { site: site.clone(), local_addr, theme, page_cache: Arc::new(pages::PageCache::new()), auth };
+        // Links in e-mails and webhooks: the configured public address, else the one just bound.
+        let site_url = match &delivery_config.public_url {
+            Some(url) => url.as_str().to_string(),
+            None => format!("http://{local_addr}"),
+        };
+        let delivery = Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?);
+        delivery.start()?;
+        let state = AppState {
+            site: site.clone(),
+            local_addr,
+            theme,
+            page_cache: Arc::new(pages::PageCache::new()),
+            auth,
+            delivery,
+        };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
@@ -145,6 +163,9 @@ pub fn router(state: AppState) -> Router {
         .route("/-/account/password", post(auth::change_password))
         .route("/-/account/tokens", post(auth::create_token_form))
         .route("/-/account/tokens/{id}/revoke", post(auth::revoke_token_form))
+        .route("/-/account/notifications", get(notifications::settings_form).post(notifications::save_settings))
+        .route("/-/api/account/notifications", get(notifications::settings_api).put(notifications::put_settings_api))
+        .route("/-/unsubscribe", get(notifications::unsubscribe_form).post(notifications::unsubscribe))
         .route("/-/api/me", get(auth::me_api))
         .route("/-/api/tokens", get(auth::tokens_api).post(auth::create_token_api))
         .route("/-/api/tokens/{id}", axum::routing::delete(auth::revoke_token_api))
