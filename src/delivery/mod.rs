@@ -19,8 +19,8 @@ mod mail;
 mod webhook;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 use serde::Serialize;
@@ -230,7 +230,7 @@ pub struct Delivery {
     webhooks: Vec<webhook::Webhook>,
     data_dir: std::path::PathBuf,
     owner: Mutex<Option<Arc<claims::Owner>>>,
-    waker: Waker,
+    waker: Arc<Waker>,
 }
 
 impl Delivery {
@@ -249,7 +249,7 @@ impl Delivery {
             webhooks,
             data_dir: config.data.clone(),
             owner: Mutex::new(None),
-            waker: Waker::default(),
+            waker: Arc::default(),
         })
     }
 
@@ -265,8 +265,8 @@ impl Delivery {
                 }
                 Ok(())
             })?;
-            let delivery = self.clone();
-            std::thread::Builder::new().name("mail".into()).spawn(move || delivery.run_mail())?;
+            let (delivery, waker) = (Arc::downgrade(self), self.waker.clone());
+            std::thread::Builder::new().name("mail".into()).spawn(move || run_mail(&delivery, &waker))?;
         }
         if !self.webhooks.is_empty() {
             let now = crate::auth::now();
@@ -279,8 +279,8 @@ impl Delivery {
                 }
                 Ok(())
             })?;
-            let delivery = self.clone();
-            std::thread::Builder::new().name("webhooks".into()).spawn(move || delivery.run_webhooks())?;
+            let (delivery, waker) = (Arc::downgrade(self), self.waker.clone());
+            std::thread::Builder::new().name("webhooks".into()).spawn(move || run_webhooks(&delivery, &waker))?;
         }
         Ok(())
     }
@@ -464,43 +464,50 @@ impl Delivery {
     fn everyone(&self) -> Access {
         Access::new(Some(Role::Reader), Vec::new(), true, self.auth.rules.clone())
     }
+}
 
-    fn run_mail(self: Arc<Self>) {
-        let mut seen = 0;
-        let mut last_digest: Option<std::time::Instant> = None;
-        let mut last_release = std::time::Instant::now();
-        loop {
-            if let Err(err) = self.send_instant_mail() {
-                tracing::error!(error = %err, "sending instant e-mail failed");
-            }
-            if last_digest.is_none_or(|it| it.elapsed() >= DIGEST_EVERY) {
-                last_digest = Some(std::time::Instant::now());
-                match self.send_due_digests() {
-                    Ok(report) if report.n_sent + report.n_failed > 0 => {
-                        tracing::info!(sent = report.n_sent, failed = report.n_failed, "digests")
-                    }
-                    Ok(_) => {}
-                    Err(err) => tracing::error!(error = %err, "sending digests failed"),
-                }
-            }
-            if last_release.elapsed() >= DIGEST_EVERY {
-                last_release = std::time::Instant::now();
-                if let Err(err) = self.owner().and_then(|it| it.release_dead(&self.state)) {
-                    tracing::warn!(error = %err, "releasing the claims of stopped processes failed");
-                }
-            }
-            seen = self.waker.wait(seen, TICK);
+// The e-mail thread: instant mail on every tick or wake, digests and the release of stopped processes' claims
+// every minute. It ends when the server drops its `Delivery`.
+fn run_mail(delivery: &Weak<Delivery>, waker: &Waker) {
+    let mut seen = 0;
+    let mut last_digest: Option<Instant> = None;
+    let mut last_release = Instant::now();
+    loop {
+        let Some(delivery) = delivery.upgrade() else { return };
+        if let Err(err) = delivery.send_instant_mail() {
+            tracing::error!(error = %err, "sending instant e-mail failed");
         }
+        if last_digest.is_none_or(|it| it.elapsed() >= DIGEST_EVERY) {
+            last_digest = Some(Instant::now());
+            match delivery.send_due_digests() {
+                Ok(report) if report.n_sent + report.n_failed > 0 => {
+                    tracing::info!(sent = report.n_sent, failed = report.n_failed, "digests")
+                }
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = %err, "sending digests failed"),
+            }
+        }
+        if last_release.elapsed() >= DIGEST_EVERY {
+            last_release = Instant::now();
+            if let Err(err) = delivery.owner().and_then(|it| it.release_dead(&delivery.state)) {
+                tracing::warn!(error = %err, "releasing the claims of stopped processes failed");
+            }
+        }
+        drop(delivery);
+        seen = waker.wait(seen, TICK);
     }
+}
 
-    fn run_webhooks(self: Arc<Self>) {
-        let mut seen = 0;
-        loop {
-            if let Err(err) = self.post_webhooks() {
-                tracing::error!(error = %err, "posting webhooks failed");
-            }
-            seen = self.waker.wait(seen, TICK);
+// The webhook thread: queues and posts on every tick or wake, until the server drops its `Delivery`.
+fn run_webhooks(delivery: &Weak<Delivery>, waker: &Waker) {
+    let mut seen = 0;
+    loop {
+        let Some(delivery) = delivery.upgrade() else { return };
+        if let Err(err) = delivery.post_webhooks() {
+            tracing::error!(error = %err, "posting webhooks failed");
         }
+        drop(delivery);
+        seen = waker.wait(seen, TICK);
     }
 }
 
