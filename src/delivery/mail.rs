@@ -63,7 +63,7 @@ impl Mailer {
             .port(url.port)
             .tls(tls)
             .timeout(Some(TIMEOUT))
-            .pool_config(PoolConfig::new().max_size(4));
+            .pool_config(PoolConfig::new().max_size(u32::try_from(super::SENDERS).unwrap_or(4)));
         match (&config.user, &config.password) {
             (Some(user), Some(password)) => {
                 builder = builder.credentials(Credentials::new(user.clone(), password.clone()));

@@ -7,7 +7,8 @@
 //! their own actions, nor anything while disabled or without an address. Every message is claimed in the state
 //! store before it is sent and marked sent once the server accepted it (`state::delivery`): nothing is lost
 //! across a crash, and a message goes twice only if the process died between the server's acceptance and that
-//! mark (the copy has the same `Message-ID`, which mail clients use to show it once).
+//! mark: at most the messages in flight at that moment, one per SMTP connection (`SENDERS`). The copy has the
+//! same `Message-ID`, which mail clients use to show it once.
 //!
 //! The server runs two threads (`start`): e-mail (instant mail every few seconds or when woken, digests when
 //! due) and webhooks (posts with retries). `lore digest` calls [`Delivery::send_due_digests`] directly.
@@ -42,6 +43,8 @@ const TICK: Duration = Duration::from_secs(2);
 const DIGEST_EVERY: Duration = Duration::from_secs(60);
 /// Messages claimed per round trip to the state store.
 const BATCH: usize = 50;
+/// SMTP connections sending at once (the transport's pool keeps as many open).
+const SENDERS: usize = 8;
 /// The meta key holding when instant mail first ran: older inbox deliveries are never mailed.
 const MAIL_SINCE_KEY: &str = "mail_since";
 
@@ -375,7 +378,7 @@ impl Delivery {
         let mail_since = self.state.meta(MAIL_SINCE_KEY)?.and_then(|it| it.parse().ok()).unwrap_or(now);
         let since = mail_since.max(now - GIVE_UP_SECONDS);
         let mut people = People::new(self);
-        let mut n_sent = 0;
+        let n_sent = std::sync::atomic::AtomicUsize::new(0);
         loop {
             let candidates = self.state.mail_candidates(since, now, BATCH)?;
             let n_candidates = candidates.len();
@@ -384,45 +387,80 @@ impl Delivery {
                 for candidate in candidates {
                     let wanted = people.wants_instant(&candidate)?;
                     let (username, event_id) = (&candidate.username, &candidate.event.id);
-                    if wanted.is_none() {
-                        tx.skip_mail(username, event_id, now)?;
-                    } else if tx.claim_mail(username, event_id, owner.id(), now + LEASE_SECONDS, now)? {
-                        claimed.push(candidate);
+                    match wanted {
+                        None => tx.skip_mail(username, event_id, now)?,
+                        Some(person) => {
+                            if tx.claim_mail(username, event_id, owner.id(), now + LEASE_SECONDS, now)? {
+                                claimed.push((candidate, person));
+                            }
+                        }
                     }
                 }
                 Ok(())
             })?;
-            for candidate in claimed {
-                let Some(person) = people.wants_instant(&candidate)? else { continue };
-                let stream = Stream::of(&candidate.reason, &candidate.event.kind);
-                let unsubscribe = self.unsubscribe_url(&person.username, Unsubscribe::covering(&[stream]));
-                let message = compose::instant(self.site(), &person, &candidate, &unsubscribe);
-                let outcome = match mailer.send(&message) {
-                    Ok(()) => Outcome::Done,
-                    Err(err) => {
-                        let retry_at = crate::auth::now() + backoff(candidate.attempts);
-                        tracing::warn!(user = person.username, event = candidate.event.id, error = %err, "sending e-mail failed");
-                        if err.permanent || retry_at > candidate.event.at + GIVE_UP_SECONDS {
-                            Outcome::Failed { error: err.message }
-                        } else {
-                            Outcome::Retry { at: retry_at, error: err.message }
+            // SMTP waits for an answer after every command, and a lone connection idles on the network between
+            // them (`lettre` does not turn off Nagle's algorithm): a few connections in parallel keep it busy.
+            let queue = Mutex::new(claimed.into_iter());
+            let first_error: Mutex<Option<Error>> = Mutex::new(None);
+            std::thread::scope(|scope| {
+                for _ in 0..SENDERS {
+                    scope.spawn(|| {
+                        // The queue's lock is held only to take the next message, never while sending.
+                        let next = || queue.lock().next();
+                        while let Some((candidate, person)) = next() {
+                            match self.send_one(mailer, &owner, &candidate, &person) {
+                                Ok(true) => {
+                                    n_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                }
+                                Ok(false) => {}
+                                Err(err) => {
+                                    first_error.lock().get_or_insert(err);
+                                    return;
+                                }
+                            }
                         }
-                    }
-                };
-                if outcome == Outcome::Done {
-                    n_sent += 1;
+                    });
                 }
-                let finished = crate::auth::now();
-                self.state.write(|tx| {
-                    tx.finish_mail(&candidate.username, &candidate.event.id, owner.id(), &outcome, finished)?;
-                    tx.renew_claims(owner.id(), finished + LEASE_SECONDS)
-                })?;
+            });
+            if let Some(err) = first_error.into_inner() {
+                return Err(err);
             }
             if n_candidates < BATCH {
                 break;
             }
         }
-        Ok(n_sent)
+        Ok(n_sent.into_inner())
+    }
+
+    // Sends one claimed message and records how it went; `Ok(true)` when the server accepted it.
+    fn send_one(
+        &self,
+        mailer: &mail::Mailer,
+        owner: &claims::Owner,
+        candidate: &MailCandidate,
+        person: &Person,
+    ) -> Result<bool> {
+        let stream = Stream::of(&candidate.reason, &candidate.event.kind);
+        let unsubscribe = self.unsubscribe_url(&person.username, Unsubscribe::covering(&[stream]));
+        let message = compose::instant(self.site(), person, candidate, &unsubscribe);
+        let outcome = match mailer.send(&message) {
+            Ok(()) => Outcome::Done,
+            Err(err) => {
+                let retry_at = crate::auth::now() + backoff(candidate.attempts);
+                tracing::warn!(user = person.username, event = candidate.event.id, error = %err, "sending e-mail failed");
+                if err.permanent || retry_at > candidate.event.at + GIVE_UP_SECONDS {
+                    Outcome::Failed { error: err.message }
+                } else {
+                    Outcome::Retry { at: retry_at, error: err.message }
+                }
+            }
+        };
+        let finished = crate::auth::now();
+        self.state.write(|tx| {
+            tx.finish_mail(&candidate.username, &candidate.event.id, owner.id(), &outcome, finished)?;
+            tx.renew_claims(owner.id(), finished + LEASE_SECONDS)
+        })?;
+        Ok(outcome == Outcome::Done)
     }
 
     /// Sends the digests that are due at this moment and were not sent yet (`lore digest`, and the server at

@@ -693,11 +693,12 @@ async fn killed_while_mailing_every_due_mail_arrives_once_after_a_restart() {
     }
     assert_eq!(per_message.len(), N_MAILS, "mail was lost (killed after {at_kill}):\n{}", restarted.log());
     let duplicates: usize = per_message.values().map(|it| it - 1).sum();
-    // Documented: one message may go twice, when the kill fell between the server's acceptance and the mark.
-    assert!(duplicates <= 1, "{duplicates} duplicates after one kill");
+    // Documented: a message may go twice when the kill fell between the server's acceptance and the mark; Lore
+    // sends over 8 connections at once, so at most 8 messages are in that window.
+    assert!(duplicates <= 8, "{duplicates} duplicates after one kill");
     eprintln!("killed after {at_kill} of {N_MAILS} mails; {duplicates} sent twice");
     for person in ["ann", "bob", "cid"] {
         let n = received.iter().filter(|it| it.to().contains(&format!("{person}@example.com"))).count();
-        assert!((N_MAILS / 3..=N_MAILS / 3 + 1).contains(&n), "{person} got {n}");
+        assert!((N_MAILS / 3..=N_MAILS / 3 + 8).contains(&n), "{person} got {n}");
     }
 }
