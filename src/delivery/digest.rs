@@ -4,6 +4,8 @@
 //! alongside the server, sends it once; only the latest due digest is sent (a server that was down a week does
 //! not send seven).
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 
 use super::claims::Owner;
@@ -83,8 +85,11 @@ pub(crate) fn send_due(
     let accounts = delivery.state.accounts()?;
     for period in [Period::Daily, Period::Weekly] {
         let (due_at, period_key) = period.last_due(now, delivery.digest_hour);
+        // One read finds who is done, so a run every minute costs a query, not a write per person.
+        let settled: HashSet<String> =
+            delivery.state.digests_settled(period.as_str(), &period_key, now.timestamp())?.into_iter().collect();
         for account in &accounts {
-            if account.disabled {
+            if account.disabled || settled.contains(&account.username) {
                 continue;
             }
             let Some(person) = super::person(delivery, &account.username)? else { continue };

@@ -45,6 +45,12 @@ const DIGEST_EVERY: Duration = Duration::from_secs(60);
 const BATCH: usize = 50;
 /// SMTP connections sending at once (the transport's pool keeps as many open).
 const SENDERS: usize = 8;
+/// Events a tick looks at: this recent (by their time). Older ones, up to `GIVE_UP_SECONDS`, are looked at by a
+/// full scan once every `FULL_SCAN_EVERY` (commits pushed long after they were made, a notifier catching up).
+const RECENT_SECONDS: i64 = 3600;
+const FULL_SCAN_EVERY: Duration = Duration::from_secs(60);
+const MAIL_SCAN: usize = 0;
+const WEBHOOK_SCAN: usize = 1;
 /// The meta key holding when instant mail first ran: older inbox deliveries are never mailed.
 const MAIL_SINCE_KEY: &str = "mail_since";
 
@@ -234,6 +240,8 @@ pub struct Delivery {
     data_dir: std::path::PathBuf,
     owner: Mutex<Option<Arc<claims::Owner>>>,
     waker: Arc<Waker>,
+    // When e-mail and webhooks last looked at every event of the last day (see `RECENT_SECONDS`).
+    last_full_scan: [Mutex<Option<Instant>>; 2],
 }
 
 impl Delivery {
@@ -253,6 +261,7 @@ impl Delivery {
             data_dir: config.data.clone(),
             owner: Mutex::new(None),
             waker: Arc::default(),
+            last_full_scan: Default::default(),
         })
     }
 
@@ -376,7 +385,7 @@ impl Delivery {
         let owner = self.owner()?;
         let now = crate::auth::now();
         let mail_since = self.state.meta(MAIL_SINCE_KEY)?.and_then(|it| it.parse().ok()).unwrap_or(now);
-        let since = mail_since.max(now - GIVE_UP_SECONDS);
+        let since = mail_since.max(self.scan_start(MAIL_SCAN, now));
         let mut people = People::new(self);
         let n_sent = std::sync::atomic::AtomicUsize::new(0);
         loop {
@@ -481,6 +490,17 @@ impl Delivery {
         }
         let owner = self.owner()?;
         webhook::post_due(self, &owner)
+    }
+
+    // Where a scan of events starts: a day back once a minute (and first), else an hour back.
+    fn scan_start(&self, which: usize, now: i64) -> i64 {
+        let mut last = self.last_full_scan[which].lock();
+        if last.is_none_or(|it| it.elapsed() >= FULL_SCAN_EVERY) {
+            *last = Some(Instant::now());
+            now - GIVE_UP_SECONDS
+        } else {
+            now - RECENT_SECONDS
+        }
     }
 
     fn site(&self) -> compose::Site<'_> {

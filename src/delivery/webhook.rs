@@ -190,9 +190,10 @@ struct SiteBody<'a> {
 pub(crate) fn post_due(delivery: &Delivery, owner: &Owner) -> Result<usize> {
     let now = crate::auth::now();
     let everyone = delivery.everyone();
+    let scan_start = delivery.scan_start(super::WEBHOOK_SCAN, now);
     for hook in &delivery.webhooks {
         let first_seen = delivery.state.meta(&hook.since_key())?.and_then(|it| it.parse().ok()).unwrap_or(now);
-        let since = first_seen.max(now - GIVE_UP_SECONDS);
+        let since = first_seen.max(scan_start);
         loop {
             let events = delivery.state.webhook_candidates(&hook.id, since, BATCH)?;
             delivery.state.write(|tx| {

@@ -107,6 +107,18 @@ impl StateStore {
         })
     }
 
+    /// The people whose digest for one period key needs nothing now: sent, found empty, failed for good, or
+    /// claimed by a live sender (or waiting for its retry time).
+    pub fn digests_settled(&self, period: &str, period_key: &str, now: i64) -> Result<Vec<String>> {
+        self.run(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT username FROM digests_sent WHERE period = ?1 AND period_key = ?2 \
+                 AND (status IN ('sent', 'empty', 'failed') OR lease_until >= ?3)",
+            )?;
+            statement.query_map((period, period_key, now), |row| row.get(0))?.collect()
+        })
+    }
+
     /// How many digests of one period key went out (for tests and reports).
     pub fn digests_sent(&self, period: &str, period_key: &str) -> Result<usize> {
         self.run(|connection| {
