@@ -52,6 +52,14 @@ pub struct Config {
     /// Paths of pages that translate each other, such as `pages.{lang}/{rest}` and `pages/{rest}`: pages whose
     /// paths match with the same `{rest}` are translations (see `content::language`).
     pub translations: Vec<String>,
+    /// The address people reach Lore at (`https://wiki.example.com`), for the links in e-mails and webhooks;
+    /// `http://<listen>` when unset.
+    pub public_url: Option<PublicUrl>,
+    /// Sending e-mail (instant messages and digests) through SMTP; no e-mail without it (see
+    /// docs/NOTIFICATIONS.md).
+    pub mail: Option<MailConfig>,
+    /// Where events are posted for chat and other tools.
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 /// One folder rule of `languages:`.
@@ -85,6 +93,9 @@ impl Default for Config {
             language: "en".to_string(),
             languages: Vec::new(),
             translations: Vec::new(),
+            public_url: None,
+            mail: None,
+            webhooks: Vec::new(),
         }
     }
 }
@@ -132,6 +143,347 @@ impl Config {
     pub fn manages_repo(&self) -> bool {
         self.repo.is_none()
     }
+
+    /// The address links in e-mails and webhooks start with, without a trailing slash: `public_url`, else
+    /// `http://` and the address this server listens on.
+    pub fn site_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.as_str().to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+}
+
+/// The kinds of event Lore reads from commits, as webhooks' `events` name them.
+pub const EVENT_KINDS: [&str; 11] = [
+    "page_created",
+    "page_changed",
+    "page_deleted",
+    "page_moved",
+    "question_asked",
+    "question_for_you",
+    "answer_posted",
+    "answer_accepted",
+    "mentioned",
+    "review_due",
+    "owner_departed",
+];
+
+/// An `http(s)://` address with a host, without a trailing slash: where people reach Lore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    /// Checks an address: `http` or `https`, a host, no query or fragment.
+    pub fn parse(text: &str) -> Result<PublicUrl> {
+        let url = http_url("public_url", text)?;
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::bad_input(format!("public_url {text:?}: no query or fragment, please")));
+        }
+        Ok(PublicUrl(text.trim().trim_end_matches('/').to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PublicUrl {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<PublicUrl> {
+        PublicUrl::parse(&text)
+    }
+}
+
+impl From<PublicUrl> for String {
+    fn from(url: PublicUrl) -> String {
+        url.0
+    }
+}
+
+/// The `mail:` section: an SMTP server to send through, and when digests go out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// `smtp://host[:port]` (plain, for a relay on this machine or network; port 25), `smtp://host?tls=starttls`
+    /// (STARTTLS required; port 587) or `smtps://host[:port]` (TLS from the start; port 465).
+    pub smtp_url: SmtpUrl,
+    /// The sender: `Lore <lore@example.com>` or `lore@example.com`.
+    pub from: String,
+    /// SMTP login, with `password`.
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The hour (0–23, UTC) at which daily and (on Mondays) weekly digests are due.
+    #[serde(default)]
+    pub digest_hour: DigestHour,
+}
+
+/// How Lore talks to the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// No TLS: only for a relay on this machine or a trusted network.
+    Plain,
+    /// A plain connection upgraded with STARTTLS, which must succeed.
+    StartTls,
+    /// TLS from the first byte (`smtps://`).
+    Tls,
+}
+
+/// A checked `smtp_url`: scheme, host and port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SmtpUrl {
+    text: String,
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+}
+
+impl SmtpUrl {
+    /// Checks an SMTP address: `smtp://` or `smtps://`, a host, an optional port, `?tls=starttls` only with
+    /// `smtp://`, and no credentials (they go in `mail.user` and `mail.password`).
+    pub fn parse(text: &str) -> Result<SmtpUrl> {
+        let bad = |why: &str| Error::bad_input(format!("mail.smtp_url {text:?}: {why}"));
+        let url = url::Url::parse(text.trim()).map_err(|err| bad(&err.to_string()))?;
+        let host = url.host_str().filter(|it| !it.is_empty()).ok_or_else(|| bad("no host"))?.to_string();
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("put the login in mail.user and mail.password, not in the address"));
+        }
+        if !matches!(url.path(), "" | "/") || url.fragment().is_some() {
+            return Err(bad("an SMTP address has no path"));
+        }
+        let starttls = match url.query() {
+            None | Some("") => false,
+            Some("tls=starttls") => true,
+            Some(_) => return Err(bad("the only option is ?tls=starttls")),
+        };
+        let (security, default_port) = match (url.scheme(), starttls) {
+            ("smtp", false) => (SmtpSecurity::Plain, 25),
+            ("smtp", true) => (SmtpSecurity::StartTls, 587),
+            ("smtps", false) => (SmtpSecurity::Tls, 465),
+            ("smtps", true) => return Err(bad("smtps:// is TLS already; ?tls=starttls goes with smtp://")),
+            _ => return Err(bad("use smtp:// or smtps://")),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        Ok(SmtpUrl { text: text.trim().to_string(), host, port: url.port().unwrap_or(default_port), security })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl TryFrom<String> for SmtpUrl {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<SmtpUrl> {
+        SmtpUrl::parse(&text)
+    }
+}
+
+impl From<SmtpUrl> for String {
+    fn from(url: SmtpUrl) -> String {
+        url.text
+    }
+}
+
+/// An hour of the day, 0 to 23 (UTC): when digests are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct DigestHour(u32);
+
+impl DigestHour {
+    pub fn new(hour: u32) -> Result<DigestHour> {
+        if hour < 24 {
+            Ok(DigestHour(hour))
+        } else {
+            Err(Error::bad_input(format!("mail.digest_hour {hour}: use an hour from 0 to 23 (UTC)")))
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for DigestHour {
+    fn default() -> DigestHour {
+        DigestHour(8)
+    }
+}
+
+impl TryFrom<u32> for DigestHour {
+    type Error = Error;
+
+    fn try_from(hour: u32) -> Result<DigestHour> {
+        DigestHour::new(hour)
+    }
+}
+
+impl From<DigestHour> for u32 {
+    fn from(hour: DigestHour) -> u32 {
+        hour.0
+    }
+}
+
+/// One entry of `webhooks:`: where to post which events, in which format.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// A name for the admin page and logs (the URL's host when unset: chat webhook URLs hold secrets).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Where to post: `http://` or `https://`.
+    pub url: WebhookUrl,
+    /// The event kinds to post (see [`EVENT_KINDS`]); all when empty.
+    #[serde(default)]
+    pub events: Vec<EventKindName>,
+    /// Only events on paths these globs match (`eng/**`). Without it, only paths every reader may read; with
+    /// it, whatever the globs match, hidden folders included: the admin chose them.
+    #[serde(default)]
+    pub paths: Vec<PathGlob>,
+    /// Only events on pages carrying one of these tags (any of them).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub format: WebhookFormat,
+    /// Key for the `X-Lore-Signature-256` header (HMAC-SHA256 of the body); no header without it.
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+/// What a webhook's body looks like.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    /// The documented event body (docs/NOTIFICATIONS.md).
+    #[default]
+    Json,
+    /// `{"text": …}`: the incoming-webhook message of Slack, Mattermost and Rocket.Chat.
+    Slack,
+}
+
+/// A webhook's address: `http://` or `https://` with a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct WebhookUrl(String);
+
+impl WebhookUrl {
+    pub fn parse(text: &str) -> Result<WebhookUrl> {
+        http_url("webhooks.url", text)?;
+        Ok(WebhookUrl(text.trim().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The host (and port), for showing a webhook without the secrets its path may hold.
+    pub fn host(&self) -> String {
+        url::Url::parse(&self.0)
+            .ok()
+            .and_then(|it| {
+                it.host_str().map(|host| it.port().map_or(host.to_string(), |port| format!("{host}:{port}")))
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TryFrom<String> for WebhookUrl {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<WebhookUrl> {
+        WebhookUrl::parse(&text)
+    }
+}
+
+impl From<WebhookUrl> for String {
+    fn from(url: WebhookUrl) -> String {
+        url.0
+    }
+}
+
+/// One of [`EVENT_KINDS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EventKindName(String);
+
+impl EventKindName {
+    pub fn parse(text: &str) -> Result<EventKindName> {
+        let kind = text.trim();
+        if EVENT_KINDS.contains(&kind) {
+            Ok(EventKindName(kind.to_string()))
+        } else {
+            Err(Error::bad_input(format!("webhooks.events: unknown event {text:?}; use {}", EVENT_KINDS.join(", "))))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EventKindName {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<EventKindName> {
+        EventKindName::parse(&text)
+    }
+}
+
+impl From<EventKindName> for String {
+    fn from(kind: EventKindName) -> String {
+        kind.0
+    }
+}
+
+/// A path glob that parses (`eng/**`, `*.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PathGlob(String);
+
+impl PathGlob {
+    pub fn parse(text: &str) -> Result<PathGlob> {
+        let pattern = text.trim().trim_start_matches('/');
+        globset::Glob::new(pattern)
+            .map_err(|err| Error::bad_input(format!("webhooks.paths: bad glob {text:?}: {err}")))?;
+        Ok(PathGlob(pattern.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PathGlob {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<PathGlob> {
+        PathGlob::parse(&text)
+    }
+}
+
+impl From<PathGlob> for String {
+    fn from(glob: PathGlob) -> String {
+        glob.0
+    }
+}
+
+// An absolute `http://` or `https://` address with a host.
+fn http_url(key: &str, text: &str) -> Result<url::Url> {
+    let bad = |why: String| Error::bad_input(format!("{key} {text:?}: {why}"));
+    let url = url::Url::parse(text.trim()).map_err(|err| bad(err.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(format!("only http:// and https:// addresses are allowed, not {}://", url.scheme())));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host".into()));
+    }
+    Ok(url)
 }
 
 // `90m`, `24h`, `2d` (and `30s`) as seconds.
@@ -152,6 +504,41 @@ fn parse_duration(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[track_caller]
+    fn check_refused(yaml: &str, expected: &str) {
+        let err = Config::parse(yaml).expect_err("the settings were accepted").to_string();
+        assert!(err.contains(expected), "{err}");
+    }
+
+    #[test]
+    fn mail_and_webhooks_parse() {
+        let config = Config::parse(
+            "public_url: https://wiki.example.com/\n\
+             mail:\n  smtp_url: smtp://mail.example.com?tls=starttls\n  from: Lore <lore@example.com>\n  digest_hour: 7\n\
+             webhooks:\n  - url: https://hooks.example.com/x\n    events: [question_asked]\n    paths: ['eng/**']\n    format: slack\n",
+        )
+        .unwrap();
+        assert_eq!(config.site_url(), "https://wiki.example.com");
+        let mail = config.mail.unwrap();
+        assert_eq!((mail.smtp_url.port, mail.smtp_url.security), (587, SmtpSecurity::StartTls));
+        assert_eq!(mail.digest_hour.get(), 7);
+        assert_eq!(config.webhooks[0].format, WebhookFormat::Slack);
+        assert_eq!(SmtpUrl::parse("smtps://mail.example.com").unwrap().port, 465);
+        assert_eq!(SmtpUrl::parse("smtp://127.0.0.1:2525").unwrap().security, SmtpSecurity::Plain);
+    }
+
+    #[test]
+    fn bad_delivery_settings_are_refused_with_the_key_named() {
+        check_refused("webhooks:\n  - url: ftp://example.com/x\n", "only http:// and https://");
+        check_refused("webhooks:\n  - url: https://x.example.com\n    paths: ['eng/[']\n", "webhooks.paths");
+        check_refused("webhooks:\n  - url: https://x.example.com\n    events: [page_eaten]\n", "unknown event");
+        check_refused("webhooks:\n  - url: https://x.example.com\n    format: teams\n", "unknown variant");
+        check_refused("mail:\n  smtp_url: http://mail.example.com\n  from: a@b.c\n", "use smtp:// or smtps://");
+        check_refused("mail:\n  smtp_url: smtp://u:p@mail.example.com\n  from: a@b.c\n", "mail.user");
+        check_refused("mail:\n  smtp_url: smtp://mail.example.com\n  from: a@b.c\n  digest_hour: 24\n", "0 to 23");
+        check_refused("public_url: javascript:alert(1)\n", "only http:// and https://");
+    }
 
     #[test]
     fn durations_take_a_unit() {

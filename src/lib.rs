@@ -23,6 +23,9 @@ pub mod search;
 pub mod hooks;
 pub mod starter;
 
+// Reaching people: e-mail and webhooks, from what the notifier put in the state store.
+pub mod delivery;
+
 // The live wiki, and what keeps it current.
 pub mod site;
 pub mod watch;

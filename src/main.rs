@@ -37,6 +37,9 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Send the e-mail digests that are due now (for cron or a systemd timer; the server also sends them at
+    /// mail.digest_hour). Each digest goes once, however often this runs.
+    Digest(DataArgs),
     /// Run a git hook (Lore's installed hooks call these; not for people).
     #[command(subcommand, hide = true)]
     Hook(HookCommand),
@@ -109,7 +112,7 @@ struct DataArgs {
 }
 
 impl DataArgs {
-    fn accounts(&self) -> anyhow::Result<lore::auth::Accounts> {
+    fn config(&self) -> anyhow::Result<Config> {
         let args = ServeArgs {
             config: self.config.clone(),
             listen: None,
@@ -120,7 +123,11 @@ impl DataArgs {
             site_title: None,
             allow_open: false,
         };
-        let config = args.into_config()?;
+        args.into_config()
+    }
+
+    fn accounts(&self) -> anyhow::Result<lore::auth::Accounts> {
+        let config = self.config()?;
         lore::auth::Accounts::open(&config.data)
             .with_context(|| format!("opening the state database in {}", config.data.display()))
     }
@@ -255,6 +262,7 @@ fn main() -> anyhow::Result<()> {
         Command::Reindex(args) => reindex(args.into_config()?),
         Command::User { data, command } => user_command(&data, command),
         Command::Token { data, command } => token_command(&data, command),
+        Command::Digest(data) => digest(&data),
         Command::Check(args) => check(args),
         Command::Hook(HookCommand::PreReceive { branch, max_page_bytes, max_file_bytes }) => {
             let store = lore::store::Store::open_from_env(&branch)
@@ -350,6 +358,22 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
                 );
             }
         }
+    }
+    Ok(())
+}
+
+fn digest(data: &DataArgs) -> anyhow::Result<()> {
+    let config = data.config()?;
+    let auth = lore::auth::Auth::open(&config.auth, &config.data)
+        .with_context(|| format!("opening the state database in {}", config.data.display()))?;
+    let delivery = lore::delivery::Delivery::new(&config, std::sync::Arc::new(auth), &config.site_url())?;
+    let report = delivery.send_due_digests()?;
+    eprintln!(
+        "Sent {} digests; {} people had nothing new; {} failed (tried again on the next run).",
+        report.n_sent, report.n_empty, report.n_failed
+    );
+    if report.n_failed > 0 {
+        std::process::exit(1);
     }
     Ok(())
 }

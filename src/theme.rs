@@ -50,6 +50,8 @@ pub const TEMPLATES: &[&str] = &[
     "verify.html",
     "login.html",
     "account.html",
+    "notifications.html",
+    "unsubscribe.html",
     "admin.html",
 ];
 

@@ -75,7 +75,8 @@ impl Site {
     /// Delivers the events of every commit since the cursor, now and whenever the branch moves (and every few
     /// seconds, so a question left unanswered is noticed). Runs until the site is dropped; call it on a thread
     /// of its own.
-    pub fn run_notifier(site: Arc<Site>, auth: Arc<Auth>) {
+    /// `delivered` is called after a round that filled inboxes (delivery sends what it can at once).
+    pub fn run_notifier(site: Arc<Site>, auth: Arc<Auth>, delivered: impl Fn()) {
         let (sender, receiver) = mpsc::channel();
         *site.notifier.wakeup.lock() = Some(sender);
         let weak = Arc::downgrade(&site);
@@ -83,7 +84,12 @@ impl Site {
         loop {
             let Some(site) = weak.upgrade() else { return };
             match site.notify_pending(&auth) {
-                Ok(_) => site.notifier.caught_up.store(true, Ordering::Release),
+                Ok(n) => {
+                    site.notifier.caught_up.store(true, Ordering::Release);
+                    if n > 0 {
+                        delivered();
+                    }
+                }
                 // The change index is still being built: wait for the next wake-up.
                 Err(crate::Error::Unavailable(_)) => {}
                 Err(err) => tracing::error!(error = %err, "delivering notifications failed"),
@@ -93,8 +99,10 @@ impl Site {
                 (site.config.unanswered_after_seconds().unwrap_or(86_400) / 4).clamp(1, UNANSWERED_EVERY_SECONDS);
             if now - site.notifier.last_unanswered_sweep.load(Ordering::Acquire) >= every {
                 site.notifier.last_unanswered_sweep.store(now, Ordering::Release);
-                if let Err(err) = site.remind_unanswered(&auth, now) {
-                    tracing::error!(error = %err, "reminding of unanswered questions failed");
+                match site.remind_unanswered(&auth, now) {
+                    Ok(n) if n > 0 => delivered(),
+                    Ok(_) => {}
+                    Err(err) => tracing::error!(error = %err, "reminding of unanswered questions failed"),
                 }
             }
             drop(site);

@@ -12,6 +12,7 @@
 //! is refused with both versions named, never opened and half understood.
 
 mod accounts;
+mod delivery;
 mod notify;
 mod pushes;
 mod schema;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::{Error, Result};
 
 pub use accounts::{AccountRecord, TokenRecord};
+pub use delivery::{DigestKey, MailCandidate, Outcome, WebhookDeliveryRecord, WebhookDue};
 pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord};
 pub use sessions::SessionRecord;
 

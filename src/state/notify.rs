@@ -73,7 +73,7 @@ pub struct InboxRecord {
 /// Where an inbox page starts: items updated before this (time, id).
 pub type InboxCursor = (i64, String);
 
-const EVENT_COLUMNS: &str = "e.id, e.commit_id, e.kind, e.path, e.title, e.url, e.actor_name, e.actor_email, e.at, \
+pub(super) const EVENT_COLUMNS: &str = "e.id, e.commit_id, e.kind, e.path, e.title, e.url, e.actor_name, e.actor_email, e.at, \
      e.summary, e.tags";
 
 impl StateStore {
@@ -385,7 +385,7 @@ fn follow_from_row(row: &Row<'_>) -> rusqlite::Result<FollowRecord> {
     })
 }
 
-fn event_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<EventRecord> {
+pub(super) fn event_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<EventRecord> {
     let tags: String = row.get(at + 10)?;
     Ok(EventRecord {
         id: row.get(at)?,

@@ -111,6 +111,55 @@ const MIGRATIONS: &[M<'static>] = &[
             PRIMARY KEY (username, event_id)
         );",
     ),
+    // 3: delivery: which inbox deliveries were mailed, which digests went out, and the webhook queue. A row is
+    // claimed (`owner`, `lease_until`) before its message is sent and marked when the server accepted it.
+    M::up(
+        "CREATE INDEX inbox_delivered_by_event ON inbox_delivered (event_id);
+        CREATE TABLE mail_sent (
+            username TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            owner TEXT,
+            lease_until BIGINT NOT NULL,
+            attempts BIGINT NOT NULL,
+            last_error TEXT,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (username, event_id)
+        );
+        CREATE INDEX mail_sent_by_status ON mail_sent (status, lease_until);
+        CREATE INDEX mail_sent_by_owner ON mail_sent (owner);
+        CREATE TABLE digests_sent (
+            username TEXT NOT NULL,
+            period TEXT NOT NULL,
+            period_key TEXT NOT NULL,
+            status TEXT NOT NULL,
+            owner TEXT,
+            lease_until BIGINT NOT NULL,
+            covered_until BIGINT NOT NULL,
+            n_items BIGINT NOT NULL,
+            last_error TEXT,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (username, period, period_key)
+        );
+        CREATE INDEX digests_sent_by_owner ON digests_sent (owner);
+        CREATE TABLE webhook_deliveries (
+            webhook_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts BIGINT NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            owner TEXT,
+            lease_until BIGINT NOT NULL,
+            last_error TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            delivered_at BIGINT,
+            PRIMARY KEY (webhook_id, event_id)
+        );
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+        CREATE INDEX webhook_deliveries_by_update ON webhook_deliveries (updated_at);
+        CREATE INDEX webhook_deliveries_by_owner ON webhook_deliveries (owner);",
+    ),
 ];
 
 /// The highest schema version this binary knows.

@@ -1,5 +1,5 @@
-//! `/-/admin`: accounts and roles, every token, the auth settings in force, and the health of the repository
-//! and its indexes. Only admins get here (the route table in `web::auth` says so).
+//! `/-/admin`: accounts and roles, every token, the auth settings in force, the health of the repository
+//! and its indexes, and e-mail and webhook delivery (the last webhook posts with their status). Only admins get here (the route table in `web::auth` says so).
 
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -12,6 +12,9 @@ use super::viewer::Viewer;
 use super::{AppState, PageError, csrf};
 use crate::Error;
 use crate::auth::{AccountEdit, AuthMode, NewUser, Role, User};
+
+/// Webhook posts the admin page lists.
+const RECENT_DELIVERIES: usize = 50;
 
 #[derive(Serialize)]
 struct AdminTemplate {
@@ -28,6 +31,8 @@ struct AdminTemplate {
     tokens: Vec<super::view::TokenRow>,
     sessions: usize,
     health: Health,
+    delivery: crate::delivery::DeliverySummary,
+    webhook_deliveries: Vec<crate::delivery::WebhookDeliveryView>,
     error: Option<String>,
 }
 
@@ -103,6 +108,8 @@ fn admin_view(
             search_indexed_head,
             search_index_bytes: state.site.search_index_bytes(),
         },
+        delivery: state.delivery.summary(),
+        webhook_deliveries: state.delivery.recent_webhook_deliveries(RECENT_DELIVERIES)?,
         error,
     };
     let mut res = (status, Html(state.theme.render("admin.html", &view)?)).into_response();

@@ -30,7 +30,7 @@ const QUERY_VALUE: &percent_encoding::AsciiSet =
 /// What a route needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Need {
-    /// Anyone: static files, health, login.
+    /// Anyone: static files, health, login, and unsubscribe links (their signature is the authority).
     Nothing,
     /// Read access (and, when a file path is given, read access to it).
     Read(Option<String>),
@@ -58,6 +58,7 @@ fn need(method: &Method, path: &str) -> Result<Need> {
         || path == "/-/login"
         || path == "/-/logout"
         || path == "/-/hooks/refresh"
+        || path == "/-/unsubscribe"
         || path.starts_with("/wiki.git/")
     {
         return Ok(Need::Nothing);
@@ -67,6 +68,7 @@ fn need(method: &Method, path: &str) -> Result<Need> {
     }
     if path == "/-/account"
         || path.starts_with("/-/account/")
+        || path.starts_with("/-/api/account/")
         || path.starts_with("/-/api/tokens")
         || path == "/-/follow"
         || path.starts_with("/-/api/follows")

@@ -14,6 +14,7 @@ mod history;
 mod inbox;
 mod navigate;
 mod page_cache;
+mod notifications;
 mod pages;
 mod paths;
 mod people;
@@ -48,6 +49,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
+use crate::delivery::Delivery;
 use crate::site::Site;
 use crate::site::cache::CacheBudgets;
 use crate::theme::Theme;
@@ -77,6 +79,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Previews rendering at once: one per core, so that hostile clients cannot pile up renders.
     pub preview_permits: Arc<permits::WorkPermits>,
+    /// E-mail and webhooks; `wake` it when inboxes or events change.
+    pub delivery: Arc<Delivery>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
@@ -104,6 +108,7 @@ impl Server {
             )));
         }
         let auth = Arc::new(Auth::open(&config.auth, &config.data)?);
+        let delivery_config = config.clone();
         let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
         let site = Arc::new(site);
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
@@ -121,11 +126,6 @@ impl Server {
                 tracing::error!(error = %err, "building the authorship index failed");
             }
         })?;
-        let notifier_site = site.clone();
-        let notifier_auth = auth.clone();
-        std::thread::Builder::new()
-            .name("notifier".into())
-            .spawn(move || Site::run_notifier(notifier_site, notifier_auth))?;
         std::thread::spawn(crate::render::highlight::warm_up);
         let watcher = match crate::watch::watch_refs(site.clone()) {
             Ok(watcher) => Some(watcher),
@@ -145,6 +145,18 @@ impl Server {
         let tree_cache = Arc::new(tree::TreeCache::new(32 * 1024 * 1024));
         let n_cores = std::thread::available_parallelism().map_or(1, |it| it.get());
         let preview_permits = Arc::new(permits::WorkPermits::new(n_cores, PREVIEW_WAIT));
+        // Links in e-mails and webhooks: the configured public address, else the one just bound.
+        let site_url = match &delivery_config.public_url {
+            Some(url) => url.as_str().to_string(),
+            None => format!("http://{local_addr}"),
+        };
+        let delivery = Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?);
+        delivery.start()?;
+        // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
+        let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());
+        std::thread::Builder::new()
+            .name("notifier".into())
+            .spawn(move || Site::run_notifier(notifier_site, notifier_auth, move || notified.wake()))?;
         let state = AppState {
             site: site.clone(),
             local_addr,
@@ -154,6 +166,7 @@ impl Server {
             tree_cache,
             auth,
             preview_permits,
+            delivery,
         };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
@@ -268,6 +281,9 @@ pub fn router(state: AppState) -> Router {
         .route("/-/account/password", post(auth::change_password))
         .route("/-/account/tokens", post(auth::create_token_form))
         .route("/-/account/tokens/{id}/revoke", post(auth::revoke_token_form))
+        .route("/-/account/notifications", get(notifications::settings_form).post(notifications::save_settings))
+        .route("/-/api/account/notifications", get(notifications::settings_api).put(notifications::put_settings_api))
+        .route("/-/unsubscribe", get(notifications::unsubscribe_form).post(notifications::unsubscribe))
         .route("/-/api/me", get(auth::me_api))
         .route("/-/api/follows", get(inbox::follows_api).post(inbox::follow_api).delete(inbox::unfollow_api))
         .route("/-/follow", get(inbox::follow_confirm).post(inbox::follow_form))

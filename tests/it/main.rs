@@ -9,6 +9,7 @@ mod accounts;
 mod bad_input;
 mod commonmark;
 mod concurrency;
+mod delivery;
 mod editing;
 mod first_run;
 mod foundation;
