@@ -60,6 +60,9 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// Where events are posted for chat and other tools.
     pub webhooks: Vec<WebhookConfig>,
+    /// Addresses and networks that may read `/-/metrics` without logging in (admins may from anywhere):
+    /// `127.0.0.1`, `10.0.0.0/8`, `::1`. Loopback only by default.
+    pub metrics_allow: Vec<Network>,
 }
 
 /// One folder rule of `languages:`.
@@ -96,6 +99,7 @@ impl Default for Config {
             public_url: None,
             mail: None,
             webhooks: Vec::new(),
+            metrics_allow: vec![Network::parse("127.0.0.0/8").expect("valid"), Network::parse("::1").expect("valid")],
         }
     }
 }
@@ -200,6 +204,49 @@ impl TryFrom<String> for PublicUrl {
 impl From<PublicUrl> for String {
     fn from(url: PublicUrl) -> String {
         url.0
+    }
+}
+
+/// An address or a network (`10.0.0.0/8`, `fd00::/8`, or one address such as `192.0.2.7`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Network(ipnet::IpNet);
+
+impl Network {
+    /// Reads CIDR notation, or one address (a network of one).
+    pub fn parse(text: &str) -> Result<Network> {
+        let text = text.trim();
+        let network = match text.parse::<ipnet::IpNet>() {
+            Ok(network) => network,
+            Err(_) => text
+                .parse::<std::net::IpAddr>()
+                .map(ipnet::IpNet::from)
+                .map_err(|_| Error::bad_input(format!("{text:?} is not an address or network such as 10.0.0.0/8")))?,
+        };
+        Ok(Network(network.trunc()))
+    }
+
+    /// Whether `address` is in this network (an IPv4 address written as IPv6, `::ffff:10.0.0.1`, counts as IPv4).
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        let address = match address {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.contains(&address)
+    }
+}
+
+impl TryFrom<String> for Network {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Network> {
+        Network::parse(&text)
+    }
+}
+
+impl From<Network> for String {
+    fn from(network: Network) -> String {
+        network.0.to_string()
     }
 }
 
@@ -509,6 +556,23 @@ mod tests {
     fn check_refused(yaml: &str, expected: &str) {
         let err = Config::parse(yaml).expect_err("the settings were accepted").to_string();
         assert!(err.contains(expected), "{err}");
+    }
+
+    #[test]
+    fn metrics_allow_takes_addresses_and_networks() {
+        let config = Config::parse("metrics_allow: [10.1.0.0/16, 192.0.2.7, 'fd00::/8']\n").unwrap();
+        let allowed = |text: &str| config.metrics_allow.iter().any(|it| it.contains(text.parse().unwrap()));
+        assert!(allowed("10.1.200.3"));
+        assert!(allowed("::ffff:10.1.0.9"));
+        assert!(allowed("192.0.2.7"));
+        assert!(allowed("fd00::1"));
+        assert!(!allowed("192.0.2.8"));
+        assert!(!allowed("127.0.0.1"));
+        let defaults = Config::default();
+        assert!(defaults.metrics_allow.iter().any(|it| it.contains("127.0.0.1".parse().unwrap())));
+        assert!(defaults.metrics_allow.iter().any(|it| it.contains("::1".parse().unwrap())));
+        check_refused("metrics_allow: [10.0.0.0/33]\n", "not an address or network");
+        check_refused("metrics_allow: [intranet]\n", "not an address or network");
     }
 
     #[test]

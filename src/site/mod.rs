@@ -44,6 +44,7 @@ use crate::content::links::WikiTarget;
 use crate::content::page::{self, PageMeta};
 use crate::content::{RepoPath, front_matter};
 use crate::history::{ChangeFilter, HistoryEntry, RecentChange};
+use crate::metrics::{IndexLags, Metrics};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::store::{CommitInfo, ObjectId, Store};
@@ -92,6 +93,7 @@ pub struct Site {
     search: SearchFeed,
     commits: Commits,
     notifier: Notifier,
+    metrics: Arc<Metrics>,
     line_stats_cache: ByteCache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
     blame_cache: ByteCache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
     render_cache: ByteCache<RenderKey, Arc<RenderedBody>>,
@@ -109,6 +111,9 @@ struct RenderKey {
 fn render_cache(budget: u64) -> ByteCache<RenderKey, Arc<RenderedBody>> {
     ByteCache::new(budget, 32 * 1024, |key, body| key.path.as_str().len() + body.heap_size())
 }
+
+/// Index lags are counted up to this many commits (a walk of the repository, when the change index cannot say).
+pub const LAG_COUNT_LIMIT: usize = 1_000;
 
 /// Files larger than this are not diffed line by line.
 pub const MAX_DIFF_BYTES: u64 = 2 * 1024 * 1024;
@@ -149,24 +154,32 @@ impl Site {
         let config_data = config.data.clone();
         let budgets = CacheBudgets::split(config.cache_mb);
         let languages = config.language_rules()?;
+        let metrics = Arc::new(Metrics::new());
         let site = Site {
             config,
             languages,
             store,
-            snapshots: Snapshots::new(budgets.meta),
+            snapshots: Snapshots::new(budgets.meta, metrics.cache("meta")),
             changes: ChangeLog::new(config_data.join("index").join("changes.bin")),
             authorship: AuthorshipIndex::new(),
             search: SearchFeed::open(&config_data)?,
             commits: Commits::new(),
             notifier: Notifier::new(),
-            line_stats_cache: ByteCache::new(budgets.line_stats, 64, |_, _| 0),
-            blame_cache: ByteCache::new(budgets.blame, 64 * 1024, |key, lines| {
+            line_stats_cache: ByteCache::new(budgets.line_stats, 64, |_, _| 0).counted(metrics.cache("line_stats")),
+            blame_cache: ByteCache::new(budgets.blame, 64 * 1024, |key: &(RepoPath, ObjectId), lines: &Arc<Vec<BlameLine>>| {
                 key.0.as_str().len() + lines.iter().map(|it| size_of::<BlameLine>() + it.text.len()).sum::<usize>()
-            }),
-            render_cache: render_cache(budgets.render),
+            })
+            .counted(metrics.cache("blame")),
+            render_cache: render_cache(budgets.render).counted(metrics.cache("render")),
+            metrics,
         };
         site.refresh()?;
         Ok(site)
+    }
+
+    /// The server's metrics, which the site's caches and threads count into.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The served repository's git folder, for the git transport and the admin page.
@@ -202,6 +215,31 @@ impl Site {
     /// Whether the change index has been built (until then, "last edited" facts are unknown).
     pub fn changes_ready(&self) -> bool {
         self.changes.is_ready()
+    }
+
+    /// How many commits the search index, the change index and the notifier are behind the head (each
+    /// counted up to [`LAG_COUNT_LIMIT`]). Cheap when they are caught up, which is nearly always.
+    pub fn index_lags(&self, auth: &crate::auth::Auth) -> Result<IndexLags> {
+        let changes = self.changes.index();
+        let search_head = self.search_indexed_head().and_then(|it| it.parse::<ObjectId>().ok());
+        Ok(IndexLags {
+            search: self.commits_behind(search_head, &changes)?,
+            changes: self.commits_behind(changes.head(), &changes)?,
+            notifier: self.commits_behind(self.notifier_cursor(auth)?, &changes)?,
+        })
+    }
+
+    // How many commits of the head `from` lacks: from the change index's positions when it holds both, else
+    // by a bounded walk of the repository.
+    fn commits_behind(&self, from: Option<ObjectId>, changes: &crate::history::ChangeIndex) -> Result<u64> {
+        let Some(head) = self.head() else { return Ok(0) };
+        if from == Some(head) {
+            return Ok(0);
+        }
+        if let Some((from_at, head_at)) = from.and_then(|it| changes.position(it)).zip(changes.position(head)) {
+            return Ok(head_at.saturating_sub(from_at) as u64);
+        }
+        Ok(self.store.count_commits_between(from, head, LAG_COUNT_LIMIT)? as u64)
     }
 
     /// Builds the change index from the whole history. Slow on big repositories: run it off the request path.

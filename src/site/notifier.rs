@@ -86,6 +86,7 @@ impl Site {
             match site.notify_pending(&auth) {
                 Ok(n) => {
                     site.notifier.caught_up.store(true, Ordering::Release);
+                    site.metrics.inbox_delivered(n);
                     if n > 0 {
                         delivered();
                     }
@@ -100,7 +101,10 @@ impl Site {
             if now - site.notifier.last_unanswered_sweep.load(Ordering::Acquire) >= every {
                 site.notifier.last_unanswered_sweep.store(now, Ordering::Release);
                 match site.remind_unanswered(&auth, now) {
-                    Ok(n) if n > 0 => delivered(),
+                    Ok(n) if n > 0 => {
+                        site.metrics.inbox_delivered(n);
+                        delivered()
+                    }
                     Ok(_) => {}
                     Err(err) => tracing::error!(error = %err, "reminding of unanswered questions failed"),
                 }
@@ -112,6 +116,11 @@ impl Site {
             }
             while receiver.try_recv().is_ok() {}
         }
+    }
+
+    /// The last commit whose events are in the inboxes (`None` before the notifier's first round).
+    pub fn notifier_cursor(&self, auth: &Auth) -> Result<Option<ObjectId>> {
+        Ok(auth.state.meta(CURSOR_KEY)?.and_then(|it| it.parse::<ObjectId>().ok()))
     }
 
     /// Delivers the events of every commit after the cursor; returns how many inbox deliveries were made.

@@ -97,6 +97,12 @@ impl StateStore {
         Ok(res)
     }
 
+    /// Writes everything in the write-ahead log into the database file, so the file alone holds the state
+    /// (a stopping server does; so does a backup's copy).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.run(|connection| connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())))
+    }
+
     /// A value the store keeps about itself (such as when old files were imported), by key.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         self.run(|connection| meta(connection, key))

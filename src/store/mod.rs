@@ -340,6 +340,25 @@ impl Store {
         })
     }
 
+    /// How many commits are reachable from `new` but not from `old` (all of `new`'s history when `old` is
+    /// `None` or unknown), counted up to `limit`: a bounded walk, for metrics.
+    pub fn count_commits_between(&self, old: Option<ObjectId>, new: ObjectId, limit: usize) -> Result<usize> {
+        self.with_repo(|repo| {
+            let mut walk = repo.revwalk()?;
+            walk.push(new.0)?;
+            if let Some(old) = old {
+                // A commit this repository lacks (rewritten history) hides nothing.
+                let _ = walk.hide(old.0);
+            }
+            let mut n = 0;
+            for commit in walk.take(limit) {
+                commit?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
     /// The commits reachable from `new` but from none of `known`, newest first, with their changed files.
     pub fn walk_changes_hiding(
         &self,

@@ -45,6 +45,8 @@ enum Need {
     /// An editor who may change this page, which the handler then takes as its [`PagePath`].
     EditPage(RepoPath),
     Admin,
+    /// An address in `metrics_allow`, or an admin from anywhere.
+    Metrics,
 }
 
 // The one table of what each route needs. A page a route names is parsed here, once, with the same function
@@ -65,6 +67,9 @@ fn need(method: &Method, path: &str) -> Result<Need> {
     }
     if path == "/-/admin" || path.starts_with("/-/admin/") {
         return Ok(Need::Admin);
+    }
+    if path == "/-/metrics" {
+        return Ok(Need::Metrics);
     }
     if path == "/-/account"
         || path.starts_with("/-/account/")
@@ -180,6 +185,14 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         Ok(need) => need,
         Err(err) => return channel.refuse(&state, request.headers(), &err),
     };
+    if need == Need::Metrics {
+        let listed = state.site.config.metrics_allow.iter().any(|it| it.contains(viewer.address));
+        if !listed && !viewer.access.is_admin() {
+            // Monitoring clients follow no login redirect: a plain refusal says what to change.
+            let err = Error::Forbidden("metrics are readable only from the addresses in metrics_allow, or by admins".into());
+            return channel.refuse(&state, request.headers(), &err);
+        }
+    }
     if let Err(err) = allowed(&viewer, &need) {
         let mut res = if viewer.user.is_none()
             && viewer.mode != AuthMode::Open
@@ -222,6 +235,8 @@ fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
         Need::Edit => viewer.access.at_least(Role::Editor),
         Need::EditPage(page) => viewer.can_edit(page.as_str()),
         Need::Admin => viewer.access.is_admin() || (viewer.mode == AuthMode::Open && viewer.address.is_loopback()),
+        // Judged by `authenticate`, which knows `metrics_allow`.
+        Need::Metrics => true,
     };
     if ok { Ok(()) } else { Err(viewer.denied()) }
 }
@@ -764,6 +779,7 @@ mod tests {
         assert_eq!(need(&post, "/-/api/questions"), Need::Member);
         assert_eq!(need(&get, "/-/api/questions"), Need::Read(None));
         assert_eq!(need(&get, "/-/admin"), Need::Admin);
+        assert_eq!(need(&get, "/-/metrics"), Need::Metrics);
         assert_eq!(need(&get, "/-/static/lore.css"), Need::Nothing);
         assert_eq!(need(&get, "/-/search"), Need::Read(None));
         assert_eq!(need(&get, "/"), Need::Read(Some(String::new())));

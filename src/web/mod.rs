@@ -12,6 +12,7 @@ mod feed;
 mod git;
 mod history;
 mod inbox;
+mod metrics;
 mod navigate;
 mod page_cache;
 mod notifications;
@@ -29,10 +30,10 @@ mod viewer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -50,6 +51,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
 use crate::delivery::Delivery;
+use crate::metrics::Metrics;
 use crate::site::Site;
 use crate::site::cache::CacheBudgets;
 use crate::theme::Theme;
@@ -81,6 +83,8 @@ pub struct AppState {
     pub preview_permits: Arc<permits::WorkPermits>,
     /// E-mail and webhooks; `wake` it when inboxes or events change.
     pub delivery: Arc<Delivery>,
+    /// What `/-/metrics` shows; requests, connections and caches count into it.
+    pub metrics: Arc<Metrics>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
@@ -89,6 +93,7 @@ const PREVIEW_WAIT: Duration = Duration::from_secs(5);
 /// A bound, ready-to-run server.
 pub struct Server {
     site: Arc<Site>,
+    auth: Arc<Auth>,
     // Kept alive for as long as the server runs.
     _watcher: Option<notify::RecommendedWatcher>,
     listener: TcpListener,
@@ -136,7 +141,9 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let page_cache = Arc::new(page_cache::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages));
+        let metrics = site.metrics().clone();
+        let page_cache =
+            Arc::new(page_cache::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages, metrics.cache("page")));
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
         // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
@@ -150,7 +157,7 @@ impl Server {
             Some(url) => url.as_str().to_string(),
             None => format!("http://{local_addr}"),
         };
-        let delivery = Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?);
+        let delivery = Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?.counting_into(metrics.clone()));
         delivery.start()?;
         // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
         let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());
@@ -164,11 +171,12 @@ impl Server {
             page_cache,
             static_cache,
             tree_cache,
-            auth,
+            auth: auth.clone(),
             preview_permits,
             delivery,
+            metrics,
         };
-        Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
+        Ok(Server { site, auth, _watcher: watcher, listener, router: router(state), local_addr })
     }
 
     /// The address the server listens on (useful with port 0).
@@ -176,8 +184,9 @@ impl Server {
         self.local_addr
     }
 
-    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM), then lets the requests under
-    /// way finish (for up to half a minute) and saves the change index.
+    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM), then stops accepting, lets the
+    /// requests under way finish (for up to half a minute), and flushes what it keeps: the change index is saved,
+    /// the search index's update under way commits, and the state database's log goes into its file.
     ///
     /// Connections are served by hyper directly, not `axum::serve`, for two limits it cannot set: a client
     /// must send a request's headers within `header_timeout_secs` (idle kept-alive connections close after as
@@ -200,8 +209,10 @@ impl Server {
             let Some((stream, remote, slot)) = accepted else { continue };
             let router = self.router.clone();
             let mut closing = closing.subscribe();
+            let open = self.site.metrics().connection_opened();
             tokio::spawn(async move {
                 let _slot = slot;
+                let _open = open;
                 // What `into_make_service_with_connect_info` did: handlers read the client's address.
                 let service = router.map_request(move |mut request: Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(remote));
@@ -226,17 +237,31 @@ impl Server {
         // Stop accepting; idle connections close at once, the others after their current request.
         drop(self.listener);
         drop(closing);
+        tracing::info!("stopping: no new connections; letting the requests under way finish");
         let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
         if tokio::time::timeout(SHUTDOWN_WAIT, slots.acquire_many(all)).await.is_err() {
             tracing::warn!("stopping with requests still under way after {} s", SHUTDOWN_WAIT.as_secs());
         }
-        let site = self.site.clone();
-        blocking(move || site.save_change_index()).await
+        let (site, auth) = (self.site.clone(), self.auth.clone());
+        blocking(move || {
+            site.save_change_index()?;
+            if !site.stop_search_indexer(SEARCH_FLUSH_WAIT) {
+                tracing::warn!("the search index was still updating; the next start catches it up");
+            }
+            auth.state.checkpoint()?;
+            tracing::info!("stopped");
+            Ok(())
+        })
+        .await
     }
 }
 
 /// How long a stopping server waits for the requests under way.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(30);
+
+/// How long a stopping server waits for a search-index update under way to commit (a full rebuild of a large
+/// wiki can take longer; it is caught up at the next start).
+const SEARCH_FLUSH_WAIT: Duration = Duration::from_secs(10);
 
 // The next connection, once a slot is free: over the cap, clients wait in the listen queue.
 async fn accept_within(
@@ -274,6 +299,7 @@ pub fn router(state: AppState) -> Router {
         .saturating_add(64 * 1024);
     Router::new()
         .route("/-/healthz", get(pages::healthz))
+        .route("/-/metrics", get(metrics::metrics))
         .route("/-/login", get(auth::login_form).post(auth::login))
         .route("/-/logout", post(auth::logout))
         .route("/-/account", get(auth::account))
@@ -380,7 +406,22 @@ pub fn router(state: AppState) -> Router {
                 headers.get(header::CONTENT_TYPE).and_then(|it| it.to_str().ok()).is_some_and(encoding::is_compressible)
             },
         )))
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .with_state(state)
+}
+
+/// The route label of requests no route template matched: pages, folders and raw files (`pages::content`).
+const FALLBACK_ROUTE: &str = "/{*page}";
+
+// Outermost: counts every answer by the template of the route that served it (so labels stay few, whatever
+// paths clients send) and the time until its headers were ready.
+async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map_or(FALLBACK_ROUTE, |it| it.as_str()).to_string();
+    let method = request.method().clone();
+    let res = next.run(request).await;
+    state.metrics.request(&route, method.as_str(), res.status().as_u16(), started.elapsed());
+    res
 }
 
 // Reads answer `If-None-Match` with 304: every successful HTML or JSON answer without a validator of its own

@@ -26,4 +26,5 @@ mod state;
 mod stewardship;
 mod tidy;
 mod notify;
+mod operations;
 mod weight;
