@@ -24,6 +24,9 @@ pub mod search;
 pub mod hooks;
 pub mod starter;
 
+// Operations: backups of a data folder, and restores from them.
+pub mod backup;
+
 // Reaching people: e-mail and webhooks, from what the notifier put in the state store.
 pub mod delivery;
 

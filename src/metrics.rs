@@ -25,7 +25,8 @@ pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// Upper bounds of the request-latency buckets, in seconds: from half a millisecond (a cached page) to ten
 /// seconds (a clone of a large wiki).
-const LATENCY_BUCKETS: [f64; 14] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const LATENCY_BUCKETS: [f64; 14] =
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// The caches whose hits and misses are counted.
 pub const CACHES: [&str; 5] = ["page", "render", "meta", "blame", "line_stats"];
@@ -176,7 +177,11 @@ impl Metrics {
             cache_misses.get_or_create_owned(&CacheLabels { cache });
         }
         registry.register("cache_hits", "Lookups a cache answered", cache_hits.clone());
-        registry.register("cache_misses", "Lookups a cache could not answer (the value was computed)", cache_misses.clone());
+        registry.register(
+            "cache_misses",
+            "Lookups a cache could not answer (the value was computed)",
+            cache_misses.clone(),
+        );
         let search_lag = Gauge::default();
         registry.register(
             "search_index_lag_commits",
@@ -406,9 +411,9 @@ mod tests {
         metrics.request("/-/history/{*path}", "GET", 200, Duration::from_millis(3));
         metrics.request("/-/history/{*path}", "BREW", 404, Duration::from_millis(3));
         let text = metrics.encode();
-        assert!(text.contains(
-            "lore_http_requests_total{route=\"/-/history/{*path}\",method=\"GET\",status=\"200\"} 1"
-        ));
+        assert!(
+            text.contains("lore_http_requests_total{route=\"/-/history/{*path}\",method=\"GET\",status=\"200\"} 1")
+        );
         assert!(text.contains("method=\"other\",status=\"404\"} 1"), "{text}");
         assert!(text.contains(
             "lore_http_request_duration_seconds_bucket{route=\"/-/history/{*path}\",method=\"GET\",le=\"0.005\"} 1"

@@ -15,7 +15,8 @@ use super::{hex, now, random_hex, sha256_hex};
 use crate::Result;
 use crate::state::{SessionRecord, StateStore};
 
-const KEY_FILE: &str = "secret.key";
+/// The file in the data folder holding the key that signs sessions and unsubscribe links.
+pub const KEY_FILE: &str = "secret.key";
 
 /// One login.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -90,14 +90,22 @@ impl<K: Eq + Hash + Clone, V: Clone> ByteCache<K, V> {
             computed = true;
             with()
         });
-        if computed { self.counters.miss() } else { self.counters.hit() }
+        if computed {
+            self.counters.miss()
+        } else {
+            self.counters.hit()
+        }
         res
     }
 
     /// The value for `key`, if cached.
     pub fn get(&self, key: &K) -> Option<V> {
         let res = self.entries.get(key);
-        if res.is_some() { self.counters.hit() } else { self.counters.miss() }
+        if res.is_some() {
+            self.counters.hit()
+        } else {
+            self.counters.miss()
+        }
         res
     }
 

@@ -166,9 +166,13 @@ impl Site {
             commits: Commits::new(),
             notifier: Notifier::new(),
             line_stats_cache: ByteCache::new(budgets.line_stats, 64, |_, _| 0).counted(metrics.cache("line_stats")),
-            blame_cache: ByteCache::new(budgets.blame, 64 * 1024, |key: &(RepoPath, ObjectId), lines: &Arc<Vec<BlameLine>>| {
-                key.0.as_str().len() + lines.iter().map(|it| size_of::<BlameLine>() + it.text.len()).sum::<usize>()
-            })
+            blame_cache: ByteCache::new(
+                budgets.blame,
+                64 * 1024,
+                |key: &(RepoPath, ObjectId), lines: &Arc<Vec<BlameLine>>| {
+                    key.0.as_str().len() + lines.iter().map(|it| size_of::<BlameLine>() + it.text.len()).sum::<usize>()
+                },
+            )
             .counted(metrics.cache("blame")),
             render_cache: render_cache(budgets.render).counted(metrics.cache("render")),
             metrics,

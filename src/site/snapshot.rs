@@ -41,7 +41,7 @@ impl Snapshots {
             meta_cache: ByteCache::new(meta_budget, 1024, |key: &(ObjectId, String), meta: &Arc<PageMeta>| {
                 key.1.len() + meta.heap_size()
             })
-                .counted(counters),
+            .counted(counters),
             visible_cache: quick_cache::sync::Cache::new(32),
         }
     }

@@ -12,6 +12,7 @@
 //! is refused with both versions named, never opened and half understood.
 
 mod accounts;
+mod backup;
 mod delivery;
 mod notify;
 mod pushes;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::{Error, Result};
 
 pub use accounts::{AccountRecord, TokenRecord};
+pub use backup::{backup_database, check_database};
 pub use delivery::{DigestKey, MailCandidate, Outcome, WebhookDeliveryRecord, WebhookDue};
 pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord};
 pub use sessions::SessionRecord;

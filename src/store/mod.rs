@@ -4,6 +4,10 @@
 //! needed or touched), walks history, and commits edits by building trees in the object database and
 //! moving the branch with compare-and-swap. Knows nothing about Markdown or HTTP.
 
+mod bundle;
+
+pub use bundle::{GitProgress, bundle_refs, create_bundle, restore_bundle};
+
 use parking_lot::Mutex;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};

@@ -189,7 +189,8 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         let listed = state.site.config.metrics_allow.iter().any(|it| it.contains(viewer.address));
         if !listed && !viewer.access.is_admin() {
             // Monitoring clients follow no login redirect: a plain refusal says what to change.
-            let err = Error::Forbidden("metrics are readable only from the addresses in metrics_allow, or by admins".into());
+            let err =
+                Error::Forbidden("metrics are readable only from the addresses in metrics_allow, or by admins".into());
             return channel.refuse(&state, request.headers(), &err);
         }
     }

@@ -142,8 +142,10 @@ impl Server {
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
         let metrics = site.metrics().clone();
-        let page_cache =
-            Arc::new(page_cache::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages, metrics.cache("page")));
+        let page_cache = Arc::new(page_cache::PageCache::new(
+            CacheBudgets::split(site.config.cache_mb).pages,
+            metrics.cache("page"),
+        ));
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
         // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
@@ -157,7 +159,8 @@ impl Server {
             Some(url) => url.as_str().to_string(),
             None => format!("http://{local_addr}"),
         };
-        let delivery = Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?.counting_into(metrics.clone()));
+        let delivery =
+            Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?.counting_into(metrics.clone()));
         delivery.start()?;
         // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
         let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());

@@ -100,7 +100,11 @@ impl PageCache {
     /// A cached view still fresh at `now` (Unix seconds); a stale one counts as a miss.
     pub fn get(&self, key: &PageKey, now: i64) -> Option<Arc<CachedPage>> {
         let res = self.entries.get(key).filter(|it| now < it.fresh_until);
-        if res.is_some() { self.counters.hit() } else { self.counters.miss() }
+        if res.is_some() {
+            self.counters.hit()
+        } else {
+            self.counters.miss()
+        }
         res
     }
 

@@ -232,6 +232,11 @@ impl TestWiki {
         Fixture::with_files(files).serve().await
     }
 
+    /// Serves `config` as it is (its `listen`, `data` and `repo`); `dir` is kept for as long as the wiki lives.
+    pub async fn serve_config(dir: TempDir, config: Config) -> TestWiki {
+        TestWiki::start(dir, config).await
+    }
+
     async fn start(dir: TempDir, config: Config) -> TestWiki {
         let repo_path = config.repo_path();
         let branch = config.branch.clone();

@@ -86,7 +86,9 @@ fn parse_labels(body: &str, line: &str) -> BTreeMap<String, String> {
 fn value_of(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
     samples
         .iter()
-        .find(|it| it.name == name && labels.iter().all(|(key, value)| it.labels.get(*key).map(String::as_str) == Some(*value)))
+        .find(|it| {
+            it.name == name && labels.iter().all(|(key, value)| it.labels.get(*key).map(String::as_str) == Some(*value))
+        })
         .unwrap_or_else(|| panic!("no sample {name} {labels:?}"))
         .value
 }
@@ -142,9 +144,11 @@ async fn metrics_text_parses_and_has_every_family() {
     assert!(value_of(&samples, "lore_http_requests_total", &pages) >= 3.0);
     let missing = [("route", "/{*page}"), ("method", "GET"), ("status", "404")];
     assert_eq!(value_of(&samples, "lore_http_requests_total", &missing), 20.0);
-    let routes: BTreeSet<&str> =
-        samples.iter().filter_map(|it| it.labels.get("route")).map(String::as_str).collect();
-    assert!(routes.iter().all(|it| !it.contains("no/such") && !it.contains("guide")), "raw paths as labels: {routes:?}");
+    let routes: BTreeSet<&str> = samples.iter().filter_map(|it| it.labels.get("route")).map(String::as_str).collect();
+    assert!(
+        routes.iter().all(|it| !it.contains("no/such") && !it.contains("guide")),
+        "raw paths as labels: {routes:?}"
+    );
     // The latency histogram counts the same requests; its buckets only grow.
     let count = value_of(&samples, "lore_http_request_duration_seconds_count", &[("route", "/-/history/{*path}")]);
     assert_eq!(count, 2.0);
@@ -201,7 +205,10 @@ async fn index_lag_counts_commits_the_search_index_has_not_seen() {
     .await;
     assert_eq!(value_of(&caught_up, "lore_search_index_lag_commits", &[]), 0.0);
     assert_eq!(value_of(&caught_up, "lore_change_index_lag_commits", &[]), 0.0);
-    assert!(value_of(&caught_up, "lore_http_requests_total", &[("route", "/-/api/pages/{*path}"), ("method", "PUT")]) == 3.0);
+    assert!(
+        value_of(&caught_up, "lore_http_requests_total", &[("route", "/-/api/pages/{*path}"), ("method", "PUT")])
+            == 3.0
+    );
 }
 
 #[tokio::test]
@@ -241,4 +248,218 @@ async fn metrics_are_readable_from_loopback_by_default_and_not_from_elsewhere() 
     assert_eq!(wiki.get("/-/metrics").await.status, 200);
     let outside = wiki.send("GET", "/-/metrics", &[("X-Forwarded-For", "203.0.113.9")], "").await;
     assert_eq!(outside.status, 403, "{}", outside.text());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Backup and restore
+
+/// A local-mode wiki whose settings come from `<root>/lore.yaml` (so `lore backup --config` reads the same),
+/// with Ada (admin), Eddie (editor) and Rita (reader) and a `tests` token each.
+struct SettingsWiki {
+    wiki: TestWiki,
+    settings: std::path::PathBuf,
+    tokens: BTreeMap<&'static str, String>,
+}
+
+async fn serve_from_settings(accounts: &[crate::accounts::Account]) -> SettingsWiki {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let settings = dir.path().join("lore.yaml");
+    std::fs::write(&settings, "site_title: Backed-up Wiki\nauth:\n  mode: local\n").expect("write lore.yaml");
+    let mut config = lore::config::Config::load(&settings).expect("lore.yaml reads");
+    config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    config.data = dir.path().join("data");
+    config.lore_binary = Some(env!("CARGO_BIN_EXE_lore").into());
+    std::fs::create_dir_all(&config.data).expect("create the data folder");
+    let store = lore::auth::Accounts::open(&config.data).expect("the account store opens");
+    let mut tokens = BTreeMap::new();
+    for account in accounts {
+        store
+            .add_user(lore::auth::NewUser {
+                username: account.username.into(),
+                name: account.name.into(),
+                email: account.email.into(),
+                role: account.role,
+                groups: Vec::new(),
+                password: Some(crate::accounts::PASSWORD.into()),
+            })
+            .expect("add an account");
+        let (_, token) = store.create_token(account.username, "tests").expect("a token");
+        tokens.insert(account.username, token);
+    }
+    drop(store);
+    let wiki = TestWiki::serve_config(dir, config).await;
+    SettingsWiki { wiki, settings, tokens }
+}
+
+/// Waits until the notifier of the server on `data` has read every commit up to `head`.
+async fn wait_for_notifier_at(data: &std::path::Path, head: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let state = lore::state::StateStore::open(data).expect("the state database opens");
+        if state.meta("notify_cursor").expect("the cursor reads").as_deref() == Some(head) {
+            return;
+        }
+        assert!(started.elapsed() < PATIENCE, "the notifier did not reach {head}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The paths of the inbox items of the token's owner (newest first, up to 200).
+async fn inbox_paths(wiki: &TestWiki, token: &str) -> BTreeSet<String> {
+    let reply = api(wiki, "GET", "/-/api/inbox?limit=200", Some(token), None, &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|it| it["path"].as_str().expect("a path").to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_during_a_storm_of_saves_restores_pages_history_accounts_and_inboxes() {
+    use crate::accounts::Visitor;
+    let original = serve_from_settings(&[ADA, EDDIE, RITA]).await;
+    let wiki = &original.wiki;
+    wiki.wait_for_history_index().await;
+    // Rita follows the storm's folder; Eddie logs in with his password (the session must survive a restore).
+    let follow = serde_json::json!({"kind": "folder", "target": "storm/"});
+    let reply = api(wiki, "POST", "/-/api/follows", Some(&original.tokens["rita"]), Some(&follow), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let eddie_session = browser::Browser::logged_in(wiki, EDDIE).await.session().expect("a session");
+
+    // The storm: Eddie saves page after page, each a new one, until told to stop (at most 150, so that every
+    // inbox item fits in one page of the inbox API).
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (url, token) = (wiki.base_url.clone(), original.tokens["eddie"].clone());
+    let storm = tokio::spawn(async move {
+        let client = http_client();
+        let mut n_saved = 0usize;
+        while !*stopped.borrow() && n_saved < 150 {
+            let body = serde_json::json!({"markdown": format!("# Storm page {n_saved}\n\nSaved during a backup.\n")});
+            let res = client
+                .put(format!("{url}/-/api/pages/storm/p{n_saved}"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .expect("the save is answered");
+            assert_eq!(res.status().as_u16(), 201, "{}", res.text().await.unwrap_or_default());
+            n_saved += 1;
+        }
+        n_saved
+    });
+    let count_before = wiki.commit_count();
+    let storm_commits = async |n: usize| retry_until(async || wiki.commit_count(), |it| *it >= count_before + n).await;
+    storm_commits(5).await;
+    let backups = tempfile::tempdir().expect("a temporary folder");
+    let dest = backups.path().join("backup");
+    let (root, settings, data) = (wiki.root().to_path_buf(), original.settings.clone(), wiki.data_dir());
+    let args =
+        ["backup", dest.to_str().unwrap(), "--config", settings.to_str().unwrap(), "--data", data.to_str().unwrap()];
+    let args: Vec<String> = args.iter().map(|it| it.to_string()).collect();
+    let output =
+        tokio::task::spawn_blocking(move || run_lore(&root, &args.iter().map(String::as_str).collect::<Vec<_>>()))
+            .await
+            .expect("the backup ran");
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "lore backup failed:\n{log}");
+    for step in ["[1/4] State database", "[2/4] Wiki", "[3/4] Secret key", "[4/4] Settings", "manifest.json"] {
+        assert!(log.contains(step), "no progress line {step:?} in:\n{log}");
+    }
+    // The storm goes on after the backup: the restored wiki must not have what came later.
+    let after_backup = wiki.commit_count();
+    storm_commits(after_backup - count_before + 5).await;
+    stop.send(true).expect("the storm listens");
+    let n_saved = storm.await.expect("the storm ran");
+    let original_head = wiki.head();
+    wait_for_notifier_at(&wiki.data_dir(), &original_head).await;
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dest.join("manifest.json")).expect("a manifest")).expect("JSON");
+    let head = manifest["head"].as_str().expect("a head").to_string();
+    let names: BTreeSet<&str> =
+        manifest["files"].as_array().unwrap().iter().map(|it| it["name"].as_str().unwrap()).collect();
+    assert_eq!(names, BTreeSet::from(["lore.db", "lore.yaml", "secret.key", "wiki.bundle"]));
+    for file in manifest["files"].as_array().unwrap() {
+        assert_eq!(file["sha256"].as_str().unwrap().len(), 64, "{file}");
+    }
+    git_in(
+        wiki.root(),
+        &["--git-dir", wiki.git_dir.to_str().unwrap(), "merge-base", "--is-ancestor", &head, &original_head],
+    );
+    assert_ne!(head, original_head, "the storm went on after the backup ({n_saved} saves)");
+
+    // Restore into a fresh folder; a folder with something in it is refused.
+    let restored_dir = tempfile::tempdir().expect("a temporary folder");
+    let restored_data = restored_dir.path().join("data");
+    std::fs::create_dir_all(&restored_data).unwrap();
+    std::fs::write(restored_data.join("keep.txt"), "mine").unwrap();
+    let refused =
+        run_lore(restored_dir.path(), &["restore", dest.to_str().unwrap(), "--data", restored_data.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not empty"));
+    std::fs::remove_file(restored_data.join("keep.txt")).unwrap();
+    let output =
+        run_lore(restored_dir.path(), &["restore", dest.to_str().unwrap(), "--data", restored_data.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "lore restore failed:\n{log}");
+    assert!(log.contains("[1/4] Checking") && log.contains("wiki.bundle ok"), "{log}");
+
+    // Start it, with the settings that came with it.
+    let mut config = lore::config::Config::load(&restored_data.join("lore.yaml")).expect("the restored settings");
+    config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    config.data = restored_data.clone();
+    let restored = TestWiki::serve_config(restored_dir, config).await;
+    assert_eq!(restored.head(), head, "the restored branch is at the manifest's head");
+    restored.wait_for_history_index().await;
+
+    // Pages: every file of the backup's commit, byte for byte; nothing saved after it.
+    let files = wiki.git(&["ls-tree", "-r", "--name-only", &head]);
+    let mut n_pages = 0;
+    for path in files.lines().filter(|it| it.ends_with(".md")) {
+        let reply = restored.get(&format!("/-/raw/{path}")).await;
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.text(), wiki.git(&["show", &format!("{head}:{path}")]) + "\n", "{path}");
+        n_pages += 1;
+    }
+    assert!(n_pages >= 5);
+    let later = (0..n_saved).map(|n| format!("storm/p{n}.md")).find(|it| !files.lines().any(|line| line == it));
+    let later = later.expect("a page saved after the backup");
+    assert_eq!(restored.get(&format!("/-/raw/{later}")).await.status, 404, "{later} came after the backup");
+    // History: the same commits, and the server reads them the same.
+    assert_eq!(restored.git(&["log", "--format=%H %an %s", &head]), wiki.git(&["log", "--format=%H %an %s", &head]));
+    let history = |reply: Reply| reply.json().to_string();
+    assert_eq!(
+        history(restored.get("/-/api/history/storm/p0").await),
+        history(wiki.get("/-/api/history/storm/p0").await)
+    );
+
+    // Accounts: the same list; passwords, tokens and even Eddie's session still work.
+    let list = |data: &std::path::Path| {
+        let output = run_lore(data, &["user", "list", "--data", data.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(list(&restored_data), list(&wiki.data_dir()));
+    for account in [ADA, EDDIE, RITA] {
+        let browser = browser::Browser::logged_in(&restored, account).await;
+        assert!(browser.session().is_some(), "{} logs in with the old password", account.username);
+    }
+    let me = api(&restored, "GET", "/-/api/me", Some(&original.tokens["rita"]), None, &[]).await;
+    assert_eq!(me.json()["username"], "rita", "{}", me.text());
+    let cookie = format!("lore_session={eddie_session}");
+    let me = restored.send("GET", "/-/api/me", &[("Cookie", &cookie)], "").await;
+    assert_eq!(me.json()["username"], "eddie", "{}", me.text());
+
+    // Inboxes: once the restored notifier has read up to the head, Rita's inbox holds exactly what the original
+    // held about the pages of the backup's commit.
+    wait_for_notifier_at(&restored_data, &head).await;
+    let expected: BTreeSet<String> = inbox_paths(wiki, &original.tokens["rita"])
+        .await
+        .into_iter()
+        .filter(|path| files.lines().any(|it| it == path))
+        .collect();
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert_eq!(inbox_paths(&restored, &original.tokens["rita"]).await, expected);
 }
