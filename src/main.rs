@@ -313,10 +313,14 @@ fn main() -> anyhow::Result<()> {
             limit_malloc_arenas();
             return_freed_memory_regularly();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(async {
+            let res = runtime.block_on(async {
                 let server = lore::web::Server::bind(config).await.context("starting the server")?;
                 server.run().await.context("serving")
-            })
+            });
+            // `run` has waited for the requests under way; work it gave up on (past its deadline) is not waited
+            // for again.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            res
         }
     }
 }

@@ -438,7 +438,8 @@ pub async fn raw_request(addr: SocketAddr, request: &str) -> Reply {
         .unwrap_or_else(|| panic!("not an HTTP answer to {request:?}: {:?}", String::from_utf8_lossy(&bytes)))
 }
 
-fn parse_response(bytes: &[u8]) -> Option<Reply> {
+/// Parses a whole HTTP/1.1 answer (head and body, chunked or not); `None` when it is not one.
+pub fn parse_response(bytes: &[u8]) -> Option<Reply> {
     let head_end = bytes.windows(4).position(|it| it == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&bytes[..head_end]).ok()?;
     let mut lines = head.split("\r\n");
@@ -538,6 +539,28 @@ impl LoreProcess {
     /// Stops the process and waits for it to exit.
     pub fn stop(mut self) {
         self.kill();
+    }
+
+    /// Asks the process to stop, as a service manager does: SIGTERM.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a process id fits pid_t");
+        // SAFETY: kill only sends a signal, to the child this value owns (not yet waited for, so not reused).
+        let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
+        assert_eq!(sent, 0, "SIGTERM could not be sent: {}", std::io::Error::last_os_error());
+    }
+
+    /// Waits up to `limit` for the process to exit on its own; its exit status, or `None` if it still runs.
+    pub fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child can be polled") {
+                return Some(status);
+            }
+            if started.elapsed() > limit {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn kill(&mut self) {

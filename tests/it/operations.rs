@@ -463,3 +463,133 @@ async fn backup_during_a_storm_of_saves_restores_pages_history_accounts_and_inbo
     assert!(expected.len() >= 5, "{expected:?}");
     assert_eq!(inbox_paths(&restored, &original.tokens["rita"]).await, expected);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Stopping
+
+/// How one request ended when the server stopped: a whole answer, or a connection closed before any byte of
+/// one (a clean refusal, which a client may retry).
+#[derive(Debug)]
+enum Ending {
+    Answered(Reply),
+    Refused,
+}
+
+/// Reads what came back on `stream` until the server closed it, and judges it: a half answer panics.
+async fn ending(mut stream: tokio::net::TcpStream, what: &str) -> Ending {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(40), stream.read_to_end(&mut bytes)).await;
+    let read = read.unwrap_or_else(|_| panic!("{what}: the server neither answered nor closed"));
+    if bytes.is_empty() {
+        // Closed or reset before a byte was sent: nothing half done.
+        return Ending::Refused;
+    }
+    if let Err(err) = read {
+        panic!("{what}: the connection broke after {} bytes of an answer: {err}", bytes.len());
+    }
+    let reply = parse_response(&bytes)
+        .unwrap_or_else(|| panic!("{what}: a half answer: {:?}", String::from_utf8_lossy(&bytes)));
+    if let Some(length) = reply.header("content-length") {
+        assert_eq!(length.parse::<usize>().ok(), Some(reply.body.len()), "{what}: a body cut short");
+    }
+    Ending::Answered(reply)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_50_requests_finishes_them_or_refuses_cleanly_and_exits_0() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let data = dir.path().join("data");
+    let mut server = LoreProcess::serve(dir.path(), &["--data", data.to_str().unwrap()]);
+    let addr = server.addr;
+    wait_for_history_index_at(&server.base_url).await;
+    // 40 saves whose bodies are half sent (the handler is running, waiting for the rest), and 10 page views whose
+    // headers are half sent (the server is still reading them).
+    let mut saves = Vec::new();
+    for n in 0..40 {
+        let body = serde_json::json!({
+            "markdown": format!("# In flight {n}\n\n{}\n", "Saved while the server stopped. ".repeat(40)),
+            "author": {"name": "Ann Author", "email": "ann@example.com"},
+        })
+        .to_string();
+        let head = format!(
+            "PUT /-/api/pages/inflight/p{n} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(head.as_bytes()).await.expect("send the head");
+        stream.write_all(&body.as_bytes()[..body.len() / 2]).await.expect("send half the body");
+        saves.push((stream, body));
+    }
+    let mut views = Vec::new();
+    for _ in 0..10 {
+        let request = format!("GET /guide/markdown HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(&request.as_bytes()[..20]).await.expect("send part of the head");
+        views.push((stream, request));
+    }
+    // All fifty are open on the server's side (the scrape's own connection makes 51).
+    let open = retry_until(
+        async || {
+            let reply = get_url(&format!("{}/-/metrics", server.base_url)).await;
+            let (_, samples) = parse_metrics(&reply.text());
+            value_of(&samples, "lore_http_open_connections", &[])
+        },
+        |open| *open >= 51.0,
+    )
+    .await;
+    assert!(open >= 51.0, "only {open} connections open");
+
+    server.terminate();
+    // New connections are refused once the server stops accepting.
+    let refused = retry_until(async || tokio::net::TcpStream::connect(addr).await.is_err(), |it| *it).await;
+    assert!(refused, "the server kept accepting connections after SIGTERM");
+    // Now the clients send the rest.
+    let mut endings = Vec::new();
+    for (n, (mut stream, body)) in saves.into_iter().enumerate() {
+        // A connection the server closed may refuse the rest; reading tells what happened.
+        let _ = stream.write_all(&body.as_bytes()[body.len() / 2..]).await;
+        endings.push(tokio::spawn(async move { (format!("save {n}"), ending(stream, &format!("save {n}")).await) }));
+    }
+    for (n, (mut stream, request)) in views.into_iter().enumerate() {
+        let _ = stream.write_all(&request.as_bytes()[20..]).await;
+        endings.push(tokio::spawn(async move { (format!("view {n}"), ending(stream, &format!("view {n}")).await) }));
+    }
+    let mut n_saved = 0;
+    let mut n_answered = 0;
+    for ending in endings {
+        let (what, ending) = ending.await.expect("the reader ran");
+        match ending {
+            Ending::Answered(reply) => {
+                n_answered += 1;
+                if what.starts_with("save") {
+                    assert_eq!(reply.status, 201, "{what}: {}", reply.text());
+                    assert!(reply.json()["commit"].is_string(), "{what}: {}", reply.text());
+                    n_saved += 1;
+                } else {
+                    assert!([200, 503].contains(&reply.status), "{what}: {} {}", reply.status, reply.text());
+                }
+            }
+            Ending::Refused => assert!(what.starts_with("view"), "{what} was under way, yet refused"),
+        }
+    }
+    assert_eq!(n_saved, 40, "every save under way finished");
+    assert!(n_answered >= 40);
+    let status = tokio::task::spawn_blocking(move || {
+        let status = server.wait_for_exit(std::time::Duration::from_secs(45));
+        (status, server.log())
+    })
+    .await
+    .expect("waited");
+    let (status, log) = status;
+    let status = status.unwrap_or_else(|| panic!("the server did not exit within 45 s:\n{log}"));
+    assert_eq!(status.code(), Some(0), "exit status {status}:\n{log}");
+    assert!(log.contains("stopped"), "{log}");
+    // Every save that was answered is in git.
+    let repo = data.join("wiki.git");
+    let files = git_in(&repo, &["ls-tree", "-r", "--name-only", "HEAD", "inflight/"]);
+    assert_eq!(files.lines().count(), 40, "{files}");
+    git_in(&repo, &["fsck", "--no-progress"]);
+}
