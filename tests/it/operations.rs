@@ -593,3 +593,58 @@ async fn sigterm_during_50_requests_finishes_them_or_refuses_cleanly_and_exits_0
     assert_eq!(files.lines().count(), 40, "{files}");
     git_in(&repo, &["fsck", "--no-progress"]);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Packaging (scripts/deb-check builds, installs and checks the package itself; these check its parts)
+
+fn packaging(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging").join(path)
+}
+
+#[test]
+fn packaged_unit_passes_systemd_analyze_verify() {
+    if std::process::Command::new("systemd-analyze").arg("--version").output().is_err() {
+        // scripts/test installs it on Debian; elsewhere (macOS, a distribution without systemd) there is none.
+        eprintln!("skipped: systemd-analyze is not installed (Debian: apt-get install systemd)");
+        return;
+    }
+    let unit = std::fs::read_to_string(packaging("debian/lore.service")).expect("the unit");
+    for directive in [
+        "User=lore",
+        "ExecStart=/usr/bin/lore serve --config /etc/lore/lore.yaml",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        "ReadWritePaths=/var/lib/lore",
+        "KillSignal=SIGTERM",
+    ] {
+        assert!(unit.lines().any(|it| it == directive), "the unit lacks {directive}");
+    }
+    // verify checks that ExecStart's program exists: point it at the binary just built.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let copy = dir.path().join("lore.service");
+    std::fs::write(&copy, unit.replace("/usr/bin/lore", env!("CARGO_BIN_EXE_lore"))).expect("write the unit");
+    let output = std::process::Command::new("systemd-analyze").arg("verify").arg(&copy).output().expect("runs");
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    // It warns about directives it ignores and still exits 0: a warning fails this test too.
+    assert!(output.status.success() && said.trim().is_empty(), "systemd-analyze verify: {}\n{said}", output.status);
+}
+
+#[test]
+fn packaged_settings_are_valid_and_keep_lore_on_loopback() {
+    let config = lore::config::Config::load(&packaging("lore.yaml")).expect("packaging/lore.yaml reads");
+    assert_eq!(config.data, std::path::PathBuf::from("/var/lib/lore"));
+    assert!(config.listen.ip().is_loopback());
+    assert_eq!(config.auth.mode, lore::auth::AuthMode::Local);
+    assert!(config.metrics_allow.iter().any(|it| it.contains("127.0.0.1".parse().unwrap())));
+    // Every file the package ships exists.
+    let manifest = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let assets = manifest.split("assets = [").nth(1).expect("deb assets").split("\n]").next().unwrap();
+    for line in assets.lines().filter(|it| it.trim_start().starts_with("[\"")) {
+        let source = line.trim_start().trim_start_matches("[\"").split('"').next().unwrap();
+        if !source.starts_with("target/") {
+            assert!(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(source).is_file(), "no {source}");
+        }
+    }
+}
