@@ -46,14 +46,48 @@ async fn bench() {
     }
     // Traffic on many routes, with several statuses each, as a day of use leaves behind.
     let paths = [
-        "/", "/guide/markdown", "/guide/", "/-/pages", "/-/changes", "/-/changes.atom", "/-/history/guide/markdown",
-        "/-/blame/guide/markdown", "/-/raw/guide/markdown.md", "/-/search?q=markdown", "/-/api/search?q=wiki",
-        "/-/api/suggest?q=ma", "/-/api/similar?q=markdown", "/-/tags", "/-/api/tags", "/-/links/broken",
-        "/-/links/orphans", "/-/random", "/-/people", "/-/review", "/-/review.atom", "/-/api/review",
-        "/-/questions", "/-/questions.atom", "/-/api/questions", "/-/api/tree?path=", "/-/api/pages/guide/markdown",
-        "/-/api/history/guide/markdown", "/-/api/changes", "/-/api/links/guide/markdown", "/-/edit/guide/markdown",
-        "/-/new", "/-/login", "/-/healthz", "/-/static/lore.css", "/-/api/me", "/-/ask", "/-/admin", "/-/account",
-        "/no/such/page", "/-/diff/guide/markdown", "/-/api/experts?q=markdown",
+        "/",
+        "/guide/markdown",
+        "/guide/",
+        "/-/pages",
+        "/-/changes",
+        "/-/changes.atom",
+        "/-/history/guide/markdown",
+        "/-/blame/guide/markdown",
+        "/-/raw/guide/markdown.md",
+        "/-/search?q=markdown",
+        "/-/api/search?q=wiki",
+        "/-/api/suggest?q=ma",
+        "/-/api/similar?q=markdown",
+        "/-/tags",
+        "/-/api/tags",
+        "/-/links/broken",
+        "/-/links/orphans",
+        "/-/random",
+        "/-/people",
+        "/-/review",
+        "/-/review.atom",
+        "/-/api/review",
+        "/-/questions",
+        "/-/questions.atom",
+        "/-/api/questions",
+        "/-/api/tree?path=",
+        "/-/api/pages/guide/markdown",
+        "/-/api/history/guide/markdown",
+        "/-/api/changes",
+        "/-/api/links/guide/markdown",
+        "/-/edit/guide/markdown",
+        "/-/new",
+        "/-/login",
+        "/-/healthz",
+        "/-/static/lore.css",
+        "/-/api/me",
+        "/-/ask",
+        "/-/admin",
+        "/-/account",
+        "/no/such/page",
+        "/-/diff/guide/markdown",
+        "/-/api/experts?q=markdown",
     ];
     for _ in 0..3 {
         for path in paths {
@@ -113,7 +147,8 @@ async fn bench() {
             .and_then(|it| it.rsplit(' ').next()?.parse().ok())
             .expect("a sample")
     };
-    let (sum, count) = (sample("lore_http_request_duration_seconds_sum"), sample("lore_http_request_duration_seconds_count"));
+    let (sum, count) =
+        (sample("lore_http_request_duration_seconds_sum"), sample("lore_http_request_duration_seconds_count"));
     println!("server side, /-/metrics: {count} scrapes, mean {:.3} ms", sum / count * 1000.0);
 }
 

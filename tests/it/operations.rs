@@ -639,7 +639,8 @@ fn packaged_settings_are_valid_and_keep_lore_on_loopback() {
     assert_eq!(config.auth.mode, lore::auth::AuthMode::Local);
     assert!(config.metrics_allow.iter().any(|it| it.contains("127.0.0.1".parse().unwrap())));
     // Every file the package ships exists.
-    let manifest = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     let assets = manifest.split("assets = [").nth(1).expect("deb assets").split("\n]").next().unwrap();
     for line in assets.lines().filter(|it| it.trim_start().starts_with("[\"")) {
         let source = line.trim_start().trim_start_matches("[\"").split('"').next().unwrap();
