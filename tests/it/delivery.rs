@@ -190,7 +190,8 @@ fn decode_words(value: &str) -> String {
         } else {
             None
         };
-        if !res.is_empty() && !(last_was_encoded && decoded.is_some()) {
+        let between_encoded_words = last_was_encoded && decoded.is_some();
+        if !res.is_empty() && !between_encoded_words {
             res.push(' ');
         }
         last_was_encoded = decoded.is_some();
