@@ -15,6 +15,7 @@
 
 mod claims;
 mod compose;
+pub use compose::{headline, why};
 mod digest;
 mod mail;
 mod webhook;
@@ -97,7 +98,9 @@ pub enum Stream {
 impl Stream {
     /// Which stream an inbox item belongs to, by why it reached the person and what happened.
     pub fn of(reason: &str, event_kind: &str) -> Stream {
-        if matches!(reason, "mention" | "expert") || matches!(event_kind, "question_for_you" | "mentioned") {
+        if matches!(reason, "mention" | "expert" | "owner" | "own")
+            || matches!(event_kind, "question_for_you" | "mentioned")
+        {
             Stream::ForMe
         } else {
             Stream::Following
