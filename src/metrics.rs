@@ -24,9 +24,9 @@ use prometheus_client::registry::Registry;
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// Upper bounds of the request-latency buckets, in seconds: from half a millisecond (a cached page) to ten
-/// seconds (a clone of a large wiki).
-const LATENCY_BUCKETS: [f64; 14] =
-    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+/// seconds (a clone of a large wiki). Histograms are most of a scrape: ten buckets (not fourteen) made it a
+/// fifth smaller and faster to encode.
+const LATENCY_BUCKETS: [f64; 10] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5, 10.0];
 
 /// The caches whose hits and misses are counted.
 pub const CACHES: [&str; 5] = ["page", "render", "meta", "blame", "line_stats"];
