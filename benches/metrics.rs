@@ -165,11 +165,7 @@ async fn bench() {
     for _ in 0..ROUNDS {
         bytes += std::hint::black_box(metrics.encode()).len();
     }
-    println!(
-        "encoding alone: {:.3} ms a scrape ({} bytes)",
-        ms(started.elapsed()) / ROUNDS as f64,
-        bytes / ROUNDS
-    );
+    println!("encoding alone: {:.3} ms a scrape ({} bytes)", ms(started.elapsed()) / ROUNDS as f64, bytes / ROUNDS);
 }
 
 fn ms(duration: Duration) -> f64 {
