@@ -86,6 +86,32 @@
     });
   }
 
+  // The header link of the part of the site this page belongs to is marked as current.
+  function markCurrentSection() {
+    var links = document.querySelectorAll(".site-nav a[href]");
+    var path = window.location.pathname;
+    for (var i = 0; i < links.length; i++) {
+      var target = links[i].getAttribute("href").split("?")[0];
+      if (target.length > 1 && (path === target || path.indexOf(target + "/") === 0)) {
+        links[i].setAttribute("aria-current", "page");
+      }
+    }
+  }
+
+  // Tables, code and diagrams too wide for the column scroll inside their own box; the box takes the keyboard
+  // focus so it can be scrolled without a mouse.
+  function makeScrollersFocusable() {
+    var boxes = document.querySelectorAll(
+      ".page-body table, .page-body pre, .page-body .math-display, .diff-scroll, .table-scroll, pre.diff"
+    );
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      }
+    }
+  }
+
   // As-you-type suggestions under the search box: titles first, then headings. The box is an ARIA combobox:
   // arrows move through the list while the focus stays in the box, and the highlighted suggestion is announced
   // (aria-activedescendant). Enter opens it; Esc closes the list and keeps what was typed.
@@ -540,6 +566,9 @@
     setUpSuggestions();
     addHeadingAnchors();
     closeDrawersOnInPageLinks();
+    markCurrentSection();
+    makeScrollersFocusable();
+    window.addEventListener("load", makeScrollersFocusable);
   }
 
   if (document.readyState === "loading") {
