@@ -12,3 +12,4 @@ mod drawings;
 mod editor;
 mod hostile_content;
 mod main_pages;
+mod search_box;
