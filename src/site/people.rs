@@ -110,10 +110,17 @@ pub struct Upkeep {
     pub n_without_review_date: usize,
     /// Last edited and last verified over a year ago, and not kept current by a review period of their own.
     pub n_untouched: usize,
-    /// The pages nobody owns, each with [`Reason::NoOwner`].
-    pub unowned: Vec<ReviewItem>,
-    /// The pages nobody touched for a year, each with [`Reason::Untouched`].
-    pub untouched: Vec<ReviewItem>,
+    /// The pages [`UpkeepList`] asked for: nobody owns them ([`Reason::NoOwner`]) or nobody touched them for a
+    /// year ([`Reason::Untouched`]).
+    pub pages: Vec<ReviewItem>,
+}
+
+/// Which pages [`Upkeep::pages`] lists besides the counts (listing costs more than counting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpkeepList {
+    Nothing,
+    Unowned,
+    Untouched,
 }
 
 /// A page untouched for longer than this counts as neglected on the radar.
@@ -449,8 +456,8 @@ impl Site {
         Ok(res)
     }
 
-    /// Owners and last touches over every page of `snapshot` (questions and answers aside).
-    pub(super) fn upkeep(&self, snapshot: &Snapshot) -> Result<Upkeep> {
+    /// Owners and last touches over every page of `snapshot` (questions and answers aside), listing `list`.
+    pub(super) fn upkeep(&self, snapshot: &Snapshot, list: UpkeepList) -> Result<Upkeep> {
         self.require_changes()?;
         let today = Utc::now().date_naive();
         let mut res = Upkeep::default();
@@ -475,7 +482,9 @@ impl Site {
             };
             if steward.owners.is_empty() {
                 res.n_without_owner += 1;
-                res.unowned.push(item(Reason::NoOwner));
+                if list == UpkeepList::Unowned {
+                    res.pages.push(item(Reason::NoOwner));
+                }
             }
             if steward.review_every_days.is_none() {
                 res.n_without_review_date += 1;
@@ -493,7 +502,9 @@ impl Site {
                 && !kept_current
             {
                 res.n_untouched += 1;
-                res.untouched.push(item(Reason::Untouched { since }));
+                if list == UpkeepList::Untouched {
+                    res.pages.push(item(Reason::Untouched { since }));
+                }
             }
         }
         Ok(res)

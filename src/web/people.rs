@@ -18,7 +18,7 @@ use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::site::Reader;
-use crate::site::{PersonSummary, Reason, ReviewItem, Upkeep};
+use crate::site::{PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 use crate::{Error, Result};
 
 #[derive(Serialize)]
@@ -134,6 +134,15 @@ const REVIEW_ROWS_PER_PAGE: usize = 100;
 /// The radar's filters that list pages by how they are kept rather than by what is overdue.
 const UNOWNED: &str = "unowned";
 const UNTOUCHED: &str = "untouched";
+
+/// The pages a `?reason=` asks the upkeep to list.
+fn upkeep_list(reason: Option<&str>) -> UpkeepList {
+    match reason {
+        Some(UNOWNED) => UpkeepList::Unowned,
+        Some(UNTOUCHED) => UpkeepList::Untouched,
+        _ => UpkeepList::Nothing,
+    }
+}
 
 #[derive(Serialize)]
 struct ReviewRow {
@@ -289,11 +298,12 @@ pub async fn review_page(
     let person = query.person.clone().unwrap_or_default();
     let lookup = person.clone();
     let items_reader = reader.clone();
+    let list = upkeep_list(query.reason.as_deref());
     let (items, upkeep) = blocking(move || {
         if orphaned && !lookup.is_empty() {
             Ok((items_reader.orphaned_by(&lookup)?, Upkeep::default()))
         } else {
-            Ok((items_reader.review_items()?, items_reader.upkeep()?))
+            Ok((items_reader.review_items()?, items_reader.upkeep(list)?))
         }
     })
     .await?;
@@ -314,11 +324,7 @@ pub async fn review_page(
     }
     let upkeep_view = UpkeepView::of(&upkeep);
     // The lists by how pages are kept come from the upkeep; the others from what is overdue.
-    let items = match query.reason.as_deref() {
-        Some(UNOWNED) => upkeep.unowned,
-        Some(UNTOUCHED) => upkeep.untouched,
-        _ => items,
-    };
+    let items = if list == UpkeepList::Nothing { items } else { upkeep.pages };
     let mut rows = review_rows(items, &query);
     let n_rows = rows.len();
     let page = query.page.unwrap_or(1).clamp(1, n_rows.div_ceil(REVIEW_ROWS_PER_PAGE).max(1));
@@ -374,18 +380,18 @@ pub async fn review_page(
 pub async fn review_api(reader: Reader, Query(query): Query<ReviewQuery>) -> Result<Response, ApiError> {
     let orphaned = query.orphaned.as_deref().is_some_and(|it| it == "1" || it == "true");
     let person = query.person.clone().unwrap_or_default();
+    let list = upkeep_list(query.reason.as_deref());
     let (items, upkeep) = blocking(move || {
         if orphaned && !person.is_empty() {
             Ok((reader.orphaned_by(&person)?, None))
         } else {
-            Ok((reader.review_items()?, Some(reader.upkeep()?)))
+            Ok((reader.review_items()?, Some(reader.upkeep(list)?)))
         }
     })
     .await?;
     let counts = upkeep.as_ref().map(|it| UpkeepView::of(it).counts);
-    let items = match (query.reason.as_deref(), upkeep) {
-        (Some(UNOWNED), Some(upkeep)) => upkeep.unowned,
-        (Some(UNTOUCHED), Some(upkeep)) => upkeep.untouched,
+    let items = match upkeep {
+        Some(upkeep) if list != UpkeepList::Nothing => upkeep.pages,
         _ => items,
     };
     let rows = review_rows(items, &query);
