@@ -143,7 +143,9 @@ mod tests {
     fn every_token_colour_keeps_aa_contrast_in_both_schemes() {
         let css = stylesheet();
         let (light, dark) = css.split_once("@media screen and (prefers-color-scheme: dark)").expect("a dark block");
-        for (scheme, part, background) in [("light", light, LIGHT_CODE_BACKGROUND), ("dark", dark, DARK_CODE_BACKGROUND)] {
+        for (scheme, part, background) in
+            [("light", light, LIGHT_CODE_BACKGROUND), ("dark", dark, DARK_CODE_BACKGROUND)]
+        {
             let colours: Vec<Rgb> = part
                 .lines()
                 .filter_map(|it| it.trim().strip_prefix("color:"))
@@ -170,7 +172,8 @@ mod tests {
             match ch {
                 '{' => {
                     if depth == 0 {
-                        top_level.push(css[start..at].trim().rsplit("*/").next().unwrap_or_default().trim().to_string());
+                        top_level
+                            .push(css[start..at].trim().rsplit("*/").next().unwrap_or_default().trim().to_string());
                     }
                     depth += 1;
                 }

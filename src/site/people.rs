@@ -493,10 +493,8 @@ impl Site {
                 (Some(verified), Some(edited)) => Some(verified.max(edited)),
                 (verified, edited) => verified.or(edited),
             };
-            let kept_current = matches!(
-                stewardship::review_state(&steward, last_edit, today),
-                ReviewState::Current { .. }
-            );
+            let kept_current =
+                matches!(stewardship::review_state(&steward, last_edit, today), ReviewState::Current { .. });
             if let Some(since) = touched
                 && (today - since).num_days() > UNTOUCHED_DAYS
                 && !kept_current

@@ -206,7 +206,8 @@ async fn every_main_page_fits_a_phone_with_the_content_first() {
         }
         match layout["heading_top"].as_f64() {
             Some(top) if top < 320.0 => {}
-            top => problems.push(format!("{}: the page's heading starts {top:?} px down, not on the first screen", stop.name)),
+            top => problems
+                .push(format!("{}: the page's heading starts {top:?} px down, not on the first screen", stop.name)),
         }
         if layout["sidebar_shown"] == true && layout["sidebar_top"].as_f64() < layout["main_bottom"].as_f64() {
             problems.push(format!("{}: the sidebar shows before the end of the content: {layout}", stop.name));
@@ -314,7 +315,9 @@ async fn axe_finds_nothing_critical_or_serious_in_light_or_dark() {
                     let examples: Vec<String> = nodes
                         .iter()
                         .take(3)
-                        .map(|node| format!("{} ({})", node["target"], node["failureSummary"].as_str().unwrap_or_default()))
+                        .map(|node| {
+                            format!("{} ({})", node["target"], node["failureSummary"].as_str().unwrap_or_default())
+                        })
                         .collect();
                     serious.push(format!(
                         "{} on {} ({}), {} {}: {} {} × {}: {}",

@@ -14,13 +14,16 @@ const ROADMAP: &str = "# Roadmap\n\nWhat we build next.\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suggestions_are_announced_and_esc_keeps_the_typed_words() {
-    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("team/rota.md", ROTA), ("team/roadmap.md", ROADMAP)])
-        .await;
+    let wiki =
+        TestWiki::with_files(&[("index.md", "# Home\n"), ("team/rota.md", ROTA), ("team/roadmap.md", ROADMAP)]).await;
     wiki.wait_for_search_index().await;
     let browser = Browser::start().await;
     browser.goto(&wiki.url("/")).await;
     let input = browser.find("#search-input").await;
-    assert_eq!(browser.execute("return arguments[0].getAttribute('role');", vec![Browser::arg(&input)]).await, "combobox");
+    assert_eq!(
+        browser.execute("return arguments[0].getAttribute('role');", vec![Browser::arg(&input)]).await,
+        "combobox"
+    );
     browser.type_into(&input, "ro").await;
     let n_options = browser
         .wait_for("the suggestions to show", PATIENCE, async || {
@@ -95,8 +98,8 @@ async fn suggestions_are_announced_and_esc_keeps_the_typed_words() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_result_is_three_keys_from_the_top_of_the_results() {
-    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("team/rota.md", ROTA), ("team/roadmap.md", ROADMAP)])
-        .await;
+    let wiki =
+        TestWiki::with_files(&[("index.md", "# Home\n"), ("team/rota.md", ROTA), ("team/roadmap.md", ROADMAP)]).await;
     wiki.wait_for_search_index().await;
     let browser = Browser::start().await;
     browser.goto(&wiki.url("/-/search?q=rota")).await;
@@ -119,6 +122,10 @@ async fn the_first_result_is_three_keys_from_the_top_of_the_results() {
             vec![],
         )
         .await;
-    assert_eq!(focused, json!({ "first": true, "href": "/team/rota", "text": "Rota" }), "three keys reach the first result");
+    assert_eq!(
+        focused,
+        json!({ "first": true, "href": "/team/rota", "text": "Rota" }),
+        "three keys reach the first result"
+    );
     browser.quit().await;
 }

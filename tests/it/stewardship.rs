@@ -501,7 +501,10 @@ async fn radar_of_a_wiki_nobody_owns_says_so_and_never_calls_it_well_kept() {
         .iter()
         .map(|name| format!("handbook/{name}.md"))
         .collect();
-    assert_eq!(untouched_paths, expected, "the five pages nobody touched for 800 days, not the verified or the reviewed");
+    assert_eq!(
+        untouched_paths, expected,
+        "the five pages nobody touched for 800 days, not the verified or the reviewed"
+    );
     assert_eq!(untouched["items"][0]["reasons"], json!([{"reason": "untouched", "since": story.day(800)}]));
 
     // The page says it in a sentence, offers the two lists and how to assign owners, and never "Well kept".
@@ -539,7 +542,10 @@ async fn radar_of_a_kept_wiki_is_well_kept() {
     let wiki = fixture.serve().await;
     wiki.wait_for_history_index().await;
     let radar = review_json(&wiki, "/-/api/review").await;
-    assert_eq!(radar["upkeep"], json!({"n_pages": 2, "n_without_owner": 0, "n_without_review_date": 1, "n_untouched": 0}));
+    assert_eq!(
+        radar["upkeep"],
+        json!({"n_pages": 2, "n_without_owner": 0, "n_without_review_date": 1, "n_untouched": 0})
+    );
     let text = text_of(&wiki.get("/-/review").await.text());
     assert!(text.contains("Nothing needs attention. Well kept!"), "{text}");
     assert!(!text.contains("How this wiki is kept"), "no summary when every page is owned and recent: {text}");
