@@ -636,7 +636,10 @@ mod tests {
             &["<table>", "<th class=\"align-left\">a</th>", "<td class=\"align-right\">2</td>"],
         );
         check("~~old~~", &["<del>old</del>"]);
-        check("- [x] done\n- [ ] todo", &["<input disabled=\"\" type=\"checkbox\" checked=\"\">", "todo"]);
+        check(
+            "- [x] done\n- [ ] todo",
+            &["<input disabled=\"\" type=\"checkbox\" checked=\"\" aria-label=\"Task\">", "todo"],
+        );
         check("Text[^1].\n\n[^1]: Note.", &["footnote-reference", "footnote-definition"]);
     }
 

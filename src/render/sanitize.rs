@@ -3,6 +3,9 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::OnceLock;
 
+/// The accessible name of a task-list checkbox.
+pub const TASK_LABEL: &str = "Task";
+
 /// URL schemes links and images may always use.
 const SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 
@@ -76,8 +79,12 @@ fn configure(builder: &mut ammonia::Builder<'_>) {
     {
         builder.add_tag_attributes(tag, ["id"]);
     }
-    // A Markdown task list is the only input a page may hold: a checkbox that cannot be changed.
-    builder.set_tag_attribute_value("input", "type", "checkbox").set_tag_attribute_value("input", "disabled", "");
+    // A Markdown task list is the only input a page may hold: a checkbox that cannot be changed, named for
+    // screen readers ("Task, checkbox, checked"), since an unnamed form control is announced as nothing at all.
+    builder
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
+        .set_tag_attribute_value("input", "aria-label", TASK_LABEL);
 }
 
 #[cfg(test)]
@@ -102,7 +109,7 @@ mod tests {
         );
         check(
             "<input type=\"checkbox\" checked=\"\" disabled=\"\">",
-            "<input type=\"checkbox\" checked=\"\" disabled=\"\">",
+            "<input type=\"checkbox\" checked=\"\" disabled=\"\" aria-label=\"Task\">",
         );
     }
 
@@ -153,7 +160,7 @@ mod tests {
     fn removes_frames_forms_base_meta_and_style() {
         check(
             "<iframe src=\"https://evil\"></iframe><form action=\"/x\"><input type=\"text\" name=\"q\"></form>",
-            "<input type=\"checkbox\" disabled=\"\">",
+            "<input type=\"checkbox\" aria-label=\"Task\" disabled=\"\">",
         );
         check("<base href=\"https://evil/\"><meta http-equiv=\"refresh\" content=\"0\"><style>body{}</style>ok", "ok");
         check("<p style=\"color:red\">x</p>", "<p>x</p>");

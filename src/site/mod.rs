@@ -20,7 +20,7 @@ mod writer;
 
 pub use authorship::Authorship;
 pub use commits::{PageEdit, SaveOutcome};
-pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
+pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
 pub use writer::Writer;

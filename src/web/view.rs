@@ -116,6 +116,9 @@ pub struct Nav {
     pub questions_url: &'static str,
     pub new_page_url: &'static str,
     pub ask_url: &'static str,
+    pub people_url: &'static str,
+    pub review_url: &'static str,
+    pub tags_url: &'static str,
 }
 
 const NAV: Nav = Nav {
@@ -125,6 +128,9 @@ const NAV: Nav = Nav {
     questions_url: "/-/questions",
     new_page_url: "/-/new",
     ask_url: "/-/ask",
+    people_url: "/-/people",
+    review_url: "/-/review",
+    tags_url: "/-/tags",
 };
 
 impl Frame {

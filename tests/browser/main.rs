@@ -11,3 +11,5 @@ mod webdriver;
 mod drawings;
 mod editor;
 mod hostile_content;
+mod main_pages;
+mod search_box;

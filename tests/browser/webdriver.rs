@@ -39,6 +39,48 @@ pub const CONTROL: &str = "\u{E009}";
 /// The WebDriver code of the Enter key, which types a line break in a text area.
 const ENTER: &str = "\u{E007}";
 
+/// The WebDriver code of the Escape key.
+pub const ESCAPE: &str = "\u{E00C}";
+
+/// The WebDriver code of the Tab key.
+pub const TAB: &str = "\u{E004}";
+
+/// The WebDriver codes of the arrow keys.
+pub const ARROW_DOWN: &str = "\u{E015}";
+pub const ARROW_UP: &str = "\u{E013}";
+
+/// A screen the browser pretends to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewport {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// A phone: touch, `<meta name="viewport">` honoured.
+    pub mobile: bool,
+}
+
+/// A laptop's window.
+pub const DESKTOP: Viewport = Viewport { name: "desktop", width: 1280, height: 900, mobile: false };
+
+/// A phone held upright (an iPhone 14's CSS pixels).
+pub const PHONE: Viewport = Viewport { name: "phone", width: 390, height: 844, mobile: true };
+
+/// The colour scheme the browser reports to `prefers-color-scheme`, which is how the theme chooses dark mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+}
+
 /// An element found in the current page.
 #[derive(Debug, Clone)]
 pub struct WebElement(String);
@@ -229,6 +271,58 @@ impl Browser {
     /// Runs JavaScript in the page (`arguments[i]` are `args`) and returns its result.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
         self.session(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
+    }
+
+    /// Runs asynchronous JavaScript in the page: its last argument is a callback to call with the result.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.session(reqwest::Method::POST, "/execute/async", Some(json!({ "script": script, "args": args }))).await
+    }
+
+    /// How long a script may run before WebDriver gives up on it.
+    pub async fn set_script_timeout(&self, timeout: Duration) {
+        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.session(reqwest::Method::POST, "/timeouts", Some(json!({ "script": millis }))).await;
+    }
+
+    /// Sends a Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
+    pub async fn cdp(&self, command: &str, params: Value) -> Value {
+        self.session(reqwest::Method::POST, "/goog/cdp/execute", Some(json!({ "cmd": command, "params": params })))
+            .await
+    }
+
+    /// Makes the page see `viewport` (its size, and a phone's touch and viewport meta tag) and `scheme`, as a
+    /// phone or a browser in dark mode would show it. Lasts until changed, across navigations.
+    pub async fn emulate(&self, viewport: Viewport, scheme: Scheme) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({
+                "width": viewport.width,
+                "height": viewport.height,
+                "deviceScaleFactor": 1,
+                "mobile": viewport.mobile,
+            }),
+        )
+        .await;
+        self.cdp("Emulation.setTouchEmulationEnabled", json!({ "enabled": viewport.mobile })).await;
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme.name() }] }),
+        )
+        .await;
+    }
+
+    /// A PNG of what the window shows (WebDriver's screenshot endpoint).
+    pub async fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine;
+        let encoded = self.session(reqwest::Method::GET, "/screenshot", None).await;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("a screenshot is a base64 string"))
+            .expect("WebDriver sends valid base64")
+    }
+
+    /// Presses one key (such as [`ESCAPE`] or [`TAB`]) in whatever has focus.
+    pub async fn press(&self, key: &str) {
+        self.type_keys(key).await;
     }
 
     /// The element as a script argument.
