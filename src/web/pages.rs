@@ -15,6 +15,7 @@ use super::encoding;
 use super::error::{PageError, error_page};
 use super::page_cache::{self, PageKey, Rendered, page_cache_headers};
 use super::paths::decode_path;
+use super::raw::ByteRange;
 use super::view::{
     self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
 };
@@ -193,7 +194,7 @@ pub async fn content(
     let cacheable = uri.query().is_none();
     if cacheable && let Some(page) = state.page_cache.get(&key, now.timestamp()) {
         let mut res = page.respond(&headers, || view::account_nav(&state));
-        allow_inline_styles(&mut res, page.inline_styles);
+        allow_inline_styles(&state, &mut res, page.inline_styles);
         return Ok(res);
     }
     let target = locate(&snapshot, &decoded)?;
@@ -317,7 +318,7 @@ fn respond_and_keep(
     inline_styles: bool,
     fresh_until: i64,
 ) -> Response {
-    let mut res = html_response(Bytes::from(rendered.personal_html()), inline_styles);
+    let mut res = html_response(&state, Bytes::from(rendered.personal_html()), inline_styles);
     page_cache_headers(res.headers_mut());
     if let Some(key) = key {
         tokio::task::spawn_blocking(move || state.page_cache.insert(key, &rendered, inline_styles, fresh_until));
@@ -341,6 +342,7 @@ async fn old_version(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = super::csrf::token(&headers);
+    let policy_state = state.clone();
     let html = blocking(move || {
         let view = reader.page_view_at(&path, &revision)?.ok_or_else(|| view::missing_revision(&path, &revision))?;
         let info = view.last_change.clone().expect("old versions carry their commit");
@@ -358,7 +360,7 @@ async fn old_version(
         Ok((state.theme.render("page.html", &PageTemplate { frame, page: &page })?, inline_styles))
     })
     .await?;
-    let mut res = html_response(Bytes::from(html.0), html.1);
+    let mut res = html_response(&policy_state, Bytes::from(html.0), html.1);
     super::csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
@@ -457,28 +459,49 @@ async fn serve_blob(reader: Reader, path: RepoPath, headers: &HeaderMap, as_text
     } else {
         let file = path.clone();
         let content = blocking(move || reader.read_file(&file)).await?;
-        Body::from(content).into_response()
+        let len = content.len() as u64;
+        // Audio and video seek with ranges; one range at a time is what browsers ask for.
+        match ByteRange::of(headers, &etag, len) {
+            ByteRange::Whole => Body::from(content).into_response(),
+            ByteRange::Part(range) => {
+                let content_range = format!("bytes {}-{}/{len}", range.start(), range.end());
+                let (start, end) = (*range.start() as usize, *range.end() as usize);
+                let part = Bytes::from(content).slice(start..=end);
+                let mut res = (StatusCode::PARTIAL_CONTENT, part).into_response();
+                res.headers_mut().insert(
+                    header::CONTENT_RANGE,
+                    HeaderValue::from_str(&content_range).expect("digits are valid header values"),
+                );
+                res
+            }
+            ByteRange::Unsatisfiable => {
+                let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                res.headers_mut().insert(
+                    header::CONTENT_RANGE,
+                    HeaderValue::from_str(&format!("bytes */{len}")).expect("digits are valid header values"),
+                );
+                res
+            }
+        }
     };
     super::raw::RawServing::of(path.as_str(), as_text).apply(res.headers_mut());
     let res_headers = res.headers_mut();
+    res_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     res_headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex ids are valid header values"));
     res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(res)
 }
 
-fn html_response(html: Bytes, inline_styles: bool) -> Response {
+fn html_response(state: &AppState, html: Bytes, inline_styles: bool) -> Response {
     let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    allow_inline_styles(&mut res, inline_styles);
+    allow_inline_styles(state, &mut res, inline_styles);
     res
 }
 
-fn allow_inline_styles(res: &mut Response, inline_styles: bool) {
+fn allow_inline_styles(state: &AppState, res: &mut Response, inline_styles: bool) {
     if inline_styles {
         // KaTeX and mermaid position what they draw with style attributes; scripts stay 'self' only.
-        res.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(super::CONTENT_SECURITY_POLICY_WITH_DRAWINGS),
-        );
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, state.policies.with_drawings.clone());
     }
 }
 
