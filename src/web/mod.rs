@@ -26,6 +26,7 @@ mod search;
 mod tree;
 mod view;
 mod viewer;
+mod webapp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -327,6 +328,8 @@ pub fn router(state: AppState) -> Router {
         .route("/-/admin/users", post(admin::add_user))
         .route("/-/admin/users/{username}", post(admin::update_user))
         .route("/-/static/{*name}", get(pages::static_file))
+        .route("/-/manifest.webmanifest", get(webapp::manifest))
+        .route("/-/sw.js", get(webapp::service_worker))
         .route("/-/raw/{*path}", get(pages::raw))
         .route("/-/pages", get(pages::all_pages))
         .route(

@@ -19,7 +19,7 @@ use super::raw::ByteRange;
 use super::view::{
     self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
 };
-use super::viewer::Viewer;
+use super::viewer::{OFFLINE_HEADER, Viewer};
 use super::{AppState, blocking};
 use crate::content::path::url_for;
 use crate::content::{PageKind, RepoPath};
@@ -176,6 +176,14 @@ pub async fn content(
         return Ok(error_page(StatusCode::NOT_FOUND, "there is nothing at this address"));
     }
     let decoded = decode_path(encoded)?;
+    // Pages and folders (plain views, without a query) may be kept by the service worker for reading offline.
+    let offline_key = HeaderValue::from_str(&viewer.offline_key()).expect("hex digits are valid header values");
+    let offline = |mut res: Response| {
+        if uri.query().is_none() && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+            res.headers_mut().insert(OFFLINE_HEADER, offline_key.clone());
+        }
+        res
+    };
     let reader = viewer.reader(&state);
     let snapshot = reader.snapshot().clone();
     let now = Utc::now();
@@ -195,7 +203,7 @@ pub async fn content(
     if cacheable && let Some(page) = state.page_cache.get(&key, now.timestamp()) {
         let mut res = page.respond(&headers, || view::account_nav(&state));
         allow_inline_styles(&state, &mut res, page.inline_styles);
-        return Ok(res);
+        return Ok(offline(res));
     }
     let target = locate(&snapshot, &decoded)?;
     if let Some(revision) = super::query::value(uri.query(), "rev") {
@@ -279,7 +287,7 @@ pub async fn content(
                 Ok((rendered, inline_styles, fresh_until.min(next_midnight(now))))
             })
             .await?;
-            Ok(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until))
+            Ok(offline(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until)))
         }
         Target::Folder(folder) => {
             let entries = folder_entries(&snapshot, &folder);
@@ -294,7 +302,7 @@ pub async fn content(
             let rendered = render_for_sharing(&state, frame, |frame| {
                 state.theme.render("folder.html", &FolderTemplate { frame, folder: &folder_view })
             })?;
-            Ok(respond_and_keep(state, cacheable.then_some(key), rendered, false, i64::MAX))
+            Ok(offline(respond_and_keep(state, cacheable.then_some(key), rendered, false, i64::MAX)))
         }
     }
 }
