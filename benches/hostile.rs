@@ -66,7 +66,7 @@ fn main() {
         Duration::from_secs(std::env::var("HOSTILE_GIVE_UP_SECS").ok().and_then(|it| it.parse().ok()).unwrap_or(20));
     let page_path = RepoPath::parse("hostile.md").expect("a valid page path");
     // Warm the highlighter so the first shape does not pay for compiling syntaxes.
-    render_body(&page_path, "", "```rust\nfn main() {}\n```\n", &resolve);
+    render_body(&page_path, "", "```rust\nfn main() {}\n```\n", &resolve, &[]);
 
     println!("{:<20} {:>8} {:>10} {:>10} {:>10} {:>12}", "shape", "size", "ms", "cpu ms", "ms/MB", "html bytes");
     for shape in SHAPES.iter().filter(|it| filters.is_empty() || filters.iter().any(|name| name == it.name)) {
@@ -74,7 +74,8 @@ fn main() {
             let text = build(shape, size_kb * 1024);
             let (started, cpu_started) = (Instant::now(), process_cpu_ms());
             let meta = read_meta(&page_path, &text);
-            let html_len = render_body(&page_path, &meta.title, front_matter::split(&text).body, &resolve).html.len();
+            let html_len =
+                render_body(&page_path, &meta.title, front_matter::split(&text).body, &resolve, &[]).html.len();
             let elapsed = started.elapsed();
             let cpu_ms = process_cpu_ms().zip(cpu_started).map(|(end, start)| format!("{}", end - start));
             let ms = elapsed.as_secs_f64() * 1e3;
