@@ -11,3 +11,4 @@ mod webdriver;
 mod drawings;
 mod editor;
 mod hostile_content;
+mod media;
