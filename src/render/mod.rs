@@ -75,6 +75,7 @@ pub fn render_body(
         embed_hosts,
         embeds: Vec::new(),
         html_block: None,
+        inline_frame_fallback: None,
         media_images: Vec::new(),
         paragraph_start: None,
         media_link: None,
@@ -120,6 +121,9 @@ pub fn render_body(
         }
     }
     renderer.flush_html_block();
+    for held in renderer.inline_frame_fallback.take().into_iter().flatten() {
+        renderer.handle(held);
+    }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut renderer.out).into_iter());
     // Images load as they scroll into view; the sanitiser keeps `loading`.
@@ -206,6 +210,8 @@ struct Renderer<'r, 'a> {
     embeds: Vec<String>,
     // The raw HTML of the HTML block being read: a frame's start tag may span its lines.
     html_block: Option<String>,
+    // After a frame's start tag in a paragraph: the text since, dropped if `</iframe>` follows.
+    inline_frame_fallback: Option<Vec<Event<'a>>>,
     // One entry per open image: the player it became, if it links to audio or video.
     media_images: Vec<Option<MediaKind>>,
     // Where in `out` the open paragraph (or list item) starts; a link to a recording alone in it becomes a player.
@@ -218,6 +224,25 @@ struct Renderer<'r, 'a> {
 
 impl<'a> Renderer<'_, 'a> {
     fn handle(&mut self, event: Event<'a>) {
+        // A frame's fallback text, between its tags in a paragraph, is for browsers without frames: it is held
+        // back, dropped at `</iframe>`, and put back when something else comes first (nothing written is lost).
+        if let Some(held) = self.inline_frame_fallback.as_mut() {
+            match &event {
+                Event::InlineHtml(html) if html.get(..8).is_some_and(|it| it.eq_ignore_ascii_case("</iframe")) => {
+                    self.inline_frame_fallback = None;
+                    return;
+                }
+                Event::Text(_) | Event::SoftBreak => {
+                    held.push(event);
+                    return;
+                }
+                _ => {
+                    for held in self.inline_frame_fallback.take().into_iter().flatten() {
+                        self.handle(held);
+                    }
+                }
+            }
+        }
         match event {
             Event::Html(html) if self.html_block.is_some() => {
                 self.html_block.as_mut().expect("checked above").push_str(&html);
@@ -237,7 +262,12 @@ impl<'a> Renderer<'_, 'a> {
                 self.emit(Event::Html(html));
             }
             Event::InlineHtml(html) => {
+                let is_frame = html.get(..7).is_some_and(|it| it.eq_ignore_ascii_case("<iframe"));
                 let html = self.with_embeds(html);
+                // An inline tag is one event: its own replacement shows whether it was a frame's start tag.
+                if is_frame && html.starts_with(&format!("<span class=\"{}", self.marker)) {
+                    self.inline_frame_fallback = Some(Vec::new());
+                }
                 self.emit(Event::InlineHtml(html));
             }
             // A tight list's items hold their text without a paragraph.
@@ -939,13 +969,20 @@ mod tests {
         // A start tag over several lines, in a paragraph, in a list.
         check(
             "<iframe\n  src=\"https://www.youtube-nocookie.com/embed/abc\"\n  title=\"Talk\">\n</iframe>\n\n\
-             Inline <iframe src=\"https://youtu.be/xyz\"></iframe> too.\n\n- <iframe src=\"https://youtu.be/li\"></iframe>\n",
+             Inline <iframe src=\"https://youtu.be/xyz\">no frames,\nsorry</iframe> too.\n\n- <iframe src=\"https://youtu.be/li\"></iframe>\n",
             &[
                 "<iframe class=\"embed\" src=\"https://www.youtube-nocookie.com/embed/abc\" title=\"Talk\"",
                 "<p>Inline <iframe class=\"embed\" src=\"https://www.youtube-nocookie.com/embed/xyz\"",
                 "<li><iframe class=\"embed\" src=\"https://www.youtube-nocookie.com/embed/li\"",
+                "</iframe> too.</p>",
             ],
         );
+        check_absent(
+            "Inline <iframe src=\"https://youtu.be/xyz\">no frames,\nsorry</iframe> too.",
+            &["no frames", "sorry"],
+        );
+        // Without a closing tag, the text after the frame in its paragraph is kept.
+        check("A <iframe src=\"https://evil.example/\"> and **more**.", &[" and <strong>more</strong>."]);
     }
 
     #[test]
