@@ -37,6 +37,12 @@ self.addEventListener("activate", function (event) {
         );
       })
       .then(function () {
+        // The page's request starts while the worker wakes up, instead of after.
+        if (self.registration.navigationPreload) {
+          return self.registration.navigationPreload.enable();
+        }
+      })
+      .then(function () {
         return self.clients.claim();
       })
   );
@@ -65,7 +71,10 @@ self.addEventListener("fetch", function (event) {
 
 // Pages come from the network whenever it answers; a copy only when it does not.
 function navigate(event, request, url) {
-  return fetch(request).then(
+  var network = Promise.resolve(event.preloadResponse).then(function (preloaded) {
+    return preloaded || fetch(request);
+  });
+  return network.then(
     function (response) {
       var key = response.headers.get("Lore-Offline");
       var type = response.headers.get("Content-Type") || "";
