@@ -445,9 +445,11 @@ pub async fn upload(
         let stored = blocking(move || writer.upload(&page, &sanitize_file_name(&name), content)).await?;
         let file_name = stored.file_name().to_string();
         let link = crate::content::path::url_for(&file_name).trim_start_matches('/').to_string();
-        let is_image =
-            mime_guess::from_path(&file_name).first().is_some_and(|it| it.type_() == mime_guess::mime::IMAGE);
-        let markdown = if is_image { format!("![{file_name}]({link})") } else { format!("[{file_name}]({link})") };
+        // Images show, and recordings play, where they are inserted: both are Markdown images.
+        let shows_inline = mime_guess::from_path(&file_name).first().is_some_and(|it| {
+            [mime_guess::mime::IMAGE, mime_guess::mime::AUDIO, mime_guess::mime::VIDEO].contains(&it.type_())
+        });
+        let markdown = if shows_inline { format!("![{file_name}]({link})") } else { format!("[{file_name}]({link})") };
         Ok(serde_json::json!({ "path": stored.as_str(), "url": stored.url(), "markdown": markdown }))
     }
     .await;

@@ -13,3 +13,4 @@ mod editor;
 mod hostile_content;
 mod main_pages;
 mod search_box;
+mod media;

@@ -102,6 +102,16 @@ impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session; panics with a clear message
     /// when chromium or chromedriver is not installed.
     pub async fn start() -> Browser {
+        Browser::launch(json!({})).await
+    }
+
+    /// A browser that also records Chromium's network events, for [`Browser::network_log`].
+    pub async fn start_logging_network() -> Browser {
+        Browser::launch(json!({"goog:loggingPrefs": {"performance": "ALL"}})).await
+    }
+
+    // Starts a session with `extra` capabilities besides the usual ones.
+    async fn launch(extra: Value) -> Browser {
         let turn = one_browser().await;
         let chromium = std::env::var("LORE_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_string());
         let chromedriver = std::env::var("LORE_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_string());
@@ -145,7 +155,7 @@ impl Browser {
         };
         browser.wait_for_driver().await;
         let user_data_dir = browser._profile.path().join("profile");
-        let capabilities = json!({
+        let mut capabilities = json!({
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "chrome",
@@ -170,6 +180,11 @@ impl Browser {
                 },
             },
         });
+        if let (Some(always), Some(extra)) =
+            (capabilities["capabilities"]["alwaysMatch"].as_object_mut(), extra.as_object())
+        {
+            always.extend(extra.clone());
+        }
         let created = browser.command(reqwest::Method::POST, "/session", Some(capabilities)).await;
         let session_id = created["sessionId"]
             .as_str()
@@ -273,7 +288,8 @@ impl Browser {
         self.session(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
     }
 
-    /// Runs asynchronous JavaScript in the page: its last argument is a callback to call with the result.
+    /// Runs asynchronous JavaScript in the page: the script calls its last argument with the result (for
+    /// promises: `….then(arguments[arguments.length - 1])`).
     pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
         self.session(reqwest::Method::POST, "/execute/async", Some(json!({ "script": script, "args": args }))).await
     }
@@ -323,6 +339,19 @@ impl Browser {
     /// Presses one key (such as [`ESCAPE`] or [`TAB`]) in whatever has focus.
     pub async fn press(&self, key: &str) {
         self.type_keys(key).await;
+    }
+
+    /// The network events Chromium recorded since the last call (`Network.responseReceived` and the like, each
+    /// as `{"method", "params"}`); the browser must come from [`Browser::start_logging_network`].
+    pub async fn network_log(&self) -> Vec<Value> {
+        let entries = self.session(reqwest::Method::POST, "/se/log", Some(json!({"type": "performance"}))).await;
+        let entries = entries.as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
+            .map(|message| message["message"].clone())
+            .filter(|event| event["method"].as_str().is_some_and(|it| it.starts_with("Network.")))
+            .collect()
     }
 
     /// The element as a script argument.
