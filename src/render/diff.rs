@@ -152,6 +152,36 @@ pub fn unified_html(old: &str, new: &str) -> String {
     res
 }
 
+/// Two versions of a passage side by side, as two HTML fragments of lines (`<span class="diff-del">` on the
+/// old side, `diff-add` on the new, `diff-ctx` for lines both have) with `<mark>` around the words that differ.
+/// For the editor's conflict rows, which show their text and mine one above the other.
+pub fn sides_html(old: &str, new: &str) -> (String, String) {
+    let (mut old_html, mut new_html) = (String::new(), String::new());
+    for hunk in hunks(old, new, None) {
+        for line in &hunk.lines {
+            let targets: &mut [&mut String] = match line.kind {
+                "del" => &mut [&mut old_html],
+                "add" => &mut [&mut new_html],
+                _ => &mut [&mut old_html, &mut new_html],
+            };
+            for res in targets.iter_mut() {
+                res.push_str(&format!("<span class=\"diff-{}\">", line.kind));
+                for segment in &line.segments {
+                    if segment.changed {
+                        res.push_str("<mark>");
+                    }
+                    escape_html(&mut **res, &segment.text).expect("writing to a String cannot fail");
+                    if segment.changed {
+                        res.push_str("</mark>");
+                    }
+                }
+                res.push_str("</span>\n");
+            }
+        }
+    }
+    (old_html, new_html)
+}
+
 /// Lines added and removed from `old` to `new`.
 pub fn line_stats(old: &str, new: &str) -> (usize, usize) {
     let diff = TextDiff::configure().timeout(std::time::Duration::from_millis(200)).diff_lines(old, new);

@@ -19,7 +19,7 @@ mod snapshot;
 mod writer;
 
 pub use authorship::Authorship;
-pub use commits::{PageEdit, SaveOutcome};
+pub use commits::{PageEdit, Restored, SaveOutcome};
 pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
