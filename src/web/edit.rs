@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::csrf::{self, CsrfForm};
 use super::error::{PageError, classify};
 use super::paths::PagePath;
-use super::query::encode;
+use super::query::{encode, encode_fragment};
 use super::view::{self, Frame};
 use super::viewer::Viewer;
 use super::viewer::{author_cookie, remembered_author};
@@ -244,18 +244,22 @@ pub async fn editor(
             (doc.body.to_string(), Some(fields), source.blob.to_string(), source.meta.title.clone())
         }
         (None, _) => {
-            let text = template_text.unwrap_or_default();
+            let given = query.title.as_deref().map(str::trim).filter(|it| !it.is_empty()).map(str::to_string);
+            let title = given.clone().unwrap_or_else(|| fallback_title(&path));
+            // A blank page reached by its address (a link to a missing page) starts with its title as a
+            // heading, as people write it.
+            let text = match (template_text, &given) {
+                (Some(text), _) => text,
+                (None, Some(_)) => String::new(),
+                (None, None) => format!("# {title}\n\n"),
+            };
             let doc = front_matter::split(&text);
-            let mut fields = FieldsContext::of(doc.yaml.unwrap_or_default(), String::new());
-            // The title given on the "New page" form, else one made from the address; the field shows it and,
-            // as it differs from what the text had, the save writes it.
-            let title = query
-                .title
-                .as_deref()
-                .map(str::trim)
-                .filter(|it| !it.is_empty())
-                .map_or_else(|| fallback_title(&path), str::to_string);
-            fields.title.clone_from(&title);
+            let mut fields = FieldsContext::of(doc.yaml.unwrap_or_default(), fallback_title(&path));
+            // The title given on the "New page" form goes into the field: as it differs from what the text had,
+            // the save writes it.
+            if let Some(given) = given {
+                fields.title = given;
+            }
             (doc.body.to_string(), Some(fields), String::new(), title)
         }
     };
@@ -377,7 +381,7 @@ async fn section_anchor(reader: &Reader, path: &RepoPath, number: usize) -> Stri
     let path = path.clone();
     let view = blocking(move || reader.page_view(&path)).await;
     let id = view.ok().flatten().and_then(|view| view.body.toc.iter().find(|it| it.section == number).map(|it| it.id.clone()));
-    id.map(|it| format!("#{}", encode(&it))).unwrap_or_default()
+    id.map(|it| format!("#{}", encode_fragment(&it))).unwrap_or_default()
 }
 
 // The title of a page that does not exist yet, from the form.

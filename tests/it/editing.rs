@@ -11,6 +11,10 @@ use serde_json::json;
 const VPN_PAGE: &str =
     "---\ntitle: Getting VPN access\ntags: [networking]\n---\n\nAsk IT for an account.\n\nThen install the client.\n";
 
+/// [`VPN_PAGE`]'s front matter, as the editor's YAML box holds it (without the fences), and its body.
+const VPN_YAML: &str = "title: Getting VPN access\ntags: [networking]\n";
+const VPN_BODY: &str = "\nAsk IT for an account.\n\nThen install the client.\n";
+
 const RUNBOOK: &str =
     "# Runbook\n\nIntro line.\n\n## Alpha\n\nalpha text\n\n### Alpha detail\n\ndetail text\n\n## Beta\n\nbeta text\n";
 
@@ -20,7 +24,7 @@ const FIVE_LINES: &str = "# Rota\n\nline one\n\nline two\n\nline three\n\nline f
 // The editor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn editor_holds_the_full_text_the_base_blob_and_a_csrf_token() {
+async fn editor_holds_the_body_the_front_matter_fields_the_base_blob_and_a_csrf_token() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let blob = wiki.blob_at_head("it/vpn-access.md");
     for url in ["/-/edit/it/vpn-access", "/-/edit/it/vpn-access.md"] {
@@ -32,7 +36,11 @@ async fn editor_holds_the_full_text_the_base_blob_and_a_csrf_token() {
         let form = Form::with_id(&reply.text(), "editor-form");
         assert_eq!(form.method, "post", "{url}");
         assert_eq!(form.action, "/-/edit/it/vpn-access.md", "{url}");
-        assert_eq!(form.value("markdown"), VPN_PAGE, "{url}: the textarea holds the page's full text");
+        assert_eq!(form.value("markdown"), VPN_BODY, "{url}: the text box holds the page's body");
+        assert_eq!(form.value("front_matter"), VPN_YAML, "{url}: the YAML box holds its front matter");
+        assert_eq!(form.value("title"), "Getting VPN access", "{url}");
+        assert_eq!(form.value("tags"), "networking", "{url}");
+        assert_eq!(form.value("owners"), "", "{url}");
         assert_eq!(form.value("base_blob"), blob, "{url}");
         let token = form.value("csrf_token");
         assert!(token.len() >= 16, "{url}: csrf token {token:?}");
@@ -74,6 +82,8 @@ async fn missing_page_offers_to_create_it_with_an_empty_editor() {
     assert_eq!(form.action, "/-/edit/team/new-thing.md");
     assert_eq!(form.value("base_blob"), "", "a new page has no base version");
     assert!(form.value("markdown").starts_with("# "), "a new page starts with a heading: {:?}", form.value("markdown"));
+    assert_eq!(form.value("front_matter"), "", "and without front matter");
+    assert_eq!(form.value("title"), "", "the title comes from the heading unless one is typed");
     let message = input_attr(&editor.text(), "editor-message", "placeholder");
     assert!(message.starts_with("Create "), "default message for a new page: {message:?}");
 }
@@ -88,7 +98,7 @@ async fn saving_makes_one_commit_by_the_author_with_the_message_touching_only_th
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     let edited = VPN_PAGE.replace("Ask IT", "Ask the service desk");
-    form.set("markdown", &edited);
+    form.set("markdown", &VPN_BODY.replace("Ask IT", "Ask the service desk"));
     form.set("message", "Name the service desk");
     form.set("author_name", BOB.name);
     form.set("author_email", BOB.email);
@@ -124,7 +134,7 @@ async fn default_messages_are_update_and_create_with_the_title() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
-    form.set("markdown", &format!("{VPN_PAGE}\nMore.\n"));
+    form.set("markdown", &format!("{VPN_BODY}\nMore.\n"));
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(last_subject(&wiki), "Update Getting VPN access");
@@ -188,13 +198,14 @@ async fn form_line_breaks_are_stored_as_the_page_had_them() {
     let head = wiki.head();
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
-    form.set("markdown", &VPN_PAGE.replace('\n', "\r\n"));
+    form.set("markdown", &VPN_BODY.replace('\n', "\r\n"));
+    form.set("front_matter", &VPN_YAML.replace('\n', "\r\n"));
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.header("location").as_deref(), Some("/it/vpn-access?unchanged=1"), "{}", reply.text());
     assert_unchanged(&wiki, &head);
 
     let edited = format!("{VPN_PAGE}\nMore.\n");
-    form.set("markdown", &edited.replace('\n', "\r\n"));
+    form.set("markdown", &format!("{VPN_BODY}\nMore.\n").replace('\n', "\r\n"));
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(file_at_head(&wiki, "it/vpn-access.md"), edited);
@@ -450,7 +461,8 @@ async fn saving_a_section_splices_it_into_the_page() {
     form.set("markdown", new_section);
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
-    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?saved=1"));
+    // Back on the page at the section that was edited.
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?saved=1#alpha-detail"));
     assert_eq!(file_at_head(&wiki, "ops/runbook.md"), RUNBOOK.replace(&old_section, new_section));
     assert_eq!(wiki.commit_count(), count + 1);
     fsck(&wiki);
@@ -459,7 +471,7 @@ async fn saving_a_section_splices_it_into_the_page() {
     let head = wiki.head();
     let form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=4").await;
     let reply = visitor.submit(&form).await;
-    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?unchanged=1"), "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?unchanged=1#beta"), "{}", reply.text());
     assert_unchanged(&wiki, &head);
 }
 
@@ -550,7 +562,10 @@ async fn new_page_form_offers_the_starter_templates() {
     for name in ["", "how-to", "runbook", "decision-record"] {
         assert!(choices.iter().any(|it| it == name), "template {name:?} not offered: {choices:?}");
     }
-    assert!(elements(&html, "input").iter().any(|it| it.attr("name") == "path"), "the form asks for a path");
+    let inputs = elements(&html, "input");
+    let names: Vec<String> = inputs.iter().map(|it| it.attr("name")).collect();
+    assert!(names.iter().any(|it| it == "title"), "the form asks for a title: {names:?}");
+    assert!(names.iter().any(|it| it == "folder"), "and lets the folder change: {names:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -561,14 +576,17 @@ async fn new_page_from_a_template_opens_the_editor_with_the_template() {
     assert_eq!(reply.header("location").as_deref(), Some("/-/edit/team/x.md?template=runbook"));
 
     let runbook = file_at_head(&wiki, "_templates/runbook.md");
+    let (yaml, body) = runbook.strip_prefix("---\n").and_then(|it| it.split_once("---\n")).expect("front matter");
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor_at("/-/edit/team/x.md?template=runbook").await;
-    assert_eq!(form.value("markdown"), runbook);
+    assert_eq!(form.value("markdown"), body, "the text box holds the template's body");
+    assert_eq!(form.value("front_matter"), yaml, "the YAML box its front matter");
+    assert!(!form.value("markdown").contains("title:"), "a new page no longer starts with YAML in the text");
     assert_eq!(form.value("base_blob"), "");
 
     let count = wiki.commit_count();
-    let text = runbook.replace("title: \"\"", "title: \"Billing queue backs up\"");
-    form.set("markdown", &text);
+    let text = runbook.replace("title: \"\"", "title: Billing queue backs up");
+    form.set("title", "Billing queue backs up");
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(file_at_head(&wiki, "team/x.md"), text);
@@ -590,7 +608,9 @@ async fn templates_come_from_the_repositorys_templates_folder() {
     let editor = wiki.get("/-/edit/meetings/2026-01-05?template=meeting-notes").await;
     assert_eq!(editor.status, 200, "{}", editor.text());
     let form = Form::with_id(&editor.text(), "editor-form");
-    assert_eq!(form.value("markdown"), "---\ntitle: Meeting notes\n---\n\n## Attendees\n\n## Decisions\n");
+    assert_eq!(form.value("markdown"), "\n## Attendees\n\n## Decisions\n");
+    assert_eq!(form.value("front_matter"), "title: Meeting notes\n");
+    assert_eq!(form.value("title"), "Meeting notes");
 
     let unknown = wiki.get("/-/edit/meetings/x?template=no-such-template").await;
     assert_eq!(unknown.status, 404, "{}", unknown.text());
