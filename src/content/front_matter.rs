@@ -308,18 +308,15 @@ fn render_flow_list(key: &str, items: &[String]) -> Result<String, String> {
     let line = format!("{key}: [{}]\n", rendered.join(", "));
     let expected = Value::Sequence(items.iter().map(|it| Value::String(it.clone())).collect());
     let read_back = serde_yaml::from_str::<serde_yaml::Mapping>(&line).ok().and_then(|it| it.get(key).cloned());
-    if read_back.as_ref() == Some(&expected) {
-        Ok(line)
-    } else {
-        render_block_field(key, &expected, "\n")
-    }
+    if read_back.as_ref() == Some(&expected) { Ok(line) } else { render_block_field(key, &expected, "\n") }
 }
 
 // Whether `text` can stand unquoted in a flow sequence and still read as this very text: words of letters,
 // digits and a few marks, not a YAML number, boolean or null (YAML 1.1's `yes` and `off` included, which
 // other tools still read as booleans).
 fn is_plain_flow_scalar(text: &str) -> bool {
-    let safe_chars = text.chars().all(|it| it.is_alphanumeric() || matches!(it, ' ' | '_' | '.' | '/' | '@' | '+' | '-'));
+    let safe_chars =
+        text.chars().all(|it| it.is_alphanumeric() || matches!(it, ' ' | '_' | '.' | '/' | '@' | '+' | '-'));
     let safe_ends = text.chars().next().is_some_and(char::is_alphanumeric)
         && text.chars().last().is_some_and(|it| !it.is_whitespace());
     safe_chars
@@ -551,7 +548,8 @@ mod tests {
     #[test]
     fn changed_fields_replace_their_lines_in_place_and_keep_unknown_keys() {
         let yaml = "title: Old\nowners:\n  - ann\nreview_every: 90d\nverified:\n  date: 2020-01-01\n";
-        let fields = [title("How we deploy: a guide", "Old"), list("tags", "ops, how-to", ""), list("owners", "", "ann")];
+        let fields =
+            [title("How we deploy: a guide", "Old"), list("tags", "ops, how-to", ""), list("owners", "", "ann")];
         check_assemble(
             yaml,
             &fields,
@@ -581,7 +579,12 @@ mod tests {
             "---\ntags: [\"yes\", \"1.5\", \"null\", \"a: b\", \"[x]\", \"it's\", \"#hash\", \"@team\", ünïcode]\n---\n",
         );
         check_assemble("", &[title("true", "")], "", "---\ntitle: 'true'\n---\n");
-        check_assemble("", &[title("line\u{2028}break \"quoted\"", "")], "", &assemble("", &[title("line\u{2028}break \"quoted\"", "")], "").unwrap());
+        check_assemble(
+            "",
+            &[title("line\u{2028}break \"quoted\"", "")],
+            "",
+            &assemble("", &[title("line\u{2028}break \"quoted\"", "")], "").unwrap(),
+        );
     }
 
     #[test]

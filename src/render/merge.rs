@@ -172,12 +172,22 @@ mod tests {
 
     #[test]
     fn separate_changes_are_combined() {
-        check(BASE, "ONE\ntwo\nthree\nfour\nfive\n", "one\ntwo\nthree\nfour\nFIVE\n", &[agreed("ONE\ntwo\nthree\nfour\nFIVE\n")]);
+        check(
+            BASE,
+            "ONE\ntwo\nthree\nfour\nfive\n",
+            "one\ntwo\nthree\nfour\nFIVE\n",
+            &[agreed("ONE\ntwo\nthree\nfour\nFIVE\n")],
+        );
     }
 
     #[test]
     fn the_same_change_on_both_sides_is_no_conflict() {
-        check(BASE, "one\nTWO\nthree\nfour\nfive\n", "one\nTWO\nthree\nfour\nfive\n", &[agreed("one\nTWO\nthree\nfour\nfive\n")]);
+        check(
+            BASE,
+            "one\nTWO\nthree\nfour\nfive\n",
+            "one\nTWO\nthree\nfour\nfive\n",
+            &[agreed("one\nTWO\nthree\nfour\nfive\n")],
+        );
     }
 
     #[test]
@@ -212,11 +222,12 @@ mod tests {
 
     #[test]
     fn a_deletion_against_an_edit_conflicts() {
-        check(BASE, "one\ntwo\nfour\nfive\n", "one\ntwo\nTHREE\nfour\nfive\n", &[
-            agreed("one\ntwo\n"),
-            conflict("", "THREE\n", "three\n"),
-            agreed("four\nfive\n"),
-        ]);
+        check(
+            BASE,
+            "one\ntwo\nfour\nfive\n",
+            "one\ntwo\nTHREE\nfour\nfive\n",
+            &[agreed("one\ntwo\n"), conflict("", "THREE\n", "three\n"), agreed("four\nfive\n")],
+        );
     }
 
     #[test]

@@ -15,14 +15,14 @@ use super::view::{self, Frame};
 use super::viewer::Viewer;
 use super::viewer::{author_cookie, remembered_author};
 use super::{AppState, blocking};
-use crate::content::{RepoPath, page_slug, questions};
 use crate::content::front_matter::{self, FieldEdit, FieldValue};
 use crate::content::page::fallback_title;
 use crate::content::sections;
+use crate::content::{RepoPath, page_slug, questions};
 use crate::render::diff;
 use crate::render::merge::{self, MergeRun};
-use crate::site::{Reader, Snapshot};
 use crate::site::{PageEdit, SaveOutcome};
+use crate::site::{Reader, Snapshot};
 use crate::store::ObjectId;
 use crate::{Error, Result};
 
@@ -76,11 +76,7 @@ impl EditForm {
         let fields = [
             FieldEdit { key: "title", value: FieldValue::text(&self.title), was: FieldValue::text(&self.title_was) },
             FieldEdit { key: "tags", value: FieldValue::list(&self.tags), was: FieldValue::list(&self.tags_was) },
-            FieldEdit {
-                key: "owners",
-                value: FieldValue::list(&self.owners),
-                was: FieldValue::list(&self.owners_was),
-            },
+            FieldEdit { key: "owners", value: FieldValue::list(&self.owners), was: FieldValue::list(&self.owners_was) },
         ];
         front_matter::assemble(&yaml.replace("\r\n", "\n"), &fields, &body).map_err(Error::bad_input)
     }
@@ -318,11 +314,7 @@ pub async fn save(
         }
         (Err(err), _) | (_, Err(err)) => Err(err),
     };
-    let title = reader
-        .snapshot()
-        .pages
-        .get(&path)
-        .map_or_else(|| form_title(&form, &path), |it| it.title.clone());
+    let title = reader.snapshot().pages.get(&path).map_or_else(|| form_title(&form, &path), |it| it.title.clone());
     let (outcome, full_text) = match outcome {
         Ok(it) => it,
         Err(err @ (Error::TooLarge { .. } | Error::BadInput(_) | Error::PreconditionRequired | Error::NotFound(_))) => {
@@ -380,7 +372,10 @@ async fn section_anchor(reader: &Reader, path: &RepoPath, number: usize) -> Stri
     let reader = reader.clone();
     let path = path.clone();
     let view = blocking(move || reader.page_view(&path)).await;
-    let id = view.ok().flatten().and_then(|view| view.body.toc.iter().find(|it| it.section == number).map(|it| it.id.clone()));
+    let id = view
+        .ok()
+        .flatten()
+        .and_then(|view| view.body.toc.iter().find(|it| it.section == number).map(|it| it.id.clone()));
     id.map(|it| format!("#{}", encode_fragment(&it))).unwrap_or_default()
 }
 
@@ -572,11 +567,7 @@ pub async fn new_page(
         Some(query.path.trim().trim_matches('/').to_string())
     } else if !query.title.trim().is_empty() || !query.name.trim().is_empty() {
         let name = if query.name.trim().is_empty() { page_slug(&query.title) } else { query.name.trim().to_string() };
-        if name.is_empty() {
-            None
-        } else {
-            Some(if folder.is_empty() { name } else { format!("{folder}/{name}") })
-        }
+        if name.is_empty() { None } else { Some(if folder.is_empty() { name } else { format!("{folder}/{name}") }) }
     } else {
         None
     };
@@ -602,9 +593,8 @@ pub async fn new_page(
                 return Ok(Redirect::to(&format!("/-/edit/{}{query_string}", path.as_str())).into_response());
             }
             Err(NewAddressError::AgainstHint(better)) => {
-                error = Some(format!(
-                    "Addresses are lowercase words joined by hyphens, so “{typed}” would be {better}."
-                ));
+                error =
+                    Some(format!("Addresses are lowercase words joined by hyphens, so “{typed}” would be {better}."));
                 suggestion = Some(better);
             }
             Err(NewAddressError::Invalid(err)) => error = Some(err.to_string()),

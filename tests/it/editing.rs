@@ -1229,6 +1229,334 @@ async fn api_move_and_restore() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Front matter fields
+
+/// A page whose front matter has keys the editor's fields do not know, written the way people write them.
+const STEWARDED: &str = "---\ntitle: Deploy checklist\ntags: [ops]\nreview_every: 90d   # quarterly\nverified:\n  by: Ann\n  date: 2026-01-05\ncustom_key: {a: 1}\n---\n# Deploy checklist\n\n- [ ] Tell the channel\n";
+
+/// The file exactly as the raw endpoint serves it at the head.
+async fn raw_file(wiki: &TestWiki, path: &str) -> String {
+    let reply = wiki.get(&format!("/-/raw/{path}")).await;
+    assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+    reply.text()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_untouched_fields_keeps_the_file_byte_for_byte() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let head = wiki.head();
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let form = visitor.open_editor("ops/deploy").await;
+    assert_eq!(form.value("title"), "Deploy checklist");
+    assert_eq!(form.value("tags"), "ops");
+    assert!(form.value("front_matter").contains("custom_key: {a: 1}"), "{:?}", form.value("front_matter"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/deploy?unchanged=1"), "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_fields_write_the_front_matter_and_keep_every_other_key() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("ops/deploy").await;
+    form.set("title", "Deploy checklist: production");
+    form.set("tags", "ops, how-to, yes");
+    form.set("owners", "ann@example.com, @platform-team");
+    form.set("markdown", &format!("{}- [ ] Watch the dashboards\n", form.value("markdown")));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let saved = raw_file(&wiki, "ops/deploy.md").await;
+    assert_eq!(
+        saved,
+        "---\ntitle: 'Deploy checklist: production'\ntags: [ops, how-to, \"yes\"]\nreview_every: 90d   # quarterly\n\
+         verified:\n  by: Ann\n  date: 2026-01-05\ncustom_key: {a: 1}\nowners: [ann@example.com, \"@platform-team\"]\n---\n\
+         # Deploy checklist\n\n- [ ] Tell the channel\n- [ ] Watch the dashboards\n"
+    );
+    assert_eq!(file_at_head(&wiki, "ops/deploy.md"), saved);
+    // What Lore reads back is what the fields said.
+    let api = wiki.get_until("/-/api/pages/ops/deploy", |it| it.text().contains("production")).await;
+    let page = api.json();
+    assert_eq!(page["title"], "Deploy checklist: production", "{page}");
+    assert_eq!(page["front_matter"]["tags"], json!(["ops", "how-to", "yes"]), "{page}");
+    assert_eq!(page["front_matter"]["owners"], json!(["ann@example.com", "@platform-team"]), "{page}");
+    assert_eq!(page["front_matter"]["custom_key"], json!({"a": 1}), "{page}");
+    fsck(&wiki);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_without_front_matter_stays_without_and_a_title_creates_it() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("team/rota").await;
+    assert_eq!(form.value("front_matter"), "");
+    assert_eq!(form.value("title"), "");
+    form.set("markdown", &format!("{FIVE_LINES}\nline six\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(raw_file(&wiki, "team/rota.md").await, format!("{FIVE_LINES}\nline six\n"), "no front matter appears");
+
+    let mut form = visitor.open_editor("team/rota").await;
+    form.set("title", "On-call rota");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(
+        raw_file(&wiki, "team/rota.md").await,
+        format!("---\ntitle: On-call rota\n---\n{FIVE_LINES}\nline six\n")
+    );
+
+    // Emptying the only field takes the block away again.
+    let mut form = visitor.open_editor("team/rota").await;
+    assert_eq!(form.value("title"), "On-call rota");
+    form.set("title", "");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(raw_file(&wiki, "team/rota.md").await, format!("{FIVE_LINES}\nline six\n"));
+    fsck(&wiki);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn front_matter_typed_under_advanced_is_saved_as_typed() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("ops/deploy").await;
+    let yaml = form.value("front_matter").replace("review_every: 90d   # quarterly", "review_every: 30d");
+    form.set("front_matter", &format!("{yaml}aliases: [deploying]\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let expected = STEWARDED
+        .replace("review_every: 90d   # quarterly", "review_every: 30d")
+        .replace("custom_key: {a: 1}\n---", "custom_key: {a: 1}\naliases: [deploying]\n---");
+    assert_eq!(raw_file(&wiki, "ops/deploy.md").await, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_front_matter_input_is_a_400_that_keeps_everything_typed() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let head = wiki.head();
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let cases = [
+        ("title: [unclosed\n", "invalid YAML front matter"),
+        ("- a list\n- not a mapping\n", "not a mapping"),
+        ("title: x\n---\nmore: y\n", "`---`"),
+        (&*format!("x: {}\n", "[".repeat(100)), "nested more than"),
+    ];
+    for (yaml, message) in cases {
+        let mut form = visitor.open_editor("ops/deploy").await;
+        form.set("front_matter", yaml);
+        form.set("title", "A new title");
+        form.set("markdown", "The body I typed.\n");
+        form.set("message", "My message");
+        let reply = visitor.submit(&form).await;
+        assert_eq!(reply.status, 400, "{yaml:?}: {}", reply.text());
+        let html = reply.text();
+        assert!(unescape(&html).contains(message), "{yaml:?}: the reason is shown: {html}");
+        let again = Form::with_id(&html, "editor-form");
+        assert_eq!(again.value("front_matter"), yaml, "the YAML comes back");
+        assert_eq!(again.value("title"), "A new title", "the title comes back");
+        assert_eq!(again.value("title_was"), "Deploy checklist", "and what it was");
+        assert_eq!(again.value("markdown"), "The body I typed.\n", "the text comes back");
+        assert_eq!(again.value("message"), "My message", "the message comes back");
+        assert_unchanged(&wiki, &head);
+    }
+    // Fields and a section at once make no sense: a section has no front matter.
+    let mut form = visitor.open_editor_at("/-/edit/ops/deploy.md?section=1").await;
+    form.set("front_matter", "title: x\n");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// New page: title first
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_page_makes_the_address_from_the_title_in_the_folder_given() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("team/rota.md", FIVE_LINES)]).await;
+    let reply = wiki.get("/-/new?title=How+We+Deploy%21&folder=team&template=").await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/team/how-we-deploy.md?title=How%20We%20Deploy%21"));
+    // The name can be chosen, and the folder left empty for the top level.
+    let reply = wiki.get("/-/new?title=How+We+Deploy&folder=&name=deploying").await;
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/deploying.md?title=How%20We%20Deploy"));
+
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor_at("/-/edit/team/how-we-deploy.md?title=How%20We%20Deploy%21").await;
+    assert_eq!(form.value("title"), "How We Deploy!", "the editor has the title in its field");
+    assert_eq!(form.value("markdown"), "", "and nothing in the text");
+    assert_eq!(form.value("front_matter"), "");
+    form.set("markdown", "Push, then watch.\n");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(raw_file(&wiki, "team/how-we-deploy.md").await, "---\ntitle: How We Deploy!\n---\nPush, then watch.\n");
+    assert_eq!(last_subject(&wiki), "Create How We Deploy!");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_page_refuses_an_address_against_its_hint_and_offers_one_that_follows_it() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("Handbook/intro.md", "# Intro\n")]).await;
+    for query in
+        ["path=Team/How+We+Deploy", "title=How+We+Deploy&folder=Team", "title=x&folder=team&name=How+We+Deploy"]
+    {
+        let reply = wiki.get(&format!("/-/new?{query}")).await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text());
+        let html = reply.text();
+        let form = Form::with_id(&html, "new-page-form");
+        let offered = format!("{}/{}", form.value("folder"), form.value("name"));
+        let expected = if query.starts_with("title=x") { "team/how-we-deploy" } else { "team/how-we-deploy" };
+        assert_eq!(offered, expected, "{query}: the form offers an address that follows the hint");
+        assert!(text_of(&html).contains("team/how-we-deploy"), "{query}: {}", text_of(&html));
+    }
+    // A folder that exists is taken as it is, capitals and all.
+    let reply = wiki.get("/-/new?title=Remote+work&folder=Handbook").await;
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/Handbook/remote-work.md?title=Remote%20work"));
+    // An address that is taken is refused, with a link to the page there.
+    let reply = wiki.get("/-/new?title=Intro&folder=Handbook").await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert!(has_link_to(&reply.text(), "/Handbook/intro"), "{}", reply.text());
+    // A title without letters or digits makes no address.
+    let reply = wiki.get("/-/new?title=%21%21%21").await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    let reply = wiki.get("/-/new?path=team/..%2F..%2Fetc").await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Conflicts, change by change
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflict_rows_offer_each_change_and_keep_the_message_title_and_the_other_changes() {
+    let base = "---\ntitle: Rota\n---\nline one\n\nline two\n\nline three\n\nline four\n";
+    let wiki = TestWiki::with_files(&[("team/rota.md", base)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("team/rota").await;
+    let blob = form.value("base_blob");
+    // Bob changes line one and line four; Ann changes line one too, and line two.
+    let bobs = base.replace("line one", "line one, Bob's").replace("line four", "line four, Bob's");
+    let reply = wiki
+        .put_page(
+            "team/rota",
+            &json!({"markdown": bobs, "author": {"name": BOB.name, "email": BOB.email}}),
+            Some(&blob),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let head = wiki.head();
+    wait_for_last_editor(&wiki, "team/rota", BOB.name).await;
+
+    form.set("title", "On-call rota");
+    form.set(
+        "markdown",
+        &form.value("markdown").replace("line one", "line one, Ann's").replace("line two", "line two, Ann's"),
+    );
+    form.set("message", "Ann's rota changes");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    let html = reply.text();
+    assert_eq!(h1_text(&html), "Edit On-call rota", "the heading shows the title, not the path");
+    let editor = Form::with_id(&html, "editor-form");
+    assert_eq!(editor.value("message"), "Ann's rota changes", "the typed message is kept");
+    assert_eq!(editor.value("title"), "On-call rota", "the typed title is kept");
+    assert_eq!(
+        editor.value("markdown"),
+        "line one, Ann's\n\nline two, Ann's\n\nline three\n\nline four, Bob's\n",
+        "both versions combined, the contested line as typed"
+    );
+    let rows: Vec<Element> =
+        elements(&html, "li").into_iter().filter(|it| it.classes().iter().any(|c| c == "conflict-row")).collect();
+    assert_eq!(rows.len(), 1, "one row per change both made: {html}");
+    let row = &rows[0];
+    assert_eq!(unescape(&row.attr("data-mine")), "line one, Ann's\n");
+    assert_eq!(unescape(&row.attr("data-theirs")), "line one, Bob's\n");
+    assert_eq!(row.attr("data-offset"), "0");
+    assert_eq!(row.attr("data-target"), "body");
+    for choice in ["Keep mine", "Keep theirs", "Keep both"] {
+        assert!(row.text().contains(choice), "{choice}: {}", row.text());
+    }
+    // Saving what came back keeps Ann's title and lines and Bob's other line, on Bob's version.
+    let reply = visitor.submit(&editor).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(
+        raw_file(&wiki, "team/rota.md").await,
+        "---\ntitle: On-call rota\n---\nline one, Ann's\n\nline two, Ann's\n\nline three\n\nline four, Bob's\n"
+    );
+    assert_eq!(last_subject(&wiki), "Ann's rota changes");
+    fsck(&wiki);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Restore and undo
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_offers_undo_which_brings_back_the_version_it_replaced() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let first = wiki.head();
+    let second_text = FIVE_LINES.replace("line two", "line two, changed");
+    let blob = wiki.blob_at_head("team/rota.md");
+    let reply = wiki.put_page("team/rota", &json!({"markdown": second_text}), Some(&blob)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let second = wiki.head();
+
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let token = visitor.csrf_token().await;
+    let reply = visitor.post_form("/-/restore/team/rota.md", &[("commit", &first), ("csrf_token", &token)]).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let location = reply.header("location").unwrap_or_default();
+    assert_eq!(location, format!("/team/rota?restored=1&undo={second}"));
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), FIVE_LINES);
+
+    let page = visitor.get(&location).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(flash(&page.text()), "Restored.");
+    let undo = Form::with_action(&page.text(), "/-/restore/team/rota.md");
+    assert_eq!(undo.value("commit"), second);
+    assert_eq!(undo.value("csrf_token"), token, "the undo form carries the browser's token");
+    let button = elements(&page.text(), "button").into_iter().find(|it| it.text().starts_with("Undo"));
+    assert!(button.is_some(), "an Undo button: {}", page.text());
+    // Not in the plain, shared view of the page.
+    let plain = visitor.get("/team/rota").await;
+    assert!(!plain.text().contains("Undo the restore"), "{}", plain.text());
+
+    let reply = visitor.submit(&undo).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), second_text, "undo brought back the replaced version");
+
+    // Like every form, the undo needs the token.
+    let head = wiki.head();
+    let reply = visitor.post_form("/-/restore/team/rota.md", &[("commit", &first), ("csrf_token", "wrong")]).await;
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    // A forged undo value is shown to nobody: not hex, no form.
+    let page = visitor.get("/team/rota?restored=1&undo=%3Cscript%3E").await;
+    assert!(!page.text().contains("Undo the restore"), "{}", page.text());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// People to mention
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_api_finds_committers_by_part_of_their_name_for_mentions() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let blob = wiki.blob_at_head("team/rota.md");
+    let reply = wiki
+        .put_page(
+            "team/rota",
+            &json!({"markdown": "# Rota\n", "author": {"name": BOB.name, "email": BOB.email}}),
+            Some(&blob),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = wiki.get_until("/-/api/people?q=buil", |it| it.text().contains("Bob")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["people"], json!([{"name": BOB.name, "mention": "@bob@example.com"}]));
+    let reply = wiki.get("/-/api/people?q=%40ANN").await;
+    assert_eq!(reply.json()["people"][0]["mention"], "@ann@example.com", "{}", reply.text());
+    let reply = wiki.get(&format!("/-/api/people?q={}", "x".repeat(300))).await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // A browser without JavaScript
 
 /// The page a [`Browser`] of these tests opens for a CSRF token: the editor sets the cookie.
