@@ -10,4 +10,5 @@ mod webdriver;
 
 mod drawings;
 mod editor;
+mod editor_tools;
 mod hostile_content;

@@ -884,6 +884,9 @@
     var options = [];
     var active = -1;
     var requested = 0;
+    // What the options shown were found for, and whether Enter came before the options for the typed text.
+    var shownFor = null;
+    var chooseWhenShown = false;
     var modes = {
       page: {
         label: "Link to a page: type part of its title",
@@ -972,6 +975,7 @@
       var number = ++requested;
       var typed = input.value.trim();
       if (mode === "page" && typed === "") {
+        shownFor = typed;
         show([]);
         return;
       }
@@ -984,11 +988,17 @@
         })
         .then(function (answer) {
           if (number === requested) {
+            shownFor = typed;
             show(modes[mode].read(answer));
+            if (chooseWhenShown) {
+              chooseWhenShown = false;
+              choose(0);
+            }
           }
         })
         .catch(function (err) {
           if (number === requested) {
+            chooseWhenShown = false;
             show([]);
             showStatus("Could not search: " + (err && err.message ? err.message : "network error"), true);
           }
@@ -998,6 +1008,7 @@
 
     function close(backToText) {
       later.cancel();
+      chooseWhenShown = false;
       requested++;
       box.hidden = true;
       input.setAttribute("aria-expanded", "false");
@@ -1028,9 +1039,15 @@
           highlight((active + step + options.length) % options.length);
         }
       } else if (event.key === "Enter") {
-        // Enter inserts; it must never submit the editor's form.
+        // Enter inserts; it must never submit the editor's form. Typed faster than the answers came, it waits
+        // for the options of what was typed.
         event.preventDefault();
-        later.flush();
+        if (input.value.trim() !== shownFor) {
+          chooseWhenShown = true;
+          later.cancel();
+          search();
+          return;
+        }
         choose(active >= 0 ? active : 0);
       } else if (event.key === "Escape") {
         event.preventDefault();
@@ -1055,6 +1072,7 @@
         }
         var selected = textarea.value.slice(selection.start, selection.end);
         input.value = selected.indexOf("\n") < 0 ? selected : "";
+        shownFor = null;
         show([]);
         box.hidden = false;
         input.focus();
