@@ -175,7 +175,8 @@ pub fn sides_html(old: &str, new: &str) -> (String, String) {
                         res.push_str("</mark>");
                     }
                 }
-                res.push_str("</span>\n");
+                // Block-level spans (see the theme): no newline between them, which a `<pre>` would show.
+                res.push_str("</span>");
             }
         }
     }

@@ -590,7 +590,8 @@ pub async fn new_page(
                 }
                 let query_string =
                     if query_string.is_empty() { String::new() } else { format!("?{}", query_string.join("&")) };
-                return Ok(Redirect::to(&format!("/-/edit/{}{query_string}", path.as_str())).into_response());
+                let editor = crate::content::path::url_for(path.as_str());
+                return Ok(Redirect::to(&format!("/-/edit{editor}{query_string}")).into_response());
             }
             Err(NewAddressError::AgainstHint(better)) => {
                 error =
