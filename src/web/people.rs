@@ -16,7 +16,6 @@ use super::query::encode;
 use super::view::{self, Frame, person_url};
 use super::viewer::Viewer;
 use super::{AppState, blocking};
-use crate::auth::Role;
 use crate::content::RepoPath;
 use crate::site::Reader;
 use crate::site::{PersonSummary, Reason, ReviewItem};
@@ -119,10 +118,10 @@ struct MentionChoice {
     mention: String,
 }
 
-/// `GET /-/api/people?q=`: people whose name, e-mail or user name contains `q`, for mentions. Readers find
-/// those who wrote what they may read (as `/-/people` lists them); editors also find every active account.
+/// `GET /-/api/people?q=`: people who wrote what the reader may read (as `/-/people` lists them) whose name or
+/// e-mail contains `q`, for mentions: `@username` when they have an account, else `@e-mail`.
 pub async fn people_api(
-    viewer: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     Query(query): Query<PeopleQuery>,
 ) -> Result<Response, ApiError> {
@@ -130,36 +129,20 @@ pub async fn people_api(
     if query.q.len() > 200 {
         return Err(Error::bad_input("the query is longer than 200 bytes").into());
     }
-    let reader = viewer.reader(&state);
     let typed = query.q.trim().trim_start_matches('@').to_lowercase();
-    let accounts = if viewer.access.at_least(Role::Editor) {
-        state.auth.accounts.users()?.into_iter().filter(|it| !it.disabled).collect()
-    } else {
-        Vec::new()
-    };
-    let lookup = typed.clone();
-    let committers = blocking(move || Ok(reader.people_matching(&lookup, limit))).await?;
-    let mut res: Vec<MentionChoice> = Vec::new();
-    let mut taken = std::collections::HashSet::new();
-    // A committer with an account is offered as `@username`, which reaches the account whatever address they
-    // commit with; then accounts that match but never committed.
-    let account_of = |email: &str| accounts.iter().find(|it| it.email.eq_ignore_ascii_case(email));
-    for person in &committers {
-        let mention = account_of(&person.email)
-            .map_or_else(|| format!("@{}", person.email.to_lowercase()), |it| format!("@{}", it.username));
-        if taken.insert(mention.clone()) {
-            res.push(MentionChoice { name: person.name.clone(), mention });
-        }
-    }
-    for account in &accounts {
-        let matches = account.username.to_lowercase().contains(&typed) || account.name.to_lowercase().contains(&typed);
-        let mention = format!("@{}", account.username);
-        if matches && res.len() < limit && taken.insert(mention.clone()) {
-            res.push(MentionChoice { name: account.name.clone(), mention });
-        }
-    }
-    res.truncate(limit);
-    Ok(Json(serde_json::json!({ "people": res })).into_response())
+    let committers = blocking(move || Ok(reader.people_matching(&typed, limit))).await?;
+    // A mention of `@ann` reaches Ann's account whatever address she commits with.
+    let accounts = state.auth.accounts.users()?;
+    let people: Vec<MentionChoice> = committers
+        .into_iter()
+        .map(|person| {
+            let account = accounts.iter().find(|it| !it.disabled && it.email.eq_ignore_ascii_case(&person.email));
+            let mention =
+                account.map_or_else(|| format!("@{}", person.email.to_lowercase()), |it| format!("@{}", it.username));
+            MentionChoice { name: person.name, mention }
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "people": people })).into_response())
 }
 
 /// `?q=` of the experts API.

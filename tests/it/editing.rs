@@ -1556,6 +1556,20 @@ async fn people_api_finds_committers_by_part_of_their_name_for_mentions() {
     assert_eq!(reply.json()["people"], json!([{"name": BOB.name, "mention": "@bob@example.com"}]));
     let reply = wiki.get("/-/api/people?q=%40ANN").await;
     assert_eq!(reply.json()["people"][0]["mention"], "@ann@example.com", "{}", reply.text());
+    // Someone with an account is mentioned by user name, which reaches the account.
+    lore::auth::Accounts::open(&wiki.data_dir())
+        .expect("the state store")
+        .add_user(lore::auth::NewUser {
+            username: "bobby".into(),
+            name: BOB.name.into(),
+            email: "BOB@example.com".into(),
+            role: lore::auth::Role::Editor,
+            groups: Vec::new(),
+            password: None,
+        })
+        .expect("a new account");
+    let reply = wiki.get("/-/api/people?q=bob").await;
+    assert_eq!(reply.json()["people"], json!([{"name": BOB.name, "mention": "@bobby"}]), "{}", reply.text());
     let reply = wiki.get(&format!("/-/api/people?q={}", "x".repeat(300))).await;
     assert_eq!(reply.status, 400, "{}", reply.text());
 }
