@@ -195,6 +195,12 @@ struct ConflictRow {
     after: String,
     mine_html: String,
     theirs_html: String,
+    /// For a front matter row: what the title, tags and owners fields say with each choice (JSON), so the
+    /// fields show what the choice puts in the YAML.
+    fields: Option<String>,
+    /// Whether "keep both" is offered: not where both versions together are not valid front matter (the
+    /// same key twice).
+    both_allowed: bool,
 }
 
 /// `GET /-/edit/<path>`: the editor for a page, a section of it (`?section=N`), or a new page
@@ -404,6 +410,7 @@ fn merge_for_editor(path: &RepoPath, base: &str, mine: &str, theirs: &str) -> Ed
     let mut rows = Vec::new();
     let yaml_runs = merge::merge_runs(&base_yaml, &mine_yaml, &theirs_yaml);
     conflict_rows(&yaml_runs, "front_matter", &mut rows);
+    fields_of_choices(&yaml_runs, &mut rows);
     let body_runs = merge::merge_runs(&base_body, &mine_body, &theirs_body);
     conflict_rows(&body_runs, "body", &mut rows);
     let body = merge::mine_text(&body_runs);
@@ -411,6 +418,50 @@ fn merge_for_editor(path: &RepoPath, base: &str, mine: &str, theirs: &str) -> Ed
     let mut fields = FieldsContext::of(&merge::mine_text(&yaml_runs), title_placeholder);
     fields.open_advanced |= rows.iter().any(|it| it.target == "front_matter");
     EditorMerge { body, fields, rows }
+}
+
+/// How many front matter rows tell the fields what each of their choices means; past that (front matter with
+/// that many conflicts is rare) the fields are not updated as rows are chosen.
+const MAX_FIELD_ROWS: usize = 20;
+
+// For each front matter row: the fields when that row keeps mine, theirs or both, the others keeping mine.
+fn fields_of_choices(runs: &[MergeRun], rows: &mut [ConflictRow]) {
+    let conflicts: Vec<usize> =
+        runs.iter().enumerate().filter(|(_, it)| matches!(it, MergeRun::Conflict { .. })).map(|it| it.0).collect();
+    for (row, at) in rows.iter_mut().zip(conflicts).take(MAX_FIELD_ROWS) {
+        let MergeRun::Conflict { mine, theirs, .. } = &runs[at] else { continue };
+        let mut choices = serde_json::Map::new();
+        let mut n_problems = Vec::new();
+        for (keep, text) in [("mine", mine.clone()), ("theirs", theirs.clone()), ("both", both_versions(mine, theirs))]
+        {
+            let yaml: String = runs
+                .iter()
+                .enumerate()
+                .map(|(i, run)| match run {
+                    _ if i == at => text.as_str(),
+                    MergeRun::Agreed(agreed) => agreed.as_str(),
+                    MergeRun::Conflict { mine, .. } => mine.as_str(),
+                })
+                .collect();
+            let fields = FieldsContext::of(&yaml, String::new());
+            n_problems.push(fields.problems.len());
+            choices.insert(
+                keep.into(),
+                serde_json::json!({ "title": fields.title, "tags": fields.tags, "owners": fields.owners }),
+            );
+        }
+        row.fields = Some(serde_json::Value::Object(choices).to_string());
+        row.both_allowed = n_problems[2] <= n_problems[0];
+    }
+}
+
+// "Keep both": mine, then theirs, each on lines of their own (as the editor's script does it).
+fn both_versions(mine: &str, theirs: &str) -> String {
+    if mine.is_empty() || theirs.is_empty() || mine.ends_with('\n') {
+        format!("{mine}{theirs}")
+    } else {
+        format!("{mine}\n{theirs}")
+    }
 }
 
 // How much text around a conflict the browser looks for, to find it again after typing elsewhere.
@@ -445,6 +496,8 @@ fn conflict_rows(runs: &[MergeRun], target: &'static str, rows: &mut Vec<Conflic
                     after: after.to_string(),
                     mine_html,
                     theirs_html,
+                    fields: None,
+                    both_allowed: true,
                 });
                 offset += mine.encode_utf16().count();
                 line += mine.matches('\n').count();

@@ -396,6 +396,39 @@ async fn conflict_is_resolved_change_by_change_with_mine_theirs_and_both() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keeping_their_front_matter_line_shows_their_title_in_the_field() {
+    let base = "---\ntitle: Rota\nreview_every: 90d\n---\nWho is on call.\n";
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("team/rota.md", base)]).await;
+    let browser = Browser::start().await;
+    browser.goto(&wiki.url("/-/edit/team/rota")).await;
+    let blob = browser.find("input[name=base_blob]").await;
+    let blob = browser.property(&blob, "value").await.as_str().unwrap_or_default().to_string();
+    let theirs = base.replace("title: Rota", "title: Bob's rota");
+    assert_eq!(wiki.put_page("team/rota", &json!({"markdown": theirs}), Some(&blob)).await.status, 200);
+
+    let title = browser.find("#editor-title").await;
+    replace_all(&browser, &title, "Ann's rota").await;
+    browser.click(&browser.find("#editor-save").await).await;
+    browser
+        .wait_for("the conflict", PATIENCE, async || {
+            browser.try_find("css selector", ".conflict-row").await.map(|_| ())
+        })
+        .await;
+    click_keep(&browser, 1, "theirs").await;
+    let yaml = browser.find("#editor-front-matter").await;
+    assert_eq!(value(&browser, &yaml).await, "title: Bob's rota\nreview_every: 90d\n");
+    assert_eq!(value(&browser, &browser.find("#editor-title").await).await, "Bob's rota", "the field follows");
+    // Theirs kept whole is what the page already says: nothing to commit.
+    let head = wiki.head();
+    browser.click(&browser.find("#editor-save").await).await;
+    let saved_url = wiki.url("/team/rota?unchanged=1");
+    browser.wait_for("the save", PATIENCE, async || (browser.current_url().await == saved_url).then_some(())).await;
+    assert_eq!(raw(&wiki, "team/rota.md").await, theirs);
+    assert_eq!(wiki.head(), head);
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn section_edit_returns_to_that_section() {
     let filler = "A paragraph that makes the page long.\n\n".repeat(60);
     let page = format!("# Runbook\n\n## Alpha\n\n{filler}## Beta\n\n{filler}## Gamma\n\nThe end.\n");

@@ -1489,6 +1489,40 @@ async fn conflict_rows_offer_each_change_and_keep_the_message_title_and_the_othe
     fsck(&wiki);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_in_the_front_matter_is_a_row_of_the_yaml_box_that_tells_the_fields() {
+    let base = "---\ntitle: Rota\ntags: [ops]\n---\nWho is on call.\n";
+    let wiki = TestWiki::with_files(&[("team/rota.md", base)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("team/rota").await;
+    let blob = form.value("base_blob");
+    let bobs = base.replace("title: Rota", "title: Bob's rota");
+    assert_eq!(wiki.put_page("team/rota", &json!({"markdown": bobs}), Some(&blob)).await.status, 200);
+    let head = wiki.head();
+    form.set("title", "Ann's rota");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    let html = reply.text();
+    let editor = Form::with_id(&html, "editor-form");
+    assert_eq!(editor.value("title"), "Ann's rota");
+    assert_eq!(editor.value("front_matter"), "title: Ann's rota\ntags: [ops]\n", "the YAML box has mine");
+    let advanced =
+        elements(&html, "details").into_iter().find(|it| it.classes().iter().any(|c| c == "editor-advanced"));
+    assert!(advanced.expect("the Advanced box").attrs.contains_key("open"), "it is open, to show the row's lines");
+    let rows: Vec<Element> =
+        elements(&html, "li").into_iter().filter(|it| it.classes().iter().any(|c| c == "conflict-row")).collect();
+    assert_eq!(rows.len(), 1, "{html}");
+    assert_eq!(rows[0].attr("data-target"), "front_matter");
+    assert_eq!(unescape(&rows[0].attr("data-theirs")), "title: Bob's rota\n");
+    let fields: serde_json::Value = serde_json::from_str(&unescape(&rows[0].attr("data-fields"))).expect("JSON");
+    assert_eq!(fields["theirs"]["title"], "Bob's rota", "{fields}");
+    assert_eq!(fields["mine"]["title"], "Ann's rota", "{fields}");
+    assert_eq!(fields["theirs"]["tags"], "ops", "{fields}");
+    // Two titles are not front matter: "keep both" is not offered for this row.
+    assert!(rows[0].text().contains("Keep theirs") && !rows[0].text().contains("Keep both"), "{}", rows[0].text());
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Restore and undo
 

@@ -1131,6 +1131,7 @@
           });
           state.current = next;
           state.expected = at;
+          showFieldsOf(row, keep);
           buttons.forEach(function (it) {
             it.setAttribute("aria-pressed", String(it === button));
           });
@@ -1141,6 +1142,29 @@
         });
       });
       choices.hidden = false;
+    });
+  }
+
+  // A front matter row also changes what the title, tags and owners fields should show. A field the person has
+  // not touched (still what it was) follows the YAML; one they typed in keeps what they typed, and wins.
+  function showFieldsOf(row, keep) {
+    var choices;
+    try {
+      choices = JSON.parse(row.dataset.fields || "null");
+    } catch (err) {
+      choices = null;
+    }
+    var fields = choices && choices[keep];
+    if (!fields) {
+      return;
+    }
+    ["title", "tags", "owners"].forEach(function (name) {
+      var field = byId("editor-" + name);
+      var was = field && field.form ? field.form.elements.namedItem(name + "_was") : null;
+      if (field && was && field.value === was.value && typeof fields[name] === "string") {
+        field.value = fields[name];
+        was.value = fields[name];
+      }
     });
   }
 
