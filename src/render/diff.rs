@@ -9,6 +9,9 @@ use similar::{ChangeTag, DiffOp, TextDiff};
 
 use crate::store::CommitInfo;
 
+/// The largest passage pair [`sides_html`] marks word by word.
+pub const MAX_MARKED_BYTES: usize = 16 * 1024;
+
 /// How many unchanged lines to keep around each change by default.
 pub const CONTEXT_LINES: usize = 3;
 
@@ -154,8 +157,21 @@ pub fn unified_html(old: &str, new: &str) -> String {
 
 /// Two versions of a passage side by side, as two HTML fragments of lines (`<span class="diff-del">` on the
 /// old side, `diff-add` on the new, `diff-ctx` for lines both have) with `<mark>` around the words that differ.
-/// For the editor's conflict rows, which show their text and mine one above the other.
+/// For the editor's conflict rows, which show their text and mine one above the other. Passages over
+/// [`MAX_MARKED_BYTES`] together are shown as whole lines, without word marks, which cost the most.
 pub fn sides_html(old: &str, new: &str) -> (String, String) {
+    if old.len() + new.len() > MAX_MARKED_BYTES {
+        let lines = |text: &str, kind: &str| {
+            let mut res = String::with_capacity(text.len() + text.len() / 8);
+            for line in text.lines() {
+                res.push_str(&format!("<span class=\"diff-{kind}\">"));
+                escape_html(&mut res, line).expect("writing to a String cannot fail");
+                res.push_str("</span>");
+            }
+            res
+        };
+        return (lines(old, "del"), lines(new, "add"));
+    }
     let (mut old_html, mut new_html) = (String::new(), String::new());
     for hunk in hunks(old, new, None) {
         for line in &hunk.lines {

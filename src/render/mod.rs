@@ -3,7 +3,6 @@
 
 pub mod diff;
 pub mod highlight;
-pub mod merge;
 mod nesting;
 pub mod sanitize;
 

@@ -20,10 +20,9 @@ use crate::content::page::fallback_title;
 use crate::content::sections;
 use crate::content::{RepoPath, page_slug, questions};
 use crate::render::diff;
-use crate::render::merge::{self, MergeRun};
 use crate::site::{PageEdit, SaveOutcome};
 use crate::site::{Reader, Snapshot};
-use crate::store::ObjectId;
+use crate::store::{self, MergeRun, ObjectId};
 use crate::{Error, Result};
 
 /// Query of `GET /-/edit/<path>`.
@@ -408,14 +407,14 @@ fn merge_for_editor(path: &RepoPath, base: &str, mine: &str, theirs: &str) -> Ed
     let (mine_yaml, mine_body) = parts(mine);
     let (theirs_yaml, theirs_body) = parts(theirs);
     let mut rows = Vec::new();
-    let yaml_runs = merge::merge_runs(&base_yaml, &mine_yaml, &theirs_yaml);
+    let yaml_runs = store::merge_runs(&base_yaml, &mine_yaml, &theirs_yaml);
     conflict_rows(&yaml_runs, "front_matter", &mut rows);
     fields_of_choices(&yaml_runs, &mut rows);
-    let body_runs = merge::merge_runs(&base_body, &mine_body, &theirs_body);
+    let body_runs = store::merge_runs(&base_body, &mine_body, &theirs_body);
     conflict_rows(&body_runs, "body", &mut rows);
-    let body = merge::mine_text(&body_runs);
+    let body = store::mine_text(&body_runs);
     let title_placeholder = crate::content::page::read_meta(path, &body).title;
-    let mut fields = FieldsContext::of(&merge::mine_text(&yaml_runs), title_placeholder);
+    let mut fields = FieldsContext::of(&store::mine_text(&yaml_runs), title_placeholder);
     fields.open_advanced |= rows.iter().any(|it| it.target == "front_matter");
     EditorMerge { body, fields, rows }
 }
@@ -425,7 +424,7 @@ fn merge_for_editor(path: &RepoPath, base: &str, mine: &str, theirs: &str) -> Ed
 const MAX_FIELD_ROWS: usize = 20;
 
 // For each front matter row: the fields when that row keeps mine, theirs or both, the others keeping mine.
-fn fields_of_choices(runs: &[MergeRun], rows: &mut [ConflictRow]) {
+fn fields_of_choices(runs: &[MergeRun<String>], rows: &mut [ConflictRow]) {
     let conflicts: Vec<usize> =
         runs.iter().enumerate().filter(|(_, it)| matches!(it, MergeRun::Conflict { .. })).map(|it| it.0).collect();
     for (row, at) in rows.iter_mut().zip(conflicts).take(MAX_FIELD_ROWS) {
@@ -467,7 +466,7 @@ fn both_versions(mine: &str, theirs: &str) -> String {
 // How much text around a conflict the browser looks for, to find it again after typing elsewhere.
 const CONTEXT_LINES: usize = 2;
 
-fn conflict_rows(runs: &[MergeRun], target: &'static str, rows: &mut Vec<ConflictRow>) {
+fn conflict_rows(runs: &[MergeRun<String>], target: &'static str, rows: &mut Vec<ConflictRow>) {
     let (mut offset, mut line) = (0usize, 1usize);
     for (i, run) in runs.iter().enumerate() {
         match run {
