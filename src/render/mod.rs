@@ -40,6 +40,8 @@ pub struct TocEntry {
     pub level: u8,
     pub id: String,
     pub text: String,
+    /// The heading's section number, as `content::sections` counts them (what its edit link names).
+    pub section: usize,
 }
 
 /// Renders a page body (front matter already split off). `resolve_wiki` says where a `[[target]]` points;
@@ -474,7 +476,7 @@ impl<'a> Renderer<'_, 'a> {
         self.out.push(Event::Html(open.into()));
         self.out.extend(heading.events);
         self.out.push(Event::Html(format!("</h{}>\n", heading.level).into()));
-        self.toc.push(TocEntry { level: heading.level, id, text });
+        self.toc.push(TocEntry { level: heading.level, id, text, section: self.n_headings });
         self.heading_sections.push(self.n_headings);
     }
 }

@@ -19,7 +19,7 @@ mod snapshot;
 mod writer;
 
 pub use authorship::Authorship;
-pub use commits::{PageEdit, SaveOutcome};
+pub use commits::{PageEdit, Restored, SaveOutcome};
 pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
@@ -307,8 +307,14 @@ impl Site {
             .iter()
             .filter(|(path, _)| path.folder() == "_templates/")
             .map(|(path, meta)| {
-                let title =
-                    if meta.title.trim().is_empty() { path.file_stem().to_string() } else { meta.title.clone() };
+                // A template's heading is the page's first section ("Status"), not its name: without a title
+                // of its own it is named by its file ("Decision record").
+                let title = meta
+                    .front_matter
+                    .title
+                    .clone()
+                    .filter(|it| !it.trim().is_empty())
+                    .unwrap_or_else(|| crate::content::page::fallback_title(path));
                 (path.file_stem().to_string(), title)
             })
             .collect()

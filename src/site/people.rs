@@ -190,6 +190,24 @@ impl Site {
         Ok(res)
     }
 
+    /// Committers to what `reader` may read whose name or e-mail contains `query` (any case): names starting
+    /// with it first, then by number of commits. Empty while the change index is being built.
+    pub(super) fn people_matching(&self, reader: &Reader, query: &str, limit: usize) -> Vec<Person> {
+        let Ok(index) = self.changes.ready_index() else { return Vec::new() };
+        let query = query.trim().to_lowercase();
+        let mut found: Vec<(bool, usize, Person)> = index
+            .authors_of(|it| reader.can_read(it))
+            .into_iter()
+            .filter(|(email, name, _, _)| email.contains(&query) || name.to_lowercase().contains(&query))
+            .map(|(email, name, n_commits, _)| {
+                let starts = name.to_lowercase().starts_with(&query) || email.starts_with(&query);
+                (starts, n_commits, Person { name, email })
+            })
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| a.2.email.cmp(&b.2.email)));
+        found.into_iter().take(limit).map(|it| it.2).collect()
+    }
+
     // Everyone's summary, by e-mail, counting only commits, lines, pages and answers `reader` may read.
     pub(super) fn person_summaries(&self, reader: &Reader) -> Result<BTreeMap<String, PersonSummary>> {
         self.require_changes()?;

@@ -538,6 +538,12 @@ impl Reader {
         self.site.experts_excluding(self, &title, limit, Some(question))
     }
 
+    /// People who committed to what this reader may read, found by part of their name or e-mail (for
+    /// mentions in the editor).
+    pub fn people_matching(&self, query: &str, limit: usize) -> Vec<Person> {
+        self.site.people_matching(self, query, limit)
+    }
+
     /// Everyone who has committed to what this reader may read, with what they know there.
     pub fn people(&self) -> Result<Vec<PersonSummary>> {
         self.site.people(self)

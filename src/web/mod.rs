@@ -369,6 +369,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/random", get(navigate::random_page))
         .route("/-/people", get(people::people_page))
         .route("/-/people/{email}", get(people::person_page))
+        .route("/-/api/people", get(people::people_api))
         .route("/-/api/people/{email}", get(people::person_api))
         .route("/-/api/experts", get(people::experts_api))
         .route("/-/review", get(people::review_page))

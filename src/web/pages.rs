@@ -270,12 +270,24 @@ pub async fn content(
             }
         }
         Target::Page(path) => {
+            // Right after a restore the page offers to undo it. Only shown on this uncached view, so the form's
+            // CSRF token reaches no one else; the restore handler judges the commit like any other.
+            let undo_commit = super::query::value(uri.query(), "undo")
+                .filter(|it| (7..=40).contains(&it.len()) && it.bytes().all(|byte| byte.is_ascii_hexdigit()));
+            let (csrf_token, set_cookie) = super::csrf::token(&headers);
+            let undo = undo_commit.filter(|_| viewer.can_edit(path.as_str())).map(|commit| view::UndoForm {
+                restore_url: format!("/-/restore/{}", path.as_str()),
+                commit,
+                csrf_token,
+            });
+            let set_cookie = set_cookie.filter(|_| undo.is_some());
             let cache_state = state.clone();
             let (rendered, inline_styles, fresh_until) = blocking(move || {
                 let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
                 let mut page = PageContext::new(&view, now);
                 decorate(&state, &reader, &mut page)?;
+                page.undo = undo;
                 let inline_styles = page.has_math || page.has_mermaid;
                 frame.notice = notice;
                 let rendered = render_for_sharing(&state, frame, |frame| {
@@ -287,7 +299,10 @@ pub async fn content(
                 Ok((rendered, inline_styles, fresh_until.min(next_midnight(now))))
             })
             .await?;
-            Ok(offline(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until)))
+            let mut res =
+                offline(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until));
+            super::csrf::attach(&mut res, set_cookie);
+            Ok(res)
         }
         Target::Folder(folder) => {
             let entries = folder_entries(&snapshot, &folder);

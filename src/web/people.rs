@@ -102,6 +102,49 @@ pub async fn person_api(reader: Reader, Path(email): Path<String>) -> Result<Res
     Ok(Json(person).into_response())
 }
 
+/// `?q=&limit=` of the people API.
+#[derive(Deserialize, Default)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+/// Someone the editor's mention picker offers.
+#[derive(Serialize)]
+struct MentionChoice {
+    name: String,
+    /// What to type: `@username` for an account, `@e-mail` otherwise.
+    mention: String,
+}
+
+/// `GET /-/api/people?q=`: people who wrote what the reader may read (as `/-/people` lists them) whose name or
+/// e-mail contains `q`, for mentions: `@username` when they have an account, else `@e-mail`.
+pub async fn people_api(
+    reader: Reader,
+    State(state): State<AppState>,
+    Query(query): Query<PeopleQuery>,
+) -> Result<Response, ApiError> {
+    let limit = query.limit.unwrap_or(8).clamp(1, 20);
+    if query.q.len() > 200 {
+        return Err(Error::bad_input("the query is longer than 200 bytes").into());
+    }
+    let typed = query.q.trim().trim_start_matches('@').to_lowercase();
+    let committers = blocking(move || Ok(reader.people_matching(&typed, limit))).await?;
+    // A mention of `@ann` reaches Ann's account whatever address she commits with.
+    let accounts = state.auth.accounts.users()?;
+    let people: Vec<MentionChoice> = committers
+        .into_iter()
+        .map(|person| {
+            let account = accounts.iter().find(|it| !it.disabled && it.email.eq_ignore_ascii_case(&person.email));
+            let mention =
+                account.map_or_else(|| format!("@{}", person.email.to_lowercase()), |it| format!("@{}", it.username));
+            MentionChoice { name: person.name, mention }
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "people": people })).into_response())
+}
+
 /// `?q=` of the experts API.
 #[derive(Deserialize, Default)]
 pub struct ExpertsQuery {

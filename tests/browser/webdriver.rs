@@ -36,6 +36,9 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// The WebDriver code of the Control key.
 pub const CONTROL: &str = "\u{E009}";
 
+/// The WebDriver code of the Shift key.
+pub const SHIFT: &str = "\u{E008}";
+
 /// The WebDriver code of the Enter key, which types a line break in a text area.
 const ENTER: &str = "\u{E007}";
 
@@ -80,6 +83,8 @@ impl Scheme {
         }
     }
 }
+/// The WebDriver code of the right arrow key.
+pub const ARROW_RIGHT: &str = "\u{E014}";
 
 /// An element found in the current page.
 #[derive(Debug, Clone)]
@@ -375,6 +380,30 @@ impl Browser {
         });
         self.session(reqwest::Method::POST, "/actions", Some(actions)).await;
         self.session(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
+    /// Presses `key` while holding `modifiers` (WebDriver key codes such as [`CONTROL`] and [`SHIFT`]), as a
+    /// person presses Ctrl+Shift+K.
+    pub async fn press_chord(&self, modifiers: &[&str], key: &str) {
+        let mut actions: Vec<Value> = modifiers.iter().map(|it| json!({"type": "keyDown", "value": it})).collect();
+        actions.push(json!({"type": "keyDown", "value": key}));
+        actions.push(json!({"type": "keyUp", "value": key}));
+        actions.extend(modifiers.iter().rev().map(|it| json!({"type": "keyUp", "value": it})));
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.session(reqwest::Method::POST, "/actions", Some(actions)).await;
+        self.session(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
+    /// Resizes the window (the page's viewport follows), as a phone or a laptop screen would be.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.session(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+    }
+
+    /// Chooses a file in an `<input type="file">`, as a person does in the file dialog.
+    pub async fn choose_file(&self, element: &WebElement, path: &Path) {
+        let text = path.display().to_string();
+        self.session(reqwest::Method::POST, &format!("/element/{}/value", element.0), Some(json!({ "text": text })))
+            .await;
     }
 
     /// Polls `check` every 50 ms until it returns `Some`, for at most `timeout`; panics saying `what`

@@ -995,9 +995,14 @@ async fn answers_are_editable_like_pages_with_history() {
     let editor = browser.get(&format!("/-/edit/{path}")).await;
     assert_eq!(editor.status, 200, "{}", editor.text());
     let mut form = Form::find_where(&editor.text(), "editor-form", |it| it.attr("id") == "editor-form");
-    assert_eq!(form.value("markdown").trim_end(), original, "the editor holds the answer's file");
+    // The text box holds the answer, the YAML box its front matter (who answered, when).
+    let whole = format!("---\n{}---\n{}", form.value("front_matter"), form.value("markdown"));
+    assert_eq!(whole.trim_end(), original, "the editor holds the answer's file");
     let edited = original.replace("Request the VPN package.", "Request the VPN package in the IT portal.");
-    form.set("markdown", &format!("{edited}\n"));
+    form.set(
+        "markdown",
+        &form.value("markdown").replace("Request the VPN package.", "Request the VPN package in the IT portal."),
+    );
     form.set("message", "Say where to request it");
     form.set("author_name", BOB.name);
     form.set("author_email", BOB.email);
