@@ -63,7 +63,14 @@ pub struct Config {
     /// Addresses and networks that may read `/-/metrics` without logging in (admins may from anywhere):
     /// `127.0.0.1`, `10.0.0.0/8`, `::1`. Loopback only by default.
     pub metrics_allow: Vec<Network>,
+    /// Hosts (`host` or `host:port`) whose players a page's `<iframe>` may show, over https, in a sandbox;
+    /// pages' Content-Security-Policy allows frames from exactly these. Other frames show as a box with a link.
+    pub embeds: Vec<String>,
 }
+
+/// The hosts whose players pages may embed unless `lore.yaml` says otherwise: YouTube's privacy-enhanced
+/// player (YouTube addresses are embedded from it), Vimeo's and Loom's.
+pub const DEFAULT_EMBED_HOSTS: [&str; 3] = ["www.youtube-nocookie.com", "player.vimeo.com", "www.loom.com"];
 
 /// One folder rule of `languages:`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -100,6 +107,7 @@ impl Default for Config {
             mail: None,
             webhooks: Vec::new(),
             metrics_allow: vec![Network::parse("127.0.0.0/8").expect("valid"), Network::parse("::1").expect("valid")],
+            embeds: DEFAULT_EMBED_HOSTS.map(String::from).to_vec(),
         }
     }
 }
@@ -110,6 +118,7 @@ impl Config {
         let text = std::fs::read_to_string(path)?;
         let config = Config::parse(&text).map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
         config.language_rules().map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
+        config.check_embeds().map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
         Ok(config)
     }
 
@@ -141,6 +150,30 @@ impl Config {
                 self.unanswered_after
             ))
         })
+    }
+
+    /// Checks `embeds`: each entry a host name, with a port if need be, and not the host people reach Lore at
+    /// (its pages in a frame that may run script with their own origin would no longer be sandboxed).
+    pub fn check_embeds(&self) -> Result<()> {
+        let own_host = self.public_url.as_ref().and_then(|it| url::Url::parse(it.as_str()).ok());
+        let own_host = own_host.and_then(|it| it.host_str().map(str::to_ascii_lowercase));
+        for host in &self.embeds {
+            let parsed = url::Url::parse(&format!("https://{host}/")).ok();
+            let (name, port) = host.split_once(':').unwrap_or((host, "1"));
+            let is_host = !name.is_empty()
+                && name.bytes().all(|it| it.is_ascii_alphanumeric() || it == b'.' || it == b'-')
+                && port.parse::<u16>().is_ok_and(|it| it > 0)
+                && parsed.as_ref().is_some_and(|it| format!("https://{}/", host.to_ascii_lowercase()) == it.as_str());
+            if !is_host {
+                return Err(Error::bad_input(format!(
+                    "embeds: {host:?} is not a host name such as www.youtube-nocookie.com (no scheme, no path)"
+                )));
+            }
+            if parsed.and_then(|it| it.host_str().map(str::to_string)) == own_host {
+                return Err(Error::bad_input(format!("embeds: {host:?} is Lore's own host, which must not be framed")));
+            }
+        }
+        Ok(())
     }
 
     /// Whether Lore manages (creates and seeds) the repository itself.
@@ -573,6 +606,21 @@ mod tests {
         assert!(defaults.metrics_allow.iter().any(|it| it.contains("::1".parse().unwrap())));
         check_refused("metrics_allow: [10.0.0.0/33]\n", "not an address or network");
         check_refused("metrics_allow: [intranet]\n", "not an address or network");
+    }
+
+    #[test]
+    fn embeds_are_host_names_and_default_to_three_players() {
+        assert_eq!(Config::default().embeds, ["www.youtube-nocookie.com", "player.vimeo.com", "www.loom.com"]);
+        let config = Config::parse("embeds: [video.example.com, 'media.example.com:8443']\n").unwrap();
+        config.check_embeds().unwrap();
+        assert!(Config::parse("embeds: []\n").unwrap().embeds.is_empty());
+        for bad in ["https://x.example.com", "x.example.com/path", "", "a b", "user@x.example.com", "x.example.com:443"]
+        {
+            let config = Config { embeds: vec![bad.to_string()], ..Config::default() };
+            assert!(config.check_embeds().is_err(), "{bad:?} was accepted");
+        }
+        let own = Config::parse("public_url: https://Wiki.Example.com\nembeds: [wiki.example.com]\n").unwrap();
+        assert!(own.check_embeds().unwrap_err().to_string().contains("own host"));
     }
 
     #[test]

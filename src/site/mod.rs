@@ -19,8 +19,8 @@ mod snapshot;
 mod writer;
 
 pub use authorship::Authorship;
-pub use commits::{PageEdit, SaveOutcome};
-pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
+pub use commits::{PageEdit, Restored, SaveOutcome};
+pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
 pub use writer::Writer;
@@ -130,6 +130,7 @@ impl Site {
     /// Opens the configured repository, creating and seeding `<data>/wiki.git` on first run.
     pub fn open(config: Config) -> Result<Site> {
         config.unanswered_after_seconds()?;
+        config.check_embeds()?;
         std::fs::create_dir_all(&config.data)?;
         let repo_path = config.repo_path();
         let store = if config.manages_repo() && !repo_path.exists() {
@@ -319,7 +320,8 @@ impl Site {
             let (text, _) = page::decode(&bytes);
             let doc = front_matter::split(&text);
             let resolver = &snapshot.resolver;
-            Ok(Arc::new(render::render_body(path, &meta.title, doc.body, &|target| resolver.resolve(target))))
+            let embeds = &self.config.embeds;
+            Ok(Arc::new(render::render_body(path, &meta.title, doc.body, &|target| resolver.resolve(target), embeds)))
         })
     }
 
@@ -335,7 +337,8 @@ impl Site {
     fn render_preview(&self, snapshot: &Snapshot, path: &RepoPath, markdown: &str) -> (Arc<PageMeta>, RenderedBody) {
         let meta = Arc::new(page::read_meta(path, markdown));
         let doc = front_matter::split(markdown);
-        let body = render::render_body(path, &meta.title, doc.body, &|target| snapshot.resolver.resolve(target));
+        let resolve = |target: &str| snapshot.resolver.resolve(target);
+        let body = render::render_body(path, &meta.title, doc.body, &resolve, &self.config.embeds);
         (meta, body)
     }
 
@@ -346,8 +349,14 @@ impl Site {
             .iter()
             .filter(|(path, _)| path.folder() == "_templates/")
             .map(|(path, meta)| {
-                let title =
-                    if meta.title.trim().is_empty() { path.file_stem().to_string() } else { meta.title.clone() };
+                // A template's heading is the page's first section ("Status"), not its name: without a title
+                // of its own it is named by its file ("Decision record").
+                let title = meta
+                    .front_matter
+                    .title
+                    .clone()
+                    .filter(|it| !it.trim().is_empty())
+                    .unwrap_or_else(|| crate::content::page::fallback_title(path));
                 (path.file_stem().to_string(), title)
             })
             .collect()
@@ -530,14 +539,14 @@ mod tests {
             let blob: ObjectId = format!("{n:040x}").parse().expect("a valid object id");
             RenderKey { blob, path: path.clone(), wiki_targets_hash: 0 }
         };
-        let render = || Ok::<_, Error>(Arc::new(render::render_body(&path, "", &markdown, &|_| unreachable!())));
+        let render = || Ok::<_, Error>(Arc::new(render::render_body(&path, "", &markdown, &|_| unreachable!(), &[])));
         let body = cache.get_or_insert_with(&key(1), render).expect("rendered");
         assert!(body.heap_size() as u64 > budget / 8, "{} bytes is not large enough", body.heap_size());
         assert!(cache.get(&key(1)).is_none(), "a body over an eighth of the budget was kept");
         assert_eq!(cache.weight(), 0);
         // Ordinary pages are kept, within the budget.
         for n in 2..200 {
-            let small = Arc::new(render::render_body(&path, "", "# Small\n\nText.\n", &|_| unreachable!()));
+            let small = Arc::new(render::render_body(&path, "", "# Small\n\nText.\n", &|_| unreachable!(), &[]));
             cache.insert(key(n), small);
         }
         assert!(cache.get(&key(199)).is_some());

@@ -55,7 +55,10 @@ enum Need {
 // and writer check every path again by construction.
 fn need(method: &Method, path: &str) -> Result<Need> {
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    // The web app manifest and the service worker: the login page needs them as much as any other.
     if path.starts_with("/-/static/")
+        || path == "/-/manifest.webmanifest"
+        || path == "/-/sw.js"
         || path == "/-/healthz"
         || path == "/-/login"
         || path == "/-/logout"

@@ -27,6 +27,7 @@ mod search;
 mod tree;
 mod view;
 mod viewer;
+mod webapp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -60,13 +61,37 @@ use crate::{Error, Result};
 pub use error::{ApiError, PageError};
 pub use viewer::Viewer;
 
-/// The Content-Security-Policy of every page Lore renders: no inline script, no plugins, no framing by others.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
-     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/// The Content-Security-Policies of the pages Lore renders: no inline script, no plugins, no framing by others,
+/// and frames (embedded players) only from the hosts `embeds` in `lore.yaml` names, over https.
+pub struct PagePolicies {
+    /// Every page's policy.
+    pub plain: HeaderValue,
+    /// The policy of pages with formulas or diagrams: the same, but KaTeX's and mermaid's inline styles allowed.
+    pub with_drawings: HeaderValue,
+}
 
-/// The policy of pages with formulas or diagrams: the same, but KaTeX's and mermaid's inline styles allowed.
-pub const CONTENT_SECURITY_POLICY_WITH_DRAWINGS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' data: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+impl PagePolicies {
+    /// The policies for a wiki whose pages may embed players from `embed_hosts` (checked host names).
+    pub fn new(embed_hosts: &[String]) -> PagePolicies {
+        let frame_src = if embed_hosts.is_empty() {
+            "'none'".to_string()
+        } else {
+            embed_hosts.iter().map(|it| format!("https://{}", it.to_ascii_lowercase())).collect::<Vec<_>>().join(" ")
+        };
+        let policy = |style_src: &str, font_src: &str| {
+            let text = format!(
+                "default-src 'self'; script-src 'self'; style-src {style_src}; img-src 'self' data: https:; \
+                 {font_src}frame-src {frame_src}; object-src 'none'; base-uri 'none'; form-action 'self'; \
+                 frame-ancestors 'self'"
+            );
+            HeaderValue::from_str(&text).expect("checked host names are valid header values")
+        };
+        PagePolicies {
+            plain: policy("'self'", ""),
+            with_drawings: policy("'self' 'unsafe-inline'", "font-src 'self' data:; "),
+        }
+    }
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -85,6 +110,8 @@ pub struct AppState {
     pub delivery: Arc<Delivery>,
     /// What `/-/metrics` shows; requests, connections and caches count into it.
     pub metrics: Arc<Metrics>,
+    /// The Content-Security-Policies of pages.
+    pub policies: Arc<PagePolicies>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
@@ -178,6 +205,7 @@ impl Server {
             preview_permits,
             delivery,
             metrics,
+            policies: Arc::new(PagePolicies::new(&site.config.embeds)),
         };
         Ok(Server { site, auth, _watcher: watcher, listener, router: router(state), local_addr })
     }
@@ -300,6 +328,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = usize::try_from(state.site.config.max_page_bytes.max(state.site.config.max_upload_bytes))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
+    let policy = state.policies.plain.clone();
     let preview_limit = usize::try_from(state.site.config.max_page_bytes.saturating_mul(3))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
@@ -331,6 +360,8 @@ pub fn router(state: AppState) -> Router {
         .route("/-/admin/users", post(admin::add_user))
         .route("/-/admin/users/{username}", post(admin::update_user))
         .route("/-/static/{*name}", get(pages::static_file))
+        .route("/-/manifest.webmanifest", get(webapp::manifest))
+        .route("/-/sw.js", get(webapp::service_worker))
         .route("/-/raw/{*path}", get(pages::raw))
         .route("/-/pages", get(pages::all_pages))
         .route(
@@ -370,6 +401,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/random", get(navigate::random_page))
         .route("/-/people", get(people::people_page))
         .route("/-/people/{email}", get(people::person_page))
+        .route("/-/api/people", get(people::people_api))
         .route("/-/api/people/{email}", get(people::person_api))
         .route("/-/api/experts", get(people::experts_api))
         .route("/-/review", get(people::review_page))
@@ -396,10 +428,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(

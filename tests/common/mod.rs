@@ -249,11 +249,7 @@ impl TestWiki {
             Some(name) => format!("refs/heads/{name}"),
             None => git_in(&git_dir, &["symbolic-ref", "HEAD"]),
         };
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("an HTTP client");
+        let client = http_client();
         TestWiki { dir, git_dir, branch_ref, addr, base_url: format!("http://{addr}"), client, server }
     }
 
@@ -310,7 +306,7 @@ impl TestWiki {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let res = request.send().await.unwrap_or_else(|err| panic!("{path}: {err}"));
+        let res = request.send().await.unwrap_or_else(|err| panic!("{path}: {err:?}"));
         Reply::read(res).await
     }
 
@@ -621,17 +617,25 @@ pub fn free_loopback_addr() -> SocketAddr {
 }
 
 /// A plain HTTP client that does not follow redirects.
+/// The server closes a keep-alive connection that stays idle for its header timeout (10 s by default), and a
+/// client that reuses one at that moment sees it closed under the request (browsers retry; reqwest does not).
+/// Tests on a loaded machine can idle that long between two requests, so the client lets connections go first.
+const CLIENT_IDLE: Duration = Duration::from_secs(4);
+
+/// The HTTP client of the tests: no redirects followed, a generous timeout, idle connections dropped before
+/// the server drops them.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
+        .pool_idle_timeout(CLIENT_IDLE)
         .build()
         .expect("an HTTP client")
 }
 
 /// `GET url` with a fresh client.
 pub async fn get_url(url: &str) -> Reply {
-    let res = http_client().get(url).send().await.unwrap_or_else(|err| panic!("GET {url}: {err}"));
+    let res = http_client().get(url).send().await.unwrap_or_else(|err| panic!("GET {url}: {err:?}"));
     Reply::read(res).await
 }
 

@@ -17,6 +17,7 @@ mod git;
 mod history;
 mod languages;
 mod leaks;
+mod media;
 mod navigation;
 mod page_api;
 mod questions;
