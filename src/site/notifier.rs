@@ -29,6 +29,9 @@ const CURSOR_KEY: &str = "notify_cursor";
 const COALESCE_SECONDS: i64 = 600;
 
 /// Commits read per round; a long push is worked through in rounds.
+/// Inbox deliveries written per state transaction (see `notify_pending`).
+const DELIVERIES_PER_TRANSACTION: usize = 50;
+
 const COMMITS_PER_ROUND: usize = 200;
 
 /// How often open questions are looked at for reminders, at most, in seconds (more often when
@@ -162,21 +165,32 @@ impl Site {
                 for event in &events {
                     routed.extend(self.route(auth, &people, &folder_follows, event)?);
                 }
-                delivered += state.write(|tx| {
-                    let mut n = 0;
-                    for (record, recipients, auto_follow) in &routed {
+                // Deliveries go in transactions of DELIVERIES_PER_TRANSACTION, so a save that records its push
+                // waits for one of them, not for a thousand followers. Delivery is idempotent per (event,
+                // recipient), so a crash between them redoes the commit without doubles; the cursor moves in
+                // the last.
+                for (record, recipients, _) in &routed {
+                    for chunk in recipients.chunks(DELIVERIES_PER_TRANSACTION) {
+                        delivered += state.write(|tx| {
+                            tx.insert_event(record)?;
+                            let mut n = 0;
+                            for recipient in chunk {
+                                let made =
+                                    tx.deliver(&recipient.username, record, &recipient.reason, COALESCE_SECONDS)?;
+                                n += usize::from(made.is_some());
+                            }
+                            Ok(n)
+                        })?;
+                    }
+                }
+                state.write(|tx| {
+                    for (record, _, auto_follow) in &routed {
                         tx.insert_event(record)?;
-                        for recipient in recipients {
-                            n += usize::from(
-                                tx.deliver(&recipient.username, record, &recipient.reason, COALESCE_SECONDS)?.is_some(),
-                            );
-                        }
                         if let Some((username, target)) = auto_follow {
                             auto_follow_in(tx, &people, username, record, target)?;
                         }
                     }
-                    tx.set_meta(CURSOR_KEY, &commit.to_string())?;
-                    Ok(n)
+                    tx.set_meta(CURSOR_KEY, &commit.to_string())
                 })?;
             }
         }

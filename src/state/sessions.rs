@@ -43,7 +43,7 @@ impl StateStore {
 
     /// Ends the session whose id hashes to `id_sha256`; `false` when there was none.
     pub fn delete_session(&self, id_sha256: &str) -> Result<bool> {
-        self.run(|connection| {
+        self.run_write(|connection| {
             Ok(connection.prepare_cached("DELETE FROM sessions WHERE id_sha256 = ?1")?.execute([id_sha256])? > 0)
         })
     }
