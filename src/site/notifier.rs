@@ -165,32 +165,28 @@ impl Site {
                 for event in &events {
                     routed.extend(self.route(auth, &people, &folder_follows, event)?);
                 }
-                // Deliveries go in transactions of DELIVERIES_PER_TRANSACTION, so a save that records its push
-                // waits for one of them, not for a thousand followers. Delivery is idempotent per (event,
-                // recipient), so a crash between them redoes the commit without doubles; the cursor moves in
-                // the last.
-                for (record, recipients, _) in &routed {
-                    for chunk in recipients.chunks(DELIVERIES_PER_TRANSACTION) {
-                        delivered += state.write(|tx| {
-                            tx.insert_event(record)?;
-                            let mut n = 0;
-                            for recipient in chunk {
-                                let made =
-                                    tx.deliver(&recipient.username, record, &recipient.reason, COALESCE_SECONDS)?;
-                                n += usize::from(made.is_some());
-                            }
-                            Ok(n)
-                        })?;
-                    }
+                // A commit's deliveries go in transactions of at most DELIVERIES_PER_TRANSACTION, so a save that
+                // records its push waits for one of them, not for a thousand followers. Delivery is idempotent
+                // per (event, recipient), so a crash between them redoes the commit without doubles; the cursor
+                // moves in the last, with the automatic follows.
+                let deliveries: Vec<(&EventRecord, &Recipient)> = routed
+                    .iter()
+                    .flat_map(|(record, recipients, _)| recipients.iter().map(move |it| (record, it)))
+                    .collect();
+                let (first, last) = deliveries.split_at(deliveries.len().saturating_sub(DELIVERIES_PER_TRANSACTION));
+                for chunk in first.chunks(DELIVERIES_PER_TRANSACTION) {
+                    delivered += state.write(|tx| deliver_all(tx, chunk))?;
                 }
-                state.write(|tx| {
+                delivered += state.write(|tx| {
+                    let n = deliver_all(tx, last)?;
                     for (record, _, auto_follow) in &routed {
                         tx.insert_event(record)?;
                         if let Some((username, target)) = auto_follow {
                             auto_follow_in(tx, &people, username, record, target)?;
                         }
                     }
-                    tx.set_meta(CURSOR_KEY, &commit.to_string())
+                    tx.set_meta(CURSOR_KEY, &commit.to_string())?;
+                    Ok(n)
                 })?;
             }
         }
@@ -604,4 +600,14 @@ fn record_of(event: &WikiEvent) -> EventRecord {
         summary: event.summary.clone(),
         tags: event.tags.clone(),
     }
+}
+
+// Inserts each delivery's event (once) and delivers it; how many inbox deliveries were new.
+fn deliver_all(tx: &Transaction<'_>, deliveries: &[(&EventRecord, &Recipient)]) -> Result<usize> {
+    let mut n = 0;
+    for (record, recipient) in deliveries {
+        tx.insert_event(record)?;
+        n += usize::from(tx.deliver(&recipient.username, record, &recipient.reason, COALESCE_SECONDS)?.is_some());
+    }
+    Ok(n)
 }
