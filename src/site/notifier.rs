@@ -1,7 +1,8 @@
 //! The notifier: reads the events of every new commit after a durable cursor (`notify_cursor` in the state
 //! store), works out who should hear of each (followers of the page, its folders, tags, question and author;
-//! people it mentions; the experts a new question should reach), and puts it in their inboxes. Each commit is
-//! one transaction together with the cursor, and delivery is idempotent, so after a crash at any moment a
+//! people it mentions; the experts a new question should reach), and puts it in their inboxes. A commit's
+//! deliveries go in transactions of at most 50, the last together with the cursor, and delivery is idempotent,
+//! so after a crash at any moment a
 //! restart delivers every event after the cursor exactly once. Nobody hears of what they may not read, or of
 //! their own actions. Events are recorded in every mode (webhooks read them); inboxes need accounts.
 
