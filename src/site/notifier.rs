@@ -283,6 +283,11 @@ impl Site {
         let people = People::load(auth)?;
         let folder_mutes: Vec<FollowRecord> =
             auth.state.follows_of_kind("folder")?.into_iter().filter(|it| it.muted).collect();
+        // Read once per sweep: the sweep runs at every head change, over every page with owners or a review date.
+        let mut page_follows: HashMap<String, Vec<FollowRecord>> = HashMap::new();
+        for follow in auth.state.follows_of_kind("page")? {
+            page_follows.entry(follow.target.clone()).or_default().push(follow);
+        }
         let mut reminders: Vec<(EventRecord, Vec<Recipient>)> = Vec::new();
         for (path, meta) in snapshot.pages.iter() {
             let kind = crate::content::PageKind::of(path.as_str());
@@ -304,7 +309,7 @@ impl Site {
             };
             let active_owners: Vec<&User> =
                 steward.owners.iter().filter(|it| status_of(it).is_none()).filter_map(|it| account_of(it)).collect();
-            let follows = auth.state.followers("page", &[path.as_str().to_string()])?;
+            let follows: &[FollowRecord] = page_follows.get(path.as_str()).map_or(&[], Vec::as_slice);
             let muted = |user: &User| {
                 follows.iter().any(|it| it.muted && it.username == user.username)
                     || folder_mutes

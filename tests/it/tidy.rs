@@ -7,6 +7,7 @@
 //!   `ureq` only in `delivery/webhook.rs`, `prometheus_client` only in `metrics.rs`.
 //! - No handler module of `web/` imports another handler module; shared pieces live in the leaf modules.
 //! - `ARCHITECTURE.md` names every module of `lib.rs` and every file of `web/` and `site/`.
+//! - Every stylesheet of the theme closes each block it opens.
 
 use std::path::{Path, PathBuf};
 
@@ -209,4 +210,68 @@ fn the_reader_of_crate_paths_sees_groups_and_nested_paths() {
     assert_eq!(crate_paths("use crate::{Error, Result, hooks, starter};"), ["Error", "Result", "hooks", "starter"]);
     assert_eq!(crate_paths("    let x = crate::site::page_kind(crate::web::y); // crate::theme"), ["site", "web"]);
     assert_eq!(crate_paths("use crate::content::{RepoPath, front_matter};"), ["content"]);
+}
+
+// A lost `}` in a stylesheet silently nests every rule after it inside the one before, and browsers then drop
+// them: it happened once in a merge. Comments and strings are skipped; every block must close, in order.
+#[test]
+fn stylesheets_close_every_block() {
+    let folder = root().join("themes/default/static");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&folder).expect("the theme's static folder") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_none_or(|it| it != "css") {
+            continue;
+        }
+        let css = std::fs::read_to_string(&path).expect("a stylesheet");
+        if let Err(problem) = unbalanced_braces(&css) {
+            panic!("{}: {problem}", path.display());
+        }
+        checked += 1;
+    }
+    assert!(checked > 0, "no stylesheet found in {}", folder.display());
+}
+
+fn unbalanced_braces(css: &str) -> Result<(), String> {
+    let (mut open, mut line, mut chars) = (Vec::new(), 1, css.chars().peekable());
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    line += usize::from(c == '\n');
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+            }
+            '"' | '\'' => {
+                while let Some(it) = chars.next() {
+                    match it {
+                        '\\' => drop(chars.next()),
+                        '\n' => line += 1,
+                        it if it == c => break,
+                        _ => {}
+                    }
+                }
+            }
+            '{' => open.push(line),
+            '}' if open.pop().is_none() => return Err(format!("line {line}: `}}` closes nothing")),
+            _ => {}
+        }
+    }
+    match open.last() {
+        Some(at) => Err(format!("the block opened on line {at} (or one inside it) never closes")),
+        None => Ok(()),
+    }
+}
+
+#[test]
+fn the_brace_check_finds_a_lost_brace_and_ignores_comments_and_strings() {
+    assert_eq!(unbalanced_braces("a { b: c; }\n/* { */ d { content: \"}\"; }"), Ok(()));
+    assert!(unbalanced_braces("a { b: c;\nd { e: f; }").is_err());
+    assert!(unbalanced_braces("a { b: c; } }").is_err());
 }
