@@ -22,6 +22,10 @@ use crate::store::ObjectId;
 pub struct PageCache {
     entries: quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>,
     counters: CacheCounters,
+    // Views being compressed for the cache at once. Each brotli encoder holds about a megabyte; when views
+    // come faster than they compress (a crawl of cold pages on a busy machine), unbounded compressions piled up
+    // on the blocking pool and held 200 MiB. A view that finds every slot busy is sent, and cached next time.
+    compressing: Arc<tokio::sync::Semaphore>,
 }
 
 /// What a cached view depends on besides the wiki's content at `head`.
@@ -94,7 +98,13 @@ impl PageCache {
         // Pages compress to a few kilobytes: a first guess at the number of entries, which the cache adapts.
         let estimated_items = usize::try_from(budget_bytes / 4096).unwrap_or(usize::MAX).max(16);
         let entries = quick_cache::sync::Cache::with_weighter(estimated_items, budget_bytes.max(1), PageWeighter);
-        PageCache { entries, counters }
+        let slots = std::thread::available_parallelism().map_or(2, usize::from);
+        PageCache { entries, counters, compressing: Arc::new(tokio::sync::Semaphore::new(slots)) }
+    }
+
+    /// A slot to compress a view for the cache in, if one is free (see `compressing`).
+    pub fn compress_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.compressing.clone().try_acquire_owned().ok()
     }
 
     /// A cached view still fresh at `now` (Unix seconds); a stale one counts as a miss.
