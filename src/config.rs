@@ -60,6 +60,9 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// Where events are posted for chat and other tools.
     pub webhooks: Vec<WebhookConfig>,
+    /// The people-state database: `postgres://user:password@host:port/database` for a PostgreSQL database
+    /// that several Lore nodes share; unset for SQLite in `<data>/lore.db` (see docs/REPLICAS.md).
+    pub state: Option<crate::state::PostgresUrl>,
 }
 
 /// One folder rule of `languages:`.
@@ -96,6 +99,7 @@ impl Default for Config {
             public_url: None,
             mail: None,
             webhooks: Vec::new(),
+            state: None,
         }
     }
 }
@@ -137,6 +141,14 @@ impl Config {
                 self.unanswered_after
             ))
         })
+    }
+
+    /// Where the people state lives: the `state:` database, else `<data>/lore.db`.
+    pub fn state_location(&self) -> crate::state::StateLocation {
+        match &self.state {
+            Some(url) => crate::state::StateLocation::Postgres(url.clone()),
+            None => crate::state::StateLocation::Embedded,
+        }
     }
 
     /// Whether Lore manages (creates and seeds) the repository itself.

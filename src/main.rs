@@ -98,6 +98,9 @@ struct ServeArgs {
     /// Serve open mode (anyone may edit) on a non-loopback address; pages then show a banner.
     #[arg(long)]
     allow_open: bool,
+    /// The people-state database: postgres://user:password@host:port/database [default: <data>/lore.db].
+    #[arg(long, value_name = "URL", env = "LORE_STATE")]
+    state: Option<String>,
 }
 
 /// Where the state database (`<data>/lore.db`) lives: `<data>` from the settings file or the flag.
@@ -109,6 +112,9 @@ struct DataArgs {
     /// Folder for Lore's data [default: ./lore-data].
     #[arg(long, value_name = "DIR", global = true)]
     data: Option<PathBuf>,
+    /// The people-state database: postgres://user:password@host:port/database [default: <data>/lore.db].
+    #[arg(long, value_name = "URL", global = true, env = "LORE_STATE")]
+    state: Option<String>,
 }
 
 impl DataArgs {
@@ -122,14 +128,15 @@ impl DataArgs {
             theme: None,
             site_title: None,
             allow_open: false,
+            state: self.state.clone(),
         };
         args.into_config()
     }
 
     fn accounts(&self) -> anyhow::Result<lore::auth::Accounts> {
         let config = self.config()?;
-        lore::auth::Accounts::open(&config.data)
-            .with_context(|| format!("opening the state database in {}", config.data.display()))
+        lore::auth::Accounts::open_at(&config.data, &config.state_location())
+            .with_context(|| format!("opening the state database of {}", config.data.display()))
     }
 }
 
@@ -209,6 +216,9 @@ impl ServeArgs {
             config.site_title = site_title;
         }
         config.auth.allow_open |= self.allow_open;
+        if let Some(url) = &self.state {
+            config.state = Some(lore::state::PostgresUrl::parse(url)?);
+        }
         Ok(config)
     }
 }
@@ -314,6 +324,7 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
                         theme: None,
                         site_title: None,
                         allow_open: false,
+                        state: data.state.clone(),
                     };
                     args.into_config()?.auth.default_role
                 }
@@ -364,8 +375,8 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
 
 fn digest(data: &DataArgs) -> anyhow::Result<()> {
     let config = data.config()?;
-    let auth = lore::auth::Auth::open(&config.auth, &config.data)
-        .with_context(|| format!("opening the state database in {}", config.data.display()))?;
+    let auth = lore::auth::Auth::open_at(&config.auth, &config.data, &config.state_location())
+        .with_context(|| format!("opening the state database of {}", config.data.display()))?;
     let delivery = lore::delivery::Delivery::new(&config, std::sync::Arc::new(auth), &config.site_url())?;
     let report = delivery.send_due_digests()?;
     eprintln!(

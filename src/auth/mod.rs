@@ -16,7 +16,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
-use crate::state::StateStore;
+use crate::state::{StateLocation, StateStore};
 use crate::{Error, Result};
 
 pub use accounts::{AccountEdit, Accounts, NewUser, TokenInfo, User};
@@ -341,9 +341,14 @@ pub struct Auth {
 impl Auth {
     /// Loads the settings' rules and the stores in `data_dir` (one state database, see [`open_state`]).
     pub fn open(config: &AuthConfig, data_dir: &Path) -> Result<Auth> {
+        Auth::open_at(config, data_dir, &StateLocation::Embedded)
+    }
+
+    /// Loads the settings' rules and the stores, with the state database at `location`.
+    pub fn open_at(config: &AuthConfig, data_dir: &Path, location: &StateLocation) -> Result<Auth> {
         let rules = Arc::new(Rules::compile(&config.rules)?);
         let trusted_proxies = TrustedProxies::parse(&config.trusted_proxies)?;
-        let state = open_state(data_dir)?;
+        let state = open_state_at(data_dir, location)?;
         Ok(Auth {
             config: config.clone(),
             rules,
@@ -378,7 +383,12 @@ impl Auth {
 /// Opens the state database in `data_dir` (created on the first start) and, the first time, imports the
 /// account, session and push-log files an older Lore kept there, keeping them renamed to `<name>.migrated`.
 pub fn open_state(data_dir: &Path) -> Result<Arc<StateStore>> {
-    let state = StateStore::open(data_dir)?;
+    open_state_at(data_dir, &StateLocation::Embedded)
+}
+
+/// Opens the state database at `location` (see [`open_state`]; the old files are read from `data_dir`).
+pub fn open_state_at(data_dir: &Path, location: &StateLocation) -> Result<Arc<StateStore>> {
+    let state = StateStore::open_at(data_dir, location)?;
     legacy::import(&state, data_dir)?;
     Ok(Arc::new(state))
 }

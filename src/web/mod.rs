@@ -107,7 +107,7 @@ impl Server {
                  Set auth.mode to local or proxy in lore.yaml, listen on 127.0.0.1, or pass --allow-open"
             )));
         }
-        let auth = Arc::new(Auth::open(&config.auth, &config.data)?);
+        let auth = Arc::new(Auth::open_at(&config.auth, &config.data, &config.state_location())?);
         let delivery_config = config.clone();
         let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
         let site = Arc::new(site);

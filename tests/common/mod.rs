@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod postgres;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
