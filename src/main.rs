@@ -101,6 +101,10 @@ struct ServeArgs {
     /// The people-state database: postgres://user:password@host:port/database [default: <data>/lore.db].
     #[arg(long, value_name = "URL", env = "LORE_STATE")]
     state: Option<String>,
+    /// Serve as a replica of the primary at this address (http://primary:8080): mirror its repository, serve
+    /// reads, forward writes. Needs cluster_token and state in lore.yaml.
+    #[arg(long, value_name = "URL")]
+    replica_of: Option<String>,
 }
 
 /// Where the state database (`<data>/lore.db`) lives: `<data>` from the settings file or the flag.
@@ -129,6 +133,7 @@ impl DataArgs {
             site_title: None,
             allow_open: false,
             state: self.state.clone(),
+            replica_of: None,
         };
         args.into_config()
     }
@@ -218,6 +223,9 @@ impl ServeArgs {
         config.auth.allow_open |= self.allow_open;
         if let Some(url) = &self.state {
             config.state = Some(lore::state::PostgresUrl::parse(url)?);
+        }
+        if let Some(url) = &self.replica_of {
+            config.replica_of = Some(lore::config::PrimaryUrl::parse(url)?);
         }
         Ok(config)
     }
@@ -325,6 +333,7 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
                         site_title: None,
                         allow_open: false,
                         state: data.state.clone(),
+                        replica_of: None,
                     };
                     args.into_config()?.auth.default_role
                 }

@@ -235,12 +235,25 @@ pub struct Access {
     pub groups: Vec<String>,
     /// Whether this visitor may read at all (anonymous visitors only with `anonymous_read`).
     pub may_read: bool,
+    /// A replica of this wiki: it reads every file (to mirror them) and changes none.
+    replica: bool,
     rules: Arc<Rules>,
 }
 
 impl Access {
     pub fn new(role: Option<Role>, groups: Vec<String>, may_read: bool, rules: Arc<Rules>) -> Access {
-        Access { role, groups, may_read, rules }
+        Access { role, groups, may_read, replica: false, rules }
+    }
+
+    /// A replica of this wiki (authenticated with the cluster token): reads every file, whatever the folder
+    /// rules say, and may change nothing.
+    pub fn replica(rules: Arc<Rules>) -> Access {
+        Access { role: None, groups: Vec::new(), may_read: true, replica: true, rules }
+    }
+
+    /// Whether this is a replica's standing ([`Access::replica`]).
+    pub fn is_replica(&self) -> bool {
+        self.replica
     }
 
     /// Someone no rule limits: an admin's standing, for Lore's own tools (`lore reindex`, tests) that act on
@@ -263,7 +276,7 @@ impl Access {
     pub fn fingerprint(&self) -> String {
         let mut groups: Vec<String> = self.groups.iter().map(|it| it.to_lowercase()).collect();
         groups.sort();
-        format!("{:?}|{}|{}", self.role, self.may_read, groups.join(","))
+        format!("{:?}|{}|{}|{}", self.role, self.may_read, self.replica, groups.join(","))
     }
 
     pub fn at_least(&self, role: Role) -> bool {
@@ -272,7 +285,7 @@ impl Access {
 
     /// True when no folder rule can ever hide anything from this visitor: lists need no filtering.
     pub fn sees_everything(&self) -> bool {
-        self.may_read && (self.is_admin() || self.rules.is_empty() || !self.rules.restricts_reading())
+        self.may_read && (self.is_admin() || self.replica || self.rules.is_empty() || !self.rules.restricts_reading())
     }
 
     fn in_any(&self, groups: &[String]) -> bool {
@@ -284,7 +297,7 @@ impl Access {
         if !self.may_read {
             return false;
         }
-        if self.is_admin() || self.rules.is_empty() {
+        if self.is_admin() || self.replica || self.rules.is_empty() {
             return true;
         }
         match self.rules.deciding(path).and_then(|rule| rule.read.as_deref()) {
@@ -311,6 +324,7 @@ impl Access {
     pub fn can_read_everything(&self) -> bool {
         self.may_read
             && (self.is_admin()
+                || self.replica
                 || self.rules.rules.iter().all(|(_, rule)| rule.read.as_deref().is_none_or(|it| self.in_any(it))))
     }
 

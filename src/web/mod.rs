@@ -4,11 +4,13 @@
 mod admin;
 mod api;
 mod auth;
+mod cluster;
 mod csrf;
 mod edit;
 mod encoding;
 mod error;
 mod feed;
+mod forward;
 mod git;
 mod history;
 mod inbox;
@@ -50,6 +52,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
 use crate::delivery::Delivery;
+use crate::replica::Replica;
 use crate::site::Site;
 use crate::site::cache::CacheBudgets;
 use crate::theme::Theme;
@@ -81,6 +84,10 @@ pub struct AppState {
     pub preview_permits: Arc<permits::WorkPermits>,
     /// E-mail and webhooks; `wake` it when inboxes or events change.
     pub delivery: Arc<Delivery>,
+    /// On a replica: following the primary, and how far behind it is ([`Replica::status`]).
+    pub replica: Option<Arc<Replica>>,
+    /// On a replica: what forwards writes to the primary.
+    forwarder: Option<Arc<forward::Forwarder>>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
@@ -107,9 +114,16 @@ impl Server {
                  Set auth.mode to local or proxy in lore.yaml, listen on 127.0.0.1, or pass --allow-open"
             )));
         }
+        config.check_cluster()?;
         let auth = Arc::new(Auth::open_at(&config.auth, &config.data, &config.state_location())?);
         let delivery_config = config.clone();
-        let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
+        let site = tokio::task::spawn_blocking(move || {
+            // A replica's first start mirrors the primary's repository before there is anything to serve.
+            Replica::prepare_mirror(&config)?;
+            Site::open(config)
+        })
+        .await
+        .map_err(join_error)??;
         let site = Arc::new(site);
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
         // The history walk can take many seconds on a large repository: serve pages meanwhile, and make them
@@ -151,12 +165,20 @@ impl Server {
             None => format!("http://{local_addr}"),
         };
         let delivery = Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?);
-        delivery.start()?;
-        // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
-        let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());
-        std::thread::Builder::new()
-            .name("notifier".into())
-            .spawn(move || Site::run_notifier(notifier_site, notifier_auth, move || notified.wake()))?;
+        let replica = if site.config.is_replica() {
+            // The primary fills inboxes and sends e-mail and webhooks for the whole cluster (into the shared
+            // database): a replica only follows it.
+            Some(Replica::start(site.clone())?)
+        } else {
+            delivery.start()?;
+            // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
+            let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());
+            std::thread::Builder::new()
+                .name("notifier".into())
+                .spawn(move || Site::run_notifier(notifier_site, notifier_auth, move || notified.wake()))?;
+            None
+        };
+        let forwarder = replica.clone().map(|it| Arc::new(forward::Forwarder::new(it)));
         let state = AppState {
             site: site.clone(),
             local_addr,
@@ -167,6 +189,8 @@ impl Server {
             auth,
             preview_permits,
             delivery,
+            replica,
+            forwarder,
         };
         Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
     }
@@ -272,6 +296,7 @@ pub fn router(state: AppState) -> Router {
     let preview_limit = usize::try_from(state.site.config.max_page_bytes.saturating_mul(3))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
+    let has_replicas = state.site.config.cluster_token.is_some() && !state.site.config.is_replica();
     Router::new()
         .route("/-/healthz", get(pages::healthz))
         .route("/-/login", get(auth::login_form).post(auth::login))
@@ -315,6 +340,9 @@ pub fn router(state: AppState) -> Router {
         .route("/-/upload/{*path}", post(edit::upload))
         .route("/wiki.git/{*rest}", get(git::backend).post(git::backend))
         .route("/-/hooks/refresh", post(git::refresh))
+        .route("/-/api/cluster/events", get(cluster::events))
+        .route("/-/api/cluster/head", get(cluster::head))
+        .route("/-/api/cluster/status", get(cluster::status))
         .route("/-/ask", get(questions::ask_form).post(questions::ask))
         .route("/-/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::question_page))
@@ -363,6 +391,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn_with_state(state.clone(), forward::forward_writes))
+        .layer(tower::util::option_layer(
+            has_replicas.then(|| middleware::from_fn_with_state(state.clone(), forward::stamp_head)),
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

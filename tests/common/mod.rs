@@ -372,7 +372,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn read(res: reqwest::Response) -> Reply {
+    /// Reads a whole answer.
+    pub async fn read(res: reqwest::Response) -> Reply {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let body = res.bytes().await.expect("the body arrives").to_vec();
@@ -524,6 +525,11 @@ impl LoreProcess {
             }
         }
         LoreProcess { child, base_url: format!("http://{addr}"), addr, stderr }
+    }
+
+    /// The process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// What the process has written to stderr so far.

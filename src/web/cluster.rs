@@ -1,0 +1,69 @@
+//! What replicas ask the primary, with the cluster token (the route table lets only a replica, or an admin for
+//! the status, in): the event stream of new heads, the current head, and a node's replication status.
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::AppState;
+use crate::replica::{EVENTS_KEEPALIVE, ReplicationStatus};
+
+/// `GET /-/api/cluster/events`: server-sent events, one `head` event with the served commit when the stream
+/// opens and one each time the branch moves; a comment every few seconds keeps idle connections alive.
+pub async fn events(State(state): State<AppState>) -> Response {
+    let heads = state.site.watch_head();
+    let stream = futures_util::stream::unfold((heads, true), |(mut heads, first)| async move {
+        if !first {
+            match tokio::time::timeout(EVENTS_KEEPALIVE, heads.changed()).await {
+                Err(_) => return Some((Ok::<_, Infallible>(Bytes::from_static(b": still here\n\n")), (heads, false))),
+                Ok(Err(_)) => return None,
+                Ok(Ok(())) => {}
+            }
+        }
+        let head = *heads.borrow_and_update();
+        let event = match head {
+            Some(head) => format!("event: head\ndata: {head}\n\n"),
+            None => ": the branch is empty\n\n".to_string(),
+        };
+        Some((Ok(Bytes::from(event)), (heads, false)))
+    });
+    let mut res = Response::new(Body::from_stream(stream));
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+#[derive(Serialize)]
+pub struct HeadView {
+    head: Option<String>,
+}
+
+/// `GET /-/api/cluster/head`: the commit this node serves.
+pub async fn head(State(state): State<AppState>) -> Json<HeadView> {
+    Json(HeadView { head: state.site.head().map(|it| it.to_string()) })
+}
+
+#[derive(Serialize)]
+pub struct StatusView {
+    /// `primary` or `replica`.
+    role: &'static str,
+    head: Option<String>,
+    /// A replica's progress; none on the primary.
+    replication: Option<ReplicationStatus>,
+}
+
+/// `GET /-/api/cluster/status`: this node's role, head and, on a replica, how far behind it is.
+pub async fn status(State(state): State<AppState>) -> Response {
+    let view = StatusView {
+        role: if state.replica.is_some() { "replica" } else { "primary" },
+        head: state.site.head().map(|it| it.to_string()),
+        replication: state.replica.as_ref().map(|it| it.status()),
+    };
+    (StatusCode::OK, Json(view)).into_response()
+}
