@@ -17,10 +17,19 @@ use crate::replica::{EVENTS_KEEPALIVE, ReplicationStatus};
 /// opens and one each time the branch moves; a comment every few seconds keeps idle connections alive.
 pub async fn events(State(state): State<AppState>) -> Response {
     let heads = state.site.watch_head();
-    let stream = futures_util::stream::unfold((heads, true), |(mut heads, first)| async move {
+    let stopping = state.stopping.clone();
+    let stream = futures_util::stream::unfold((heads, stopping, true), |(mut heads, mut stopping, first)| async move {
         if !first {
-            match tokio::time::timeout(EVENTS_KEEPALIVE, heads.changed()).await {
-                Err(_) => return Some((Ok::<_, Infallible>(Bytes::from_static(b": still here\n\n")), (heads, false))),
+            // The stream ends when the server stops: replicas reconnect to whoever serves next.
+            let changed = tokio::select! {
+                changed = tokio::time::timeout(EVENTS_KEEPALIVE, heads.changed()) => changed,
+                _ = stopping.wait_for(|it| *it) => return None,
+            };
+            match changed {
+                Err(_) => {
+                    let comment = Bytes::from_static(b": still here\n\n");
+                    return Some((Ok::<_, Infallible>(comment), (heads, stopping, false)));
+                }
                 Ok(Err(_)) => return None,
                 Ok(Ok(())) => {}
             }
@@ -30,7 +39,7 @@ pub async fn events(State(state): State<AppState>) -> Response {
             Some(head) => format!("event: head\ndata: {head}\n\n"),
             None => ": the branch is empty\n\n".to_string(),
         };
-        Some((Ok(Bytes::from(event)), (heads, false)))
+        Some((Ok(Bytes::from(event)), (heads, stopping, false)))
     });
     let mut res = Response::new(Body::from_stream(stream));
     let headers = res.headers_mut();

@@ -88,6 +88,8 @@ pub struct AppState {
     pub replica: Option<Arc<Replica>>,
     /// On a replica: what forwards writes to the primary.
     forwarder: Option<Arc<forward::Forwarder>>,
+    /// Becomes `true` when the server stops.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
@@ -98,6 +100,9 @@ pub struct Server {
     site: Arc<Site>,
     // Kept alive for as long as the server runs.
     _watcher: Option<notify::RecommendedWatcher>,
+    /// Told when the server stops, so that answers that never end by themselves (the cluster's event stream)
+    /// end and let it stop.
+    stopping: tokio::sync::watch::Sender<bool>,
     listener: TcpListener,
     router: Router,
     local_addr: SocketAddr,
@@ -179,6 +184,7 @@ impl Server {
             None
         };
         let forwarder = replica.clone().map(|it| Arc::new(forward::Forwarder::new(it)));
+        let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
         let state = AppState {
             site: site.clone(),
             local_addr,
@@ -191,8 +197,9 @@ impl Server {
             delivery,
             replica,
             forwarder,
+            stopping: stopping_receiver,
         };
-        Ok(Server { site, _watcher: watcher, listener, router: router(state), local_addr })
+        Ok(Server { site, _watcher: watcher, stopping, listener, router: router(state), local_addr })
     }
 
     /// The address the server listens on (useful with port 0).
@@ -247,6 +254,7 @@ impl Server {
                 }
             });
         }
+        self.stopping.send_replace(true);
         // Stop accepting; idle connections close at once, the others after their current request.
         drop(self.listener);
         drop(closing);
