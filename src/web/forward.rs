@@ -157,6 +157,8 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     let (mut parts, body) = request.into_parts();
     let headers = &mut parts.headers;
     strip_hop_by_hop(headers);
+    // This server already answered any `100 Continue` the client waited for, by reading the body.
+    headers.remove(header::EXPECT);
     headers.remove(CLUSTER_HEADER);
     if !trusted {
         // The primary trusts what this replica forwards: a client that is not a trusted proxy here must not

@@ -532,6 +532,20 @@ impl LoreProcess {
         self.child.id()
     }
 
+    /// Waits up to `within` for the process to exit by itself; its exit status, or `None` if it still runs.
+    pub fn wait_for_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child can be polled") {
+                return Some(status);
+            }
+            if started.elapsed() > within {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// What the process has written to stderr so far.
     pub fn log(&self) -> String {
         self.stderr.lock().expect("log lock").clone()

@@ -205,7 +205,17 @@ async fn git_push_to_a_replica_lands_on_the_primary_and_the_replica_serves_it_wh
     let remote = format!("http://eddie:{}@{}/wiki.git", cluster.token, cluster.replicas[0].addr);
     git_in(cluster.root.path(), &["clone", "--quiet", &remote, "clone"]);
     std::fs::write(clone.join("pushed.md"), "# Pushed\n\nThrough a replica.\n").expect("write a page");
-    git_in(&clone, &["add", "pushed.md"]);
+    // Over a megabyte, so git sends the pack in chunks after a probe, as it does for real pushes.
+    let mut noise = Vec::with_capacity(3 << 20);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    while noise.len() < 3 << 20 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        noise.extend_from_slice(&seed.to_le_bytes());
+    }
+    std::fs::write(clone.join("diagram.bin"), &noise).expect("write a large file");
+    git_in(&clone, &["add", "pushed.md", "diagram.bin"]);
     git_in(&clone, &["-c", "user.name=Eddie Editor", "-c", "user.email=eddie@example.com", "commit", "-qm", "Push"]);
     let pushed = git_in(&clone, &["rev-parse", "HEAD"]);
     let branch = git_in(&clone, &["symbolic-ref", "--short", "HEAD"]);
@@ -411,4 +421,36 @@ async fn kill_9_of_the_primary_during_a_write_storm_loses_no_acknowledged_write(
         .await;
         assert_eq!(head.as_deref(), Some(primary_head.as_str()), "replica {index} did not converge on the primary");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_primary_that_replicas_follow_stops_promptly_on_sigterm() {
+    let mut cluster = Cluster::start();
+    // The replicas hold the event stream open; it must not keep the primary from stopping.
+    let connected = retry_until(
+        async || {
+            let status = cluster
+                .client
+                .get(format!("{}/-/api/cluster/status", cluster.replica(1)))
+                .bearer_auth(cluster.cluster_token())
+                .send()
+                .await
+                .expect("status");
+            Reply::read(status).await.json()["replication"]["events_connected"].as_bool()
+        },
+        |it| *it == Some(true),
+    )
+    .await;
+    assert_eq!(connected, Some(true), "replica B does not follow the primary's event stream");
+    let mut primary = cluster.primary.take().expect("the primary runs");
+    let started = Instant::now();
+    let signalled = std::process::Command::new("kill").args(["-TERM", &primary.pid().to_string()]).status();
+    assert!(signalled.expect("kill runs").success());
+    let status = primary.wait_for_exit(Duration::from_secs(10));
+    assert!(
+        status.is_some_and(|it| it.success()),
+        "the primary did not stop within 10 s: {status:?}\n{}",
+        primary.log()
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
