@@ -34,6 +34,9 @@ pub use delivery::{DigestKey, MailCandidate, Outcome, WebhookDeliveryRecord, Web
 pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord};
 pub use sessions::SessionRecord;
 
+/// Where the database keeps its id.
+const ID_KEY: &str = "database_id";
+
 /// The database's file name inside the data folder.
 pub const FILE: &str = "lore.db";
 
@@ -206,6 +209,7 @@ impl StateStore {
             }
         }
         drop(connection);
+        store.name_itself()?;
         Ok(store)
     }
 
@@ -219,6 +223,7 @@ impl StateStore {
         };
         schema::migrate_postgres(postgres, &store.describe())?;
         drop(connection);
+        store.name_itself()?;
         Ok(store)
     }
 
@@ -232,6 +237,26 @@ impl StateStore {
 
     fn new(backend: Backend) -> StateStore {
         StateStore { backend, pool: Mutex::new(Pool { idle: Vec::new(), n_open: 0 }), freed: Condvar::new() }
+    }
+
+    /// A random id the database was given when it was created: nodes that share a database see the same id
+    /// (a replica checks it is the primary's).
+    pub fn id(&self) -> Result<String> {
+        Ok(self.meta(ID_KEY)?.unwrap_or_default())
+    }
+
+    // Gives a new database its id (once: the first process to get there wins).
+    fn name_itself(&self) -> Result<()> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|err| Error::Database(format!("no randomness for the id: {err}")))?;
+        let id: String = bytes.iter().map(|it| format!("{it:02x}")).collect();
+        self.run(|conn| {
+            conn.execute(
+                "INSERT INTO state_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                params![ID_KEY, &id],
+            )
+        })?;
+        Ok(())
     }
 
     /// The database, for messages: the SQLite file, or the PostgreSQL URL without its password.
@@ -260,9 +285,10 @@ impl StateStore {
                 Ok(res)
             }
             Open::Postgres(postgres) => {
-                postgres.batch(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?;
-                // Rolled back when `change` fails or panics, so the connection goes back to the pool clean.
+                // Rolled back unless it commits (a lock that timed out, `change` failing or panicking), so the
+                // connection goes back to the pool clean.
                 let mut guard = RollbackGuard { connection: postgres, done: false };
+                postgres.batch(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?;
                 let res = change(&Transaction { conn: Conn::Postgres(postgres) })?;
                 postgres.batch("COMMIT")?;
                 guard.done = true;

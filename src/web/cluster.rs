@@ -63,15 +63,23 @@ pub struct StatusView {
     /// `primary` or `replica`.
     role: &'static str,
     head: Option<String>,
+    /// The state database's id: every node of a cluster has the same.
+    state_id: String,
     /// A replica's progress; none on the primary.
     replication: Option<ReplicationStatus>,
 }
 
 /// `GET /-/api/cluster/status`: this node's role, head and, on a replica, how far behind it is.
 pub async fn status(State(state): State<AppState>) -> Response {
+    let store = state.auth.state.clone();
+    let state_id = match super::blocking(move || store.id()).await {
+        Ok(id) => id,
+        Err(err) => return super::ApiError(err).into_response(),
+    };
     let view = StatusView {
         role: if state.replica.is_some() { "replica" } else { "primary" },
         head: state.site.head().map(|it| it.to_string()),
+        state_id,
         replication: state.replica.as_ref().map(|it| it.status()),
     };
     (StatusCode::OK, Json(view)).into_response()

@@ -122,9 +122,11 @@ impl Server {
         config.check_cluster()?;
         let auth = Arc::new(Auth::open_at(&config.auth, &config.data, &config.state_location())?);
         let delivery_config = config.clone();
+        let state_store = auth.state.clone();
         let site = tokio::task::spawn_blocking(move || {
-            // A replica's first start mirrors the primary's repository before there is anything to serve.
-            Replica::prepare_mirror(&config)?;
+            // A replica checks it shares the primary's database, and its first start mirrors the primary's
+            // repository before there is anything to serve.
+            Replica::prepare_mirror(&config, &state_store.id()?)?;
             Site::open(config)
         })
         .await

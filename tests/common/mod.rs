@@ -503,17 +503,22 @@ impl LoreProcess {
         std::thread::spawn(move || {
             for line in reader.lines() {
                 let Ok(line) = line else { break };
-                let ready = line.contains("listening on http://");
+                // The address it listens on, as it says (the real port when it was asked for port 0).
+                let ready = line
+                    .split("listening on http://")
+                    .nth(1)
+                    .and_then(|it| it.split_whitespace().next())
+                    .and_then(|it| it.parse::<SocketAddr>().ok());
                 log.lock().expect("log lock").push_str(&format!("{line}\n"));
-                if ready {
-                    let _ = ready_tx.send(());
+                if let Some(listening) = ready {
+                    let _ = ready_tx.send(listening);
                 }
             }
         });
         let started = Instant::now();
-        loop {
-            if ready_rx.recv_timeout(Duration::from_millis(100)).is_ok() {
-                break;
+        let addr = loop {
+            if let Ok(listening) = ready_rx.recv_timeout(Duration::from_millis(100)) {
+                break if addr.port() == 0 { SocketAddr::from(([127, 0, 0, 1], listening.port())) } else { addr };
             }
             if let Some(status) = child.try_wait().expect("the child can be polled") {
                 std::thread::sleep(Duration::from_millis(200));
@@ -523,7 +528,7 @@ impl LoreProcess {
                 let _ = child.kill();
                 panic!("lore {all:?} did not say it was listening:\n{}", stderr.lock().expect("log lock"));
             }
-        }
+        };
         LoreProcess { child, base_url: format!("http://{addr}"), addr, stderr }
     }
 

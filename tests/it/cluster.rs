@@ -70,7 +70,8 @@ impl Cluster {
         );
         assert!(created.status.success(), "lore token create: {}", String::from_utf8_lossy(&created.stderr));
         let token = String::from_utf8_lossy(&created.stdout).trim().to_string();
-        let primary_addr = free_loopback_addr();
+        // Port 0 (the system picks a free one): the primary keeps the port it got across restarts.
+        let primary_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
         let mut cluster = Cluster {
             root,
             state_url,
@@ -83,9 +84,10 @@ impl Cluster {
         cluster.start_primary();
         for name in ["a", "b"] {
             let dir = cluster.root.path().join(name);
-            let primary_url = format!("http://{primary_addr}");
-            let replica = LoreProcess::serve(
+            let primary_url = cluster.primary_url();
+            let replica = LoreProcess::serve_at(
                 &dir,
+                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
                 &["--data", &data_arg(&dir), "--state", &cluster.state_url, "--replica-of", &primary_url],
             );
             cluster.replicas.push(replica);
@@ -96,7 +98,9 @@ impl Cluster {
     fn start_primary(&mut self) {
         let dir = self.root.path().join("primary");
         let args = ["--data", &data_arg(&dir), "--state", &self.state_url];
-        self.primary = Some(LoreProcess::serve_at(&dir, self.primary_addr, &args));
+        let primary = LoreProcess::serve_at(&dir, self.primary_addr, &args);
+        self.primary_addr = primary.addr;
+        self.primary = Some(primary);
     }
 
     fn primary_url(&self) -> String {
@@ -453,4 +457,31 @@ async fn a_primary_that_replicas_follow_stops_promptly_on_sigterm() {
         primary.log()
     );
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_on_another_state_database_refuses_to_start_and_says_why() {
+    let cluster = Cluster::start();
+    let dir = cluster.root.path().join("a");
+    let stray = cluster.root.path().join("stray");
+    let other_database = postgres::database_url();
+    let primary_url = cluster.primary_url();
+    let output = run_lore(
+        &dir,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            &stray.display().to_string(),
+            "--state",
+            &other_database,
+            "--replica-of",
+            &primary_url,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "a replica started on another database:\n{stderr}");
+    assert!(stderr.contains("another state database"), "the refusal does not say why:\n{stderr}");
+    assert!(!stray.join("wiki.git").exists(), "the refused replica mirrored the primary anyway");
 }
