@@ -54,7 +54,27 @@ const SHAPES: &[Shape] = &[
     Shape { name: "front_matter_maps", prefix: "---\nx: ", unit: |_, out| out.push_str("{a: ") },
     Shape { name: "front_matter_wide", prefix: "---\nx: [", unit: |i, out| out.push_str(&format!("a{i}, ")) },
     Shape { name: "front_matter_block", prefix: "---\nx:\n", unit: |_, out| out.push_str("- ") },
+    // Issue 17: frames judged against the `embeds` hosts, allowed and not, and players for recordings.
+    Shape {
+        name: "iframes_allowed",
+        prefix: "",
+        unit: |i, out| out.push_str(&format!("<iframe src=\"https://www.youtube.com/watch?v=v{i}&t=3\"></iframe>\n\n")),
+    },
+    Shape {
+        name: "iframes_blocked",
+        prefix: "",
+        unit: |i, out| {
+            out.push_str(&format!("x <iframe src=\"https://frames.example/{i}\" title=\"t\">fallback</iframe> "))
+        },
+    },
+    Shape { name: "iframes_unclosed", prefix: "<div>\n", unit: |_, out| out.push_str("<iframe src=x ") },
+    Shape { name: "media_images", prefix: "", unit: |i, out| out.push_str(&format!("![talk {i}](talk{i}.mp4) ")) },
 ];
+
+/// The `embeds` hosts of a default `lore.yaml`.
+fn embed_hosts() -> Vec<String> {
+    lore::config::DEFAULT_EMBED_HOSTS.map(String::from).to_vec()
+}
 
 fn main() {
     let filters: Vec<String> = std::env::args().skip(1).filter(|it| !it.starts_with("--")).collect();
@@ -66,7 +86,8 @@ fn main() {
         Duration::from_secs(std::env::var("HOSTILE_GIVE_UP_SECS").ok().and_then(|it| it.parse().ok()).unwrap_or(20));
     let page_path = RepoPath::parse("hostile.md").expect("a valid page path");
     // Warm the highlighter so the first shape does not pay for compiling syntaxes.
-    render_body(&page_path, "", "```rust\nfn main() {}\n```\n", &resolve);
+    let embeds = embed_hosts();
+    render_body(&page_path, "", "```rust\nfn main() {}\n```\n", &resolve, &embeds);
 
     println!("{:<20} {:>8} {:>10} {:>10} {:>10} {:>12}", "shape", "size", "ms", "cpu ms", "ms/MB", "html bytes");
     for shape in SHAPES.iter().filter(|it| filters.is_empty() || filters.iter().any(|name| name == it.name)) {
@@ -74,7 +95,8 @@ fn main() {
             let text = build(shape, size_kb * 1024);
             let (started, cpu_started) = (Instant::now(), process_cpu_ms());
             let meta = read_meta(&page_path, &text);
-            let html_len = render_body(&page_path, &meta.title, front_matter::split(&text).body, &resolve).html.len();
+            let html_len =
+                render_body(&page_path, &meta.title, front_matter::split(&text).body, &resolve, &embeds).html.len();
             let elapsed = started.elapsed();
             let cpu_ms = process_cpu_ms().zip(cpu_started).map(|(end, start)| format!("{}", end - start));
             let ms = elapsed.as_secs_f64() * 1e3;

@@ -33,13 +33,19 @@ fn render_50k(c: &mut Criterion) {
             let text = black_box(PAGE);
             let meta = read_meta(&page_path, text);
             let doc = front_matter::split(text);
-            render_body(&page_path, &meta.title, doc.body, &|target| resolver.resolve(target))
+            render_body(&page_path, &meta.title, doc.body, &|target| resolver.resolve(target), &[])
         })
     });
     // The body alone, as the render cache computes it once the metadata is known.
     group.bench_function("render_body", |b| {
         b.iter(|| {
-            render_body(&page_path, "Payments Platform handbook", black_box(body), &|target| resolver.resolve(target))
+            render_body(
+                &page_path,
+                "Payments Platform handbook",
+                black_box(body),
+                &|target| resolver.resolve(target),
+                &[],
+            )
         })
     });
     // The baseline: pulldown-cmark's own HTML writer on the same body with the same options.
@@ -63,7 +69,7 @@ fn breakdown(c: &mut Criterion) {
     // The sanitiser's input in the pipeline is this HTML before cleaning; cleaning it again parses and walks the
     // same tree (the output differs only in `rel` attributes on links), so it costs the same.
     let rendered_html =
-        render_body(&page_path, "Payments Platform handbook", body, &|target| resolver.resolve(target)).html;
+        render_body(&page_path, "Payments Platform handbook", body, &|target| resolver.resolve(target), &[]).html;
 
     let mut group = c.benchmark_group("breakdown");
     group.bench_function("highlight_all_code_blocks", |b| {
@@ -192,7 +198,8 @@ fn check_fixture_exercises_the_renderer(page_path: &RepoPath, resolver: &LinkRes
     let started = Instant::now();
     let meta = read_meta(page_path, PAGE);
     let html =
-        render_body(page_path, &meta.title, front_matter::split(PAGE).body, &|target| resolver.resolve(target)).html;
+        render_body(page_path, &meta.title, front_matter::split(PAGE).body, &|target| resolver.resolve(target), &[])
+            .html;
     // syntect compiles a syntax's regexes on first use, so the first render in a process costs much more.
     let first_render = started.elapsed();
     let count = |needle: &str| html.matches(needle).count();

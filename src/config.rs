@@ -60,6 +60,12 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// Where events are posted for chat and other tools.
     pub webhooks: Vec<WebhookConfig>,
+    /// Addresses and networks that may read `/-/metrics` without logging in (admins may from anywhere):
+    /// `127.0.0.1`, `10.0.0.0/8`, `::1`. Loopback only by default.
+    pub metrics_allow: Vec<Network>,
+    /// Hosts (`host` or `host:port`) whose players a page's `<iframe>` may show, over https, in a sandbox;
+    /// pages' Content-Security-Policy allows frames from exactly these. Other frames show as a box with a link.
+    pub embeds: Vec<String>,
     /// The people-state database: `postgres://user:password@host:port/database` for a PostgreSQL database
     /// that several Lore nodes share; unset for SQLite in `<data>/lore.db` (see docs/REPLICAS.md).
     pub state: Option<crate::state::PostgresUrl>,
@@ -162,6 +168,10 @@ impl From<ClusterToken> for String {
     }
 }
 
+/// The hosts whose players pages may embed unless `lore.yaml` says otherwise: YouTube's privacy-enhanced
+/// player (YouTube addresses are embedded from it), Vimeo's and Loom's.
+pub const DEFAULT_EMBED_HOSTS: [&str; 3] = ["www.youtube-nocookie.com", "player.vimeo.com", "www.loom.com"];
+
 /// One folder rule of `languages:`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -199,6 +209,8 @@ impl Default for Config {
             state: None,
             replica_of: None,
             cluster_token: None,
+            metrics_allow: vec![Network::parse("127.0.0.0/8").expect("valid"), Network::parse("::1").expect("valid")],
+            embeds: DEFAULT_EMBED_HOSTS.map(String::from).to_vec(),
         }
     }
 }
@@ -209,6 +221,7 @@ impl Config {
         let text = std::fs::read_to_string(path)?;
         let config = Config::parse(&text).map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
         config.language_rules().map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
+        config.check_embeds().map_err(|err| Error::bad_input(format!("{}: {err}", path.display())))?;
         Ok(config)
     }
 
@@ -240,6 +253,30 @@ impl Config {
                 self.unanswered_after
             ))
         })
+    }
+
+    /// Checks `embeds`: each entry a host name, with a port if need be, and not the host people reach Lore at
+    /// (its pages in a frame that may run script with their own origin would no longer be sandboxed).
+    pub fn check_embeds(&self) -> Result<()> {
+        let own_host = self.public_url.as_ref().and_then(|it| url::Url::parse(it.as_str()).ok());
+        let own_host = own_host.and_then(|it| it.host_str().map(str::to_ascii_lowercase));
+        for host in &self.embeds {
+            let parsed = url::Url::parse(&format!("https://{host}/")).ok();
+            let (name, port) = host.split_once(':').unwrap_or((host, "1"));
+            let is_host = !name.is_empty()
+                && name.bytes().all(|it| it.is_ascii_alphanumeric() || it == b'.' || it == b'-')
+                && port.parse::<u16>().is_ok_and(|it| it > 0)
+                && parsed.as_ref().is_some_and(|it| format!("https://{}/", host.to_ascii_lowercase()) == it.as_str());
+            if !is_host {
+                return Err(Error::bad_input(format!(
+                    "embeds: {host:?} is not a host name such as www.youtube-nocookie.com (no scheme, no path)"
+                )));
+            }
+            if parsed.and_then(|it| it.host_str().map(str::to_string)) == own_host {
+                return Err(Error::bad_input(format!("embeds: {host:?} is Lore's own host, which must not be framed")));
+            }
+        }
+        Ok(())
     }
 
     /// Where the people state lives: the `state:` database, else `<data>/lore.db`.
@@ -336,6 +373,49 @@ impl TryFrom<String> for PublicUrl {
 impl From<PublicUrl> for String {
     fn from(url: PublicUrl) -> String {
         url.0
+    }
+}
+
+/// An address or a network (`10.0.0.0/8`, `fd00::/8`, or one address such as `192.0.2.7`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Network(ipnet::IpNet);
+
+impl Network {
+    /// Reads CIDR notation, or one address (a network of one).
+    pub fn parse(text: &str) -> Result<Network> {
+        let text = text.trim();
+        let network = match text.parse::<ipnet::IpNet>() {
+            Ok(network) => network,
+            Err(_) => text
+                .parse::<std::net::IpAddr>()
+                .map(ipnet::IpNet::from)
+                .map_err(|_| Error::bad_input(format!("{text:?} is not an address or network such as 10.0.0.0/8")))?,
+        };
+        Ok(Network(network.trunc()))
+    }
+
+    /// Whether `address` is in this network (an IPv4 address written as IPv6, `::ffff:10.0.0.1`, counts as IPv4).
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        let address = match address {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.contains(&address)
+    }
+}
+
+impl TryFrom<String> for Network {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Network> {
+        Network::parse(&text)
+    }
+}
+
+impl From<Network> for String {
+    fn from(network: Network) -> String {
+        network.0.to_string()
     }
 }
 
@@ -645,6 +725,38 @@ mod tests {
     fn check_refused(yaml: &str, expected: &str) {
         let err = Config::parse(yaml).expect_err("the settings were accepted").to_string();
         assert!(err.contains(expected), "{err}");
+    }
+
+    #[test]
+    fn metrics_allow_takes_addresses_and_networks() {
+        let config = Config::parse("metrics_allow: [10.1.0.0/16, 192.0.2.7, 'fd00::/8']\n").unwrap();
+        let allowed = |text: &str| config.metrics_allow.iter().any(|it| it.contains(text.parse().unwrap()));
+        assert!(allowed("10.1.200.3"));
+        assert!(allowed("::ffff:10.1.0.9"));
+        assert!(allowed("192.0.2.7"));
+        assert!(allowed("fd00::1"));
+        assert!(!allowed("192.0.2.8"));
+        assert!(!allowed("127.0.0.1"));
+        let defaults = Config::default();
+        assert!(defaults.metrics_allow.iter().any(|it| it.contains("127.0.0.1".parse().unwrap())));
+        assert!(defaults.metrics_allow.iter().any(|it| it.contains("::1".parse().unwrap())));
+        check_refused("metrics_allow: [10.0.0.0/33]\n", "not an address or network");
+        check_refused("metrics_allow: [intranet]\n", "not an address or network");
+    }
+
+    #[test]
+    fn embeds_are_host_names_and_default_to_three_players() {
+        assert_eq!(Config::default().embeds, ["www.youtube-nocookie.com", "player.vimeo.com", "www.loom.com"]);
+        let config = Config::parse("embeds: [video.example.com, 'media.example.com:8443']\n").unwrap();
+        config.check_embeds().unwrap();
+        assert!(Config::parse("embeds: []\n").unwrap().embeds.is_empty());
+        for bad in ["https://x.example.com", "x.example.com/path", "", "a b", "user@x.example.com", "x.example.com:443"]
+        {
+            let config = Config { embeds: vec![bad.to_string()], ..Config::default() };
+            assert!(config.check_embeds().is_err(), "{bad:?} was accepted");
+        }
+        let own = Config::parse("public_url: https://Wiki.Example.com\nembeds: [wiki.example.com]\n").unwrap();
+        assert!(own.check_embeds().unwrap_err().to_string().contains("own host"));
     }
 
     #[test]

@@ -105,6 +105,11 @@ impl ChangeIndex {
         self.commits.len()
     }
 
+    /// Where `commit` stands in the index, oldest first (0 for the first commit indexed).
+    pub fn position(&self, commit: ObjectId) -> Option<usize> {
+        self.commit_ids.get(&commit).map(|it| *it as usize)
+    }
+
     /// The newest change to `path` (not following renames).
     pub fn last_change(&self, path: &str) -> Option<HistoryEntry> {
         let id = *self.path_ids.get(path)?;

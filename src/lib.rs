@@ -3,8 +3,9 @@
 //! Modules are listed in the direction data flows; each uses only modules above it (`tests/it/tidy.rs` keeps
 //! this true, and `ARCHITECTURE.md` draws it).
 
-// Foundations: the error type, the git store, the pure content model.
+// Foundations: the error type, the operational metrics, the git store, the pure content model.
 pub mod error;
+pub mod metrics;
 pub mod store;
 pub mod content;
 
@@ -22,6 +23,9 @@ pub mod history;
 pub mod search;
 pub mod hooks;
 pub mod starter;
+
+// Operations: backups of a data folder, and restores from them.
+pub mod backup;
 
 // Reaching people: e-mail and webhooks, from what the notifier put in the state store.
 pub mod delivery;

@@ -37,6 +37,22 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Write a backup of the data folder into DEST, a new folder: the wiki (a git bundle of every ref), the state
+    /// database, the secret key and lore.yaml, with a manifest of SHA-256 checksums. The server keeps running.
+    Backup {
+        /// The folder to create (it must not exist, or be empty).
+        dest: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Build a working data folder from a backup, after checking every file against its manifest.
+    Restore {
+        /// The backup folder (made by `lore backup`).
+        src: PathBuf,
+        /// The data folder to build (it must not exist, or be empty).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
     /// Send the e-mail digests that are due now (for cron or a systemd timer; the server also sends them at
     /// mail.digest_hour). Each digest goes once, however often this runs.
     Digest(DataArgs),
@@ -122,6 +138,11 @@ struct DataArgs {
 }
 
 impl DataArgs {
+    /// The settings file in use: `--config`, else `./lore.yaml` when it exists.
+    fn settings_file(&self) -> Option<PathBuf> {
+        self.config.clone().or_else(|| Some(PathBuf::from("lore.yaml")).filter(|it| it.exists()))
+    }
+
     fn config(&self) -> anyhow::Result<Config> {
         let args = ServeArgs {
             config: self.config.clone(),
@@ -281,6 +302,8 @@ fn main() -> anyhow::Result<()> {
         Command::User { data, command } => user_command(&data, command),
         Command::Token { data, command } => token_command(&data, command),
         Command::Digest(data) => digest(&data),
+        Command::Backup { dest, data } => backup(&dest, &data),
+        Command::Restore { src, data } => restore(&src, &data),
         Command::Check(args) => check(args),
         Command::Hook(HookCommand::PreReceive { branch, max_page_bytes, max_file_bytes }) => {
             let store = lore::store::Store::open_from_env(&branch)
@@ -308,10 +331,14 @@ fn main() -> anyhow::Result<()> {
             limit_malloc_arenas();
             return_freed_memory_regularly();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(async {
+            let res = runtime.block_on(async {
                 let server = lore::web::Server::bind(config).await.context("starting the server")?;
                 server.run().await.context("serving")
-            })
+            });
+            // `run` has waited for the requests under way; work it gave up on (past its deadline) is not waited
+            // for again.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            res
         }
     }
 }
@@ -380,6 +407,55 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn backup(dest: &std::path::Path, data: &DataArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let config = data.config()?;
+    let settings = data.settings_file();
+    eprintln!("Backing up {} into {}:", config.data.display(), dest.display());
+    let manifest =
+        lore::backup::create(&config, settings.as_deref(), dest, git_progress(), &mut |line| eprintln!("{line}"))
+            .with_context(|| format!("backing up into {}", dest.display()))?;
+    let bytes: u64 = manifest.files.iter().map(|it| it.bytes).sum();
+    eprintln!(
+        "Done in {:.1} s: {} files and the manifest, {bytes} bytes.",
+        started.elapsed().as_secs_f64(),
+        manifest.files.len()
+    );
+    Ok(())
+}
+
+fn restore(src: &std::path::Path, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    eprintln!("Restoring {} into {}:", src.display(), data_dir.display());
+    let manifest = lore::backup::restore(src, data_dir, git_progress(), &mut |line| eprintln!("{line}"))
+        .with_context(|| format!("restoring {}", src.display()))?;
+    eprintln!("Done in {:.1} s.", started.elapsed().as_secs_f64());
+    let settings = data_dir.join("lore.yaml");
+    if manifest.files.iter().any(|it| it.name == "lore.yaml") {
+        eprintln!("Start it with: lore serve --config {} --data {}", settings.display(), data_dir.display());
+        let restored = lore::config::Config::load(&settings).ok();
+        if restored.is_some_and(|it| it.repo.is_some()) {
+            eprintln!(
+                "Note: {} names a repository (repo:); the restored one is {}: remove the repo: key to serve it.",
+                settings.display(),
+                data_dir.join("wiki.git").display()
+            );
+        }
+    } else {
+        eprintln!("Start it with: lore serve --data {}", data_dir.display());
+    }
+    Ok(())
+}
+
+// Git draws its own progress when someone watches.
+fn git_progress() -> lore::store::GitProgress {
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        lore::store::GitProgress::Shown
+    } else {
+        lore::store::GitProgress::Quiet
+    }
 }
 
 fn digest(data: &DataArgs) -> anyhow::Result<()> {

@@ -138,6 +138,14 @@ impl Theme {
         template.render(minijinja::value::Serde(view)).map_err(template_error)
     }
 
+    /// The address of a static file with its fingerprint, as templates' `static_url` gives it.
+    pub fn static_url(&self, name: &str) -> String {
+        match self.static_files.fingerprint(name) {
+            Some(fingerprint) => format!("/-/static/{name}?v={fingerprint}"),
+            None => format!("/-/static/{name}"),
+        }
+    }
+
     /// A static file by name (e.g. `lore.css`), from the override folder first.
     pub fn static_file(&self, name: &str) -> Option<StaticFile> {
         let (content, content_type) = self.static_files.read(name)?;

@@ -21,6 +21,7 @@ use crate::{Error, Result};
 
 pub use accounts::{AccountEdit, Accounts, NewUser, TokenInfo, User};
 pub use pushlog::PushLog;
+pub use sessions::KEY_FILE as SECRET_KEY_FILE;
 
 /// What an account may do, in increasing order of power.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash, Serialize, Deserialize)]

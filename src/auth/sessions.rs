@@ -17,7 +17,8 @@ use super::{hex, now, random_hex, sha256_hex};
 use crate::Result;
 use crate::state::{SessionRecord, StateStore};
 
-const KEY_FILE: &str = "secret.key";
+/// The file in the data folder holding the key that signs sessions and unsubscribe links.
+pub const KEY_FILE: &str = "secret.key";
 
 /// Where a shared state database keeps the session key.
 const SHARED_KEY: &str = "session_key";

@@ -151,18 +151,100 @@ pub fn with_alias(text: &str, alias: &str) -> Result<String, String> {
 /// old lines, including their indented continuation, are replaced in place; new fields go last). The file's
 /// line endings are kept. Fails when the existing front matter is not valid YAML.
 pub fn set_fields(text: &str, fields: &[(&str, Value)]) -> Result<String, String> {
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut rendered = Vec::with_capacity(fields.len());
+    for (key, value) in fields {
+        rendered.push((*key, Some(render_block_field(key, value, newline)?)));
+    }
+    splice_fields(text, &rendered)
+}
+
+/// One front matter field of the editor (title, tags, owners): what it says now and what it said when the
+/// editor opened. Only a field the person changed is written; the YAML as typed decides the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldEdit<'a> {
+    pub key: &'a str,
+    pub value: FieldValue,
+    pub was: FieldValue,
+}
+
+/// The value of an editor field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    List(Vec<String>),
+}
+
+impl FieldValue {
+    /// A one-line text field, trimmed.
+    pub fn text(raw: &str) -> FieldValue {
+        FieldValue::Text(raw.trim().to_string())
+    }
+
+    /// A comma-separated list field: items trimmed, empty ones dropped.
+    pub fn list(raw: &str) -> FieldValue {
+        FieldValue::List(raw.split(',').map(str::trim).filter(|it| !it.is_empty()).map(str::to_string).collect())
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            FieldValue::Text(text) => text.is_empty(),
+            FieldValue::List(items) => items.is_empty(),
+        }
+    }
+}
+
+/// A page's text from the editor's parts: the front matter YAML as typed (without its `---` fences), the
+/// fields, and the body. A field the person changed replaces its key's lines in place (or is added at the
+/// end, or removed when emptied); every other line of the YAML is kept as typed. No front matter block is
+/// written when the YAML is blank and no field adds one, and a block that removing fields left blank goes.
+/// Fails on YAML that a changed field cannot be written into, or that holds a fence line.
+pub fn assemble(yaml: &str, fields: &[FieldEdit<'_>], body: &str) -> Result<String, String> {
+    if yaml.lines().any(|it| matches!(it.trim_end(), "---" | "...")) {
+        return Err("the front matter cannot hold a line of only `---` or `...`".into());
+    }
+    let yaml_is_blank = yaml.trim().is_empty();
+    let text = if yaml_is_blank {
+        body.to_string()
+    } else {
+        let newline = if yaml.ends_with('\n') { "" } else { "\n" };
+        format!("---\n{yaml}{newline}---\n{body}")
+    };
+    let mut changes = Vec::new();
+    for field in fields.iter().filter(|it| it.value != it.was) {
+        let rendered = match &field.value {
+            value if value.is_empty() => None,
+            FieldValue::Text(text) => Some(render_block_field(field.key, &Value::String(text.clone()), "\n")?),
+            FieldValue::List(items) => Some(render_flow_list(field.key, items)?),
+        };
+        changes.push((field.key, rendered));
+    }
+    if changes.is_empty() {
+        return Ok(text);
+    }
+    let res = splice_fields(&text, &changes)?;
+    // Emptying the last field leaves `---` `---`: no front matter at all reads the same and is what the page
+    // had before someone gave it a title.
+    let doc = split(&res);
+    match doc.yaml {
+        Some(yaml) if yaml.trim().is_empty() => Ok(doc.body.to_string()),
+        _ => Ok(res),
+    }
+}
+
+// The page's text with each field's lines replaced by its rendered lines (`None` removes the field). A new
+// field goes at the end of the block, which is created when the page has none.
+fn splice_fields(text: &str, fields: &[(&str, Option<String>)]) -> Result<String, String> {
     let doc = split(text);
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let render = |key: &str, value: &Value| -> Result<String, String> {
-        let mut mapping = serde_yaml::Mapping::new();
-        mapping.insert(Value::String(key.to_string()), value.clone());
-        let yaml = serde_yaml::to_string(&Value::Mapping(mapping)).map_err(|err| err.to_string())?;
-        Ok(yaml.lines().map(|it| format!("{it}{newline}")).collect())
-    };
     let Some(yaml) = doc.yaml else {
+        let added: Vec<&String> = fields.iter().filter_map(|(_, lines)| lines.as_ref()).collect();
+        if added.is_empty() {
+            return Ok(text.to_string());
+        }
         let mut block = format!("---{newline}");
-        for (key, value) in fields {
-            block.push_str(&render(key, value)?);
+        for lines in added {
+            block.push_str(lines);
         }
         block.push_str(&format!("---{newline}"));
         return Ok(format!("{block}{}", text.strip_prefix('\u{feff}').unwrap_or(text)));
@@ -176,30 +258,72 @@ pub fn set_fields(text: &str, fields: &[(&str, Value)]) -> Result<String, String
         Err(err) => return Err(format!("invalid YAML front matter: {err}")),
     }
     let mut lines: Vec<String> = yaml.split_inclusive('\n').map(str::to_string).collect();
-    for (key, value) in fields {
-        let rendered = render(key, value)?;
+    for (key, rendered) in fields {
         let starts_field = |line: &str| line.starts_with(&format!("{key}:"));
-        match lines.iter().position(|it| starts_field(it)) {
-            Some(start) => {
+        match (lines.iter().position(|it| starts_field(it)), rendered) {
+            (Some(start), _) => {
                 // The field runs on over indented lines and list items below it.
                 let mut end = start + 1;
                 while end < lines.len() && (lines[end].starts_with([' ', '\t', '-']) || lines[end].trim().is_empty()) {
                     end += 1;
                 }
-                lines.splice(start..end, [rendered]);
+                lines.splice(start..end, rendered.iter().cloned());
             }
-            None => {
+            (None, Some(rendered)) => {
                 if lines.last().is_some_and(|it| !it.ends_with('\n')) {
                     lines.push(newline.to_string());
                 }
-                lines.push(rendered);
+                lines.push(rendered.clone());
             }
+            (None, None) => {}
         }
     }
     let body_start = text.len() - doc.body.len();
     let yaml_start = text[..body_start].find(yaml).unwrap_or(4);
     let closing = &text[yaml_start + yaml.len()..body_start];
     Ok(format!("{}{}{closing}{}", &text[..yaml_start], lines.concat(), doc.body))
+}
+
+// `key: value` as serde_yaml writes it (lists in block style), one line per item.
+fn render_block_field(key: &str, value: &Value, newline: &str) -> Result<String, String> {
+    let mut mapping = serde_yaml::Mapping::new();
+    mapping.insert(Value::String(key.to_string()), value.clone());
+    let yaml = serde_yaml::to_string(&Value::Mapping(mapping)).map_err(|err| err.to_string())?;
+    Ok(yaml.lines().map(|it| format!("{it}{newline}")).collect())
+}
+
+// `tags: [a, b]`, the way people write short lists in front matter: each item plain where YAML reads it back
+// as the same text, double-quoted (JSON's escapes are YAML's) where not. Checked by reading it back.
+fn render_flow_list(key: &str, items: &[String]) -> Result<String, String> {
+    let rendered: Vec<String> = items
+        .iter()
+        .map(|item| {
+            if is_plain_flow_scalar(item) {
+                item.clone()
+            } else {
+                serde_json::to_string(item).expect("a string always serialises")
+            }
+        })
+        .collect();
+    let line = format!("{key}: [{}]\n", rendered.join(", "));
+    let expected = Value::Sequence(items.iter().map(|it| Value::String(it.clone())).collect());
+    let read_back = serde_yaml::from_str::<serde_yaml::Mapping>(&line).ok().and_then(|it| it.get(key).cloned());
+    if read_back.as_ref() == Some(&expected) { Ok(line) } else { render_block_field(key, &expected, "\n") }
+}
+
+// Whether `text` can stand unquoted in a flow sequence and still read as this very text: words of letters,
+// digits and a few marks, not a YAML number, boolean or null (YAML 1.1's `yes` and `off` included, which
+// other tools still read as booleans).
+fn is_plain_flow_scalar(text: &str) -> bool {
+    let safe_chars =
+        text.chars().all(|it| it.is_alphanumeric() || matches!(it, ' ' | '_' | '.' | '/' | '@' | '+' | '-'));
+    let safe_ends = text.chars().next().is_some_and(char::is_alphanumeric)
+        && text.chars().last().is_some_and(|it| !it.is_whitespace());
+    safe_chars
+        && safe_ends
+        && !text.contains("  ")
+        && !matches!(text.to_ascii_lowercase().as_str(), "y" | "n" | "yes" | "no" | "on" | "off")
+        && serde_yaml::from_str::<Value>(text).is_ok_and(|it| it == Value::String(text.to_string()))
 }
 
 /// The page's text with its front matter changed by `change` (the block is created when missing; the
@@ -378,6 +502,109 @@ mod tests {
             res,
             "---\r\ntitle: T\r\ntags: [a, b]\r\nverified:\r\n  date: 2026-11-26\r\nowners:\r\n- ann\r\n---\r\nbody\r\n"
         );
+    }
+
+    fn title(value: &str, was: &str) -> FieldEdit<'static> {
+        FieldEdit { key: "title", value: FieldValue::text(value), was: FieldValue::text(was) }
+    }
+
+    fn list(key: &'static str, value: &str, was: &str) -> FieldEdit<'static> {
+        FieldEdit { key, value: FieldValue::list(value), was: FieldValue::list(was) }
+    }
+
+    #[track_caller]
+    fn check_assemble(yaml: &str, fields: &[FieldEdit<'_>], body: &str, expected: &str) {
+        let res = assemble(yaml, fields, body).unwrap();
+        assert_eq!(res, expected);
+        // What was written reads back as the fields say.
+        let (front_matter, problems) = split(&res).yaml.map(parse).unwrap_or_default();
+        assert!(problems.is_empty(), "{problems:?}");
+        for field in fields {
+            let read = match (&field.value, field.key) {
+                (FieldValue::Text(_), _) => FieldValue::Text(front_matter.title.clone().unwrap_or_default()),
+                (FieldValue::List(_), "tags") => FieldValue::List(front_matter.tags.clone()),
+                (FieldValue::List(_), _) => FieldValue::List(front_matter.owners.clone()),
+            };
+            if field.value != field.was {
+                assert_eq!(read, field.value, "{res}");
+            }
+        }
+    }
+
+    #[test]
+    fn unchanged_fields_keep_the_text_byte_for_byte() {
+        let yaml = "title: Setup\ntags: [a, b]\nreview_every: 90d # twice a year\n";
+        let fields = [title("Setup", "Setup"), list("tags", "a, b", "a,b"), list("owners", "", "")];
+        check_assemble(yaml, &fields, "# Body\n", &format!("---\n{yaml}---\n# Body\n"));
+    }
+
+    #[test]
+    fn a_page_without_front_matter_stays_without() {
+        let fields = [title("", ""), list("tags", "", ""), list("owners", " , ", "")];
+        check_assemble("", &fields, "# Rota\n", "# Rota\n");
+        check_assemble("  \n", &fields, "# Rota\n", "# Rota\n");
+    }
+
+    #[test]
+    fn changed_fields_replace_their_lines_in_place_and_keep_unknown_keys() {
+        let yaml = "title: Old\nowners:\n  - ann\nreview_every: 90d\nverified:\n  date: 2020-01-01\n";
+        let fields =
+            [title("How we deploy: a guide", "Old"), list("tags", "ops, how-to", ""), list("owners", "", "ann")];
+        check_assemble(
+            yaml,
+            &fields,
+            "Body\n",
+            "---\ntitle: 'How we deploy: a guide'\nreview_every: 90d\nverified:\n  date: 2020-01-01\ntags: [ops, how-to]\n---\nBody\n",
+        );
+    }
+
+    #[test]
+    fn a_title_on_a_bare_page_creates_the_block() {
+        check_assemble("", &[title("Team rota", "")], "Body\n", "---\ntitle: Team rota\n---\nBody\n");
+    }
+
+    #[test]
+    fn emptying_the_last_field_removes_the_block() {
+        check_assemble("title: T\n", &[title("", "T")], "Body\n", "Body\n");
+        // A block that still holds something stays.
+        check_assemble("title: T\n# kept\n", &[title("", "T")], "Body\n", "---\n# kept\n---\nBody\n");
+    }
+
+    #[test]
+    fn list_items_yaml_would_misread_are_quoted() {
+        check_assemble(
+            "",
+            &[list("tags", "yes, 1.5, null, a: b, [x], it's, #hash, @team, ünïcode", "")],
+            "",
+            "---\ntags: [\"yes\", \"1.5\", \"null\", \"a: b\", \"[x]\", \"it's\", \"#hash\", \"@team\", ünïcode]\n---\n",
+        );
+        check_assemble("", &[title("true", "")], "", "---\ntitle: 'true'\n---\n");
+        check_assemble(
+            "",
+            &[title("line\u{2028}break \"quoted\"", "")],
+            "",
+            &assemble("", &[title("line\u{2028}break \"quoted\"", "")], "").unwrap(),
+        );
+    }
+
+    #[test]
+    fn a_template_keeps_its_keys_and_gets_the_title() {
+        let yaml = "title: \"\"\ntags: []\nowners: []\nreview_every: 180d\n";
+        let fields = [title("Billing runbook", ""), list("tags", "", ""), list("owners", "", "")];
+        check_assemble(
+            yaml,
+            &fields,
+            "\n## Steps\n",
+            "---\ntitle: Billing runbook\ntags: []\nowners: []\nreview_every: 180d\n---\n\n## Steps\n",
+        );
+    }
+
+    #[test]
+    fn bad_front_matter_is_refused_only_when_a_field_must_go_into_it() {
+        assert_eq!(assemble("title: [\n", &[title("", "")], "x").unwrap(), "---\ntitle: [\n---\nx");
+        assert!(assemble("title: [\n", &[title("New", "")], "x").unwrap_err().contains("invalid YAML"));
+        assert!(assemble("a: 1\n---\nb: 2\n", &[], "x").unwrap_err().contains("`---`"));
+        assert!(assemble("- a\n- b\n", &[title("New", "")], "x").unwrap_err().contains("mapping"));
     }
 
     #[test]

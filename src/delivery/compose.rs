@@ -177,10 +177,16 @@ pub fn escape(text: &str) -> String {
     res
 }
 
-// Why a delivery reached the person, as the end of "You get this because …".
-fn why(reason: &str, event_kind: &str) -> String {
+/// Why a delivery reached the person, as the end of "You get this because …".
+pub fn why(reason: &str, event_kind: &str) -> String {
     if reason == "mention" || event_kind == "mentioned" {
         return "you were mentioned".into();
+    }
+    if reason == "owner" {
+        return "you own the page".into();
+    }
+    if reason == "own" {
+        return "it is your answer".into();
     }
     if reason == "expert" || event_kind == "question_for_you" {
         return "the wiki thinks you may know the answer".into();

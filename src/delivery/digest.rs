@@ -154,6 +154,9 @@ pub(crate) fn send_due(
                     }
                 }
             };
+            if !items.is_empty() {
+                delivery.metrics.mail_attempt(super::send_outcome(&outcome));
+            }
             let finished = crate::auth::now();
             delivery.state.write(|tx| {
                 tx.finish_digest(&key, owner.id(), &outcome, (until, items.len()), finished)?;

@@ -15,6 +15,7 @@
 
 mod claims;
 mod compose;
+pub use compose::{headline, why};
 mod digest;
 mod mail;
 mod webhook;
@@ -28,6 +29,7 @@ use serde::Serialize;
 
 use crate::auth::{Access, Auth, Role, User};
 use crate::config::Config;
+use crate::metrics::{Metrics, SendOutcome};
 use crate::state::{MailCandidate, Outcome, SettingsRecord, StateStore};
 use crate::{Error, Result};
 
@@ -96,7 +98,9 @@ pub enum Stream {
 impl Stream {
     /// Which stream an inbox item belongs to, by why it reached the person and what happened.
     pub fn of(reason: &str, event_kind: &str) -> Stream {
-        if matches!(reason, "mention" | "expert") || matches!(event_kind, "question_for_you" | "mentioned") {
+        if matches!(reason, "mention" | "expert" | "owner" | "own")
+            || matches!(event_kind, "question_for_you" | "mentioned")
+        {
             Stream::ForMe
         } else {
             Stream::Following
@@ -242,6 +246,8 @@ pub struct Delivery {
     waker: Arc<Waker>,
     // When e-mail and webhooks last looked at every event of the last day (see `RECENT_SECONDS`).
     last_full_scan: [Mutex<Option<Instant>>; 2],
+    // Where attempts to send are counted (the server's metrics; a registry nobody reads otherwise).
+    metrics: Arc<Metrics>,
 }
 
 impl Delivery {
@@ -262,7 +268,13 @@ impl Delivery {
             owner: Mutex::new(None),
             waker: Arc::default(),
             last_full_scan: Default::default(),
+            metrics: Arc::default(),
         })
+    }
+
+    /// The same delivery, counting its attempts to send in the server's `metrics`.
+    pub fn counting_into(self, metrics: Arc<Metrics>) -> Delivery {
+        Delivery { metrics, ..self }
     }
 
     /// Starts the e-mail thread (when `mail:` is set) and the webhook thread (when there are webhooks). Claims
@@ -464,6 +476,7 @@ impl Delivery {
                 }
             }
         };
+        self.metrics.mail_attempt(send_outcome(&outcome));
         let finished = crate::auth::now();
         self.state.write(|tx| {
             tx.finish_mail(&candidate.username, &candidate.event.id, owner.id(), &outcome, finished)?;
@@ -521,6 +534,15 @@ impl Delivery {
     // What every reader may read: webhooks without `paths` post only such events.
     fn everyone(&self) -> Access {
         Access::new(Some(Role::Reader), Vec::new(), true, self.auth.rules.clone())
+    }
+}
+
+// How an attempt ended, as the metrics count it.
+fn send_outcome(outcome: &Outcome) -> SendOutcome {
+    match outcome {
+        Outcome::Done => SendOutcome::Sent,
+        Outcome::Retry { .. } => SendOutcome::Retry,
+        Outcome::Failed { .. } => SendOutcome::Failed,
     }
 }
 

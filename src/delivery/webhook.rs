@@ -251,6 +251,7 @@ pub(crate) fn post_due(delivery: &Delivery, owner: &Owner) -> Result<usize> {
                     }
                 }
             };
+            delivery.metrics.webhook_attempt(super::send_outcome(&outcome));
             let finished = crate::auth::now();
             delivery.state.write(|tx| {
                 tx.finish_webhook(&it.webhook_id, &it.event.id, owner.id(), &outcome, finished)?;

@@ -9,6 +9,9 @@ use similar::{ChangeTag, DiffOp, TextDiff};
 
 use crate::store::CommitInfo;
 
+/// The largest passage pair [`sides_html`] marks word by word.
+pub const MAX_MARKED_BYTES: usize = 16 * 1024;
+
 /// How many unchanged lines to keep around each change by default.
 pub const CONTEXT_LINES: usize = 3;
 
@@ -150,6 +153,50 @@ pub fn unified_html(old: &str, new: &str) -> String {
     }
     res.push_str("</pre>");
     res
+}
+
+/// Two versions of a passage side by side, as two HTML fragments of lines (`<span class="diff-del">` on the
+/// old side, `diff-add` on the new, `diff-ctx` for lines both have) with `<mark>` around the words that differ.
+/// For the editor's conflict rows, which show their text and mine one above the other. Passages over
+/// [`MAX_MARKED_BYTES`] together are shown as whole lines, without word marks, which cost the most.
+pub fn sides_html(old: &str, new: &str) -> (String, String) {
+    if old.len() + new.len() > MAX_MARKED_BYTES {
+        let lines = |text: &str, kind: &str| {
+            let mut res = String::with_capacity(text.len() + text.len() / 8);
+            for line in text.lines() {
+                res.push_str(&format!("<span class=\"diff-{kind}\">"));
+                escape_html(&mut res, line).expect("writing to a String cannot fail");
+                res.push_str("</span>");
+            }
+            res
+        };
+        return (lines(old, "del"), lines(new, "add"));
+    }
+    let (mut old_html, mut new_html) = (String::new(), String::new());
+    for hunk in hunks(old, new, None) {
+        for line in &hunk.lines {
+            let targets: &mut [&mut String] = match line.kind {
+                "del" => &mut [&mut old_html],
+                "add" => &mut [&mut new_html],
+                _ => &mut [&mut old_html, &mut new_html],
+            };
+            for res in targets.iter_mut() {
+                res.push_str(&format!("<span class=\"diff-{}\">", line.kind));
+                for segment in &line.segments {
+                    if segment.changed {
+                        res.push_str("<mark>");
+                    }
+                    escape_html(&mut **res, &segment.text).expect("writing to a String cannot fail");
+                    if segment.changed {
+                        res.push_str("</mark>");
+                    }
+                }
+                // Block-level spans (see the theme): no newline between them, which a `<pre>` would show.
+                res.push_str("</span>");
+            }
+        }
+    }
+    (old_html, new_html)
 }
 
 /// Lines added and removed from `old` to `new`.

@@ -2,6 +2,7 @@
 //! anchors and highlighted code, then sanitised. Pure: no IO. Callers cache the result by blob id.
 
 pub mod diff;
+pub mod embed;
 pub mod highlight;
 mod nesting;
 pub mod sanitize;
@@ -16,6 +17,7 @@ use crate::content::links::{self, WikiTarget};
 use crate::content::mentions::{self, Mention};
 use crate::content::page::markdown_options;
 use crate::content::{RepoPath, slug};
+use embed::{Embed, MediaKind};
 
 /// A page body rendered to sanitised HTML, with its table of contents.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -38,15 +40,19 @@ pub struct TocEntry {
     pub level: u8,
     pub id: String,
     pub text: String,
+    /// The heading's section number, as `content::sections` counts them (what its edit link names).
+    pub section: usize,
 }
 
-/// Renders a page body (front matter already split off). `resolve_wiki` says where a `[[target]]` points.
+/// Renders a page body (front matter already split off). `resolve_wiki` says where a `[[target]]` points;
+/// `embed_hosts` are the hosts whose players an `<iframe>` may show (`embeds` in `lore.yaml`).
 /// A leading `# H1` equal to `title` is left out: the theme shows the title above the body already.
 pub fn render_body(
     page_path: &RepoPath,
     title: &str,
     body: &str,
     resolve_wiki: &dyn Fn(&str) -> WikiTarget,
+    embed_hosts: &[String],
 ) -> RenderedBody {
     // Code blocks and section-edit links are Lore's own markup, safe by construction: they are put in after
     // sanitising, in place of placeholder elements that carry a random marker page text cannot guess.
@@ -68,6 +74,14 @@ pub fn render_body(
         ids: HashMap::new(),
         wiki_link_depth: Vec::new(),
         schemes: BTreeSet::new(),
+        embed_hosts,
+        embeds: Vec::new(),
+        html_block: None,
+        inline_frame_fallback: None,
+        media_images: Vec::new(),
+        paragraph_start: None,
+        media_link: None,
+        closed_media_link: None,
     };
     let mut code: Option<(String, String)> = None;
     let mut blocks: Vec<(String, String)> = Vec::new();
@@ -108,6 +122,10 @@ pub fn render_body(
             n_events_in_part = 0;
         }
     }
+    renderer.flush_html_block();
+    for held in renderer.inline_frame_fallback.take().into_iter().flatten() {
+        renderer.handle(held);
+    }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut renderer.out).into_iter());
     // Images load as they scroll into view; the sanitiser keeps `loading`.
@@ -118,6 +136,7 @@ pub fn render_body(
     let generated = Generated {
         marker: &marker,
         code_blocks: highlight_blocks(&blocks),
+        embeds: std::mem::take(&mut renderer.embeds),
         toc: &renderer.toc,
         heading_sections: &renderer.heading_sections,
         page_path,
@@ -154,6 +173,9 @@ pub fn without_section_edit_links(html: &str) -> String {
 // say) never matches in full, and is never replaced by markup there.
 const CODE_BLOCK: char = 'c';
 const HEADING: char = 'h';
+// An `<iframe>` judged by `embed::Embed`: `<span class="{marker}e{index}"></span>`, phrasing content, so it may
+// stand where the frame stood, in a paragraph or between blocks.
+const EMBED: char = 'e';
 // A part of a large page to sanitise on its own (see `sanitize_in_parts`).
 const PART: char = 'p';
 // How often a part may start, in events: a few hundred parts on the largest pages.
@@ -185,11 +207,81 @@ struct Renderer<'r, 'a> {
     // URL schemes of Markdown links and images beyond the sanitiser's usual ones (`irc:`), none of them
     // dangerous: a link the writer made on purpose stays a link.
     schemes: BTreeSet<String>,
+    // Hosts an `<iframe>` may show, and the frames (or boxes) judged so far, put in after sanitising.
+    embed_hosts: &'r [String],
+    embeds: Vec<String>,
+    // The raw HTML of the HTML block being read: a frame's start tag may span its lines.
+    html_block: Option<String>,
+    // After a frame's start tag in a paragraph: the text since, dropped if `</iframe>` follows.
+    inline_frame_fallback: Option<Vec<Event<'a>>>,
+    // One entry per open image: the player it became, if it links to audio or video.
+    media_images: Vec<Option<MediaKind>>,
+    // Where in `out` the open paragraph (or list item) starts; a link to a recording alone in it becomes a player.
+    paragraph_start: Option<usize>,
+    // The link to a recording that opened the paragraph: where it starts in `out`, its player and address.
+    media_link: Option<(usize, MediaKind, String)>,
+    // That link once closed, with where it ends in `out`.
+    closed_media_link: Option<(usize, usize, MediaKind, String)>,
 }
 
 impl<'a> Renderer<'_, 'a> {
     fn handle(&mut self, event: Event<'a>) {
+        // A frame's fallback text, between its tags in a paragraph, is for browsers without frames: it is held
+        // back, dropped at `</iframe>`, and put back when something else comes first (nothing written is lost).
+        if let Some(held) = self.inline_frame_fallback.as_mut() {
+            match &event {
+                Event::InlineHtml(html) if html.get(..8).is_some_and(|it| it.eq_ignore_ascii_case("</iframe")) => {
+                    self.inline_frame_fallback = None;
+                    return;
+                }
+                Event::Text(_) | Event::SoftBreak => {
+                    held.push(event);
+                    return;
+                }
+                _ => {
+                    for held in self.inline_frame_fallback.take().into_iter().flatten() {
+                        self.handle(held);
+                    }
+                }
+            }
+        }
         match event {
+            Event::Html(html) if self.html_block.is_some() => {
+                self.html_block.as_mut().expect("checked above").push_str(&html);
+                return;
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                self.flush_html_block();
+                self.emit(Event::Start(Tag::HtmlBlock));
+                self.html_block = Some(String::new());
+                return;
+            }
+            _ => self.flush_html_block(),
+        }
+        match event {
+            Event::Html(html) => {
+                let html = self.with_embeds(html);
+                self.emit(Event::Html(html));
+            }
+            Event::InlineHtml(html) => {
+                let is_frame = html.get(..7).is_some_and(|it| it.eq_ignore_ascii_case("<iframe"));
+                let html = self.with_embeds(html);
+                // An inline tag is one event: its own replacement shows whether it was a frame's start tag.
+                if is_frame && html.starts_with(&format!("<span class=\"{}", self.marker)) {
+                    self.inline_frame_fallback = Some(Vec::new());
+                }
+                self.emit(Event::InlineHtml(html));
+            }
+            // A tight list's items hold their text without a paragraph.
+            Event::Start(tag @ (Tag::Paragraph | Tag::Item)) => {
+                self.emit(Event::Start(tag));
+                self.paragraph_start = self.heading.is_none().then(|| self.out.len() - 1);
+                (self.media_link, self.closed_media_link) = (None, None);
+            }
+            Event::End(tag_end @ (TagEnd::Paragraph | TagEnd::Item)) => {
+                self.emit(Event::End(tag_end));
+                self.link_alone_as_player();
+            }
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 self.heading = Some(Heading {
                     level: level as u8,
@@ -214,6 +306,12 @@ impl<'a> Renderer<'_, 'a> {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 // An e-mail autolink's destination is the bare address; the HTML writer adds `mailto:`.
                 let dest_url = if link_type == LinkType::Email { dest_url } else { self.rewrite(dest_url) };
+                let opens_paragraph = self.heading.is_none()
+                    && self.wiki_link_depth.is_empty()
+                    && self.paragraph_start.is_some_and(|it| it + 1 == self.out.len());
+                if opens_paragraph && let Some(kind) = MediaKind::of_url(&dest_url) {
+                    self.media_link = Some((self.out.len(), kind, dest_url.to_string()));
+                }
                 self.wiki_link_depth.push(false);
                 self.emit(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
@@ -222,12 +320,27 @@ impl<'a> Renderer<'_, 'a> {
                     self.emit(Event::InlineHtml("</a>".into()));
                 } else {
                     self.emit(Event::End(TagEnd::Link));
+                    if self.wiki_link_depth.is_empty()
+                        && let Some((start, kind, url)) = self.media_link.take()
+                    {
+                        self.closed_media_link = Some((start, self.out.len() - 1, kind, url));
+                    }
                 }
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let dest_url = self.rewrite(dest_url);
-                self.emit(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                // A recording plays where it is shown; its label is the fallback link's text.
+                let kind = MediaKind::of_url(&dest_url);
+                self.media_images.push(kind);
+                match kind {
+                    Some(kind) => self.emit(Event::InlineHtml(kind.open(&dest_url).into())),
+                    None => self.emit(Event::Start(Tag::Image { link_type, dest_url, title, id })),
+                }
             }
+            Event::End(TagEnd::Image) => match self.media_images.pop().flatten() {
+                Some(kind) => self.emit(Event::InlineHtml(kind.close().into())),
+                None => self.emit(Event::End(TagEnd::Image)),
+            },
             other => {
                 if let (Some(heading), Event::Text(text) | Event::Code(text)) = (self.heading.as_mut(), &other) {
                     heading.text.push_str(text);
@@ -271,9 +384,45 @@ impl<'a> Renderer<'_, 'a> {
         }
     }
 
-    // Whether nothing is open: no heading, no link.
+    // Whether nothing is open: no heading, no link, no HTML block being read.
     fn at_top_level(&self) -> bool {
-        self.heading.is_none() && self.wiki_link_depth.is_empty()
+        self.heading.is_none() && self.wiki_link_depth.is_empty() && self.html_block.is_none()
+    }
+
+    // Emits the HTML block read so far, its frames judged.
+    fn flush_html_block(&mut self) {
+        if let Some(html) = self.html_block.take()
+            && !html.is_empty()
+        {
+            let html = self.with_embeds(html.into());
+            self.emit(Event::Html(html));
+        }
+    }
+
+    // Raw HTML with each `<iframe>` start tag replaced by a placeholder for its frame or box.
+    fn with_embeds(&mut self, html: CowStr<'a>) -> CowStr<'a> {
+        let (marker, embeds, hosts) = (self.marker, &mut self.embeds, self.embed_hosts);
+        let replaced = embed::replace_iframes(&html, hosts, |judged: Embed| {
+            embeds.push(judged.html());
+            format!("<span class=\"{marker}{EMBED}{}\"></span>", embeds.len() - 1)
+        });
+        match replaced {
+            Some(replaced) => replaced.into(),
+            None => html,
+        }
+    }
+
+    // At the end of a paragraph: when it held a link to a recording and nothing else, the link becomes the
+    // player, with the link inside as its fallback.
+    fn link_alone_as_player(&mut self) {
+        let (paragraph_start, closed) = (self.paragraph_start.take(), self.closed_media_link.take());
+        self.media_link = None;
+        let (Some(paragraph_start), Some((start, end, kind, url))) = (paragraph_start, closed) else { return };
+        // The paragraph's events: its start, the link's start, …, the link's end, the paragraph's end.
+        if start == paragraph_start + 1 && end + 2 == self.out.len() {
+            self.out[start] = Event::InlineHtml(kind.open(&url).into());
+            self.out[end] = Event::InlineHtml(kind.close().into());
+        }
     }
 
     fn emit(&mut self, event: Event<'a>) {
@@ -327,7 +476,7 @@ impl<'a> Renderer<'_, 'a> {
         self.out.push(Event::Html(open.into()));
         self.out.extend(heading.events);
         self.out.push(Event::Html(format!("</h{}>\n", heading.level).into()));
-        self.toc.push(TocEntry { level: heading.level, id, text });
+        self.toc.push(TocEntry { level: heading.level, id, text, section: self.n_headings });
         self.heading_sections.push(self.n_headings);
     }
 }
@@ -440,6 +589,7 @@ fn code_block_html(language: &str, code: &str) -> String {
 struct Generated<'a> {
     marker: &'a str,
     code_blocks: Vec<String>,
+    embeds: Vec<String>,
     toc: &'a [TocEntry],
     heading_sections: &'a [usize],
     page_path: &'a RepoPath,
@@ -492,6 +642,16 @@ impl Generated<'_> {
                     res.push_str(&before[..before.len() - "<p".len()]);
                     res.push_str(self.code_blocks.get(index).map_or("", |it| it.trim_end()));
                     at = tail_start + "\"></p>".len();
+                }
+                (Some(EMBED), Some(index))
+                    if found == next_class
+                        && before.ends_with("<span")
+                        && tail.starts_with("\"></span>")
+                        && index < self.embeds.len() =>
+                {
+                    res.push_str(&before[..before.len() - "<span".len()]);
+                    res.push_str(&self.embeds[index]);
+                    at = tail_start + "\"></span>".len();
                 }
                 (Some(HEADING), Some(index))
                     if found == next_id && in_heading_tag && tail.starts_with('"') && index < self.toc.len() =>
@@ -566,7 +726,8 @@ mod tests {
     }
 
     fn render(markdown: &str) -> RenderedBody {
-        render_body(&RepoPath::parse("guide/page.md").unwrap(), "Page", markdown, &resolve)
+        let embeds = ["www.youtube-nocookie.com".to_string()];
+        render_body(&RepoPath::parse("guide/page.md").unwrap(), "Page", markdown, &resolve, &embeds)
     }
 
     #[track_caller]
@@ -636,7 +797,10 @@ mod tests {
             &["<table>", "<th class=\"align-left\">a</th>", "<td class=\"align-right\">2</td>"],
         );
         check("~~old~~", &["<del>old</del>"]);
-        check("- [x] done\n- [ ] todo", &["<input disabled=\"\" type=\"checkbox\" checked=\"\">", "todo"]);
+        check(
+            "- [x] done\n- [ ] todo",
+            &["<input disabled=\"\" type=\"checkbox\" checked=\"\" aria-label=\"Task\">", "todo"],
+        );
         check("Text[^1].\n\n[^1]: Note.", &["footnote-reference", "footnote-definition"]);
     }
 
@@ -767,6 +931,89 @@ mod tests {
     #[test]
     fn images_load_lazily() {
         check("![a cat](cat.png)", &["<img loading=\"lazy\" src=\"/guide/cat.png\" alt=\"a cat\">"]);
+    }
+
+    #[test]
+    fn recordings_play_inline_with_a_fallback_link() {
+        check(
+            "![Demo day](talks/demo.mp4)",
+            &[
+                "<p><video controls=\"\" preload=\"metadata\" src=\"/guide/talks/demo.mp4\"><a href=\"/guide/talks/demo.mp4\" \
+               rel=\"noopener noreferrer\">Demo day</a></video></p>",
+            ],
+        );
+        check(
+            "[Weekly *sync*](sync.MP3)\n\n- [Standup](/standup.m4a)",
+            &[
+                "<p><audio controls=\"\" preload=\"metadata\" src=\"/guide/sync.MP3\"><a href=\"/guide/sync.MP3\" \
+                 rel=\"noopener noreferrer\">Weekly <em>sync</em></a></audio></p>",
+                "<li><audio controls=\"\" preload=\"metadata\" src=\"/standup.m4a\">",
+            ],
+        );
+        // A link in a sentence stays a link; recordings elsewhere stay links and images.
+        check_absent(
+            "Listen to [the sync](sync.mp3) later.\n\n[a](a.ogg) [b](b.ogg)\n\n![x](https://cdn.example.com/x.mp4)\n\n# [T](t.mp4)",
+            &["<audio", "<video"],
+        );
+        check("![x](https://cdn.example.com/x.mp4)", &["<img loading=\"lazy\" src=\"https://cdn.example.com/x.mp4\""]);
+    }
+
+    #[test]
+    fn frames_from_allowed_hosts_are_sandboxed() {
+        let html = render(
+            "# Page\n\n<iframe width=\"560\" height=\"315\" src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\" \
+             title=\"Launch talk\" frameborder=\"0\" allow=\"autoplay; clipboard-write\" allowfullscreen></iframe>\n",
+        )
+        .html;
+        assert_eq!(
+            html,
+            "<iframe class=\"embed\" src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\" title=\"Launch talk\" \
+             sandbox=\"allow-scripts allow-same-origin allow-presentation\" allow=\"fullscreen\" allowfullscreen=\"\" \
+             loading=\"lazy\" referrerpolicy=\"strict-origin-when-cross-origin\"></iframe>\n"
+        );
+        // A start tag over several lines, in a paragraph, in a list.
+        check(
+            "<iframe\n  src=\"https://www.youtube-nocookie.com/embed/abc\"\n  title=\"Talk\">\n</iframe>\n\n\
+             Inline <iframe src=\"https://youtu.be/xyz\">no frames,\nsorry</iframe> too.\n\n- <iframe src=\"https://youtu.be/li\"></iframe>\n",
+            &[
+                "<iframe class=\"embed\" src=\"https://www.youtube-nocookie.com/embed/abc\" title=\"Talk\"",
+                "<p>Inline <iframe class=\"embed\" src=\"https://www.youtube-nocookie.com/embed/xyz\"",
+                "<li><iframe class=\"embed\" src=\"https://www.youtube-nocookie.com/embed/li\"",
+                "</iframe> too.</p>",
+            ],
+        );
+        check_absent(
+            "Inline <iframe src=\"https://youtu.be/xyz\">no frames,\nsorry</iframe> too.",
+            &["no frames", "sorry"],
+        );
+        // Without a closing tag, the text after the frame in its paragraph is kept.
+        check("A <iframe src=\"https://evil.example/\"> and **more**.", &[" and <strong>more</strong>."]);
+    }
+
+    #[test]
+    fn other_frames_become_a_visible_box_with_a_link() {
+        check(
+            "<iframe src=\"https://docs.google.com/presentation/d/1/embed?a=1&amp;b=2\">Your browser cannot show frames</iframe>\n",
+            &[
+                "<span class=\"embed-blocked\" role=\"note\">Embedded content from <strong>docs.google.com</strong> is not \
+               allowed here — <a href=\"https://docs.google.com/presentation/d/1/embed?a=1&amp;b=2\" \
+               rel=\"noopener noreferrer\">open it</a></span>",
+            ],
+        );
+        check_absent(
+            "<iframe src=\"https://evil.example/\">Your browser cannot show frames</iframe>\n",
+            &["<iframe", "Your browser"],
+        );
+        check("<iframe src=\"javascript:alert(1)\"></iframe>", &["Embedded content is not allowed here.</span>"]);
+        check_absent("<iframe src=\"javascript:alert(1)\"></iframe>", &["javascript:", "<iframe"]);
+    }
+
+    #[test]
+    fn frame_placeholders_swallowed_by_an_attribute_stay_text() {
+        let html =
+            render("<div title='\n\n<iframe src=\"https://www.youtube-nocookie.com/embed/abc\">\n\n'>x</div>\n").html;
+        assert!(!html.contains("<iframe") && !html.contains("embed-blocked") && !html.contains("<span"), "{html}");
+        assert_eq!(sanitize::sanitize(&html), html);
     }
 
     #[test]

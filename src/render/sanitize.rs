@@ -3,12 +3,16 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::OnceLock;
 
+/// The accessible name of a task-list checkbox.
+pub const TASK_LABEL: &str = "Task";
+
 /// URL schemes links and images may always use.
 const SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 
 /// Cleans HTML with Lore's allow-list: the raw HTML a wiki needs (`<details>`, `<kbd>`, `<sup>`, tables,
-/// images, task-list checkboxes, heading anchors, highlighting classes) survives; script, event handlers,
-/// `javascript:` and `data:` URLs, iframes, forms, `<base>`, `<meta>` and `style` never do.
+/// images, task-list checkboxes, heading anchors, highlighting classes, players for audio and video) survives;
+/// script, event handlers, `javascript:` and `data:` URLs, iframes, forms, `<base>`, `<meta>` and `style`
+/// never do. (Embedded players the `embeds` allow-list admits are the renderer's own markup, put in after.)
 pub fn sanitize(html: &str) -> String {
     builder().clean(html).to_string()
 }
@@ -65,19 +69,30 @@ fn builder() -> &'static ammonia::Builder<'static> {
 
 fn configure(builder: &mut ammonia::Builder<'_>) {
     builder
-        .add_tags(["input", "section"])
+        .add_tags(["input", "section", "video", "audio"])
         .add_generic_attributes(["class"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("img", ["loading", "width", "height"])
         .add_tag_attributes("ol", ["start"])
+        .add_tag_attributes("video", ["src", "controls", "preload"])
+        .add_tag_attributes("audio", ["src", "controls", "preload"])
         .url_schemes(HashSet::from(SCHEMES));
     for tag in
         ["h1", "h2", "h3", "h4", "h5", "h6", "a", "div", "li", "sup", "section", "span", "dt", "table", "details"]
     {
         builder.add_tag_attributes(tag, ["id"]);
     }
-    // A Markdown task list is the only input a page may hold: a checkbox that cannot be changed.
-    builder.set_tag_attribute_value("input", "type", "checkbox").set_tag_attribute_value("input", "disabled", "");
+    // A Markdown task list is the only input a page may hold: a checkbox that cannot be changed, named for
+    // screen readers ("Task, checkbox, checked"), since an unnamed form control is announced as nothing at all.
+    builder
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
+        .set_tag_attribute_value("input", "aria-label", TASK_LABEL);
+    // A player always shows its controls and loads only what it needs to show its length until played: no
+    // autoplay, no hidden players, no megabytes fetched for a page view.
+    for player in ["video", "audio"] {
+        builder.set_tag_attribute_value(player, "controls", "").set_tag_attribute_value(player, "preload", "metadata");
+    }
 }
 
 #[cfg(test)]
@@ -102,8 +117,35 @@ mod tests {
         );
         check(
             "<input type=\"checkbox\" checked=\"\" disabled=\"\">",
-            "<input type=\"checkbox\" checked=\"\" disabled=\"\">",
+            "<input type=\"checkbox\" checked=\"\" disabled=\"\" aria-label=\"Task\">",
         );
+    }
+
+    #[test]
+    fn players_keep_only_their_source_and_controls() {
+        check(
+            "<video controls=\"\" preload=\"metadata\" src=\"/a.mp4\"><a href=\"/a.mp4\">a</a></video>",
+            "<video controls=\"\" preload=\"metadata\" src=\"/a.mp4\"><a href=\"/a.mp4\" rel=\"noopener noreferrer\">a</a></video>",
+        );
+        // Attributes the sanitiser adds come in the order of its hash map, which changes from run to run.
+        let either = |html: &str, attributes: &str| {
+            let cleaned = sanitize(html);
+            let swapped =
+                attributes.replace("controls=\"\" preload=\"metadata\"", "preload=\"metadata\" controls=\"\"");
+            assert!(cleaned.contains(attributes) || cleaned.contains(&swapped), "{cleaned}");
+            cleaned
+        };
+        let cleaned = either(
+            "<audio src=\"javascript:alert(1)\" autoplay loop onplay=\"x()\" preload=\"auto\"><source src=\"/b.mp3\"></audio>",
+            "controls=\"\" preload=\"metadata\"",
+        );
+        assert_eq!(cleaned.len(), "<audio controls=\"\" preload=\"metadata\"></audio>".len(), "{cleaned}");
+        let cleaned = either(
+            "<video poster=\"/p.png\" muted hidden src=\"/v.webm\"></video>",
+            "controls=\"\" preload=\"metadata\"",
+        );
+        assert!(cleaned.starts_with("<video src=\"/v.webm\" ") && cleaned.ends_with("\"></video>"), "{cleaned}");
+        assert!(!cleaned.contains("poster") && !cleaned.contains("muted") && !cleaned.contains("hidden"), "{cleaned}");
     }
 
     #[test]
@@ -151,10 +193,15 @@ mod tests {
 
     #[test]
     fn removes_frames_forms_base_meta_and_style() {
-        check(
+        // The sanitiser sets the forced attributes in hash-map order: compare them as a set.
+        let cleaned = sanitize(
             "<iframe src=\"https://evil\"></iframe><form action=\"/x\"><input type=\"text\" name=\"q\"></form>",
-            "<input type=\"checkbox\" disabled=\"\">",
         );
+        let mut attributes: Vec<&str> =
+            cleaned.trim_start_matches("<input ").trim_end_matches('>').split(' ').collect();
+        attributes.sort_unstable();
+        assert!(cleaned.starts_with("<input ") && cleaned.ends_with('>'), "{cleaned}");
+        assert_eq!(attributes, ["aria-label=\"Task\"", "disabled=\"\"", "type=\"checkbox\""], "{cleaned}");
         check("<base href=\"https://evil/\"><meta http-equiv=\"refresh\" content=\"0\"><style>body{}</style>ok", "ok");
         check("<p style=\"color:red\">x</p>", "<p>x</p>");
     }

@@ -7,6 +7,8 @@ use std::hash::Hash;
 use quick_cache::sync::{Cache, DefaultLifecycle};
 use quick_cache::{DefaultHashBuilder, OptionsBuilder, Weighter};
 
+use crate::metrics::CacheCounters;
+
 /// How `cache_mb` is shared among the caches, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheBudgets {
@@ -53,8 +55,11 @@ impl<K, V> Weighter<K, V> for WeighWith<K, V> {
 const SHARDS: usize = 8;
 
 /// A cache holding at most `budget` bytes of entries, as its weighing function counts them. Entries heavier
-/// than an eighth of the budget are not kept.
-pub struct ByteCache<K, V>(Cache<K, V, WeighWith<K, V>, DefaultHashBuilder, DefaultLifecycle<K, V>>);
+/// than an eighth of the budget are not kept. Lookups count as hits or misses in its [`CacheCounters`].
+pub struct ByteCache<K, V> {
+    entries: Cache<K, V, WeighWith<K, V>, DefaultHashBuilder, DefaultLifecycle<K, V>>,
+    counters: CacheCounters,
+}
 
 impl<K: Eq + Hash + Clone, V: Clone> ByteCache<K, V> {
     /// An empty cache of `budget` bytes whose entries weigh `weigh(key, value)` bytes each, typically about
@@ -68,42 +73,60 @@ impl<K: Eq + Hash + Clone, V: Clone> ByteCache<K, V> {
             .shards(SHARDS)
             .build()
             .expect("the cache options are complete");
-        ByteCache(Cache::with_options(
-            options,
-            WeighWith(weigh),
-            DefaultHashBuilder::default(),
-            DefaultLifecycle::default(),
-        ))
+        let entries =
+            Cache::with_options(options, WeighWith(weigh), DefaultHashBuilder::default(), DefaultLifecycle::default());
+        ByteCache { entries, counters: CacheCounters::default() }
+    }
+
+    /// The same cache, counting its lookups in `counters` (one of the metrics' caches).
+    pub fn counted(self, counters: CacheCounters) -> ByteCache<K, V> {
+        ByteCache { counters, ..self }
     }
 
     /// The value for `key`, computed by `with` on a miss (once, however many callers wait for it).
     pub fn get_or_insert_with<E>(&self, key: &K, with: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
-        self.0.get_or_insert_with(key, with)
+        let mut computed = false;
+        let res = self.entries.get_or_insert_with(key, || {
+            computed = true;
+            with()
+        });
+        if computed {
+            self.counters.miss()
+        } else {
+            self.counters.hit()
+        }
+        res
     }
 
     /// The value for `key`, if cached.
     pub fn get(&self, key: &K) -> Option<V> {
-        self.0.get(key)
+        let res = self.entries.get(key);
+        if res.is_some() {
+            self.counters.hit()
+        } else {
+            self.counters.miss()
+        }
+        res
     }
 
     /// Keeps `value` for `key`, unless it is too heavy to keep.
     pub fn insert(&self, key: K, value: V) {
-        self.0.insert(key, value);
+        self.entries.insert(key, value);
     }
 
     /// The bytes held, as the entries are weighed.
     pub fn weight(&self) -> u64 {
-        self.0.weight()
+        self.entries.weight()
     }
 
     /// How many entries are held.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 }
 

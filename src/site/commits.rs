@@ -34,6 +34,14 @@ pub enum SaveOutcome {
     Conflict { yours: String, theirs: String, base: String, theirs_blob: ObjectId },
 }
 
+/// What a restore did: its commit, and the commit whose version of the page an undo brings back (none when
+/// the page was not there before, or nothing changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restored {
+    pub commit: ObjectId,
+    pub previous: Option<ObjectId>,
+}
+
 /// What a planned commit does: commit these edits, or stop with a value.
 pub(super) enum Attempt<R> {
     Commit { edits: Vec<FileEdit>, message: String },
@@ -214,20 +222,30 @@ impl Site {
     }
 
     /// Brings back the version of a page from `commit` as a new commit (history is never rewritten).
-    pub(super) fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Committer) -> Result<ObjectId> {
+    pub(super) fn restore_page(&self, path: &RepoPath, commit: ObjectId, author: &Committer) -> Result<Restored> {
         let (_, old_blob) = self
             .version_at(path, commit)?
             .ok_or_else(|| Error::bad_input(format!("{path} did not exist in commit {}", commit.short())))?;
         let content = self.store.read_blob(old_blob)?;
         let title = self.title_of(old_blob, path)?;
-        let committed = self.commit_retrying(author, |_head| {
+        let mut previous = None;
+        let committed = self.commit_retrying(author, |head| {
+            // The head the restore builds on holds the version an undo brings back, if the page was there.
+            previous = match head {
+                Some(head) if self.blob_at(Some(head), path)?.is_some() => Some(head),
+                _ => None,
+            };
             let message = format!("Restore {title} to version {}", commit.short());
             Ok(Attempt::<()>::Commit {
                 edits: vec![FileEdit::Write { path: path.as_str().to_string(), content: content.clone() }],
                 message,
             })
         })?;
-        committed.commit_id()
+        Ok(match committed {
+            Committed::Commit(commit) => Restored { commit, previous },
+            // Restoring what the page already says changes nothing, so there is nothing to undo.
+            other => Restored { commit: other.commit_id()?, previous: None },
+        })
     }
 
     /// Stores an uploaded file in the page's folder in one commit, never replacing an existing file: a taken

@@ -26,6 +26,10 @@ pub enum EventKind {
     AnswerPosted,
     AnswerAccepted,
     Mentioned,
+    /// Not from a commit: a page fell due for review (`review_every` in its front matter).
+    ReviewDue,
+    /// Not from a commit alone: `people.yaml` lists one of a page's owners as departed.
+    OwnerDeparted,
 }
 
 impl EventKind {
@@ -41,6 +45,8 @@ impl EventKind {
             EventKind::AnswerPosted => "answer_posted",
             EventKind::AnswerAccepted => "answer_accepted",
             EventKind::Mentioned => "mentioned",
+            EventKind::ReviewDue => "review_due",
+            EventKind::OwnerDeparted => "owner_departed",
         }
     }
 }

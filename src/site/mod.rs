@@ -19,8 +19,8 @@ mod snapshot;
 mod writer;
 
 pub use authorship::Authorship;
-pub use commits::{PageEdit, SaveOutcome};
-pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem};
+pub use commits::{PageEdit, Restored, SaveOutcome};
+pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
 pub use writer::Writer;
@@ -44,6 +44,7 @@ use crate::content::links::WikiTarget;
 use crate::content::page::{self, PageMeta};
 use crate::content::{RepoPath, front_matter};
 use crate::history::{ChangeFilter, HistoryEntry, RecentChange};
+use crate::metrics::{IndexLags, Metrics};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
 use crate::store::{CommitInfo, ObjectId, Store};
@@ -92,6 +93,7 @@ pub struct Site {
     search: SearchFeed,
     commits: Commits,
     notifier: Notifier,
+    metrics: Arc<Metrics>,
     line_stats_cache: ByteCache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
     blame_cache: ByteCache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
     render_cache: ByteCache<RenderKey, Arc<RenderedBody>>,
@@ -112,6 +114,9 @@ fn render_cache(budget: u64) -> ByteCache<RenderKey, Arc<RenderedBody>> {
     ByteCache::new(budget, 32 * 1024, |key, body| key.path.as_str().len() + body.heap_size())
 }
 
+/// Index lags are counted up to this many commits (a walk of the repository, when the change index cannot say).
+pub const LAG_COUNT_LIMIT: usize = 1_000;
+
 /// Files larger than this are not diffed line by line.
 pub const MAX_DIFF_BYTES: u64 = 2 * 1024 * 1024;
 
@@ -127,6 +132,7 @@ impl Site {
     /// Opens the configured repository, creating and seeding `<data>/wiki.git` on first run.
     pub fn open(config: Config) -> Result<Site> {
         config.unanswered_after_seconds()?;
+        config.check_embeds()?;
         std::fs::create_dir_all(&config.data)?;
         let repo_path = config.repo_path();
         let store = if config.manages_repo() && !repo_path.exists() {
@@ -151,25 +157,37 @@ impl Site {
         let config_data = config.data.clone();
         let budgets = CacheBudgets::split(config.cache_mb);
         let languages = config.language_rules()?;
+        let metrics = Arc::new(Metrics::new());
         let site = Site {
             config,
             languages,
             store,
-            snapshots: Snapshots::new(budgets.meta),
+            snapshots: Snapshots::new(budgets.meta, metrics.cache("meta")),
             changes: ChangeLog::new(config_data.join("index").join("changes.bin")),
             authorship: AuthorshipIndex::new(),
             search: SearchFeed::open(&config_data)?,
             commits: Commits::new(),
             notifier: Notifier::new(),
-            line_stats_cache: ByteCache::new(budgets.line_stats, 64, |_, _| 0),
-            blame_cache: ByteCache::new(budgets.blame, 64 * 1024, |key, lines| {
-                key.0.as_str().len() + lines.iter().map(|it| size_of::<BlameLine>() + it.text.len()).sum::<usize>()
-            }),
-            render_cache: render_cache(budgets.render),
+            line_stats_cache: ByteCache::new(budgets.line_stats, 64, |_, _| 0).counted(metrics.cache("line_stats")),
+            blame_cache: ByteCache::new(
+                budgets.blame,
+                64 * 1024,
+                |key: &(RepoPath, ObjectId), lines: &Arc<Vec<BlameLine>>| {
+                    key.0.as_str().len() + lines.iter().map(|it| size_of::<BlameLine>() + it.text.len()).sum::<usize>()
+                },
+            )
+            .counted(metrics.cache("blame")),
+            render_cache: render_cache(budgets.render).counted(metrics.cache("render")),
+            metrics,
             head_watch: tokio::sync::watch::Sender::new(None),
         };
         site.refresh()?;
         Ok(site)
+    }
+
+    /// The server's metrics, which the site's caches and threads count into.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The served repository's git folder, for the git transport and the admin page.
@@ -218,6 +236,31 @@ impl Site {
     /// Whether the change index has been built (until then, "last edited" facts are unknown).
     pub fn changes_ready(&self) -> bool {
         self.changes.is_ready()
+    }
+
+    /// How many commits the search index, the change index and the notifier are behind the head (each
+    /// counted up to [`LAG_COUNT_LIMIT`]). Cheap when they are caught up, which is nearly always.
+    pub fn index_lags(&self, auth: &crate::auth::Auth) -> Result<IndexLags> {
+        let changes = self.changes.index();
+        let search_head = self.search_indexed_head().and_then(|it| it.parse::<ObjectId>().ok());
+        Ok(IndexLags {
+            search: self.commits_behind(search_head, &changes)?,
+            changes: self.commits_behind(changes.head(), &changes)?,
+            notifier: self.commits_behind(self.notifier_cursor(auth)?, &changes)?,
+        })
+    }
+
+    // How many commits of the head `from` lacks: from the change index's positions when it holds both, else
+    // by a bounded walk of the repository.
+    fn commits_behind(&self, from: Option<ObjectId>, changes: &crate::history::ChangeIndex) -> Result<u64> {
+        let Some(head) = self.head() else { return Ok(0) };
+        if from == Some(head) {
+            return Ok(0);
+        }
+        if let Some((from_at, head_at)) = from.and_then(|it| changes.position(it)).zip(changes.position(head)) {
+            return Ok(head_at.saturating_sub(from_at) as u64);
+        }
+        Ok(self.store.count_commits_between(from, head, LAG_COUNT_LIMIT)? as u64)
     }
 
     /// Builds the change index from the whole history. Slow on big repositories: run it off the request path.
@@ -294,7 +337,8 @@ impl Site {
             let (text, _) = page::decode(&bytes);
             let doc = front_matter::split(&text);
             let resolver = &snapshot.resolver;
-            Ok(Arc::new(render::render_body(path, &meta.title, doc.body, &|target| resolver.resolve(target))))
+            let embeds = &self.config.embeds;
+            Ok(Arc::new(render::render_body(path, &meta.title, doc.body, &|target| resolver.resolve(target), embeds)))
         })
     }
 
@@ -310,7 +354,8 @@ impl Site {
     fn render_preview(&self, snapshot: &Snapshot, path: &RepoPath, markdown: &str) -> (Arc<PageMeta>, RenderedBody) {
         let meta = Arc::new(page::read_meta(path, markdown));
         let doc = front_matter::split(markdown);
-        let body = render::render_body(path, &meta.title, doc.body, &|target| snapshot.resolver.resolve(target));
+        let resolve = |target: &str| snapshot.resolver.resolve(target);
+        let body = render::render_body(path, &meta.title, doc.body, &resolve, &self.config.embeds);
         (meta, body)
     }
 
@@ -321,8 +366,14 @@ impl Site {
             .iter()
             .filter(|(path, _)| path.folder() == "_templates/")
             .map(|(path, meta)| {
-                let title =
-                    if meta.title.trim().is_empty() { path.file_stem().to_string() } else { meta.title.clone() };
+                // A template's heading is the page's first section ("Status"), not its name: without a title
+                // of its own it is named by its file ("Decision record").
+                let title = meta
+                    .front_matter
+                    .title
+                    .clone()
+                    .filter(|it| !it.trim().is_empty())
+                    .unwrap_or_else(|| crate::content::page::fallback_title(path));
                 (path.file_stem().to_string(), title)
             })
             .collect()
@@ -505,14 +556,14 @@ mod tests {
             let blob: ObjectId = format!("{n:040x}").parse().expect("a valid object id");
             RenderKey { blob, path: path.clone(), wiki_targets_hash: 0 }
         };
-        let render = || Ok::<_, Error>(Arc::new(render::render_body(&path, "", &markdown, &|_| unreachable!())));
+        let render = || Ok::<_, Error>(Arc::new(render::render_body(&path, "", &markdown, &|_| unreachable!(), &[])));
         let body = cache.get_or_insert_with(&key(1), render).expect("rendered");
         assert!(body.heap_size() as u64 > budget / 8, "{} bytes is not large enough", body.heap_size());
         assert!(cache.get(&key(1)).is_none(), "a body over an eighth of the budget was kept");
         assert_eq!(cache.weight(), 0);
         // Ordinary pages are kept, within the budget.
         for n in 2..200 {
-            let small = Arc::new(render::render_body(&path, "", "# Small\n\nText.\n", &|_| unreachable!()));
+            let small = Arc::new(render::render_body(&path, "", "# Small\n\nText.\n", &|_| unreachable!(), &[]));
             cache.insert(key(n), small);
         }
         assert!(cache.get(&key(199)).is_some());

@@ -35,11 +35,17 @@ const COMMITS_PER_ROUND: usize = 200;
 /// `unanswered_after` is short).
 const UNANSWERED_EVERY_SECONDS: i64 = 60;
 
-/// The notifier's wake-up, whether it has caught up once, and when it last looked for unanswered questions.
+/// How often pages are looked at for review dates and departed owners while the branch stands still, in
+/// seconds (a moved branch is looked at at once: it may have changed `people.yaml` or a review period).
+const STEWARDS_EVERY_SECONDS: i64 = 600;
+
+/// The notifier's wake-up, whether it has caught up once, when it last looked for unanswered questions, and
+/// when and at which head it last looked for pages due for review or left by their owners.
 pub(super) struct Notifier {
     wakeup: Mutex<Option<mpsc::Sender<()>>>,
     caught_up: AtomicBool,
     last_unanswered_sweep: AtomicI64,
+    last_stewards_sweep: Mutex<(i64, Option<ObjectId>)>,
 }
 
 impl Notifier {
@@ -49,6 +55,7 @@ impl Notifier {
             wakeup: Mutex::new(None),
             caught_up: AtomicBool::new(false),
             last_unanswered_sweep: AtomicI64::new(0),
+            last_stewards_sweep: Mutex::new((0, None)),
         }
     }
 }
@@ -86,6 +93,7 @@ impl Site {
             match site.notify_pending(&auth) {
                 Ok(n) => {
                     site.notifier.caught_up.store(true, Ordering::Release);
+                    site.metrics.inbox_delivered(n);
                     if n > 0 {
                         delivered();
                     }
@@ -100,9 +108,22 @@ impl Site {
             if now - site.notifier.last_unanswered_sweep.load(Ordering::Acquire) >= every {
                 site.notifier.last_unanswered_sweep.store(now, Ordering::Release);
                 match site.remind_unanswered(&auth, now) {
-                    Ok(n) if n > 0 => delivered(),
+                    Ok(n) if n > 0 => {
+                        site.metrics.inbox_delivered(n);
+                        delivered()
+                    }
                     Ok(_) => {}
                     Err(err) => tracing::error!(error = %err, "reminding of unanswered questions failed"),
+                }
+            }
+            let head = site.head();
+            let (last_at, last_head) = *site.notifier.last_stewards_sweep.lock();
+            if site.changes_ready() && (now - last_at >= STEWARDS_EVERY_SECONDS || head != last_head) {
+                *site.notifier.last_stewards_sweep.lock() = (now, head);
+                match site.remind_stewards(&auth, now) {
+                    Ok(n) if n > 0 => delivered(),
+                    Ok(_) => {}
+                    Err(err) => tracing::error!(error = %err, "reminding of reviews and departed owners failed"),
                 }
             }
             drop(site);
@@ -112,6 +133,11 @@ impl Site {
             }
             while receiver.try_recv().is_ok() {}
         }
+    }
+
+    /// The last commit whose events are in the inboxes (`None` before the notifier's first round).
+    pub fn notifier_cursor(&self, auth: &Auth) -> Result<Option<ObjectId>> {
+        Ok(auth.state.meta(CURSOR_KEY)?.and_then(|it| it.parse::<ObjectId>().ok()))
     }
 
     /// Delivers the events of every commit after the cursor; returns how many inbox deliveries were made.
@@ -228,6 +254,114 @@ impl Site {
             })?;
         }
         Ok(delivered)
+    }
+
+    /// Tells the active owners and the followers of every page that fell due for review (`review_every`),
+    /// once per page and due date; and the remaining owners, the page's followers and the followers of the
+    /// person, of every page whose owner `people.yaml` lists as departed, once per page and owner. These come
+    /// from the clock and the current head rather than from one commit, so they are swept: at once when the
+    /// branch moves, else every few minutes. Returns how many deliveries were made.
+    pub fn remind_stewards(self: &Arc<Site>, auth: &Auth, now: i64) -> Result<usize> {
+        use crate::content::stewardship::{self, ReviewState};
+        if !self.changes_ready() {
+            return Ok(0);
+        }
+        let snapshot = self.snapshot();
+        let statuses = self.people_statuses(&snapshot);
+        let today = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().date_naive();
+        let people = People::load(auth)?;
+        let folder_mutes: Vec<FollowRecord> =
+            auth.state.follows_of_kind("folder")?.into_iter().filter(|it| it.muted).collect();
+        let mut reminders: Vec<(EventRecord, Vec<Recipient>)> = Vec::new();
+        for (path, meta) in snapshot.pages.iter() {
+            let kind = crate::content::PageKind::of(path.as_str());
+            if !super::is_searchable(path.as_str()) || kind == crate::content::PageKind::Answer {
+                continue;
+            }
+            let steward = stewardship::stewardship(&meta.front_matter);
+            if steward.owners.is_empty() && steward.review_every_days.is_none() {
+                continue;
+            }
+            let status_of = |owner: &str| {
+                statuses
+                    .get(&stewardship::email_of(owner))
+                    .or_else(|| statuses.get(&owner.trim().to_lowercase()))
+                    .map(|it| it.status.clone())
+            };
+            let account_of = |owner: &str| {
+                people.by_email(&stewardship::email_of(owner)).or_else(|| people.by_username(owner.trim()))
+            };
+            let active_owners: Vec<&User> =
+                steward.owners.iter().filter(|it| status_of(it).is_none()).filter_map(|it| account_of(it)).collect();
+            let follows = auth.state.followers("page", &[path.as_str().to_string()])?;
+            let muted = |user: &User| {
+                follows.iter().any(|it| it.muted && it.username == user.username)
+                    || folder_mutes
+                        .iter()
+                        .any(|it| it.username == user.username && glob_matches(&it.target, path.as_str()))
+            };
+            let allowed =
+                |user: &User| !user.disabled && !muted(user) && auth.access_of(user, &[]).can_read(path.as_str());
+            let recipients_of = |extra: &[FollowRecord]| {
+                let mut res: Vec<Recipient> = Vec::new();
+                let owners = active_owners.iter().map(|it| (*it, "owner".to_string()));
+                let followers = follows.iter().chain(extra).filter(|it| !it.muted).filter_map(|follow| {
+                    people
+                        .by_username(&follow.username)
+                        .map(|user| (user, format!("follow:{}:{}", follow.kind, follow.target)))
+                });
+                for (user, reason) in owners.chain(followers) {
+                    if allowed(user) && !res.iter().any(|it| it.username == user.username) {
+                        res.push(Recipient { username: user.username.clone(), reason });
+                    }
+                }
+                res
+            };
+            let lore = crate::store::Person { name: "Lore".into(), email: String::new() };
+            let last_edit = self.last_change(path.as_str()).and_then(|it| chrono::DateTime::from_timestamp(it.time, 0));
+            if let ReviewState::NeedsReview { since } = stewardship::review_state(&steward, last_edit, today) {
+                let record = sweep_record(
+                    format!("review_due:{path}:{since}"),
+                    EventKind::ReviewDue,
+                    path,
+                    &meta.title,
+                    &lore,
+                    now,
+                    format!("Due for review since {since}"),
+                    &meta.front_matter.tags,
+                );
+                reminders.push((record, recipients_of(&[])));
+            }
+            for owner in steward.owners.iter().filter(|it| status_of(it).as_deref() == Some("departed")) {
+                let email = stewardship::email_of(owner);
+                let name = statuses.get(&email).and_then(|it| it.name.clone()).unwrap_or_else(|| owner.trim().into());
+                let person_follows = auth.state.followers("person", std::slice::from_ref(&email))?;
+                let record = sweep_record(
+                    format!("owner_departed:{path}:{email}"),
+                    EventKind::OwnerDeparted,
+                    path,
+                    &meta.title,
+                    &crate::store::Person { name: name.clone(), email: email.clone() },
+                    now,
+                    format!("{name} has left: this page needs a new owner"),
+                    &meta.front_matter.tags,
+                );
+                reminders.push((record, recipients_of(&person_follows)));
+            }
+        }
+        if reminders.is_empty() {
+            return Ok(0);
+        }
+        auth.state.write(|tx| {
+            let mut n = 0;
+            for (record, recipients) in &reminders {
+                tx.insert_event(record)?;
+                for recipient in recipients {
+                    n += usize::from(tx.deliver(&recipient.username, record, &recipient.reason, 0)?.is_some());
+                }
+            }
+            Ok(n)
+        })
     }
 
     // The records one event becomes (the event, and for a new question the experts' own event), each with its
@@ -403,6 +537,36 @@ fn reminder_id(path: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!("unanswered:{path}").as_bytes());
     digest.iter().take(12).map(|it| format!("{it:02x}")).collect()
+}
+
+// A swept event (a review falling due, an owner leaving): its id names what it is about, not a commit, so it
+// is recorded and delivered once however often the sweep runs.
+#[allow(clippy::too_many_arguments)]
+fn sweep_record(
+    key: String,
+    kind: EventKind,
+    path: &crate::content::RepoPath,
+    title: &str,
+    actor: &crate::store::Person,
+    at: i64,
+    summary: String,
+    tags: &[String],
+) -> EventRecord {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    EventRecord {
+        id: digest.iter().take(12).map(|it| format!("{it:02x}")).collect(),
+        commit_id: String::new(),
+        kind: kind.as_str().to_string(),
+        path: path.as_str().to_string(),
+        title: title.to_string(),
+        url: path.url(),
+        actor_name: actor.name.clone(),
+        actor_email: actor.email.clone(),
+        at,
+        summary,
+        tags: tags.to_vec(),
+    }
 }
 
 // Reminders belong to no commit; an empty branch has no head to name either.

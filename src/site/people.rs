@@ -92,7 +92,39 @@ pub enum Reason {
         name: String,
         email: String,
     },
+    /// In the list of pages nobody owns.
+    NoOwner,
+    /// In the list of pages nobody has edited or verified for a year: the later of the two.
+    Untouched {
+        since: NaiveDate,
+    },
 }
+
+/// How well the wiki is kept beyond what is overdue: pages nobody owns and pages nobody has touched for a
+/// year, among the pages (not questions) a reader may read. A wiki whose pages have no owners and no review
+/// dates is never overdue, so the radar shows this too, and never calls such a wiki well kept.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Upkeep {
+    pub n_pages: usize,
+    pub n_without_owner: usize,
+    pub n_without_review_date: usize,
+    /// Last edited and last verified over a year ago, and not kept current by a review period of their own.
+    pub n_untouched: usize,
+    /// The pages [`UpkeepList`] asked for: nobody owns them ([`Reason::NoOwner`]) or nobody touched them for a
+    /// year ([`Reason::Untouched`]).
+    pub pages: Vec<ReviewItem>,
+}
+
+/// Which pages [`Upkeep::pages`] lists besides the counts (listing costs more than counting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpkeepList {
+    Nothing,
+    Unowned,
+    Untouched,
+}
+
+/// A page untouched for longer than this counts as neglected on the radar.
+const UNTOUCHED_DAYS: i64 = 365;
 
 /// A page (or question) on the review radar.
 #[derive(Debug, Clone, Serialize)]
@@ -156,6 +188,24 @@ impl Site {
                 .then_with(|| a.email.cmp(&b.email))
         });
         Ok(res)
+    }
+
+    /// Committers to what `reader` may read whose name or e-mail contains `query` (any case): names starting
+    /// with it first, then by number of commits. Empty while the change index is being built.
+    pub(super) fn people_matching(&self, reader: &Reader, query: &str, limit: usize) -> Vec<Person> {
+        let Ok(index) = self.changes.ready_index() else { return Vec::new() };
+        let query = query.trim().to_lowercase();
+        let mut found: Vec<(bool, usize, Person)> = index
+            .authors_of(|it| reader.can_read(it))
+            .into_iter()
+            .filter(|(email, name, _, _)| email.contains(&query) || name.to_lowercase().contains(&query))
+            .map(|(email, name, n_commits, _)| {
+                let starts = name.to_lowercase().starts_with(&query) || email.starts_with(&query);
+                (starts, n_commits, Person { name, email })
+            })
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| a.2.email.cmp(&b.2.email)));
+        found.into_iter().take(limit).map(|it| it.2).collect()
     }
 
     // Everyone's summary, by e-mail, counting only commits, lines, pages and answers `reader` may read.
@@ -420,6 +470,58 @@ impl Site {
                 top_author: top.map(|it| it.1),
                 blob: meta.blob,
             });
+        }
+        Ok(res)
+    }
+
+    /// Owners and last touches over every page of `snapshot` (questions and answers aside), listing `list`.
+    pub(super) fn upkeep(&self, snapshot: &Snapshot, list: UpkeepList) -> Result<Upkeep> {
+        self.require_changes()?;
+        let today = Utc::now().date_naive();
+        let mut res = Upkeep::default();
+        for (path, meta) in snapshot.pages.iter() {
+            if !super::is_searchable(path.as_str()) || PageKind::of(path.as_str()) != PageKind::Page {
+                continue;
+            }
+            res.n_pages += 1;
+            let last = self.last_change(path.as_str());
+            let last_edit = last.as_ref().and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0));
+            let steward = stewardship::stewardship(&meta.front_matter);
+            let item = |reason: Reason| ReviewItem {
+                path: path.as_str().to_string(),
+                url: path.url(),
+                title: meta.title.clone(),
+                kind: PageKind::Page.as_str(),
+                owners: steward.owners.clone(),
+                reasons: vec![reason],
+                last_edit: last.as_ref().map_or(0, |it| it.time),
+                top_author: None,
+                blob: meta.blob,
+            };
+            if steward.owners.is_empty() {
+                res.n_without_owner += 1;
+                if list == UpkeepList::Unowned {
+                    res.pages.push(item(Reason::NoOwner));
+                }
+            }
+            if steward.review_every_days.is_none() {
+                res.n_without_review_date += 1;
+            }
+            let touched = match (steward.verified_on, last_edit.map(|it| it.date_naive())) {
+                (Some(verified), Some(edited)) => Some(verified.max(edited)),
+                (verified, edited) => verified.or(edited),
+            };
+            let kept_current =
+                matches!(stewardship::review_state(&steward, last_edit, today), ReviewState::Current { .. });
+            if let Some(since) = touched
+                && (today - since).num_days() > UNTOUCHED_DAYS
+                && !kept_current
+            {
+                res.n_untouched += 1;
+                if list == UpkeepList::Untouched {
+                    res.pages.push(item(Reason::Untouched { since }));
+                }
+            }
         }
         Ok(res)
     }

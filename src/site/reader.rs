@@ -24,7 +24,7 @@ use crate::search::{SearchQuery, SearchResults, Suggestion};
 use crate::store::{CommitInfo, ObjectId, Person};
 use crate::{Error, Result};
 
-use super::{AnswerEntry, Expert, PersonSummary, QuestionSummary, ReviewItem};
+use super::{AnswerEntry, Expert, PersonSummary, QuestionSummary, ReviewItem, Upkeep, UpkeepList};
 
 /// What a restricted reader sees instead of the message of a commit that also changed files they may not read.
 pub const HIDDEN_MESSAGE: &str = "(This commit also changed pages you cannot read; its message is not shown.)";
@@ -538,6 +538,12 @@ impl Reader {
         self.site.experts_excluding(self, &title, limit, Some(question))
     }
 
+    /// People who committed to what this reader may read, found by part of their name or e-mail (for
+    /// mentions in the editor).
+    pub fn people_matching(&self, query: &str, limit: usize) -> Vec<Person> {
+        self.site.people_matching(self, query, limit)
+    }
+
     /// Everyone who has committed to what this reader may read, with what they know there.
     pub fn people(&self) -> Result<Vec<PersonSummary>> {
         self.site.people(self)
@@ -551,6 +557,12 @@ impl Reader {
     /// Every page and question this reader may read that needs attention.
     pub fn review_items(&self) -> Result<Vec<ReviewItem>> {
         self.site.review_items(self.snapshot())
+    }
+
+    /// Owners and last touches over the pages this reader may read (what the review radar sums up), with the
+    /// pages `list` names.
+    pub fn upkeep(&self, list: UpkeepList) -> Result<Upkeep> {
+        self.site.upkeep(self.snapshot(), list)
     }
 
     /// Everything a person owned or mostly wrote, among the pages this reader may read.

@@ -24,6 +24,9 @@ pub(super) struct SearchFeed {
     pub(super) ready: AtomicBool,
     // Wakes the indexer thread when the branch moves.
     pub(super) wakeup: Mutex<Option<mpsc::Sender<()>>>,
+    // Held by the indexer while it updates the index; a stopping server takes it to wait for the update's commit.
+    busy: Mutex<()>,
+    stopping: AtomicBool,
 }
 
 impl SearchFeed {
@@ -33,6 +36,8 @@ impl SearchFeed {
             index: SearchIndex::open(&search::index_dir(data))?,
             ready: AtomicBool::new(false),
             wakeup: Mutex::new(None),
+            busy: Mutex::new(()),
+            stopping: AtomicBool::new(false),
         })
     }
 }
@@ -87,8 +92,14 @@ impl Site {
         drop(site);
         loop {
             let Some(site) = weak.upgrade() else { return };
-            if let Err(err) = site.sync_search(|_, _| {}) {
-                tracing::error!(error = %err, "updating the search index failed");
+            {
+                let _busy = site.search.busy.lock();
+                if site.search.stopping.load(Ordering::Acquire) {
+                    return;
+                }
+                if let Err(err) = site.sync_search(|_, _| {}) {
+                    tracing::error!(error = %err, "updating the search index failed");
+                }
             }
             site.search.ready.store(true, Ordering::Release);
             drop(site);
@@ -99,6 +110,15 @@ impl Site {
             // indexer starts at once (waiting to batch would only delay a lone save).
             while receiver.try_recv().is_ok() {}
         }
+    }
+
+    /// Stops the search indexer: an update under way finishes and commits (waiting up to `wait`), and none
+    /// starts after. Returns whether the index was idle within `wait`. For a stopping server.
+    pub fn stop_search_indexer(&self, wait: std::time::Duration) -> bool {
+        self.search.stopping.store(true, Ordering::Release);
+        // Without its sender the indexer's wait ends, and it returns.
+        self.search.wakeup.lock().take();
+        self.search.busy.try_lock_for(wait).is_some()
     }
 
     /// Brings the search index to the current head: only changed files when it knows where it was, else a

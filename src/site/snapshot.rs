@@ -17,6 +17,7 @@ use crate::content::LinkResolver;
 use crate::content::RepoPath;
 use crate::content::links::{self, LinkGraph, LinkKind, LinkSource};
 use crate::content::page::{self, PageMeta};
+use crate::metrics::CacheCounters;
 use crate::store::{FileChange, ObjectId};
 
 /// The current snapshot and what building it needs.
@@ -31,12 +32,16 @@ pub(super) struct Snapshots {
 }
 
 impl Snapshots {
-    /// An empty branch, until the first refresh; page metadata cached within `meta_budget` bytes.
-    pub(super) fn new(meta_budget: u64) -> Snapshots {
+    /// An empty branch, until the first refresh; page metadata cached within `meta_budget` bytes, its lookups
+    /// counted in `counters`.
+    pub(super) fn new(meta_budget: u64, counters: CacheCounters) -> Snapshots {
         Snapshots {
             current: ArcSwap::from_pointee(Snapshot::default()),
             refresh_lock: Mutex::new(()),
-            meta_cache: ByteCache::new(meta_budget, 1024, |key, meta| key.1.len() + meta.heap_size()),
+            meta_cache: ByteCache::new(meta_budget, 1024, |key: &(ObjectId, String), meta: &Arc<PageMeta>| {
+                key.1.len() + meta.heap_size()
+            })
+            .counted(counters),
             visible_cache: quick_cache::sync::Cache::new(32),
         }
     }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::commits::Committer;
-use super::{PageEdit, SaveOutcome, Site};
+use super::{PageEdit, Restored, SaveOutcome, Site};
 use crate::auth::{Access, PushLog, Role};
 use crate::content::RepoPath;
 use crate::content::questions;
@@ -73,9 +73,9 @@ impl Writer {
         self.site.move_page(from, to, base_blob, &self.author)
     }
 
-    /// Brings back the version of a page from `revision` as a new commit. The version must be one of this
-    /// page's, at an address the person may read.
-    pub fn restore_page(&self, path: &RepoPath, revision: &str) -> Result<ObjectId> {
+    /// Brings back the version of a page from `revision` as a new commit, and says which commit an undo
+    /// restores. The version must be one of this page's, at an address the person may read.
+    pub fn restore_page(&self, path: &RepoPath, revision: &str) -> Result<Restored> {
         self.require_edit(path)?;
         let commit = self.site.store.resolve_commit(revision)?;
         if let Some((path_then, _)) = self.site.version_at(path, commit)? {

@@ -188,6 +188,28 @@ impl StateStore {
         })
     }
 
+    /// How many e-mails are claimed and in flight, or waiting to be tried again (for metrics).
+    pub fn mail_queue_depth(&self) -> Result<u64> {
+        self.run(|conn| {
+            let n: i64 =
+                conn.query_one("SELECT COUNT(*) FROM mail_sent WHERE status IN ('sending', 'retry')", &[], |row| {
+                    row.get(0)
+                })?;
+            Ok(super::from_sql_int(n))
+        })
+    }
+
+    /// How many webhook posts wait to be sent, due now or later (for metrics).
+    pub fn webhook_queue_depth(&self) -> Result<u64> {
+        self.run(|conn| {
+            let n: i64 =
+                conn.query_one("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'", &[], |row| {
+                    row.get(0)
+                })?;
+            Ok(super::from_sql_int(n))
+        })
+    }
+
     /// The owners that hold claims now (to find those whose process is gone).
     pub fn claim_owners(&self) -> Result<Vec<String>> {
         self.run(|conn| {

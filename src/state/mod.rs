@@ -13,6 +13,7 @@
 
 mod accounts;
 pub(crate) mod db;
+mod backup;
 mod delivery;
 mod notify;
 mod pushes;
@@ -30,6 +31,7 @@ use crate::{Error, Result};
 use db::{Conn, PgConnection, params};
 
 pub use accounts::{AccountRecord, TokenRecord};
+pub use backup::{backup_database, check_database};
 pub use delivery::{DigestKey, MailCandidate, Outcome, WebhookDeliveryRecord, WebhookDue};
 pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord};
 pub use sessions::SessionRecord;
@@ -294,6 +296,17 @@ impl StateStore {
                 guard.done = true;
                 Ok(res)
             }
+        }
+    }
+
+    /// Writes everything in the write-ahead log into the database file, so the file alone holds the state
+    /// (a stopping server does; so does a backup's copy).
+    pub fn checkpoint(&self) -> Result<()> {
+        let connection = self.connection()?;
+        match connection.open.as_ref().expect("a loaned connection is present") {
+            Open::Sqlite(sqlite) => Ok(sqlite.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?),
+            // PostgreSQL keeps its own log and its own checkpoints.
+            Open::Postgres(_) => Ok(()),
         }
     }
 

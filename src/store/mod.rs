@@ -4,6 +4,10 @@
 //! needed or touched), walks history, and commits edits by building trees in the object database and
 //! moving the branch with compare-and-swap. Knows nothing about Markdown or HTTP.
 
+mod bundle;
+
+pub use bundle::{GitProgress, bundle_refs, create_bundle, restore_bundle};
+
 use parking_lot::Mutex;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -18,6 +22,10 @@ use git2::{
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, Result};
+
+mod merge;
+
+pub use merge::{MergeRun, merge_byte_runs, merge_runs, mine_text};
 
 // libgit2's errors become the crate's here, so that only this module knows git2.
 impl From<git2::Error> for Error {
@@ -340,6 +348,25 @@ impl Store {
         })
     }
 
+    /// How many commits are reachable from `new` but not from `old` (all of `new`'s history when `old` is
+    /// `None` or unknown), counted up to `limit`: a bounded walk, for metrics.
+    pub fn count_commits_between(&self, old: Option<ObjectId>, new: ObjectId, limit: usize) -> Result<usize> {
+        self.with_repo(|repo| {
+            let mut walk = repo.revwalk()?;
+            walk.push(new.0)?;
+            if let Some(old) = old {
+                // A commit this repository lacks (rewritten history) hides nothing.
+                let _ = walk.hide(old.0);
+            }
+            let mut n = 0;
+            for commit in walk.take(limit) {
+                commit?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
     /// The commits reachable from `new` but from none of `known`, newest first, with their changed files.
     pub fn walk_changes_hiding(
         &self,
@@ -641,15 +668,30 @@ pub struct TextMerge {
 }
 
 /// A three-way merge of one file's text, line by line as git does it: the changes from `base` to `ours`
-/// and to `theirs`, combined; overlapping changes give conflict markers and `clean: false`.
+/// and to `theirs`, combined; overlapping or touching changes give conflict markers and `clean: false`.
 ///
-/// libgit2's `git_merge_file` (1.9) fails outright on some ordinary conflicts ("no error", -1), which
-/// would turn a conflict into a server error, so this uses diffy's merge, which follows git's algorithm.
+/// libgit2's `git_merge_file` (1.9) fails outright on some ordinary conflicts ("no error", -1), and diffy's
+/// merge takes time that grows with the square of a page whose every line changed, so this is Lore's own
+/// ([`merge_byte_runs`]), with a deadline on its diffs.
 pub fn merge_text(base: &[u8], ours: &[u8], theirs: &[u8]) -> TextMerge {
-    match diffy::merge_bytes(base, ours, theirs) {
-        Ok(content) => TextMerge { clean: true, content },
-        Err(content) => TextMerge { clean: false, content },
+    let mut res = TextMerge { clean: true, content: Vec::with_capacity(ours.len().max(theirs.len())) };
+    for run in merge_byte_runs(base, ours, theirs) {
+        match run {
+            MergeRun::Agreed(text) => res.content.extend(text),
+            MergeRun::Conflict { mine, theirs, .. } => {
+                res.clean = false;
+                for (marker, text) in [("<<<<<<< ours\n", mine), ("=======\n", theirs)] {
+                    res.content.extend(marker.as_bytes());
+                    res.content.extend(&text);
+                    if !text.is_empty() && !text.ends_with(b"\n") {
+                        res.content.push(b'\n');
+                    }
+                }
+                res.content.extend(b">>>>>>> theirs\n");
+            }
+        }
     }
+    res
 }
 
 const MAX_POOLED_REPOSITORIES: usize = 16;

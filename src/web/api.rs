@@ -199,8 +199,8 @@ pub async fn page_action(
         }
         _ => {
             let revision = body.commit.ok_or_else(|| Error::bad_input("missing `commit`: the version to restore"))?;
-            let commit = blocking(move || writer.restore_page(&path, &revision)).await?;
-            Ok(Json(serde_json::json!({ "commit": commit })).into_response())
+            let restored = blocking(move || writer.restore_page(&path, &revision)).await?;
+            Ok(Json(serde_json::json!({ "commit": restored.commit })).into_response())
         }
     }
 }

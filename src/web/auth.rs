@@ -47,6 +47,8 @@ enum Need {
     Admin,
     /// A replica of this wiki (the cluster token), or an admin: the cluster's own endpoints.
     Cluster,
+    /// An address in `metrics_allow`, or an admin from anywhere.
+    Metrics,
 }
 
 // The one table of what each route needs. A page a route names is parsed here, once, with the same function
@@ -55,7 +57,10 @@ enum Need {
 // and writer check every path again by construction.
 fn need(method: &Method, path: &str) -> Result<Need> {
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    // The web app manifest and the service worker: the login page needs them as much as any other.
     if path.starts_with("/-/static/")
+        || path == "/-/manifest.webmanifest"
+        || path == "/-/sw.js"
         || path == "/-/healthz"
         || path == "/-/login"
         || path == "/-/logout"
@@ -70,6 +75,9 @@ fn need(method: &Method, path: &str) -> Result<Need> {
     }
     if path.starts_with("/-/api/cluster/") {
         return Ok(Need::Cluster);
+    }
+    if path == "/-/metrics" {
+        return Ok(Need::Metrics);
     }
     if path == "/-/account"
         || path.starts_with("/-/account/")
@@ -194,6 +202,15 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         Ok(need) => need,
         Err(err) => return channel.refuse(&state, request.headers(), &err),
     };
+    if need == Need::Metrics {
+        let listed = state.site.config.metrics_allow.iter().any(|it| it.contains(viewer.address));
+        if !listed && !viewer.access.is_admin() {
+            // Monitoring clients follow no login redirect: a plain refusal says what to change.
+            let err =
+                Error::Forbidden("metrics are readable only from the addresses in metrics_allow, or by admins".into());
+            return channel.refuse(&state, request.headers(), &err);
+        }
+    }
     if let Err(err) = allowed(&viewer, &need) {
         let mut res = if viewer.user.is_none()
             && viewer.mode != AuthMode::Open
@@ -237,6 +254,8 @@ fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
         Need::EditPage(page) => viewer.can_edit(page.as_str()),
         Need::Admin => viewer.access.is_admin() || (viewer.mode == AuthMode::Open && viewer.address.is_loopback()),
         Need::Cluster => viewer.access.is_replica() || viewer.access.is_admin(),
+        // Judged by `authenticate`, which knows `metrics_allow`.
+        Need::Metrics => true,
     };
     if ok { Ok(()) } else { Err(viewer.denied()) }
 }
@@ -796,6 +815,7 @@ mod tests {
         assert_eq!(need(&post, "/-/api/questions"), Need::Member);
         assert_eq!(need(&get, "/-/api/questions"), Need::Read(None));
         assert_eq!(need(&get, "/-/admin"), Need::Admin);
+        assert_eq!(need(&get, "/-/metrics"), Need::Metrics);
         assert_eq!(need(&get, "/-/static/lore.css"), Need::Nothing);
         assert_eq!(need(&get, "/-/search"), Need::Read(None));
         assert_eq!(need(&get, "/"), Need::Read(Some(String::new())));

@@ -16,6 +16,7 @@ use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::auth::User;
 use crate::content::RepoPath;
+use crate::delivery;
 use crate::site::Reader;
 use crate::state::{FollowRecord, InboxRecord};
 use crate::{Error, Result};
@@ -329,29 +330,13 @@ struct InboxItemView {
 
 fn item_view(item: InboxRecord, now: DateTime<Utc>) -> InboxItemView {
     let at = DateTime::<Utc>::from_timestamp(item.updated_at, 0).unwrap_or_default();
-    let who = item.event.actor_name.clone();
-    let many = if item.n_events > 1 { format!(" ({} changes)", item.n_events) } else { String::new() };
-    let says = match item.event.kind.as_str() {
-        "page_created" => format!("{who} created {}", item.event.title),
-        "page_changed" => format!("{who} changed {}{many}", item.event.title),
-        "page_deleted" => format!("{who} deleted {}", item.event.title),
-        "page_moved" => format!("{who} moved {}", item.event.title),
-        "question_asked" => format!("{who} asked: {}", item.event.title),
-        "question_for_you" => format!("You may know the answer: {who} asked {}", item.event.title),
-        "answer_posted" => format!("{who} answered {}", item.event.title),
-        "answer_accepted" => format!("{who} accepted an answer to {}", item.event.title),
-        "mentioned" => format!("{who} mentioned you in {}", item.event.title),
-        other => format!("{who}: {other} {}", item.event.title),
+    let many = if item.event.kind == "page_changed" && item.n_events > 1 {
+        format!(" ({} changes)", item.n_events)
+    } else {
+        String::new()
     };
-    let why = match item.reason.as_str() {
-        "mention" => "you were mentioned".to_string(),
-        "expert" => "asked of you".to_string(),
-        "own" => "your answer".to_string(),
-        other => other
-            .strip_prefix("follow:")
-            .and_then(|it| it.split_once(':'))
-            .map_or_else(String::new, |(kind, target)| format!("you follow the {kind} {target}")),
-    };
+    let says = format!("{}{many}", delivery::headline(&item.event));
+    let why = delivery::why(&item.reason, &item.event.kind);
     InboxItemView {
         why,
         cursor: format!("{}:{}", item.updated_at, item.id),

@@ -14,6 +14,7 @@ mod forward;
 mod git;
 mod history;
 mod inbox;
+mod metrics;
 mod navigate;
 mod page_cache;
 mod notifications;
@@ -28,13 +29,14 @@ mod search;
 mod tree;
 mod view;
 mod viewer;
+mod webapp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -52,6 +54,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
 use crate::delivery::Delivery;
+use crate::metrics::Metrics;
 use crate::replica::Replica;
 use crate::site::Site;
 use crate::site::cache::CacheBudgets;
@@ -61,13 +64,37 @@ use crate::{Error, Result};
 pub use error::{ApiError, PageError};
 pub use viewer::Viewer;
 
-/// The Content-Security-Policy of every page Lore renders: no inline script, no plugins, no framing by others.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
-     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/// The Content-Security-Policies of the pages Lore renders: no inline script, no plugins, no framing by others,
+/// and frames (embedded players) only from the hosts `embeds` in `lore.yaml` names, over https.
+pub struct PagePolicies {
+    /// Every page's policy.
+    pub plain: HeaderValue,
+    /// The policy of pages with formulas or diagrams: the same, but KaTeX's and mermaid's inline styles allowed.
+    pub with_drawings: HeaderValue,
+}
 
-/// The policy of pages with formulas or diagrams: the same, but KaTeX's and mermaid's inline styles allowed.
-pub const CONTENT_SECURITY_POLICY_WITH_DRAWINGS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' data: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+impl PagePolicies {
+    /// The policies for a wiki whose pages may embed players from `embed_hosts` (checked host names).
+    pub fn new(embed_hosts: &[String]) -> PagePolicies {
+        let frame_src = if embed_hosts.is_empty() {
+            "'none'".to_string()
+        } else {
+            embed_hosts.iter().map(|it| format!("https://{}", it.to_ascii_lowercase())).collect::<Vec<_>>().join(" ")
+        };
+        let policy = |style_src: &str, font_src: &str| {
+            let text = format!(
+                "default-src 'self'; script-src 'self'; style-src {style_src}; img-src 'self' data: https:; \
+                 {font_src}frame-src {frame_src}; object-src 'none'; base-uri 'none'; form-action 'self'; \
+                 frame-ancestors 'self'"
+            );
+            HeaderValue::from_str(&text).expect("checked host names are valid header values")
+        };
+        PagePolicies {
+            plain: policy("'self'", ""),
+            with_drawings: policy("'self' 'unsafe-inline'", "font-src 'self' data:; "),
+        }
+    }
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -90,6 +117,10 @@ pub struct AppState {
     forwarder: Option<Arc<forward::Forwarder>>,
     /// Becomes `true` when the server stops.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// What `/-/metrics` shows; requests, connections and caches count into it.
+    pub metrics: Arc<Metrics>,
+    /// The Content-Security-Policies of pages.
+    pub policies: Arc<PagePolicies>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
@@ -98,6 +129,7 @@ const PREVIEW_WAIT: Duration = Duration::from_secs(5);
 /// A bound, ready-to-run server.
 pub struct Server {
     site: Arc<Site>,
+    auth: Arc<Auth>,
     // Kept alive for as long as the server runs.
     _watcher: Option<notify::RecommendedWatcher>,
     /// Told when the server stops, so that answers that never end by themselves (the cluster's event stream)
@@ -157,7 +189,11 @@ impl Server {
         };
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
-        let page_cache = Arc::new(page_cache::PageCache::new(CacheBudgets::split(site.config.cache_mb).pages));
+        let metrics = site.metrics().clone();
+        let page_cache = Arc::new(page_cache::PageCache::new(
+            CacheBudgets::split(site.config.cache_mb).pages,
+            metrics.cache("page"),
+        ));
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
         // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
@@ -171,7 +207,8 @@ impl Server {
             Some(url) => url.as_str().to_string(),
             None => format!("http://{local_addr}"),
         };
-        let delivery = Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?);
+        let delivery =
+            Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?.counting_into(metrics.clone()));
         let replica = if site.config.is_replica() {
             // The primary fills inboxes and sends e-mail and webhooks for the whole cluster (into the shared
             // database): a replica only follows it.
@@ -194,14 +231,16 @@ impl Server {
             page_cache,
             static_cache,
             tree_cache,
-            auth,
+            auth: auth.clone(),
             preview_permits,
             delivery,
             replica,
             forwarder,
             stopping: stopping_receiver,
+            metrics,
+            policies: Arc::new(PagePolicies::new(&site.config.embeds)),
         };
-        Ok(Server { site, _watcher: watcher, stopping, listener, router: router(state), local_addr })
+        Ok(Server { site, auth, _watcher: watcher, stopping, listener, router: router(state), local_addr })
     }
 
     /// The address the server listens on (useful with port 0).
@@ -209,8 +248,9 @@ impl Server {
         self.local_addr
     }
 
-    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM), then lets the requests under
-    /// way finish (for up to half a minute) and saves the change index.
+    /// Serves requests until the process is asked to stop (Ctrl-C or SIGTERM), then stops accepting, lets the
+    /// requests under way finish (for up to half a minute), and flushes what it keeps: the change index is saved,
+    /// the search index's update under way commits, and the state database's log goes into its file.
     ///
     /// Connections are served by hyper directly, not `axum::serve`, for two limits it cannot set: a client
     /// must send a request's headers within `header_timeout_secs` (idle kept-alive connections close after as
@@ -233,8 +273,10 @@ impl Server {
             let Some((stream, remote, slot)) = accepted else { continue };
             let router = self.router.clone();
             let mut closing = closing.subscribe();
+            let open = self.site.metrics().connection_opened();
             tokio::spawn(async move {
                 let _slot = slot;
+                let _open = open;
                 // What `into_make_service_with_connect_info` did: handlers read the client's address.
                 let service = router.map_request(move |mut request: Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(remote));
@@ -260,17 +302,34 @@ impl Server {
         // Stop accepting; idle connections close at once, the others after their current request.
         drop(self.listener);
         drop(closing);
+        tracing::info!("stopping: no new connections; letting the requests under way finish");
         let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
         if tokio::time::timeout(SHUTDOWN_WAIT, slots.acquire_many(all)).await.is_err() {
             tracing::warn!("stopping with requests still under way after {} s", SHUTDOWN_WAIT.as_secs());
         }
-        let site = self.site.clone();
-        blocking(move || site.save_change_index()).await
+        let (site, auth) = (self.site.clone(), self.auth.clone());
+        blocking(move || {
+            site.save_change_index()?;
+            if !site.stop_search_indexer(SEARCH_FLUSH_WAIT) {
+                tracing::warn!("the search index was still updating; the next start catches it up");
+            }
+            // Only tidiness: the log is replayed at the next open whatever happens here.
+            if let Err(err) = auth.state.checkpoint() {
+                tracing::warn!(error = %err, "the state database's log was not written into its file");
+            }
+            tracing::info!("stopped");
+            Ok(())
+        })
+        .await
     }
 }
 
 /// How long a stopping server waits for the requests under way.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(30);
+
+/// How long a stopping server waits for a search-index update under way to commit (a full rebuild of a large
+/// wiki can take longer; it is caught up at the next start).
+const SEARCH_FLUSH_WAIT: Duration = Duration::from_secs(10);
 
 // The next connection, once a slot is free: over the cap, clients wait in the listen queue.
 async fn accept_within(
@@ -303,12 +362,14 @@ pub fn router(state: AppState) -> Router {
     let body_limit = usize::try_from(state.site.config.max_page_bytes.max(state.site.config.max_upload_bytes))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
+    let policy = state.policies.plain.clone();
     let preview_limit = usize::try_from(state.site.config.max_page_bytes.saturating_mul(3))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     let has_replicas = state.site.config.cluster_token.is_some() && !state.site.config.is_replica();
     Router::new()
         .route("/-/healthz", get(pages::healthz))
+        .route("/-/metrics", get(metrics::metrics))
         .route("/-/login", get(auth::login_form).post(auth::login))
         .route("/-/logout", post(auth::logout))
         .route("/-/account", get(auth::account))
@@ -334,6 +395,8 @@ pub fn router(state: AppState) -> Router {
         .route("/-/admin/users", post(admin::add_user))
         .route("/-/admin/users/{username}", post(admin::update_user))
         .route("/-/static/{*name}", get(pages::static_file))
+        .route("/-/manifest.webmanifest", get(webapp::manifest))
+        .route("/-/sw.js", get(webapp::service_worker))
         .route("/-/raw/{*path}", get(pages::raw))
         .route("/-/pages", get(pages::all_pages))
         .route(
@@ -376,6 +439,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/random", get(navigate::random_page))
         .route("/-/people", get(people::people_page))
         .route("/-/people/{email}", get(people::person_page))
+        .route("/-/api/people", get(people::people_api))
         .route("/-/api/people/{email}", get(people::person_api))
         .route("/-/api/experts", get(people::experts_api))
         .route("/-/review", get(people::review_page))
@@ -406,10 +470,7 @@ pub fn router(state: AppState) -> Router {
             has_replicas.then(|| middleware::from_fn_with_state(state.clone(), forward::stamp_head)),
         ))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -419,10 +480,30 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(conditional_get))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)).compress_when(SizeAbove::new(1024).and(
             |_: StatusCode, _: axum::http::Version, headers: &axum::http::HeaderMap, _: &axum::http::Extensions| {
-                headers.get(header::CONTENT_TYPE).and_then(|it| it.to_str().ok()).is_some_and(encoding::is_compressible)
+                // A scrape (65 KB, 730 series) took twice as long gzipped as plain, for a monitor on the local
+                // network: metrics go uncompressed.
+                headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|it| it.to_str().ok())
+                    .is_some_and(|it| encoding::is_compressible(it) && it != crate::metrics::CONTENT_TYPE)
             },
         )))
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .with_state(state)
+}
+
+/// The route label of requests no route template matched: pages, folders and raw files (`pages::content`).
+const FALLBACK_ROUTE: &str = "/{*page}";
+
+// Outermost: counts every answer by the template of the route that served it (so labels stay few, whatever
+// paths clients send) and the time until its headers were ready.
+async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map_or(FALLBACK_ROUTE, |it| it.as_str()).to_string();
+    let method = request.method().clone();
+    let res = next.run(request).await;
+    state.metrics.request(&route, method.as_str(), res.status().as_u16(), started.elapsed());
+    res
 }
 
 // Reads answer `If-None-Match` with 304: every successful HTML or JSON answer without a validator of its own

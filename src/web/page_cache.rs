@@ -15,10 +15,14 @@ use bytes::Bytes;
 
 use super::encoding::{self, Accepted, DeflatePiece, Encoding};
 use super::view::ACCOUNT_SLOT;
+use crate::metrics::CacheCounters;
 use crate::store::ObjectId;
 
 /// Finished page and folder views by URL and by who may read what.
-pub struct PageCache(quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>);
+pub struct PageCache {
+    entries: quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>,
+    counters: CacheCounters,
+}
 
 /// What a cached view depends on besides the wiki's content at `head`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,16 +89,23 @@ impl quick_cache::Weighter<PageKey, Arc<CachedPage>> for PageWeighter {
 }
 
 impl PageCache {
-    /// An empty cache holding up to `budget_bytes` of compressed views.
-    pub fn new(budget_bytes: u64) -> PageCache {
+    /// An empty cache holding up to `budget_bytes` of compressed views, its lookups counted in `counters`.
+    pub fn new(budget_bytes: u64, counters: CacheCounters) -> PageCache {
         // Pages compress to a few kilobytes: a first guess at the number of entries, which the cache adapts.
         let estimated_items = usize::try_from(budget_bytes / 4096).unwrap_or(usize::MAX).max(16);
-        PageCache(quick_cache::sync::Cache::with_weighter(estimated_items, budget_bytes.max(1), PageWeighter))
+        let entries = quick_cache::sync::Cache::with_weighter(estimated_items, budget_bytes.max(1), PageWeighter);
+        PageCache { entries, counters }
     }
 
-    /// A cached view still fresh at `now` (Unix seconds).
+    /// A cached view still fresh at `now` (Unix seconds); a stale one counts as a miss.
     pub fn get(&self, key: &PageKey, now: i64) -> Option<Arc<CachedPage>> {
-        self.0.get(key).filter(|it| now < it.fresh_until)
+        let res = self.entries.get(key).filter(|it| now < it.fresh_until);
+        if res.is_some() {
+            self.counters.hit()
+        } else {
+            self.counters.miss()
+        }
+        res
     }
 
     /// Compresses a rendered view and keeps it. Views with something personal outside the slot (a theme whose
@@ -109,12 +120,12 @@ impl PageCache {
             },
             (None, None) => return,
         };
-        self.0.insert(key, Arc::new(CachedPage { stored, inline_styles, fresh_until }));
+        self.entries.insert(key, Arc::new(CachedPage { stored, inline_styles, fresh_until }));
     }
 
     /// The bytes the cache holds now, by its own weighing.
     pub fn weight(&self) -> u64 {
-        self.0.weight()
+        self.entries.weight()
     }
 }
 

@@ -15,10 +15,11 @@ use super::encoding;
 use super::error::{PageError, error_page};
 use super::page_cache::{self, PageKey, Rendered, page_cache_headers};
 use super::paths::decode_path;
+use super::raw::ByteRange;
 use super::view::{
     self, FolderContext, FolderTemplate, Frame, NotFoundTemplate, PageContext, PageTemplate, PagesTemplate, TreeNode,
 };
-use super::viewer::Viewer;
+use super::viewer::{OFFLINE_HEADER, Viewer};
 use super::{AppState, blocking};
 use crate::content::path::url_for;
 use crate::content::{PageKind, RepoPath};
@@ -175,6 +176,14 @@ pub async fn content(
         return Ok(error_page(StatusCode::NOT_FOUND, "there is nothing at this address"));
     }
     let decoded = decode_path(encoded)?;
+    // Pages and folders (plain views, without a query) may be kept by the service worker for reading offline.
+    let offline_key = HeaderValue::from_str(&viewer.offline_key()).expect("hex digits are valid header values");
+    let offline = |mut res: Response| {
+        if uri.query().is_none() && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+            res.headers_mut().insert(OFFLINE_HEADER, offline_key.clone());
+        }
+        res
+    };
     let reader = viewer.reader(&state);
     let snapshot = reader.snapshot().clone();
     let now = Utc::now();
@@ -193,8 +202,8 @@ pub async fn content(
     let cacheable = uri.query().is_none();
     if cacheable && let Some(page) = state.page_cache.get(&key, now.timestamp()) {
         let mut res = page.respond(&headers, || view::account_nav(&state));
-        allow_inline_styles(&mut res, page.inline_styles);
-        return Ok(res);
+        allow_inline_styles(&state, &mut res, page.inline_styles);
+        return Ok(offline(res));
     }
     let target = locate(&snapshot, &decoded)?;
     if let Some(revision) = super::query::value(uri.query(), "rev") {
@@ -261,12 +270,24 @@ pub async fn content(
             }
         }
         Target::Page(path) => {
+            // Right after a restore the page offers to undo it. Only shown on this uncached view, so the form's
+            // CSRF token reaches no one else; the restore handler judges the commit like any other.
+            let undo_commit = super::query::value(uri.query(), "undo")
+                .filter(|it| (7..=40).contains(&it.len()) && it.bytes().all(|byte| byte.is_ascii_hexdigit()));
+            let (csrf_token, set_cookie) = super::csrf::token(&headers);
+            let undo = undo_commit.filter(|_| viewer.can_edit(path.as_str())).map(|commit| view::UndoForm {
+                restore_url: format!("/-/restore/{}", path.as_str()),
+                commit,
+                csrf_token,
+            });
+            let set_cookie = set_cookie.filter(|_| undo.is_some());
             let cache_state = state.clone();
             let (rendered, inline_styles, fresh_until) = blocking(move || {
                 let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
                 let mut page = PageContext::new(&view, now);
                 decorate(&state, &reader, &mut page)?;
+                page.undo = undo;
                 let inline_styles = page.has_math || page.has_mermaid;
                 frame.notice = notice;
                 let rendered = render_for_sharing(&state, frame, |frame| {
@@ -278,7 +299,10 @@ pub async fn content(
                 Ok((rendered, inline_styles, fresh_until.min(next_midnight(now))))
             })
             .await?;
-            Ok(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until))
+            let mut res =
+                offline(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until));
+            super::csrf::attach(&mut res, set_cookie);
+            Ok(res)
         }
         Target::Folder(folder) => {
             let entries = folder_entries(&snapshot, &folder);
@@ -293,7 +317,7 @@ pub async fn content(
             let rendered = render_for_sharing(&state, frame, |frame| {
                 state.theme.render("folder.html", &FolderTemplate { frame, folder: &folder_view })
             })?;
-            Ok(respond_and_keep(state, cacheable.then_some(key), rendered, false, i64::MAX))
+            Ok(offline(respond_and_keep(state, cacheable.then_some(key), rendered, false, i64::MAX)))
         }
     }
 }
@@ -317,7 +341,7 @@ fn respond_and_keep(
     inline_styles: bool,
     fresh_until: i64,
 ) -> Response {
-    let mut res = html_response(Bytes::from(rendered.personal_html()), inline_styles);
+    let mut res = html_response(&state, Bytes::from(rendered.personal_html()), inline_styles);
     page_cache_headers(res.headers_mut());
     if let Some(key) = key {
         tokio::task::spawn_blocking(move || state.page_cache.insert(key, &rendered, inline_styles, fresh_until));
@@ -341,6 +365,7 @@ async fn old_version(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let (csrf_token, set_cookie) = super::csrf::token(&headers);
+    let policy_state = state.clone();
     let html = blocking(move || {
         let view = reader.page_view_at(&path, &revision)?.ok_or_else(|| view::missing_revision(&path, &revision))?;
         let info = view.last_change.clone().expect("old versions carry their commit");
@@ -358,7 +383,7 @@ async fn old_version(
         Ok((state.theme.render("page.html", &PageTemplate { frame, page: &page })?, inline_styles))
     })
     .await?;
-    let mut res = html_response(Bytes::from(html.0), html.1);
+    let mut res = html_response(&policy_state, Bytes::from(html.0), html.1);
     super::csrf::attach(&mut res, set_cookie);
     Ok(res)
 }
@@ -457,28 +482,49 @@ async fn serve_blob(reader: Reader, path: RepoPath, headers: &HeaderMap, as_text
     } else {
         let file = path.clone();
         let content = blocking(move || reader.read_file(&file)).await?;
-        Body::from(content).into_response()
+        let len = content.len() as u64;
+        // Audio and video seek with ranges; one range at a time is what browsers ask for.
+        match ByteRange::of(headers, &etag, len) {
+            ByteRange::Whole => Body::from(content).into_response(),
+            ByteRange::Part(range) => {
+                let content_range = format!("bytes {}-{}/{len}", range.start(), range.end());
+                let (start, end) = (*range.start() as usize, *range.end() as usize);
+                let part = Bytes::from(content).slice(start..=end);
+                let mut res = (StatusCode::PARTIAL_CONTENT, part).into_response();
+                res.headers_mut().insert(
+                    header::CONTENT_RANGE,
+                    HeaderValue::from_str(&content_range).expect("digits are valid header values"),
+                );
+                res
+            }
+            ByteRange::Unsatisfiable => {
+                let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                res.headers_mut().insert(
+                    header::CONTENT_RANGE,
+                    HeaderValue::from_str(&format!("bytes */{len}")).expect("digits are valid header values"),
+                );
+                res
+            }
+        }
     };
     super::raw::RawServing::of(path.as_str(), as_text).apply(res.headers_mut());
     let res_headers = res.headers_mut();
+    res_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     res_headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex ids are valid header values"));
     res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(res)
 }
 
-fn html_response(html: Bytes, inline_styles: bool) -> Response {
+fn html_response(state: &AppState, html: Bytes, inline_styles: bool) -> Response {
     let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    allow_inline_styles(&mut res, inline_styles);
+    allow_inline_styles(state, &mut res, inline_styles);
     res
 }
 
-fn allow_inline_styles(res: &mut Response, inline_styles: bool) {
+fn allow_inline_styles(state: &AppState, res: &mut Response, inline_styles: bool) {
     if inline_styles {
         // KaTeX and mermaid position what they draw with style attributes; scripts stay 'self' only.
-        res.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(super::CONTENT_SECURITY_POLICY_WITH_DRAWINGS),
-        );
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, state.policies.with_drawings.clone());
     }
 }
 

@@ -18,7 +18,7 @@ use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::site::Reader;
-use crate::site::{PersonSummary, Reason, ReviewItem};
+use crate::site::{PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 use crate::{Error, Result};
 
 #[derive(Serialize)]
@@ -102,6 +102,49 @@ pub async fn person_api(reader: Reader, Path(email): Path<String>) -> Result<Res
     Ok(Json(person).into_response())
 }
 
+/// `?q=&limit=` of the people API.
+#[derive(Deserialize, Default)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+/// Someone the editor's mention picker offers.
+#[derive(Serialize)]
+struct MentionChoice {
+    name: String,
+    /// What to type: `@username` for an account, `@e-mail` otherwise.
+    mention: String,
+}
+
+/// `GET /-/api/people?q=`: people who wrote what the reader may read (as `/-/people` lists them) whose name or
+/// e-mail contains `q`, for mentions: `@username` when they have an account, else `@e-mail`.
+pub async fn people_api(
+    reader: Reader,
+    State(state): State<AppState>,
+    Query(query): Query<PeopleQuery>,
+) -> Result<Response, ApiError> {
+    let limit = query.limit.unwrap_or(8).clamp(1, 20);
+    if query.q.len() > 200 {
+        return Err(Error::bad_input("the query is longer than 200 bytes").into());
+    }
+    let typed = query.q.trim().trim_start_matches('@').to_lowercase();
+    let committers = blocking(move || Ok(reader.people_matching(&typed, limit))).await?;
+    // A mention of `@ann` reaches Ann's account whatever address she commits with.
+    let accounts = state.auth.accounts.users()?;
+    let people: Vec<MentionChoice> = committers
+        .into_iter()
+        .map(|person| {
+            let account = accounts.iter().find(|it| !it.disabled && it.email.eq_ignore_ascii_case(&person.email));
+            let mention =
+                account.map_or_else(|| format!("@{}", person.email.to_lowercase()), |it| format!("@{}", it.username));
+            MentionChoice { name: person.name, mention }
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "people": people })).into_response())
+}
+
 /// `?q=` of the experts API.
 #[derive(Deserialize, Default)]
 pub struct ExpertsQuery {
@@ -117,7 +160,7 @@ pub async fn experts_api(reader: Reader, Query(query): Query<ExpertsQuery>) -> R
     Ok(Json(serde_json::json!({ "experts": experts })).into_response())
 }
 
-/// `?orphaned=1&person=<email>&reason=&sort=&owner=`
+/// `?orphaned=1&person=<email>&reason=&sort=&owner=&page=`
 #[derive(Deserialize, Default)]
 pub struct ReviewQuery {
     orphaned: Option<String>,
@@ -125,6 +168,23 @@ pub struct ReviewQuery {
     reason: Option<String>,
     sort: Option<String>,
     owner: Option<String>,
+    page: Option<usize>,
+}
+
+/// Rows per page of the radar's HTML view, so a wiki of 10,000 unowned pages still sends a light page.
+const REVIEW_ROWS_PER_PAGE: usize = 100;
+
+/// The radar's filters that list pages by how they are kept rather than by what is overdue.
+const UNOWNED: &str = "unowned";
+const UNTOUCHED: &str = "untouched";
+
+/// The pages a `?reason=` asks the upkeep to list.
+fn upkeep_list(reason: Option<&str>) -> UpkeepList {
+    match reason {
+        Some(UNOWNED) => UpkeepList::Unowned,
+        Some(UNTOUCHED) => UpkeepList::Untouched,
+        _ => UpkeepList::Nothing,
+    }
 }
 
 #[derive(Serialize)]
@@ -141,6 +201,11 @@ struct ReviewTemplate {
     #[serde(flatten)]
     frame: Frame,
     rows: Vec<ReviewRow>,
+    /// All rows of the chosen list, of which `rows` is one page.
+    n_rows: usize,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    upkeep: UpkeepView,
     csrf_token: String,
     orphaned: bool,
     person: String,
@@ -151,6 +216,66 @@ struct ReviewTemplate {
     feed_url: String,
 }
 
+/// What the radar says about how the wiki is kept, beyond what is overdue.
+#[derive(Serialize, Default)]
+struct UpkeepView {
+    #[serde(flatten)]
+    counts: UpkeepCounts,
+    /// "889 pages have no owner; 812 were last edited over a year ago", or empty when both are none.
+    summary: String,
+    /// Every page has an owner and was touched within a year: the only time the radar says "well kept".
+    well_kept: bool,
+}
+
+#[derive(Serialize, Default)]
+struct UpkeepCounts {
+    n_pages: usize,
+    n_without_owner: usize,
+    n_without_review_date: usize,
+    n_untouched: usize,
+}
+
+impl UpkeepView {
+    fn of(upkeep: &Upkeep) -> UpkeepView {
+        let mut parts = Vec::new();
+        if upkeep.n_without_owner > 0 {
+            parts.push(match upkeep.n_without_owner {
+                1 => "1 page has no owner".to_string(),
+                n if n == upkeep.n_pages => format!("none of the {n} pages has an owner"),
+                n => format!("{n} pages have no owner"),
+            });
+        }
+        if upkeep.n_untouched > 0 {
+            parts.push(match upkeep.n_untouched {
+                n if n == upkeep.n_pages && !parts.is_empty() => "all were last edited over a year ago".to_string(),
+                1 => "1 was last edited over a year ago".to_string(),
+                n => format!("{n} were last edited over a year ago"),
+            });
+        }
+        if !parts.is_empty() && upkeep.n_without_review_date > 0 {
+            parts.push(match upkeep.n_without_review_date {
+                n if n == upkeep.n_pages => "no page has a review date".to_string(),
+                1 => "1 has no review date".to_string(),
+                n => format!("{n} have no review date"),
+            });
+        }
+        let mut summary = parts.join("; ");
+        if let Some(first) = summary.get(..1) {
+            summary = format!("{}{}.", first.to_uppercase(), &summary[1..]);
+        }
+        UpkeepView {
+            counts: UpkeepCounts {
+                n_pages: upkeep.n_pages,
+                n_without_owner: upkeep.n_without_owner,
+                n_without_review_date: upkeep.n_without_review_date,
+                n_untouched: upkeep.n_untouched,
+            },
+            well_kept: upkeep.n_without_owner == 0 && upkeep.n_untouched == 0,
+            summary,
+        }
+    }
+}
+
 fn reason_key(reason: &Reason) -> &'static str {
     match reason {
         Reason::PastReviewDate { .. } => "review",
@@ -158,6 +283,8 @@ fn reason_key(reason: &Reason) -> &'static str {
         Reason::TopAuthorDeparted { .. } | Reason::MostlyWrittenBy { .. } => "author",
         Reason::Unanswered { .. } => "unanswered",
         Reason::BrokenLinks { .. } => "links",
+        Reason::NoOwner => UNOWNED,
+        Reason::Untouched { .. } => UNTOUCHED,
     }
 }
 
@@ -171,6 +298,8 @@ fn describe(reason: &Reason) -> String {
         Reason::BrokenLinks { n } => format!("{n} broken link{}", if *n == 1 { "" } else { "s" }),
         Reason::OwnedBy { owner } => format!("owned by {owner}"),
         Reason::MostlyWrittenBy { name, .. } => format!("mostly written by {name}"),
+        Reason::NoOwner => "no owner".to_string(),
+        Reason::Untouched { since } => format!("not edited or verified since {since}"),
     }
 }
 
@@ -212,8 +341,13 @@ pub async fn review_page(
     let person = query.person.clone().unwrap_or_default();
     let lookup = person.clone();
     let items_reader = reader.clone();
-    let items = blocking(move || {
-        if orphaned && !lookup.is_empty() { items_reader.orphaned_by(&lookup) } else { items_reader.review_items() }
+    let list = upkeep_list(query.reason.as_deref());
+    let (items, upkeep) = blocking(move || {
+        if orphaned && !lookup.is_empty() {
+            Ok((items_reader.orphaned_by(&lookup)?, Upkeep::default()))
+        } else {
+            Ok((items_reader.review_items()?, items_reader.upkeep(list)?))
+        }
     })
     .await?;
     let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
@@ -225,17 +359,52 @@ pub async fn review_page(
             }
         }
     }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    for (key, n) in [(UNOWNED, upkeep.n_without_owner), (UNTOUCHED, upkeep.n_untouched)] {
+        if n > 0 {
+            counts.push((key.to_string(), n));
+        }
+    }
+    let upkeep_view = UpkeepView::of(&upkeep);
+    // The lists by how pages are kept come from the upkeep; the others from what is overdue.
+    let items = if list == UpkeepList::Nothing { items } else { upkeep.pages };
+    let mut rows = review_rows(items, &query);
+    let n_rows = rows.len();
+    let page = query.page.unwrap_or(1).clamp(1, n_rows.div_ceil(REVIEW_ROWS_PER_PAGE).max(1));
+    rows = rows.into_iter().skip((page - 1) * REVIEW_ROWS_PER_PAGE).take(REVIEW_ROWS_PER_PAGE).collect();
+    let page_url = |page: usize| {
+        let mut params = vec![];
+        for (key, value) in [
+            ("orphaned", query.orphaned.as_deref()),
+            ("person", query.person.as_deref()),
+            ("reason", query.reason.as_deref()),
+            ("sort", query.sort.as_deref()),
+            ("owner", query.owner.as_deref()),
+        ] {
+            if let Some(value) = value.filter(|it| !it.is_empty()) {
+                params.push(format!("{key}={}", encode(value)));
+            }
+        }
+        params.push(format!("page={page}"));
+        format!("/-/review?{}", params.join("&"))
+    };
+    let prev_url = (page > 1).then(|| page_url(page - 1));
+    let next_url = (page * REVIEW_ROWS_PER_PAGE < n_rows).then(|| page_url(page + 1));
     let departed = reader.departed_people();
     let (csrf_token, set_cookie) = csrf::token(&headers);
     let title = if orphaned { "Hand over pages" } else { "Needs attention" };
     let view = ReviewTemplate {
         frame: Frame::new(&state, &view::host_of(&headers), title),
-        rows: review_rows(items, &query),
+        rows,
+        n_rows,
+        prev_url,
+        next_url,
+        upkeep: upkeep_view,
         csrf_token,
         orphaned,
         person,
         departed,
-        counts: counts.into_iter().collect(),
+        counts,
         reason: query.reason.clone().unwrap_or_default(),
         sort: query.sort.clone().unwrap_or_default(),
         feed_url: match query.owner.as_deref() {
@@ -248,18 +417,29 @@ pub async fn review_page(
     Ok(res)
 }
 
-/// `GET /-/api/review` → `{items: [{path, title, reasons, owners, ...}]}`.
+/// `GET /-/api/review` → `{items: [{path, title, reasons, owners, ...}], upkeep: {n_pages, n_without_owner,
+/// n_without_review_date, n_untouched}}`; `?reason=unowned` and `?reason=untouched` list the pages behind those
+/// counts.
 pub async fn review_api(reader: Reader, Query(query): Query<ReviewQuery>) -> Result<Response, ApiError> {
     let orphaned = query.orphaned.as_deref().is_some_and(|it| it == "1" || it == "true");
     let person = query.person.clone().unwrap_or_default();
-    let items =
-        blocking(
-            move || if orphaned && !person.is_empty() { reader.orphaned_by(&person) } else { reader.review_items() },
-        )
-        .await?;
+    let list = upkeep_list(query.reason.as_deref());
+    let (items, upkeep) = blocking(move || {
+        if orphaned && !person.is_empty() {
+            Ok((reader.orphaned_by(&person)?, None))
+        } else {
+            Ok((reader.review_items()?, Some(reader.upkeep(list)?)))
+        }
+    })
+    .await?;
+    let counts = upkeep.as_ref().map(|it| UpkeepView::of(it).counts);
+    let items = match upkeep {
+        Some(upkeep) if list != UpkeepList::Nothing => upkeep.pages,
+        _ => items,
+    };
     let rows = review_rows(items, &query);
     let items: Vec<&ReviewItem> = rows.iter().map(|it| &it.item).collect();
-    Ok(Json(serde_json::json!({ "items": items })).into_response())
+    Ok(Json(serde_json::json!({ "items": items, "upkeep": counts })).into_response())
 }
 
 /// `GET /-/review.atom[?owner=]`: pages needing review, for an owner's feed reader.

@@ -19,6 +19,12 @@ pub fn value(query: Option<&str>, key: &str) -> Option<String> {
     pairs(query?).into_iter().find(|(name, _)| name == key).map(|(_, value)| value)
 }
 
+/// Percent-encodes a URL fragment (`#how-we-deploy`): letters, digits and `-._~` stay as they are.
+pub fn encode_fragment(text: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(text, KEEP).to_string()
+}
+
 /// Percent-encodes a value for a query string or a cookie.
 pub fn encode(text: &str) -> String {
     utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()

@@ -1,6 +1,9 @@
 //! The headers a raw repository file is served with (`/img/a.png`, `/-/raw/a/b.md`), chosen so that nothing
 //! anyone committed can run as script on Lore's origin: pages allow `script-src 'self'`, so a script served
-//! from the wiki's own origin would be one a page (or an injection) could load.
+//! from the wiki's own origin would be one a page (or an injection) could load. And which bytes of it a
+//! request asks for (`Range`), so that audio and video can seek.
+
+use std::ops::RangeInclusive;
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
@@ -54,6 +57,77 @@ impl RawServing {
     }
 }
 
+/// What a request's `Range` header asks of a file, as RFC 9110 lets a server answer it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ByteRange {
+    /// The whole file, 200: no `Range`, one Lore ignores (another unit, bad syntax, several ranges), or an
+    /// `If-Range` that names another version.
+    Whole,
+    /// These bytes, 206 with `Content-Range`.
+    Part(RangeInclusive<u64>),
+    /// Nothing the file holds, 416 with `Content-Range: bytes */<length>`.
+    Unsatisfiable,
+}
+
+impl ByteRange {
+    /// The range a request asks for of a file of `len` bytes whose strong validator is `etag` (`"<blob>"`).
+    /// Only a single range is served; a request for several gets the whole file, which RFC 9110 allows.
+    pub fn of(request: &HeaderMap, etag: &str, len: u64) -> ByteRange {
+        let mut ranges = request.get_all(header::RANGE).iter();
+        let (Some(range), None) = (ranges.next(), ranges.next()) else { return ByteRange::Whole };
+        // `If-Range` with anything but this version's entity tag (another tag, a weak one, a date: Lore sends
+        // no `Last-Modified`) means the client's copy is stale: it gets the whole new file.
+        if let Some(if_range) = request.get(header::IF_RANGE)
+            && if_range.to_str().ok().map(str::trim) != Some(etag)
+        {
+            return ByteRange::Whole;
+        }
+        let Ok(range) = range.to_str() else { return ByteRange::Whole };
+        match parse_single_range(range) {
+            Some(Spec::FromTo(first, last)) if first < len => ByteRange::Part(first..=last.min(len - 1)),
+            Some(Spec::From(first)) if first < len => ByteRange::Part(first..=len - 1),
+            Some(Spec::Suffix(n)) if n > 0 && len > 0 => ByteRange::Part(len - n.min(len)..=len - 1),
+            Some(_) => ByteRange::Unsatisfiable,
+            None => ByteRange::Whole,
+        }
+    }
+}
+
+// One range of a `Range: bytes=…` header.
+enum Spec {
+    FromTo(u64, u64),
+    From(u64),
+    Suffix(u64),
+}
+
+// Parses `bytes=<first>-<last>`, `bytes=<first>-` or `bytes=-<suffix length>`: exactly one range, digits only
+// (numbers too large for u64 saturate, which reads right: past any file's end). `None` for anything else,
+// which the caller ignores.
+fn parse_single_range(header: &str) -> Option<Spec> {
+    let (unit, ranges) = header.trim().split_once('=')?;
+    if !unit.trim().eq_ignore_ascii_case("bytes") {
+        return None;
+    }
+    let mut specs = ranges.split(',').map(str::trim).filter(|it| !it.is_empty());
+    let (Some(spec), None) = (specs.next(), specs.next()) else { return None };
+    let (first, last) = spec.split_once('-')?;
+    let number = |text: &str| -> Option<u64> {
+        let text = text.trim();
+        let digits_only = !text.is_empty() && text.bytes().all(|it| it.is_ascii_digit());
+        digits_only
+            .then(|| text.bytes().fold(0u64, |n, digit| n.saturating_mul(10).saturating_add(u64::from(digit - b'0'))))
+    };
+    match (first.trim().is_empty(), last.trim().is_empty()) {
+        (true, false) => Some(Spec::Suffix(number(last)?)),
+        (false, true) => Some(Spec::From(number(first)?)),
+        (false, false) => {
+            let (first, last) = (number(first)?, number(last)?);
+            (first <= last).then_some(Spec::FromTo(first, last))
+        }
+        (true, true) => None,
+    }
+}
+
 // Extensions browsers or servers treat as script even where `mime_guess` knows no type for them.
 const SCRIPT_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsm", "jsx", "es", "ecma", "wasm", "vbs"];
 
@@ -98,6 +172,75 @@ mod tests {
         check("x.atom", "application/atom+xml", true, true);
         check("x.rss", "application/rss+xml", true, true);
         check("x.svg", "image/svg+xml", false, true);
+    }
+
+    #[track_caller]
+    fn check_range(range: &str, if_range: Option<&str>, len: u64, expected: ByteRange) {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RANGE, HeaderValue::from_str(range).unwrap());
+        if let Some(if_range) = if_range {
+            headers.insert(header::IF_RANGE, HeaderValue::from_str(if_range).unwrap());
+        }
+        assert_eq!(ByteRange::of(&headers, "\"abc\"", len), expected, "{range:?} of {len} bytes");
+    }
+
+    #[test]
+    fn single_ranges_are_served() {
+        use ByteRange::*;
+        check_range("bytes=0-499", None, 1000, Part(0..=499));
+        check_range("bytes=500-", None, 1000, Part(500..=999));
+        check_range("bytes=-200", None, 1000, Part(800..=999));
+        check_range("bytes=-5000", None, 1000, Part(0..=999));
+        check_range("bytes=900-5000", None, 1000, Part(900..=999));
+        check_range("bytes=999-999", None, 1000, Part(999..=999));
+        check_range(" Bytes = 1 - 2 ", None, 1000, Part(1..=2));
+        check_range("bytes=0-99999999999999999999999", None, 10, Part(0..=9));
+        check_range("bytes=0-1,", None, 10, Part(0..=1));
+    }
+
+    #[test]
+    fn ranges_past_the_end_are_unsatisfiable() {
+        use ByteRange::*;
+        check_range("bytes=1000-", None, 1000, Unsatisfiable);
+        check_range("bytes=1000-2000", None, 1000, Unsatisfiable);
+        check_range("bytes=99999999999999999999999-", None, 1000, Unsatisfiable);
+        check_range("bytes=-0", None, 1000, Unsatisfiable);
+        check_range("bytes=0-", None, 0, Unsatisfiable);
+        check_range("bytes=-1", None, 0, Unsatisfiable);
+    }
+
+    #[test]
+    fn odd_range_headers_get_the_whole_file() {
+        use ByteRange::*;
+        for range in [
+            "",
+            "bytes",
+            "bytes=",
+            "bytes=-",
+            "bytes=5-1",
+            "bytes=a-b",
+            "bytes=1-2-3",
+            "bytes=+1-2",
+            "bytes=0x1-2",
+            "items=0-1",
+            "bytes=0-1,3-4",
+            "bytes=0-1, 1-2",
+            "bytes=--1",
+            "bytes=1.5-2",
+            "bytes=\u{0660}-1",
+        ] {
+            check_range(range, None, 1000, Whole);
+        }
+    }
+
+    #[test]
+    fn if_range_serves_a_part_of_this_version_only() {
+        use ByteRange::*;
+        check_range("bytes=0-1", Some("\"abc\""), 10, Part(0..=1));
+        check_range("bytes=0-1", Some("\"old\""), 10, Whole);
+        check_range("bytes=0-1", Some("W/\"abc\""), 10, Whole);
+        check_range("bytes=0-1", Some("Wed, 21 Oct 2015 07:28:00 GMT"), 10, Whole);
+        check_range("bytes=50-", Some("\"old\""), 10, Whole);
     }
 
     #[test]

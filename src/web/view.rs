@@ -116,6 +116,9 @@ pub struct Nav {
     pub questions_url: &'static str,
     pub new_page_url: &'static str,
     pub ask_url: &'static str,
+    pub people_url: &'static str,
+    pub review_url: &'static str,
+    pub tags_url: &'static str,
 }
 
 const NAV: Nav = Nav {
@@ -125,6 +128,9 @@ const NAV: Nav = Nav {
     questions_url: "/-/questions",
     new_page_url: "/-/new",
     ask_url: "/-/ask",
+    people_url: "/-/people",
+    review_url: "/-/review",
+    tags_url: "/-/tags",
 };
 
 impl Frame {
@@ -222,6 +228,8 @@ pub struct PageContext {
     pub blame_url: String,
     /// Set when showing an old version (`?rev=`).
     pub revision: Option<RevisionBanner>,
+    /// Set right after a restore (`?restored=1&undo=<commit>`): the form that brings the previous version back.
+    pub undo: Option<UndoForm>,
     /// The pages linking here.
     pub backlinks: Vec<PageLink>,
     /// The page's language, when declared (front matter, folder rule or translation pattern).
@@ -288,6 +296,7 @@ impl PageContext {
             history_url: format!("/-/history/{}", view.path.as_str()),
             blame_url: format!("/-/blame/{}", view.path.as_str()),
             revision: None,
+            undo: None,
             backlinks: Vec::new(),
             lang: None,
             translations: Vec::new(),
@@ -536,6 +545,14 @@ pub struct RevisionBanner {
     pub current_url: String,
     pub compare_url: String,
     pub restore_url: String,
+    pub csrf_token: String,
+}
+
+/// "Undo" after a restore: restores the version the page had in `commit`, the one the restore replaced.
+#[derive(Serialize)]
+pub struct UndoForm {
+    pub restore_url: String,
+    pub commit: String,
     pub csrf_token: String,
 }
 

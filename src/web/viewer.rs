@@ -34,12 +34,25 @@ pub struct Viewer {
     pub csrf_cookie: Option<String>,
 }
 
+/// The response header that marks a page the service worker may keep as an offline copy, holding the
+/// reader's [`Viewer::offline_key`]. Only wiki pages and folders carry it: nothing personal, no editor, no API.
+pub const OFFLINE_HEADER: &str = "lore-offline";
+
 tokio::task_local! {
     // The viewer of the request being handled, for the page header (`Frame::new` has no request to ask).
     static CURRENT: Viewer;
 }
 
 impl Viewer {
+    /// Who the pages this viewer reads are for, as an opaque key: the service worker keeps offline copies for
+    /// one key at a time, so a page kept for one person is gone before another reads on the same device.
+    pub fn offline_key(&self) -> String {
+        use sha2::Digest;
+        let username = self.user.as_ref().map_or("", |it| it.username.as_str());
+        let seen = format!("lore-offline\0{username}\0{}", self.access.fingerprint());
+        sha2::Sha256::digest(seen.as_bytes()).iter().take(12).map(|it| format!("{it:02x}")).collect()
+    }
+
     /// The viewer of the request being handled on this task, if any.
     pub fn current() -> Option<Viewer> {
         CURRENT.try_with(Clone::clone).ok()

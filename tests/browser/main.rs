@@ -10,4 +10,8 @@ mod webdriver;
 
 mod drawings;
 mod editor;
+mod editor_tools;
 mod hostile_content;
+mod main_pages;
+mod search_box;
+mod media;

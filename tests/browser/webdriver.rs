@@ -36,8 +36,55 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// The WebDriver code of the Control key.
 pub const CONTROL: &str = "\u{E009}";
 
+/// The WebDriver code of the Shift key.
+pub const SHIFT: &str = "\u{E008}";
+
 /// The WebDriver code of the Enter key, which types a line break in a text area.
 const ENTER: &str = "\u{E007}";
+
+/// The WebDriver code of the Escape key.
+pub const ESCAPE: &str = "\u{E00C}";
+
+/// The WebDriver code of the Tab key.
+pub const TAB: &str = "\u{E004}";
+
+/// The WebDriver codes of the arrow keys.
+pub const ARROW_DOWN: &str = "\u{E015}";
+pub const ARROW_UP: &str = "\u{E013}";
+
+/// A screen the browser pretends to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewport {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// A phone: touch, `<meta name="viewport">` honoured.
+    pub mobile: bool,
+}
+
+/// A laptop's window.
+pub const DESKTOP: Viewport = Viewport { name: "desktop", width: 1280, height: 900, mobile: false };
+
+/// A phone held upright (an iPhone 14's CSS pixels).
+pub const PHONE: Viewport = Viewport { name: "phone", width: 390, height: 844, mobile: true };
+
+/// The colour scheme the browser reports to `prefers-color-scheme`, which is how the theme chooses dark mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+}
+/// The WebDriver code of the right arrow key.
+pub const ARROW_RIGHT: &str = "\u{E014}";
 
 /// An element found in the current page.
 #[derive(Debug, Clone)]
@@ -60,6 +107,16 @@ impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session; panics with a clear message
     /// when chromium or chromedriver is not installed.
     pub async fn start() -> Browser {
+        Browser::launch(json!({})).await
+    }
+
+    /// A browser that also records Chromium's network events, for [`Browser::network_log`].
+    pub async fn start_logging_network() -> Browser {
+        Browser::launch(json!({"goog:loggingPrefs": {"performance": "ALL"}})).await
+    }
+
+    // Starts a session with `extra` capabilities besides the usual ones.
+    async fn launch(extra: Value) -> Browser {
         let turn = one_browser().await;
         let chromium = std::env::var("LORE_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_string());
         let chromedriver = std::env::var("LORE_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_string());
@@ -103,7 +160,7 @@ impl Browser {
         };
         browser.wait_for_driver().await;
         let user_data_dir = browser._profile.path().join("profile");
-        let capabilities = json!({
+        let mut capabilities = json!({
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "chrome",
@@ -128,6 +185,11 @@ impl Browser {
                 },
             },
         });
+        if let (Some(always), Some(extra)) =
+            (capabilities["capabilities"]["alwaysMatch"].as_object_mut(), extra.as_object())
+        {
+            always.extend(extra.clone());
+        }
         let created = browser.command(reqwest::Method::POST, "/session", Some(capabilities)).await;
         let session_id = created["sessionId"]
             .as_str()
@@ -231,6 +293,72 @@ impl Browser {
         self.session(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
     }
 
+    /// Runs asynchronous JavaScript in the page: the script calls its last argument with the result (for
+    /// promises: `….then(arguments[arguments.length - 1])`).
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.session(reqwest::Method::POST, "/execute/async", Some(json!({ "script": script, "args": args }))).await
+    }
+
+    /// How long a script may run before WebDriver gives up on it.
+    pub async fn set_script_timeout(&self, timeout: Duration) {
+        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.session(reqwest::Method::POST, "/timeouts", Some(json!({ "script": millis }))).await;
+    }
+
+    /// Sends a Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
+    pub async fn cdp(&self, command: &str, params: Value) -> Value {
+        self.session(reqwest::Method::POST, "/goog/cdp/execute", Some(json!({ "cmd": command, "params": params })))
+            .await
+    }
+
+    /// Makes the page see `viewport` (its size, and a phone's touch and viewport meta tag) and `scheme`, as a
+    /// phone or a browser in dark mode would show it. Lasts until changed, across navigations.
+    pub async fn emulate(&self, viewport: Viewport, scheme: Scheme) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({
+                "width": viewport.width,
+                "height": viewport.height,
+                "deviceScaleFactor": 1,
+                "mobile": viewport.mobile,
+            }),
+        )
+        .await;
+        self.cdp("Emulation.setTouchEmulationEnabled", json!({ "enabled": viewport.mobile })).await;
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme.name() }] }),
+        )
+        .await;
+    }
+
+    /// A PNG of what the window shows (WebDriver's screenshot endpoint).
+    pub async fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine;
+        let encoded = self.session(reqwest::Method::GET, "/screenshot", None).await;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("a screenshot is a base64 string"))
+            .expect("WebDriver sends valid base64")
+    }
+
+    /// Presses one key (such as [`ESCAPE`] or [`TAB`]) in whatever has focus.
+    pub async fn press(&self, key: &str) {
+        self.type_keys(key).await;
+    }
+
+    /// The network events Chromium recorded since the last call (`Network.responseReceived` and the like, each
+    /// as `{"method", "params"}`); the browser must come from [`Browser::start_logging_network`].
+    pub async fn network_log(&self) -> Vec<Value> {
+        let entries = self.session(reqwest::Method::POST, "/se/log", Some(json!({"type": "performance"}))).await;
+        let entries = entries.as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
+            .map(|message| message["message"].clone())
+            .filter(|event| event["method"].as_str().is_some_and(|it| it.starts_with("Network.")))
+            .collect()
+    }
+
     /// The element as a script argument.
     pub fn arg(element: &WebElement) -> Value {
         json!({ ELEMENT_KEY: element.0 })
@@ -252,6 +380,30 @@ impl Browser {
         });
         self.session(reqwest::Method::POST, "/actions", Some(actions)).await;
         self.session(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
+    /// Presses `key` while holding `modifiers` (WebDriver key codes such as [`CONTROL`] and [`SHIFT`]), as a
+    /// person presses Ctrl+Shift+K.
+    pub async fn press_chord(&self, modifiers: &[&str], key: &str) {
+        let mut actions: Vec<Value> = modifiers.iter().map(|it| json!({"type": "keyDown", "value": it})).collect();
+        actions.push(json!({"type": "keyDown", "value": key}));
+        actions.push(json!({"type": "keyUp", "value": key}));
+        actions.extend(modifiers.iter().rev().map(|it| json!({"type": "keyUp", "value": it})));
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.session(reqwest::Method::POST, "/actions", Some(actions)).await;
+        self.session(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
+    /// Resizes the window (the page's viewport follows), as a phone or a laptop screen would be.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.session(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+    }
+
+    /// Chooses a file in an `<input type="file">`, as a person does in the file dialog.
+    pub async fn choose_file(&self, element: &WebElement, path: &Path) {
+        let text = path.display().to_string();
+        self.session(reqwest::Method::POST, &format!("/element/{}/value", element.0), Some(json!({ "text": text })))
+            .await;
     }
 
     /// Polls `check` every 50 ms until it returns `Some`, for at most `timeout`; panics saying `what`

@@ -233,6 +233,11 @@ impl TestWiki {
         Fixture::with_files(files).serve().await
     }
 
+    /// Serves `config` as it is (its `listen`, `data` and `repo`); `dir` is kept for as long as the wiki lives.
+    pub async fn serve_config(dir: TempDir, config: Config) -> TestWiki {
+        TestWiki::start(dir, config).await
+    }
+
     async fn start(dir: TempDir, config: Config) -> TestWiki {
         let repo_path = config.repo_path();
         let branch = config.branch.clone();
@@ -245,11 +250,7 @@ impl TestWiki {
             Some(name) => format!("refs/heads/{name}"),
             None => git_in(&git_dir, &["symbolic-ref", "HEAD"]),
         };
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("an HTTP client");
+        let client = http_client();
         TestWiki { dir, git_dir, branch_ref, addr, base_url: format!("http://{addr}"), client, server }
     }
 
@@ -306,7 +307,7 @@ impl TestWiki {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let res = request.send().await.unwrap_or_else(|err| panic!("{path}: {err}"));
+        let res = request.send().await.unwrap_or_else(|err| panic!("{path}: {err:?}"));
         Reply::read(res).await
     }
 
@@ -435,7 +436,8 @@ pub async fn raw_request(addr: SocketAddr, request: &str) -> Reply {
         .unwrap_or_else(|| panic!("not an HTTP answer to {request:?}: {:?}", String::from_utf8_lossy(&bytes)))
 }
 
-fn parse_response(bytes: &[u8]) -> Option<Reply> {
+/// Parses a whole HTTP/1.1 answer (head and body, chunked or not); `None` when it is not one.
+pub fn parse_response(bytes: &[u8]) -> Option<Reply> {
     let head_end = bytes.windows(4).position(|it| it == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&bytes[..head_end]).ok()?;
     let mut lines = head.split("\r\n");
@@ -561,6 +563,14 @@ impl LoreProcess {
         self.kill();
     }
 
+    /// Asks the process to stop, as a service manager does: SIGTERM.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a process id fits pid_t");
+        // SAFETY: kill only sends a signal, to the child this value owns (not yet waited for, so not reused).
+        let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
+        assert_eq!(sent, 0, "SIGTERM could not be sent: {}", std::io::Error::last_os_error());
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -619,17 +629,25 @@ pub fn free_loopback_addr() -> SocketAddr {
 }
 
 /// A plain HTTP client that does not follow redirects.
+/// The server closes a keep-alive connection that stays idle for its header timeout (10 s by default), and a
+/// client that reuses one at that moment sees it closed under the request (browsers retry; reqwest does not).
+/// Tests on a loaded machine can idle that long between two requests, so the client lets connections go first.
+const CLIENT_IDLE: Duration = Duration::from_secs(4);
+
+/// The HTTP client of the tests: no redirects followed, a generous timeout, idle connections dropped before
+/// the server drops them.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
+        .pool_idle_timeout(CLIENT_IDLE)
         .build()
         .expect("an HTTP client")
 }
 
 /// `GET url` with a fresh client.
 pub async fn get_url(url: &str) -> Reply {
-    let res = http_client().get(url).send().await.unwrap_or_else(|err| panic!("GET {url}: {err}"));
+    let res = http_client().get(url).send().await.unwrap_or_else(|err| panic!("GET {url}: {err:?}"));
     Reply::read(res).await
 }
 

@@ -187,7 +187,7 @@ fn commonmark_spec_examples_render_as_the_spec_says() {
 // Renders with a title no heading has, so no H1 is left to the theme, and with every wiki link missing.
 fn render(page: &RepoPath, markdown: &str) -> String {
     let resolve = |target: &str| WikiTarget::Missing(links::missing_page_url(target));
-    let html = lore::render::render_body(page, "\u{1}no title", markdown, &resolve).html;
+    let html = lore::render::render_body(page, "\u{1}no title", markdown, &resolve, &[]).html;
     lore::render::without_section_edit_links(&html)
 }
 

@@ -11,6 +11,10 @@ use serde_json::json;
 const VPN_PAGE: &str =
     "---\ntitle: Getting VPN access\ntags: [networking]\n---\n\nAsk IT for an account.\n\nThen install the client.\n";
 
+/// [`VPN_PAGE`]'s front matter, as the editor's YAML box holds it (without the fences), and its body.
+const VPN_YAML: &str = "title: Getting VPN access\ntags: [networking]\n";
+const VPN_BODY: &str = "\nAsk IT for an account.\n\nThen install the client.\n";
+
 const RUNBOOK: &str =
     "# Runbook\n\nIntro line.\n\n## Alpha\n\nalpha text\n\n### Alpha detail\n\ndetail text\n\n## Beta\n\nbeta text\n";
 
@@ -20,7 +24,7 @@ const FIVE_LINES: &str = "# Rota\n\nline one\n\nline two\n\nline three\n\nline f
 // The editor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn editor_holds_the_full_text_the_base_blob_and_a_csrf_token() {
+async fn editor_holds_the_body_the_front_matter_fields_the_base_blob_and_a_csrf_token() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let blob = wiki.blob_at_head("it/vpn-access.md");
     for url in ["/-/edit/it/vpn-access", "/-/edit/it/vpn-access.md"] {
@@ -32,7 +36,11 @@ async fn editor_holds_the_full_text_the_base_blob_and_a_csrf_token() {
         let form = Form::with_id(&reply.text(), "editor-form");
         assert_eq!(form.method, "post", "{url}");
         assert_eq!(form.action, "/-/edit/it/vpn-access.md", "{url}");
-        assert_eq!(form.value("markdown"), VPN_PAGE, "{url}: the textarea holds the page's full text");
+        assert_eq!(form.value("markdown"), VPN_BODY, "{url}: the text box holds the page's body");
+        assert_eq!(form.value("front_matter"), VPN_YAML, "{url}: the YAML box holds its front matter");
+        assert_eq!(form.value("title"), "Getting VPN access", "{url}");
+        assert_eq!(form.value("tags"), "networking", "{url}");
+        assert_eq!(form.value("owners"), "", "{url}");
         assert_eq!(form.value("base_blob"), blob, "{url}");
         let token = form.value("csrf_token");
         assert!(token.len() >= 16, "{url}: csrf token {token:?}");
@@ -74,6 +82,8 @@ async fn missing_page_offers_to_create_it_with_an_empty_editor() {
     assert_eq!(form.action, "/-/edit/team/new-thing.md");
     assert_eq!(form.value("base_blob"), "", "a new page has no base version");
     assert!(form.value("markdown").starts_with("# "), "a new page starts with a heading: {:?}", form.value("markdown"));
+    assert_eq!(form.value("front_matter"), "", "and without front matter");
+    assert_eq!(form.value("title"), "", "the title comes from the heading unless one is typed");
     let message = input_attr(&editor.text(), "editor-message", "placeholder");
     assert!(message.starts_with("Create "), "default message for a new page: {message:?}");
 }
@@ -88,7 +98,7 @@ async fn saving_makes_one_commit_by_the_author_with_the_message_touching_only_th
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
     let edited = VPN_PAGE.replace("Ask IT", "Ask the service desk");
-    form.set("markdown", &edited);
+    form.set("markdown", &VPN_BODY.replace("Ask IT", "Ask the service desk"));
     form.set("message", "Name the service desk");
     form.set("author_name", BOB.name);
     form.set("author_email", BOB.email);
@@ -124,7 +134,7 @@ async fn default_messages_are_update_and_create_with_the_title() {
     let wiki = TestWiki::with_files(&[("it/vpn-access.md", VPN_PAGE)]).await;
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
-    form.set("markdown", &format!("{VPN_PAGE}\nMore.\n"));
+    form.set("markdown", &format!("{VPN_BODY}\nMore.\n"));
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(last_subject(&wiki), "Update Getting VPN access");
@@ -188,13 +198,14 @@ async fn form_line_breaks_are_stored_as_the_page_had_them() {
     let head = wiki.head();
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor("it/vpn-access").await;
-    form.set("markdown", &VPN_PAGE.replace('\n', "\r\n"));
+    form.set("markdown", &VPN_BODY.replace('\n', "\r\n"));
+    form.set("front_matter", &VPN_YAML.replace('\n', "\r\n"));
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.header("location").as_deref(), Some("/it/vpn-access?unchanged=1"), "{}", reply.text());
     assert_unchanged(&wiki, &head);
 
     let edited = format!("{VPN_PAGE}\nMore.\n");
-    form.set("markdown", &edited.replace('\n', "\r\n"));
+    form.set("markdown", &format!("{VPN_BODY}\nMore.\n").replace('\n', "\r\n"));
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(file_at_head(&wiki, "it/vpn-access.md"), edited);
@@ -450,7 +461,8 @@ async fn saving_a_section_splices_it_into_the_page() {
     form.set("markdown", new_section);
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
-    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?saved=1"));
+    // Back on the page at the section that was edited.
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?saved=1#alpha-detail"));
     assert_eq!(file_at_head(&wiki, "ops/runbook.md"), RUNBOOK.replace(&old_section, new_section));
     assert_eq!(wiki.commit_count(), count + 1);
     fsck(&wiki);
@@ -459,7 +471,7 @@ async fn saving_a_section_splices_it_into_the_page() {
     let head = wiki.head();
     let form = visitor.open_editor_at("/-/edit/ops/runbook.md?section=4").await;
     let reply = visitor.submit(&form).await;
-    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?unchanged=1"), "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/runbook?unchanged=1#beta"), "{}", reply.text());
     assert_unchanged(&wiki, &head);
 }
 
@@ -550,7 +562,10 @@ async fn new_page_form_offers_the_starter_templates() {
     for name in ["", "how-to", "runbook", "decision-record"] {
         assert!(choices.iter().any(|it| it == name), "template {name:?} not offered: {choices:?}");
     }
-    assert!(elements(&html, "input").iter().any(|it| it.attr("name") == "path"), "the form asks for a path");
+    let inputs = elements(&html, "input");
+    let names: Vec<String> = inputs.iter().map(|it| it.attr("name")).collect();
+    assert!(names.iter().any(|it| it == "title"), "the form asks for a title: {names:?}");
+    assert!(names.iter().any(|it| it == "folder"), "and lets the folder change: {names:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -561,14 +576,17 @@ async fn new_page_from_a_template_opens_the_editor_with_the_template() {
     assert_eq!(reply.header("location").as_deref(), Some("/-/edit/team/x.md?template=runbook"));
 
     let runbook = file_at_head(&wiki, "_templates/runbook.md");
+    let (yaml, body) = runbook.strip_prefix("---\n").and_then(|it| it.split_once("---\n")).expect("front matter");
     let mut visitor = Browser::new(&wiki, CSRF_PAGE);
     let mut form = visitor.open_editor_at("/-/edit/team/x.md?template=runbook").await;
-    assert_eq!(form.value("markdown"), runbook);
+    assert_eq!(form.value("markdown"), body, "the text box holds the template's body");
+    assert_eq!(form.value("front_matter"), yaml, "the YAML box its front matter");
+    assert!(!form.value("markdown").contains("title:"), "a new page no longer starts with YAML in the text");
     assert_eq!(form.value("base_blob"), "");
 
     let count = wiki.commit_count();
-    let text = runbook.replace("title: \"\"", "title: \"Billing queue backs up\"");
-    form.set("markdown", &text);
+    let text = runbook.replace("title: \"\"", "title: Billing queue backs up");
+    form.set("title", "Billing queue backs up");
     let reply = visitor.submit(&form).await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(file_at_head(&wiki, "team/x.md"), text);
@@ -590,7 +608,9 @@ async fn templates_come_from_the_repositorys_templates_folder() {
     let editor = wiki.get("/-/edit/meetings/2026-01-05?template=meeting-notes").await;
     assert_eq!(editor.status, 200, "{}", editor.text());
     let form = Form::with_id(&editor.text(), "editor-form");
-    assert_eq!(form.value("markdown"), "---\ntitle: Meeting notes\n---\n\n## Attendees\n\n## Decisions\n");
+    assert_eq!(form.value("markdown"), "\n## Attendees\n\n## Decisions\n");
+    assert_eq!(form.value("front_matter"), "title: Meeting notes\n");
+    assert_eq!(form.value("title"), "Meeting notes");
 
     let unknown = wiki.get("/-/edit/meetings/x?template=no-such-template").await;
     assert_eq!(unknown.status, 404, "{}", unknown.text());
@@ -1206,6 +1226,386 @@ async fn api_move_and_restore() {
         .await;
     assert_eq!(reply.status, 412, "{}", reply.text());
     assert_unchanged(&wiki, &head);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Front matter fields
+
+/// A page whose front matter has keys the editor's fields do not know, written the way people write them.
+const STEWARDED: &str = "---\ntitle: Deploy checklist\ntags: [ops]\nreview_every: 90d   # quarterly\nverified:\n  by: Ann\n  date: 2026-01-05\ncustom_key: {a: 1}\n---\n# Deploy checklist\n\n- [ ] Tell the channel\n";
+
+/// The file exactly as the raw endpoint serves it at the head.
+async fn raw_file(wiki: &TestWiki, path: &str) -> String {
+    let reply = wiki.get(&format!("/-/raw/{path}")).await;
+    assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+    reply.text()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_untouched_fields_keeps_the_file_byte_for_byte() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let head = wiki.head();
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let form = visitor.open_editor("ops/deploy").await;
+    assert_eq!(form.value("title"), "Deploy checklist");
+    assert_eq!(form.value("tags"), "ops");
+    assert!(form.value("front_matter").contains("custom_key: {a: 1}"), "{:?}", form.value("front_matter"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.header("location").as_deref(), Some("/ops/deploy?unchanged=1"), "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_fields_write_the_front_matter_and_keep_every_other_key() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("ops/deploy").await;
+    form.set("title", "Deploy checklist: production");
+    form.set("tags", "ops, how-to, yes");
+    form.set("owners", "ann@example.com, @platform-team");
+    form.set("markdown", &format!("{}- [ ] Watch the dashboards\n", form.value("markdown")));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let saved = raw_file(&wiki, "ops/deploy.md").await;
+    assert_eq!(
+        saved,
+        "---\ntitle: 'Deploy checklist: production'\ntags: [ops, how-to, \"yes\"]\nreview_every: 90d   # quarterly\n\
+         verified:\n  by: Ann\n  date: 2026-01-05\ncustom_key: {a: 1}\nowners: [ann@example.com, \"@platform-team\"]\n---\n\
+         # Deploy checklist\n\n- [ ] Tell the channel\n- [ ] Watch the dashboards\n"
+    );
+    assert_eq!(file_at_head(&wiki, "ops/deploy.md"), saved);
+    // What Lore reads back is what the fields said.
+    let api = wiki.get_until("/-/api/pages/ops/deploy", |it| it.text().contains("production")).await;
+    let page = api.json();
+    assert_eq!(page["title"], "Deploy checklist: production", "{page}");
+    assert_eq!(page["front_matter"]["tags"], json!(["ops", "how-to", "yes"]), "{page}");
+    assert_eq!(page["front_matter"]["owners"], json!(["ann@example.com", "@platform-team"]), "{page}");
+    assert_eq!(page["front_matter"]["custom_key"], json!({"a": 1}), "{page}");
+    fsck(&wiki);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_without_front_matter_stays_without_and_a_title_creates_it() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("team/rota").await;
+    assert_eq!(form.value("front_matter"), "");
+    assert_eq!(form.value("title"), "");
+    form.set("markdown", &format!("{FIVE_LINES}\nline six\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(raw_file(&wiki, "team/rota.md").await, format!("{FIVE_LINES}\nline six\n"), "no front matter appears");
+
+    let mut form = visitor.open_editor("team/rota").await;
+    form.set("title", "On-call rota");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(
+        raw_file(&wiki, "team/rota.md").await,
+        format!("---\ntitle: On-call rota\n---\n{FIVE_LINES}\nline six\n")
+    );
+
+    // Emptying the only field takes the block away again.
+    let mut form = visitor.open_editor("team/rota").await;
+    assert_eq!(form.value("title"), "On-call rota");
+    form.set("title", "");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(raw_file(&wiki, "team/rota.md").await, format!("{FIVE_LINES}\nline six\n"));
+    fsck(&wiki);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn front_matter_typed_under_advanced_is_saved_as_typed() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("ops/deploy").await;
+    let yaml = form.value("front_matter").replace("review_every: 90d   # quarterly", "review_every: 30d");
+    form.set("front_matter", &format!("{yaml}aliases: [deploying]\n"));
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let expected = STEWARDED
+        .replace("review_every: 90d   # quarterly", "review_every: 30d")
+        .replace("custom_key: {a: 1}\n---", "custom_key: {a: 1}\naliases: [deploying]\n---");
+    assert_eq!(raw_file(&wiki, "ops/deploy.md").await, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_front_matter_input_is_a_400_that_keeps_everything_typed() {
+    let wiki = TestWiki::with_files(&[("ops/deploy.md", STEWARDED)]).await;
+    let head = wiki.head();
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let cases = [
+        ("title: [unclosed\n", "invalid YAML front matter"),
+        ("- a list\n- not a mapping\n", "not a mapping"),
+        ("title: x\n---\nmore: y\n", "`---`"),
+        (&*format!("x: {}\n", "[".repeat(100)), "nested more than"),
+    ];
+    for (yaml, message) in cases {
+        let mut form = visitor.open_editor("ops/deploy").await;
+        form.set("front_matter", yaml);
+        form.set("title", "A new title");
+        form.set("markdown", "The body I typed.\n");
+        form.set("message", "My message");
+        let reply = visitor.submit(&form).await;
+        assert_eq!(reply.status, 400, "{yaml:?}: {}", reply.text());
+        let html = reply.text();
+        assert!(unescape(&html).contains(message), "{yaml:?}: the reason is shown: {html}");
+        let again = Form::with_id(&html, "editor-form");
+        assert_eq!(again.value("front_matter"), yaml, "the YAML comes back");
+        assert_eq!(again.value("title"), "A new title", "the title comes back");
+        assert_eq!(again.value("title_was"), "Deploy checklist", "and what it was");
+        assert_eq!(again.value("markdown"), "The body I typed.\n", "the text comes back");
+        assert_eq!(again.value("message"), "My message", "the message comes back");
+        assert_unchanged(&wiki, &head);
+    }
+    // Fields and a section at once make no sense: a section has no front matter.
+    let mut form = visitor.open_editor_at("/-/edit/ops/deploy.md?section=1").await;
+    form.set("front_matter", "title: x\n");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// New page: title first
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_page_makes_the_address_from_the_title_in_the_folder_given() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("team/rota.md", FIVE_LINES)]).await;
+    let reply = wiki.get("/-/new?title=How+We+Deploy%21&folder=team&template=").await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/team/how-we-deploy.md?title=How%20We%20Deploy%21"));
+    // The name can be chosen, and the folder left empty for the top level.
+    let reply = wiki.get("/-/new?title=How+We+Deploy&folder=&name=deploying").await;
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/deploying.md?title=How%20We%20Deploy"));
+
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor_at("/-/edit/team/how-we-deploy.md?title=How%20We%20Deploy%21").await;
+    assert_eq!(form.value("title"), "How We Deploy!", "the editor has the title in its field");
+    assert_eq!(form.value("markdown"), "", "and nothing in the text");
+    assert_eq!(form.value("front_matter"), "");
+    form.set("markdown", "Push, then watch.\n");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(raw_file(&wiki, "team/how-we-deploy.md").await, "---\ntitle: How We Deploy!\n---\nPush, then watch.\n");
+    assert_eq!(last_subject(&wiki), "Create How We Deploy!");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_page_refuses_an_address_against_its_hint_and_offers_one_that_follows_it() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("Handbook/intro.md", "# Intro\n")]).await;
+    for query in
+        ["path=Team/How+We+Deploy", "title=How+We+Deploy&folder=Team", "title=x&folder=team&name=How+We+Deploy"]
+    {
+        let reply = wiki.get(&format!("/-/new?{query}")).await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text());
+        let html = reply.text();
+        let form = Form::with_id(&html, "new-page-form");
+        let offered = format!("{}/{}", form.value("folder"), form.value("name"));
+        assert_eq!(offered, "team/how-we-deploy", "{query}: the form offers an address that follows the hint");
+        assert!(text_of(&html).contains("team/how-we-deploy"), "{query}: {}", text_of(&html));
+    }
+    // A folder that exists is taken as it is, capitals and all.
+    let reply = wiki.get("/-/new?title=Remote+work&folder=Handbook").await;
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/Handbook/remote-work.md?title=Remote%20work"));
+    // Letters beyond ASCII make addresses too, percent-encoded on the way to the editor.
+    let reply = wiki.get("/-/new?title=%C3%9Cber+uns&folder=").await;
+    assert_eq!(reply.header("location").as_deref(), Some("/-/edit/%C3%BCber-uns.md?title=%C3%9Cber%20uns"));
+    let editor = wiki.get("/-/edit/%C3%BCber-uns.md?title=%C3%9Cber%20uns").await;
+    assert_eq!(editor.status, 200, "{}", editor.text());
+    // An address that is taken is refused, with a link to the page there.
+    let reply = wiki.get("/-/new?title=Intro&folder=Handbook").await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert!(has_link_to(&reply.text(), "/Handbook/intro"), "{}", reply.text());
+    // A title without letters or digits makes no address.
+    let reply = wiki.get("/-/new?title=%21%21%21").await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    let reply = wiki.get("/-/new?path=team/..%2F..%2Fetc").await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Conflicts, change by change
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflict_rows_offer_each_change_and_keep_the_message_title_and_the_other_changes() {
+    let base = "---\ntitle: Rota\n---\nline one\n\nline two\n\nline three\n\nline four\n";
+    let wiki = TestWiki::with_files(&[("team/rota.md", base)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("team/rota").await;
+    let blob = form.value("base_blob");
+    // Bob changes line one and line four; Ann changes line one too, and line two.
+    let bobs = base.replace("line one", "line one, Bob's").replace("line four", "line four, Bob's");
+    let reply = wiki
+        .put_page(
+            "team/rota",
+            &json!({"markdown": bobs, "author": {"name": BOB.name, "email": BOB.email}}),
+            Some(&blob),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let head = wiki.head();
+    wait_for_last_editor(&wiki, "team/rota", BOB.name).await;
+
+    form.set("title", "On-call rota");
+    form.set(
+        "markdown",
+        &form.value("markdown").replace("line one", "line one, Ann's").replace("line two", "line two, Ann's"),
+    );
+    form.set("message", "Ann's rota changes");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    let html = reply.text();
+    assert_eq!(h1_text(&html), "Edit On-call rota", "the heading shows the title, not the path");
+    let editor = Form::with_id(&html, "editor-form");
+    assert_eq!(editor.value("message"), "Ann's rota changes", "the typed message is kept");
+    assert_eq!(editor.value("title"), "On-call rota", "the typed title is kept");
+    assert_eq!(
+        editor.value("markdown"),
+        "line one, Ann's\n\nline two, Ann's\n\nline three\n\nline four, Bob's\n",
+        "both versions combined, the contested line as typed"
+    );
+    let rows: Vec<Element> =
+        elements(&html, "li").into_iter().filter(|it| it.classes().iter().any(|c| c == "conflict-row")).collect();
+    assert_eq!(rows.len(), 1, "one row per change both made: {html}");
+    let row = &rows[0];
+    assert_eq!(unescape(&row.attr("data-mine")), "line one, Ann's\n");
+    assert_eq!(unescape(&row.attr("data-theirs")), "line one, Bob's\n");
+    assert_eq!(row.attr("data-offset"), "0");
+    assert_eq!(row.attr("data-target"), "body");
+    for choice in ["Keep mine", "Keep theirs", "Keep both"] {
+        assert!(row.text().contains(choice), "{choice}: {}", row.text());
+    }
+    // Saving what came back keeps Ann's title and lines and Bob's other line, on Bob's version.
+    let reply = visitor.submit(&editor).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(
+        raw_file(&wiki, "team/rota.md").await,
+        "---\ntitle: On-call rota\n---\nline one, Ann's\n\nline two, Ann's\n\nline three\n\nline four, Bob's\n"
+    );
+    assert_eq!(last_subject(&wiki), "Ann's rota changes");
+    fsck(&wiki);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_in_the_front_matter_is_a_row_of_the_yaml_box_that_tells_the_fields() {
+    let base = "---\ntitle: Rota\ntags: [ops]\n---\nWho is on call.\n";
+    let wiki = TestWiki::with_files(&[("team/rota.md", base)]).await;
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let mut form = visitor.open_editor("team/rota").await;
+    let blob = form.value("base_blob");
+    let bobs = base.replace("title: Rota", "title: Bob's rota");
+    assert_eq!(wiki.put_page("team/rota", &json!({"markdown": bobs}), Some(&blob)).await.status, 200);
+    let head = wiki.head();
+    form.set("title", "Ann's rota");
+    let reply = visitor.submit(&form).await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    let html = reply.text();
+    let editor = Form::with_id(&html, "editor-form");
+    assert_eq!(editor.value("title"), "Ann's rota");
+    assert_eq!(editor.value("front_matter"), "title: Ann's rota\ntags: [ops]\n", "the YAML box has mine");
+    let advanced =
+        elements(&html, "details").into_iter().find(|it| it.classes().iter().any(|c| c == "editor-advanced"));
+    assert!(advanced.expect("the Advanced box").attrs.contains_key("open"), "it is open, to show the row's lines");
+    let rows: Vec<Element> =
+        elements(&html, "li").into_iter().filter(|it| it.classes().iter().any(|c| c == "conflict-row")).collect();
+    assert_eq!(rows.len(), 1, "{html}");
+    assert_eq!(rows[0].attr("data-target"), "front_matter");
+    assert_eq!(unescape(&rows[0].attr("data-theirs")), "title: Bob's rota\n");
+    let fields: serde_json::Value = serde_json::from_str(&unescape(&rows[0].attr("data-fields"))).expect("JSON");
+    assert_eq!(fields["theirs"]["title"], "Bob's rota", "{fields}");
+    assert_eq!(fields["mine"]["title"], "Ann's rota", "{fields}");
+    assert_eq!(fields["theirs"]["tags"], "ops", "{fields}");
+    // Two titles are not front matter: "keep both" is not offered for this row.
+    assert!(rows[0].text().contains("Keep theirs") && !rows[0].text().contains("Keep both"), "{}", rows[0].text());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Restore and undo
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_offers_undo_which_brings_back_the_version_it_replaced() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let first = wiki.head();
+    let second_text = FIVE_LINES.replace("line two", "line two, changed");
+    let blob = wiki.blob_at_head("team/rota.md");
+    let reply = wiki.put_page("team/rota", &json!({"markdown": second_text}), Some(&blob)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let second = wiki.head();
+
+    let mut visitor = Browser::new(&wiki, CSRF_PAGE);
+    let token = visitor.csrf_token().await;
+    let reply = visitor.post_form("/-/restore/team/rota.md", &[("commit", &first), ("csrf_token", &token)]).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let location = reply.header("location").unwrap_or_default();
+    assert_eq!(location, format!("/team/rota?restored=1&undo={second}"));
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), FIVE_LINES);
+
+    let page = visitor.get(&location).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(flash(&page.text()), "Restored.");
+    let undo = Form::with_action(&page.text(), "/-/restore/team/rota.md");
+    assert_eq!(undo.value("commit"), second);
+    assert_eq!(undo.value("csrf_token"), token, "the undo form carries the browser's token");
+    let button = elements(&page.text(), "button").into_iter().find(|it| it.text().starts_with("Undo"));
+    assert!(button.is_some(), "an Undo button: {}", page.text());
+    // Not in the plain, shared view of the page.
+    let plain = visitor.get("/team/rota").await;
+    assert!(!plain.text().contains("Undo the restore"), "{}", plain.text());
+
+    let reply = visitor.submit(&undo).await;
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(file_at_head(&wiki, "team/rota.md"), second_text, "undo brought back the replaced version");
+
+    // Like every form, the undo needs the token.
+    let head = wiki.head();
+    let reply = visitor.post_form("/-/restore/team/rota.md", &[("commit", &first), ("csrf_token", "wrong")]).await;
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    assert_unchanged(&wiki, &head);
+    // A forged undo value is shown to nobody: not hex, no form.
+    let page = visitor.get("/team/rota?restored=1&undo=%3Cscript%3E").await;
+    assert!(!page.text().contains("Undo the restore"), "{}", page.text());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// People to mention
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_api_finds_committers_by_part_of_their_name_for_mentions() {
+    let wiki = TestWiki::with_files(&[("team/rota.md", FIVE_LINES)]).await;
+    let blob = wiki.blob_at_head("team/rota.md");
+    let reply = wiki
+        .put_page(
+            "team/rota",
+            &json!({"markdown": "# Rota\n", "author": {"name": BOB.name, "email": BOB.email}}),
+            Some(&blob),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = wiki.get_until("/-/api/people?q=buil", |it| it.text().contains("Bob")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["people"], json!([{"name": BOB.name, "mention": "@bob@example.com"}]));
+    let reply = wiki.get("/-/api/people?q=%40ANN").await;
+    assert_eq!(reply.json()["people"][0]["mention"], "@ann@example.com", "{}", reply.text());
+    // Someone with an account is mentioned by user name, which reaches the account.
+    lore::auth::Accounts::open(&wiki.data_dir())
+        .expect("the state store")
+        .add_user(lore::auth::NewUser {
+            username: "bobby".into(),
+            name: BOB.name.into(),
+            email: "BOB@example.com".into(),
+            role: lore::auth::Role::Editor,
+            groups: Vec::new(),
+            password: None,
+        })
+        .expect("a new account");
+    let reply = wiki.get("/-/api/people?q=bob").await;
+    assert_eq!(reply.json()["people"], json!([{"name": BOB.name, "mention": "@bobby"}]), "{}", reply.text());
+    let reply = wiki.get(&format!("/-/api/people?q={}", "x".repeat(300))).await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -488,7 +488,7 @@ async fn unsafe_html_never_reaches_the_page() {
 
 <a href="JaVaScRiPt:alert('js2')">mixed case</a>
 
-<iframe src="https://evil.example/frame"></iframe>
+<iframe src="https://frames.example/frame" onload="alert('frame')"></iframe>
 
 <form action="https://evil.example/steal"><input name="q"><button>Go</button></form>
 
@@ -534,6 +534,8 @@ Still here.
         assert!(!lower.contains(forbidden), "{forbidden:?} reached the page:\n{html}");
     }
     assert!(text_of(&html).contains("Still here."));
+    // A frame from a host not on the `embeds` list is a visible box with a link, never a frame.
+    assert!(text_of(&html).contains("Embedded content from frames.example is not allowed here — open it"), "{html}");
     assert!(text_of(&html).contains("click me"), "the link text of a removed URL is lost");
 
     // The rendered body alone must hold no script, form, base or meta element at all.

@@ -511,6 +511,11 @@ impl LeakWiki {
         for prefix in [MARKER_PREFIX.to_string(), "payroll h".into(), "sal".into()] {
             res.push(format!("/-/api/suggest?q={}", query_value(&prefix)));
         }
+        // The editor's mention finder: everyone, and names and e-mails by part.
+        res.push("/-/api/people?q=&limit=20".to_string());
+        res.push(format!("/-/api/people?q={}&limit=20", query_value(MARKER_PREFIX)));
+        res.push("/-/api/people?q=writer&limit=20".to_string());
+        res.push("/-/api/people?q=example.com&limit=20".to_string());
         for hidden in &world.hidden {
             res.push(format!("/-/api/suggest?q={MARKER_PREFIX}{}", hidden.code));
         }

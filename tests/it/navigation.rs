@@ -11,10 +11,6 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 use serde_json::{Value, json};
 
-/// How long a commit made with the `git` command line in the served work tree may take to show (the ref
-/// watcher picks it up; this only bounds the wait).
-const OUTSIDE: Duration = Duration::from_secs(5);
-
 // ---------------------------------------------------------------------------------------------------------
 // Backlinks
 
@@ -1063,21 +1059,21 @@ async fn assert_incoming(wiki: &TestWiki, page: &str, expected: &[&str]) {
     assert_eq!(paths_of(&links["incoming"]), expected, "pages linking to {page}: {links}");
 }
 
-/// Waits up to [`OUTSIDE`] until the pages linking to `page` are `expected`.
+/// Waits up to [`PATIENCE`] until the pages linking to `page` are `expected`.
 async fn wait_for_incoming(wiki: &TestWiki, page: &str, expected: &[&str]) {
     let links = poll_json(wiki, &format!("/-/api/links/{page}"), |it| paths_of(&it["incoming"]) == expected).await;
-    assert_eq!(paths_of(&links["incoming"]), expected, "pages linking to {page} after {OUTSIDE:?}: {links}");
+    assert_eq!(paths_of(&links["incoming"]), expected, "pages linking to {page} after {PATIENCE:?}: {links}");
 }
 
-/// `GET path` as JSON until it answers 200 with JSON for which `done` holds, or [`OUTSIDE`] has passed (a page
+/// `GET path` as JSON until it answers 200 with JSON for which `done` holds, or [`PATIENCE`] has passed (a page
 /// committed outside Lore is a 404 until the commit is picked up); returns the last answer, which must be a 200.
 async fn poll_json(wiki: &TestWiki, path: &str, done: impl Fn(&Value) -> bool) -> Value {
     let started = Instant::now();
     loop {
         let reply = wiki.get(path).await;
         let finished = reply.status == 200 && done(&reply.json());
-        if finished || started.elapsed() > OUTSIDE {
-            assert_eq!(reply.status, 200, "{path} after {OUTSIDE:?}: {}", reply.text());
+        if finished || started.elapsed() > PATIENCE {
+            assert_eq!(reply.status, 200, "{path} after {PATIENCE:?}: {}", reply.text());
             return reply.json();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -426,3 +426,58 @@ async fn a_crash_during_a_storm_of_saves_loses_and_repeats_nothing() {
     }
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_hear_once_that_a_page_is_due_for_review_and_that_a_co_owner_left() {
+    let fixture = small_fixture();
+    let owned = "---\ntitle: Rota\nowners: [rita@example.com, Olga Owner <olga@example.com>]\nreview_every: 30d\n---\n\nWho is on call.\n";
+    fixture.write("pub/rota.md", owned);
+    fixture.write("hr/pay.md", "---\ntitle: Pay\nowners: [rita@example.com]\nreview_every: 30d\n---\n\nBands.\n");
+    fixture.commit_dated(Author { name: EDDIE.name, email: EDDIE.email }, "Rota and pay", "60 days ago");
+    let local = serve_local(fixture, &[EDDIE, RITA, RAY, HARRIET], |config| config.auth.rules = folder_rules()).await;
+    wait_for_notifier(&local).await;
+
+    // Rita owns the rota, which was last edited 60 days ago with a 30-day review period.
+    let inbox = inbox_until(&local, RITA, |item| item["event"] == "review_due").await;
+    let due: Vec<&Value> =
+        inbox["items"].as_array().expect("items").iter().filter(|it| it["event"] == "review_due").collect();
+    assert_eq!(due.len(), 1, "one reminder, and none for hr/ which Rita may not read: {inbox}");
+    assert_eq!(due[0]["url"], "/pub/rota");
+    assert_eq!(due[0]["title"], "Rota");
+    assert!(due[0]["summary"].as_str().unwrap_or_default().starts_with("Due for review since"), "{inbox}");
+    assert_eq!(follow(&local, RAY, "page", "pub/rota").await.status, 201);
+
+    // Olga leaves: `people.yaml` says so, in a push like any other commit.
+    let clone = tempfile::tempdir().expect("a folder for the clone");
+    let work = clone.path().join("work");
+    git_in(clone.path(), &["clone", "--quiet", &local.wiki.git_dir.display().to_string(), "work"]);
+    let people = "people:\n  - email: olga@example.com\n    name: Olga Owner\n    status: departed\n";
+    std::fs::write(work.join("people.yaml"), people).expect("write people.yaml");
+    git_in(&work, &["add", "."]);
+    git_in(
+        &work,
+        &["-c", "user.name=Ann Admin", "-c", "user.email=ann@example.com", "commit", "-q", "-m", "Olga left"],
+    );
+    let branch = local.wiki.branch_ref.trim_start_matches("refs/heads/").to_string();
+    git_in(&work, &["push", "--quiet", "origin", &format!("HEAD:{branch}")]);
+
+    // The remaining owner and the page's follower hear that it needs a new owner, from Olga.
+    for account in [RITA, RAY] {
+        let inbox = inbox_until(&local, account, |item| item["event"] == "owner_departed").await;
+        let item = inbox["items"].as_array().and_then(|it| it.iter().find(|it| it["event"] == "owner_departed"));
+        let item = item.expect("the item");
+        assert_eq!(item["url"], "/pub/rota");
+        assert_eq!(item["actor"]["email"], "olga@example.com");
+        assert!(item["summary"].as_str().unwrap_or_default().contains("new owner"), "{item}");
+    }
+    // Later sweeps (the push moved the branch, and one more save moves it again) repeat nothing.
+    assert_eq!(save(&local, EDDIE, "pub/page", "# Public page\n\nOne more.\n").await.status, 200);
+    inbox_until(&local, RAY, |_| true).await;
+    wait_for_notifier(&local).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let items = inbox_of(&local, RITA).await;
+    let count = |kind: &str| items.as_array().map_or(0, |it| it.iter().filter(|it| it["event"] == kind).count());
+    assert_eq!((count("review_due"), count("owner_departed")), (1, 1), "{items}");
+    assert_eq!(inbox_of(&local, HARRIET).await, json!([]), "someone who owns and follows nothing heard of it");
+    assert!(!items.to_string().contains("hr/"), "{items}");
+}

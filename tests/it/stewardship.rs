@@ -461,6 +461,96 @@ async fn radar_lists_exactly_the_pages_needing_attention_with_their_reasons() {
     assert!(!has_link_to(&filtered.text(), "/ops/failover-runbook"), "?reason=unanswered leaves the runbook out");
 }
 
+/// A handbook as many wikis start: nobody owns a page, nobody set a review date, and most pages were last
+/// touched long ago. Nothing is overdue (there are no review dates), yet it is not well kept, and the radar
+/// must say so, with the way out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn radar_of_a_wiki_nobody_owns_says_so_and_never_calls_it_well_kept() {
+    let story = Story::new();
+    let fixture = Fixture::new();
+    for name in ["expenses", "holidays", "laptops", "parking", "travel"] {
+        fixture.write(&format!("handbook/{name}.md"), format!("# {name}\n\nHow {name} work here.\n"));
+    }
+    fixture.write("index.md", "# Handbook\n\nStart here.\n");
+    fixture.commit_at(ANN, "Import the handbook", &story.stamp(800));
+    // Verified recently though edited long ago: kept. A two-year review period not yet due: kept too.
+    fixture.write(
+        "handbook/security.md",
+        format!("---\nverified: {} by Bob Builder <bob@example.com>\n---\n# Security\n", story.day(10)),
+    );
+    fixture.write("handbook/offices.md", "---\nreview_every: 2y\n---\n# Offices\n");
+    fixture.commit_at(ANN, "Security and offices", &story.stamp(500));
+    fixture.write("index.md", "# Handbook\n\nStart here, then read the expenses page.\n");
+    fixture.commit_at(BOB, "Point at expenses", &story.stamp(3));
+    let wiki = fixture.serve().await;
+    wiki.wait_for_history_index().await;
+
+    let radar = review_json(&wiki, "/-/api/review").await;
+    assert_eq!(radar["items"], json!([]), "nothing is overdue: no page has a review date that passed");
+    assert_eq!(
+        radar["upkeep"],
+        json!({"n_pages": 8, "n_without_owner": 8, "n_without_review_date": 7, "n_untouched": 5}),
+        "{radar:#}"
+    );
+    let unowned = review_json(&wiki, "/-/api/review?reason=unowned&sort=title").await;
+    assert_eq!(item_paths(&unowned).len(), 8, "{unowned:#}");
+    assert_eq!(unowned["items"][0]["reasons"], json!([{"reason": "no_owner"}]));
+    let untouched = review_json(&wiki, "/-/api/review?reason=untouched&sort=title").await;
+    let untouched_paths: BTreeSet<String> = item_paths(&untouched).into_iter().collect();
+    let expected: BTreeSet<String> = ["expenses", "holidays", "laptops", "parking", "travel"]
+        .iter()
+        .map(|name| format!("handbook/{name}.md"))
+        .collect();
+    assert_eq!(
+        untouched_paths, expected,
+        "the five pages nobody touched for 800 days, not the verified or the reviewed"
+    );
+    assert_eq!(untouched["items"][0]["reasons"], json!([{"reason": "untouched", "since": story.day(800)}]));
+
+    // The page says it in a sentence, offers the two lists and how to assign owners, and never "Well kept".
+    let reply = wiki.get("/-/review").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_safe_html_page(&reply, "/-/review");
+    let html = reply.text();
+    let text = text_of(&html);
+    assert!(
+        text.contains("None of the 8 pages has an owner; 5 were last edited over a year ago; 7 have no review date."),
+        "{text}"
+    );
+    assert!(!text.contains("Well kept"), "an unowned wiki is not called well kept: {text}");
+    assert!(has_link_to(&html, "/-/review?reason=unowned"), "a link to the pages without an owner");
+    assert!(has_link_to(&html, "/-/review?reason=untouched&sort=edited"), "a link to the pages nobody touched");
+    assert!(text.contains("owners: [Platform team]") && text.contains("review_every: 6m"), "how to add owners");
+
+    // The list of unowned pages is the radar's form: choose pages, name an owner, one commit.
+    let list = wiki.get("/-/review?reason=unowned").await.text();
+    assert!(has_link_to(&list, "/handbook/parking"), "the unowned list shows the pages");
+    assert!(text_of(&list).contains("no owner"), "{}", text_of(&list));
+    assert!(list.contains("action=\"/-/review/assign\""), "pages can be given an owner from the list");
+    let list = wiki.get("/-/review?reason=untouched").await.text();
+    assert!(text_of(&list).contains(&format!("not edited or verified since {}", story.day(800))));
+    assert!(!has_link_to(&list, "/handbook/security"), "the recently verified page is not listed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn radar_of_a_kept_wiki_is_well_kept() {
+    let story = Story::new();
+    let fixture = Fixture::new();
+    fixture.write("index.md", "---\nowners: [Ann Author]\n---\n# Home\n");
+    fixture.write("team/rota.md", "---\nowners: [Platform team]\nreview_every: 90d\n---\n# Rota\n");
+    fixture.commit_at(ANN, "Pages with owners", &story.stamp(20));
+    let wiki = fixture.serve().await;
+    wiki.wait_for_history_index().await;
+    let radar = review_json(&wiki, "/-/api/review").await;
+    assert_eq!(
+        radar["upkeep"],
+        json!({"n_pages": 2, "n_without_owner": 0, "n_without_review_date": 1, "n_untouched": 0})
+    );
+    let text = text_of(&wiki.get("/-/review").await.text());
+    assert!(text.contains("Nothing needs attention. Well kept!"), "{text}");
+    assert!(!text.contains("How this wiki is kept"), "no summary when every page is owned and recent: {text}");
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Who knows about this?
 

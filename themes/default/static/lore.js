@@ -3,9 +3,6 @@
 (function () {
   "use strict";
 
-  // Narrower than this, the layout stacks and the outline sits above the content (see lore.css).
-  var NARROW_SCREEN = "(max-width: 60rem)";
-
   function isTyping(target) {
     if (!target || !target.tagName) {
       return false;
@@ -77,26 +74,47 @@
     }
   }
 
-  // The outline is rendered open so it shows without JavaScript; on a phone it starts closed
-  // so the page content comes first.
-  function collapseOutlineOnNarrowScreens() {
-    var outline = document.querySelector("details.toc");
-    if (!outline || !window.matchMedia) {
-      return;
-    }
-    if (window.matchMedia(NARROW_SCREEN).matches) {
-      outline.open = false;
-    }
-    // Choosing a section on a phone closes the outline again so it does not cover the text.
-    outline.addEventListener("click", function (event) {
-      var link = event.target && event.target.closest ? event.target.closest("a") : null;
-      if (link && window.matchMedia(NARROW_SCREEN).matches) {
-        outline.open = false;
+  // The drawers (the sidebar and the phone menu) are popovers, which open and close without this file. Choosing
+  // a section of the outline keeps the page, so the drawer closes itself to show it.
+  function closeDrawersOnInPageLinks() {
+    document.addEventListener("click", function (event) {
+      var link = event.target && event.target.closest ? event.target.closest("a[href^='#']") : null;
+      var drawer = link ? link.closest("[popover]") : null;
+      if (drawer && drawer.hidePopover && drawer.matches(":popover-open")) {
+        drawer.hidePopover();
       }
     });
   }
 
-  // As-you-type suggestions under the search box: titles first, then headings; arrows and Enter work.
+  // The header link of the part of the site this page belongs to is marked as current.
+  function markCurrentSection() {
+    var links = document.querySelectorAll(".site-nav a[href]");
+    var path = window.location.pathname;
+    for (var i = 0; i < links.length; i++) {
+      var target = links[i].getAttribute("href").split("?")[0];
+      if (target.length > 1 && (path === target || path.indexOf(target + "/") === 0)) {
+        links[i].setAttribute("aria-current", "page");
+      }
+    }
+  }
+
+  // Tables, code and diagrams too wide for the column scroll inside their own box; the box takes the keyboard
+  // focus so it can be scrolled without a mouse.
+  function makeScrollersFocusable() {
+    var boxes = document.querySelectorAll(
+      ".page-body table, .page-body pre, .page-body .math-display, .diff-scroll, .table-scroll, pre.diff"
+    );
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      }
+    }
+  }
+
+  // As-you-type suggestions under the search box: titles first, then headings. The box is an ARIA combobox:
+  // arrows move through the list while the focus stays in the box, and the highlighted suggestion is announced
+  // (aria-activedescendant). Enter opens it; Esc closes the list and keeps what was typed.
   function setUpSuggestions() {
     var input = document.getElementById("search-input");
     if (!input || !window.fetch) {
@@ -107,57 +125,79 @@
     list.className = "suggestions";
     list.id = "search-suggestions";
     list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Suggestions");
     list.hidden = true;
+    input.setAttribute("role", "combobox");
     input.setAttribute("aria-controls", list.id);
     input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
     (form || input.parentNode).appendChild(list);
     var timer = null;
     var sequence = 0;
     var selected = -1;
 
     function items() {
-      return list.querySelectorAll("li");
+      return list.querySelectorAll("[role=option]");
     }
 
     function select(index) {
       var all = items();
-      selected = Math.max(-1, Math.min(index, all.length - 1));
+      if (index < -1) {
+        index = all.length - 1;
+      } else if (index >= all.length) {
+        index = -1;
+      }
+      selected = index;
       for (var i = 0; i < all.length; i++) {
         all[i].setAttribute("aria-selected", i === selected ? "true" : "false");
+      }
+      if (selected >= 0) {
+        input.setAttribute("aria-activedescendant", all[selected].id);
+        all[selected].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
       }
     }
 
     function close() {
       list.hidden = true;
       selected = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
     }
 
     function show(suggestions) {
       while (list.firstChild) {
         list.removeChild(list.firstChild);
       }
-      suggestions.forEach(function (suggestion) {
+      suggestions.forEach(function (suggestion, index) {
         var item = document.createElement("li");
+        item.id = "search-suggestion-" + index;
         item.setAttribute("role", "option");
-        var link = document.createElement("a");
-        link.href = suggestion.url;
-        link.textContent = suggestion.title;
+        item.setAttribute("aria-selected", "false");
+        item.setAttribute("data-url", suggestion.url);
+        var title = document.createElement("span");
+        title.className = "suggestion-title";
+        title.textContent = suggestion.title;
+        item.appendChild(title);
         if (suggestion.page_title) {
           var page = document.createElement("small");
           page.textContent = suggestion.page_title;
-          link.appendChild(page);
+          item.appendChild(page);
         }
-        item.appendChild(link);
         list.appendChild(item);
       });
-      list.hidden = suggestions.length === 0;
       selected = -1;
+      input.removeAttribute("aria-activedescendant");
+      list.hidden = suggestions.length === 0;
+      input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
     }
 
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var text = input.value;
       if (text.trim().length < 2) {
+        sequence++;
         close();
         return;
       }
@@ -177,6 +217,16 @@
     });
 
     input.addEventListener("keydown", function (event) {
+      // A search box clears itself on Esc; here Esc only closes the list, and the typed words stay.
+      if (event.key === "Escape") {
+        if (input.value !== "") {
+          event.preventDefault();
+        }
+        sequence++;
+        clearTimeout(timer);
+        close();
+        return;
+      }
       if (list.hidden) {
         return;
       }
@@ -188,21 +238,39 @@
         select(selected - 1);
       } else if (event.key === "Enter" && selected >= 0) {
         event.preventDefault();
-        window.location.href = items()[selected].querySelector("a").href;
-      } else if (event.key === "Escape") {
-        close();
+        window.location.href = items()[selected].getAttribute("data-url");
       }
     });
 
-    input.addEventListener("blur", function () {
-      // Let a click on a suggestion land before the list disappears.
-      setTimeout(close, 200);
+    // A click on a suggestion (mousedown keeps the focus in the box, so the list is still there).
+    list.addEventListener("mousedown", function (event) {
+      event.preventDefault();
     });
+    list.addEventListener("click", function (event) {
+      var item = event.target && event.target.closest ? event.target.closest("[role=option]") : null;
+      if (item) {
+        window.location.href = item.getAttribute("data-url");
+      }
+    });
+
+    input.addEventListener("blur", close);
+
+    // Enter in an empty box searches for nothing: the page stays (the box is `required` without this file too).
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        if (input.value.trim() === "") {
+          event.preventDefault();
+          input.focus();
+        }
+      });
+    }
   }
 
   // How many entries one request to the tree API loads.
   var TREE_PAGE = 100;
 
+  // A tree entry as the page template draws it: a folder is its link, then its disclosure button (a summary
+  // holding only a label, never a control inside a control).
   function treeItem(entry) {
     var item = document.createElement("li");
     var link = document.createElement("a");
@@ -210,10 +278,14 @@
     link.textContent = entry.title;
     if (entry.is_folder) {
       item.className = "tree-folder";
+      item.appendChild(link);
       var sub = document.createElement("details");
       sub.setAttribute("data-tree-path", entry.path);
       var summary = document.createElement("summary");
-      summary.appendChild(link);
+      var label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = "Pages in " + entry.title;
+      summary.appendChild(label);
       sub.appendChild(summary);
       item.appendChild(sub);
     } else {
@@ -417,10 +489,23 @@
       return;
     }
     var timer = null;
+    var count = badge.querySelector("[data-inbox-number]") || badge;
+    // On phones the header's links are in the menu: its button shows the count too.
+    var menuBadge = null;
+    var menuToggle = document.querySelector(".menu-toggle");
+    if (menuToggle) {
+      menuBadge = badge.cloneNode(true);
+      menuBadge.removeAttribute("data-inbox-count");
+      menuToggle.appendChild(menuBadge);
+    }
     function show(unread) {
-      badge.textContent = unread > 99 ? "99+" : String(unread);
+      var text = unread > 99 ? "99+" : String(unread);
+      count.textContent = text;
       badge.hidden = unread === 0;
-      badge.parentNode.setAttribute("aria-label", unread === 0 ? "Inbox" : "Inbox, " + unread + " unread");
+      if (menuBadge) {
+        (menuBadge.querySelector("[data-inbox-number]") || menuBadge).textContent = text;
+        menuBadge.hidden = unread === 0;
+      }
     }
     function ask() {
       fetch("/-/api/inbox/unread", { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -480,7 +565,10 @@
     setUpShortcutHelp();
     setUpSuggestions();
     addHeadingAnchors();
-    collapseOutlineOnNarrowScreens();
+    closeDrawersOnInPageLinks();
+    markCurrentSection();
+    makeScrollersFocusable();
+    window.addEventListener("load", makeScrollersFocusable);
   }
 
   if (document.readyState === "loading") {

@@ -1,0 +1,103 @@
+//! Git bundles, for backups: one file holding every ref of a repository and the objects they reach, written and
+//! read with the `git` command line (`git bundle`, `git fetch`), which also checks every object it unpacks.
+//! libgit2 has no bundle support.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use super::ObjectId;
+use crate::{Error, Result};
+
+/// Whether git prints its own progress (to the inherited standard error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitProgress {
+    Shown,
+    Quiet,
+}
+
+/// Writes a bundle of every ref of the repository at `git_dir` to `bundle`. Git reads the refs once, at the
+/// start, and bundles the objects they reach: the bundle is one moment of the repository however it moves on.
+pub fn create_bundle(git_dir: &Path, bundle: &Path, progress: GitProgress) -> Result<()> {
+    let mut command = git(git_dir);
+    command.args(["bundle", "create"]);
+    command.arg(match progress {
+        GitProgress::Shown => "--progress",
+        GitProgress::Quiet => "--quiet",
+    });
+    command.arg(bundle).arg("--all");
+    run(command, progress, "git bundle create")
+}
+
+/// The refs a bundle holds, with the commits they point at (`HEAD` included when it was bundled).
+pub fn bundle_refs(bundle: &Path) -> Result<Vec<(String, ObjectId)>> {
+    // `list-heads` needs no repository, but git wants a folder to start in: the bundle's own.
+    let folder = bundle.parent().filter(|it| !it.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut command = Command::new("git");
+    command.current_dir(folder).arg("bundle").arg("list-heads").arg(bundle);
+    let output = command.stdin(Stdio::null()).output().map_err(|err| git_missing(&err))?;
+    if !output.status.success() {
+        return Err(Error::Repository(format!(
+            "git bundle list-heads {}: {}",
+            bundle.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    let mut refs = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Some((id, name)) = line.split_once(' ') else { continue };
+        refs.push((name.to_string(), id.parse()?));
+    }
+    Ok(refs)
+}
+
+/// Makes a new bare repository at `git_dir` holding every ref of `bundle`, with `HEAD` on `branch_ref`.
+pub fn restore_bundle(bundle: &Path, git_dir: &Path, branch_ref: &str, progress: GitProgress) -> Result<()> {
+    let mut init = Command::new("git");
+    init.args(["init", "--quiet", "--bare"]).arg(git_dir);
+    run(init, GitProgress::Quiet, "git init")?;
+    let mut fetch = git(git_dir);
+    fetch.arg("fetch");
+    fetch.arg(match progress {
+        GitProgress::Shown => "--progress",
+        GitProgress::Quiet => "--quiet",
+    });
+    // Every ref as it was, tags and notes too; `HEAD` is set below rather than fetched.
+    fetch.arg(bundle).arg("+refs/*:refs/*");
+    run(fetch, progress, "git fetch from the bundle")?;
+    let mut head = git(git_dir);
+    head.args(["symbolic-ref", "HEAD", branch_ref]);
+    run(head, GitProgress::Quiet, "git symbolic-ref HEAD")
+}
+
+// `git` on the repository at `git_dir`, whatever the current folder and the environment's GIT_DIR say.
+fn git(git_dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
+        .arg("--git-dir")
+        .arg(git_dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null());
+    command
+}
+
+// Runs a git command; its standard error goes to ours when progress is shown, else into the error message.
+fn run(mut command: Command, progress: GitProgress, what: &str) -> Result<()> {
+    command.stdout(Stdio::null());
+    if progress == GitProgress::Shown {
+        command.stderr(Stdio::inherit());
+        let status = command.status().map_err(|err| git_missing(&err))?;
+        return if status.success() { Ok(()) } else { Err(Error::Repository(format!("{what} failed ({status})"))) };
+    }
+    let output = command.stderr(Stdio::piped()).output().map_err(|err| git_missing(&err))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(Error::Repository(format!("{what} failed: {}", String::from_utf8_lossy(&output.stderr).trim())))
+    }
+}
+
+fn git_missing(err: &std::io::Error) -> Error {
+    Error::Repository(format!("cannot run git ({err}); backups need the git command line"))
+}

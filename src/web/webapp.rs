@@ -1,0 +1,80 @@
+//! The installable app: the web app manifest (named after `site_title`, with the theme's icons) and the
+//! service worker (the theme's `lore-sw.js`), which keeps the pages a person read last for reading offline.
+//! The worker is served from `/-/sw.js` with `Service-Worker-Allowed: /`, so that its scope is the whole site,
+//! and is never cached for long: browsers must see a new version at once.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::error_page;
+use super::page_cache::if_none_match;
+
+/// The theme file that is the service worker.
+const SERVICE_WORKER: &str = "lore-sw.js";
+
+/// `GET /-/manifest.webmanifest`: what a phone needs to install the wiki as an app.
+pub async fn manifest(State(state): State<AppState>) -> Response {
+    let title = state.site.config.site_title.trim();
+    let title = if title.is_empty() { "Lore" } else { title };
+    // Home screens show about a dozen characters under an icon.
+    let short_name: String = match title.chars().count() {
+        0..=12 => title.to_string(),
+        _ => title.split_whitespace().next().unwrap_or(title).chars().take(12).collect(),
+    };
+    let icon = |name: &str, size: u32, purpose: &str| {
+        serde_json::json!({
+            "src": state.theme.static_url(name),
+            "sizes": format!("{size}x{size}"),
+            "type": "image/png",
+            "purpose": purpose,
+        })
+    };
+    let manifest = serde_json::json!({
+        "name": title,
+        "short_name": short_name,
+        "description": format!("{title}: the wiki, readable offline for the pages you read last"),
+        "id": "/",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#f6f8fa",
+        "icons": [
+            icon("icons/icon-192.png", 192, "any"),
+            icon("icons/icon-512.png", 512, "any"),
+            icon("icons/maskable-192.png", 192, "maskable"),
+            icon("icons/maskable-512.png", 512, "maskable"),
+        ],
+    });
+    let body = serde_json::to_vec_pretty(&manifest).expect("JSON values serialise");
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json")),
+            // The site's title may change with a restart.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /-/sw.js`: the service worker, for the whole site's scope.
+pub async fn service_worker(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(file) = state.theme.static_file(SERVICE_WORKER) else {
+        return error_page(StatusCode::NOT_FOUND, "this theme has no service worker");
+    };
+    let etag = HeaderValue::from_str(&format!("\"{}\"", file.fingerprint)).expect("hex digits are valid header values");
+    let mut res = if if_none_match(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        file.content.into_owned().into_response()
+    };
+    let res_headers = res.headers_mut();
+    res_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res_headers.insert(header::ETAG, etag);
+    res_headers.insert(HeaderName::from_static("service-worker-allowed"), HeaderValue::from_static("/"));
+    res
+}
