@@ -52,6 +52,10 @@ enum Command {
         /// The data folder to build (it must not exist, or be empty).
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// For a backup of a PostgreSQL state: the new, empty database to load it into
+        /// (postgres://user:password@host:port/database).
+        #[arg(long, value_name = "URL")]
+        state: Option<String>,
     },
     /// Send the e-mail digests that are due now (for cron or a systemd timer; the server also sends them at
     /// mail.digest_hour). Each digest goes once, however often this runs.
@@ -303,7 +307,7 @@ fn main() -> anyhow::Result<()> {
         Command::Token { data, command } => token_command(&data, command),
         Command::Digest(data) => digest(&data),
         Command::Backup { dest, data } => backup(&dest, &data),
-        Command::Restore { src, data } => restore(&src, &data),
+        Command::Restore { src, data, state } => restore(&src, &data, state.as_deref()),
         Command::Check(args) => check(args),
         Command::Hook(HookCommand::PreReceive { branch, max_page_bytes, max_file_bytes }) => {
             let store = lore::store::Store::open_from_env(&branch)
@@ -426,16 +430,29 @@ fn backup(dest: &std::path::Path, data: &DataArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn restore(src: &std::path::Path, data_dir: &std::path::Path) -> anyhow::Result<()> {
+fn restore(src: &std::path::Path, data_dir: &std::path::Path, state: Option<&str>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let state = state.map(lore::state::PostgresUrl::parse).transpose()?;
     eprintln!("Restoring {} into {}:", src.display(), data_dir.display());
-    let manifest = lore::backup::restore(src, data_dir, git_progress(), &mut |line| eprintln!("{line}"))
-        .with_context(|| format!("restoring {}", src.display()))?;
+    let manifest =
+        lore::backup::restore(src, data_dir, state.as_ref(), git_progress(), &mut |line| eprintln!("{line}"))
+            .with_context(|| format!("restoring {}", src.display()))?;
     eprintln!("Done in {:.1} s.", started.elapsed().as_secs_f64());
     let settings = data_dir.join("lore.yaml");
+    let state_arg = state.as_ref().map(|it| format!(" --state {}", it.redacted())).unwrap_or_default();
     if manifest.files.iter().any(|it| it.name == "lore.yaml") {
-        eprintln!("Start it with: lore serve --config {} --data {}", settings.display(), data_dir.display());
+        eprintln!("Start it with: lore serve --config {} --data {}{state_arg}", settings.display(), data_dir.display());
         let restored = lore::config::Config::load(&settings).ok();
+        if let (Some(url), Some(named)) = (&state, restored.as_ref().and_then(|it| it.state.as_ref()))
+            && url != named
+        {
+            eprintln!(
+                "Note: {} names the state database {}; the restored one is {}: change state: or pass --state.",
+                settings.display(),
+                named.redacted(),
+                url.redacted()
+            );
+        }
         if restored.is_some_and(|it| it.repo.is_some()) {
             eprintln!(
                 "Note: {} names a repository (repo:); the restored one is {}: remove the repo: key to serve it.",
@@ -444,7 +461,7 @@ fn restore(src: &std::path::Path, data_dir: &std::path::Path) -> anyhow::Result<
             );
         }
     } else {
-        eprintln!("Start it with: lore serve --data {}", data_dir.display());
+        eprintln!("Start it with: lore serve --data {}{state_arg}", data_dir.display());
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ use crate::{Error, Result};
 use db::{Conn, PgConnection, params};
 
 pub use accounts::{AccountRecord, TokenRecord};
-pub use backup::{backup_database, check_database};
+pub use backup::{backup_database, check_database, dump_postgres, load_postgres};
 pub use delivery::{DigestKey, MailCandidate, Outcome, WebhookDeliveryRecord, WebhookDue};
 pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord};
 pub use sessions::SessionRecord;

@@ -205,6 +205,8 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
         }
     };
     forwarder.replica.count_forwarded(true);
+    // Counted by the path's area (form, API, git), never by the path itself.
+    state.metrics.forwarded_write(&path);
     let (mut parts, incoming) = answer.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     let reported = parts.headers.get(HEAD_HEADER).and_then(|it| it.to_str().ok()).and_then(|it| it.parse().ok());

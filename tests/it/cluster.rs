@@ -190,6 +190,15 @@ async fn a_page_saved_on_one_replica_is_read_there_at_once_and_on_the_other_repl
     }
     let on_primary = cluster.primary_git(&["show", "HEAD:team/rota.md"]);
     assert_eq!(on_primary, markdown.trim_end(), "the primary's repository does not hold the page");
+    // Replica A counted the forwarded save in its metrics (loopback may read them), and caught up.
+    let metrics = cluster.client.get(format!("{}/-/metrics", cluster.replica(0))).send().await.expect("metrics");
+    let metrics = Reply::read(metrics).await;
+    assert_eq!(metrics.status, 200, "{}", metrics.text());
+    let text = metrics.text();
+    for line in ["lore_forwarded_writes_total{via=\"api\"} 1", "lore_forwarded_writes_total{via=\"form\"} 0"] {
+        assert!(text.lines().any(|it| it == line), "no {line:?} in replica A's metrics:\n{text}");
+    }
+    assert!(text.lines().any(|it| it == "lore_replication_lag_commits 0"), "replica A is behind:\n{text}");
     // The replicas commit nothing themselves: their heads are the primary's.
     let primary_head = cluster.primary_git(&["rev-parse", "HEAD"]);
     for index in 0..2 {
