@@ -254,7 +254,10 @@ impl Replica {
 
     fn fetch_and_refresh(&self) {
         self.fetches.fetch_add(1, Ordering::Relaxed);
+        let waited = self.progress.lock().behind_since.map(|it| it.elapsed());
+        let started = Instant::now();
         let fetched = fetch(self.site.git_dir(), &self.primary, &self.token);
+        let fetch_took = started.elapsed();
         if let Err(err) = &fetched {
             self.failed_fetches.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(error = %err, primary = self.primary.as_str(), "fetching from the primary failed");
@@ -262,6 +265,12 @@ impl Replica {
         if let Err(err) = self.site.refresh() {
             tracing::error!(error = %err, "refreshing after a fetch failed");
         }
+        tracing::debug!(
+            since_announced_ms = waited.map(|it| it.as_secs_f64() * 1e3),
+            fetch_ms = fetch_took.as_secs_f64() * 1e3,
+            refresh_ms = (started.elapsed() - fetch_took).as_secs_f64() * 1e3,
+            "fetched"
+        );
         let mut progress = self.progress.lock();
         progress.last_fetch_error = fetched.err().map(|it| it.to_string());
         // What the fetch brought is the primary's head as of the fetch: a head announced before it is served now.

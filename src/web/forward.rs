@@ -192,6 +192,7 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     parts.version = axum::http::Version::HTTP_11;
     let outbound = Request::from_parts(parts, body);
     let patience = if is_push { PUSH_TIMEOUT } else { ANSWER_TIMEOUT };
+    let started = std::time::Instant::now();
     let answer = match tokio::time::timeout(patience, forwarder.client.request(outbound)).await {
         Ok(Ok(answer)) => answer,
         Ok(Err(err)) => {
@@ -229,8 +230,15 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     }
     let mut res = Response::from_parts(parts, Body::new(incoming));
     if let Some(head) = reported {
+        let answered = started.elapsed();
         forwarder.replica.announce(head);
-        if !wait_until_served(&state.site, head, READ_YOUR_WRITES).await {
+        let served = wait_until_served(&state.site, head, READ_YOUR_WRITES).await;
+        tracing::debug!(
+            answer_ms = answered.as_secs_f64() * 1e3,
+            wait_ms = (started.elapsed() - answered).as_secs_f64() * 1e3,
+            "forwarded a write"
+        );
+        if !served {
             return not_caught_up(state, &host, channel, res);
         }
     }
