@@ -95,6 +95,8 @@ def main() -> None:
     p.add_argument("--lore", type=Path, default=lb.DEFAULT_TARGET / "release" / "lore")
     p.add_argument("--saves", type=int, default=200)
     p.add_argument("--json", type=Path)
+    p.add_argument("--logs", type=Path, help="copy both nodes' logs here at the end (with RUST_LOG=lore=debug they "
+                   "time each step: the forward, the wait, the pull or fetch, the refresh)")
     args = p.parse_args()
     if not args.lore.exists():
         raise SystemExit(f"no {args.lore}: build it with CARGO_TARGET_DIR={lb.DEFAULT_TARGET} cargo build --release")
@@ -176,6 +178,11 @@ def main() -> None:
     print(f"replica status after the run: {json.dumps(status['replication'])}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
+    if args.logs:
+        import shutil
+        args.logs.mkdir(parents=True, exist_ok=True)
+        for name, node in nodes.items():
+            shutil.copy(node / "lore.log", args.logs / f"{name}.log")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 //! A replica's side of a cluster: keeps `<data>/wiki.git` a mirror of the primary's repository and the site
 //! serving it current.
 //!
-//! The mirror is fetched with the `git` command line over smart HTTP from the primary's `/wiki.git`, with the
-//! cluster token as a bearer token (given to git in its environment, not on its command line, so the process
-//! list does not show it). The replica learns of new commits at once from the primary's event stream
-//! (`/-/api/cluster/events`, server-sent events naming each new head), and fetches every few seconds anyway
-//! while that stream is down (every half minute while it is up, in case an event was missed). After each fetch
-//! the site refreshes: indexes, caches and search follow as they do after any push.
+//! The replica learns of new commits at once from the primary's event stream (`/-/api/cluster/events`,
+//! server-sent events naming each new head) and from the answers to the writes it forwards (`X-Lore-Head`).
+//! It then pulls the new head in one request and no process: the primary answers `/-/api/cluster/pack` with
+//! the pack of the new commits (built in memory), which the replica writes through libgit2's indexer (every
+//! object hashed and checked) before moving its branch forward by compare-and-swap (`store::pack`). Anything
+//! else, and any pull that fails, goes through `git fetch` of every branch over smart HTTP from the primary's
+//! `/wiki.git`, with the cluster token as a bearer token (given to git in its environment, not on its command
+//! line, so the process list does not show it): at the start, when the event stream (re)connects, every few
+//! seconds while it is down and every half minute while it is up (in case an event was missed). After each
+//! pull or fetch the site refreshes: indexes, caches and search follow as they do after any push.
 //!
 //! Nothing here commits: a replica's site refuses commits (`site::commits`), and the web layer forwards every
 //! write to the primary (`web::forward`), counting them here. [`Replica::status`] tells how far behind the
@@ -26,7 +30,7 @@ use serde::Serialize;
 
 use crate::config::{ClusterToken, Config, PrimaryUrl};
 use crate::site::Site;
-use crate::store::ObjectId;
+use crate::store::{ObjectId, PackUpdate, Store};
 use crate::{Error, Result};
 
 /// The primary's event stream, relative to its address.
@@ -44,6 +48,9 @@ const FETCH_EVERY_CONNECTED: Duration = Duration::from_secs(30);
 
 /// How long connecting to the primary may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The largest pack a replica pulls in one request; larger changes come with `git fetch`, which streams.
+pub const MAX_PACK_BYTES: usize = 8 << 20;
 
 /// What a replica tells about itself: how far behind the primary it is, and what it forwarded.
 #[derive(Debug, Clone, Serialize)]
@@ -64,9 +71,12 @@ pub struct ReplicationStatus {
     /// Writes (requests and pushes) forwarded to the primary, and those that failed because it was not reached.
     pub forwarded_writes: u64,
     pub failed_forwards: u64,
-    /// Fetches from the primary, and those that failed.
+    /// Fetches from the primary (`git fetch`), and those that failed.
     pub fetches: u64,
     pub failed_fetches: u64,
+    /// New heads pulled as one pack, and pulls that failed (a `git fetch` followed each).
+    pub pulls: u64,
+    pub failed_pulls: u64,
     /// Why the last fetch failed, when it did.
     pub last_fetch_error: Option<String>,
 }
@@ -76,15 +86,28 @@ pub struct Replica {
     site: Arc<Site>,
     primary: PrimaryUrl,
     token: ClusterToken,
+    /// The mirror, for pulls.
+    mirror: Store,
     progress: Mutex<Progress>,
-    /// Set when a fetch is wanted; the fetcher waits on `fetch_wanted`.
-    fetch_flag: Mutex<bool>,
+    /// What the fetcher is asked to do; it waits on `fetch_wanted`.
+    wanted: Mutex<Wanted>,
     fetch_wanted: Condvar,
     events_connected: AtomicBool,
     forwarded_writes: AtomicU64,
     failed_forwards: AtomicU64,
     fetches: AtomicU64,
     failed_fetches: AtomicU64,
+    pulls: AtomicU64,
+    failed_pulls: AtomicU64,
+}
+
+/// Work for the fetcher thread.
+#[derive(Default)]
+struct Wanted {
+    /// Pull the announced head as a pack.
+    pull: bool,
+    /// Fetch every branch with git.
+    fetch: bool,
 }
 
 #[derive(Default)]
@@ -148,18 +171,22 @@ impl Replica {
         let (Some(primary), Some(token)) = (config.replica_of.clone(), config.cluster_token.clone()) else {
             return Err(Error::bad_input("replica_of and cluster_token are both needed"));
         };
+        let mirror = Store::open(site.git_dir(), Some(site.branch_ref()))?;
         let replica = Arc::new(Replica {
             site,
             primary,
             token,
+            mirror,
             progress: Mutex::new(Progress::default()),
-            fetch_flag: Mutex::new(true),
+            wanted: Mutex::new(Wanted { pull: false, fetch: true }),
             fetch_wanted: Condvar::new(),
             events_connected: AtomicBool::new(false),
             forwarded_writes: AtomicU64::new(0),
             failed_forwards: AtomicU64::new(0),
             fetches: AtomicU64::new(0),
             failed_fetches: AtomicU64::new(0),
+            pulls: AtomicU64::new(0),
+            failed_pulls: AtomicU64::new(0),
         });
         let fetcher = replica.clone();
         std::thread::Builder::new().name("replica-fetch".into()).spawn(move || fetcher.run_fetcher())?;
@@ -201,12 +228,14 @@ impl Replica {
             failed_forwards: self.failed_forwards.load(Ordering::Relaxed),
             fetches: self.fetches.load(Ordering::Relaxed),
             failed_fetches: self.failed_fetches.load(Ordering::Relaxed),
+            pulls: self.pulls.load(Ordering::Relaxed),
+            failed_pulls: self.failed_pulls.load(Ordering::Relaxed),
             last_fetch_error: progress.last_fetch_error.clone(),
         }
     }
 
     /// Notes that the primary's head is `head` (from its event stream, or from the answer to a forwarded
-    /// write) and fetches it at once unless it is served already.
+    /// write) and pulls it at once unless it is served already.
     pub fn announce(&self, head: ObjectId) {
         if self.site.serves(head) {
             return;
@@ -216,12 +245,13 @@ impl Replica {
             progress.announced = Some(head);
             progress.behind_since.get_or_insert_with(Instant::now);
         }
-        self.want_fetch();
+        self.wanted.lock().pull = true;
+        self.fetch_wanted.notify_one();
     }
 
-    /// Asks for a fetch now (after a forwarded push, whose new head no header tells).
+    /// Asks for a fetch of every branch now (after a forwarded push, which may have moved any of them).
     pub fn want_fetch(&self) {
-        *self.fetch_flag.lock() = true;
+        self.wanted.lock().fetch = true;
         self.fetch_wanted.notify_one();
     }
 
@@ -236,20 +266,83 @@ impl Replica {
 
     fn run_fetcher(&self) {
         loop {
-            {
-                let mut wanted = self.fetch_flag.lock();
-                if !*wanted {
+            let (pull, mut fetch) = {
+                let mut wanted = self.wanted.lock();
+                if !wanted.pull && !wanted.fetch {
                     let every = if self.events_connected.load(Ordering::Relaxed) {
                         FETCH_EVERY_CONNECTED
                     } else {
                         FETCH_EVERY_DISCONNECTED
                     };
-                    let _ = self.fetch_wanted.wait_for(&mut wanted, every);
+                    if self.fetch_wanted.wait_for(&mut wanted, every).timed_out() {
+                        wanted.fetch = true;
+                    }
                 }
-                *wanted = false;
+                (std::mem::take(&mut wanted.pull), std::mem::take(&mut wanted.fetch))
+            };
+            if pull && !self.pull_and_refresh() {
+                fetch = true;
             }
-            self.fetch_and_refresh();
+            if fetch {
+                self.fetch_and_refresh();
+            }
         }
+    }
+
+    // Pulls the announced head as one pack; whether the site serves it now (a `git fetch` must follow if not).
+    fn pull_and_refresh(&self) -> bool {
+        let Some(want) = self.progress.lock().announced else { return true };
+        if self.site.serves(want) {
+            return true;
+        }
+        self.pulls.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let pulled = self.pull(want);
+        let pull_took = started.elapsed();
+        match pulled {
+            Ok(PackUpdate::Moved) => {}
+            Ok(PackUpdate::Raced) => {
+                self.failed_pulls.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!("the mirror's branch moved during a pull; fetching");
+                return false;
+            }
+            Err(err) => {
+                self.failed_pulls.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(error = %err, "pulling the primary's new head failed; fetching with git instead");
+                return false;
+            }
+        }
+        if let Err(err) = self.site.refresh() {
+            tracing::error!(error = %err, "refreshing after a pull failed");
+        }
+        let mut progress = self.progress.lock();
+        let served = self.site.serves(want);
+        if progress.announced.is_none_or(|it| self.site.serves(it)) {
+            progress.behind_since = None;
+        }
+        tracing::debug!(
+            pull_ms = pull_took.as_secs_f64() * 1e3,
+            refresh_ms = (started.elapsed() - pull_took).as_secs_f64() * 1e3,
+            "pulled"
+        );
+        served
+    }
+
+    // `GET /-/api/cluster/pack` for `want`, with the mirror's head as what it has; written into the mirror.
+    fn pull(&self, want: ObjectId) -> Result<PackUpdate> {
+        let have = self.mirror.head()?;
+        let mut path = format!("/-/api/cluster/pack?want={want}");
+        if let Some(have) = have {
+            path.push_str(&format!("&have={have}"));
+        }
+        let reader = request(&self.primary, &self.token, &path)?;
+        let mut pack = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(reader, MAX_PACK_BYTES as u64 + 1), &mut pack)
+            .map_err(|err| Error::Unavailable(format!("reading a pack from the primary: {err}")))?;
+        if pack.len() > MAX_PACK_BYTES {
+            return Err(Error::Unavailable("the primary sent a pack over the limit".into()));
+        }
+        self.mirror.apply_pack(&pack, have, want)
     }
 
     fn fetch_and_refresh(&self) {

@@ -205,6 +205,12 @@ impl Site {
         self.store.commits_between(old, new)
     }
 
+    /// The pack of what a replica that has `haves` lacks to reach `want` (see [`Store::pack_between`]); `None`
+    /// when larger than `max_bytes`.
+    pub fn pack_between(&self, haves: &[ObjectId], want: ObjectId, max_bytes: usize) -> Result<Option<Vec<u8>>> {
+        self.store.pack_between(haves, want, max_bytes)
+    }
+
     /// How many pages the branch holds (for the admin's health view).
     pub fn n_pages(&self) -> usize {
         self.snapshots.current.load().pages.len()

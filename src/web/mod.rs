@@ -415,6 +415,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/hooks/refresh", post(git::refresh))
         .route("/-/api/cluster/events", get(cluster::events))
         .route("/-/api/cluster/head", get(cluster::head))
+        .route("/-/api/cluster/pack", get(cluster::pack))
         .route("/-/api/cluster/status", get(cluster::status))
         .route("/-/ask", get(questions::ask_form).post(questions::ask))
         .route("/-/questions", get(questions::list))

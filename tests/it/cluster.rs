@@ -209,6 +209,57 @@ async fn a_page_saved_on_one_replica_is_read_there_at_once_and_on_the_other_repl
         .await;
         assert_eq!(head.as_deref(), Some(primary_head.as_str()), "replica {index} serves another head");
     }
+
+    // Once caught up, a new commit reaches each replica as one pack pulled from the primary (no git process).
+    let pulls = async |index: usize| {
+        let status = cluster
+            .client
+            .get(format!("{}/-/api/cluster/status", cluster.replica(index)))
+            .bearer_auth(cluster.cluster_token())
+            .send()
+            .await
+            .expect("status");
+        Reply::read(status).await.json()["replication"].clone()
+    };
+    let before = [pulls(0).await["pulls"].as_u64().unwrap(), pulls(1).await["pulls"].as_u64().unwrap()];
+    // A few saves one after the other: a `git fetch` under way when one is announced (the one each replica
+    // makes when the event stream connects) may bring it instead, but not the ones after it.
+    for n in 0..3 {
+        let path = format!("team/next-{n}.md");
+        let saved = cluster.save(cluster.replica(1), &path, "# Next\n").await;
+        assert!(saved.status < 300 && saved.header("warning").is_none(), "{}", saved.text());
+        retry_until(async || cluster.raw(cluster.replica(0), &path).await.status, |it| *it == 200).await;
+    }
+    // The pack endpoint is the cluster's: not for anyone else, and it names what it wants exactly.
+    let head = cluster.primary_git(&["rev-parse", "HEAD"]);
+    let pack = |query: String, token: Option<String>| {
+        let mut request = cluster.client.get(format!("{}/-/api/cluster/pack?{query}", cluster.primary_url()));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { Reply::read(request.send().await.expect("pack")).await }
+    };
+    let anonymous = pack(format!("want={head}"), None).await;
+    assert!(
+        anonymous.status == 401 || anonymous.status == 403,
+        "a pack without the cluster token: {}",
+        anonymous.status
+    );
+    assert_eq!(pack(format!("want={head}"), Some(cluster.token.clone())).await.status, 403, "an editor's token");
+    assert_eq!(pack("want=HEAD".into(), Some(cluster.cluster_token())).await.status, 400);
+    assert_eq!(pack(format!("want={}", "0".repeat(40)), Some(cluster.cluster_token())).await.status, 404);
+    let nothing_new = pack(format!("want={head}&have={head}"), Some(cluster.cluster_token())).await;
+    assert_eq!(nothing_new.status, 200);
+    assert!(nothing_new.body.starts_with(b"PACK") && nothing_new.body.len() < 100, "{} bytes", nothing_new.body.len());
+    for index in 0..2 {
+        let replication = pulls(index).await;
+        assert!(
+            replication["pulls"].as_u64().unwrap() > before[index],
+            "replica {index} did not pull: {replication}\n{}",
+            cluster.replicas[index].log()
+        );
+        assert_eq!(replication["failed_pulls"], 0, "replica {index}: {replication}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -321,6 +372,7 @@ async fn while_the_primary_is_down_replicas_serve_reads_and_refuse_writes_clearl
     let mut cluster = Cluster::start();
     let saved = cluster.save(cluster.replica(0), "before.md", "# Before\n").await;
     assert!(saved.status < 300, "{}", saved.text());
+    retry_until(async || cluster.raw(cluster.replica(1), "before.md").await.status, |it| *it == 200).await;
     cluster.primary.take().expect("the primary runs").stop();
 
     let page = cluster.raw(cluster.replica(1), "before.md").await;
