@@ -67,11 +67,11 @@ pub struct Config {
     /// pages' Content-Security-Policy allows frames from exactly these. Other frames show as a box with a link.
     pub embeds: Vec<String>,
     /// The people-state database: `postgres://user:password@host:port/database` for a PostgreSQL database
-    /// that several Lore nodes share; unset for SQLite in `<data>/lore.db` (see docs/REPLICAS.md).
+    /// that several Lore nodes share; unset for SQLite in `<data>/lore.db` (see docs/OPERATIONS.md).
     pub state: Option<crate::state::PostgresUrl>,
     /// Makes this server a replica of the primary at this address (`http://primary:8080`): it mirrors the
     /// primary's repository, serves every read itself and forwards every write to the primary (see
-    /// docs/REPLICAS.md). Needs `state` (the primary's database) and `cluster_token`.
+    /// docs/OPERATIONS.md). Needs `state` (the primary's database) and `cluster_token`.
     pub replica_of: Option<PrimaryUrl>,
     /// The secret primary and replicas share: replicas fetch the repository and follow its changes with it,
     /// and the primary trusts the client addresses a replica forwards. At least 32 characters.

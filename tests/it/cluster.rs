@@ -1,4 +1,4 @@
-//! Several nodes serving one wiki (docs/REPLICAS.md): a primary and two replicas on loopback, sharing one
+//! Several nodes serving one wiki (docs/OPERATIONS.md): a primary and two replicas on loopback, sharing one
 //! PostgreSQL database of the tests' own server, each a real `lore serve` process. A replica mirrors the
 //! primary's repository over git's HTTP, follows its changes through the event stream, serves every read
 //! itself and forwards every write, so that a page saved on one replica is read on the other at once, a push
