@@ -176,6 +176,8 @@ def main() -> None:
           f"{lb.pct(forwarded, 50) / lb.pct(direct, 50):.2f}x; target <= 10 ms over: "
           f"{'met' if max(over50, over95) <= 10 else 'MISSED'}")
     print(f"replica status after the run: {json.dumps(status['replication'])}")
+    packs = list((nodes["replica"] / "data" / "wiki.git" / "objects" / "pack").glob("*.pack"))
+    print(f"packs in the replica's mirror after the run: {len(packs)} (git gc --auto packs them together past 50)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     if args.logs:

@@ -49,6 +49,10 @@ const FETCH_EVERY_CONNECTED: Duration = Duration::from_secs(30);
 /// How long connecting to the primary may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// How many pulls go by between two checks whether the mirror's packs need packing together (`git gc --auto`,
+/// which does so past 50 packs).
+const HOUSEKEEPING_EVERY: u64 = 20;
+
 /// The largest pack a replica pulls in one request; larger changes come with `git fetch`, which streams.
 pub const MAX_PACK_BYTES: usize = 8 << 20;
 
@@ -314,6 +318,13 @@ impl Replica {
         }
         if let Err(err) = self.site.refresh() {
             tracing::error!(error = %err, "refreshing after a pull failed");
+        }
+        // Each pull leaves a small pack: git's own housekeeping packs them together once there are many (in
+        // the background, as after a push; it decides for itself whether there is anything to do).
+        if self.pulls.load(Ordering::Relaxed) % HOUSEKEEPING_EVERY == 0
+            && let Err(err) = run_git(Some(self.site.git_dir()), &["gc", "--auto", "--quiet"], None)
+        {
+            tracing::warn!(error = %err, "git gc --auto in the mirror failed");
         }
         let mut progress = self.progress.lock();
         let served = self.site.serves(want);
