@@ -112,6 +112,15 @@ struct Wanted {
     pull: bool,
     /// Fetch every branch with git.
     fetch: bool,
+    /// A pack that came with the answer to a forwarded write, to apply before asking for one.
+    offered: Option<OfferedPack>,
+}
+
+/// The pack of the commits from `have` to `head`, as the primary sent it.
+struct OfferedPack {
+    have: ObjectId,
+    head: ObjectId,
+    pack: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -182,7 +191,7 @@ impl Replica {
             token,
             mirror,
             progress: Mutex::new(Progress::default()),
-            wanted: Mutex::new(Wanted { pull: false, fetch: true }),
+            wanted: Mutex::new(Wanted { pull: false, fetch: true, offered: None }),
             fetch_wanted: Condvar::new(),
             events_connected: AtomicBool::new(false),
             forwarded_writes: AtomicU64::new(0),
@@ -253,6 +262,22 @@ impl Replica {
         self.fetch_wanted.notify_one();
     }
 
+    /// Like [`Replica::announce`], with the pack of the commits from `have` to `head` that the primary sent
+    /// along (with the answer to a forwarded write): applied without asking the primary again.
+    pub fn announce_with_pack(&self, have: ObjectId, head: ObjectId, pack: Vec<u8>) {
+        if self.site.serves(head) {
+            return;
+        }
+        self.wanted.lock().offered = Some(OfferedPack { have, head, pack });
+        self.announce(head);
+    }
+
+    /// The head of this replica's mirror (what it has; ahead of what the site serves for a moment after a
+    /// pull or fetch).
+    pub fn mirror_head(&self) -> Option<ObjectId> {
+        self.mirror.head().ok().flatten()
+    }
+
     /// Asks for a fetch of every branch now (after a forwarded push, which may have moved any of them).
     pub fn want_fetch(&self) {
         self.wanted.lock().fetch = true;
@@ -270,7 +295,7 @@ impl Replica {
 
     fn run_fetcher(&self) {
         loop {
-            let (pull, mut fetch) = {
+            let (pull, mut fetch, offered) = {
                 let mut wanted = self.wanted.lock();
                 if !wanted.pull && !wanted.fetch {
                     let every = if self.events_connected.load(Ordering::Relaxed) {
@@ -282,9 +307,9 @@ impl Replica {
                         wanted.fetch = true;
                     }
                 }
-                (std::mem::take(&mut wanted.pull), std::mem::take(&mut wanted.fetch))
+                (std::mem::take(&mut wanted.pull), std::mem::take(&mut wanted.fetch), wanted.offered.take())
             };
-            if pull && !self.pull_and_refresh() {
+            if pull && !self.pull_and_refresh(offered) {
                 fetch = true;
             }
             if fetch {
@@ -294,14 +319,14 @@ impl Replica {
     }
 
     // Pulls the announced head as one pack; whether the site serves it now (a `git fetch` must follow if not).
-    fn pull_and_refresh(&self) -> bool {
+    fn pull_and_refresh(&self, offered: Option<OfferedPack>) -> bool {
         let Some(want) = self.progress.lock().announced else { return true };
         if self.site.serves(want) {
             return true;
         }
         self.pulls.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let pulled = self.pull(want);
+        let pulled = self.pull(want, offered);
         let pull_took = started.elapsed();
         match pulled {
             Ok(PackUpdate::Moved) => {}
@@ -339,9 +364,16 @@ impl Replica {
         served
     }
 
-    // `GET /-/api/cluster/pack` for `want`, with the mirror's head as what it has; written into the mirror.
-    fn pull(&self, want: ObjectId) -> Result<PackUpdate> {
+    // The pack the primary offered when it leads from the mirror's head to `want`, else
+    // `GET /-/api/cluster/pack` for `want` with the mirror's head as what it has; written into the mirror.
+    fn pull(&self, want: ObjectId, offered: Option<OfferedPack>) -> Result<PackUpdate> {
         let have = self.mirror.head()?;
+        if let Some(offered) = offered.filter(|it| Some(it.have) == have && it.head == want) {
+            match self.mirror.apply_pack(&offered.pack, have, want) {
+                Ok(update) => return Ok(update),
+                Err(err) => tracing::info!(error = %err, "the pack sent with a write did not apply; pulling"),
+            }
+        }
         let mut path = format!("/-/api/cluster/pack?want={want}");
         if let Some(have) = have {
             path.push_str(&format!("&have={have}"));

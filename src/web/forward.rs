@@ -9,7 +9,10 @@
 //! address it forwards, and refuses identity headers a proxy it does not trust sent, as the primary would.
 //!
 //! Then the replica waits (a few seconds at most) until it serves the commit the primary reports, so a
-//! person reads their own write at once; when it does not catch up in time the answer says so. A primary that
+//! person reads their own write at once; when it does not catch up in time the answer says so. The replica
+//! tells the head its mirror has (`X-Lore-Have`), and the primary's answer to a replica carries the small
+//! pack of the commits from there (`X-Lore-Pack`), so the replica applies it at once instead of asking for it
+//! (`replica::Replica::announce_with_pack`); a larger or unusable one is pulled. A primary that
 //! cannot be reached gets a clear 503 (a page, JSON, or plain text for git); reads go on.
 
 use std::time::Duration;
@@ -19,6 +22,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
 use futures_util::StreamExt;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -34,6 +38,17 @@ pub const HEAD_HEADER: &str = "x-lore-head";
 
 /// The header with which a replica vouches for the requests it forwards.
 pub const CLUSTER_HEADER: &str = "x-lore-cluster";
+
+/// The header with which a replica tells the head its mirror has, so that the answer to a write it forwards
+/// can carry the commits it lacks.
+pub const HAVE_HEADER: &str = "x-lore-have";
+
+/// The header that carries, in base64, the pack of the commits from a replica's `X-Lore-Have` to the
+/// `X-Lore-Head` of the answer (when small): the replica then serves the write without asking again.
+pub const PACK_HEADER: &str = "x-lore-pack";
+
+/// The largest pack an answer carries in a header (a save is a few hundred bytes); larger ones are pulled.
+const MAX_HEADER_PACK: usize = 32 * 1024;
 
 /// How long a replica waits to serve a forwarded write's commit before it answers anyway.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
@@ -67,14 +82,41 @@ pub async fn forward_writes(State(state): State<AppState>, request: Request, nex
     forward(&state, &forwarder, request).await
 }
 
-/// Middleware on a primary with replicas: answers to writes tell the head they left.
+/// Middleware on a primary with replicas: answers to writes tell the head they left, and to a replica that
+/// said what it has, bring the pack of the commits it lacks (when small).
 pub async fn stamp_head(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let have = match from_replica(&state, request.headers()) {
+        true => request.headers().get(HAVE_HEADER).and_then(|it| it.to_str().ok()?.parse::<ObjectId>().ok()),
+        false => None,
+    };
     let mut res = next.run(request).await;
     if unsafe_method && let Some(head) = state.site.head() {
         res.headers_mut().insert(HEAD_HEADER, HeaderValue::from_str(&head.to_string()).expect("hex is a header value"));
+        if let Some(have) = have.filter(|it| *it != head) {
+            let site = state.site.clone();
+            let pack = super::blocking(move || site.pack_between(&[have], head, MAX_HEADER_PACK)).await;
+            match pack {
+                Ok(Some(pack)) => {
+                    let text = base64::engine::general_purpose::STANDARD.encode(pack);
+                    res.headers_mut()
+                        .insert(PACK_HEADER, HeaderValue::from_str(&text).expect("base64 is a header value"));
+                }
+                Ok(None) => {}
+                Err(err) => tracing::warn!(error = %err, "no pack for a replica's forwarded write"),
+            }
+        }
     }
     res
+}
+
+// Whether a replica of this wiki forwarded the request (it carries the cluster token in its own header).
+fn from_replica(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(cluster) = state.site.config.cluster_token.as_ref() else { return false };
+    headers
+        .get(CLUSTER_HEADER)
+        .and_then(|it| it.to_str().ok())
+        .is_some_and(|it| super::csrf::constant_time_eq(it.as_bytes(), cluster.as_str().as_bytes()))
 }
 
 // Pushes and their ref advertisement go to the primary, fetches and clones (a POST too) stay; so do previews,
@@ -160,6 +202,7 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     // This server already answered any `100 Continue` the client waited for, by reading the body.
     headers.remove(header::EXPECT);
     headers.remove(CLUSTER_HEADER);
+    headers.remove(HAVE_HEADER);
     if !trusted {
         // The primary trusts what this replica forwards: a client that is not a trusted proxy here must not
         // reach it with a proxy's identity headers, nor with an address of its choosing.
@@ -183,6 +226,10 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     }
     let token = HeaderValue::from_str(forwarder.replica.token().as_str()).expect("checked to be printable ASCII");
     headers.insert(CLUSTER_HEADER, token);
+    let have = if is_push { None } else { forwarder.replica.mirror_head() };
+    if let Some(have) = have {
+        headers.insert(HAVE_HEADER, HeaderValue::from_str(&have.to_string()).expect("hex is a header value"));
+    }
     let target =
         format!("{}{}", forwarder.replica.primary().as_str(), parts.uri.path_and_query().map_or("/", |it| it.as_str()));
     parts.uri = match target.parse() {
@@ -211,6 +258,10 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     let (mut parts, incoming) = answer.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     let reported = parts.headers.get(HEAD_HEADER).and_then(|it| it.to_str().ok()).and_then(|it| it.parse().ok());
+    let pack = parts
+        .headers
+        .remove(PACK_HEADER)
+        .and_then(|it| base64::engine::general_purpose::STANDARD.decode(it.as_bytes()).ok());
     if is_push {
         // The new head comes only with the end of the push's answer: ask for it then, and hold the end of the
         // answer until this replica serves it, so the pusher's next fetch from here has the push.
@@ -231,7 +282,10 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     let mut res = Response::from_parts(parts, Body::new(incoming));
     if let Some(head) = reported {
         let answered = started.elapsed();
-        forwarder.replica.announce(head);
+        match (have, pack) {
+            (Some(have), Some(pack)) => forwarder.replica.announce_with_pack(have, head, pack),
+            _ => forwarder.replica.announce(head),
+        }
         let served = wait_until_served(&state.site, head, READ_YOUR_WRITES).await;
         tracing::debug!(
             answer_ms = answered.as_secs_f64() * 1e3,

@@ -174,6 +174,9 @@ async fn a_page_saved_on_one_replica_is_read_there_at_once_and_on_the_other_repl
         "replica A did not catch up with its own write: {:?}",
         saved.header("warning")
     );
+    for internal in ["x-lore-head", "x-lore-pack"] {
+        assert!(saved.header(internal).is_none(), "the replica passed {internal} on to the client");
+    }
 
     // Read your own write: replica A answered only once it served the commit.
     let read_back = cluster.raw(cluster.replica(0), "team/rota.md").await;
@@ -239,6 +242,20 @@ async fn a_page_saved_on_one_replica_is_read_there_at_once_and_on_the_other_repl
         }
         async move { Reply::read(request.send().await.expect("pack")).await }
     };
+    // Only a replica gets the new commits with the answer to a write: not a client that asks for them.
+    let direct = cluster
+        .client
+        .put(format!("{}/-/api/pages/team/direct.md", cluster.primary_url()))
+        .bearer_auth(&cluster.token)
+        .header("X-Lore-Have", &head)
+        .json(&json!({ "markdown": "# Direct\n" }))
+        .send()
+        .await
+        .expect("a direct save");
+    let direct = Reply::read(direct).await;
+    assert!(direct.status < 300, "{}", direct.text());
+    assert!(direct.header("x-lore-head").is_some() && direct.header("x-lore-pack").is_none());
+    let head = cluster.primary_git(&["rev-parse", "HEAD"]);
     let anonymous = pack(format!("want={head}"), None).await;
     assert!(
         anonymous.status == 401 || anonymous.status == 403,
