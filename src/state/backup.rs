@@ -127,27 +127,21 @@ fn pg_command(tool: &str, url: &PostgresUrl) -> Command {
 }
 
 // `postgres://ann:secret@db/lore` → (`postgres://ann@db/lore`, `secret`); a `password=` query pair counts too.
+// Percent-decoded as libpq does (a `+` stays a plus).
 fn split_password(text: &str) -> (String, Option<String>) {
+    let decode = |it: &str| percent_encoding::percent_decode_str(it).decode_utf8_lossy().into_owned();
     let Ok(mut url) = url::Url::parse(text) else { return (text.to_string(), None) };
-    let mut password =
-        url.password().map(|it| percent_encoding::percent_decode_str(it).decode_utf8_lossy().into_owned());
+    let mut password = url.password().map(decode);
     let _ = url.set_password(None);
-    let pairs: Vec<(String, String)> =
-        url.query_pairs().map(|(key, value)| (key.into_owned(), value.into_owned())).collect();
-    if pairs.iter().any(|(key, _)| key == "password") {
+    if let Some(query) = url.query().map(str::to_string) {
         let mut kept = Vec::new();
-        for (key, value) in pairs {
-            if key == "password" {
-                password = Some(value);
-            } else {
-                kept.push((key, value));
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("password", value)) => password = Some(decode(value)),
+                _ => kept.push(pair),
             }
         }
-        if kept.is_empty() {
-            url.set_query(None);
-        } else {
-            url.query_pairs_mut().clear().extend_pairs(kept);
-        }
+        url.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
     }
     (url.to_string(), password)
 }
