@@ -346,7 +346,7 @@ impl Replica {
         }
         // Each pull leaves a small pack: git's own housekeeping packs them together once there are many (in
         // the background, as after a push; it decides for itself whether there is anything to do).
-        if self.pulls.load(Ordering::Relaxed) % HOUSEKEEPING_EVERY == 0
+        if self.pulls.load(Ordering::Relaxed).is_multiple_of(HOUSEKEEPING_EVERY)
             && let Err(err) = run_git(Some(self.site.git_dir()), &["gc", "--auto", "--quiet"], None)
         {
             tracing::warn!(error = %err, "git gc --auto in the mirror failed");
