@@ -53,6 +53,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// which does so past 50 packs).
 const HOUSEKEEPING_EVERY: u64 = 20;
 
+/// The most commits a replica pulls in one pack; a replica further behind fetches with git.
+pub const MAX_PACK_COMMITS: usize = 200;
+
 /// The largest pack a replica pulls in one request; larger changes come with `git fetch`, which streams.
 pub const MAX_PACK_BYTES: usize = 8 << 20;
 

@@ -206,9 +206,15 @@ impl Site {
     }
 
     /// The pack of what a replica that has `haves` lacks to reach `want` (see [`Store::pack_between`]); `None`
-    /// when larger than `max_bytes`.
-    pub fn pack_between(&self, haves: &[ObjectId], want: ObjectId, max_bytes: usize) -> Result<Option<Vec<u8>>> {
-        self.store.pack_between(haves, want, max_bytes)
+    /// when over `max_commits` commits or `max_bytes`.
+    pub fn pack_between(
+        &self,
+        haves: &[ObjectId],
+        want: ObjectId,
+        max_commits: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>> {
+        self.store.pack_between(haves, want, max_commits, max_bytes)
     }
 
     /// How many pages the branch holds (for the admin's health view).

@@ -22,9 +22,16 @@ pub enum PackUpdate {
 
 impl Store {
     /// The pack of every object reachable from `want` and not from `haves` (commits this repository does not
-    /// know are ignored: the pack is then larger, never wrong). `None` when it would be larger than
-    /// `max_bytes` (the caller falls back to git's own transfer, which streams).
-    pub fn pack_between(&self, haves: &[ObjectId], want: ObjectId, max_bytes: usize) -> Result<Option<Vec<u8>>> {
+    /// know are ignored: the pack is then larger, never wrong). `None` when it would hold more than
+    /// `max_commits` commits or more than `max_bytes` (the caller falls back to git's own transfer, which
+    /// streams): the commits are counted before anything is built, so a far-behind asker costs little.
+    pub fn pack_between(
+        &self,
+        haves: &[ObjectId],
+        want: ObjectId,
+        max_commits: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>> {
         self.with_repo(|repo| {
             if let Err(err) = repo.find_commit(want.0) {
                 return Err(match err.code() {
@@ -32,13 +39,11 @@ impl Store {
                     _ => err.into(),
                 });
             }
-            let mut walk = repo.revwalk()?;
-            walk.push(want.0)?;
-            for have in haves {
-                if repo.find_commit(have.0).is_ok() {
-                    walk.hide(have.0)?;
-                }
+            let known: Vec<ObjectId> = haves.iter().copied().filter(|it| repo.find_commit(it.0).is_ok()).collect();
+            if walk_between(repo, &known, want)?.take(max_commits + 1).count() > max_commits {
+                return Ok(None);
             }
+            let mut walk = walk_between(repo, &known, want)?;
             let mut builder = repo.packbuilder()?;
             builder.set_threads(1);
             builder.insert_walk(&mut walk)?;
@@ -76,6 +81,16 @@ impl Store {
             move_branch(repo, self.branch_ref(), old, new)
         })
     }
+}
+
+// The commits reachable from `want` and not from `haves`.
+fn walk_between<'r>(repo: &'r Repository, haves: &[ObjectId], want: ObjectId) -> Result<git2::Revwalk<'r>> {
+    let mut walk = repo.revwalk()?;
+    walk.push(want.0)?;
+    for have in haves {
+        walk.hide(have.0)?;
+    }
+    Ok(walk)
 }
 
 fn move_branch(repo: &Repository, branch_ref: &str, old: Option<ObjectId>, new: ObjectId) -> Result<PackUpdate> {
@@ -132,20 +147,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (primary, mirror) = pair(dir.path());
         let first = primary.head().unwrap().unwrap();
-        let whole = primary.pack_between(&[], first, 1 << 20).unwrap().expect("a small pack");
+        let whole = primary.pack_between(&[], first, 100, 1 << 20).unwrap().expect("a small pack");
         assert_eq!(mirror.apply_pack(&whole, None, first).unwrap(), PackUpdate::Moved);
         assert_eq!(mirror.head().unwrap(), Some(first));
 
         save(&primary, "a.md", "# A\n");
         let second = save(&primary, "b.md", &"big line\n".repeat(10_000));
-        let pack = primary.pack_between(&[first], second, 1 << 20).unwrap().expect("a small pack");
+        let pack = primary.pack_between(&[first], second, 100, 1 << 20).unwrap().expect("a small pack");
         assert!(pack.len() < whole.len() + 2048, "the pack carries only what is new ({} bytes)", pack.len());
         assert_eq!(mirror.apply_pack(&pack, Some(first), second).unwrap(), PackUpdate::Moved);
         assert_eq!(mirror.head().unwrap(), Some(second));
         assert_eq!(mirror.tree_files(second).unwrap().len(), 3);
         // Over the limit: no pack (the caller fetches with git instead).
         let third = save(&primary, "c.md", &"another line\n".repeat(100_000));
-        assert_eq!(primary.pack_between(&[second], third, 1024).unwrap(), None);
+        assert_eq!(primary.pack_between(&[second], third, 100, 1024).unwrap(), None);
+        // Over the commit limit: nothing is built.
+        assert_eq!(primary.pack_between(&[first], third, 1, 1 << 20).unwrap(), None);
+        assert!(primary.pack_between(&[second], third, 1, 1 << 20).unwrap().is_some());
     }
 
     #[test]
@@ -153,15 +171,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (primary, mirror) = pair(dir.path());
         let first = primary.head().unwrap().unwrap();
-        mirror.apply_pack(&primary.pack_between(&[], first, 1 << 20).unwrap().unwrap(), None, first).unwrap();
+        mirror.apply_pack(&primary.pack_between(&[], first, 100, 1 << 20).unwrap().unwrap(), None, first).unwrap();
         let second = save(&primary, "a.md", "# A\n");
-        let mut pack = primary.pack_between(&[first], second, 1 << 20).unwrap().unwrap();
+        let mut pack = primary.pack_between(&[first], second, 100, 1 << 20).unwrap().unwrap();
         let middle = pack.len() / 2;
         pack[middle] ^= 0xff;
         assert!(mirror.apply_pack(&pack, Some(first), second).is_err(), "a damaged pack is refused");
         assert_eq!(mirror.head().unwrap(), Some(first));
 
-        let pack = primary.pack_between(&[first], second, 1 << 20).unwrap().unwrap();
+        let pack = primary.pack_between(&[first], second, 100, 1 << 20).unwrap().unwrap();
         // The branch is not where the caller thinks: nothing moves.
         assert_eq!(mirror.apply_pack(&pack, Some(second), second).unwrap(), PackUpdate::Raced);
         assert_eq!(mirror.head().unwrap(), Some(first));

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::AppState;
-use crate::replica::{EVENTS_KEEPALIVE, MAX_PACK_BYTES, ReplicationStatus};
+use crate::replica::{EVENTS_KEEPALIVE, MAX_PACK_BYTES, MAX_PACK_COMMITS, ReplicationStatus};
 use crate::store::ObjectId;
 
 /// `GET /-/api/cluster/events`: server-sent events, one `head` event with the served commit when the stream
@@ -89,7 +89,8 @@ pub async fn status(State(state): State<AppState>) -> Response {
 
 /// `GET /-/api/cluster/pack?want=<commit>&have=<commit>…`: the pack (git's format, built in memory) of every
 /// object reachable from `want` and not from the `have`s, so that a replica takes a new commit in one request
-/// without starting `git`. 413 when it would be over [`MAX_PACK_BYTES`] (the replica then fetches with git).
+/// without starting `git`. 413 when it would be over [`MAX_PACK_COMMITS`] or [`MAX_PACK_BYTES`] (the replica
+/// then fetches with git).
 pub async fn pack(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let pairs = super::query::pairs(query.as_deref().unwrap_or(""));
     let commit = |text: &str| text.parse::<ObjectId>().ok();
@@ -102,7 +103,7 @@ pub async fn pack(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
         return super::error::api_error(StatusCode::BAD_REQUEST, "bad_request", message);
     };
     let (site, want) = (state.site.clone(), *want);
-    match super::blocking(move || site.pack_between(&haves, want, MAX_PACK_BYTES)).await {
+    match super::blocking(move || site.pack_between(&haves, want, MAX_PACK_COMMITS, MAX_PACK_BYTES)).await {
         Ok(Some(pack)) => {
             let mut res = Response::new(Body::from(pack));
             let headers = res.headers_mut();

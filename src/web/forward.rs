@@ -50,6 +50,10 @@ pub const PACK_HEADER: &str = "x-lore-pack";
 /// The largest pack an answer carries in a header (a save is a few hundred bytes); larger ones are pulled.
 const MAX_HEADER_PACK: usize = 32 * 1024;
 
+/// The most commits an answer's pack holds: a replica further behind pulls instead, and the primary does not
+/// build a pack for it on every write it forwards.
+const MAX_HEADER_COMMITS: usize = 8;
+
 /// How long a replica waits to serve a forwarded write's commit before it answers anyway.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
 
@@ -95,7 +99,8 @@ pub async fn stamp_head(State(state): State<AppState>, request: Request, next: N
         res.headers_mut().insert(HEAD_HEADER, HeaderValue::from_str(&head.to_string()).expect("hex is a header value"));
         if let Some(have) = have.filter(|it| *it != head) {
             let site = state.site.clone();
-            let pack = super::blocking(move || site.pack_between(&[have], head, MAX_HEADER_PACK)).await;
+            let pack =
+                super::blocking(move || site.pack_between(&[have], head, MAX_HEADER_COMMITS, MAX_HEADER_PACK)).await;
             match pack {
                 Ok(Some(pack)) => {
                     let text = base64::engine::general_purpose::STANDARD.encode(pack);
