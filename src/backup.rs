@@ -1,7 +1,8 @@
 //! Backups of a data folder (`lore backup DEST`) and restores from them (`lore restore SRC --data DIR`).
 //!
 //! A backup is a folder: `wiki.bundle` (a git bundle of every ref of the served repository), `lore.db` (the
-//! state database, copied with SQLite's online backup API), `secret.key` (signs sessions and unsubscribe
+//! state database, copied with SQLite's online backup API) or `state.pgdump` (a PostgreSQL state database,
+//! dumped with `pg_dump`), `secret.key` (signs sessions and unsubscribe
 //! links), `lore.yaml` (the settings, when a file was used) and `manifest.json` (format and Lore version, when,
 //! the served branch and its head commit, and each file's size and SHA-256). It is written beside its final
 //! place and renamed into it at the end, so a backup folder is whole or absent. Nothing is locked: the
@@ -15,7 +16,8 @@
 //! recorded in the manifest is read from the bundle itself, so it is always in it.
 //!
 //! The state database is matched on its kind: SQLite is copied with the online backup API; a PostgreSQL state
-//! would be dumped with `pg_dump` at the same step.
+//! is dumped with `pg_dump` at the same step (one snapshot), and restored with `pg_restore` into an empty
+//! database that `lore restore --state` names (never into one that holds Lore's state already).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -49,7 +51,7 @@ pub struct Manifest {
     pub branch: String,
     /// The branch's head commit in the bundle.
     pub head: String,
-    /// Where the state lived: `sqlite`.
+    /// Where the state lived: `sqlite` or `postgres`.
     pub state: String,
     pub files: Vec<ManifestFile>,
 }
@@ -68,16 +70,25 @@ pub struct ManifestFile {
 enum StateKind {
     /// `<data>/lore.db`, copied with SQLite's online backup API.
     Sqlite,
+    /// A PostgreSQL database (`state: postgres://…`), dumped with `pg_dump`.
+    Postgres,
 }
 
+/// The file a PostgreSQL state is dumped into (`pg_dump`'s custom format).
+const PG_DUMP: &str = "state.pgdump";
+
 impl StateKind {
-    fn of(_config: &Config) -> StateKind {
-        StateKind::Sqlite
+    fn of(config: &Config) -> StateKind {
+        match config.state_location() {
+            state::StateLocation::Embedded => StateKind::Sqlite,
+            state::StateLocation::Postgres(_) => StateKind::Postgres,
+        }
     }
 
     fn name(self) -> &'static str {
         match self {
             StateKind::Sqlite => "sqlite",
+            StateKind::Postgres => "postgres",
         }
     }
 
@@ -85,29 +96,49 @@ impl StateKind {
     fn file_name(self) -> &'static str {
         match self {
             StateKind::Sqlite => state::FILE,
+            StateKind::Postgres => PG_DUMP,
         }
     }
 
     /// Copies the state as it is now into `dest`; returns the bytes written.
     fn back_up(self, config: &Config, dest: &Path) -> Result<u64> {
-        match self {
-            StateKind::Sqlite => state::backup_database(&config.data, dest),
+        match (self, config.state_location()) {
+            (StateKind::Postgres, state::StateLocation::Postgres(url)) => state::dump_postgres(&url, dest),
+            _ => state::backup_database(&config.data, dest),
         }
     }
 
-    /// Puts a backed-up state into the data folder `data_dir`, checked.
-    fn restore(self, backed_up: &Path, data_dir: &Path) -> Result<()> {
-        match self {
-            StateKind::Sqlite => {
+    /// Puts a backed-up state into the data folder `data_dir` (SQLite) or the database `target`
+    /// (PostgreSQL), checked.
+    fn restore(self, backed_up: &Path, data_dir: &Path, target: Option<&state::PostgresUrl>) -> Result<()> {
+        self.check_target(target)?;
+        match target {
+            None => {
                 copy_private(backed_up, &data_dir.join(state::FILE))?;
                 state::check_database(data_dir)
             }
+            Some(url) => state::load_postgres(backed_up, url),
+        }
+    }
+
+    // Whether `target` fits this kind: checked before anything is written.
+    fn check_target(self, target: Option<&state::PostgresUrl>) -> Result<()> {
+        match (self, target) {
+            (StateKind::Sqlite, None) | (StateKind::Postgres, Some(_)) => Ok(()),
+            (StateKind::Sqlite, Some(_)) => Err(Error::bad_input(
+                "this backup's state is an SQLite database (lore.db): leave out --state, it goes into the data folder",
+            )),
+            (StateKind::Postgres, None) => Err(Error::bad_input(
+                "this backup's state is a PostgreSQL dump: give --state postgres://… naming a new, empty database to \
+                 load it into",
+            )),
         }
     }
 
     fn parse(name: &str) -> Result<StateKind> {
         match name {
             "sqlite" => Ok(StateKind::Sqlite),
+            "postgres" => Ok(StateKind::Postgres),
             other => Err(Error::bad_input(format!("this Lore cannot restore a state of kind {other:?}"))),
         }
     }
@@ -157,6 +188,8 @@ pub fn create(
             copy_private(&key, &copy)?;
             files.push(describe(&copy)?);
             say(&format!("      copied ({})", auth::SECRET_KEY_FILE));
+        } else if kind == StateKind::Postgres {
+            say("      kept in the shared state database (in its dump): skipped");
         } else {
             say("      none yet (made at the first start): skipped");
         }
@@ -196,11 +229,19 @@ pub fn create(
 
 /// Builds a working data folder `data_dir` (new, or empty) from the backup in `src`: checks every file
 /// against the manifest first, then unbundles the repository into `<data_dir>/wiki.git` and puts the state,
-/// the secret key and the settings (`<data_dir>/lore.yaml`) beside it.
-pub fn restore(src: &Path, data_dir: &Path, git_progress: GitProgress, say: &mut dyn FnMut(&str)) -> Result<Manifest> {
+/// the secret key and the settings (`<data_dir>/lore.yaml`) beside it. A PostgreSQL state goes into the
+/// database `state` names, which must be empty; an SQLite state takes no `state`.
+pub fn restore(
+    src: &Path,
+    data_dir: &Path,
+    state: Option<&state::PostgresUrl>,
+    git_progress: GitProgress,
+    say: &mut dyn FnMut(&str),
+) -> Result<Manifest> {
     let (src, data_dir) = (&std::path::absolute(src)?, &std::path::absolute(data_dir)?);
     let manifest = read_manifest(src)?;
     let kind = StateKind::parse(&manifest.state)?;
+    kind.check_target(state)?;
     refuse_non_empty(data_dir, "data folder")?;
     say(&format!(
         "Backup of {} (Lore {}), {} at {}.",
@@ -243,7 +284,7 @@ pub fn restore(src: &Path, data_dir: &Path, git_progress: GitProgress, say: &mut
         }
         say(&format!("      {} at {}", manifest.branch, &manifest.head[..7]));
         say("[3/4] State database…");
-        kind.restore(&src.join(kind.file_name()), &partial)?;
+        kind.restore(&src.join(kind.file_name()), &partial, state)?;
         say("      checked");
         say("[4/4] Secret key and settings…");
         for name in [auth::SECRET_KEY_FILE, SETTINGS] {

@@ -66,6 +66,106 @@ pub struct Config {
     /// Hosts (`host` or `host:port`) whose players a page's `<iframe>` may show, over https, in a sandbox;
     /// pages' Content-Security-Policy allows frames from exactly these. Other frames show as a box with a link.
     pub embeds: Vec<String>,
+    /// The people-state database: `postgres://user:password@host:port/database` for a PostgreSQL database
+    /// that several Lore nodes share; unset for SQLite in `<data>/lore.db` (see docs/OPERATIONS.md).
+    pub state: Option<crate::state::PostgresUrl>,
+    /// Makes this server a replica of the primary at this address (`http://primary:8080`): it mirrors the
+    /// primary's repository, serves every read itself and forwards every write to the primary (see
+    /// docs/OPERATIONS.md). Needs `state` (the primary's database) and `cluster_token`.
+    pub replica_of: Option<PrimaryUrl>,
+    /// The secret primary and replicas share: replicas fetch the repository and follow its changes with it,
+    /// and the primary trusts the client addresses a replica forwards. At least 32 characters.
+    pub cluster_token: Option<ClusterToken>,
+}
+
+/// The address of a primary Lore: `http://host:port`, without a path (replicas reach it directly, on the
+/// internal network).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PrimaryUrl {
+    text: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl PrimaryUrl {
+    /// Checks an address: `http://host[:port]` (port 80 by default), nothing after it.
+    pub fn parse(text: &str) -> Result<PrimaryUrl> {
+        let text = text.trim().trim_end_matches('/');
+        let bad = |why: &str| Error::bad_input(format!("replica_of {text:?}: {why}"));
+        let url = url::Url::parse(text).map_err(|err| bad(&err.to_string()))?;
+        if url.scheme() != "http" {
+            return Err(bad("use http://host:port, the primary's own address on the internal network"));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            return Err(bad("give only http://host:port"));
+        }
+        let host = url.host_str().ok_or_else(|| bad("no host"))?.to_string();
+        let port = url.port_or_known_default().unwrap_or(80);
+        Ok(PrimaryUrl { text: text.to_string(), host, port })
+    }
+
+    /// `http://host:port`, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl TryFrom<String> for PrimaryUrl {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<PrimaryUrl> {
+        PrimaryUrl::parse(&text)
+    }
+}
+
+impl From<PrimaryUrl> for String {
+    fn from(url: PrimaryUrl) -> String {
+        url.text
+    }
+}
+
+/// The cluster's shared secret; never shown (`Debug` hides it).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClusterToken(String);
+
+impl ClusterToken {
+    /// Checks a token: at least 32 characters, printable ASCII without spaces (it travels in HTTP headers).
+    pub fn parse(text: &str) -> Result<ClusterToken> {
+        let text = text.trim();
+        if text.len() < 32 || !text.bytes().all(|it| it.is_ascii_graphic()) {
+            return Err(Error::bad_input(
+                "cluster_token: use at least 32 printable characters without spaces, such as the output of \
+                 `openssl rand -hex 32`",
+            ));
+        }
+        Ok(ClusterToken(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ClusterToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClusterToken(…)")
+    }
+}
+
+impl TryFrom<String> for ClusterToken {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<ClusterToken> {
+        ClusterToken::parse(&text)
+    }
+}
+
+impl From<ClusterToken> for String {
+    fn from(token: ClusterToken) -> String {
+        token.0
+    }
 }
 
 /// The hosts whose players pages may embed unless `lore.yaml` says otherwise: YouTube's privacy-enhanced
@@ -106,6 +206,9 @@ impl Default for Config {
             public_url: None,
             mail: None,
             webhooks: Vec::new(),
+            state: None,
+            replica_of: None,
+            cluster_token: None,
             metrics_allow: vec![Network::parse("127.0.0.0/8").expect("valid"), Network::parse("::1").expect("valid")],
             embeds: DEFAULT_EMBED_HOSTS.map(String::from).to_vec(),
         }
@@ -172,6 +275,39 @@ impl Config {
             if parsed.and_then(|it| it.host_str().map(str::to_string)) == own_host {
                 return Err(Error::bad_input(format!("embeds: {host:?} is Lore's own host, which must not be framed")));
             }
+        }
+        Ok(())
+    }
+
+    /// Where the people state lives: the `state:` database, else `<data>/lore.db`.
+    pub fn state_location(&self) -> crate::state::StateLocation {
+        match &self.state {
+            Some(url) => crate::state::StateLocation::Postgres(url.clone()),
+            None => crate::state::StateLocation::Embedded,
+        }
+    }
+
+    /// Whether this server is a replica (`replica_of`): it then never commits, and forwards writes.
+    pub fn is_replica(&self) -> bool {
+        self.replica_of.is_some()
+    }
+
+    /// Checks the settings of a cluster: a replica needs the cluster token and a shared state database, and
+    /// mirrors into its own data folder (no `repo`).
+    pub fn check_cluster(&self) -> Result<()> {
+        if self.replica_of.is_none() {
+            return Ok(());
+        }
+        if self.cluster_token.is_none() {
+            return Err(Error::bad_input("replica_of needs cluster_token, the secret the primary has too"));
+        }
+        if self.state.is_none() {
+            return Err(Error::bad_input(
+                "replica_of needs state: postgres://…, the database the primary uses (accounts and sessions are shared)",
+            ));
+        }
+        if self.repo.is_some() {
+            return Err(Error::bad_input("a replica mirrors the primary into <data>/wiki.git: leave repo unset"));
         }
         Ok(())
     }

@@ -33,6 +33,7 @@ pub mod delivery;
 // The live wiki, and what keeps it current.
 pub mod site;
 pub mod watch;
+pub mod replica;
 
 // The surface: templates, then HTTP.
 pub mod theme;

@@ -52,6 +52,10 @@ enum Command {
         /// The data folder to build (it must not exist, or be empty).
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// For a backup of a PostgreSQL state: the new, empty database to load it into
+        /// (postgres://user:password@host:port/database).
+        #[arg(long, value_name = "URL")]
+        state: Option<String>,
     },
     /// Send the e-mail digests that are due now (for cron or a systemd timer; the server also sends them at
     /// mail.digest_hour). Each digest goes once, however often this runs.
@@ -114,6 +118,13 @@ struct ServeArgs {
     /// Serve open mode (anyone may edit) on a non-loopback address; pages then show a banner.
     #[arg(long)]
     allow_open: bool,
+    /// The people-state database: postgres://user:password@host:port/database [default: <data>/lore.db].
+    #[arg(long, value_name = "URL", env = "LORE_STATE")]
+    state: Option<String>,
+    /// Serve as a replica of the primary at this address (http://primary:8080): mirror its repository, serve
+    /// reads, forward writes. Needs cluster_token and state in lore.yaml.
+    #[arg(long, value_name = "URL")]
+    replica_of: Option<String>,
 }
 
 /// Where the state database (`<data>/lore.db`) lives: `<data>` from the settings file or the flag.
@@ -125,6 +136,9 @@ struct DataArgs {
     /// Folder for Lore's data [default: ./lore-data].
     #[arg(long, value_name = "DIR", global = true)]
     data: Option<PathBuf>,
+    /// The people-state database: postgres://user:password@host:port/database [default: <data>/lore.db].
+    #[arg(long, value_name = "URL", global = true, env = "LORE_STATE")]
+    state: Option<String>,
 }
 
 impl DataArgs {
@@ -143,14 +157,16 @@ impl DataArgs {
             theme: None,
             site_title: None,
             allow_open: false,
+            state: self.state.clone(),
+            replica_of: None,
         };
         args.into_config()
     }
 
     fn accounts(&self) -> anyhow::Result<lore::auth::Accounts> {
         let config = self.config()?;
-        lore::auth::Accounts::open(&config.data)
-            .with_context(|| format!("opening the state database in {}", config.data.display()))
+        lore::auth::Accounts::open_at(&config.data, &config.state_location())
+            .with_context(|| format!("opening the state database of {}", config.data.display()))
     }
 }
 
@@ -230,6 +246,12 @@ impl ServeArgs {
             config.site_title = site_title;
         }
         config.auth.allow_open |= self.allow_open;
+        if let Some(url) = &self.state {
+            config.state = Some(lore::state::PostgresUrl::parse(url)?);
+        }
+        if let Some(url) = &self.replica_of {
+            config.replica_of = Some(lore::config::PrimaryUrl::parse(url)?);
+        }
         Ok(config)
     }
 }
@@ -285,7 +307,7 @@ fn main() -> anyhow::Result<()> {
         Command::Token { data, command } => token_command(&data, command),
         Command::Digest(data) => digest(&data),
         Command::Backup { dest, data } => backup(&dest, &data),
-        Command::Restore { src, data } => restore(&src, &data),
+        Command::Restore { src, data, state } => restore(&src, &data, state.as_deref()),
         Command::Check(args) => check(args),
         Command::Hook(HookCommand::PreReceive { branch, max_page_bytes, max_file_bytes }) => {
             let store = lore::store::Store::open_from_env(&branch)
@@ -341,6 +363,8 @@ fn user_command(data: &DataArgs, command: UserCommand) -> anyhow::Result<()> {
                         theme: None,
                         site_title: None,
                         allow_open: false,
+                        state: data.state.clone(),
+                        replica_of: None,
                     };
                     args.into_config()?.auth.default_role
                 }
@@ -406,16 +430,29 @@ fn backup(dest: &std::path::Path, data: &DataArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn restore(src: &std::path::Path, data_dir: &std::path::Path) -> anyhow::Result<()> {
+fn restore(src: &std::path::Path, data_dir: &std::path::Path, state: Option<&str>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let state = state.map(lore::state::PostgresUrl::parse).transpose()?;
     eprintln!("Restoring {} into {}:", src.display(), data_dir.display());
-    let manifest = lore::backup::restore(src, data_dir, git_progress(), &mut |line| eprintln!("{line}"))
-        .with_context(|| format!("restoring {}", src.display()))?;
+    let manifest =
+        lore::backup::restore(src, data_dir, state.as_ref(), git_progress(), &mut |line| eprintln!("{line}"))
+            .with_context(|| format!("restoring {}", src.display()))?;
     eprintln!("Done in {:.1} s.", started.elapsed().as_secs_f64());
     let settings = data_dir.join("lore.yaml");
+    let state_arg = state.as_ref().map(|it| format!(" --state {}", it.redacted())).unwrap_or_default();
     if manifest.files.iter().any(|it| it.name == "lore.yaml") {
-        eprintln!("Start it with: lore serve --config {} --data {}", settings.display(), data_dir.display());
+        eprintln!("Start it with: lore serve --config {} --data {}{state_arg}", settings.display(), data_dir.display());
         let restored = lore::config::Config::load(&settings).ok();
+        if let (Some(url), Some(named)) = (&state, restored.as_ref().and_then(|it| it.state.as_ref()))
+            && url != named
+        {
+            eprintln!(
+                "Note: {} names the state database {}; the restored one is {}: change state: or pass --state.",
+                settings.display(),
+                named.redacted(),
+                url.redacted()
+            );
+        }
         if restored.is_some_and(|it| it.repo.is_some()) {
             eprintln!(
                 "Note: {} names a repository (repo:); the restored one is {}: remove the repo: key to serve it.",
@@ -424,7 +461,7 @@ fn restore(src: &std::path::Path, data_dir: &std::path::Path) -> anyhow::Result<
             );
         }
     } else {
-        eprintln!("Start it with: lore serve --data {}", data_dir.display());
+        eprintln!("Start it with: lore serve --data {}{state_arg}", data_dir.display());
     }
     Ok(())
 }
@@ -440,8 +477,8 @@ fn git_progress() -> lore::store::GitProgress {
 
 fn digest(data: &DataArgs) -> anyhow::Result<()> {
     let config = data.config()?;
-    let auth = lore::auth::Auth::open(&config.auth, &config.data)
-        .with_context(|| format!("opening the state database in {}", config.data.display()))?;
+    let auth = lore::auth::Auth::open_at(&config.auth, &config.data, &config.state_location())
+        .with_context(|| format!("opening the state database of {}", config.data.display()))?;
     let delivery = lore::delivery::Delivery::new(&config, std::sync::Arc::new(auth), &config.site_url())?;
     let report = delivery.send_due_digests()?;
     eprintln!(

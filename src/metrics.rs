@@ -232,7 +232,7 @@ impl Metrics {
         let replication_lag_seconds = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "replication_lag_seconds",
-            "Age of the oldest commit this replica has not fetched, in seconds (0 on a primary)",
+            "Seconds since the primary announced a head this replica does not serve yet (0 when caught up, and on a primary)",
             replication_lag_seconds.clone(),
         );
         Metrics {

@@ -121,6 +121,11 @@ impl Accounts {
         Ok(Accounts::new(super::open_state(data_dir)?))
     }
 
+    /// Opens the store in the state database at `location` (see [`super::open_state_at`]).
+    pub fn open_at(data_dir: &Path, location: &crate::state::StateLocation) -> Result<Accounts> {
+        Ok(Accounts::new(super::open_state_at(data_dir, location)?))
+    }
+
     /// The store over an open state database.
     pub fn new(state: Arc<StateStore>) -> Accounts {
         Accounts { state }

@@ -110,7 +110,7 @@ pub(crate) fn import(state: &StateStore, data_dir: &Path) -> Result<()> {
                 sessions = old.sessions.len(),
                 pushes = old.pushes.len(),
                 "imported the account files of an older Lore into {}",
-                state.path().display()
+                state.describe()
             );
         }
         imported

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
-use crate::state::StateStore;
+use crate::state::{StateLocation, StateStore};
 use crate::{Error, Result};
 
 pub use accounts::{AccountEdit, Accounts, NewUser, TokenInfo, User};
@@ -236,12 +236,25 @@ pub struct Access {
     pub groups: Vec<String>,
     /// Whether this visitor may read at all (anonymous visitors only with `anonymous_read`).
     pub may_read: bool,
+    /// A replica of this wiki: it reads every file (to mirror them) and changes none.
+    replica: bool,
     rules: Arc<Rules>,
 }
 
 impl Access {
     pub fn new(role: Option<Role>, groups: Vec<String>, may_read: bool, rules: Arc<Rules>) -> Access {
-        Access { role, groups, may_read, rules }
+        Access { role, groups, may_read, replica: false, rules }
+    }
+
+    /// A replica of this wiki (authenticated with the cluster token): reads every file, whatever the folder
+    /// rules say, and may change nothing.
+    pub fn replica(rules: Arc<Rules>) -> Access {
+        Access { role: None, groups: Vec::new(), may_read: true, replica: true, rules }
+    }
+
+    /// Whether this is a replica's standing ([`Access::replica`]).
+    pub fn is_replica(&self) -> bool {
+        self.replica
     }
 
     /// Someone no rule limits: an admin's standing, for Lore's own tools (`lore reindex`, tests) that act on
@@ -264,7 +277,7 @@ impl Access {
     pub fn fingerprint(&self) -> String {
         let mut groups: Vec<String> = self.groups.iter().map(|it| it.to_lowercase()).collect();
         groups.sort();
-        format!("{:?}|{}|{}", self.role, self.may_read, groups.join(","))
+        format!("{:?}|{}|{}|{}", self.role, self.may_read, self.replica, groups.join(","))
     }
 
     pub fn at_least(&self, role: Role) -> bool {
@@ -273,7 +286,7 @@ impl Access {
 
     /// True when no folder rule can ever hide anything from this visitor: lists need no filtering.
     pub fn sees_everything(&self) -> bool {
-        self.may_read && (self.is_admin() || self.rules.is_empty() || !self.rules.restricts_reading())
+        self.may_read && (self.is_admin() || self.replica || self.rules.is_empty() || !self.rules.restricts_reading())
     }
 
     fn in_any(&self, groups: &[String]) -> bool {
@@ -285,7 +298,7 @@ impl Access {
         if !self.may_read {
             return false;
         }
-        if self.is_admin() || self.rules.is_empty() {
+        if self.is_admin() || self.replica || self.rules.is_empty() {
             return true;
         }
         match self.rules.deciding(path).and_then(|rule| rule.read.as_deref()) {
@@ -312,6 +325,7 @@ impl Access {
     pub fn can_read_everything(&self) -> bool {
         self.may_read
             && (self.is_admin()
+                || self.replica
                 || self.rules.rules.iter().all(|(_, rule)| rule.read.as_deref().is_none_or(|it| self.in_any(it))))
     }
 
@@ -342,9 +356,14 @@ pub struct Auth {
 impl Auth {
     /// Loads the settings' rules and the stores in `data_dir` (one state database, see [`open_state`]).
     pub fn open(config: &AuthConfig, data_dir: &Path) -> Result<Auth> {
+        Auth::open_at(config, data_dir, &StateLocation::Embedded)
+    }
+
+    /// Loads the settings' rules and the stores, with the state database at `location`.
+    pub fn open_at(config: &AuthConfig, data_dir: &Path, location: &StateLocation) -> Result<Auth> {
         let rules = Arc::new(Rules::compile(&config.rules)?);
         let trusted_proxies = TrustedProxies::parse(&config.trusted_proxies)?;
-        let state = open_state(data_dir)?;
+        let state = open_state_at(data_dir, location)?;
         Ok(Auth {
             config: config.clone(),
             rules,
@@ -379,7 +398,12 @@ impl Auth {
 /// Opens the state database in `data_dir` (created on the first start) and, the first time, imports the
 /// account, session and push-log files an older Lore kept there, keeping them renamed to `<name>.migrated`.
 pub fn open_state(data_dir: &Path) -> Result<Arc<StateStore>> {
-    let state = StateStore::open(data_dir)?;
+    open_state_at(data_dir, &StateLocation::Embedded)
+}
+
+/// Opens the state database at `location` (see [`open_state`]; the old files are read from `data_dir`).
+pub fn open_state_at(data_dir: &Path, location: &StateLocation) -> Result<Arc<StateStore>> {
+    let state = StateStore::open_at(data_dir, location)?;
     legacy::import(&state, data_dir)?;
     Ok(Arc::new(state))
 }

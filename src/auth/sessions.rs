@@ -1,5 +1,7 @@
 //! Login sessions. The browser holds `<id>.<signature>`: a random 256-bit id signed with HMAC-SHA256 under a
-//! key in `<data>/secret.key`, so forged or mangled cookies are refused before any lookup. Lore keeps only the
+//! key in `<data>/secret.key` (or, when several nodes share a PostgreSQL state database, under the key kept
+//! in it, so that every node accepts every node's cookies), so forged or mangled cookies are refused before any
+//! lookup. Lore keeps only the
 //! SHA-256 of each id, in the state database (so logins survive a restart and a leaked database cannot be
 //! replayed), with the account's session epoch: a password change or disabling raises the epoch and ends
 //! every older session.
@@ -18,6 +20,9 @@ use crate::state::{SessionRecord, StateStore};
 /// The file in the data folder holding the key that signs sessions and unsubscribe links.
 pub const KEY_FILE: &str = "secret.key";
 
+/// Where a shared state database keeps the session key.
+const SHARED_KEY: &str = "session_key";
+
 /// One login.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
@@ -35,16 +40,33 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// The sessions in `state`, signed with the key in `<data_dir>/secret.key` (made on first use).
+    /// The sessions in `state`, signed with the key in `<data_dir>/secret.key` (made on first use). With a
+    /// shared state database the key is the one kept there; the first node to start puts its own file's key
+    /// there (so a single node moving to PostgreSQL keeps its sessions), or a new one.
     pub fn open(state: Arc<StateStore>, data_dir: &Path) -> Result<Sessions> {
         std::fs::create_dir_all(data_dir)?;
         let key_path = data_dir.join(KEY_FILE);
-        let key = match std::fs::read_to_string(&key_path) {
-            Ok(text) if text.trim().len() >= 64 => text.trim().to_string(),
-            _ => {
-                let key = random_hex(32);
-                write_private(&key_path, key.as_bytes())?;
-                key
+        let file_key = match std::fs::read_to_string(&key_path) {
+            Ok(text) if text.trim().len() >= 64 => Some(text.trim().to_string()),
+            _ => None,
+        };
+        let key = if state.is_shared() {
+            state.write(|tx| match tx.meta(SHARED_KEY)? {
+                Some(key) => Ok(key),
+                None => {
+                    let key = file_key.clone().unwrap_or_else(|| random_hex(32));
+                    tx.set_meta(SHARED_KEY, &key)?;
+                    Ok(key)
+                }
+            })?
+        } else {
+            match file_key {
+                Some(key) => key,
+                None => {
+                    let key = random_hex(32);
+                    write_private(&key_path, key.as_bytes())?;
+                    key
+                }
             }
         };
         Ok(Sessions { key: key.into_bytes(), state })

@@ -338,6 +338,11 @@ impl Site {
         author: &Committer,
         mut plan: impl FnMut(Option<ObjectId>) -> Result<Attempt<R>>,
     ) -> Result<Committed<R>> {
+        // A replica's repository is a mirror: a commit there would be overwritten by the next fetch. Writes
+        // reach a replica's site only if forwarding missed one; refusing them keeps the mirror exact.
+        if self.config.is_replica() {
+            return Err(Error::Unavailable("this server is a replica: changes are made on the primary".into()));
+        }
         for attempt in 0..MAX_SAVE_ATTEMPTS {
             // Writers in this process take turns, so they never race for the ref's lock file; the
             // compare-and-swap still guards against writers outside (git push, git commit).

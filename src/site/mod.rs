@@ -97,6 +97,8 @@ pub struct Site {
     line_stats_cache: ByteCache<(Option<ObjectId>, Option<ObjectId>), (usize, usize)>,
     blame_cache: ByteCache<(RepoPath, ObjectId), Arc<Vec<BlameLine>>>,
     render_cache: ByteCache<RenderKey, Arc<RenderedBody>>,
+    /// The commit the site serves, for those who wait for a change (replicas, the cluster's event stream).
+    head_watch: tokio::sync::watch::Sender<Option<ObjectId>>,
 }
 
 // A rendered body depends on the blob, the page's folder (relative links) and where its wiki links point.
@@ -177,6 +179,7 @@ impl Site {
             .counted(metrics.cache("blame")),
             render_cache: render_cache(budgets.render).counted(metrics.cache("render")),
             metrics,
+            head_watch: tokio::sync::watch::Sender::new(None),
         };
         site.refresh()?;
         Ok(site)
@@ -202,6 +205,18 @@ impl Site {
         self.store.commits_between(old, new)
     }
 
+    /// The pack of what a replica that has `haves` lacks to reach `want` (see [`Store::pack_between`]); `None`
+    /// when over `max_commits` commits or `max_bytes`.
+    pub fn pack_between(
+        &self,
+        haves: &[ObjectId],
+        want: ObjectId,
+        max_commits: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>> {
+        self.store.pack_between(haves, want, max_commits, max_bytes)
+    }
+
     /// How many pages the branch holds (for the admin's health view).
     pub fn n_pages(&self) -> usize {
         self.snapshots.current.load().pages.len()
@@ -210,6 +225,19 @@ impl Site {
     /// How many files the branch holds.
     pub fn n_files(&self) -> usize {
         self.snapshots.current.load().files.len()
+    }
+
+    /// Tells of every new head the site serves (the current one first).
+    pub fn watch_head(&self) -> tokio::sync::watch::Receiver<Option<ObjectId>> {
+        self.head_watch.subscribe()
+    }
+
+    /// Whether the site serves `commit` already: it is the head, or in the head's history.
+    pub fn serves(&self, commit: ObjectId) -> bool {
+        match self.head() {
+            Some(head) => head == commit || self.store.is_ancestor(commit, head).unwrap_or(false),
+            None => false,
+        }
     }
 
     /// The commit the site serves; `None` for an empty branch.
@@ -272,6 +300,7 @@ impl Site {
         let (next, changed_pages) =
             self.next_snapshot(&old, head, child.as_ref().map(|(_, commit)| commit.changes.as_slice()))?;
         self.snapshots.current.store(Arc::new(next));
+        self.head_watch.send_replace(head);
         self.changes.catch_up(&self.store, head, child)?;
         self.update_authorship(&changed_pages)?;
         self.wake_search_indexer();

@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, Row};
-
+use super::db::{Conn, Row, params};
 use super::{StateStore, Transaction, from_sql_int, to_sql_int};
 use crate::Result;
 
@@ -41,7 +40,7 @@ pub struct TokenRecord {
 impl StateStore {
     /// The account named `username`.
     pub fn account(&self, username: &str) -> Result<Option<AccountRecord>> {
-        self.run(|connection| account(connection, username))
+        self.run(|conn| account(conn, username))
     }
 
     /// Every account, by user name.
@@ -51,30 +50,29 @@ impl StateStore {
 
     /// The tokens of one account, or of all, oldest first.
     pub fn tokens(&self, username: Option<&str>) -> Result<Vec<TokenRecord>> {
-        self.run(|connection| tokens(connection, username))
+        self.run(|conn| tokens(conn, username))
     }
 
     /// The token whose SHA-256 is `sha256`.
     pub fn token_with_hash(&self, sha256: &str) -> Result<Option<TokenRecord>> {
-        self.run(|connection| {
-            connection
-                .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE sha256 = ?1"))?
-                .query_row([sha256], token_from_row)
-                .optional()
+        self.run(|conn| {
+            conn.query_opt(
+                &format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE sha256 = ?1"),
+                params![sha256],
+                token_from_row,
+            )
         })
     }
 
     /// Records that token `id` was used at `time`, unless a use at or after `time - interval` is recorded
     /// already (last-used times are for people: a write per request would only add contention).
     pub fn note_token_used(&self, id: &str, time: i64, interval: i64) -> Result<()> {
-        self.run_write(|connection| {
-            connection
-                .prepare_cached(
-                    "UPDATE tokens SET last_used_at = ?2 \
-                     WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
-                )?
-                .execute((id, time, time - interval))
-                .map(drop)
+        self.run_write(|conn| {
+            conn.execute(
+                "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+                params![id, time, time - interval],
+            )
+            .map(drop)
         })
     }
 }
@@ -82,117 +80,108 @@ impl StateStore {
 impl Transaction<'_> {
     /// The account named `username`.
     pub fn account(&self, username: &str) -> Result<Option<AccountRecord>> {
-        Ok(account(&self.inner, username)?)
+        account(self.conn, username)
     }
 
     /// Every account, by user name.
     pub fn accounts(&self) -> Result<Vec<AccountRecord>> {
-        Ok(accounts(&self.inner)?)
+        accounts(self.conn)
     }
 
     /// The user name of an account other than `except` whose e-mail address is `email`, compared trimmed and
     /// ignoring case.
     pub fn account_holding_email(&self, email: &str, except: &str) -> Result<Option<String>> {
-        Ok(self
-            .inner
-            .prepare_cached("SELECT username FROM accounts WHERE email_key = ?1 AND username <> ?2")?
-            .query_row((fold(email), except), |row| row.get(0))
-            .optional()?)
+        self.conn.query_opt(
+            "SELECT username FROM accounts WHERE email_key = ?1 AND username <> ?2",
+            params![&fold(email), except],
+            |row| row.get(0),
+        )
     }
 
     /// The user name of an account other than `except` whose display name is `name`, compared trimmed and
     /// ignoring case.
     pub fn account_holding_name(&self, name: &str, except: &str) -> Result<Option<String>> {
-        Ok(self
-            .inner
-            .prepare_cached("SELECT username FROM accounts WHERE name_key = ?1 AND username <> ?2")?
-            .query_row((fold(name), except), |row| row.get(0))
-            .optional()?)
+        self.conn.query_opt(
+            "SELECT username FROM accounts WHERE name_key = ?1 AND username <> ?2",
+            params![&fold(name), except],
+            |row| row.get(0),
+        )
     }
 
     /// Adds an account; its user name must be free.
     pub fn insert_account(&self, account: &AccountRecord) -> Result<()> {
-        self.inner
-            .prepare_cached(
-                "INSERT INTO accounts (username, name, name_key, email, email_key, role, password_hash, disabled, \
-                 session_epoch, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute((
+        self.conn.execute(
+            "INSERT INTO accounts (username, name, name_key, email, email_key, role, password_hash, disabled, \
+             session_epoch, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
                 &account.username,
                 &account.name,
-                fold(&account.name),
+                &fold(&account.name),
                 &account.email,
-                fold(&account.email),
+                &fold(&account.email),
                 &account.role,
                 &account.password_hash,
                 account.disabled,
                 to_sql_int(account.session_epoch),
                 account.created_at,
-            ))?;
+            ],
+        )?;
         self.insert_groups(account)
     }
 
     /// Stores every field of an existing account (found by user name); `false` when there is none.
     pub fn update_account(&self, account: &AccountRecord) -> Result<bool> {
-        let updated = self
-            .inner
-            .prepare_cached(
-                "UPDATE accounts SET name = ?2, name_key = ?3, email = ?4, email_key = ?5, role = ?6, \
-                 password_hash = ?7, disabled = ?8, session_epoch = ?9, created_at = ?10 WHERE username = ?1",
-            )?
-            .execute((
+        let updated = self.conn.execute(
+            "UPDATE accounts SET name = ?2, name_key = ?3, email = ?4, email_key = ?5, role = ?6, \
+             password_hash = ?7, disabled = ?8, session_epoch = ?9, created_at = ?10 WHERE username = ?1",
+            params![
                 &account.username,
                 &account.name,
-                fold(&account.name),
+                &fold(&account.name),
                 &account.email,
-                fold(&account.email),
+                &fold(&account.email),
                 &account.role,
                 &account.password_hash,
                 account.disabled,
                 to_sql_int(account.session_epoch),
                 account.created_at,
-            ))?;
+            ],
+        )?;
         if updated == 0 {
             return Ok(false);
         }
-        self.inner.prepare_cached("DELETE FROM account_groups WHERE username = ?1")?.execute([&account.username])?;
+        self.conn.execute("DELETE FROM account_groups WHERE username = ?1", params![&account.username])?;
         self.insert_groups(account)?;
         Ok(true)
     }
 
     fn insert_groups(&self, account: &AccountRecord) -> Result<()> {
-        let mut insert = self.inner.prepare_cached(
-            "INSERT INTO account_groups (username, group_name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-        )?;
         for group in &account.groups {
-            insert.execute((&account.username, group))?;
+            self.conn.execute(
+                "INSERT INTO account_groups (username, group_name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![&account.username, group],
+            )?;
         }
         Ok(())
     }
 
     /// Adds a token; its account must exist.
     pub fn insert_token(&self, token: &TokenRecord) -> Result<()> {
-        self.inner
-            .prepare_cached(
-                "INSERT INTO tokens (id, username, name, sha256, created_at, last_used_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute((&token.id, &token.username, &token.name, &token.sha256, token.created_at, token.last_used_at))?;
+        self.conn.execute(
+            "INSERT INTO tokens (id, username, name, sha256, created_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![&token.id, &token.username, &token.name, &token.sha256, token.created_at, token.last_used_at],
+        )?;
         Ok(())
     }
 
     /// The token with this id.
     pub fn token(&self, id: &str) -> Result<Option<TokenRecord>> {
-        Ok(self
-            .inner
-            .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?1"))?
-            .query_row([id], token_from_row)
-            .optional()?)
+        self.conn.query_opt(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?1"), params![id], token_from_row)
     }
 
     /// Deletes a token; `false` when there was none.
     pub fn delete_token(&self, id: &str) -> Result<bool> {
-        Ok(self.inner.prepare_cached("DELETE FROM tokens WHERE id = ?1")?.execute([id])? > 0)
+        Ok(self.conn.execute("DELETE FROM tokens WHERE id = ?1", params![id])? > 0)
     }
 }
 
@@ -203,7 +192,7 @@ fn fold(text: &str) -> String {
 
 const ACCOUNT_COLUMNS: &str = "username, name, email, role, password_hash, disabled, session_epoch, created_at";
 
-fn account_from_row(row: &Row<'_>) -> rusqlite::Result<AccountRecord> {
+fn account_from_row(row: &Row<'_>) -> Result<AccountRecord> {
     Ok(AccountRecord {
         username: row.get(0)?,
         name: row.get(1)?,
@@ -217,35 +206,31 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<AccountRecord> {
     })
 }
 
-fn account(connection: &Connection, username: &str) -> rusqlite::Result<Option<AccountRecord>> {
-    let Some(mut account) = connection
-        .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = ?1"))?
-        .query_row([username], account_from_row)
-        .optional()?
+fn account(conn: Conn<'_>, username: &str) -> Result<Option<AccountRecord>> {
+    let Some(mut account) = conn.query_opt(
+        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = ?1"),
+        params![username],
+        account_from_row,
+    )?
     else {
         return Ok(None);
     };
-    account.groups = connection
-        .prepare_cached("SELECT group_name FROM account_groups WHERE username = ?1")?
-        .query_map([username], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    account.groups =
+        conn.query("SELECT group_name FROM account_groups WHERE username = ?1", params![username], |row| row.get(0))?;
     account.groups.sort();
     Ok(Some(account))
 }
 
 // Sorted here rather than in SQL, so the order does not depend on the database's collation.
-fn accounts(connection: &Connection) -> rusqlite::Result<Vec<AccountRecord>> {
+fn accounts(conn: Conn<'_>) -> Result<Vec<AccountRecord>> {
     let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-    let mut statement = connection.prepare_cached("SELECT username, group_name FROM account_groups")?;
-    let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (username, group) = row?;
+    let pairs = conn.query("SELECT username, group_name FROM account_groups", params![], |row| {
+        Ok((row.get::<String>(0)?, row.get::<String>(1)?))
+    })?;
+    for (username, group) in pairs {
         groups.entry(username).or_default().push(group);
     }
-    let mut res: Vec<AccountRecord> = connection
-        .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts"))?
-        .query_map([], account_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut res = conn.query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts"), params![], account_from_row)?;
     for account in &mut res {
         account.groups = groups.remove(&account.username).unwrap_or_default();
         account.groups.sort();
@@ -256,7 +241,7 @@ fn accounts(connection: &Connection) -> rusqlite::Result<Vec<AccountRecord>> {
 
 const TOKEN_COLUMNS: &str = "id, username, name, sha256, created_at, last_used_at";
 
-fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRecord> {
+fn token_from_row(row: &Row<'_>) -> Result<TokenRecord> {
     Ok(TokenRecord {
         id: row.get(0)?,
         username: row.get(1)?,
@@ -267,16 +252,14 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRecord> {
     })
 }
 
-fn tokens(connection: &Connection, username: Option<&str>) -> rusqlite::Result<Vec<TokenRecord>> {
-    let mut res: Vec<TokenRecord> = match username {
-        Some(username) => connection
-            .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE username = ?1"))?
-            .query_map([username], token_from_row)?
-            .collect::<rusqlite::Result<_>>()?,
-        None => connection
-            .prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens"))?
-            .query_map([], token_from_row)?
-            .collect::<rusqlite::Result<_>>()?,
+fn tokens(conn: Conn<'_>, username: Option<&str>) -> Result<Vec<TokenRecord>> {
+    let mut res = match username {
+        Some(username) => conn.query(
+            &format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE username = ?1"),
+            params![username],
+            token_from_row,
+        )?,
+        None => conn.query(&format!("SELECT {TOKEN_COLUMNS} FROM tokens"), params![], token_from_row)?,
     };
     res.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Ok(res)
@@ -300,57 +283,54 @@ mod tests {
         }
     }
 
-    #[test]
-    fn accounts_round_trip_with_their_groups() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(dir.path()).unwrap();
-        store.write(|it| it.insert_account(&ann())).unwrap();
-        assert_eq!(store.account("ann").unwrap(), Some(ann()));
-        let changed = AccountRecord { groups: vec!["ops".into()], disabled: true, session_epoch: 3, ..ann() };
-        assert!(store.write(|it| it.update_account(&changed)).unwrap());
-        assert_eq!(store.accounts().unwrap(), vec![changed]);
-        let nobody = AccountRecord { username: "nobody".into(), ..ann() };
-        assert!(!store.write(|it| it.update_account(&nobody)).unwrap());
+    crate::state::on_both_engines! {
+        fn accounts_round_trip_with_their_groups(store) {
+            store.write(|it| it.insert_account(&ann())).unwrap();
+            assert_eq!(store.account("ann").unwrap(), Some(ann()));
+            let changed = AccountRecord { groups: vec!["ops".into()], disabled: true, session_epoch: 3, ..ann() };
+            assert!(store.write(|it| it.update_account(&changed)).unwrap());
+            assert_eq!(store.accounts().unwrap(), vec![changed]);
+            let nobody = AccountRecord { username: "nobody".into(), ..ann() };
+            assert!(!store.write(|it| it.update_account(&nobody)).unwrap());
+        }
     }
 
-    #[test]
-    fn names_and_addresses_are_found_trimmed_and_ignoring_case() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(dir.path()).unwrap();
-        store.write(|it| it.insert_account(&ann())).unwrap();
-        store
-            .write(|it| {
-                assert_eq!(it.account_holding_email(" ann@example.COM ", "bob")?.as_deref(), Some("ann"));
-                assert_eq!(it.account_holding_email("ann@example.com", "ann")?, None, "one's own address");
-                assert_eq!(it.account_holding_name("ANN AUTHOR", "bob")?.as_deref(), Some("ann"));
-                Ok(())
-            })
-            .unwrap();
+    crate::state::on_both_engines! {
+        fn names_and_addresses_are_found_trimmed_and_ignoring_case(store) {
+            store.write(|it| it.insert_account(&ann())).unwrap();
+            store
+                .write(|it| {
+                    assert_eq!(it.account_holding_email(" ann@example.COM ", "bob")?.as_deref(), Some("ann"));
+                    assert_eq!(it.account_holding_email("ann@example.com", "ann")?, None, "one's own address");
+                    assert_eq!(it.account_holding_name("ANN AUTHOR", "bob")?.as_deref(), Some("ann"));
+                    Ok(())
+                })
+                .unwrap();
+        }
     }
 
-    #[test]
-    fn tokens_are_found_by_hash_and_note_their_use_now_and_then() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(dir.path()).unwrap();
-        let token = TokenRecord {
-            id: "abc".into(),
-            username: "ann".into(),
-            name: "laptop".into(),
-            sha256: "f00d".into(),
-            created_at: 10,
-            last_used_at: None,
-        };
-        let orphan = store.write(|it| it.insert_token(&token));
-        assert!(orphan.is_err(), "a token without an account was stored");
-        store.write(|it| it.insert_account(&ann())).unwrap();
-        store.write(|it| it.insert_token(&token)).unwrap();
-        assert_eq!(store.token_with_hash("f00d").unwrap().unwrap().id, "abc");
-        store.note_token_used("abc", 100, 60).unwrap();
-        store.note_token_used("abc", 130, 60).unwrap();
-        assert_eq!(store.tokens(Some("ann")).unwrap()[0].last_used_at, Some(100), "noted again within a minute");
-        store.note_token_used("abc", 170, 60).unwrap();
-        assert_eq!(store.tokens(None).unwrap()[0].last_used_at, Some(170));
-        assert!(store.write(|it| it.delete_token("abc")).unwrap());
-        assert_eq!(store.token_with_hash("f00d").unwrap(), None);
+    crate::state::on_both_engines! {
+        fn tokens_are_found_by_hash_and_note_their_use_now_and_then(store) {
+            let token = TokenRecord {
+                id: "abc".into(),
+                username: "ann".into(),
+                name: "laptop".into(),
+                sha256: "f00d".into(),
+                created_at: 10,
+                last_used_at: None,
+            };
+            let orphan = store.write(|it| it.insert_token(&token));
+            assert!(orphan.is_err(), "a token without an account was stored");
+            store.write(|it| it.insert_account(&ann())).unwrap();
+            store.write(|it| it.insert_token(&token)).unwrap();
+            assert_eq!(store.token_with_hash("f00d").unwrap().unwrap().id, "abc");
+            store.note_token_used("abc", 100, 60).unwrap();
+            store.note_token_used("abc", 130, 60).unwrap();
+            assert_eq!(store.tokens(Some("ann")).unwrap()[0].last_used_at, Some(100), "noted again within a minute");
+            store.note_token_used("abc", 170, 60).unwrap();
+            assert_eq!(store.tokens(None).unwrap()[0].last_used_at, Some(170));
+            assert!(store.write(|it| it.delete_token("abc")).unwrap());
+            assert_eq!(store.token_with_hash("f00d").unwrap(), None);
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! ran out, or whose owner is gone (see `release_claims`), is claimed again. So nothing is lost across a crash,
 //! and a message is sent twice only when the process died between the server's acceptance and that mark.
 
+use super::db::params;
 use super::notify::{EVENT_COLUMNS, EventRecord, event_from_row};
 use super::{StateStore, Transaction};
 use crate::Result;
@@ -79,54 +80,52 @@ impl StateStore {
              WHERE e.at >= ?1 AND (m.status IS NULL OR (m.status IN ('sending', 'retry') AND m.lease_until < ?2)) \
              ORDER BY e.at, e.id, d.username LIMIT ?3"
         );
-        self.run(|connection| {
-            let mut statement = connection.prepare_cached(&sql)?;
-            statement
-                .query_map((since, now, sql_limit(limit)), |row| {
-                    Ok(MailCandidate {
-                        username: row.get(0)?,
-                        reason: row.get(1)?,
-                        attempts: row.get(2)?,
-                        event: event_from_row(row, 3)?,
-                    })
-                })?
-                .collect()
+        self.run(|conn| {
+            conn.query(&sql, params![since, now, sql_limit(limit)], |row| {
+                Ok(MailCandidate {
+                    username: row.get(0)?,
+                    reason: row.get(1)?,
+                    attempts: row.get(2)?,
+                    event: event_from_row(row, 3)?,
+                })
+            })
         })
     }
 
     /// Until when the last digest of `period` (`daily`, `weekly`) that went out, or found nothing, covered a
     /// person's inbox.
     pub fn digest_covered_until(&self, username: &str, period: &str) -> Result<Option<i64>> {
-        self.run(|connection| {
-            connection
-                .prepare_cached(
-                    "SELECT MAX(covered_until) FROM digests_sent \
-                     WHERE username = ?1 AND period = ?2 AND status IN ('sent', 'empty')",
-                )?
-                .query_row((username, period), |row| row.get(0))
+        self.run(|conn| {
+            conn.query_one(
+                "SELECT MAX(covered_until) FROM digests_sent \
+                 WHERE username = ?1 AND period = ?2 AND status IN ('sent', 'empty')",
+                params![username, period],
+                |row| row.get(0),
+            )
         })
     }
 
     /// The people whose digest for one period key needs nothing now: sent, found empty, failed for good, or
     /// claimed by a live sender (or waiting for its retry time).
     pub fn digests_settled(&self, period: &str, period_key: &str, now: i64) -> Result<Vec<String>> {
-        self.run(|connection| {
-            let mut statement = connection.prepare_cached(
+        self.run(|conn| {
+            conn.query(
                 "SELECT username FROM digests_sent WHERE period = ?1 AND period_key = ?2 \
                  AND (status IN ('sent', 'empty', 'failed') OR lease_until >= ?3)",
-            )?;
-            statement.query_map((period, period_key, now), |row| row.get(0))?.collect()
+                params![period, period_key, now],
+                |row| row.get(0),
+            )
         })
     }
 
     /// How many digests of one period key went out (for tests and reports).
     pub fn digests_sent(&self, period: &str, period_key: &str) -> Result<usize> {
-        self.run(|connection| {
-            let n: i64 = connection
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM digests_sent WHERE period = ?1 AND period_key = ?2 AND status = 'sent'",
-                )?
-                .query_row((period, period_key), |row| row.get(0))?;
+        self.run(|conn| {
+            let n: i64 = conn.query_one(
+                "SELECT COUNT(*) FROM digests_sent WHERE period = ?1 AND period_key = ?2 AND status = 'sent'",
+                params![period, period_key],
+                |row| row.get(0),
+            )?;
             Ok(usize::try_from(n).unwrap_or(0))
         })
     }
@@ -138,10 +137,7 @@ impl StateStore {
              (SELECT 1 FROM webhook_deliveries w WHERE w.webhook_id = ?1 AND w.event_id = e.id) \
              ORDER BY e.at, e.id LIMIT ?3"
         );
-        self.run(|connection| {
-            let mut statement = connection.prepare_cached(&sql)?;
-            statement.query_map((webhook_id, since, sql_limit(limit)), |row| event_from_row(row, 0))?.collect()
-        })
+        self.run(|conn| conn.query(&sql, params![webhook_id, since, sql_limit(limit)], |row| event_from_row(row, 0)))
     }
 
     /// Webhook posts due at `now` and not claimed by anyone: oldest first, at most `limit`.
@@ -152,32 +148,28 @@ impl StateStore {
              WHERE w.status = 'pending' AND w.next_attempt_at <= ?1 AND w.lease_until < ?1 \
              ORDER BY w.next_attempt_at, w.created_at, w.event_id LIMIT ?2"
         );
-        self.run(|connection| {
-            let mut statement = connection.prepare_cached(&sql)?;
-            statement
-                .query_map((now, sql_limit(limit)), |row| {
-                    Ok(WebhookDue {
-                        webhook_id: row.get(0)?,
-                        attempts: row.get(1)?,
-                        created_at: row.get(2)?,
-                        event: event_from_row(row, 3)?,
-                    })
-                })?
-                .collect()
+        self.run(|conn| {
+            conn.query(&sql, params![now, sql_limit(limit)], |row| {
+                Ok(WebhookDue {
+                    webhook_id: row.get(0)?,
+                    attempts: row.get(1)?,
+                    created_at: row.get(2)?,
+                    event: event_from_row(row, 3)?,
+                })
+            })
         })
     }
 
     /// The most recently changed webhook posts (events a webhook's filters skipped left out), newest first.
     pub fn recent_webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDeliveryRecord>> {
-        self.run(|connection| {
-            let mut statement = connection.prepare_cached(
+        self.run(|conn| {
+            conn.query(
                 "SELECT w.webhook_id, w.event_id, e.kind, e.path, w.status, w.attempts, w.next_attempt_at, \
                  w.last_error, w.created_at, w.updated_at, w.delivered_at \
                  FROM webhook_deliveries w JOIN events e ON e.id = w.event_id \
                  WHERE w.status <> 'skipped' ORDER BY w.updated_at DESC, w.event_id LIMIT ?1",
-            )?;
-            statement
-                .query_map([sql_limit(limit)], |row| {
+                params![sql_limit(limit)],
+                |row| {
                     Ok(WebhookDeliveryRecord {
                         webhook_id: row.get(0)?,
                         event_id: row.get(1)?,
@@ -191,40 +183,43 @@ impl StateStore {
                         updated_at: row.get(9)?,
                         delivered_at: row.get(10)?,
                     })
-                })?
-                .collect()
+                },
+            )
         })
     }
 
     /// How many e-mails are claimed and in flight, or waiting to be tried again (for metrics).
     pub fn mail_queue_depth(&self) -> Result<u64> {
-        self.run(|connection| {
-            let n: i64 = connection
-                .prepare_cached("SELECT COUNT(*) FROM mail_sent WHERE status IN ('sending', 'retry')")?
-                .query_row([], |row| row.get(0))?;
+        self.run(|conn| {
+            let n: i64 =
+                conn.query_one("SELECT COUNT(*) FROM mail_sent WHERE status IN ('sending', 'retry')", &[], |row| {
+                    row.get(0)
+                })?;
             Ok(super::from_sql_int(n))
         })
     }
 
     /// How many webhook posts wait to be sent, due now or later (for metrics).
     pub fn webhook_queue_depth(&self) -> Result<u64> {
-        self.run(|connection| {
-            let n: i64 = connection
-                .prepare_cached("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")?
-                .query_row([], |row| row.get(0))?;
+        self.run(|conn| {
+            let n: i64 =
+                conn.query_one("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'", &[], |row| {
+                    row.get(0)
+                })?;
             Ok(super::from_sql_int(n))
         })
     }
 
     /// The owners that hold claims now (to find those whose process is gone).
     pub fn claim_owners(&self) -> Result<Vec<String>> {
-        self.run(|connection| {
-            let mut statement = connection.prepare_cached(
+        self.run(|conn| {
+            conn.query(
                 "SELECT owner FROM mail_sent WHERE owner IS NOT NULL AND status = 'sending' \
                  UNION SELECT owner FROM digests_sent WHERE owner IS NOT NULL AND status = 'sending' \
                  UNION SELECT owner FROM webhook_deliveries WHERE owner IS NOT NULL AND status = 'pending'",
-            )?;
-            statement.query_map([], |row| row.get(0))?.collect()
+                params![],
+                |row| row.get(0),
+            )
         })
     }
 }
@@ -233,28 +228,25 @@ impl Transaction<'_> {
     /// Records that e-mail leaves an inbox delivery to the inbox and digests (the person does not want it
     /// instantly); does nothing when it was decided already.
     pub fn skip_mail(&self, username: &str, event_id: &str, now: i64) -> Result<()> {
-        self.inner
-            .prepare_cached(
-                "INSERT INTO mail_sent (username, event_id, status, owner, lease_until, attempts, last_error, updated_at) \
-                 VALUES (?1, ?2, 'skipped', NULL, 0, 0, NULL, ?3) ON CONFLICT (username, event_id) DO NOTHING",
-            )?
-            .execute((username, event_id, now))?;
+        self.conn.execute(
+            "INSERT INTO mail_sent (username, event_id, status, owner, lease_until, attempts, last_error, updated_at) \
+             VALUES (?1, ?2, 'skipped', NULL, 0, 0, NULL, ?3) ON CONFLICT (username, event_id) DO NOTHING",
+            params![username, event_id, now],
+        )?;
         Ok(())
     }
 
     /// Claims an inbox delivery for sending by `owner` until `lease_until`; `Ok(false)` when it was decided, or
     /// someone else holds a live claim.
     pub fn claim_mail(&self, username: &str, event_id: &str, owner: &str, lease_until: i64, now: i64) -> Result<bool> {
-        let n = self
-            .inner
-            .prepare_cached(
-                "INSERT INTO mail_sent (username, event_id, status, owner, lease_until, attempts, last_error, updated_at) \
-                 VALUES (?1, ?2, 'sending', ?3, ?4, 0, NULL, ?5) \
-                 ON CONFLICT (username, event_id) DO UPDATE SET status = 'sending', owner = excluded.owner, \
-                   lease_until = excluded.lease_until, updated_at = excluded.updated_at \
-                 WHERE mail_sent.status IN ('sending', 'retry') AND mail_sent.lease_until < ?5",
-            )?
-            .execute((username, event_id, owner, lease_until, now))?;
+        let n = self.conn.execute(
+            "INSERT INTO mail_sent (username, event_id, status, owner, lease_until, attempts, last_error, updated_at) \
+             VALUES (?1, ?2, 'sending', ?3, ?4, 0, NULL, ?5) \
+             ON CONFLICT (username, event_id) DO UPDATE SET status = 'sending', owner = excluded.owner, \
+               lease_until = excluded.lease_until, updated_at = excluded.updated_at \
+             WHERE mail_sent.status IN ('sending', 'retry') AND mail_sent.lease_until < ?5",
+            params![username, event_id, owner, lease_until, now],
+        )?;
         Ok(n == 1)
     }
 
@@ -268,31 +260,27 @@ impl Transaction<'_> {
         now: i64,
     ) -> Result<bool> {
         let (status, lease_until, error) = outcome_columns(outcome, "sent");
-        let n = self
-            .inner
-            .prepare_cached(
-                "UPDATE mail_sent SET status = ?4, owner = NULL, lease_until = ?5, attempts = attempts + 1, \
-                 last_error = ?6, updated_at = ?7 \
-                 WHERE username = ?1 AND event_id = ?2 AND owner = ?3 AND status = 'sending'",
-            )?
-            .execute((username, event_id, owner, status, lease_until, error, now))?;
+        let n = self.conn.execute(
+            "UPDATE mail_sent SET status = ?4, owner = NULL, lease_until = ?5, attempts = attempts + 1, \
+             last_error = ?6, updated_at = ?7 \
+             WHERE username = ?1 AND event_id = ?2 AND owner = ?3 AND status = 'sending'",
+            params![username, event_id, owner, status, lease_until, error, now],
+        )?;
         Ok(n == 1)
     }
 
     /// Claims one person's digest for one period (`daily` or `weekly`, keyed by its date) for `owner`;
     /// `Ok(false)` when it went out already, or someone else holds a live claim.
     pub fn claim_digest(&self, key: &DigestKey, owner: &str, lease_until: i64, now: i64) -> Result<bool> {
-        let n = self
-            .inner
-            .prepare_cached(
-                "INSERT INTO digests_sent (username, period, period_key, status, owner, lease_until, covered_until, \
-                   n_items, last_error, updated_at) \
-                 VALUES (?1, ?2, ?3, 'sending', ?4, ?5, 0, 0, NULL, ?6) \
-                 ON CONFLICT (username, period, period_key) DO UPDATE SET status = 'sending', owner = excluded.owner, \
-                   lease_until = excluded.lease_until, updated_at = excluded.updated_at \
-                 WHERE digests_sent.status IN ('sending', 'retry') AND digests_sent.lease_until < ?6",
-            )?
-            .execute((&key.username, &key.period, &key.period_key, owner, lease_until, now))?;
+        let n = self.conn.execute(
+            "INSERT INTO digests_sent (username, period, period_key, status, owner, lease_until, covered_until, \
+               n_items, last_error, updated_at) \
+             VALUES (?1, ?2, ?3, 'sending', ?4, ?5, 0, 0, NULL, ?6) \
+             ON CONFLICT (username, period, period_key) DO UPDATE SET status = 'sending', owner = excluded.owner, \
+               lease_until = excluded.lease_until, updated_at = excluded.updated_at \
+             WHERE digests_sent.status IN ('sending', 'retry') AND digests_sent.lease_until < ?6",
+            params![&key.username, &key.period, &key.period_key, owner, lease_until, now],
+        )?;
         Ok(n == 1)
     }
 
@@ -309,14 +297,11 @@ impl Transaction<'_> {
         let (covered_until, n_items) = covered;
         let done = if n_items == 0 { "empty" } else { "sent" };
         let (status, lease_until, error) = outcome_columns(outcome, done);
-        let n = self
-            .inner
-            .prepare_cached(
-                "UPDATE digests_sent SET status = ?5, owner = NULL, lease_until = ?6, covered_until = ?7, \
-                 n_items = ?8, last_error = ?9, updated_at = ?10 \
-                 WHERE username = ?1 AND period = ?2 AND period_key = ?3 AND owner = ?4 AND status = 'sending'",
-            )?
-            .execute((
+        let n = self.conn.execute(
+            "UPDATE digests_sent SET status = ?5, owner = NULL, lease_until = ?6, covered_until = ?7, \
+             n_items = ?8, last_error = ?9, updated_at = ?10 \
+             WHERE username = ?1 AND period = ?2 AND period_key = ?3 AND owner = ?4 AND status = 'sending'",
+            params![
                 &key.username,
                 &key.period,
                 &key.period_key,
@@ -327,21 +312,21 @@ impl Transaction<'_> {
                 super::to_sql_int(n_items as u64),
                 error,
                 now,
-            ))?;
+            ],
+        )?;
         Ok(n == 1)
     }
 
     /// Puts an event in a webhook's queue (`wanted`) or records that its filters skip it; once per event.
     pub fn enqueue_webhook(&self, webhook_id: &str, event_id: &str, wanted: bool, now: i64) -> Result<()> {
         let status = if wanted { "pending" } else { "skipped" };
-        self.inner
-            .prepare_cached(
-                "INSERT INTO webhook_deliveries (webhook_id, event_id, status, attempts, next_attempt_at, owner, \
-                   lease_until, last_error, created_at, updated_at, delivered_at) \
-                 VALUES (?1, ?2, ?3, 0, ?4, NULL, 0, NULL, ?4, ?4, NULL) \
-                 ON CONFLICT (webhook_id, event_id) DO NOTHING",
-            )?
-            .execute((webhook_id, event_id, status, now))?;
+        self.conn.execute(
+            "INSERT INTO webhook_deliveries (webhook_id, event_id, status, attempts, next_attempt_at, owner, \
+               lease_until, last_error, created_at, updated_at, delivered_at) \
+             VALUES (?1, ?2, ?3, 0, ?4, NULL, 0, NULL, ?4, ?4, NULL) \
+             ON CONFLICT (webhook_id, event_id) DO NOTHING",
+            params![webhook_id, event_id, status, now],
+        )?;
         Ok(())
     }
 
@@ -354,14 +339,12 @@ impl Transaction<'_> {
         lease_until: i64,
         now: i64,
     ) -> Result<bool> {
-        let n = self
-            .inner
-            .prepare_cached(
-                "UPDATE webhook_deliveries SET owner = ?3, lease_until = ?4 \
-                 WHERE webhook_id = ?1 AND event_id = ?2 AND status = 'pending' AND next_attempt_at <= ?5 \
-                   AND lease_until < ?5",
-            )?
-            .execute((webhook_id, event_id, owner, lease_until, now))?;
+        let n = self.conn.execute(
+            "UPDATE webhook_deliveries SET owner = ?3, lease_until = ?4 \
+             WHERE webhook_id = ?1 AND event_id = ?2 AND status = 'pending' AND next_attempt_at <= ?5 \
+               AND lease_until < ?5",
+            params![webhook_id, event_id, owner, lease_until, now],
+        )?;
         Ok(n == 1)
     }
 
@@ -380,28 +363,24 @@ impl Transaction<'_> {
             Outcome::Failed { error } => ("failed", now, Some(error.as_str())),
         };
         let delivered_at = (status == "delivered").then_some(now);
-        let n = self
-            .inner
-            .prepare_cached(
-                "UPDATE webhook_deliveries SET status = ?4, owner = NULL, lease_until = 0, next_attempt_at = ?5, \
-                 attempts = attempts + 1, last_error = ?6, updated_at = ?7, delivered_at = ?8 \
-                 WHERE webhook_id = ?1 AND event_id = ?2 AND owner = ?3",
-            )?
-            .execute((webhook_id, event_id, owner, status, next_attempt_at, error, now, delivered_at))?;
+        let n = self.conn.execute(
+            "UPDATE webhook_deliveries SET status = ?4, owner = NULL, lease_until = 0, next_attempt_at = ?5, \
+             attempts = attempts + 1, last_error = ?6, updated_at = ?7, delivered_at = ?8 \
+             WHERE webhook_id = ?1 AND event_id = ?2 AND owner = ?3",
+            params![webhook_id, event_id, owner, status, next_attempt_at, error, now, delivered_at],
+        )?;
         Ok(n == 1)
     }
 
     /// Extends every claim `owner` holds to `lease_until` (a live sender working through a batch).
     pub fn renew_claims(&self, owner: &str, lease_until: i64) -> Result<()> {
-        self.inner
-            .prepare_cached("UPDATE mail_sent SET lease_until = ?2 WHERE owner = ?1 AND status = 'sending'")?
-            .execute((owner, lease_until))?;
-        self.inner
-            .prepare_cached("UPDATE digests_sent SET lease_until = ?2 WHERE owner = ?1 AND status = 'sending'")?
-            .execute((owner, lease_until))?;
-        self.inner
-            .prepare_cached("UPDATE webhook_deliveries SET lease_until = ?2 WHERE owner = ?1 AND status = 'pending'")?
-            .execute((owner, lease_until))?;
+        for sql in [
+            "UPDATE mail_sent SET lease_until = ?2 WHERE owner = ?1 AND status = 'sending'",
+            "UPDATE digests_sent SET lease_until = ?2 WHERE owner = ?1 AND status = 'sending'",
+            "UPDATE webhook_deliveries SET lease_until = ?2 WHERE owner = ?1 AND status = 'pending'",
+        ] {
+            self.conn.execute(sql, params![owner, lease_until])?;
+        }
         Ok(())
     }
 
@@ -409,24 +388,13 @@ impl Transaction<'_> {
     /// when the leases run out; returns how many there were.
     pub fn release_claims(&self, owner: &str) -> Result<usize> {
         let mut n = 0;
-        n += self
-            .inner
-            .prepare_cached(
-                "UPDATE mail_sent SET owner = NULL, lease_until = 0 WHERE owner = ?1 AND status = 'sending'",
-            )?
-            .execute([owner])?;
-        n += self
-            .inner
-            .prepare_cached(
-                "UPDATE digests_sent SET owner = NULL, lease_until = 0 WHERE owner = ?1 AND status = 'sending'",
-            )?
-            .execute([owner])?;
-        n += self
-            .inner
-            .prepare_cached(
-                "UPDATE webhook_deliveries SET owner = NULL, lease_until = 0 WHERE owner = ?1 AND status = 'pending'",
-            )?
-            .execute([owner])?;
+        for sql in [
+            "UPDATE mail_sent SET owner = NULL, lease_until = 0 WHERE owner = ?1 AND status = 'sending'",
+            "UPDATE digests_sent SET owner = NULL, lease_until = 0 WHERE owner = ?1 AND status = 'sending'",
+            "UPDATE webhook_deliveries SET owner = NULL, lease_until = 0 WHERE owner = ?1 AND status = 'pending'",
+        ] {
+            n += self.conn.execute(sql, params![owner])?;
+        }
         Ok(n)
     }
 }
@@ -449,9 +417,7 @@ mod tests {
     use super::*;
     use crate::state::AccountRecord;
 
-    fn store_with_delivery() -> (tempfile::TempDir, StateStore, EventRecord) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StateStore::open(dir.path()).unwrap();
+    fn add_delivery(store: &StateStore) -> EventRecord {
         let account = AccountRecord {
             username: "ann".into(),
             name: "Ann".into(),
@@ -483,71 +449,75 @@ mod tests {
                 tx.deliver("ann", &event, "mention", 0).map(drop)
             })
             .unwrap();
-        (dir, store, event)
+        event
     }
 
     fn listed(store: &StateStore, now: i64) -> usize {
         store.mail_candidates(0, now, 10).unwrap().len()
     }
 
-    #[test]
-    fn a_claimed_mail_is_hidden_until_its_retry_time_and_gone_once_sent() {
-        let (_dir, store, event) = store_with_delivery();
-        assert_eq!(listed(&store, 1000), 1);
-        assert!(store.write(|tx| tx.claim_mail("ann", &event.id, "a", 1300, 1000)).unwrap());
-        assert!(!store.write(|tx| tx.claim_mail("ann", &event.id, "b", 1300, 1000)).unwrap(), "claimed twice");
-        assert_eq!(listed(&store, 1100), 0);
-        let retry = Outcome::Retry { at: 1200, error: "421".into() };
-        assert!(store.write(|tx| tx.finish_mail("ann", &event.id, "a", &retry, 1100)).unwrap());
-        assert_eq!(listed(&store, 1150), 0);
-        let again = store.mail_candidates(0, 1201, 10).unwrap();
-        assert_eq!(again[0].attempts, 1);
-        assert!(store.write(|tx| tx.claim_mail("ann", &event.id, "b", 1500, 1201)).unwrap());
-        assert!(
-            !store.write(|tx| tx.finish_mail("ann", &event.id, "a", &Outcome::Done, 1202)).unwrap(),
-            "a stale owner"
-        );
-        assert!(store.write(|tx| tx.finish_mail("ann", &event.id, "b", &Outcome::Done, 1202)).unwrap());
-        assert_eq!(listed(&store, 99_999), 0);
+    crate::state::on_both_engines! {
+        fn a_claimed_mail_is_hidden_until_its_retry_time_and_gone_once_sent(store) {
+            let event = add_delivery(store);
+            assert_eq!(listed(store, 1000), 1);
+            assert!(store.write(|tx| tx.claim_mail("ann", &event.id, "a", 1300, 1000)).unwrap());
+            assert!(!store.write(|tx| tx.claim_mail("ann", &event.id, "b", 1300, 1000)).unwrap(), "claimed twice");
+            assert_eq!(listed(store, 1100), 0);
+            let retry = Outcome::Retry { at: 1200, error: "421".into() };
+            assert!(store.write(|tx| tx.finish_mail("ann", &event.id, "a", &retry, 1100)).unwrap());
+            assert_eq!(listed(store, 1150), 0);
+            let again = store.mail_candidates(0, 1201, 10).unwrap();
+            assert_eq!(again[0].attempts, 1);
+            assert!(store.write(|tx| tx.claim_mail("ann", &event.id, "b", 1500, 1201)).unwrap());
+            assert!(
+                !store.write(|tx| tx.finish_mail("ann", &event.id, "a", &Outcome::Done, 1202)).unwrap(),
+                "a stale owner"
+            );
+            assert!(store.write(|tx| tx.finish_mail("ann", &event.id, "b", &Outcome::Done, 1202)).unwrap());
+            assert_eq!(listed(store, 99_999), 0);
+        }
     }
 
-    #[test]
-    fn a_dead_owners_claims_are_free_at_once_after_release() {
-        let (_dir, store, event) = store_with_delivery();
-        assert!(store.write(|tx| tx.claim_mail("ann", &event.id, "dead", 5000, 1000)).unwrap());
-        assert_eq!(store.claim_owners().unwrap(), ["dead"]);
-        assert_eq!(listed(&store, 1001), 0);
-        assert_eq!(store.write(|tx| tx.release_claims("dead")).unwrap(), 1);
-        assert_eq!(listed(&store, 1001), 1);
+    crate::state::on_both_engines! {
+        fn a_dead_owners_claims_are_free_at_once_after_release(store) {
+            let event = add_delivery(store);
+            assert!(store.write(|tx| tx.claim_mail("ann", &event.id, "dead", 5000, 1000)).unwrap());
+            assert_eq!(store.claim_owners().unwrap(), ["dead"]);
+            assert_eq!(listed(store, 1001), 0);
+            assert_eq!(store.write(|tx| tx.release_claims("dead")).unwrap(), 1);
+            assert_eq!(listed(store, 1001), 1);
+        }
     }
 
-    #[test]
-    fn a_digest_is_claimed_once_and_covers_until_its_claim() {
-        let (_dir, store, _) = store_with_delivery();
-        let key = DigestKey { username: "ann".into(), period: "daily".into(), period_key: "2024-05-13".into() };
-        assert!(store.write(|tx| tx.claim_digest(&key, "a", 2000, 1000)).unwrap());
-        assert!(!store.write(|tx| tx.claim_digest(&key, "b", 2000, 1000)).unwrap());
-        store.write(|tx| tx.finish_digest(&key, "a", &Outcome::Done, (1000, 3), 1001)).unwrap();
-        assert!(!store.write(|tx| tx.claim_digest(&key, "b", 99_999, 50_000)).unwrap(), "sent twice");
-        assert_eq!(store.digest_covered_until("ann", "daily").unwrap(), Some(1000));
-        assert_eq!(store.digests_sent("daily", "2024-05-13").unwrap(), 1);
+    crate::state::on_both_engines! {
+        fn a_digest_is_claimed_once_and_covers_until_its_claim(store) {
+            add_delivery(store);
+            let key = DigestKey { username: "ann".into(), period: "daily".into(), period_key: "2024-05-13".into() };
+            assert!(store.write(|tx| tx.claim_digest(&key, "a", 2000, 1000)).unwrap());
+            assert!(!store.write(|tx| tx.claim_digest(&key, "b", 2000, 1000)).unwrap());
+            store.write(|tx| tx.finish_digest(&key, "a", &Outcome::Done, (1000, 3), 1001)).unwrap();
+            assert!(!store.write(|tx| tx.claim_digest(&key, "b", 99_999, 50_000)).unwrap(), "sent twice");
+            assert_eq!(store.digest_covered_until("ann", "daily").unwrap(), Some(1000));
+            assert_eq!(store.digests_sent("daily", "2024-05-13").unwrap(), 1);
+        }
     }
 
-    #[test]
-    fn webhook_events_are_queued_once_and_retried_when_due() {
-        let (_dir, store, event) = store_with_delivery();
-        assert_eq!(store.webhook_candidates("w", 0, 10).unwrap().len(), 1);
-        store.write(|tx| tx.enqueue_webhook("w", &event.id, true, 1000)).unwrap();
-        store.write(|tx| tx.enqueue_webhook("w", &event.id, false, 1000)).unwrap();
-        assert!(store.webhook_candidates("w", 0, 10).unwrap().is_empty());
-        assert_eq!(store.webhooks_due(1000, 10).unwrap().len(), 1);
-        assert!(store.write(|tx| tx.claim_webhook("w", &event.id, "a", 1300, 1000)).unwrap());
-        assert!(store.webhooks_due(1000, 10).unwrap().is_empty());
-        let retry = Outcome::Retry { at: 1010, error: "HTTP 500".into() };
-        store.write(|tx| tx.finish_webhook("w", &event.id, "a", &retry, 1001)).unwrap();
-        assert!(store.webhooks_due(1005, 10).unwrap().is_empty());
-        assert_eq!(store.webhooks_due(1010, 10).unwrap()[0].attempts, 1);
-        let recent = store.recent_webhook_deliveries(10).unwrap();
-        assert_eq!((recent[0].status.as_str(), recent[0].last_error.as_deref()), ("pending", Some("HTTP 500")));
+    crate::state::on_both_engines! {
+        fn webhook_events_are_queued_once_and_retried_when_due(store) {
+            let event = add_delivery(store);
+            assert_eq!(store.webhook_candidates("w", 0, 10).unwrap().len(), 1);
+            store.write(|tx| tx.enqueue_webhook("w", &event.id, true, 1000)).unwrap();
+            store.write(|tx| tx.enqueue_webhook("w", &event.id, false, 1000)).unwrap();
+            assert!(store.webhook_candidates("w", 0, 10).unwrap().is_empty());
+            assert_eq!(store.webhooks_due(1000, 10).unwrap().len(), 1);
+            assert!(store.write(|tx| tx.claim_webhook("w", &event.id, "a", 1300, 1000)).unwrap());
+            assert!(store.webhooks_due(1000, 10).unwrap().is_empty());
+            let retry = Outcome::Retry { at: 1010, error: "HTTP 500".into() };
+            store.write(|tx| tx.finish_webhook("w", &event.id, "a", &retry, 1001)).unwrap();
+            assert!(store.webhooks_due(1005, 10).unwrap().is_empty());
+            assert_eq!(store.webhooks_due(1010, 10).unwrap()[0].attempts, 1);
+            let recent = store.recent_webhook_deliveries(10).unwrap();
+            assert_eq!((recent[0].status.as_str(), recent[0].last_error.as_deref()), ("pending", Some("HTTP 500")));
+        }
     }
 }

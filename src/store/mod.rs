@@ -24,6 +24,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::{Error, Result};
 
 mod merge;
+mod pack;
+
+pub use pack::PackUpdate;
 
 pub use merge::{MergeRun, merge_byte_runs, merge_runs, mine_text};
 

@@ -45,6 +45,8 @@ enum Need {
     /// An editor who may change this page, which the handler then takes as its [`PagePath`].
     EditPage(RepoPath),
     Admin,
+    /// A replica of this wiki (the cluster token), or an admin: the cluster's own endpoints.
+    Cluster,
     /// An address in `metrics_allow`, or an admin from anywhere.
     Metrics,
 }
@@ -70,6 +72,9 @@ fn need(method: &Method, path: &str) -> Result<Need> {
     }
     if path == "/-/admin" || path.starts_with("/-/admin/") {
         return Ok(Need::Admin);
+    }
+    if path.starts_with("/-/api/cluster/") {
+        return Ok(Need::Cluster);
     }
     if path == "/-/metrics" {
         return Ok(Need::Metrics);
@@ -152,7 +157,9 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let auth = &state.auth;
     let peer =
         request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([127, 0, 0, 1]), |it| it.0.ip());
-    let trusted = auth.trusted_proxies.contains(peer);
+    // A replica forwarding a write vouches for its client's address (and its proxy's headers) as a trusted
+    // proxy would (`forward.rs`).
+    let trusted = auth.trusted_proxies.contains(peer) || from_replica(&state, request.headers());
     let headers = request.headers();
     let https = trusted && header_text(headers, "x-forwarded-proto").eq_ignore_ascii_case("https");
     let address = if trusted {
@@ -172,7 +179,14 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         csrf_cookie: csrf::cookie(headers, csrf::COOKIE),
     };
     let mut clear_session = false;
-    if auth.config.mode != AuthMode::Open {
+    if cluster_bearer(&state, request.headers()) {
+        // The cluster token identifies a replica on the paths replication uses, and nowhere else.
+        if !(path.starts_with("/wiki.git/") || path.starts_with("/-/api/cluster/")) {
+            let err = Error::Unauthorized("the cluster token works only for replication".into());
+            return channel.refuse(&state, request.headers(), &err);
+        }
+        viewer.access = crate::auth::Access::replica(auth.rules.clone());
+    } else if auth.config.mode != AuthMode::Open {
         match identify(&state, request.headers(), trusted) {
             Ok(Identified::User(user, groups, session_cookie)) => {
                 viewer.access = auth.access_of(&user, &groups);
@@ -239,6 +253,7 @@ fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
         Need::Edit => viewer.access.at_least(Role::Editor),
         Need::EditPage(page) => viewer.can_edit(page.as_str()),
         Need::Admin => viewer.access.is_admin() || (viewer.mode == AuthMode::Open && viewer.address.is_loopback()),
+        Need::Cluster => viewer.access.is_replica() || viewer.access.is_admin(),
         // Judged by `authenticate`, which knows `metrics_allow`.
         Need::Metrics => true,
     };
@@ -354,6 +369,23 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
         });
     }
     Ok(Identified::Anonymous { stale_session: false })
+}
+
+// Whether the request carries this wiki's cluster token as its bearer token.
+fn cluster_bearer(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(cluster) = state.site.config.cluster_token.as_ref() else { return false };
+    let text = headers.get(header::AUTHORIZATION).and_then(|it| it.to_str().ok()).unwrap_or_default().trim();
+    strip_scheme(text, "bearer")
+        .is_some_and(|it| csrf::constant_time_eq(it.trim().as_bytes(), cluster.as_str().as_bytes()))
+}
+
+// Whether a replica of this wiki forwarded the request (it carries the cluster token in its own header).
+fn from_replica(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(cluster) = state.site.config.cluster_token.as_ref() else { return false };
+    headers
+        .get(super::forward::CLUSTER_HEADER)
+        .and_then(|it| it.to_str().ok())
+        .is_some_and(|it| csrf::constant_time_eq(it.as_bytes(), cluster.as_str().as_bytes()))
 }
 
 fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {

@@ -4,11 +4,13 @@
 mod admin;
 mod api;
 mod auth;
+mod cluster;
 mod csrf;
 mod edit;
 mod encoding;
 mod error;
 mod feed;
+mod forward;
 mod git;
 mod history;
 mod inbox;
@@ -53,6 +55,7 @@ use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
 use crate::delivery::Delivery;
 use crate::metrics::Metrics;
+use crate::replica::Replica;
 use crate::site::Site;
 use crate::site::cache::CacheBudgets;
 use crate::theme::Theme;
@@ -108,6 +111,12 @@ pub struct AppState {
     pub preview_permits: Arc<permits::WorkPermits>,
     /// E-mail and webhooks; `wake` it when inboxes or events change.
     pub delivery: Arc<Delivery>,
+    /// On a replica: following the primary, and how far behind it is ([`Replica::status`]).
+    pub replica: Option<Arc<Replica>>,
+    /// On a replica: what forwards writes to the primary.
+    forwarder: Option<Arc<forward::Forwarder>>,
+    /// Becomes `true` when the server stops.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
     /// What `/-/metrics` shows; requests, connections and caches count into it.
     pub metrics: Arc<Metrics>,
     /// The Content-Security-Policies of pages.
@@ -123,6 +132,9 @@ pub struct Server {
     auth: Arc<Auth>,
     // Kept alive for as long as the server runs.
     _watcher: Option<notify::RecommendedWatcher>,
+    /// Told when the server stops, so that answers that never end by themselves (the cluster's event stream)
+    /// end and let it stop.
+    stopping: tokio::sync::watch::Sender<bool>,
     listener: TcpListener,
     router: Router,
     local_addr: SocketAddr,
@@ -139,9 +151,18 @@ impl Server {
                  Set auth.mode to local or proxy in lore.yaml, listen on 127.0.0.1, or pass --allow-open"
             )));
         }
-        let auth = Arc::new(Auth::open(&config.auth, &config.data)?);
+        config.check_cluster()?;
+        let auth = Arc::new(Auth::open_at(&config.auth, &config.data, &config.state_location())?);
         let delivery_config = config.clone();
-        let site = tokio::task::spawn_blocking(move || Site::open(config)).await.map_err(join_error)??;
+        let state_store = auth.state.clone();
+        let site = tokio::task::spawn_blocking(move || {
+            // A replica checks it shares the primary's database, and its first start mirrors the primary's
+            // repository before there is anything to serve.
+            Replica::prepare_mirror(&config, &state_store.id()?)?;
+            Site::open(config)
+        })
+        .await
+        .map_err(join_error)??;
         let site = Arc::new(site);
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
         // The history walk can take many seconds on a large repository: serve pages meanwhile, and make them
@@ -188,12 +209,21 @@ impl Server {
         };
         let delivery =
             Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?.counting_into(metrics.clone()));
-        delivery.start()?;
-        // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
-        let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());
-        std::thread::Builder::new()
-            .name("notifier".into())
-            .spawn(move || Site::run_notifier(notifier_site, notifier_auth, move || notified.wake()))?;
+        let replica = if site.config.is_replica() {
+            // The primary fills inboxes and sends e-mail and webhooks for the whole cluster (into the shared
+            // database): a replica only follows it.
+            Some(Replica::start(site.clone())?)
+        } else {
+            delivery.start()?;
+            // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
+            let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());
+            std::thread::Builder::new()
+                .name("notifier".into())
+                .spawn(move || Site::run_notifier(notifier_site, notifier_auth, move || notified.wake()))?;
+            None
+        };
+        let forwarder = replica.clone().map(|it| Arc::new(forward::Forwarder::new(it)));
+        let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
         let state = AppState {
             site: site.clone(),
             local_addr,
@@ -204,10 +234,13 @@ impl Server {
             auth: auth.clone(),
             preview_permits,
             delivery,
+            replica,
+            forwarder,
+            stopping: stopping_receiver,
             metrics,
             policies: Arc::new(PagePolicies::new(&site.config.embeds)),
         };
-        Ok(Server { site, auth, _watcher: watcher, listener, router: router(state), local_addr })
+        Ok(Server { site, auth, _watcher: watcher, stopping, listener, router: router(state), local_addr })
     }
 
     /// The address the server listens on (useful with port 0).
@@ -265,6 +298,7 @@ impl Server {
                 }
             });
         }
+        self.stopping.send_replace(true);
         // Stop accepting; idle connections close at once, the others after their current request.
         drop(self.listener);
         drop(closing);
@@ -332,6 +366,7 @@ pub fn router(state: AppState) -> Router {
     let preview_limit = usize::try_from(state.site.config.max_page_bytes.saturating_mul(3))
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
+    let has_replicas = state.site.config.cluster_token.is_some() && !state.site.config.is_replica();
     Router::new()
         .route("/-/healthz", get(pages::healthz))
         .route("/-/metrics", get(metrics::metrics))
@@ -378,6 +413,10 @@ pub fn router(state: AppState) -> Router {
         .route("/-/upload/{*path}", post(edit::upload))
         .route("/wiki.git/{*rest}", get(git::backend).post(git::backend))
         .route("/-/hooks/refresh", post(git::refresh))
+        .route("/-/api/cluster/events", get(cluster::events))
+        .route("/-/api/cluster/head", get(cluster::head))
+        .route("/-/api/cluster/pack", get(cluster::pack))
+        .route("/-/api/cluster/status", get(cluster::status))
         .route("/-/ask", get(questions::ask_form).post(questions::ask))
         .route("/-/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::question_page))
@@ -427,6 +466,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn_with_state(state.clone(), forward::forward_writes))
+        .layer(tower::util::option_layer(
+            has_replicas.then(|| middleware::from_fn_with_state(state.clone(), forward::stamp_head)),
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

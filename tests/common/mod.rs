@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod postgres;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -372,7 +373,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn read(res: reqwest::Response) -> Reply {
+    /// Reads a whole answer.
+    pub async fn read(res: reqwest::Response) -> Reply {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let body = res.bytes().await.expect("the body arrives").to_vec();
@@ -503,17 +505,22 @@ impl LoreProcess {
         std::thread::spawn(move || {
             for line in reader.lines() {
                 let Ok(line) = line else { break };
-                let ready = line.contains("listening on http://");
+                // The address it listens on, as it says (the real port when it was asked for port 0).
+                let ready = line
+                    .split("listening on http://")
+                    .nth(1)
+                    .and_then(|it| it.split_whitespace().next())
+                    .and_then(|it| it.parse::<SocketAddr>().ok());
                 log.lock().expect("log lock").push_str(&format!("{line}\n"));
-                if ready {
-                    let _ = ready_tx.send(());
+                if let Some(listening) = ready {
+                    let _ = ready_tx.send(listening);
                 }
             }
         });
         let started = Instant::now();
-        loop {
-            if ready_rx.recv_timeout(Duration::from_millis(100)).is_ok() {
-                break;
+        let addr = loop {
+            if let Ok(listening) = ready_rx.recv_timeout(Duration::from_millis(100)) {
+                break if addr.port() == 0 { SocketAddr::from(([127, 0, 0, 1], listening.port())) } else { addr };
             }
             if let Some(status) = child.try_wait().expect("the child can be polled") {
                 std::thread::sleep(Duration::from_millis(200));
@@ -523,8 +530,27 @@ impl LoreProcess {
                 let _ = child.kill();
                 panic!("lore {all:?} did not say it was listening:\n{}", stderr.lock().expect("log lock"));
             }
-        }
+        };
         LoreProcess { child, base_url: format!("http://{addr}"), addr, stderr }
+    }
+
+    /// The process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `within` for the process to exit by itself; its exit status, or `None` if it still runs.
+    pub fn wait_for_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child can be polled") {
+                return Some(status);
+            }
+            if started.elapsed() > within {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// What the process has written to stderr so far.
@@ -543,20 +569,6 @@ impl LoreProcess {
         // SAFETY: kill only sends a signal, to the child this value owns (not yet waited for, so not reused).
         let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
         assert_eq!(sent, 0, "SIGTERM could not be sent: {}", std::io::Error::last_os_error());
-    }
-
-    /// Waits up to `limit` for the process to exit on its own; its exit status, or `None` if it still runs.
-    pub fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("the child can be polled") {
-                return Some(status);
-            }
-            if started.elapsed() > limit {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
     }
 
     fn kill(&mut self) {

@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod bad_input;
+mod cluster;
 mod commonmark;
 mod concurrency;
 mod delivery;

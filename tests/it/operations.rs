@@ -270,15 +270,21 @@ struct SettingsWiki {
 }
 
 async fn serve_from_settings(accounts: &[crate::accounts::Account]) -> SettingsWiki {
+    serve_from_settings_with(accounts, "").await
+}
+
+/// [`serve_from_settings`] with more settings (such as `state:`).
+async fn serve_from_settings_with(accounts: &[crate::accounts::Account], more: &str) -> SettingsWiki {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let settings = dir.path().join("lore.yaml");
-    std::fs::write(&settings, "site_title: Backed-up Wiki\nauth:\n  mode: local\n").expect("write lore.yaml");
+    std::fs::write(&settings, format!("site_title: Backed-up Wiki\nauth:\n  mode: local\n{more}"))
+        .expect("write lore.yaml");
     let mut config = lore::config::Config::load(&settings).expect("lore.yaml reads");
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     config.data = dir.path().join("data");
     config.lore_binary = Some(env!("CARGO_BIN_EXE_lore").into());
     std::fs::create_dir_all(&config.data).expect("create the data folder");
-    let store = lore::auth::Accounts::open(&config.data).expect("the account store opens");
+    let store = lore::auth::Accounts::open_at(&config.data, &config.state_location()).expect("the account store opens");
     let mut tokens = BTreeMap::new();
     for account in accounts {
         store
@@ -470,6 +476,94 @@ async fn backup_during_a_storm_of_saves_restores_pages_history_accounts_and_inbo
         .collect();
     assert!(expected.len() >= 5, "{expected:?}");
     assert_eq!(inbox_paths(&restored, &original.tokens["rita"]).await, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_of_a_postgres_state_dumps_it_and_restores_into_an_empty_database_only() {
+    use crate::accounts::Visitor;
+    let live_url = postgres::database_url();
+    let original = serve_from_settings_with(&[ADA, EDDIE], &format!("state: \"{live_url}\"\n")).await;
+    let wiki = &original.wiki;
+    for n in 0..3 {
+        let body = serde_json::json!({"markdown": format!("# Kept {n}\n")});
+        let reply =
+            api(wiki, "PUT", &format!("/-/api/pages/kept/p{n}"), Some(&original.tokens["eddie"]), Some(&body), &[])
+                .await;
+        assert_eq!(reply.status, 201, "{}", reply.text());
+    }
+    let eddie_session = browser::Browser::logged_in(wiki, EDDIE).await.session().expect("a session");
+    let backups = tempfile::tempdir().expect("a temporary folder");
+    let dest = backups.path().join("backup");
+    let (settings, data) = (original.settings.to_str().unwrap(), wiki.data_dir());
+    let output = run_lore(
+        wiki.root(),
+        &["backup", dest.to_str().unwrap(), "--config", settings, "--data", data.to_str().unwrap()],
+    );
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "lore backup failed:\n{log}");
+    assert!(log.contains("[1/4] State database (postgres)") && log.contains("state.pgdump"), "{log}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dest.join("manifest.json")).expect("a manifest")).expect("JSON");
+    assert_eq!(manifest["state"], "postgres");
+    let names: BTreeSet<&str> =
+        manifest["files"].as_array().unwrap().iter().map(|it| it["name"].as_str().unwrap()).collect();
+    // No secret.key: nodes sharing a PostgreSQL state keep the key in the database, so the dump carries it.
+    assert_eq!(names, BTreeSet::from(["lore.yaml", "state.pgdump", "wiki.bundle"]));
+    // After the backup: a page and a token the restore must not have.
+    let body = serde_json::json!({"markdown": "# Later\n"});
+    let reply = api(wiki, "PUT", "/-/api/pages/later", Some(&original.tokens["eddie"]), Some(&body), &[]).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let later_token = api(
+        wiki,
+        "POST",
+        "/-/api/tokens",
+        Some(&original.tokens["eddie"]),
+        Some(&serde_json::json!({"name": "later"})),
+        &[],
+    )
+    .await;
+    let later_token = later_token.json()["token"].as_str().expect("a token").to_string();
+
+    let restored_dir = tempfile::tempdir().expect("a temporary folder");
+    let restored_data = restored_dir.path().join("data");
+    let restore = |state: Option<&str>| {
+        let mut args = vec!["restore", dest.to_str().unwrap(), "--data", restored_data.to_str().unwrap()];
+        args.extend(state.iter().flat_map(|it| ["--state", *it]));
+        run_lore(restored_dir.path(), &args)
+    };
+    // Without a database to load it into, into the live one (it holds Lore's state), nothing is written.
+    for (state, says) in [(None, "--state"), (Some(live_url.as_str()), "already holds")] {
+        let refused = restore(state);
+        let log = String::from_utf8_lossy(&refused.stderr).into_owned();
+        assert!(!refused.status.success() && log.contains(says), "{log}");
+        assert!(!restored_data.exists(), "a refused restore left {}", restored_data.display());
+    }
+    let new_url = postgres::database_url();
+    let output = restore(Some(&new_url));
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "lore restore failed:\n{log}");
+    assert!(log.contains("change state: or pass --state"), "{log}");
+
+    let mut config = lore::config::Config::load(&restored_data.join("lore.yaml")).expect("the restored settings");
+    config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    config.data = restored_data.clone();
+    config.state = Some(lore::state::PostgresUrl::parse(&new_url).expect("a URL"));
+    let restored = TestWiki::serve_config(restored_dir, config).await;
+    assert_eq!(restored.head(), manifest["head"].as_str().unwrap());
+    for n in 0..3 {
+        assert_eq!(restored.get(&format!("/-/raw/kept/p{n}.md")).await.text(), format!("# Kept {n}\n"));
+    }
+    assert_eq!(restored.get("/-/raw/later.md").await.status, 404, "a page saved after the backup");
+    // Accounts, passwords, tokens and sessions as at the backup; the later token is not there.
+    let browser = browser::Browser::logged_in(&restored, ADA).await;
+    assert!(browser.session().is_some(), "Ada logs in with her password");
+    let me = api(&restored, "GET", "/-/api/me", Some(&original.tokens["eddie"]), None, &[]).await;
+    assert_eq!(me.json()["username"], "eddie", "{}", me.text());
+    let cookie = format!("lore_session={eddie_session}");
+    assert_eq!(restored.send("GET", "/-/api/me", &[("Cookie", &cookie)], "").await.json()["username"], "eddie");
+    assert_eq!(api(&restored, "GET", "/-/api/me", Some(&later_token), None, &[]).await.status, 401);
+    // The live database is untouched by all this.
+    assert_eq!(api(wiki, "GET", "/-/api/me", Some(&later_token), None, &[]).await.status, 200);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -5,11 +5,14 @@
 //! database: both write at once without failing, and a token revoked on the command line fails the server's
 //! next request.
 //!
+//! Every test that touches the database runs twice: on SQLite (`<data>/lore.db`) and on a PostgreSQL database
+//! of the tests' own server (`state: postgres://…`, see `common::postgres`).
+//!
 //! The old files are written here in the exact shape older versions wrote them (the same JSON fields, the same
 //! argon2id hashes, SHA-256 of tokens and session ids, HMAC-signed cookies), so the test would catch an
 //! import that drops or reinterprets anything.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -20,6 +23,78 @@ use sha2::Digest;
 use crate::common::browser::Browser;
 use crate::common::*;
 use lore::auth::{Accounts, AuthMode, NewUser, Role};
+use lore::config::Config;
+use lore::state::{PostgresUrl, StateLocation};
+
+/// The state database a test runs on: SQLite in the data folder, or a fresh PostgreSQL database.
+#[derive(Clone)]
+struct Engine {
+    postgres: Option<String>,
+}
+
+impl Engine {
+    fn sqlite() -> Engine {
+        Engine { postgres: None }
+    }
+
+    fn postgres() -> Engine {
+        Engine { postgres: Some(postgres::database_url()) }
+    }
+
+    fn location(&self) -> StateLocation {
+        match &self.postgres {
+            Some(url) => StateLocation::Postgres(PostgresUrl::parse(url).expect("a valid URL")),
+            None => StateLocation::Embedded,
+        }
+    }
+
+    fn configure(&self, config: &mut Config) {
+        config.state = self.postgres.as_deref().map(|url| PostgresUrl::parse(url).expect("a valid URL"));
+    }
+
+    /// `args` for the command line, with `--state URL` when the database is PostgreSQL.
+    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut res = args.to_vec();
+        if let Some(url) = &self.postgres {
+            res.extend(["--state", url.as_str()]);
+        }
+        res
+    }
+
+    fn accounts(&self, data: &Path) -> Accounts {
+        Accounts::open_at(data, &self.location()).expect("the account store")
+    }
+}
+
+/// `name::sqlite` and `name::postgres`, each running `check(engine)`.
+macro_rules! on_both_engines {
+    ($name:ident, async $check:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$check(super::Engine::sqlite()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$check(super::Engine::postgres()).await;
+            }
+        }
+    };
+    ($name:ident, $check:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$check(super::Engine::sqlite());
+            }
+
+            #[test]
+            fn postgres() {
+                super::$check(super::Engine::postgres());
+            }
+        }
+    };
+}
 
 const PASSWORD: &str = "correct horse battery staple";
 /// A personal token an older Lore handed out (`lore_` and 40 hex characters).
@@ -129,8 +204,12 @@ fn run_ok(cwd: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_json_files_of_an_older_lore_are_imported_and_every_password_token_and_session_still_works() {
+on_both_engines!(
+    the_json_files_of_an_older_lore_are_imported_and_every_password_token_and_session_still_works,
+    async check_old_files_are_imported
+);
+
+async fn check_old_files_are_imported(engine: Engine) {
     let fixture = Fixture::with_files(&[("index.md", "# Home\n\nWelcome.\n")]);
     let pushed = fixture.git(&["rev-parse", "HEAD"]);
     let bare = fixture.bare_clone();
@@ -139,6 +218,7 @@ async fn the_json_files_of_an_older_lore_are_imported_and_every_password_token_a
         config.repo = Some(bare);
         config.auth.mode = AuthMode::Local;
         config.auth.anonymous_read = false;
+        engine.configure(config);
         old_files = write_old_data_folder(&config.data, &pushed);
     })
     .await;
@@ -178,17 +258,18 @@ async fn the_json_files_of_an_older_lore_are_imported_and_every_password_token_a
     );
     assert!(token["last_used_at"].as_i64().is_some_and(|it| it >= 1_700_000_900), "the last use was lost: {tokens}");
 
-    let listed = run_ok(wiki.root(), &["user", "list", "--data", &data.display().to_string()]);
+    let listed = run_ok(wiki.root(), &engine.args(&["user", "list", "--data", &data.display().to_string()]));
     for expected in
         ["eddie\teditor\tEddie Editor <eddie@example.com>\thr,legal", "dora\teditor", "(disabled)", "proxied\treader"]
     {
         assert!(listed.contains(expected), "lore user list lacks {expected:?}:\n{listed}");
     }
-    let accounts = Accounts::open(&data).expect("the account store");
+    let accounts = engine.accounts(&data);
     let eddie = accounts.user("eddie").expect("the store reads").expect("eddie");
     assert_eq!((eddie.session_epoch, eddie.created_at), (2, 1_700_000_000));
     assert_eq!(accounts.user("proxied").expect("the store reads").expect("proxied").password_hash, None);
-    let auth = lore::auth::Auth::open(&lore::auth::AuthConfig::default(), &data).expect("the stores open");
+    let auth = lore::auth::Auth::open_at(&lore::auth::AuthConfig::default(), &data, &engine.location())
+        .expect("the stores open");
     let commit = lore::store::ObjectId::from_str(&pushed).expect("a commit id");
     assert_eq!(auth.push_log.pusher(commit).as_deref(), Some("eddie"), "the push log was lost");
 
@@ -205,20 +286,21 @@ async fn the_json_files_of_an_older_lore_are_imported_and_every_password_token_a
     assert!(data.join("secret.key").exists(), "the session key was moved: old cookies would stop working");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crash_between_the_import_and_the_renames_imports_nothing_twice() {
+on_both_engines!(a_crash_between_the_import_and_the_renames_imports_nothing_twice, check_crash_before_renames);
+
+fn check_crash_before_renames(engine: Engine) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let data = dir.path().join("data");
     let old_files = write_old_data_folder(&data, &"c".repeat(40));
-    drop(Accounts::open(&data).expect("the first start imports"));
+    drop(engine.accounts(&data));
     let data_arg = data.display().to_string();
-    run_ok(dir.path(), &["user", "role", "eddie", "admin", "--data", &data_arg]);
+    run_ok(dir.path(), &engine.args(&["user", "role", "eddie", "admin", "--data", &data_arg]));
     // The files are back where they were, as if the process died after the commit and before the renames.
     for (name, bytes) in old_files.iter().filter(|(name, _)| OLD_FILES.contains(&name.as_str())) {
         std::fs::remove_file(data.join(format!("{name}.migrated"))).expect("remove the renamed file");
         std::fs::write(data.join(name), bytes).expect("put the old file back");
     }
-    let listed = run_ok(dir.path(), &["user", "list", "--data", &data_arg]);
+    let listed = run_ok(dir.path(), &engine.args(&["user", "list", "--data", &data_arg]));
     assert!(listed.contains("eddie\tadmin"), "the old file was imported again over a later change:\n{listed}");
     assert_eq!(listed.lines().count(), 3, "{listed}");
     for name in OLD_FILES {
@@ -242,26 +324,41 @@ fn a_damaged_accounts_file_stops_the_start_and_nothing_is_imported_or_renamed() 
     }
 }
 
-/// Sets the schema version SQLite keeps in the database header, as a newer Lore's migration would.
-fn set_schema_version(database: &Path, version: i64) {
-    let connection = rusqlite::Connection::open(database).expect("open lore.db");
-    connection.pragma_update(None, "user_version", version).expect("set user_version");
+impl Engine {
+    /// Sets the schema version the database keeps (SQLite's header, or PostgreSQL's `lore_schema`), as a newer
+    /// Lore's migration would.
+    fn set_schema_version(&self, data: &Path, version: i64) {
+        match &self.postgres {
+            Some(url) => {
+                postgres::psql(url, &format!("UPDATE lore_schema SET version = {version}"));
+            }
+            None => {
+                let connection = rusqlite::Connection::open(data.join("lore.db")).expect("open lore.db");
+                connection.pragma_update(None, "user_version", version).expect("set user_version");
+            }
+        }
+    }
+
+    fn schema_version(&self, data: &Path) -> i64 {
+        match &self.postgres {
+            Some(url) => postgres::psql(url, "SELECT version FROM lore_schema").parse().expect("a number"),
+            None => {
+                let connection = rusqlite::Connection::open(data.join("lore.db")).expect("open lore.db");
+                connection.query_row("PRAGMA user_version", [], |row| row.get(0)).expect("read user_version")
+            }
+        }
+    }
 }
 
-fn schema_version(database: &Path) -> i64 {
-    let connection = rusqlite::Connection::open(database).expect("open lore.db");
-    connection.query_row("PRAGMA user_version", [], |row| row.get(0)).expect("read user_version")
-}
+on_both_engines!(a_database_from_a_newer_lore_is_refused_and_the_message_says_to_upgrade, check_newer_database_refused);
 
-#[test]
-fn a_database_from_a_newer_lore_is_refused_and_the_message_says_to_upgrade() {
+fn check_newer_database_refused(engine: Engine) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let data = dir.path().join("data");
-    drop(Accounts::open(&data).expect("a current database"));
-    let database: PathBuf = data.join("lore.db");
-    let known = schema_version(&database);
+    drop(engine.accounts(&data));
+    let known = engine.schema_version(&data);
     assert!(known >= 1, "a new database has no schema version");
-    set_schema_version(&database, known + 1);
+    engine.set_schema_version(&data, known + 1);
 
     let data_arg = data.display().to_string();
     for args in [
@@ -269,6 +366,7 @@ fn a_database_from_a_newer_lore_is_refused_and_the_message_says_to_upgrade() {
         vec!["user", "list", "--data", &data_arg],
         vec!["token", "list", "--data", &data_arg],
     ] {
+        let args = engine.args(&args);
         let started = Instant::now();
         let output = run_lore(dir.path(), &args);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -278,16 +376,21 @@ fn a_database_from_a_newer_lore_is_refused_and_the_message_says_to_upgrade() {
             assert!(stderr.contains(&expected), "lore {args:?} does not say {expected:?}:\n{stderr}");
         }
     }
-    assert_eq!(schema_version(&database), known + 1, "the refused database was changed");
+    assert_eq!(engine.schema_version(&data), known + 1, "the refused database was changed");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_command_line_writes_while_the_server_serves_and_a_revoked_token_fails_the_next_request() {
+on_both_engines!(
+    the_command_line_writes_while_the_server_serves_and_a_revoked_token_fails_the_next_request,
+    async check_command_line_and_server_share_the_database
+);
+
+async fn check_command_line_and_server_share_the_database(engine: Engine) {
     let mut tokens = Vec::new();
     let wiki = TestWiki::managed_with(|config| {
         config.auth.mode = AuthMode::Local;
         config.auth.anonymous_read = false;
-        let accounts = Accounts::open(&config.data).expect("the account store");
+        engine.configure(config);
+        let accounts = engine.accounts(&config.data);
         let eddie = NewUser {
             username: "eddie".into(),
             name: "Eddie Editor".into(),
@@ -308,15 +411,28 @@ async fn the_command_line_writes_while_the_server_serves_and_a_revoked_token_fai
     let data = wiki.data_dir().display().to_string();
 
     // The command line adds accounts and tokens while the server answers requests and starts sessions.
+    let cli_engine = engine.clone();
     let cli = tokio::task::spawn_blocking(move || {
+        let engine = cli_engine;
         for n in 0..4 {
             let username = format!("user{n}");
             let email = format!("user{n}@example.com");
             run_ok(
                 &root,
-                &["user", "add", &username, "--name", &username, "--email", &email, "--no-password", "--data", &data],
+                &engine.args(&[
+                    "user",
+                    "add",
+                    &username,
+                    "--name",
+                    &username,
+                    "--email",
+                    &email,
+                    "--no-password",
+                    "--data",
+                    &data,
+                ]),
             );
-            run_ok(&root, &["token", "create", "eddie", "--name", &format!("cli {n}"), "--data", &data]);
+            run_ok(&root, &engine.args(&["token", "create", "eddie", "--name", &format!("cli {n}"), "--data", &data]));
         }
     });
     let mut statuses = Vec::new();
@@ -335,10 +451,11 @@ async fn the_command_line_writes_while_the_server_serves_and_a_revoked_token_fai
     assert!(n_requests > 0, "no request ran while the command line wrote");
 
     assert_eq!(me(&wiki, &doomed).await.status, 200, "the token works before it is revoked");
-    run_ok(wiki.root(), &["token", "revoke", &doomed_id, "--data", &wiki.data_dir().display().to_string()]);
+    let data = wiki.data_dir().display().to_string();
+    run_ok(wiki.root(), &engine.args(&["token", "revoke", &doomed_id, "--data", &data]));
     let reply = me(&wiki, &doomed).await;
     assert_eq!(reply.status, 401, "a token revoked on the command line still works: {}", reply.text());
     assert_eq!(me(&wiki, &kept).await.status, 200, "revoking one token revoked another");
-    let listed = run_ok(wiki.root(), &["user", "list", "--data", &wiki.data_dir().display().to_string()]);
+    let listed = run_ok(wiki.root(), &engine.args(&["user", "list", "--data", &data]));
     assert_eq!(listed.lines().count(), 5, "{listed}");
 }
