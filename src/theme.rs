@@ -1,5 +1,9 @@
 //! Themes: minijinja templates and static files. The default theme is compiled in; a theme folder given
 //! with `--theme` overrides it file by file. The only module that knows the template engine.
+//!
+//! Every word a template shows comes from the theme's message files (`i18n::Messages`), in the language the
+//! view's `lang` names: `{{ t("id", name=value) }}`; dates through the `ago` and `date` filters; the
+//! scripts' messages through `script_messages()`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -9,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
+use crate::i18n::{Arg, Messages, UiLanguage};
 use crate::render::highlight;
 use crate::{Error, Result};
 
@@ -62,6 +67,7 @@ pub const HIGHLIGHT_CSS: &str = "highlight.css";
 pub struct Theme {
     env: minijinja::Environment<'static>,
     static_files: Arc<StaticFiles>,
+    messages: Arc<Messages>,
 }
 
 /// A static file of the theme.
@@ -126,10 +132,22 @@ impl Theme {
                 None => format!("/-/static/{name}"),
             }
         });
+        let messages = Arc::new(Messages::load(override_dir)?);
+        add_message_functions(&mut env, &messages);
         for name in TEMPLATES {
             env.get_template(name).map_err(template_error)?;
         }
-        Ok(Theme { env, static_files })
+        Ok(Theme { env, static_files, messages })
+    }
+
+    /// The interface's messages in every shipped language.
+    pub fn messages(&self) -> &Messages {
+        &self.messages
+    }
+
+    /// Message `id` in `language`, without arguments (the id itself when there is no such message).
+    pub fn text(&self, language: UiLanguage, id: &str) -> String {
+        self.messages.text(language, id)
     }
 
     /// Renders a template with a view struct.
@@ -199,6 +217,94 @@ impl StaticFiles {
             known.insert(name.to_string(), fingerprint.to_string());
         }
     }
+}
+
+// `t("id", name=value, …)`: message `id` in the language of the view's `lang`. An argument marked safe (HTML
+// the template wrote, such as `<code>---</code>`) is put in as it is, and the message around it escaped.
+// `value|ago` and `value|date`: an RFC 3339 time as "3 days ago" and as a date, in that language too.
+fn add_message_functions(env: &mut minijinja::Environment<'static>, messages: &Arc<Messages>) {
+    use minijinja::value::{Kwargs, Value};
+    use minijinja::{Error as TemplateError, ErrorKind, State};
+
+    let for_t = messages.clone();
+    env.add_function("t", move |state: &State, id: &str, kwargs: Kwargs| -> std::result::Result<Value, TemplateError> {
+        let language = language_of(state);
+        let mut args = Vec::new();
+        let mut html_args = Vec::new();
+        for name in kwargs.args() {
+            let value: Value = kwargs.get(name)?;
+            let arg = if value.is_safe() {
+                // A placeholder that escaping leaves alone, replaced by the HTML afterwards.
+                let placeholder = format!("\u{e000}{}\u{e001}", html_args.len());
+                html_args.push((placeholder.clone(), value.to_string()));
+                Arg::Text(placeholder)
+            } else if let Some(number) = value.as_i64() {
+                Arg::Number(number as f64)
+            } else if value.kind() == minijinja::value::ValueKind::Number {
+                Arg::Number(f64::try_from(value.clone()).unwrap_or_default())
+            } else {
+                Arg::Text(value.to_string())
+            };
+            args.push((name, arg));
+        }
+        let text = for_t.format(language, id, &args).ok_or_else(|| {
+            TemplateError::new(ErrorKind::InvalidOperation, format!("no message {id:?} in the theme's locales"))
+        })?;
+        if html_args.is_empty() {
+            return Ok(Value::from(text));
+        }
+        let mut html = escape_html(&text);
+        for (placeholder, value) in html_args {
+            html = html.replace(&placeholder, &value);
+        }
+        Ok(Value::from_safe_string(html))
+    });
+    let for_ago = messages.clone();
+    env.add_filter("ago", move |state: &State, value: Value| -> String {
+        match parse_time(&value) {
+            Some(then) => for_ago.relative_time(language_of(state), chrono::Utc::now(), then),
+            None => String::new(),
+        }
+    });
+    let for_date = messages.clone();
+    env.add_filter("date", move |state: &State, value: Value| -> String {
+        match parse_time(&value) {
+            Some(at) => for_date.date_time(language_of(state), at),
+            None => String::new(),
+        }
+    });
+    let for_scripts = messages.clone();
+    env.add_function("script_messages", move |state: &State| -> Value {
+        Value::from_safe_string(for_scripts.script_messages(language_of(state)))
+    });
+}
+
+// The language a view is rendered in: its `lang`, else English.
+fn language_of(state: &minijinja::State) -> UiLanguage {
+    state.lookup("lang").and_then(|it| it.as_str().and_then(UiLanguage::parse)).unwrap_or_default()
+}
+
+// An RFC 3339 time, or Unix seconds.
+fn parse_time(value: &minijinja::Value) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Some(seconds) = value.as_i64() {
+        return chrono::DateTime::from_timestamp(seconds, 0);
+    }
+    chrono::DateTime::parse_from_rfc3339(value.as_str()?).ok().map(|it| it.to_utc())
+}
+
+fn escape_html(text: &str) -> String {
+    let mut res = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '<' => res.push_str("&lt;"),
+            '>' => res.push_str("&gt;"),
+            '&' => res.push_str("&amp;"),
+            '"' => res.push_str("&quot;"),
+            '\'' => res.push_str("&#x27;"),
+            _ => res.push(ch),
+        }
+    }
+    res
 }
 
 // The first 16 hex digits of the SHA-256 of a file.

@@ -24,6 +24,8 @@ pub struct AccountRecord {
     pub session_epoch: u64,
     /// Seconds since the epoch.
     pub created_at: i64,
+    /// The interface language the person chose (a code of `i18n::UiLanguage`); `None`: their browser's.
+    pub language: Option<String>,
 }
 
 /// A personal token as stored: its SHA-256, never the token.
@@ -115,7 +117,7 @@ impl Transaction<'_> {
         self.inner
             .prepare_cached(
                 "INSERT INTO accounts (username, name, name_key, email, email_key, role, password_hash, disabled, \
-                 session_epoch, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 session_epoch, created_at, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute((
                 &account.username,
@@ -128,6 +130,7 @@ impl Transaction<'_> {
                 account.disabled,
                 to_sql_int(account.session_epoch),
                 account.created_at,
+                &account.language,
             ))?;
         self.insert_groups(account)
     }
@@ -138,7 +141,7 @@ impl Transaction<'_> {
             .inner
             .prepare_cached(
                 "UPDATE accounts SET name = ?2, name_key = ?3, email = ?4, email_key = ?5, role = ?6, \
-                 password_hash = ?7, disabled = ?8, session_epoch = ?9, created_at = ?10 WHERE username = ?1",
+                 password_hash = ?7, disabled = ?8, session_epoch = ?9, created_at = ?10, language = ?11 WHERE username = ?1",
             )?
             .execute((
                 &account.username,
@@ -151,6 +154,7 @@ impl Transaction<'_> {
                 account.disabled,
                 to_sql_int(account.session_epoch),
                 account.created_at,
+                &account.language,
             ))?;
         if updated == 0 {
             return Ok(false);
@@ -201,7 +205,8 @@ fn fold(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
-const ACCOUNT_COLUMNS: &str = "username, name, email, role, password_hash, disabled, session_epoch, created_at";
+const ACCOUNT_COLUMNS: &str =
+    "username, name, email, role, password_hash, disabled, session_epoch, created_at, language";
 
 fn account_from_row(row: &Row<'_>) -> rusqlite::Result<AccountRecord> {
     Ok(AccountRecord {
@@ -214,6 +219,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<AccountRecord> {
         disabled: row.get(5)?,
         session_epoch: from_sql_int(row.get(6)?),
         created_at: row.get(7)?,
+        language: row.get(8)?,
     })
 }
 
@@ -297,6 +303,7 @@ mod tests {
             disabled: false,
             session_epoch: 2,
             created_at: 1_700_000_000,
+            language: None,
         }
     }
 

@@ -160,6 +160,8 @@ const MIGRATIONS: &[M<'static>] = &[
         CREATE INDEX webhook_deliveries_by_update ON webhook_deliveries (updated_at);
         CREATE INDEX webhook_deliveries_by_owner ON webhook_deliveries (owner);",
     ),
+    // 4: the interface language each person chose (a language code; NULL: the browser's).
+    M::up("ALTER TABLE accounts ADD COLUMN language TEXT;"),
 ];
 
 /// The highest schema version this binary knows.

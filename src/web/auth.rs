@@ -17,6 +17,7 @@ use super::paths::{PagePath, decode_path, page_after, safe_next};
 use super::view::{self, Frame, TokenRow, host_of};
 use super::viewer::Viewer;
 use super::{ApiError, AppState, PageError, csrf, error};
+use crate::i18n::UiLanguage;
 use crate::auth::{AuthMode, Role, User};
 use crate::content::RepoPath;
 use crate::{Error, Result};
@@ -170,23 +171,28 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         address,
         session_cookie: None,
         csrf_cookie: csrf::cookie(headers, csrf::COOKIE),
+        language: browser_language(&state, headers),
     };
     let mut clear_session = false;
     if auth.config.mode != AuthMode::Open {
         match identify(&state, request.headers(), trusted) {
             Ok(Identified::User(user, groups, session_cookie)) => {
                 viewer.access = auth.access_of(&user, &groups);
+                // The person's own choice beats what their browser asks for.
+                if let Some(language) = user.language.as_deref().and_then(UiLanguage::parse) {
+                    viewer.language = language;
+                }
                 viewer.user = Some(user);
                 viewer.session_cookie = session_cookie;
             }
             Ok(Identified::Anonymous { stale_session }) => clear_session = stale_session,
-            Err(err) => return channel.refuse(&state, request.headers(), &err),
+            Err(err) => return channel.refuse(&state, &viewer, request.headers(), &err),
         }
     }
     let method = request.method().clone();
     let need = match need(&method, &path) {
         Ok(need) => need,
-        Err(err) => return channel.refuse(&state, request.headers(), &err),
+        Err(err) => return channel.refuse(&state, &viewer, request.headers(), &err),
     };
     if need == Need::Metrics {
         let listed = state.site.config.metrics_allow.iter().any(|it| it.contains(viewer.address));
@@ -194,7 +200,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             // Monitoring clients follow no login redirect: a plain refusal says what to change.
             let err =
                 Error::Forbidden("metrics are readable only from the addresses in metrics_allow, or by admins".into());
-            return channel.refuse(&state, request.headers(), &err);
+            return channel.refuse(&state, &viewer, request.headers(), &err);
         }
     }
     if let Err(err) = allowed(&viewer, &need) {
@@ -208,7 +214,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             let next = percent_encoding::utf8_percent_encode(&target, QUERY_VALUE).to_string();
             Redirect::to(&format!("/-/login?next={next}")).into_response()
         } else {
-            channel.refuse(&state, request.headers(), &err)
+            channel.refuse(&state, &viewer, request.headers(), &err)
         };
         if clear_session {
             res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
@@ -224,6 +230,16 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
     }
     res
+}
+
+/// The interface language for a request from no one in particular: the best of `Accept-Language`, else the
+/// site's language (`language:` in `lore.yaml`) when Lore's interface comes in it, else English.
+pub fn browser_language(state: &AppState, headers: &HeaderMap) -> UiLanguage {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|it| it.to_str().ok())
+        .and_then(UiLanguage::negotiate)
+        .unwrap_or_else(|| state.site.config.interface_language())
 }
 
 fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
@@ -264,10 +280,13 @@ impl Channel {
         }
     }
 
-    fn refuse(self, state: &AppState, headers: &HeaderMap, err: &Error) -> Response {
+    fn refuse(self, state: &AppState, viewer: &Viewer, headers: &HeaderMap, err: &Error) -> Response {
         let (status, code, message) = error::classify(err);
         let mut res = match self {
-            Channel::Browser => super::themed_error_page(state, &host_of(headers), error::error_page(status, message)),
+            // In the viewer's scope, so the page is in their language.
+            Channel::Browser => viewer.clone().scope(|| {
+                super::themed_error_page(state, &host_of(headers), error::error_page(status, message))
+            }),
             Channel::Api => error::api_error(status, code, message),
             Channel::Git => (status, format!("{message}\n")).into_response(),
         };

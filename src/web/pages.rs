@@ -195,6 +195,7 @@ pub async fn content(
         // Folder rules change what lists show, and roles which actions the page offers.
         access: viewer.access.fingerprint(),
         logged_in: viewer.user.is_some(),
+        language: viewer.language,
         head: snapshot.head,
         changes_ready: state.site.changes_ready(),
     };

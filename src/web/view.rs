@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::AppState;
 use crate::Error;
+use crate::i18n::UiLanguage;
 use crate::content::path::url_for;
 use crate::content::{PageMeta, RepoPath};
 use crate::render::TocEntry;
@@ -16,6 +17,8 @@ use crate::store::{CommitInfo, ObjectId, Person};
 /// What the layout needs on every page.
 #[derive(Serialize, Clone)]
 pub struct Frame {
+    /// The interface language's code (`de`, `pt-BR`): `<html lang>`, and the language `t(…)` speaks.
+    pub lang: &'static str,
     pub site_title: String,
     pub page_title: String,
     pub search_query: String,
@@ -70,9 +73,11 @@ pub fn account_nav_for_sharing(state: &AppState) -> (String, Option<String>) {
 fn render_account_nav(state: &AppState, account: &AccountNav) -> String {
     #[derive(Serialize)]
     struct AccountNavTemplate<'a> {
+        lang: &'static str,
         account: &'a AccountNav,
     }
-    state.theme.render("_account_nav.html", &AccountNavTemplate { account }).unwrap_or_else(|err| {
+    let lang = current_language(state).code();
+    state.theme.render("_account_nav.html", &AccountNavTemplate { lang, account }).unwrap_or_else(|err| {
         tracing::error!(error = %err, "rendering the account links failed");
         String::new()
     })
@@ -98,6 +103,11 @@ impl AccountNav {
             open_banner: open && !state.site.config.listen.ip().is_loopback(),
         }
     }
+}
+
+/// The interface language of the request being handled (the viewer's), else the site's.
+pub fn current_language(state: &AppState) -> UiLanguage {
+    super::viewer::Viewer::current().map_or_else(|| state.site.config.interface_language(), |it| it.language)
 }
 
 /// One step of the breadcrumb trail.
@@ -138,6 +148,7 @@ impl Frame {
     pub fn new(state: &AppState, host: &str, page_title: &str) -> Frame {
         let account = AccountNav::of(state);
         Frame {
+            lang: current_language(state).code(),
             site_title: state.site.config.site_title.clone(),
             page_title: page_title.to_string(),
             search_query: String::new(),
