@@ -2,8 +2,8 @@
 //! with `--theme` overrides it file by file. The only module that knows the template engine.
 //!
 //! Every word a template shows comes from the theme's message files (`i18n::Messages`), in the language the
-//! view's `lang` names: `{{ t("id", name=value) }}`; dates through the `ago` and `date` filters; the
-//! scripts' messages through `script_messages()`.
+//! view's `lang` names: `{{ t("id", name=value) }}`; dates through the `ago` and `date` filters. Scripts get
+//! theirs from the static file `lore-messages-<lang>.js`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -63,6 +63,9 @@ pub const TEMPLATES: &[&str] = &[
 /// The generated stylesheet for highlighted code, served beside the theme's static files.
 pub const HIGHLIGHT_CSS: &str = "highlight.css";
 
+/// The name of the script holding the scripts' messages in one language, before its code and `.js`.
+pub const MESSAGES_SCRIPT_PREFIX: &str = "lore-messages-";
+
 /// A loaded theme: templates ready to render, static files ready to serve.
 pub struct Theme {
     env: minijinja::Environment<'static>,
@@ -82,6 +85,7 @@ pub struct StaticFile {
 struct StaticFiles {
     override_dir: Option<PathBuf>,
     highlight_css: String,
+    messages: Arc<Messages>,
     // By file name: the fingerprint of the content last served or linked to.
     fingerprints: Mutex<HashMap<String, String>>,
 }
@@ -119,9 +123,11 @@ impl Theme {
                 .build()
                 .expect("the default delimiters are valid"),
         );
+        let messages = Arc::new(Messages::load(override_dir)?);
         let static_files = Arc::new(StaticFiles {
             override_dir: override_dir.map(Path::to_path_buf),
             highlight_css: highlight::stylesheet(),
+            messages: messages.clone(),
             fingerprints: Mutex::new(HashMap::new()),
         });
         let for_templates = static_files.clone();
@@ -132,7 +138,6 @@ impl Theme {
                 None => format!("/-/static/{name}"),
             }
         });
-        let messages = Arc::new(Messages::load(override_dir)?);
         add_message_functions(&mut env, &messages);
         for name in TEMPLATES {
             env.get_template(name).map_err(template_error)?;
@@ -186,6 +191,13 @@ impl StaticFiles {
         let content_type = mime_guess::from_path(name).first_or_octet_stream().to_string();
         if name == HIGHLIGHT_CSS {
             return Some((Cow::Owned(self.highlight_css.clone().into_bytes()), content_type));
+        }
+        // The scripts' messages in one language (`lore-messages-de.js`), a file like any other so pages need
+        // no inline script.
+        if let Some(language) = name.strip_prefix(MESSAGES_SCRIPT_PREFIX).and_then(|it| it.strip_suffix(".js")) {
+            let language = UiLanguage::parse(language)?;
+            let script = format!("window.loreMessages = {};\n", self.messages.script_messages(language));
+            return Some((Cow::Owned(script.into_bytes()), content_type));
         }
         if let Some(dir) = &self.override_dir
             && let Ok(content) = std::fs::read(dir.join("static").join(name))
@@ -272,10 +284,6 @@ fn add_message_functions(env: &mut minijinja::Environment<'static>, messages: &A
             Some(at) => for_date.date_time(language_of(state), at),
             None => String::new(),
         }
-    });
-    let for_scripts = messages.clone();
-    env.add_function("script_messages", move |state: &State| -> Value {
-        Value::from_safe_string(for_scripts.script_messages(language_of(state)))
     });
 }
 

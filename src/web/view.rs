@@ -481,6 +481,8 @@ pub struct DeletedContext {
     pub path: String,
     pub title: String,
     pub by_name: String,
+    /// When, as RFC 3339 (templates show it with `ago` and `date`).
+    pub at_iso: String,
     pub at_relative: String,
     pub at_absolute: String,
     pub restore_commit: ObjectId,
@@ -495,6 +497,7 @@ impl DeletedContext {
             path: path.as_str().to_string(),
             title: path.file_stem().replace(['-', '_'], " "),
             by_name: deletion.deleted_by.author.name.clone(),
+            at_iso: at.to_rfc3339(),
             at_relative: relative_time(Utc::now(), at),
             at_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
             restore_commit: deletion.last_version.id,
