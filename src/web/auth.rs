@@ -538,6 +538,10 @@ struct AccountTemplate {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     error: Option<String>,
+    /// The interface language the person chose (a code), or empty: their browser's.
+    language: String,
+    /// The languages to choose from: code and name in itself.
+    languages: Vec<(&'static str, &'static str)>,
 }
 
 fn account_page(
@@ -566,6 +570,8 @@ fn account_page(
         tokens,
         new_token,
         error: error_message,
+        language: viewer.user.as_ref().and_then(|it| it.language.clone()).unwrap_or_default(),
+        languages: UiLanguage::ALL.iter().map(|it| (it.code(), it.native_name())).collect(),
     };
     let mut res = (status, Html(state.theme.render("account.html", &view)?)).into_response();
     csrf::attach(&mut res, set_cookie);
@@ -614,6 +620,33 @@ pub async fn update_profile(
             account_page(&state, &viewer, &headers, None, Some(message), status)
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    /// A shipped language's code, or empty for "as my browser asks".
+    language: String,
+}
+
+/// `POST /-/account/language`: the interface language a person reads Lore in, whatever their browser asks
+/// for. Only the shipped languages are accepted.
+pub async fn update_language(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfForm(form): CsrfForm<LanguageForm>,
+) -> Result<Response, PageError> {
+    let user = logged_in(&viewer)?;
+    let language = match form.language.trim() {
+        "" => None,
+        code => Some(UiLanguage::parse(code).ok_or_else(|| {
+            Error::bad_input(format!(
+                "Lore's interface comes in {}; not in {code:?}",
+                UiLanguage::ALL.map(UiLanguage::code).join(", ")
+            ))
+        })?),
+    };
+    state.auth.accounts.set_language(&user.username, language)?;
+    Ok(Redirect::to("/-/account").into_response())
 }
 
 #[derive(Deserialize)]

@@ -339,6 +339,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/logout", post(auth::logout))
         .route("/-/account", get(auth::account))
         .route("/-/account/profile", post(auth::update_profile))
+        .route("/-/account/language", post(auth::update_language))
         .route("/-/account/password", post(auth::change_password))
         .route("/-/account/tokens", post(auth::create_token_form))
         .route("/-/account/tokens/{id}/revoke", post(auth::revoke_token_form))

@@ -10,7 +10,7 @@ use lore::i18n::{Messages, UiLanguage};
 // The sources: no English outside the message files, and every message they use exists.
 
 /// Words that are the same in every language: names and symbols.
-const NOT_WORDS: &[&str] = &["Lore", "RSS", "Atom", "Markdown", "git", "YAML", "Ctrl", "Shift", "H", "B", "I", "@"];
+const NOT_WORDS: &[&str] = &["Lore", "RSS", "Atom", "Markdown", "git", "YAML", "API", "Ctrl", "Shift", "Esc"];
 
 /// The attributes whose values people read (or hear).
 const READ_ATTRIBUTES: &[&str] = &["title", "alt", "placeholder", "aria-label", "label", "value", "content"];
@@ -76,10 +76,11 @@ fn files_in(folder: &Path, extension: &str) -> Vec<PathBuf> {
     res
 }
 
-// Whether text holds a word people read: a letter, unless it is one of the words every language shares.
+// Whether text holds a word people read: a letter, unless it is one of the words every language shares or a
+// single letter (a key, as in Ctrl+K).
 fn is_word(text: &str) -> bool {
     text.split(|ch: char| !ch.is_alphanumeric())
-        .filter(|it| !it.is_empty())
+        .filter(|it| it.chars().count() > 1)
         .any(|word| word.chars().any(char::is_alphabetic) && !NOT_WORDS.contains(&word))
 }
 
