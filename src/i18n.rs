@@ -30,7 +30,8 @@ pub enum UiLanguage {
 
 impl UiLanguage {
     /// Every shipped language, English (the reference every other must match) first.
-    pub const ALL: [UiLanguage; 5] = [UiLanguage::En, UiLanguage::De, UiLanguage::PtBr, UiLanguage::ZhCn, UiLanguage::Ja];
+    pub const ALL: [UiLanguage; 5] =
+        [UiLanguage::En, UiLanguage::De, UiLanguage::PtBr, UiLanguage::ZhCn, UiLanguage::Ja];
 
     /// The BCP 47 code, as `<html lang>`, the account setting and the locale folder spell it.
     pub fn code(self) -> &'static str {
@@ -143,9 +144,9 @@ impl Messages {
                 .ok_or_else(|| Error::bad_input(format!("the default theme has no locales/{relative}")))?;
             let mut ids = Vec::new();
             let resource = parse(&format!("locales/{relative}"), default, &mut ids)?;
-            bundle.add_resource(resource).map_err(|errors| {
-                Error::bad_input(format!("locales/{relative}: {}", describe(&errors)))
-            })?;
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| Error::bad_input(format!("locales/{relative}: {}", describe(&errors))))?;
             if let Some(dir) = override_dir {
                 let path = dir.join("locales").join(language.code()).join(MESSAGE_FILE);
                 if let Ok(text) = std::fs::read_to_string(&path) {
@@ -162,8 +163,10 @@ impl Messages {
         }
         let english = &all_ids[0];
         for (language, ids) in UiLanguage::ALL.iter().zip(&all_ids).skip(1) {
-            let missing: Vec<&str> = english.iter().filter(|it| ids.binary_search(it).is_err()).map(String::as_str).collect();
-            let extra: Vec<&str> = ids.iter().filter(|it| english.binary_search(it).is_err()).map(String::as_str).collect();
+            let missing: Vec<&str> =
+                english.iter().filter(|it| ids.binary_search(it).is_err()).map(String::as_str).collect();
+            let extra: Vec<&str> =
+                ids.iter().filter(|it| english.binary_search(it).is_err()).map(String::as_str).collect();
             if !missing.is_empty() || !extra.is_empty() {
                 return Err(Error::bad_input(format!(
                     "locales/{}/{MESSAGE_FILE} must have exactly the messages of locales/en: missing {missing:?}, \

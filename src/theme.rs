@@ -239,38 +239,41 @@ fn add_message_functions(env: &mut minijinja::Environment<'static>, messages: &A
     use minijinja::{Error as TemplateError, ErrorKind, State};
 
     let for_t = messages.clone();
-    env.add_function("t", move |state: &State, id: &str, kwargs: Kwargs| -> std::result::Result<Value, TemplateError> {
-        let language = language_of(state);
-        let mut args = Vec::new();
-        let mut html_args = Vec::new();
-        for name in kwargs.args() {
-            let value: Value = kwargs.get(name)?;
-            let arg = if value.is_safe() {
-                // A placeholder that escaping leaves alone, replaced by the HTML afterwards.
-                let placeholder = format!("\u{e000}{}\u{e001}", html_args.len());
-                html_args.push((placeholder.clone(), value.to_string()));
-                Arg::Text(placeholder)
-            } else if let Some(number) = value.as_i64() {
-                Arg::Number(number as f64)
-            } else if value.kind() == minijinja::value::ValueKind::Number {
-                Arg::Number(f64::try_from(value.clone()).unwrap_or_default())
-            } else {
-                Arg::Text(value.to_string())
-            };
-            args.push((name, arg));
-        }
-        let text = for_t.format(language, id, &args).ok_or_else(|| {
-            TemplateError::new(ErrorKind::InvalidOperation, format!("no message {id:?} in the theme's locales"))
-        })?;
-        if html_args.is_empty() {
-            return Ok(Value::from(text));
-        }
-        let mut html = escape_html(&text);
-        for (placeholder, value) in html_args {
-            html = html.replace(&placeholder, &value);
-        }
-        Ok(Value::from_safe_string(html))
-    });
+    env.add_function(
+        "t",
+        move |state: &State, id: &str, kwargs: Kwargs| -> std::result::Result<Value, TemplateError> {
+            let language = language_of(state);
+            let mut args = Vec::new();
+            let mut html_args = Vec::new();
+            for name in kwargs.args() {
+                let value: Value = kwargs.get(name)?;
+                let arg = if value.is_safe() {
+                    // A placeholder that escaping leaves alone, replaced by the HTML afterwards.
+                    let placeholder = format!("\u{e000}{}\u{e001}", html_args.len());
+                    html_args.push((placeholder.clone(), value.to_string()));
+                    Arg::Text(placeholder)
+                } else if let Some(number) = value.as_i64() {
+                    Arg::Number(number as f64)
+                } else if value.kind() == minijinja::value::ValueKind::Number {
+                    Arg::Number(f64::try_from(value.clone()).unwrap_or_default())
+                } else {
+                    Arg::Text(value.to_string())
+                };
+                args.push((name, arg));
+            }
+            let text = for_t.format(language, id, &args).ok_or_else(|| {
+                TemplateError::new(ErrorKind::InvalidOperation, format!("no message {id:?} in the theme's locales"))
+            })?;
+            if html_args.is_empty() {
+                return Ok(Value::from(text));
+            }
+            let mut html = escape_html(&text);
+            for (placeholder, value) in html_args {
+                html = html.replace(&placeholder, &value);
+            }
+            Ok(Value::from_safe_string(html))
+        },
+    );
     let for_ago = messages.clone();
     env.add_filter("ago", move |state: &State, value: Value| -> String {
         match parse_time(&value) {

@@ -17,9 +17,9 @@ use super::paths::{PagePath, decode_path, page_after, safe_next};
 use super::view::{self, Frame, TokenRow, host_of};
 use super::viewer::Viewer;
 use super::{ApiError, AppState, PageError, csrf, error};
-use crate::i18n::UiLanguage;
 use crate::auth::{AuthMode, Role, User};
 use crate::content::RepoPath;
+use crate::i18n::UiLanguage;
 use crate::{Error, Result};
 
 const SESSION_COOKIE: &str = "lore_session";
@@ -284,9 +284,9 @@ impl Channel {
         let (status, code, message) = error::classify(err);
         let mut res = match self {
             // In the viewer's scope, so the page is in their language.
-            Channel::Browser => viewer.clone().scope(|| {
-                super::themed_error_page(state, &host_of(headers), error::error_page(status, message))
-            }),
+            Channel::Browser => viewer
+                .clone()
+                .scope(|| super::themed_error_page(state, &host_of(headers), error::error_page(status, message))),
             Channel::Api => error::api_error(status, code, message),
             Channel::Git => (status, format!("{message}\n")).into_response(),
         };

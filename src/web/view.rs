@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use super::AppState;
 use crate::Error;
-use crate::i18n::UiLanguage;
 use crate::content::path::url_for;
 use crate::content::{PageMeta, RepoPath};
+use crate::i18n::UiLanguage;
 use crate::render::TocEntry;
 use crate::site::{PageView, Snapshot};
 use crate::store::{CommitInfo, ObjectId, Person};

@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::csrf;
-use crate::i18n::UiLanguage;
 use crate::auth::{Access, AuthMode, User};
+use crate::i18n::UiLanguage;
 use crate::site::{Reader, Writer};
 use crate::store::Person;
 use crate::{Error, Result};

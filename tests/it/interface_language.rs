@@ -15,15 +15,52 @@ const NOT_WORDS: &[&str] = &["Lore", "RSS", "Atom", "Markdown", "git", "YAML", "
 /// The attributes whose values people read (or hear).
 const READ_ATTRIBUTES: &[&str] = &["title", "alt", "placeholder", "aria-label", "label", "value", "content"];
 
+/// Templates not translated yet: each must still hold English (so the list only shrinks).
+const NOT_YET_TRANSLATED: &[&str] = &[
+    "_account_macros.html",
+    "_diff_macros.html",
+    "_follow_macros.html",
+    "admin.html",
+    "ask.html",
+    "blame.html",
+    "changes.html",
+    "commit.html",
+    "delete.html",
+    "diff.html",
+    "follow.html",
+    "follows.html",
+    "history.html",
+    "inbox.html",
+    "links.html",
+    "move.html",
+    "new.html",
+    "notifications.html",
+    "people.html",
+    "person.html",
+    "promote.html",
+    "question.html",
+    "questions.html",
+    "review.html",
+    "search.html",
+    "tag.html",
+    "tags.html",
+    "unsubscribe.html",
+    "verify.html",
+];
+
 #[test]
 fn templates_show_no_words_outside_the_message_files() {
     let mut problems = Vec::new();
     for file in files_in(&theme().join("templates"), "html") {
         let source = std::fs::read_to_string(&file).expect("a template");
-        for (line, text) in visible_text(&source) {
-            if is_word(&text) {
-                problems.push(format!("{}:{line}: {text:?}", file.display()));
-            }
+        let name = file.file_name().and_then(|it| it.to_str()).unwrap_or_default();
+        let words: Vec<(usize, String)> = visible_text(&source).into_iter().filter(|(_, text)| is_word(text)).collect();
+        if NOT_YET_TRANSLATED.contains(&name) {
+            assert!(!words.is_empty(), "{name} is translated now: take it off NOT_YET_TRANSLATED");
+            continue;
+        }
+        for (line, text) in words {
+            problems.push(format!("{}:{line}: {text:?}", file.display()));
         }
     }
     assert!(problems.is_empty(), "user-visible words outside the message files:\n{}", problems.join("\n"));
@@ -58,8 +95,14 @@ fn the_source_scanner_finds_text_and_read_attributes_but_not_template_code() {
         "<p title=\"{{ t('a') }}\">{{ t(\"b\") }} Hello</p>\n{# a comment #}{% if x %}<img alt=\"Cat\">{% endif %}\n\
          <code>git push</code><button value=\"Go\" class=\"Word\">→</button>",
     );
-    assert_eq!(found, vec![(1, "Hello".to_string()), (2, "Cat".to_string()), (3, "Go".to_string()), (3, "→".to_string())]);
-    assert_eq!(message_ids_used("{{ t(\"nav-home\") }} t('js-saved')"), vec![(1, "nav-home".into()), (1, "js-saved".into())]);
+    assert_eq!(
+        found,
+        vec![(1, "Hello".to_string()), (2, "Cat".to_string()), (3, "Go".to_string()), (3, "→".to_string())]
+    );
+    assert_eq!(
+        message_ids_used("{{ t(\"nav-home\") }} t('js-saved')"),
+        vec![(1, "nav-home".into()), (1, "js-saved".into())]
+    );
 }
 
 fn theme() -> PathBuf {
@@ -189,4 +232,132 @@ fn message_ids_used(source: &str) -> Vec<(usize, String)> {
         }
     }
     res
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The server: which language a person gets.
+
+use crate::accounts::{EDDIE, Visitor, serve_local, small_fixture};
+use crate::common::browser::Browser;
+use crate::common::*;
+
+async fn get_in(wiki: &TestWiki, path: &str, accept_language: &str) -> Reply {
+    wiki.send("GET", path, &[("Accept-Language", accept_language)], Vec::new()).await
+}
+
+fn html_lang(reply: &Reply) -> String {
+    elements(&reply.text(), "html").first().map(|it| it.attr("lang")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accept_language_picks_the_interface_language() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n\nWelcome.\n")]).await;
+    for (accept, lang, all_pages) in [
+        ("de-AT,de;q=0.9,en;q=0.5", "de", "Alle Seiten"),
+        ("pt", "pt-BR", "Todas as páginas"),
+        ("zh-Hans-CN", "zh-CN", "所有页面"),
+        ("fr, ja;q=0.8, en;q=0.5", "ja", "すべてのページ"),
+        ("fr, it", "en", "All pages"),
+    ] {
+        let reply = get_in(&wiki, "/", accept).await;
+        assert_eq!(reply.status, 200, "{accept}");
+        assert_eq!(html_lang(&reply), lang, "{accept}: <html lang>");
+        assert!(reply.text().contains(all_pages), "{accept}: no {all_pages:?} in the header");
+        let vary = reply.header("vary").unwrap_or_default().to_ascii_lowercase();
+        assert!(vary.contains("accept-language"), "{accept}: Vary {vary:?}");
+        // The scripts' messages come in the same language, from a file (no inline script).
+        let script = format!("/-/static/lore-messages-{lang}.js");
+        assert!(reply.text().contains(&script), "{accept}: no {script}");
+    }
+    let script = wiki.get("/-/static/lore-messages-de.js").await;
+    assert_eq!(script.status, 200);
+    assert!(script.text().contains("\"js-copy\":\"Kopieren\""), "{}", script.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_cache_never_serves_one_languages_page_to_a_reader_of_another() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n\nWelcome.\n"), ("guide.md", "# Guide\n\nText.\n")]).await;
+    // Twice in German, so the second is a cache hit; then English, Japanese, and German again.
+    let first = get_in(&wiki, "/guide", "de").await;
+    let german = get_in(&wiki, "/guide", "de").await;
+    let english = get_in(&wiki, "/guide", "en").await;
+    let japanese = get_in(&wiki, "/guide", "ja").await;
+    let german_again = get_in(&wiki, "/guide", "de").await;
+    assert_eq!(first.text(), german.text(), "the same page twice in German");
+    for (reply, edit) in
+        [(&german, "Bearbeiten"), (&english, "Edit"), (&japanese, "編集"), (&german_again, "Bearbeiten")]
+    {
+        assert_eq!(reply.status, 200);
+        assert!(text_of(&reply.text()).contains(edit), "no {edit:?} in {}", text_of(&reply.text()));
+    }
+    assert!(!text_of(&english.text()).contains("Bearbeiten"), "German in the English page");
+    assert_eq!(html_lang(&english), "en");
+    let etag = |reply: &Reply| reply.header("etag").expect("page views carry an ETag");
+    assert_ne!(etag(&german), etag(&english), "one ETag for two languages");
+    assert_ne!(etag(&german), etag(&japanese));
+    // A browser that kept the German copy asks again in English: it gets the English page, not a 304.
+    let revalidated =
+        wiki.send("GET", "/guide", &[("Accept-Language", "en"), ("If-None-Match", &etag(&german))], Vec::new()).await;
+    assert_eq!(revalidated.status, 200);
+    assert_eq!(html_lang(&revalidated), "en");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn site_language_is_the_default_for_readers_whose_browser_names_none_we_ship() {
+    let fixture = Fixture::with_files(&[("index.md", "# Startseite\n\nWillkommen.\n")]);
+    let wiki = fixture.serve_with(|config| config.language = "de".into()).await;
+    let anonymous = wiki.get("/").await;
+    assert_eq!(html_lang(&anonymous), "de");
+    assert!(anonymous.text().contains("Letzte Änderungen"), "{}", text_of(&anonymous.text()));
+    assert_eq!(html_lang(&get_in(&wiki, "/", "fr-CA, fr").await), "de", "a language Lore lacks falls to the site's");
+    assert_eq!(html_lang(&get_in(&wiki, "/", "en-GB").await), "en", "the browser's beats the site's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_pages_and_error_pages_speak_german() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n")]).await;
+    let missing = get_in(&wiki, "/no-such-page", "de").await;
+    assert_eq!(missing.status, 404);
+    assert!(text_of(&missing.text()).contains("Diese Seite gibt es noch nicht."), "{}", text_of(&missing.text()));
+    assert!(text_of(&missing.text()).contains("Diese Seite anlegen"));
+    let no_commit = get_in(&wiki, &format!("/-/commit/{}", "0".repeat(40)), "de").await;
+    assert_eq!(no_commit.status, 404);
+    assert_eq!(html_lang(&no_commit), "de");
+    let text = text_of(&no_commit.text());
+    assert!(text.contains("Nicht gefunden") && text.contains("Fehler 404"), "{text}");
+    assert!(text.contains("Zur Startseite"), "{text}");
+    assert!(!text.contains("Go to the home page"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_setting_beats_accept_language_and_takes_only_shipped_languages() {
+    let local = serve_local(small_fixture(), &[EDDIE], |_| {}).await;
+    let wiki = &local.wiki;
+    let mut eddie = Browser::logged_in(wiki, EDDIE).await;
+    let in_english = |reply: &Reply| html_lang(reply) == "en";
+    let home = eddie.request("GET", "/", &[("Accept-Language", "en")], Vec::new()).await;
+    assert!(in_english(&home), "before choosing, the browser's language");
+
+    let account = eddie.get("/-/account").await;
+    assert!(account.text().contains("id=\"account-language\""), "the account page offers the choice");
+    let csrf = eddie.csrf_token().await;
+    let saved = eddie.post_form("/-/account/language", &[("language", "de"), ("csrf_token", &csrf)]).await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let home = eddie.request("GET", "/", &[("Accept-Language", "en")], Vec::new()).await;
+    assert_eq!(html_lang(&home), "de", "the account's choice beats Accept-Language");
+    assert!(text_of(&home.text()).contains("Abmelden"), "{}", text_of(&home.text()));
+    let account = eddie.get("/-/account").await;
+    assert!(account.text().contains("<option value=\"de\" lang=\"de\" selected>"), "the choice shows as chosen");
+
+    for refused in ["fr", "de-AT", "xx-<script>"] {
+        let reply = eddie.post_form("/-/account/language", &[("language", refused), ("csrf_token", &csrf)]).await;
+        assert_eq!(reply.status, 400, "{refused}: {}", reply.text());
+    }
+    let home = eddie.request("GET", "/", &[("Accept-Language", "en")], Vec::new()).await;
+    assert_eq!(html_lang(&home), "de", "a refused choice changed nothing");
+
+    let cleared = eddie.post_form("/-/account/language", &[("language", ""), ("csrf_token", &csrf)]).await;
+    assert_eq!(cleared.status, 303);
+    let home = eddie.request("GET", "/", &[("Accept-Language", "ja")], Vec::new()).await;
+    assert_eq!(html_lang(&home), "ja", "back to the browser's language");
 }

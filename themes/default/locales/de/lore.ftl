@@ -266,3 +266,37 @@ edit-your-email = Deine E-Mail
 edit-message = Beschreibe deine Änderung
 cancel = Abbrechen
 edit-save-hint = Strg+S speichert
+
+## Scripts
+
+js-section-link = Link auf diesen Abschnitt
+js-suggestions = Vorschläge
+js-pages-in = Seiten in { $folder }
+js-more = { $n } weitere
+js-copied = Kopiert
+js-copy = Kopieren
+js-shortcuts = Tastenkürzel
+js-shortcut-search = Suchen
+js-shortcut-help = Diese Hilfe
+js-shortcut-edit = Diese Seite bearbeiten
+js-shortcut-save = Speichern (im Editor)
+js-close = Schließen
+js-time-just-now = gerade eben
+js-preview-failed = Vorschau nicht aktualisiert: { $error }
+js-network-error = Netzwerkfehler
+js-draft-earlier-visit = einem früheren Besuch
+js-draft-from = Du hast einen ungespeicherten Entwurf von { $when }.
+js-draft-from-changed = Du hast einen ungespeicherten Entwurf von { $when } (die Seite hat sich seitdem geändert; Speichern führt ihn mit diesen Änderungen zusammen).
+js-uploading = { $name } wird hochgeladen …
+js-uploaded = { $name } hochgeladen.
+js-upload-failed = { $name } konnte nicht hochgeladen werden: { $error }
+js-file-too-large = die Datei ist zu groß
+js-bold-text = fetter Text
+js-italic-text = kursiver Text
+js-picker-page = Link auf eine Seite: tippe einen Teil ihres Titels
+js-picker-person = Jemanden erwähnen: tippe einen Teil des Namens
+js-search-failed = Suche nicht möglich: { $error }
+js-conflict-moved = Du hast diese Zeilen im Editor inzwischen geändert: ändere sie dort.
+js-conflict-both = Der Editor enthält beide, deine zuerst.
+js-conflict-mine = Der Editor enthält deine.
+js-conflict-theirs = Der Editor enthält deren.

@@ -267,3 +267,37 @@ edit-your-email = Your e-mail
 edit-message = Describe your change
 cancel = Cancel
 edit-save-hint = Ctrl+S saves
+
+## Scripts
+
+js-section-link = Link to this section
+js-suggestions = Suggestions
+js-pages-in = Pages in { $folder }
+js-more = { $n } more
+js-copied = Copied
+js-copy = Copy
+js-shortcuts = Keyboard shortcuts
+js-shortcut-search = Search
+js-shortcut-help = This help
+js-shortcut-edit = Edit this page
+js-shortcut-save = Save (in the editor)
+js-close = Close
+js-time-just-now = just now
+js-preview-failed = Preview not updated: { $error }
+js-network-error = network error
+js-draft-earlier-visit = an earlier visit
+js-draft-from = You have an unsaved draft from { $when }.
+js-draft-from-changed = You have an unsaved draft from { $when } (the page has changed since; saving it merges with those changes).
+js-uploading = Uploading { $name }…
+js-uploaded = Uploaded { $name }.
+js-upload-failed = Could not upload { $name }: { $error }
+js-file-too-large = the file is too large
+js-bold-text = bold text
+js-italic-text = italic text
+js-picker-page = Link to a page: type part of its title
+js-picker-person = Mention someone: type part of their name
+js-search-failed = Could not search: { $error }
+js-conflict-moved = You have changed these lines in the editor since: change them there.
+js-conflict-both = The editor has both, yours first.
+js-conflict-mine = The editor has yours.
+js-conflict-theirs = The editor has theirs.

@@ -235,3 +235,37 @@ edit-your-email = あなたのメールアドレス
 edit-message = 変更内容の説明
 cancel = キャンセル
 edit-save-hint = Ctrl+S で保存
+
+## Scripts
+
+js-section-link = このセクションへのリンク
+js-suggestions = 候補
+js-pages-in = { $folder } のページ
+js-more = ほか { $n } 件
+js-copied = コピーしました
+js-copy = コピー
+js-shortcuts = キーボードショートカット
+js-shortcut-search = 検索
+js-shortcut-help = このヘルプ
+js-shortcut-edit = このページを編集
+js-shortcut-save = 保存（エディター内）
+js-close = 閉じる
+js-time-just-now = たった今
+js-preview-failed = プレビューを更新できませんでした: { $error }
+js-network-error = ネットワークエラー
+js-draft-earlier-visit = 以前の訪問
+js-draft-from = { $when } の保存されていない下書きがあります。
+js-draft-from-changed = { $when } の保存されていない下書きがあります（その後ページが変更されました。保存するとその変更とマージされます）。
+js-uploading = { $name } をアップロード中…
+js-uploaded = { $name } をアップロードしました。
+js-upload-failed = { $name } をアップロードできませんでした: { $error }
+js-file-too-large = ファイルが大きすぎます
+js-bold-text = 太字のテキスト
+js-italic-text = 斜体のテキスト
+js-picker-page = ページへのリンク: タイトルの一部を入力
+js-picker-person = 誰かにメンション: 名前の一部を入力
+js-search-failed = 検索できませんでした: { $error }
+js-conflict-moved = その後エディターでこれらの行を変更しています。エディターで直してください。
+js-conflict-both = エディターには両方が入っています（あなたの版が先）。
+js-conflict-mine = エディターにはあなたの版が入っています。
+js-conflict-theirs = エディターには相手の版が入っています。

@@ -266,3 +266,37 @@ edit-your-email = Seu e-mail
 edit-message = Descreva sua alteração
 cancel = Cancelar
 edit-save-hint = Ctrl+S salva
+
+## Scripts
+
+js-section-link = Link para esta seção
+js-suggestions = Sugestões
+js-pages-in = Páginas em { $folder }
+js-more = mais { $n }
+js-copied = Copiado
+js-copy = Copiar
+js-shortcuts = Atalhos de teclado
+js-shortcut-search = Pesquisar
+js-shortcut-help = Esta ajuda
+js-shortcut-edit = Editar esta página
+js-shortcut-save = Salvar (no editor)
+js-close = Fechar
+js-time-just-now = agora mesmo
+js-preview-failed = Pré-visualização não atualizada: { $error }
+js-network-error = erro de rede
+js-draft-earlier-visit = uma visita anterior
+js-draft-from = Você tem um rascunho não salvo de { $when }.
+js-draft-from-changed = Você tem um rascunho não salvo de { $when } (a página mudou desde então; salvar mescla com essas alterações).
+js-uploading = Enviando { $name }…
+js-uploaded = { $name } enviado.
+js-upload-failed = Não foi possível enviar { $name }: { $error }
+js-file-too-large = o arquivo é grande demais
+js-bold-text = texto em negrito
+js-italic-text = texto em itálico
+js-picker-page = Link para uma página: digite parte do título
+js-picker-person = Mencionar alguém: digite parte do nome
+js-search-failed = Não foi possível pesquisar: { $error }
+js-conflict-moved = Você mudou estas linhas no editor desde então: altere-as lá.
+js-conflict-both = O editor tem as duas, a sua primeiro.
+js-conflict-mine = O editor tem a sua.
+js-conflict-theirs = O editor tem a deles.

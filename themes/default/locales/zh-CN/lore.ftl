@@ -4,11 +4,11 @@
 
 date-time = { $year }年{ $month }月{ $day }日 { $time } UTC
 time-just-now = 刚刚
-time-minutes-ago = { $n } 分钟前
-time-hours-ago = { $n } 小时前
-time-days-ago = { $n } 天前
-time-months-ago = { $n } 个月前
-time-years-ago = { $n } 年前
+time-minutes-ago = { $n }分钟前
+time-hours-ago = { $n }小时前
+time-days-ago = { $n }天前
+time-months-ago = { $n }个月前
+time-years-ago = { $n }年前
 
 ## The frame of every page
 
@@ -235,3 +235,37 @@ edit-your-email = 你的电子邮件
 edit-message = 描述你的更改
 cancel = 取消
 edit-save-hint = Ctrl+S 保存
+
+## Scripts
+
+js-section-link = 链接到本节
+js-suggestions = 建议
+js-pages-in = { $folder } 中的页面
+js-more = 还有 { $n } 个
+js-copied = 已复制
+js-copy = 复制
+js-shortcuts = 键盘快捷键
+js-shortcut-search = 搜索
+js-shortcut-help = 本帮助
+js-shortcut-edit = 编辑此页面
+js-shortcut-save = 保存（在编辑器中）
+js-close = 关闭
+js-time-just-now = 刚刚
+js-preview-failed = 预览未更新：{ $error }
+js-network-error = 网络错误
+js-draft-earlier-visit = 之前的访问
+js-draft-from = 你有一份来自 { $when } 的未保存草稿。
+js-draft-from-changed = 你有一份来自 { $when } 的未保存草稿（此后页面已更改；保存时会与这些更改合并）。
+js-uploading = 正在上传 { $name }…
+js-uploaded = 已上传 { $name }。
+js-upload-failed = 无法上传 { $name }：{ $error }
+js-file-too-large = 文件太大
+js-bold-text = 粗体文本
+js-italic-text = 斜体文本
+js-picker-page = 链接到页面：输入标题的一部分
+js-picker-person = 提及某人：输入名字的一部分
+js-search-failed = 无法搜索：{ $error }
+js-conflict-moved = 你之后已在编辑器中改动了这些行：请在那里修改。
+js-conflict-both = 编辑器中保留了两者，你的在前。
+js-conflict-mine = 编辑器中是你的版本。
+js-conflict-theirs = 编辑器中是对方的版本。
