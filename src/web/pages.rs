@@ -187,7 +187,7 @@ pub async fn content(
     let reader = viewer.reader(&state);
     let snapshot = reader.snapshot().clone();
     let now = Utc::now();
-    let notice = view::notice_from_query(uri.query());
+    let notice = view::notice_from_query(&state, uri.query());
     let host = view::host_of(&headers);
     let key = PageKey {
         url: uri.path().to_string(),

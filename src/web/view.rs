@@ -444,26 +444,28 @@ mod tests {
     }
 }
 
-/// The notice a page shows after an action, from the query string the action redirected with.
-pub fn notice_from_query(query: Option<&str>) -> Option<String> {
+/// The notice a page shows after an action, from the query string the action redirected with, in the
+/// viewer's language.
+pub fn notice_from_query(state: &AppState, query: Option<&str>) -> Option<String> {
     let pairs = super::query::pairs(query?);
     let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let language = current_language(state);
+    let messages = state.theme.messages();
     if let Some(name) = get("merged") {
-        return Some(format!("Saved: merged with changes by {name}."));
+        return messages.format(language, "notice-merged", &[("name", crate::i18n::Arg::Text(name))]);
     }
-    if get("saved").is_some() {
-        return Some("Saved.".into());
-    }
-    if get("unchanged").is_some() {
-        return Some("No changes to save.".into());
-    }
-    if get("moved").is_some() {
-        return Some("Moved. The old address redirects here.".into());
-    }
-    if get("restored").is_some() {
-        return Some("Restored.".into());
-    }
-    None
+    let id = if get("saved").is_some() {
+        "notice-saved"
+    } else if get("unchanged").is_some() {
+        "notice-unchanged"
+    } else if get("moved").is_some() {
+        "notice-moved"
+    } else if get("restored").is_some() {
+        "notice-restored"
+    } else {
+        return None;
+    };
+    Some(messages.text(language, id))
 }
 
 /// The deleted page's view.

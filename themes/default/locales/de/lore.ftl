@@ -300,3 +300,11 @@ js-conflict-moved = Du hast diese Zeilen im Editor inzwischen geändert: ändere
 js-conflict-both = Der Editor enthält beide, deine zuerst.
 js-conflict-mine = Der Editor enthält deine.
 js-conflict-theirs = Der Editor enthält deren.
+
+## Notices after an action
+
+notice-merged = Gespeichert: mit den Änderungen von { $name } zusammengeführt.
+notice-saved = Gespeichert.
+notice-unchanged = Keine Änderungen zu speichern.
+notice-moved = Verschoben. Die alte Adresse leitet hierher weiter.
+notice-restored = Wiederhergestellt.

@@ -301,3 +301,11 @@ js-conflict-moved = You have changed these lines in the editor since: change the
 js-conflict-both = The editor has both, yours first.
 js-conflict-mine = The editor has yours.
 js-conflict-theirs = The editor has theirs.
+
+## Notices after an action
+
+notice-merged = Saved: merged with changes by { $name }.
+notice-saved = Saved.
+notice-unchanged = No changes to save.
+notice-moved = Moved. The old address redirects here.
+notice-restored = Restored.

@@ -269,3 +269,11 @@ js-conflict-moved = その後エディターでこれらの行を変更してい
 js-conflict-both = エディターには両方が入っています（あなたの版が先）。
 js-conflict-mine = エディターにはあなたの版が入っています。
 js-conflict-theirs = エディターには相手の版が入っています。
+
+## Notices after an action
+
+notice-merged = 保存しました: { $name } の変更とマージしました。
+notice-saved = 保存しました。
+notice-unchanged = 保存する変更はありません。
+notice-moved = 移動しました。古いアドレスはここへ転送されます。
+notice-restored = 復元しました。

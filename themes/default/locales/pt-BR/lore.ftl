@@ -300,3 +300,11 @@ js-conflict-moved = Você mudou estas linhas no editor desde então: altere-as l
 js-conflict-both = O editor tem as duas, a sua primeiro.
 js-conflict-mine = O editor tem a sua.
 js-conflict-theirs = O editor tem a deles.
+
+## Notices after an action
+
+notice-merged = Salvo: mesclado com as alterações de { $name }.
+notice-saved = Salvo.
+notice-unchanged = Nenhuma alteração para salvar.
+notice-moved = Movida. O endereço antigo redireciona para cá.
+notice-restored = Restaurada.

@@ -269,3 +269,11 @@ js-conflict-moved = 你之后已在编辑器中改动了这些行：请在那里
 js-conflict-both = 编辑器中保留了两者，你的在前。
 js-conflict-mine = 编辑器中是你的版本。
 js-conflict-theirs = 编辑器中是对方的版本。
+
+## Notices after an action
+
+notice-merged = 已保存：已与 { $name } 的更改合并。
+notice-saved = 已保存。
+notice-unchanged = 没有需要保存的更改。
+notice-moved = 已移动。旧地址会重定向到这里。
+notice-restored = 已恢复。
