@@ -158,7 +158,13 @@ impl Theme {
     /// Renders a template with a view struct.
     pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String> {
         let template = self.env.get_template(name).map_err(template_error)?;
-        template.render(minijinja::value::Serde(view)).map_err(template_error)
+        let context = minijinja::Value::from(minijinja::value::Serde(view));
+        // Imported macros do not see the view: they find its language here.
+        let language = context.get_attr("lang").ok().and_then(|it| it.as_str().and_then(UiLanguage::parse));
+        let outer = RENDERING.replace(language);
+        let res = template.render(context);
+        RENDERING.set(outer);
+        res.map_err(template_error)
     }
 
     /// The address of a static file with its fingerprint, as templates' `static_url` gives it.
@@ -274,6 +280,37 @@ fn add_message_functions(env: &mut minijinja::Environment<'static>, messages: &A
             Ok(Value::from_safe_string(html))
         },
     );
+    // Like the built-in `escape`, without escaping `/` (see `escape_without_slashes`), for HTML that templates
+    // build to hand to `t` as a safe argument.
+    env.add_filter("escape", |value: Value| -> Value {
+        if value.is_safe() { value } else { Value::from_safe_string(escape_html(&value.to_string())) }
+    });
+    // `tag("a", text, href=url)`: an element for a safe argument of `t`, its text and attribute values escaped
+    // (text marked safe, such as another `tag`, stays as it is); `data_x=true` writes the bare `data-x`.
+    env.add_function(
+        "tag",
+        |name: &str, content: Value, kwargs: Kwargs| -> std::result::Result<Value, TemplateError> {
+            if name.is_empty() || !name.chars().all(|it| it.is_ascii_alphanumeric()) {
+                return Err(TemplateError::new(ErrorKind::InvalidOperation, "tag names are letters and digits"));
+            }
+            let mut html = format!("<{name}");
+            for attribute in kwargs.args() {
+                let value: Value = kwargs.get(attribute)?;
+                let attribute = attribute.replace('_', "-");
+                match value.is_true() && value.kind() == minijinja::value::ValueKind::Bool {
+                    true => html.push_str(&format!(" {attribute}")),
+                    false => html.push_str(&format!(" {attribute}=\"{}\"", escape_html(&value.to_string()))),
+                }
+            }
+            html.push('>');
+            match content.is_safe() {
+                true => html.push_str(&content.to_string()),
+                false => html.push_str(&escape_html(&content.to_string())),
+            }
+            html.push_str(&format!("</{name}>"));
+            Ok(Value::from_safe_string(html))
+        },
+    );
     let for_ago = messages.clone();
     env.add_filter("ago", move |state: &State, value: Value| -> String {
         match parse_time(&value) {
@@ -290,9 +327,18 @@ fn add_message_functions(env: &mut minijinja::Environment<'static>, messages: &A
     });
 }
 
-// The language a view is rendered in: its `lang`, else English.
+thread_local! {
+    // The language of the view this thread is rendering (`Theme::render`).
+    static RENDERING: std::cell::Cell<Option<UiLanguage>> = const { std::cell::Cell::new(None) };
+}
+
+// The language a view is rendered in: its `lang` (in macros, that of the view being rendered), else English.
 fn language_of(state: &minijinja::State) -> UiLanguage {
-    state.lookup("lang").and_then(|it| it.as_str().and_then(UiLanguage::parse)).unwrap_or_default()
+    state
+        .lookup("lang")
+        .and_then(|it| it.as_str().and_then(UiLanguage::parse))
+        .or_else(|| RENDERING.get())
+        .unwrap_or_default()
 }
 
 // An RFC 3339 time, or Unix seconds.
@@ -368,4 +414,37 @@ fn template_error(err: minijinja::Error) -> Error {
         source = cause.source();
     }
     Error::Template(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct View {
+        lang: &'static str,
+        url: &'static str,
+        title: &'static str,
+    }
+
+    #[track_caller]
+    fn check(template: &str, expected: &str) {
+        let mut env = Theme::load(None).expect("the default theme loads").env;
+        env.add_template_owned("probe.html", template.to_string()).unwrap();
+        let view = View { lang: "de", url: "/a?b&c", title: "<T>" };
+        assert_eq!(env.get_template("probe.html").unwrap().render(minijinja::value::Serde(&view)).unwrap(), expected);
+    }
+
+    #[test]
+    fn messages_escape_text_arguments_and_keep_html_built_with_tag() {
+        check(r#"{{ t("history-title", title=title) }}"#, "Verlauf von &lt;T&gt;");
+        check(
+            r#"{{ t("history-title", title=tag("a", title, href=url)) }}"#,
+            r#"Verlauf von <a href="/a?b&amp;c">&lt;T&gt;</a>"#,
+        );
+        check(
+            r#"{{ tag("a", tag("code", title), href=url, data_x=true) }}"#,
+            r#"<a data-x href="/a?b&amp;c"><code>&lt;T&gt;</code></a>"#,
+        );
+    }
 }

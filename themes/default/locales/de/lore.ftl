@@ -308,3 +308,174 @@ notice-saved = Gespeichert.
 notice-unchanged = Keine Änderungen zu speichern.
 notice-moved = Verschoben. Die alte Adresse leitet hierher weiter.
 notice-restored = Wiederhergestellt.
+
+## History, changes, commits and blame
+
+history-title = Verlauf von { $title }
+history-hint = Um zwei Fassungen zu vergleichen, wähle eine in der linken Spalte (von) und eine in der rechten Spalte (bis).
+history-compare-from = Vergleichen von
+history-from = Von
+history-to = Bis
+history-change = Änderung
+history-author = Autor/in
+history-when = Wann
+history-lines = Zeilen
+history-compare-from-commit = Vergleichen von { $commit }
+history-compare-to-commit = Vergleichen bis { $commit }
+history-deleted = gelöscht
+history-no-message = (keine Beschreibung)
+history-as-path = als { $path }
+history-pushed-by = gepusht von { $who }
+history-compare = Ausgewählte Fassungen vergleichen
+history-pager = Seiten des Verlaufs
+pager-newer = Neuer
+pager-page = Seite { $n }
+pager-older = Älter
+changes-feed = Im Feedreader folgen (Atom)
+changes-filter-label = Änderungen filtern
+changes-author-placeholder = Name oder E-Mail
+changes-folder = Ordner
+changes-filter = Filtern
+changes-none = Keine passenden Änderungen.
+changes-pager = Seiten der Änderungen
+commit-title = Commit { $commit }
+commit-by = von { $author },
+commit-pushed-by = gepusht von { $who },
+commit-parent = Vorgänger
+commit-files = 
+    { $n ->
+        [one] 1 Datei geändert.
+       *[other] { $n } Dateien geändert.
+    }
+blame-title = Zeilenherkunft von { $title }
+diff-no-changes = Keine Änderungen am Text.
+
+## Comparing, moving and deleting
+
+diff-title = Änderungen an { $title }
+diff-from-to = Von { $from } bis { $to }
+diff-views = Ansichten des Vergleichs
+diff-unified = Zusammen
+diff-split = Nebeneinander
+diff-full = Mehr zeigen (ganze Seite)
+move-title = { $title } verschieben
+move-heading = „{ $title }“ verschieben oder umbenennen
+move-new-path = Neuer Pfad
+move-hint = Die alte Adresse funktioniert weiter: Sie leitet auf die neue weiter, und Wiki-Links auf den alten Namen führen weiterhin zum Ziel.
+move-submit = Seite verschieben
+delete-title = { $title } löschen
+delete-heading = „{ $title }“ löschen?
+delete-lead = Die Seite verschwindet aus dem Wiki, aber nichts geht verloren: Ihr Verlauf bewahrt jede Fassung, und alle können sie unter ihrer alten Adresse wiederherstellen.
+delete-why = Warum? (optional)
+delete-submit = Seite löschen
+
+## New page, tags and links
+
+new-open-existing = Diese Seite öffnen
+new-or-another-name =  oder wähle einen anderen Namen.
+new-suggestion = Die Felder unten sind jetzt entsprechend ausgefüllt: leg sie an oder ändere sie.
+new-title-hint = Worum es auf der Seite geht, so wie Lesende es sehen, zum Beispiel „So deployen wir“.
+new-top-level = (oberste Ebene)
+new-folder-hint = Ein bestehender Ordner oder ein neuer: kleingeschriebene Wörter mit Bindestrichen verbunden, etwa { $example }.
+new-name = Name in der Adresse
+new-name-placeholder = aus dem Titel gebildet
+new-name-hint = Leer lassen, um ihn aus dem Titel zu bilden: kleingeschriebene Wörter mit Bindestrichen verbunden.
+new-address = Die Seite wird zu finden sein unter
+new-start-from = Beginnen mit
+new-blank = Leerer Seite
+new-create = Anlegen
+tags-count = 
+    { $n ->
+        [one] 1 Schlagwort
+       *[other] { $n } Schlagwörter
+    }
+tags-none = Noch keine Seite hat Schlagwörter. Füge { $example } zum Front Matter einer Seite hinzu.
+tag-title = Mit „{ $tag }“ verschlagwortet
+tag-feed-title = Änderungen an Seiten mit dem Schlagwort { $tag }
+tag-sort-by = Sortieren nach
+tag-sort-title = Titel
+tag-sort-changed = letzter Änderung
+tag-feed = Änderungen als Feed (Atom)
+tag-all = Alle Schlagwörter
+links-broken = Defekte Links
+links-orphans = Verwaiste Seiten
+links-broken-lead = Links auf Seiten, die es noch nicht gibt, und auf fehlende Dateien, die meistgesuchten zuerst (was { $command } meldet).
+links-orphans-lead = Seiten, auf die keine andere Seite verlinkt: verlinke sie von einer Stelle, an der Leute nachsehen.
+links-missing = Fehlt
+links-linked-from = Verlinkt von
+links-none-broken = Jeder Link führt zu einer Seite, die es gibt.
+links-none-orphans = Jede Seite wird von irgendwo verlinkt.
+
+## People
+
+people-lead = Alle, die hier geschrieben haben, nach den Zeilen, die heute noch auf den Seiten stehen.
+people-indexing = Die Autorschaft wird noch erfasst; die Zahlen können unvollständig sein.
+people-needs-attention = Braucht Aufmerksamkeit
+people-person = Person
+people-lines-standing = Noch stehende Zeilen
+people-commits = Commits
+people-accepted = Akzeptierte Antworten
+people-last-active = Zuletzt aktiv
+people-lines = Zeilen
+person-since = seit { $date }
+person-hand-over = Ihre Seiten übergeben
+person-last-active = zuletzt aktiv { $when }
+person-answers = Antworten
+person-answers-accepted = { $n } ({ $accepted } akzeptiert)
+person-strongest = Am stärksten in
+person-tag-lines = 
+    { $n ->
+        [one] 1 Zeile
+       *[other] { $n } Zeilen
+    }
+person-pages = Was von ihnen noch steht
+person-their-lines = Ihre Zeilen
+person-share = Anteil
+person-main-author = Hauptautor/in
+person-none = Keine ihrer Zeilen steht heute noch auf den Seiten.
+follow-link-title = Erhalte, was mit { $label } passiert, in deinem Posteingang
+follow-link = Folgen
+
+## Following and the inbox
+
+follow-this = 
+    { $kind ->
+        [page] diese Seite
+        [folder] diesen Ordner
+        [tag] dieses Schlagwort
+        [question] diese Frage
+       *[person] dieser Person
+    }
+follow-title = { $label } folgen
+follow-following = Du folgst { $this }: Was damit passiert, landet in deinem { $inbox }.
+follow-inbox = Posteingang
+follow-muted = Du hast { $this } stummgeschaltet: Nichts davon erreicht dich.
+follow-offer = Folge { $this }, um in deinem { $inbox } zu erfahren, was damit passiert, oder schalte es stumm, um nichts davon zu hören.
+follow-mute = Stummschalten
+follow-unmute = Stummschaltung aufheben
+follow-unfollow = Nicht mehr folgen
+follow-everything = Alles, dem du folgst
+follows-title = Dem du folgst
+follows-lead = Änderungen daran landen in deinem { $inbox }. Lore folgt für dich allem, was du anlegst, bearbeitest, fragst oder beantwortest; Stummgeschaltetes erreicht dich nie.
+follows-what = Was
+follows-kind = Art
+follows-since = Seit
+actions = Aktionen
+follows-muted = stumm
+follows-automatic = automatisch
+follow-kind = 
+    { $kind ->
+        [page] Seite
+        [folder] Ordner
+        [tag] Schlagwort
+        [question] Frage
+       *[person] Person
+    }
+follows-none = Du folgst noch nichts. Nutze den Folgen-Knopf auf einer Seite, einem Ordner, einem Schlagwort, einer Frage oder einer Person.
+inbox-unread = { $n } ungelesen.
+inbox-nothing-unread = Nichts ungelesen.
+inbox-show-all = Alle zeigen
+inbox-show-unread = Nur Ungelesenes zeigen
+inbox-mark-all = Alle als gelesen markieren
+inbox-mark-read = Als gelesen markieren
+inbox-empty = Hier ist noch nichts. Folge Seiten, Ordnern, Schlagwörtern, Fragen oder Personen, dann erscheint hier, was mit ihnen passiert.

@@ -309,3 +309,174 @@ notice-saved = Saved.
 notice-unchanged = No changes to save.
 notice-moved = Moved. The old address redirects here.
 notice-restored = Restored.
+
+## History, changes, commits and blame
+
+history-title = History of { $title }
+history-hint = To compare two versions, choose one in the left column (from) and one in the right column (to).
+history-compare-from = Compare from
+history-from = From
+history-to = To
+history-change = Change
+history-author = Author
+history-when = When
+history-lines = Lines
+history-compare-from-commit = Compare from { $commit }
+history-compare-to-commit = Compare to { $commit }
+history-deleted = deleted
+history-no-message = (no message)
+history-as-path = as { $path }
+history-pushed-by = pushed by { $who }
+history-compare = Compare selected versions
+history-pager = Pages of history
+pager-newer = Newer
+pager-page = Page { $n }
+pager-older = Older
+changes-feed = Follow in your feed reader (Atom)
+changes-filter-label = Filter changes
+changes-author-placeholder = name or e-mail
+changes-folder = Folder
+changes-filter = Filter
+changes-none = No changes match.
+changes-pager = Pages of changes
+commit-title = Commit { $commit }
+commit-by = by { $author },
+commit-pushed-by = pushed by { $who },
+commit-parent = parent
+commit-files = 
+    { $n ->
+        [one] 1 file changed.
+       *[other] { $n } files changed.
+    }
+blame-title = Blame of { $title }
+diff-no-changes = No changes to the text.
+
+## Comparing, moving and deleting
+
+diff-title = Changes to { $title }
+diff-from-to = From { $from } to { $to }
+diff-views = Diff views
+diff-unified = Unified
+diff-split = Side by side
+diff-full = Show more (whole page)
+move-title = Move { $title }
+move-heading = Move or rename “{ $title }”
+move-new-path = New path
+move-hint = The old address keeps working: it redirects to the new one, and wiki links to the old name still resolve.
+move-submit = Move page
+delete-title = Delete { $title }
+delete-heading = Delete “{ $title }”?
+delete-lead = The page disappears from the wiki, but nothing is lost: its history keeps every version, and anyone can restore it from its old address.
+delete-why = Why? (optional)
+delete-submit = Delete page
+
+## New page, tags and links
+
+new-open-existing = Open that page
+new-or-another-name = , or choose another name.
+new-suggestion = The fields below now say so: create it, or change them.
+new-title-hint = What the page is about, as readers will see it, for example “How we deploy”.
+new-top-level = (top level)
+new-folder-hint = An existing folder, or a new one: lowercase words joined by hyphens, such as { $example }.
+new-name = Name in the address
+new-name-placeholder = made from the title
+new-name-hint = Leave it empty to make it from the title: lowercase words joined by hyphens.
+new-address = The page will be at
+new-start-from = Start from
+new-blank = Blank page
+new-create = Create
+tags-count = 
+    { $n ->
+        [one] 1 tag
+       *[other] { $n } tags
+    }
+tags-none = No page has tags yet. Add { $example } to a page's front matter.
+tag-title = Tagged “{ $tag }”
+tag-feed-title = Changes to pages tagged { $tag }
+tag-sort-by = Sort by
+tag-sort-title = title
+tag-sort-changed = last change
+tag-feed = Changes as a feed (Atom)
+tag-all = All tags
+links-broken = Broken links
+links-orphans = Orphan pages
+links-broken-lead = Links to pages that do not exist yet and to missing files, most wanted first (what { $command } reports).
+links-orphans-lead = Pages no other page links to: link them from somewhere people look.
+links-missing = Missing
+links-linked-from = Linked from
+links-none-broken = Every link points to a page that exists.
+links-none-orphans = Every page is linked from somewhere.
+
+## People
+
+people-lead = Everyone who has written here, by the lines they wrote that are still on today's pages.
+people-indexing = Authorship is still being indexed; figures may be incomplete.
+people-needs-attention = Needs attention
+people-person = Person
+people-lines-standing = Lines still standing
+people-commits = Commits
+people-accepted = Accepted answers
+people-last-active = Last active
+people-lines = Lines
+person-since = since { $date }
+person-hand-over = Hand over their pages
+person-last-active = last active { $when }
+person-answers = Answers
+person-answers-accepted = { $n } ({ $accepted } accepted)
+person-strongest = Strongest in
+person-tag-lines = 
+    { $n ->
+        [one] 1 line
+       *[other] { $n } lines
+    }
+person-pages = What they wrote that still stands
+person-their-lines = Their lines
+person-share = Share
+person-main-author = main author
+person-none = None of their lines are on today's pages.
+follow-link-title = Get what happens to { $label } in your inbox
+follow-link = Follow
+
+## Following and the inbox
+
+follow-this = 
+    { $kind ->
+        [page] this page
+        [folder] this folder
+        [tag] this tag
+        [question] this question
+       *[person] this person
+    }
+follow-title = Follow { $label }
+follow-following = You follow { $this }: what happens to it reaches your { $inbox }.
+follow-inbox = inbox
+follow-muted = You muted { $this }: nothing about it reaches you.
+follow-offer = Follow { $this } to get what happens to it in your { $inbox }, or mute it to hear nothing of it.
+follow-mute = Mute
+follow-unmute = Unmute
+follow-unfollow = Unfollow
+follow-everything = Everything you follow
+follows-title = What you follow
+follows-lead = Changes to these reach your { $inbox }. Lore follows what you create, edit, ask or answer for you; muted things never reach you.
+follows-what = What
+follows-kind = Kind
+follows-since = Since
+actions = Actions
+follows-muted = muted
+follows-automatic = automatic
+follow-kind = 
+    { $kind ->
+        [page] page
+        [folder] folder
+        [tag] tag
+        [question] question
+       *[person] person
+    }
+follows-none = You follow nothing yet. Use the Follow button on a page, folder, tag, question or person.
+inbox-unread = { $n } unread.
+inbox-nothing-unread = Nothing unread.
+inbox-show-all = Show all
+inbox-show-unread = Show only unread
+inbox-mark-all = Mark all read
+inbox-mark-read = Mark read
+inbox-empty = Nothing here yet. Follow pages, folders, tags, questions or people, and what happens to them shows up here.

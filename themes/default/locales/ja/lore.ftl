@@ -277,3 +277,162 @@ notice-saved = 保存しました。
 notice-unchanged = 保存する変更はありません。
 notice-moved = 移動しました。古いアドレスはここへ転送されます。
 notice-restored = 復元しました。
+
+## History, changes, commits and blame
+
+history-title = { $title } の履歴
+history-hint = 2 つの版を比べるには、左の列（比較元）と右の列（比較先）で 1 つずつ選びます。
+history-compare-from = 比較元
+history-from = 比較元
+history-to = 比較先
+history-change = 変更
+history-author = 作成者
+history-when = 日時
+history-lines = 行数
+history-compare-from-commit = { $commit } から比較
+history-compare-to-commit = { $commit } まで比較
+history-deleted = 削除
+history-no-message = （メッセージなし）
+history-as-path = 旧名 { $path }
+history-pushed-by = { $who } がプッシュ
+history-compare = 選んだ版を比較
+history-pager = 履歴のページ
+pager-newer = 新しい順
+pager-page = { $n } ページ目
+pager-older = 古い順
+changes-feed = フィードリーダーで購読（Atom）
+changes-filter-label = 変更を絞り込む
+changes-author-placeholder = 名前またはメール
+changes-folder = フォルダー
+changes-filter = 絞り込む
+changes-none = 該当する変更はありません。
+changes-pager = 変更のページ
+commit-title = コミット { $commit }
+commit-by = 作成者 { $author }、
+commit-pushed-by = { $who } がプッシュ、
+commit-parent = 親コミット
+commit-files = { $n } 個のファイルを変更。
+blame-title = { $title } の行ごとの履歴
+diff-no-changes = 本文に変更はありません。
+
+## Comparing, moving and deleting
+
+diff-title = { $title } の変更
+diff-from-to = { $from } から { $to } まで
+diff-views = 差分の表示
+diff-unified = 統合表示
+diff-split = 左右に並べる
+diff-full = もっと表示（ページ全体）
+move-title = { $title } を移動
+move-heading = 「{ $title }」を移動または名前変更
+move-new-path = 新しいパス
+move-hint = 古いアドレスも引き続き使えます。新しいアドレスへ転送され、古い名前への Wiki リンクもそのまま機能します。
+move-submit = ページを移動
+delete-title = { $title } を削除
+delete-heading = 「{ $title }」を削除しますか？
+delete-lead = ページは Wiki から消えますが、何も失われません。履歴にすべての版が残り、誰でも古いアドレスから復元できます。
+delete-why = 理由（任意）
+delete-submit = ページを削除
+
+## New page, tags and links
+
+new-open-existing = そのページを開く
+new-or-another-name = 、または別の名前を選んでください。
+new-suggestion = 下の欄はそのように入力されています。作成するか、変更してください。
+new-title-hint = 読む人に見えるページの題名。例:「デプロイの手順」
+new-top-level = （最上位）
+new-folder-hint = 既存のフォルダーか新しいフォルダー。小文字の単語をハイフンでつなげます（例: { $example }）。
+new-name = アドレス内の名前
+new-name-placeholder = タイトルから作成
+new-name-hint = 空欄にするとタイトルから作られます（小文字の単語をハイフンでつなげます）。
+new-address = ページの場所:
+new-start-from = 開始点
+new-blank = 空白のページ
+new-create = 作成
+tags-count = { $n } 個のタグ
+tags-none = タグの付いたページはまだありません。ページのフロントマターに { $example } を追加してください。
+tag-title = タグ「{ $tag }」
+tag-feed-title = タグ { $tag } のページの変更
+tag-sort-by = 並べ替え:
+tag-sort-title = タイトル
+tag-sort-changed = 最終変更
+tag-feed = 変更のフィード（Atom）
+tag-all = すべてのタグ
+links-broken = リンク切れ
+links-orphans = 孤立したページ
+links-broken-lead = まだないページや見つからないファイルへのリンク。多く参照されている順（{ $command } が報告する内容）。
+links-orphans-lead = 他のどのページからもリンクされていないページです。よく見られる場所からリンクしましょう。
+links-missing = 見つからないもの
+links-linked-from = リンク元
+links-none-broken = すべてのリンクが存在するページを指しています。
+links-none-orphans = すべてのページがどこかからリンクされています。
+
+## People
+
+people-lead = ここで書いたすべての人を、今もページに残っている行数で並べています。
+people-indexing = 作成者情報はまだインデックス中です。数値が不完全な場合があります。
+people-needs-attention = 要対応
+people-person = 人
+people-lines-standing = 残っている行数
+people-commits = コミット数
+people-accepted = 採用された回答
+people-last-active = 最終活動
+people-lines = 行数
+person-since = { $date } から
+person-hand-over = ページを引き継ぐ
+person-last-active = 最終活動 { $when }
+person-answers = 回答
+person-answers-accepted = { $n }（採用 { $accepted }）
+person-strongest = 得意分野
+person-tag-lines = { $n } 行
+person-pages = 今も残っている執筆内容
+person-their-lines = 本人の行数
+person-share = 割合
+person-main-author = 主な作成者
+person-none = 今のページには本人の行は残っていません。
+follow-link-title = { $label } の動きを受信箱で受け取る
+follow-link = フォロー
+
+## Following and the inbox
+
+follow-this = 
+    { $kind ->
+        [page] このページ
+        [folder] このフォルダー
+        [tag] このタグ
+        [question] この質問
+       *[person] この人
+    }
+follow-title = { $label } をフォロー
+follow-following = { $this }をフォローしています。動きは{ $inbox }に届きます。
+follow-inbox = 受信箱
+follow-muted = { $this }をミュートしています。何も届きません。
+follow-offer = { $this }をフォローすると動きが{ $inbox }に届きます。ミュートすると何も届きません。
+follow-mute = ミュート
+follow-unmute = ミュート解除
+follow-unfollow = フォロー解除
+follow-everything = フォロー中のすべて
+follows-title = フォロー中
+follows-lead = これらの変更は{ $inbox }に届きます。作成・編集・質問・回答したものは Lore が自動でフォローします。ミュートしたものは届きません。
+follows-what = 対象
+follows-kind = 種類
+follows-since = 開始日
+actions = 操作
+follows-muted = ミュート中
+follows-automatic = 自動
+follow-kind = 
+    { $kind ->
+        [page] ページ
+        [folder] フォルダー
+        [tag] タグ
+        [question] 質問
+       *[person] 人
+    }
+follows-none = まだ何もフォローしていません。ページ、フォルダー、タグ、質問、人の「フォロー」ボタンを使ってください。
+inbox-unread = 未読 { $n } 件。
+inbox-nothing-unread = 未読はありません。
+inbox-show-all = すべて表示
+inbox-show-unread = 未読のみ表示
+inbox-mark-all = すべて既読にする
+inbox-mark-read = 既読にする
+inbox-empty = まだ何もありません。ページ、フォルダー、タグ、質問、人をフォローすると、その動きがここに表示されます。

@@ -308,3 +308,174 @@ notice-saved = Salvo.
 notice-unchanged = Nenhuma alteração para salvar.
 notice-moved = Movida. O endereço antigo redireciona para cá.
 notice-restored = Restaurada.
+
+## History, changes, commits and blame
+
+history-title = Histórico de { $title }
+history-hint = Para comparar duas versões, escolha uma na coluna da esquerda (de) e outra na da direita (para).
+history-compare-from = Comparar de
+history-from = De
+history-to = Para
+history-change = Alteração
+history-author = Autor
+history-when = Quando
+history-lines = Linhas
+history-compare-from-commit = Comparar de { $commit }
+history-compare-to-commit = Comparar até { $commit }
+history-deleted = excluída
+history-no-message = (sem mensagem)
+history-as-path = como { $path }
+history-pushed-by = enviado por { $who }
+history-compare = Comparar as versões escolhidas
+history-pager = Páginas do histórico
+pager-newer = Mais recentes
+pager-page = Página { $n }
+pager-older = Mais antigas
+changes-feed = Acompanhar no seu leitor de feeds (Atom)
+changes-filter-label = Filtrar alterações
+changes-author-placeholder = nome ou e-mail
+changes-folder = Pasta
+changes-filter = Filtrar
+changes-none = Nenhuma alteração corresponde.
+changes-pager = Páginas de alterações
+commit-title = Commit { $commit }
+commit-by = por { $author },
+commit-pushed-by = enviado por { $who },
+commit-parent = pai
+commit-files = 
+    { $n ->
+        [one] 1 arquivo alterado.
+       *[other] { $n } arquivos alterados.
+    }
+blame-title = Autoria de { $title }
+diff-no-changes = Nenhuma alteração no texto.
+
+## Comparing, moving and deleting
+
+diff-title = Alterações em { $title }
+diff-from-to = De { $from } para { $to }
+diff-views = Modos de comparação
+diff-unified = Unificada
+diff-split = Lado a lado
+diff-full = Mostrar mais (página inteira)
+move-title = Mover { $title }
+move-heading = Mover ou renomear “{ $title }”
+move-new-path = Novo caminho
+move-hint = O endereço antigo continua funcionando: ele redireciona para o novo, e os links da wiki para o nome antigo continuam valendo.
+move-submit = Mover página
+delete-title = Excluir { $title }
+delete-heading = Excluir “{ $title }”?
+delete-lead = A página some da wiki, mas nada se perde: o histórico guarda todas as versões, e qualquer pessoa pode restaurá-la pelo endereço antigo.
+delete-why = Por quê? (opcional)
+delete-submit = Excluir página
+
+## New page, tags and links
+
+new-open-existing = Abrir essa página
+new-or-another-name =  ou escolha outro nome.
+new-suggestion = Os campos abaixo já foram ajustados: crie a página ou altere-os.
+new-title-hint = Do que trata a página, como os leitores verão, por exemplo “Como fazemos deploy”.
+new-top-level = (nível superior)
+new-folder-hint = Uma pasta existente ou uma nova: palavras minúsculas unidas por hífens, como { $example }.
+new-name = Nome no endereço
+new-name-placeholder = gerado a partir do título
+new-name-hint = Deixe vazio para gerá-lo a partir do título: palavras minúsculas unidas por hífens.
+new-address = A página ficará em
+new-start-from = Começar de
+new-blank = Página em branco
+new-create = Criar
+tags-count = 
+    { $n ->
+        [one] 1 tag
+       *[other] { $n } tags
+    }
+tags-none = Nenhuma página tem tags ainda. Adicione { $example } ao front matter de uma página.
+tag-title = Com a tag “{ $tag }”
+tag-feed-title = Alterações em páginas com a tag { $tag }
+tag-sort-by = Ordenar por
+tag-sort-title = título
+tag-sort-changed = última alteração
+tag-feed = Alterações como feed (Atom)
+tag-all = Todas as tags
+links-broken = Links quebrados
+links-orphans = Páginas órfãs
+links-broken-lead = Links para páginas que ainda não existem e para arquivos ausentes, os mais procurados primeiro (o que { $command } informa).
+links-orphans-lead = Páginas para as quais nenhuma outra aponta: crie links para elas onde as pessoas procuram.
+links-missing = Ausente
+links-linked-from = Com link em
+links-none-broken = Todos os links apontam para páginas que existem.
+links-none-orphans = Todas as páginas têm algum link apontando para elas.
+
+## People
+
+people-lead = Todas as pessoas que escreveram aqui, pelas linhas que ainda estão nas páginas de hoje.
+people-indexing = A autoria ainda está sendo indexada; os números podem estar incompletos.
+people-needs-attention = Precisa de atenção
+people-person = Pessoa
+people-lines-standing = Linhas ainda presentes
+people-commits = Commits
+people-accepted = Respostas aceitas
+people-last-active = Última atividade
+people-lines = Linhas
+person-since = desde { $date }
+person-hand-over = Passar as páginas adiante
+person-last-active = última atividade { $when }
+person-answers = Respostas
+person-answers-accepted = { $n } ({ $accepted } aceitas)
+person-strongest = Mais forte em
+person-tag-lines = 
+    { $n ->
+        [one] 1 linha
+       *[other] { $n } linhas
+    }
+person-pages = O que escreveu e ainda está lá
+person-their-lines = Linhas da pessoa
+person-share = Parcela
+person-main-author = autor principal
+person-none = Nenhuma linha dessa pessoa está nas páginas de hoje.
+follow-link-title = Receba na sua caixa de entrada o que acontece com { $label }
+follow-link = Seguir
+
+## Following and the inbox
+
+follow-this = 
+    { $kind ->
+        [page] esta página
+        [folder] esta pasta
+        [tag] esta tag
+        [question] esta pergunta
+       *[person] esta pessoa
+    }
+follow-title = Seguir { $label }
+follow-following = Você segue { $this }: o que acontece com ela chega à sua { $inbox }.
+follow-inbox = caixa de entrada
+follow-muted = Você silenciou { $this }: nada sobre isso chega até você.
+follow-offer = Siga { $this } para receber na sua { $inbox } o que acontece com ela, ou silencie para não saber de nada.
+follow-mute = Silenciar
+follow-unmute = Reativar
+follow-unfollow = Deixar de seguir
+follow-everything = Tudo o que você segue
+follows-title = O que você segue
+follows-lead = Alterações nestes itens chegam à sua { $inbox }. O Lore segue por você o que você cria, edita, pergunta ou responde; o que foi silenciado nunca chega.
+follows-what = O quê
+follows-kind = Tipo
+follows-since = Desde
+actions = Ações
+follows-muted = silenciado
+follows-automatic = automático
+follow-kind = 
+    { $kind ->
+        [page] página
+        [folder] pasta
+        [tag] tag
+        [question] pergunta
+       *[person] pessoa
+    }
+follows-none = Você ainda não segue nada. Use o botão Seguir em uma página, pasta, tag, pergunta ou pessoa.
+inbox-unread = { $n } não lidas.
+inbox-nothing-unread = Nada não lido.
+inbox-show-all = Mostrar tudo
+inbox-show-unread = Mostrar só não lidas
+inbox-mark-all = Marcar tudo como lido
+inbox-mark-read = Marcar como lida
+inbox-empty = Nada aqui ainda. Siga páginas, pastas, tags, perguntas ou pessoas, e o que acontece com elas aparece aqui.

@@ -277,3 +277,162 @@ notice-saved = 已保存。
 notice-unchanged = 没有需要保存的更改。
 notice-moved = 已移动。旧地址会重定向到这里。
 notice-restored = 已恢复。
+
+## History, changes, commits and blame
+
+history-title = { $title } 的历史
+history-hint = 要比较两个版本，请在左列（从）和右列（到）各选一个。
+history-compare-from = 比较起点
+history-from = 从
+history-to = 到
+history-change = 更改
+history-author = 作者
+history-when = 时间
+history-lines = 行数
+history-compare-from-commit = 从 { $commit } 开始比较
+history-compare-to-commit = 比较到 { $commit }
+history-deleted = 已删除
+history-no-message = （无说明）
+history-as-path = 当时为 { $path }
+history-pushed-by = 由 { $who } 推送
+history-compare = 比较所选版本
+history-pager = 历史分页
+pager-newer = 较新
+pager-page = 第 { $n } 页
+pager-older = 较旧
+changes-feed = 在订阅阅读器中关注（Atom）
+changes-filter-label = 筛选更改
+changes-author-placeholder = 名字或电子邮件
+changes-folder = 文件夹
+changes-filter = 筛选
+changes-none = 没有匹配的更改。
+changes-pager = 更改分页
+commit-title = 提交 { $commit }
+commit-by = 作者 { $author }，
+commit-pushed-by = 由 { $who } 推送，
+commit-parent = 父提交
+commit-files = 更改了 { $n } 个文件。
+blame-title = { $title } 的逐行追溯
+diff-no-changes = 文本没有更改。
+
+## Comparing, moving and deleting
+
+diff-title = { $title } 的更改
+diff-from-to = 从 { $from } 到 { $to }
+diff-views = 差异视图
+diff-unified = 合并视图
+diff-split = 并排
+diff-full = 显示更多（整页）
+move-title = 移动 { $title }
+move-heading = 移动或重命名“{ $title }”
+move-new-path = 新路径
+move-hint = 旧地址仍然可用：它会重定向到新地址，指向旧名称的 Wiki 链接也仍然有效。
+move-submit = 移动页面
+delete-title = 删除 { $title }
+delete-heading = 删除“{ $title }”？
+delete-lead = 页面会从 Wiki 中消失，但不会丢失任何内容：它的历史保留了每个版本，任何人都可以从旧地址恢复它。
+delete-why = 原因？（可选）
+delete-submit = 删除页面
+
+## New page, tags and links
+
+new-open-existing = 打开该页面
+new-or-another-name = ，或换一个名字。
+new-suggestion = 下方字段已相应填写：创建它，或修改这些字段。
+new-title-hint = 页面的主题，即读者看到的标题，例如“我们如何部署”。
+new-top-level = （顶层）
+new-folder-hint = 现有文件夹或新文件夹：用连字符连接的小写单词，例如 { $example }。
+new-name = 地址中的名称
+new-name-placeholder = 由标题生成
+new-name-hint = 留空则由标题生成：用连字符连接的小写单词。
+new-address = 页面地址将是
+new-start-from = 起始模板
+new-blank = 空白页面
+new-create = 创建
+tags-count = { $n } 个标签
+tags-none = 还没有页面带标签。在页面的前置元数据中加入 { $example }。
+tag-title = 标签“{ $tag }”
+tag-feed-title = 标签为 { $tag } 的页面的更改
+tag-sort-by = 排序方式
+tag-sort-title = 标题
+tag-sort-changed = 最近更改
+tag-feed = 更改订阅（Atom）
+tag-all = 所有标签
+links-broken = 失效链接
+links-orphans = 孤立页面
+links-broken-lead = 指向尚不存在的页面和缺失文件的链接，最常被引用的排在前面（即 { $command } 报告的内容）。
+links-orphans-lead = 没有其他页面链接到的页面：请从大家常看的地方链接它们。
+links-missing = 缺失
+links-linked-from = 链接来源
+links-none-broken = 所有链接都指向存在的页面。
+links-none-orphans = 每个页面都有链接指向。
+
+## People
+
+people-lead = 所有在这里写过内容的人，按其至今仍保留在页面上的行数排列。
+people-indexing = 作者信息仍在索引中；数据可能不完整。
+people-needs-attention = 需要关注
+people-person = 成员
+people-lines-standing = 仍保留的行数
+people-commits = 提交数
+people-accepted = 被采纳的回答
+people-last-active = 最近活跃
+people-lines = 行数
+person-since = 自 { $date } 起
+person-hand-over = 移交其页面
+person-last-active = 最近活跃于{ $when }
+person-answers = 回答
+person-answers-accepted = { $n }（{ $accepted } 个被采纳）
+person-strongest = 最擅长
+person-tag-lines = { $n } 行
+person-pages = 其仍保留的内容
+person-their-lines = 其行数
+person-share = 占比
+person-main-author = 主要作者
+person-none = 其内容目前都不在页面上了。
+follow-link-title = 在收件箱中接收 { $label } 的动态
+follow-link = 关注
+
+## Following and the inbox
+
+follow-this = 
+    { $kind ->
+        [page] 此页面
+        [folder] 此文件夹
+        [tag] 此标签
+        [question] 此问题
+       *[person] 此人
+    }
+follow-title = 关注 { $label }
+follow-following = 你关注了{ $this }：它的动态会进入你的{ $inbox }。
+follow-inbox = 收件箱
+follow-muted = 你已将{ $this }设为免打扰：不会收到任何相关动态。
+follow-offer = 关注{ $this }，即可在{ $inbox }中收到它的动态；或设为免打扰，不再收到任何消息。
+follow-mute = 免打扰
+follow-unmute = 取消免打扰
+follow-unfollow = 取消关注
+follow-everything = 你关注的全部内容
+follows-title = 你的关注
+follows-lead = 这些内容的更改会进入你的{ $inbox }。Lore 会自动关注你创建、编辑、提问或回答的内容；免打扰的内容永远不会打扰你。
+follows-what = 内容
+follows-kind = 类型
+follows-since = 起始时间
+actions = 操作
+follows-muted = 免打扰
+follows-automatic = 自动
+follow-kind = 
+    { $kind ->
+        [page] 页面
+        [folder] 文件夹
+        [tag] 标签
+        [question] 问题
+       *[person] 人员
+    }
+follows-none = 你还没有关注任何内容。在页面、文件夹、标签、问题或人员上使用“关注”按钮。
+inbox-unread = { $n } 条未读。
+inbox-nothing-unread = 没有未读消息。
+inbox-show-all = 显示全部
+inbox-show-unread = 仅显示未读
+inbox-mark-all = 全部标为已读
+inbox-mark-read = 标为已读
+inbox-empty = 这里还什么都没有。关注页面、文件夹、标签、问题或人员后，它们的动态会显示在这里。
