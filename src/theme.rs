@@ -285,10 +285,10 @@ fn add_message_functions(env: &mut minijinja::Environment<'static>, messages: &A
     env.add_filter("escape", |value: Value| -> Value {
         if value.is_safe() { value } else { Value::from_safe_string(escape_html(&value.to_string())) }
     });
-    // `tag("a", text, href=url)`: an element for a safe argument of `t`, its text and attribute values escaped
-    // (text marked safe, such as another `tag`, stays as it is); `data_x=true` writes the bare `data-x`.
+    // `element("a", text, href=url)`: an element for a safe argument of `t`, its text and attribute values escaped
+    // (text marked safe, such as another `element`, stays as it is); `data_x=true` writes the bare `data-x`.
     env.add_function(
-        "tag",
+        "element",
         |name: &str, content: Value, kwargs: Kwargs| -> std::result::Result<Value, TemplateError> {
             if name.is_empty() || !name.chars().all(|it| it.is_ascii_alphanumeric()) {
                 return Err(TemplateError::new(ErrorKind::InvalidOperation, "tag names are letters and digits"));
@@ -436,14 +436,14 @@ mod tests {
     }
 
     #[test]
-    fn messages_escape_text_arguments_and_keep_html_built_with_tag() {
+    fn messages_escape_text_arguments_and_keep_html_built_with_element() {
         check(r#"{{ t("history-title", title=title) }}"#, "Verlauf von &lt;T&gt;");
         check(
-            r#"{{ t("history-title", title=tag("a", title, href=url)) }}"#,
+            r#"{{ t("history-title", title=element("a", title, href=url)) }}"#,
             r#"Verlauf von <a href="/a?b&amp;c">&lt;T&gt;</a>"#,
         );
         check(
-            r#"{{ tag("a", tag("code", title), href=url, data_x=true) }}"#,
+            r#"{{ element("a", element("code", title), href=url, data_x=true) }}"#,
             r#"<a data-x href="/a?b&amp;c"><code>&lt;T&gt;</code></a>"#,
         );
     }

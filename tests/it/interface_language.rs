@@ -16,21 +16,7 @@ const NOT_WORDS: &[&str] = &["Lore", "RSS", "Atom", "Markdown", "git", "YAML", "
 const READ_ATTRIBUTES: &[&str] = &["title", "alt", "placeholder", "aria-label", "label", "value", "content"];
 
 /// Templates not translated yet: each must still hold English (so the list only shrinks).
-const NOT_YET_TRANSLATED: &[&str] = &[
-    "_account_macros.html",
-    "admin.html",
-    "ask.html",
-    "changes.html",
-    "follow.html",
-    "notifications.html",
-    "promote.html",
-    "question.html",
-    "questions.html",
-    "review.html",
-    "search.html",
-    "unsubscribe.html",
-    "verify.html",
-];
+const NOT_YET_TRANSLATED: &[&str] = &["admin.html", "notifications.html", "review.html"];
 
 #[test]
 fn templates_show_no_words_outside_the_message_files() {
@@ -77,7 +63,7 @@ fn every_message_the_theme_uses_exists_in_every_language() {
 fn the_source_scanner_finds_text_and_read_attributes_but_not_template_code() {
     let found = visible_text(
         "<p title=\"{{ t('a') }}\">{{ t(\"b\") }} Hello</p>\n{# a comment #}{% if x %}<img alt=\"Cat\">{% endif %}\n\
-         <code>git push</code><button value=\"Go\" class=\"Word\">→</button>",
+         <code>git push</code><input type=\"submit\" value=\"Go\" class=\"Word\"><button value=\"x\">→</button>",
     );
     assert_eq!(
         found,
@@ -167,7 +153,7 @@ fn visible_text(source: &str) -> Vec<(usize, String)> {
             None => {
                 for (attribute, value) in attributes(tag) {
                     let read = READ_ATTRIBUTES.contains(&attribute.as_str())
-                        && (attribute != "value" || name == "button" || tag.contains("type=\"submit\""))
+                        && (attribute != "value" || (name == "input" && is_button_input(tag)))
                         && (attribute != "content" || tag.contains("name=\"description\""));
                     if read && !value.trim().is_empty() {
                         res.push((line_of(tag_start), collapse(value.trim())));
@@ -178,6 +164,11 @@ fn visible_text(source: &str) -> Vec<(usize, String)> {
         at = tag_end;
     }
     res
+}
+
+// An `<input>` that shows its value as its label.
+fn is_button_input(tag: &str) -> bool {
+    ["submit", "button", "reset"].iter().any(|it| tag.contains(&format!("type=\"{it}\"")))
 }
 
 // The `name="value"` pairs of a tag.

@@ -349,6 +349,7 @@ commit-files =
     }
 blame-title = Zeilenherkunft von { $title }
 diff-no-changes = Keine Änderungen am Text.
+changes-folder-placeholder = technik/
 
 ## Comparing, moving and deleting
 
@@ -479,3 +480,120 @@ inbox-show-unread = Nur Ungelesenes zeigen
 inbox-mark-all = Alle als gelesen markieren
 inbox-mark-read = Als gelesen markieren
 inbox-empty = Hier ist noch nichts. Folge Seiten, Ordnern, Schlagwörtern, Fragen oder Personen, dann erscheint hier, was mit ihnen passiert.
+
+## Search results
+
+search-title = Suche: { $query }
+search-results-for = Ergebnisse für „{ $query }“
+search-count = 
+    { $n ->
+        [one] 1 Ergebnis in { $ms } ms
+       *[other] { $n } Ergebnisse in { $ms } ms
+    }
+search-indexing = der Index wird noch aufgebaut, die Ergebnisse können unvollständig sein
+search-showing-for = Keine Ergebnisse für „{ $query }“. Ergebnisse für { $corrected } werden angezeigt.
+search-did-you-mean = Meintest du { $suggestion }?
+page-kind = 
+    { $kind ->
+        [page] Seite
+        [question] Frage
+       *[other] { $kind }
+    }
+search-accepted-answer = Akzeptierte Antwort:
+search-nothing = Im Wiki passt noch nichts zu „{ $query }“.
+search-try = Versuche es mit weniger oder anderen Wörtern, oder frag die Leute, die sich auskennen.
+search-didnt-find = Nicht gefunden?
+search-ask = Als Frage stellen
+search-pager = Seiten der Ergebnisse
+pager-previous = Zurück
+pager-next = Weiter
+search-filters = Filter
+search-filter-results = Ergebnisse filtern
+search-experts = Wer kennt sich damit aus?
+search-expert-lines = noch stehende Zeilen in passenden Seiten
+search-expert-answers = 
+    { $n ->
+        [one] 1 akzeptierte Antwort
+       *[other] { $n } akzeptierte Antworten
+    }
+search-facet-kind = Art
+search-facet-language = Sprache
+search-facet-folders = Ordner
+
+## Account pieces, verifying, promoting, unsubscribing
+
+tokens-user = Konto
+tokens-name = Name
+tokens-created = Erstellt
+tokens-last-used = Zuletzt benutzt
+tokens-revoke = Widerrufen
+role = 
+    { $role ->
+        [reader] Lesen
+        [editor] Bearbeiten
+        [admin] Verwaltung
+       *[other] { $role }
+    }
+verify-title = { $title } prüfen
+verify-heading = Stimmt „{ $title }“ noch?
+verify-lead = Als geprüft markieren trägt das heutige Datum und deinen Namen in einem Commit ins Front Matter ein und startet die Prüffrist neu.
+verify-edit = Nein, bearbeiten
+promote-title = Diese Antwort zu einer Seite machen
+promote-lead = Die Seite verlinkt zurück auf die Frage und die Frage auf die Seite. Passe den Text an, damit er sich wie Dokumentation liest.
+promote-path = Pfad der Seite
+promote-submit = Seite anlegen
+unsubscribe = Abbestellen
+unsubscribe-done = 
+    { $list ->
+        [for_me] Erledigt: { $user } bekommt keine E-Mails mehr über Erwähnungen und Fragen an sich.
+        [following] Erledigt: { $user } bekommt keine E-Mails mehr über Gefolgtes.
+       *[other] Erledigt: { $user } bekommt keine E-Mails mehr.
+    }
+unsubscribe-inbox = Der Posteingang im Wiki zeigt weiterhin alles. Wenn du es dir anders überlegst, melde dich an und öffne { $settings }.
+unsubscribe-settings = deine Benachrichtigungseinstellungen
+unsubscribe-ask = 
+    { $list ->
+        [for_me] E-Mails an { $user } über Erwähnungen und Fragen an sich abbestellen?
+        [following] E-Mails an { $user } über Gefolgtes abbestellen?
+       *[other] Alle E-Mails an { $user } aus diesem Wiki abbestellen?
+    }
+
+## Questions
+
+questions-feed-title = Neue Fragen
+questions-tagged = Fragen mit dem Schlagwort „{ $tag }“
+questions-ask = Eine Frage stellen
+questions-feed = Neuen Fragen folgen (Atom)
+questions-filter = Fragen filtern
+questions-answered = Beantwortet
+questions-open = Offen
+questions-answers = 
+    { $n ->
+        [one] 1 Antwort
+       *[other] { $n } Antworten
+    }
+questions-asked-by = gefragt von { $who }
+questions-active = aktiv { $when }
+questions-none = Hier gibt es noch keine Fragen.
+ask-lead = Die Leute, die sich auskennen, antworten hier, und die Antwort bleibt für alle auffindbar, die als Nächstes fragen.
+ask-question = Deine Frage
+ask-placeholder = Wie bekomme ich von zu Hause aus VPN-Zugang?
+ask-similar = Schon beantwortet? Diese sehen ähnlich aus:
+ask-details = Details
+ask-details-note = Markdown: was du versucht hast, was du brauchst
+ask-tags-note = durch Kommas getrennt
+ask-tags-placeholder = it, vpn
+ask-submit = Fragen
+question-feed-title = Antworten auf diese Frage
+question-asked-by = Gefragt von { $who }
+question-feed = Antworten als Feed (Atom)
+question-promoted = Diese Antwort ist jetzt eine Wiki-Seite:
+question-read-page = Seite lesen.
+question-accepted = ✓ Akzeptierte Antwort
+question-accept = Diese Antwort akzeptieren
+question-promote = Zu einer Wiki-Seite machen
+question-experts = Wer es wissen könnte:
+question-your-answer = Deine Antwort
+question-your-answer-markdown = Deine Antwort (Markdown)
+question-answer-placeholder = Schreib die Antwort, die du gern gefunden hättest (Markdown geht).
+question-post = Antwort veröffentlichen

@@ -350,6 +350,7 @@ commit-files =
     }
 blame-title = Blame of { $title }
 diff-no-changes = No changes to the text.
+changes-folder-placeholder = engineering/
 
 ## Comparing, moving and deleting
 
@@ -480,3 +481,120 @@ inbox-show-unread = Show only unread
 inbox-mark-all = Mark all read
 inbox-mark-read = Mark read
 inbox-empty = Nothing here yet. Follow pages, folders, tags, questions or people, and what happens to them shows up here.
+
+## Search results
+
+search-title = Search: { $query }
+search-results-for = Results for “{ $query }”
+search-count = 
+    { $n ->
+        [one] 1 result in { $ms } ms
+       *[other] { $n } results in { $ms } ms
+    }
+search-indexing = the index is still being built, results may be incomplete
+search-showing-for = No results for “{ $query }”. Showing results for { $corrected }.
+search-did-you-mean = Did you mean { $suggestion }?
+page-kind = 
+    { $kind ->
+        [page] page
+        [question] question
+       *[other] { $kind }
+    }
+search-accepted-answer = Accepted answer:
+search-nothing = Nothing in the wiki matches “{ $query }” yet.
+search-try = Try fewer or different words, or ask the people who know.
+search-didnt-find = Didn’t find it?
+search-ask = Ask this as a question
+search-pager = Pages of results
+pager-previous = Previous
+pager-next = Next
+search-filters = Filters
+search-filter-results = Filter results
+search-experts = Who knows about this?
+search-expert-lines = lines still standing in matching pages
+search-expert-answers = 
+    { $n ->
+        [one] 1 accepted answer
+       *[other] { $n } accepted answers
+    }
+search-facet-kind = Kind
+search-facet-language = Language
+search-facet-folders = Folders
+
+## Account pieces, verifying, promoting, unsubscribing
+
+tokens-user = User
+tokens-name = Name
+tokens-created = Created
+tokens-last-used = Last used
+tokens-revoke = Revoke
+role = 
+    { $role ->
+        [reader] reader
+        [editor] editor
+        [admin] admin
+       *[other] { $role }
+    }
+verify-title = Verify { $title }
+verify-heading = Is “{ $title }” still right?
+verify-lead = Marking it verified records today's date and your name in its front matter, in one commit, and restarts its review period.
+verify-edit = No, edit it
+promote-title = Turn this answer into a page
+promote-lead = The page links back to the question, and the question to the page. Adjust the text so it reads as documentation.
+promote-path = Page path
+promote-submit = Create the page
+unsubscribe = Unsubscribe
+unsubscribe-done = 
+    { $list ->
+        [for_me] Done: { $user } gets no more e-mail about mentions and questions for them.
+        [following] Done: { $user } gets no more e-mail about things they follow.
+       *[other] Done: { $user } gets no more e-mail about anything.
+    }
+unsubscribe-inbox = The inbox on the wiki still shows everything. To change your mind, log in and open { $settings }.
+unsubscribe-settings = your notification settings
+unsubscribe-ask = 
+    { $list ->
+        [for_me] Stop e-mail to { $user } about mentions and questions for them?
+        [following] Stop e-mail to { $user } about things they follow?
+       *[other] Stop e-mail to { $user } about anything on this wiki?
+    }
+
+## Questions
+
+questions-feed-title = New questions
+questions-tagged = Questions tagged “{ $tag }”
+questions-ask = Ask a question
+questions-feed = Follow new questions (Atom)
+questions-filter = Filter questions
+questions-answered = Answered
+questions-open = Open
+questions-answers = 
+    { $n ->
+        [one] 1 answer
+       *[other] { $n } answers
+    }
+questions-asked-by = asked by { $who }
+questions-active = active { $when }
+questions-none = No questions here yet.
+ask-lead = The people who know will answer here, and the answer stays findable for everyone who asks next.
+ask-question = Your question
+ask-placeholder = How do I get VPN access from home?
+ask-similar = Already answered? These look similar:
+ask-details = Details
+ask-details-note = Markdown: what you tried, what you need
+ask-tags-note = comma separated
+ask-tags-placeholder = it, vpn
+ask-submit = Ask
+question-feed-title = Answers to this question
+question-asked-by = Asked by { $who }
+question-feed = Answers as a feed (Atom)
+question-promoted = This answer is now a wiki page:
+question-read-page = read the page.
+question-accepted = ✓ Accepted answer
+question-accept = Accept this answer
+question-promote = Turn into a wiki page
+question-experts = People who may know:
+question-your-answer = Your answer
+question-your-answer-markdown = Your answer (Markdown)
+question-answer-placeholder = Write the answer you wish you had found (Markdown works).
+question-post = Post answer

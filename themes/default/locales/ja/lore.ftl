@@ -314,6 +314,7 @@ commit-parent = 親コミット
 commit-files = { $n } 個のファイルを変更。
 blame-title = { $title } の行ごとの履歴
 diff-no-changes = 本文に変更はありません。
+changes-folder-placeholder = engineering/
 
 ## Comparing, moving and deleting
 
@@ -436,3 +437,108 @@ inbox-show-unread = 未読のみ表示
 inbox-mark-all = すべて既読にする
 inbox-mark-read = 既読にする
 inbox-empty = まだ何もありません。ページ、フォルダー、タグ、質問、人をフォローすると、その動きがここに表示されます。
+
+## Search results
+
+search-title = 検索: { $query }
+search-results-for = 「{ $query }」の検索結果
+search-count = { $n } 件（{ $ms } ミリ秒）
+search-indexing = インデックスを作成中のため、結果が不完全な場合があります
+search-showing-for = 「{ $query }」の結果はありません。{ $corrected } の結果を表示しています。
+search-did-you-mean = もしかして { $suggestion }？
+page-kind = 
+    { $kind ->
+        [page] ページ
+        [question] 質問
+       *[other] { $kind }
+    }
+search-accepted-answer = 採用された回答:
+search-nothing = Wiki には「{ $query }」に一致するものがまだありません。
+search-try = 言葉を減らすか変えてみるか、詳しい人に質問してください。
+search-didnt-find = 見つかりませんか？
+search-ask = これを質問する
+search-pager = 結果のページ
+pager-previous = 前へ
+pager-next = 次へ
+search-filters = 絞り込み
+search-filter-results = 結果を絞り込む
+search-experts = 詳しい人は？
+search-expert-lines = 一致したページに残っている行数
+search-expert-answers = 採用された回答 { $n } 件
+search-facet-kind = 種類
+search-facet-language = 言語
+search-facet-folders = フォルダー
+
+## Account pieces, verifying, promoting, unsubscribing
+
+tokens-user = ユーザー
+tokens-name = 名前
+tokens-created = 作成日時
+tokens-last-used = 最終使用
+tokens-revoke = 無効にする
+role = 
+    { $role ->
+        [reader] 閲覧者
+        [editor] 編集者
+        [admin] 管理者
+       *[other] { $role }
+    }
+verify-title = { $title } を確認
+verify-heading = 「{ $title }」は今も正しいですか？
+verify-lead = 確認済みにすると、今日の日付とあなたの名前が 1 回のコミットでフロントマターに記録され、レビュー期間が再開します。
+verify-edit = いいえ、編集する
+promote-title = この回答をページにする
+promote-lead = ページは質問へ、質問はページへリンクします。ドキュメントとして読めるよう本文を調整してください。
+promote-path = ページのパス
+promote-submit = ページを作成
+unsubscribe = 配信停止
+unsubscribe-done = 
+    { $list ->
+        [for_me] 完了: { $user } にはメンションや本人への質問のメールが届かなくなりました。
+        [following] 完了: { $user } にはフォロー中の内容のメールが届かなくなりました。
+       *[other] 完了: { $user } にはメールが一切届かなくなりました。
+    }
+unsubscribe-inbox = Wiki の受信箱には引き続きすべて表示されます。考えが変わったら、ログインして{ $settings }を開いてください。
+unsubscribe-settings = 通知設定
+unsubscribe-ask = 
+    { $list ->
+        [for_me] { $user } へのメンションや質問のメールを停止しますか？
+        [following] { $user } へのフォロー中の内容のメールを停止しますか？
+       *[other] この Wiki から { $user } へのメールをすべて停止しますか？
+    }
+
+## Questions
+
+questions-feed-title = 新しい質問
+questions-tagged = タグ「{ $tag }」の質問
+questions-ask = 質問する
+questions-feed = 新しい質問を購読（Atom）
+questions-filter = 質問を絞り込む
+questions-answered = 回答済み
+questions-open = 未回答
+questions-answers = 回答 { $n } 件
+questions-asked-by = { $who } が質問
+questions-active = 最終活動 { $when }
+questions-none = まだ質問はありません。
+ask-lead = 詳しい人がここで回答し、その回答は次に同じことを聞く人も見つけられます。
+ask-question = あなたの質問
+ask-placeholder = 自宅から VPN に接続するには？
+ask-similar = もう回答済みかも？ よく似た質問:
+ask-details = 詳細
+ask-details-note = Markdown: 試したこと、必要なこと
+ask-tags-note = カンマ区切り
+ask-tags-placeholder = it, vpn
+ask-submit = 質問する
+question-feed-title = この質問への回答
+question-asked-by = { $who } が質問
+question-feed = 回答のフィード（Atom）
+question-promoted = この回答は Wiki のページになりました:
+question-read-page = ページを読む。
+question-accepted = ✓ 採用された回答
+question-accept = この回答を採用
+question-promote = Wiki のページにする
+question-experts = 知っていそうな人:
+question-your-answer = あなたの回答
+question-your-answer-markdown = あなたの回答（Markdown）
+question-answer-placeholder = 自分が見つけたかった回答を書いてください（Markdown が使えます）。
+question-post = 回答を投稿

@@ -349,6 +349,7 @@ commit-files =
     }
 blame-title = Autoria de { $title }
 diff-no-changes = Nenhuma alteração no texto.
+changes-folder-placeholder = engenharia/
 
 ## Comparing, moving and deleting
 
@@ -479,3 +480,120 @@ inbox-show-unread = Mostrar só não lidas
 inbox-mark-all = Marcar tudo como lido
 inbox-mark-read = Marcar como lida
 inbox-empty = Nada aqui ainda. Siga páginas, pastas, tags, perguntas ou pessoas, e o que acontece com elas aparece aqui.
+
+## Search results
+
+search-title = Pesquisa: { $query }
+search-results-for = Resultados para “{ $query }”
+search-count = 
+    { $n ->
+        [one] 1 resultado em { $ms } ms
+       *[other] { $n } resultados em { $ms } ms
+    }
+search-indexing = o índice ainda está sendo criado, os resultados podem estar incompletos
+search-showing-for = Nenhum resultado para “{ $query }”. Mostrando resultados para { $corrected }.
+search-did-you-mean = Você quis dizer { $suggestion }?
+page-kind = 
+    { $kind ->
+        [page] página
+        [question] pergunta
+       *[other] { $kind }
+    }
+search-accepted-answer = Resposta aceita:
+search-nothing = Nada na wiki corresponde a “{ $query }” ainda.
+search-try = Tente menos palavras ou palavras diferentes, ou pergunte a quem sabe.
+search-didnt-find = Não encontrou?
+search-ask = Fazer isto como pergunta
+search-pager = Páginas de resultados
+pager-previous = Anterior
+pager-next = Próxima
+search-filters = Filtros
+search-filter-results = Filtrar resultados
+search-experts = Quem entende disso?
+search-expert-lines = linhas ainda presentes nas páginas encontradas
+search-expert-answers = 
+    { $n ->
+        [one] 1 resposta aceita
+       *[other] { $n } respostas aceitas
+    }
+search-facet-kind = Tipo
+search-facet-language = Idioma
+search-facet-folders = Pastas
+
+## Account pieces, verifying, promoting, unsubscribing
+
+tokens-user = Usuário
+tokens-name = Nome
+tokens-created = Criado
+tokens-last-used = Último uso
+tokens-revoke = Revogar
+role = 
+    { $role ->
+        [reader] leitor
+        [editor] editor
+        [admin] administrador
+       *[other] { $role }
+    }
+verify-title = Verificar { $title }
+verify-heading = “{ $title }” ainda está correta?
+verify-lead = Marcar como verificada registra a data de hoje e seu nome no front matter, em um commit, e reinicia o período de revisão.
+verify-edit = Não, editar
+promote-title = Transformar esta resposta em página
+promote-lead = A página aponta de volta para a pergunta, e a pergunta para a página. Ajuste o texto para que ele pareça documentação.
+promote-path = Caminho da página
+promote-submit = Criar a página
+unsubscribe = Cancelar inscrição
+unsubscribe-done = 
+    { $list ->
+        [for_me] Pronto: { $user } não recebe mais e-mails sobre menções e perguntas para si.
+        [following] Pronto: { $user } não recebe mais e-mails sobre o que segue.
+       *[other] Pronto: { $user } não recebe mais nenhum e-mail.
+    }
+unsubscribe-inbox = A caixa de entrada na wiki continua mostrando tudo. Se mudar de ideia, entre e abra { $settings }.
+unsubscribe-settings = suas configurações de notificação
+unsubscribe-ask = 
+    { $list ->
+        [for_me] Parar os e-mails para { $user } sobre menções e perguntas para si?
+        [following] Parar os e-mails para { $user } sobre o que segue?
+       *[other] Parar todos os e-mails desta wiki para { $user }?
+    }
+
+## Questions
+
+questions-feed-title = Novas perguntas
+questions-tagged = Perguntas com a tag “{ $tag }”
+questions-ask = Fazer uma pergunta
+questions-feed = Acompanhar novas perguntas (Atom)
+questions-filter = Filtrar perguntas
+questions-answered = Respondida
+questions-open = Aberta
+questions-answers = 
+    { $n ->
+        [one] 1 resposta
+       *[other] { $n } respostas
+    }
+questions-asked-by = perguntada por { $who }
+questions-active = ativa { $when }
+questions-none = Ainda não há perguntas aqui.
+ask-lead = Quem sabe vai responder aqui, e a resposta continua fácil de encontrar para quem perguntar depois.
+ask-question = Sua pergunta
+ask-placeholder = Como consigo acesso à VPN de casa?
+ask-similar = Já respondida? Estas parecem semelhantes:
+ask-details = Detalhes
+ask-details-note = Markdown: o que você tentou, do que precisa
+ask-tags-note = separadas por vírgulas
+ask-tags-placeholder = ti, vpn
+ask-submit = Perguntar
+question-feed-title = Respostas a esta pergunta
+question-asked-by = Perguntada por { $who }
+question-feed = Respostas como feed (Atom)
+question-promoted = Esta resposta agora é uma página da wiki:
+question-read-page = leia a página.
+question-accepted = ✓ Resposta aceita
+question-accept = Aceitar esta resposta
+question-promote = Transformar em página da wiki
+question-experts = Quem pode saber:
+question-your-answer = Sua resposta
+question-your-answer-markdown = Sua resposta (Markdown)
+question-answer-placeholder = Escreva a resposta que você gostaria de ter encontrado (Markdown funciona).
+question-post = Publicar resposta

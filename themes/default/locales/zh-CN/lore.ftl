@@ -314,6 +314,7 @@ commit-parent = 父提交
 commit-files = 更改了 { $n } 个文件。
 blame-title = { $title } 的逐行追溯
 diff-no-changes = 文本没有更改。
+changes-folder-placeholder = engineering/
 
 ## Comparing, moving and deleting
 
@@ -436,3 +437,108 @@ inbox-show-unread = 仅显示未读
 inbox-mark-all = 全部标为已读
 inbox-mark-read = 标为已读
 inbox-empty = 这里还什么都没有。关注页面、文件夹、标签、问题或人员后，它们的动态会显示在这里。
+
+## Search results
+
+search-title = 搜索：{ $query }
+search-results-for = “{ $query }”的搜索结果
+search-count = { $n } 个结果，用时 { $ms } 毫秒
+search-indexing = 索引仍在构建中，结果可能不完整
+search-showing-for = 没有“{ $query }”的结果。显示的是 { $corrected } 的结果。
+search-did-you-mean = 你是不是要找 { $suggestion }？
+page-kind = 
+    { $kind ->
+        [page] 页面
+        [question] 问题
+       *[other] { $kind }
+    }
+search-accepted-answer = 已采纳的回答：
+search-nothing = Wiki 中还没有与“{ $query }”匹配的内容。
+search-try = 试试更少或不同的词，或者问问懂行的人。
+search-didnt-find = 没找到？
+search-ask = 将此作为问题提出
+search-pager = 结果分页
+pager-previous = 上一页
+pager-next = 下一页
+search-filters = 筛选
+search-filter-results = 筛选结果
+search-experts = 谁了解这个？
+search-expert-lines = 匹配页面中仍保留的行数
+search-expert-answers = { $n } 个被采纳的回答
+search-facet-kind = 类型
+search-facet-language = 语言
+search-facet-folders = 文件夹
+
+## Account pieces, verifying, promoting, unsubscribing
+
+tokens-user = 用户
+tokens-name = 名称
+tokens-created = 创建时间
+tokens-last-used = 上次使用
+tokens-revoke = 撤销
+role = 
+    { $role ->
+        [reader] 读者
+        [editor] 编辑者
+        [admin] 管理员
+       *[other] { $role }
+    }
+verify-title = 核实 { $title }
+verify-heading = “{ $title }”仍然正确吗？
+verify-lead = 标记为已核实会在一次提交中把今天的日期和你的名字记录到前置元数据中，并重新开始审阅周期。
+verify-edit = 不，去编辑
+promote-title = 将此回答转为页面
+promote-lead = 页面会链接回问题，问题也会链接到页面。请调整文本，使其读起来像文档。
+promote-path = 页面路径
+promote-submit = 创建页面
+unsubscribe = 退订
+unsubscribe-done = 
+    { $list ->
+        [for_me] 完成：{ $user } 将不再收到关于提及和向其提问的电子邮件。
+        [following] 完成：{ $user } 将不再收到关于其关注内容的电子邮件。
+       *[other] 完成：{ $user } 将不再收到任何电子邮件。
+    }
+unsubscribe-inbox = Wiki 上的收件箱仍会显示所有内容。如果改变主意，请登录并打开{ $settings }。
+unsubscribe-settings = 你的通知设置
+unsubscribe-ask = 
+    { $list ->
+        [for_me] 停止向 { $user } 发送关于提及和向其提问的电子邮件？
+        [following] 停止向 { $user } 发送关于其关注内容的电子邮件？
+       *[other] 停止向 { $user } 发送本 Wiki 的所有电子邮件？
+    }
+
+## Questions
+
+questions-feed-title = 新问题
+questions-tagged = 标签为“{ $tag }”的问题
+questions-ask = 提问
+questions-feed = 关注新问题（Atom）
+questions-filter = 筛选问题
+questions-answered = 已回答
+questions-open = 待回答
+questions-answers = { $n } 个回答
+questions-asked-by = 由 { $who } 提问
+questions-active = 最近活动：{ $when }
+questions-none = 这里还没有问题。
+ask-lead = 懂行的人会在这里回答，后来提问的人也都能找到这个答案。
+ask-question = 你的问题
+ask-placeholder = 如何在家访问 VPN？
+ask-similar = 已经有答案了？这些看起来相似：
+ask-details = 详细信息
+ask-details-note = Markdown：你尝试过什么，需要什么
+ask-tags-note = 用逗号分隔
+ask-tags-placeholder = it, vpn
+ask-submit = 提问
+question-feed-title = 此问题的回答
+question-asked-by = 由 { $who } 提问
+question-feed = 回答订阅（Atom）
+question-promoted = 此回答现已成为 Wiki 页面：
+question-read-page = 阅读页面。
+question-accepted = ✓ 已采纳的回答
+question-accept = 采纳此回答
+question-promote = 转为 Wiki 页面
+question-experts = 可能知道的人：
+question-your-answer = 你的回答
+question-your-answer-markdown = 你的回答（Markdown）
+question-answer-placeholder = 写下你希望自己当初能找到的答案（支持 Markdown）。
+question-post = 发布回答
