@@ -597,3 +597,124 @@ question-your-answer = Deine Antwort
 question-your-answer-markdown = Deine Antwort (Markdown)
 question-answer-placeholder = Schreib die Antwort, die du gern gefunden hättest (Markdown geht).
 question-post = Antwort veröffentlichen
+
+## Review
+
+review-hand-over = Seiten übergeben
+review-feed-title = Zu prüfende Seiten
+review-hand-over-person = Seiten von { $person } übergeben
+review-hand-over-lead = Alles, wofür { $person } zuständig war oder was überwiegend von ihr oder ihm stammt. Wähle die Seiten, nenne die neue Zuständigkeit und übergib sie in einem Commit.
+review-lead = Seiten nach ihrem Prüfdatum, mit Zuständigen oder Hauptautor/innen, die gegangen sind, unbeantwortete Fragen und defekte Links.
+review-feed = Folgen (Atom)
+review-upkeep = Wie dieses Wiki gepflegt wird
+review-unowned-link = 
+    { $n ->
+        [one] Die 1 Seite ohne Zuständige ansehen
+       *[other] Die { $n } Seiten ohne Zuständige ansehen
+    }
+review-unowned-then = , wähle einige aus und gib ihnen unten eine Zuständigkeit (ein Commit).
+review-untouched-link = 
+    { $n ->
+        [one] Die 1 Seite ansehen, die seit einem Jahr nicht bearbeitet wurde
+       *[other] Die { $n } Seiten ansehen, die seit einem Jahr nicht bearbeitet wurden
+    }
+review-untouched-then = , die ältesten zuerst: lies jede und bearbeite sie oder markiere sie als geprüft.
+review-front-matter-tip = Oder schreib { $owners } und { $review } ins Front Matter einer Seite: Sie erscheint dann wieder hier, wenn ihre Prüfung fällig ist.
+review-filter = Nach Grund filtern
+review-all = Alle
+review-reason = 
+    { $reason ->
+        [review] Prüfdatum überschritten
+        [owner] Zuständige Person gegangen
+        [author] Hauptautor/in gegangen
+        [unanswered] Unbeantwortet
+        [unowned] Niemand zuständig
+        [untouched] Seit einem Jahr nicht bearbeitet
+       *[other] Defekte Links
+    }
+review-departed = Gegangen sind:
+review-shown = { $shown } von { $total } Seiten angezeigt.
+review-choose = Auswählen
+review-why = Warum
+review-last-edit = Letzte Bearbeitung
+review-choose-page = { $title } auswählen
+review-mark-verified = Als geprüft markieren
+review-give-to = Die ausgewählten Seiten übergeben an
+review-owner-placeholder = Name <E-Mail> oder ein Team
+review-assign = Zuständigkeit zuweisen
+review-pager = Seiten der Liste
+review-well-kept = Nichts braucht Aufmerksamkeit. Gut gepflegt!
+review-nothing-due = Nichts hat sein Prüfdatum überschritten, keine zuständige Person ist gegangen und kein Link ist defekt: Was fehlt, steht oben.
+
+## Notifications
+
+notifications = Benachrichtigungen
+notifications-no-mail = Dieses Wiki verschickt noch keine E-Mails (wer es betreibt, richtet das in { $file } ein). Deine Auswahl bleibt dafür gespeichert.
+notifications-for-me = E-Mail bei Erwähnungen und Fragen an mich
+notifications-frequency = 
+    { $frequency ->
+        [instant] sofort
+        [daily] tägliche Zusammenfassung
+        [weekly] wöchentliche Zusammenfassung
+       *[other] aus
+    }
+notifications-following = E-Mail zu dem, dem ich folge
+notifications-auto-follow = Allem folgen, was ich anlege, bearbeite, frage oder beantworte
+notifications-hint = Zusammenfassungen gehen einmal täglich raus (wöchentliche montags). Jede E-Mail hat einen Link zum Abbestellen ohne Anmeldung.
+notifications-need-login = Benachrichtigungen brauchen eine Anmeldung.
+notifications-open-mode = Dieses Wiki läuft im offenen Modus ohne Konten: Es gibt niemanden, dem E-Mails geschickt werden könnten. Webhooks in den Chat funktionieren weiterhin.
+
+## Administration
+
+admin-title = Verwaltung
+admin-summary = 
+    Modus { $mode } · anonymes Lesen { $anonymous ->
+        [on] an
+       *[off] aus
+    } · neue Konten: { $role } · { $sessions } aktive Sitzungen
+admin-health = Repository und Indizes
+admin-repository = Repository
+admin-head = Head
+admin-empty = leer
+admin-pages-files = { $pages } Seiten, { $files } Dateien
+admin-history-index = Verlaufsindex
+admin-ready = bereit
+admin-building = wird aufgebaut …
+admin-search-index = Suchindex
+admin-current = aktuell
+admin-catching-up = holt auf (bei { $commit })
+admin-accounts = Konten
+admin-columns-local = Name, E-Mail, Rolle, Gruppen, Status
+admin-columns = Rolle, Gruppen, Status
+admin-disabled = gesperrt
+admin-role = Rolle
+admin-groups = Gruppen
+admin-groups-placeholder = Gruppen, durch Kommas getrennt
+admin-no-accounts = Noch keine Konten.
+admin-add-account-title = Konto hinzufügen
+admin-new-groups-placeholder = personal, recht
+admin-first-password = Erstes Passwort (mindestens 8 Zeichen)
+admin-add-account = Konto hinzufügen
+admin-no-tokens = Keine Tokens.
+admin-delivery = E-Mail und Webhooks
+admin-mail = { $server } als { $from } · Zusammenfassungen um { $hour }:00 UTC
+admin-mail-off = aus (kein { $key } in { $file })
+admin-webhooks = Webhooks
+admin-webhook-to = { $format } an { $host }
+admin-webhook-paths = Pfade { $paths }
+admin-webhook-tags = Schlagwörter { $tags }
+admin-none = keine
+admin-deliveries = Letzte Webhook-Zustellungen
+admin-webhook = Webhook
+admin-event = Ereignis
+admin-status = Status
+admin-attempts = Versuche
+admin-last-error = Letzter Fehler
+admin-next-try = (nächster Versuch { $at })
+admin-no-deliveries = Noch keine Webhook-Zustellungen.
+admin-rules = Ordnerregeln
+admin-rule-read = lesen: { $who }
+admin-rule-edit = bearbeiten: { $who }
+admin-no-rules = Keine: Allein die Rollen entscheiden.
+admin-proxies = Vertrauenswürdige Proxys:
+admin-change-rules = Ändere das in { $file } (siehe { $doc }) und starte neu.

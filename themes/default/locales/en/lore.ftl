@@ -598,3 +598,124 @@ question-your-answer = Your answer
 question-your-answer-markdown = Your answer (Markdown)
 question-answer-placeholder = Write the answer you wish you had found (Markdown works).
 question-post = Post answer
+
+## Review
+
+review-hand-over = Hand over pages
+review-feed-title = Pages needing review
+review-hand-over-person = Hand over { $person }'s pages
+review-hand-over-lead = Everything { $person } owned or mostly wrote. Choose the pages, name the new owner, and hand them over in one commit.
+review-lead = Pages past their review date, with owners or main authors who have left, unanswered questions and broken links.
+review-feed = Follow (Atom)
+review-upkeep = How this wiki is kept
+review-unowned-link = 
+    { $n ->
+        [one] See the 1 page without an owner
+       *[other] See the { $n } pages without an owner
+    }
+review-unowned-then = , choose some and give them an owner below (one commit).
+review-untouched-link = 
+    { $n ->
+        [one] See the 1 page not edited for a year
+       *[other] See the { $n } pages not edited for a year
+    }
+review-untouched-then = , oldest first: read each, then edit it or mark it as verified.
+review-front-matter-tip = Or write { $owners } and { $review } into a page's front matter: it then comes back here when its review is due.
+review-filter = Filter by reason
+review-all = All
+review-reason = 
+    { $reason ->
+        [review] Past review date
+        [owner] Owner left
+        [author] Main author left
+        [unanswered] Unanswered
+        [unowned] No owner
+        [untouched] Not edited for a year
+       *[other] Broken links
+    }
+review-departed = People who have left:
+review-shown = { $shown } of { $total } pages shown.
+review-choose = Choose
+review-why = Why
+review-last-edit = Last edit
+review-choose-page = Choose { $title }
+review-mark-verified = Mark verified
+review-give-to = Give the chosen pages to
+review-owner-placeholder = Name <email> or a team
+review-assign = Assign owner
+review-pager = Pages of the list
+review-well-kept = Nothing needs attention. Well kept!
+review-nothing-due = Nothing is past its review date, no owner has left and no link is broken: see above for what is missing.
+
+## Notifications
+
+notifications = Notifications
+notifications-no-mail = This wiki sends no e-mail yet (whoever runs it sets that up in { $file }). Your choices are kept for when it does.
+notifications-for-me = E-mail about mentions and questions for me
+notifications-frequency = 
+    { $frequency ->
+        [instant] at once
+        [daily] daily digest
+        [weekly] weekly digest
+       *[other] off
+    }
+notifications-following = E-mail about things I follow
+notifications-auto-follow = Follow what I create, edit, ask or answer
+notifications-hint = Digests go out once a day (weekly ones on Mondays). Every e-mail has a link that unsubscribes without logging in.
+notifications-need-login = Notifications need a login.
+notifications-open-mode = This wiki runs in open mode, which has no accounts: there is nobody to send e-mail to. Webhooks to chat still work.
+
+## Administration
+
+admin-title = Administration
+admin-summary = 
+    { $mode } mode · anonymous reading { $anonymous -> 
+        [on] on
+       *[off] off
+    } · new accounts: { $role } · { $sessions } active sessions
+admin-health = Repository and indexes
+admin-repository = Repository
+admin-head = Head
+admin-empty = empty
+admin-pages-files = { $pages } pages, { $files } files
+admin-history-index = History index
+admin-ready = ready
+admin-building = building…
+admin-search-index = Search index
+admin-current = current
+admin-catching-up = catching up (at { $commit })
+admin-accounts = Accounts
+admin-columns-local = Name, e-mail, role, groups, status
+admin-columns = Role, groups, status
+admin-disabled = disabled
+admin-role = Role
+admin-groups = Groups
+admin-groups-placeholder = groups, comma-separated
+admin-no-accounts = No accounts yet.
+admin-add-account-title = Add an account
+admin-new-groups-placeholder = hr, legal
+admin-first-password = First password (at least 8 characters)
+admin-add-account = Add account
+admin-no-tokens = No tokens.
+admin-delivery = E-mail and webhooks
+admin-mail = { $server } as { $from } · digests at { $hour }:00 UTC
+admin-mail-off = off (no { $key } in { $file })
+admin-webhooks = Webhooks
+admin-webhook-to = { $format } to { $host }
+admin-webhook-paths = paths { $paths }
+admin-webhook-tags = tags { $tags }
+admin-none = none
+admin-deliveries = Last webhook deliveries
+admin-webhook = Webhook
+admin-event = Event
+admin-status = Status
+admin-attempts = Attempts
+admin-last-error = Last error
+admin-next-try = (next try { $at })
+admin-no-deliveries = No webhook deliveries yet.
+admin-rules = Folder rules
+admin-rule-read = read: { $who }
+admin-rule-edit = edit: { $who }
+admin-no-rules = None: the roles alone decide.
+admin-proxies = Trusted proxies:
+admin-change-rules = Change these in { $file } (see { $doc }) and restart.

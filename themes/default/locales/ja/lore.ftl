@@ -542,3 +542,116 @@ question-your-answer = あなたの回答
 question-your-answer-markdown = あなたの回答（Markdown）
 question-answer-placeholder = 自分が見つけたかった回答を書いてください（Markdown が使えます）。
 question-post = 回答を投稿
+
+## Review
+
+review-hand-over = ページの引き継ぎ
+review-feed-title = レビューが必要なページ
+review-hand-over-person = { $person } のページを引き継ぐ
+review-hand-over-lead = { $person } が担当していた、または主に書いたすべてのページです。ページを選び、新しい担当者を指定して、1 回のコミットで引き継ぎます。
+review-lead = レビュー期限を過ぎたページ、担当者や主な作成者が退職したページ、未回答の質問、リンク切れ。
+review-feed = 購読（Atom）
+review-upkeep = この Wiki の手入れ状況
+review-unowned-link = 担当者のいない { $n } ページを見る
+review-unowned-then = 。いくつか選んで、下で担当者を設定します（1 コミット）。
+review-untouched-link = 1 年間編集されていない { $n } ページを見る
+review-untouched-then = 。古い順に読み、編集するか確認済みにします。
+review-front-matter-tip = または、ページのフロントマターに { $owners } と { $review } を書くと、レビュー期限が来たときにここへ戻ってきます。
+review-filter = 理由で絞り込む
+review-all = すべて
+review-reason = 
+    { $reason ->
+        [review] レビュー期限切れ
+        [owner] 担当者が退職
+        [author] 主な作成者が退職
+        [unanswered] 未回答
+        [unowned] 担当者なし
+        [untouched] 1 年間未編集
+       *[other] リンク切れ
+    }
+review-departed = 退職した人:
+review-shown = { $total } ページ中 { $shown } ページを表示。
+review-choose = 選択
+review-why = 理由
+review-last-edit = 最終編集
+review-choose-page = { $title } を選択
+review-mark-verified = 確認済みにする
+review-give-to = 選んだページの担当者
+review-owner-placeholder = 名前 <メール> またはチーム
+review-assign = 担当者を設定
+review-pager = リストのページ
+review-well-kept = 対応が必要なものはありません。よく手入れされています！
+review-nothing-due = レビュー期限切れも、担当者の退職も、リンク切れもありません。足りないものは上を見てください。
+
+## Notifications
+
+notifications = 通知
+notifications-no-mail = この Wiki はまだメールを送信しません（管理者が { $file } で設定します）。選択内容は送信が始まるまで保存されます。
+notifications-for-me = 自分へのメンションと質問のメール
+notifications-frequency = 
+    { $frequency ->
+        [instant] すぐに
+        [daily] 毎日のまとめ
+        [weekly] 毎週のまとめ
+       *[other] オフ
+    }
+notifications-following = フォロー中の内容のメール
+notifications-auto-follow = 自分が作成・編集・質問・回答したものをフォロー
+notifications-hint = まとめは 1 日 1 回（週次は月曜日）送られます。どのメールにもログインせずに配信停止できるリンクがあります。
+notifications-need-login = 通知にはログインが必要です。
+notifications-open-mode = この Wiki はアカウントのないオープンモードで動いているため、メールの送り先がありません。チャットへの Webhook は引き続き使えます。
+
+## Administration
+
+admin-title = 管理
+admin-summary = 
+    { $mode } モード · 匿名閲覧 { $anonymous ->
+        [on] オン
+       *[off] オフ
+    } · 新規アカウント: { $role } · 有効なセッション { $sessions } 件
+admin-health = リポジトリとインデックス
+admin-repository = リポジトリ
+admin-head = 先頭
+admin-empty = 空
+admin-pages-files = { $pages } ページ、{ $files } ファイル
+admin-history-index = 履歴インデックス
+admin-ready = 準備完了
+admin-building = 作成中…
+admin-search-index = 検索インデックス
+admin-current = 最新
+admin-catching-up = 追いつき中（{ $commit } まで）
+admin-accounts = アカウント
+admin-columns-local = 名前、メール、役割、グループ、状態
+admin-columns = 役割、グループ、状態
+admin-disabled = 無効
+admin-role = 役割
+admin-groups = グループ
+admin-groups-placeholder = グループ（カンマ区切り）
+admin-no-accounts = アカウントはまだありません。
+admin-add-account-title = アカウントを追加
+admin-new-groups-placeholder = hr, legal
+admin-first-password = 初期パスワード（8 文字以上）
+admin-add-account = アカウントを追加
+admin-no-tokens = トークンはありません。
+admin-delivery = メールと Webhook
+admin-mail = { $server }（差出人 { $from }）· まとめは UTC { $hour }:00
+admin-mail-off = オフ（{ $file } に { $key } がありません）
+admin-webhooks = Webhook
+admin-webhook-to = { $format } → { $host }
+admin-webhook-paths = パス { $paths }
+admin-webhook-tags = タグ { $tags }
+admin-none = なし
+admin-deliveries = 最近の Webhook 配信
+admin-webhook = Webhook
+admin-event = イベント
+admin-status = 状態
+admin-attempts = 試行回数
+admin-last-error = 最後のエラー
+admin-next-try = （次回 { $at }）
+admin-no-deliveries = Webhook の配信はまだありません。
+admin-rules = フォルダーのルール
+admin-rule-read = 閲覧: { $who }
+admin-rule-edit = 編集: { $who }
+admin-no-rules = なし: 役割だけで決まります。
+admin-proxies = 信頼するプロキシ:
+admin-change-rules = { $file } で変更して（{ $doc } を参照）再起動してください。

@@ -597,3 +597,124 @@ question-your-answer = Sua resposta
 question-your-answer-markdown = Sua resposta (Markdown)
 question-answer-placeholder = Escreva a resposta que você gostaria de ter encontrado (Markdown funciona).
 question-post = Publicar resposta
+
+## Review
+
+review-hand-over = Passar páginas adiante
+review-feed-title = Páginas que precisam de revisão
+review-hand-over-person = Passar adiante as páginas de { $person }
+review-hand-over-lead = Tudo de que { $person } era responsável ou que escreveu em maior parte. Escolha as páginas, indique o novo responsável e passe-as adiante em um commit.
+review-lead = Páginas com revisão vencida, com responsáveis ou autores principais que saíram, perguntas sem resposta e links quebrados.
+review-feed = Acompanhar (Atom)
+review-upkeep = Como esta wiki é mantida
+review-unowned-link = 
+    { $n ->
+        [one] Ver a 1 página sem responsável
+       *[other] Ver as { $n } páginas sem responsável
+    }
+review-unowned-then = , escolha algumas e defina um responsável abaixo (um commit).
+review-untouched-link = 
+    { $n ->
+        [one] Ver a 1 página não editada há um ano
+       *[other] Ver as { $n } páginas não editadas há um ano
+    }
+review-untouched-then = , as mais antigas primeiro: leia cada uma e depois edite ou marque como verificada.
+review-front-matter-tip = Ou escreva { $owners } e { $review } no front matter de uma página: ela volta aqui quando a revisão vencer.
+review-filter = Filtrar por motivo
+review-all = Todas
+review-reason = 
+    { $reason ->
+        [review] Revisão vencida
+        [owner] Responsável saiu
+        [author] Autor principal saiu
+        [unanswered] Sem resposta
+        [unowned] Sem responsável
+        [untouched] Não editada há um ano
+       *[other] Links quebrados
+    }
+review-departed = Pessoas que saíram:
+review-shown = Mostrando { $shown } de { $total } páginas.
+review-choose = Escolher
+review-why = Por quê
+review-last-edit = Última edição
+review-choose-page = Escolher { $title }
+review-mark-verified = Marcar como verificada
+review-give-to = Passar as páginas escolhidas para
+review-owner-placeholder = Nome <e-mail> ou uma equipe
+review-assign = Definir responsável
+review-pager = Páginas da lista
+review-well-kept = Nada precisa de atenção. Bem cuidada!
+review-nothing-due = Nada está com a revisão vencida, nenhum responsável saiu e nenhum link está quebrado: veja acima o que falta.
+
+## Notifications
+
+notifications = Notificações
+notifications-no-mail = Esta wiki ainda não envia e-mails (quem a administra configura isso em { $file }). Suas escolhas ficam guardadas para quando enviar.
+notifications-for-me = E-mail sobre menções e perguntas para mim
+notifications-frequency = 
+    { $frequency ->
+        [instant] na hora
+        [daily] resumo diário
+        [weekly] resumo semanal
+       *[other] desligado
+    }
+notifications-following = E-mail sobre o que eu sigo
+notifications-auto-follow = Seguir o que eu crio, edito, pergunto ou respondo
+notifications-hint = Os resumos saem uma vez por dia (os semanais às segundas). Todo e-mail tem um link para cancelar sem fazer login.
+notifications-need-login = Notificações exigem login.
+notifications-open-mode = Esta wiki está em modo aberto, sem contas: não há para quem enviar e-mails. Webhooks para o chat continuam funcionando.
+
+## Administration
+
+admin-title = Administração
+admin-summary = 
+    modo { $mode } · leitura anônima { $anonymous ->
+        [on] ligada
+       *[off] desligada
+    } · novas contas: { $role } · { $sessions } sessões ativas
+admin-health = Repositório e índices
+admin-repository = Repositório
+admin-head = Head
+admin-empty = vazio
+admin-pages-files = { $pages } páginas, { $files } arquivos
+admin-history-index = Índice de histórico
+admin-ready = pronto
+admin-building = criando…
+admin-search-index = Índice de pesquisa
+admin-current = atualizado
+admin-catching-up = atualizando (em { $commit })
+admin-accounts = Contas
+admin-columns-local = Nome, e-mail, papel, grupos, situação
+admin-columns = Papel, grupos, situação
+admin-disabled = desativada
+admin-role = Papel
+admin-groups = Grupos
+admin-groups-placeholder = grupos, separados por vírgula
+admin-no-accounts = Nenhuma conta ainda.
+admin-add-account-title = Adicionar uma conta
+admin-new-groups-placeholder = rh, jurídico
+admin-first-password = Senha inicial (pelo menos 8 caracteres)
+admin-add-account = Adicionar conta
+admin-no-tokens = Nenhum token.
+admin-delivery = E-mail e webhooks
+admin-mail = { $server } como { $from } · resumos às { $hour }:00 UTC
+admin-mail-off = desligado (sem { $key } em { $file })
+admin-webhooks = Webhooks
+admin-webhook-to = { $format } para { $host }
+admin-webhook-paths = caminhos { $paths }
+admin-webhook-tags = tags { $tags }
+admin-none = nenhum
+admin-deliveries = Últimas entregas de webhook
+admin-webhook = Webhook
+admin-event = Evento
+admin-status = Situação
+admin-attempts = Tentativas
+admin-last-error = Último erro
+admin-next-try = (próxima tentativa { $at })
+admin-no-deliveries = Nenhuma entrega de webhook ainda.
+admin-rules = Regras de pastas
+admin-rule-read = leitura: { $who }
+admin-rule-edit = edição: { $who }
+admin-no-rules = Nenhuma: só os papéis decidem.
+admin-proxies = Proxies confiáveis:
+admin-change-rules = Altere isso em { $file } (veja { $doc }) e reinicie.

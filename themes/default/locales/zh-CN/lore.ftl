@@ -542,3 +542,116 @@ question-your-answer = 你的回答
 question-your-answer-markdown = 你的回答（Markdown）
 question-answer-placeholder = 写下你希望自己当初能找到的答案（支持 Markdown）。
 question-post = 发布回答
+
+## Review
+
+review-hand-over = 移交页面
+review-feed-title = 需要审阅的页面
+review-hand-over-person = 移交 { $person } 的页面
+review-hand-over-lead = { $person } 负责或主要编写的所有内容。选择页面，指定新的负责人，并在一次提交中完成移交。
+review-lead = 已过审阅日期的页面、负责人或主要作者已离开的页面、未回答的问题和失效链接。
+review-feed = 关注（Atom）
+review-upkeep = 本 Wiki 的维护情况
+review-unowned-link = 查看 { $n } 个无负责人的页面
+review-unowned-then = ，选择一些并在下方为它们指定负责人（一次提交）。
+review-untouched-link = 查看 { $n } 个一年未编辑的页面
+review-untouched-then = ，最旧的排在前面：逐一阅读，然后编辑或标记为已核实。
+review-front-matter-tip = 或者在页面的前置元数据中写入 { $owners } 和 { $review }：到期需要审阅时，它会再次出现在这里。
+review-filter = 按原因筛选
+review-all = 全部
+review-reason = 
+    { $reason ->
+        [review] 已过审阅日期
+        [owner] 负责人已离开
+        [author] 主要作者已离开
+        [unanswered] 未回答
+        [unowned] 无负责人
+        [untouched] 一年未编辑
+       *[other] 失效链接
+    }
+review-departed = 已离开的人：
+review-shown = 显示 { $total } 个页面中的 { $shown } 个。
+review-choose = 选择
+review-why = 原因
+review-last-edit = 最后编辑
+review-choose-page = 选择 { $title }
+review-mark-verified = 标记为已核实
+review-give-to = 将所选页面交给
+review-owner-placeholder = 名字 <电子邮件> 或团队
+review-assign = 指定负责人
+review-pager = 列表分页
+review-well-kept = 没有需要关注的内容。维护得很好！
+review-nothing-due = 没有页面超过审阅日期，没有负责人离开，也没有失效链接：缺少什么请看上方。
+
+## Notifications
+
+notifications = 通知
+notifications-no-mail = 此 Wiki 尚未发送电子邮件（由管理员在 { $file } 中设置）。你的选择会保留到启用之时。
+notifications-for-me = 关于提及我和向我提问的电子邮件
+notifications-frequency = 
+    { $frequency ->
+        [instant] 立即
+        [daily] 每日摘要
+        [weekly] 每周摘要
+       *[other] 关闭
+    }
+notifications-following = 关于我关注内容的电子邮件
+notifications-auto-follow = 关注我创建、编辑、提问或回答的内容
+notifications-hint = 摘要每天发送一次（每周摘要在周一）。每封邮件都有无需登录即可退订的链接。
+notifications-need-login = 通知需要登录。
+notifications-open-mode = 此 Wiki 以开放模式运行，没有账户：无人可以接收电子邮件。发到聊天工具的 Webhook 仍然有效。
+
+## Administration
+
+admin-title = 管理
+admin-summary = 
+    { $mode } 模式 · 匿名阅读{ $anonymous ->
+        [on] 开启
+       *[off] 关闭
+    } · 新账户：{ $role } · { $sessions } 个活动会话
+admin-health = 仓库和索引
+admin-repository = 仓库
+admin-head = 最新提交
+admin-empty = 空
+admin-pages-files = { $pages } 个页面，{ $files } 个文件
+admin-history-index = 历史索引
+admin-ready = 就绪
+admin-building = 构建中…
+admin-search-index = 搜索索引
+admin-current = 最新
+admin-catching-up = 正在追赶（位于 { $commit }）
+admin-accounts = 账户
+admin-columns-local = 名字、电子邮件、角色、组、状态
+admin-columns = 角色、组、状态
+admin-disabled = 已停用
+admin-role = 角色
+admin-groups = 组
+admin-groups-placeholder = 组，用逗号分隔
+admin-no-accounts = 还没有账户。
+admin-add-account-title = 添加账户
+admin-new-groups-placeholder = hr, legal
+admin-first-password = 初始密码（至少 8 个字符）
+admin-add-account = 添加账户
+admin-no-tokens = 没有令牌。
+admin-delivery = 电子邮件和 Webhook
+admin-mail = { $server }，发件人 { $from } · 摘要于 UTC { $hour }:00 发送
+admin-mail-off = 关闭（{ $file } 中没有 { $key }）
+admin-webhooks = Webhook
+admin-webhook-to = { $format } 发往 { $host }
+admin-webhook-paths = 路径 { $paths }
+admin-webhook-tags = 标签 { $tags }
+admin-none = 无
+admin-deliveries = 最近的 Webhook 投递
+admin-webhook = Webhook
+admin-event = 事件
+admin-status = 状态
+admin-attempts = 尝试次数
+admin-last-error = 最近错误
+admin-next-try = （下次尝试 { $at }）
+admin-no-deliveries = 还没有 Webhook 投递。
+admin-rules = 文件夹规则
+admin-rule-read = 读取：{ $who }
+admin-rule-edit = 编辑：{ $who }
+admin-no-rules = 无：仅由角色决定。
+admin-proxies = 受信任的代理：
+admin-change-rules = 请在 { $file } 中修改（参见 { $doc }）并重启。
