@@ -19,7 +19,7 @@ use super::viewer::Viewer;
 use super::{ApiError, AppState, PageError, csrf, error};
 use crate::auth::{AuthMode, Role, User};
 use crate::content::RepoPath;
-use crate::i18n::UiLanguage;
+use crate::i18n::{Arg, UiLanguage};
 use crate::{Error, Result};
 
 const SESSION_COOKIE: &str = "lore_session";
@@ -182,7 +182,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
                 if let Some(language) = user.language.as_deref().and_then(UiLanguage::parse) {
                     viewer.language = language;
                 }
-                viewer.user = Some(user);
+                viewer.user = Some(*user);
                 viewer.session_cookie = session_cookie;
             }
             Ok(Identified::Anonymous { stale_session }) => clear_session = stale_session,
@@ -303,7 +303,7 @@ impl Channel {
 
 enum Identified {
     /// An account, with groups the proxy adds, and the session cookie when that is how it came.
-    User(User, Vec<String>, Option<String>),
+    User(Box<User>, Vec<String>, Option<String>),
     Anonymous {
         /// The request carried a session cookie that no longer works: clear it.
         stale_session: bool,
@@ -337,7 +337,7 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
                 .map(|it| it.trim().to_string())
                 .filter(|it| !it.is_empty())
                 .collect();
-            return Ok(Identified::User(user, groups, None));
+            return Ok(Identified::User(Box::new(user), groups, None));
         }
     }
     if let Some(authorization) = headers.get(header::AUTHORIZATION) {
@@ -353,7 +353,7 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
             String::new()
         };
         return match auth.accounts.user_for_token(&token)? {
-            Some(user) => Ok(Identified::User(user, Vec::new(), None)),
+            Some(user) => Ok(Identified::User(Box::new(user), Vec::new(), None)),
             None => Err(Error::Unauthorized(
                 "this token is not valid (revoked, mistyped, or its account is disabled)".into(),
             )),
@@ -368,7 +368,7 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
             None => None,
         };
         return Ok(match user {
-            Some(user) => Identified::User(user, Vec::new(), Some(cookie)),
+            Some(user) => Identified::User(Box::new(user), Vec::new(), Some(cookie)),
             None => Identified::Anonymous { stale_session: true },
         });
     }
@@ -480,7 +480,7 @@ pub async fn login(
     let attempt = match auth.throttle.begin(&username, viewer.address) {
         Ok(attempt) => attempt,
         Err(wait) => {
-            let message = format!("Too many failed logins. Try again in {} minutes.", minutes(wait));
+            let message = view::message(&state, "login-too-many", &[("minutes", Arg::Number(minutes(wait) as f64))]);
             return login_page(&state, &headers, next, username, Some(message), StatusCode::TOO_MANY_REQUESTS);
         }
     };
@@ -489,7 +489,7 @@ pub async fn login(
     let user = super::blocking(move || checking.accounts.verify_password(&checked_username, &password)).await?;
     let Some(user) = user else {
         attempt.failed();
-        let message = "Wrong user name or password.".to_string();
+        let message = view::message(&state, "login-wrong", &[]);
         return login_page(&state, &headers, next, username, Some(message), StatusCode::UNAUTHORIZED);
     };
     attempt.succeeded();
@@ -669,14 +669,14 @@ pub async fn change_password(
         return Err(Error::bad_input("passwords are managed by your company's login").into());
     }
     if form.new != form.confirm {
-        let message = Some("The new passwords do not match.".into());
+        let message = Some(view::message(&state, "password-mismatch", &[]));
         return account_page(&state, &viewer, &headers, None, message, StatusCode::BAD_REQUEST);
     }
     // The same throttle as logins: a stolen session must not become a way to guess the password.
     let attempt = match auth.throttle.begin(&user.username, viewer.address) {
         Ok(attempt) => attempt,
         Err(wait) => {
-            let message = format!("Too many wrong passwords. Try again in {} minutes.", minutes(wait));
+            let message = view::message(&state, "password-too-many", &[("minutes", Arg::Number(minutes(wait) as f64))]);
             return account_page(&state, &viewer, &headers, None, Some(message), StatusCode::TOO_MANY_REQUESTS);
         }
     };
@@ -685,7 +685,7 @@ pub async fn change_password(
     let verified = super::blocking(move || checking.accounts.verify_password(&username, &current)).await?;
     if verified.is_none() {
         attempt.failed();
-        let message = Some("Your current password is not right.".into());
+        let message = Some(view::message(&state, "password-wrong", &[]));
         return account_page(&state, &viewer, &headers, None, message, StatusCode::FORBIDDEN);
     }
     attempt.succeeded();

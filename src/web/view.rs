@@ -110,6 +110,14 @@ pub fn current_language(state: &AppState) -> UiLanguage {
     super::viewer::Viewer::current().map_or_else(|| state.site.config.interface_language(), |it| it.language)
 }
 
+/// The theme's message `id` in the current viewer's language, for what handlers tell people in HTML pages.
+pub fn message(state: &AppState, id: &str, args: &[(&str, crate::i18n::Arg)]) -> String {
+    state.theme.messages().format(current_language(state), id, args).unwrap_or_else(|| {
+        tracing::error!(id, "a message the theme lacks");
+        id.to_string()
+    })
+}
+
 /// One step of the breadcrumb trail.
 #[derive(Serialize, Clone)]
 pub struct Crumb {

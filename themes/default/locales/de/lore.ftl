@@ -718,3 +718,19 @@ admin-rule-edit = bearbeiten: { $who }
 admin-no-rules = Keine: Allein die Rollen entscheiden.
 admin-proxies = Vertrauenswürdige Proxys:
 admin-change-rules = Ändere das in { $file } (siehe { $doc }) und starte neu.
+
+## Messages handlers show in forms
+
+login-too-many = 
+    { $minutes ->
+        [one] Zu viele fehlgeschlagene Anmeldungen. Versuch es in 1 Minute noch einmal.
+       *[other] Zu viele fehlgeschlagene Anmeldungen. Versuch es in { $minutes } Minuten noch einmal.
+    }
+login-wrong = Falscher Benutzername oder falsches Passwort.
+password-mismatch = Die neuen Passwörter stimmen nicht überein.
+password-too-many = 
+    { $minutes ->
+        [one] Zu viele falsche Passwörter. Versuch es in 1 Minute noch einmal.
+       *[other] Zu viele falsche Passwörter. Versuch es in { $minutes } Minuten noch einmal.
+    }
+password-wrong = Dein aktuelles Passwort stimmt nicht.

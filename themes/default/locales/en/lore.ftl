@@ -719,3 +719,19 @@ admin-rule-edit = edit: { $who }
 admin-no-rules = None: the roles alone decide.
 admin-proxies = Trusted proxies:
 admin-change-rules = Change these in { $file } (see { $doc }) and restart.
+
+## Messages handlers show in forms
+
+login-too-many = 
+    { $minutes ->
+        [one] Too many failed logins. Try again in 1 minute.
+       *[other] Too many failed logins. Try again in { $minutes } minutes.
+    }
+login-wrong = Wrong user name or password.
+password-mismatch = The new passwords do not match.
+password-too-many = 
+    { $minutes ->
+        [one] Too many wrong passwords. Try again in 1 minute.
+       *[other] Too many wrong passwords. Try again in { $minutes } minutes.
+    }
+password-wrong = Your current password is not right.

@@ -655,3 +655,11 @@ admin-rule-edit = 編集: { $who }
 admin-no-rules = なし: 役割だけで決まります。
 admin-proxies = 信頼するプロキシ:
 admin-change-rules = { $file } で変更して（{ $doc } を参照）再起動してください。
+
+## Messages handlers show in forms
+
+login-too-many = ログインの失敗が多すぎます。{ $minutes } 分後にもう一度お試しください。
+login-wrong = ユーザー名またはパスワードが違います。
+password-mismatch = 新しいパスワードが一致しません。
+password-too-many = パスワードの誤りが多すぎます。{ $minutes } 分後にもう一度お試しください。
+password-wrong = 現在のパスワードが正しくありません。

@@ -718,3 +718,19 @@ admin-rule-edit = edição: { $who }
 admin-no-rules = Nenhuma: só os papéis decidem.
 admin-proxies = Proxies confiáveis:
 admin-change-rules = Altere isso em { $file } (veja { $doc }) e reinicie.
+
+## Messages handlers show in forms
+
+login-too-many = 
+    { $minutes ->
+        [one] Falhas de login demais. Tente de novo em 1 minuto.
+       *[other] Falhas de login demais. Tente de novo em { $minutes } minutos.
+    }
+login-wrong = Nome de usuário ou senha incorretos.
+password-mismatch = As novas senhas não coincidem.
+password-too-many = 
+    { $minutes ->
+        [one] Senhas erradas demais. Tente de novo em 1 minuto.
+       *[other] Senhas erradas demais. Tente de novo em { $minutes } minutos.
+    }
+password-wrong = Sua senha atual não está correta.

@@ -655,3 +655,11 @@ admin-rule-edit = 编辑：{ $who }
 admin-no-rules = 无：仅由角色决定。
 admin-proxies = 受信任的代理：
 admin-change-rules = 请在 { $file } 中修改（参见 { $doc }）并重启。
+
+## Messages handlers show in forms
+
+login-too-many = 登录失败次数过多。请 { $minutes } 分钟后重试。
+login-wrong = 用户名或密码错误。
+password-mismatch = 两次输入的新密码不一致。
+password-too-many = 密码错误次数过多。请 { $minutes } 分钟后重试。
+password-wrong = 你的当前密码不正确。
