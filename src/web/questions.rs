@@ -132,7 +132,8 @@ struct QuestionRow {
 
 #[derive(Serialize)]
 struct FilterLink {
-    label: &'static str,
+    /// Which filter (`all`, `unanswered`, `answered`, `mine`): the template names it in the reader's language.
+    key: &'static str,
     url: String,
     count: usize,
     active: bool,
@@ -181,10 +182,10 @@ pub async fn list(
         _ => true,
     };
     let tag_param = if tag.is_empty() { String::new() } else { format!("&tag={}", encode(&tag)) };
-    let filters = [("all", "All"), ("unanswered", "Unanswered"), ("answered", "Answered"), ("mine", "Asked by me")]
+    let filters = ["all", "unanswered", "answered", "mine"]
         .into_iter()
-        .map(|(key, label)| FilterLink {
-            label,
+        .map(|key| FilterLink {
+            key,
             url: format!("/-/questions?filter={key}{tag_param}"),
             count: tagged
                 .iter()

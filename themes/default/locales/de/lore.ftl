@@ -584,6 +584,13 @@ ask-details-note = Markdown: was du versucht hast, was du brauchst
 ask-tags-note = durch Kommas getrennt
 ask-tags-placeholder = it, vpn
 ask-submit = Fragen
+questions-filter-label = 
+    { $filter ->
+        [unanswered] Unbeantwortet
+        [answered] Beantwortet
+        [mine] Von mir gefragt
+       *[all] Alle
+    }
 question-feed-title = Antworten auf diese Frage
 question-asked-by = Gefragt von { $who }
 question-feed = Antworten als Feed (Atom)

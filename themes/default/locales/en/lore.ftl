@@ -585,6 +585,13 @@ ask-details-note = Markdown: what you tried, what you need
 ask-tags-note = comma separated
 ask-tags-placeholder = it, vpn
 ask-submit = Ask
+questions-filter-label = 
+    { $filter ->
+        [unanswered] Unanswered
+        [answered] Answered
+        [mine] Asked by me
+       *[all] All
+    }
 question-feed-title = Answers to this question
 question-asked-by = Asked by { $who }
 question-feed = Answers as a feed (Atom)

@@ -529,6 +529,13 @@ ask-details-note = Markdown: 試したこと、必要なこと
 ask-tags-note = カンマ区切り
 ask-tags-placeholder = it, vpn
 ask-submit = 質問する
+questions-filter-label = 
+    { $filter ->
+        [unanswered] 未回答
+        [answered] 回答済み
+        [mine] 自分の質問
+       *[all] すべて
+    }
 question-feed-title = この質問への回答
 question-asked-by = { $who } が質問
 question-feed = 回答のフィード（Atom）

@@ -584,6 +584,13 @@ ask-details-note = Markdown: o que você tentou, do que precisa
 ask-tags-note = separadas por vírgulas
 ask-tags-placeholder = ti, vpn
 ask-submit = Perguntar
+questions-filter-label = 
+    { $filter ->
+        [unanswered] Sem resposta
+        [answered] Respondidas
+        [mine] Feitas por mim
+       *[all] Todas
+    }
 question-feed-title = Respostas a esta pergunta
 question-asked-by = Perguntada por { $who }
 question-feed = Respostas como feed (Atom)

@@ -529,6 +529,13 @@ ask-details-note = Markdown：你尝试过什么，需要什么
 ask-tags-note = 用逗号分隔
 ask-tags-placeholder = it, vpn
 ask-submit = 提问
+questions-filter-label = 
+    { $filter ->
+        [unanswered] 未回答
+        [answered] 已回答
+        [mine] 我提的问题
+       *[all] 全部
+    }
 question-feed-title = 此问题的回答
 question-asked-by = 由 { $who } 提问
 question-feed = 回答订阅（Atom）
