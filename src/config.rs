@@ -225,6 +225,12 @@ impl Config {
         Ok(config)
     }
 
+    /// The interface language of readers whose account and browser name none Lore ships: the site's
+    /// `language` when Lore's interface comes in it (`de-AT` → German), else English.
+    pub fn interface_language(&self) -> crate::i18n::UiLanguage {
+        crate::i18n::UiLanguage::nearest(&self.language).unwrap_or_default()
+    }
+
     /// The language settings compiled; fails on a bad code, glob or pattern.
     pub fn language_rules(&self) -> Result<LanguageRules> {
         let folders: Vec<(String, String)> =

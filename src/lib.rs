@@ -8,6 +8,8 @@ pub mod error;
 pub mod metrics;
 pub mod store;
 pub mod content;
+// The interface's languages and their messages.
+pub mod i18n;
 
 // People state (accounts, sessions, tokens, the push log): the database beside the repository.
 pub mod state;

@@ -41,6 +41,9 @@ pub struct User {
     #[serde(default)]
     pub session_epoch: u64,
     pub created_at: i64,
+    /// The interface language the person chose (a code of `i18n::UiLanguage`); `None`: their browser's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 impl User {
@@ -59,6 +62,7 @@ impl User {
             disabled: record.disabled,
             session_epoch: record.session_epoch,
             created_at: record.created_at,
+            language: record.language,
         })
     }
 
@@ -74,6 +78,7 @@ impl User {
             disabled: self.disabled,
             session_epoch: self.session_epoch,
             created_at: self.created_at,
+            language: self.language.clone(),
         }
     }
 }
@@ -161,6 +166,7 @@ impl Accounts {
                 disabled: false,
                 session_epoch: 0,
                 created_at: now(),
+                language: None,
             };
             tx.insert_account(&account.to_record())
         })
@@ -198,6 +204,7 @@ impl Accounts {
                         password_hash: None,
                         disabled: false,
                         session_epoch: 0,
+                        language: None,
                         created_at: now(),
                     };
                     tx.insert_account(&user.to_record())?;
@@ -262,6 +269,14 @@ impl Accounts {
                 )));
             }
             user.name = name;
+            Ok(())
+        })
+    }
+
+    /// Sets the interface language a person chose for themselves; `None` follows their browser again.
+    pub fn set_language(&self, username: &str, language: Option<crate::i18n::UiLanguage>) -> Result<()> {
+        self.update_user(username, |_, user| {
+            user.language = language.map(|it| it.code().to_string());
             Ok(())
         })
     }

@@ -225,6 +225,7 @@ mod tests {
             disabled: false,
             session_epoch: 0,
             created_at: 0,
+            language: None,
         }
     }
 

@@ -192,6 +192,7 @@ mod tests {
             disabled: false,
             session_epoch: 3,
             created_at: 0,
+            language: None,
         };
         state.write(|it| it.insert_account(&ann)).unwrap();
         state

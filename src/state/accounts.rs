@@ -23,6 +23,8 @@ pub struct AccountRecord {
     pub session_epoch: u64,
     /// Seconds since the epoch.
     pub created_at: i64,
+    /// The interface language the person chose (a code of `i18n::UiLanguage`); `None`: their browser's.
+    pub language: Option<String>,
 }
 
 /// A personal token as stored: its SHA-256, never the token.
@@ -112,7 +114,7 @@ impl Transaction<'_> {
     pub fn insert_account(&self, account: &AccountRecord) -> Result<()> {
         self.conn.execute(
             "INSERT INTO accounts (username, name, name_key, email, email_key, role, password_hash, disabled, \
-             session_epoch, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             session_epoch, created_at, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 &account.username,
                 &account.name,
@@ -124,6 +126,7 @@ impl Transaction<'_> {
                 account.disabled,
                 to_sql_int(account.session_epoch),
                 account.created_at,
+                &account.language,
             ],
         )?;
         self.insert_groups(account)
@@ -133,7 +136,8 @@ impl Transaction<'_> {
     pub fn update_account(&self, account: &AccountRecord) -> Result<bool> {
         let updated = self.conn.execute(
             "UPDATE accounts SET name = ?2, name_key = ?3, email = ?4, email_key = ?5, role = ?6, \
-             password_hash = ?7, disabled = ?8, session_epoch = ?9, created_at = ?10 WHERE username = ?1",
+             password_hash = ?7, disabled = ?8, session_epoch = ?9, created_at = ?10, language = ?11 \
+             WHERE username = ?1",
             params![
                 &account.username,
                 &account.name,
@@ -145,6 +149,7 @@ impl Transaction<'_> {
                 account.disabled,
                 to_sql_int(account.session_epoch),
                 account.created_at,
+                &account.language,
             ],
         )?;
         if updated == 0 {
@@ -190,7 +195,8 @@ fn fold(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
-const ACCOUNT_COLUMNS: &str = "username, name, email, role, password_hash, disabled, session_epoch, created_at";
+const ACCOUNT_COLUMNS: &str =
+    "username, name, email, role, password_hash, disabled, session_epoch, created_at, language";
 
 fn account_from_row(row: &Row<'_>) -> Result<AccountRecord> {
     Ok(AccountRecord {
@@ -203,6 +209,7 @@ fn account_from_row(row: &Row<'_>) -> Result<AccountRecord> {
         disabled: row.get(5)?,
         session_epoch: from_sql_int(row.get(6)?),
         created_at: row.get(7)?,
+        language: row.get(8)?,
     })
 }
 
@@ -280,6 +287,7 @@ mod tests {
             disabled: false,
             session_epoch: 2,
             created_at: 1_700_000_000,
+            language: None,
         }
     }
 

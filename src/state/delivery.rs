@@ -428,6 +428,7 @@ mod tests {
             disabled: false,
             session_epoch: 0,
             created_at: 0,
+            language: None,
         };
         let event = EventRecord {
             id: "e1".into(),

@@ -397,6 +397,7 @@ mod tests {
                 disabled: false,
                 session_epoch: 0,
                 created_at: 0,
+                language: None,
             };
             store.write(|it| it.insert_account(&account)).unwrap();
         }

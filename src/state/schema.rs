@@ -164,6 +164,8 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX inbox_by_user_time ON inbox (username, updated_at, id);
     DROP INDEX inbox_by_user;
     CREATE INDEX inbox_unread_by_user ON inbox (username, read_at);",
+    // 5: the interface language each person chose (a language code; NULL: the browser's).
+    "ALTER TABLE accounts ADD COLUMN language TEXT;",
 ];
 
 /// The advisory lock PostgreSQL migrations take (another than the write lock, which no migration needs).

@@ -19,6 +19,7 @@ use super::viewer::Viewer;
 use super::{ApiError, AppState, PageError, csrf, error};
 use crate::auth::{AuthMode, Role, User};
 use crate::content::RepoPath;
+use crate::i18n::{Arg, UiLanguage};
 use crate::{Error, Result};
 
 const SESSION_COOKIE: &str = "lore_session";
@@ -177,30 +178,35 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         address,
         session_cookie: None,
         csrf_cookie: csrf::cookie(headers, csrf::COOKIE),
+        language: browser_language(&state, headers),
     };
     let mut clear_session = false;
     if cluster_bearer(&state, request.headers()) {
         // The cluster token identifies a replica on the paths replication uses, and nowhere else.
         if !(path.starts_with("/wiki.git/") || path.starts_with("/-/api/cluster/")) {
             let err = Error::Unauthorized("the cluster token works only for replication".into());
-            return channel.refuse(&state, request.headers(), &err);
+            return channel.refuse(&state, &viewer, request.headers(), &err);
         }
         viewer.access = crate::auth::Access::replica(auth.rules.clone());
     } else if auth.config.mode != AuthMode::Open {
         match identify(&state, request.headers(), trusted) {
             Ok(Identified::User(user, groups, session_cookie)) => {
                 viewer.access = auth.access_of(&user, &groups);
-                viewer.user = Some(user);
+                // The person's own choice beats what their browser asks for.
+                if let Some(language) = user.language.as_deref().and_then(UiLanguage::parse) {
+                    viewer.language = language;
+                }
+                viewer.user = Some(*user);
                 viewer.session_cookie = session_cookie;
             }
             Ok(Identified::Anonymous { stale_session }) => clear_session = stale_session,
-            Err(err) => return channel.refuse(&state, request.headers(), &err),
+            Err(err) => return channel.refuse(&state, &viewer, request.headers(), &err),
         }
     }
     let method = request.method().clone();
     let need = match need(&method, &path) {
         Ok(need) => need,
-        Err(err) => return channel.refuse(&state, request.headers(), &err),
+        Err(err) => return channel.refuse(&state, &viewer, request.headers(), &err),
     };
     if need == Need::Metrics {
         let listed = state.site.config.metrics_allow.iter().any(|it| it.contains(viewer.address));
@@ -208,7 +214,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             // Monitoring clients follow no login redirect: a plain refusal says what to change.
             let err =
                 Error::Forbidden("metrics are readable only from the addresses in metrics_allow, or by admins".into());
-            return channel.refuse(&state, request.headers(), &err);
+            return channel.refuse(&state, &viewer, request.headers(), &err);
         }
     }
     if let Err(err) = allowed(&viewer, &need) {
@@ -222,7 +228,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             let next = percent_encoding::utf8_percent_encode(&target, QUERY_VALUE).to_string();
             Redirect::to(&format!("/-/login?next={next}")).into_response()
         } else {
-            channel.refuse(&state, request.headers(), &err)
+            channel.refuse(&state, &viewer, request.headers(), &err)
         };
         if clear_session {
             res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
@@ -238,6 +244,16 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
     }
     res
+}
+
+/// The interface language for a request from no one in particular: the best of `Accept-Language`, else the
+/// site's language (`language:` in `lore.yaml`) when Lore's interface comes in it, else English.
+pub fn browser_language(state: &AppState, headers: &HeaderMap) -> UiLanguage {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|it| it.to_str().ok())
+        .and_then(UiLanguage::negotiate)
+        .unwrap_or_else(|| state.site.config.interface_language())
 }
 
 fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
@@ -279,10 +295,13 @@ impl Channel {
         }
     }
 
-    fn refuse(self, state: &AppState, headers: &HeaderMap, err: &Error) -> Response {
+    fn refuse(self, state: &AppState, viewer: &Viewer, headers: &HeaderMap, err: &Error) -> Response {
         let (status, code, message) = error::classify(err);
         let mut res = match self {
-            Channel::Browser => super::themed_error_page(state, &host_of(headers), error::error_page(status, message)),
+            // In the viewer's scope, so the page is in their language.
+            Channel::Browser => viewer
+                .clone()
+                .scope(|| super::themed_error_page(state, &host_of(headers), error::error_page(status, message))),
             Channel::Api => error::api_error(status, code, message),
             Channel::Git => (status, format!("{message}\n")).into_response(),
         };
@@ -299,7 +318,7 @@ impl Channel {
 
 enum Identified {
     /// An account, with groups the proxy adds, and the session cookie when that is how it came.
-    User(User, Vec<String>, Option<String>),
+    User(Box<User>, Vec<String>, Option<String>),
     Anonymous {
         /// The request carried a session cookie that no longer works: clear it.
         stale_session: bool,
@@ -333,7 +352,7 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
                 .map(|it| it.trim().to_string())
                 .filter(|it| !it.is_empty())
                 .collect();
-            return Ok(Identified::User(user, groups, None));
+            return Ok(Identified::User(Box::new(user), groups, None));
         }
     }
     if let Some(authorization) = headers.get(header::AUTHORIZATION) {
@@ -349,7 +368,7 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
             String::new()
         };
         return match auth.accounts.user_for_token(&token)? {
-            Some(user) => Ok(Identified::User(user, Vec::new(), None)),
+            Some(user) => Ok(Identified::User(Box::new(user), Vec::new(), None)),
             None => Err(Error::Unauthorized(
                 "this token is not valid (revoked, mistyped, or its account is disabled)".into(),
             )),
@@ -364,7 +383,7 @@ fn identify(state: &AppState, headers: &HeaderMap, trusted: bool) -> Result<Iden
             None => None,
         };
         return Ok(match user {
-            Some(user) => Identified::User(user, Vec::new(), Some(cookie)),
+            Some(user) => Identified::User(Box::new(user), Vec::new(), Some(cookie)),
             None => Identified::Anonymous { stale_session: true },
         });
     }
@@ -493,7 +512,7 @@ pub async fn login(
     let attempt = match auth.throttle.begin(&username, viewer.address) {
         Ok(attempt) => attempt,
         Err(wait) => {
-            let message = format!("Too many failed logins. Try again in {} minutes.", minutes(wait));
+            let message = view::message(&state, "login-too-many", &[("minutes", Arg::Number(minutes(wait) as f64))]);
             return login_page(&state, &headers, next, username, Some(message), StatusCode::TOO_MANY_REQUESTS);
         }
     };
@@ -502,7 +521,7 @@ pub async fn login(
     let user = super::blocking(move || checking.accounts.verify_password(&checked_username, &password)).await?;
     let Some(user) = user else {
         attempt.failed();
-        let message = "Wrong user name or password.".to_string();
+        let message = view::message(&state, "login-wrong", &[]);
         return login_page(&state, &headers, next, username, Some(message), StatusCode::UNAUTHORIZED);
     };
     attempt.succeeded();
@@ -551,6 +570,10 @@ struct AccountTemplate {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     error: Option<String>,
+    /// The interface language the person chose (a code), or empty: their browser's.
+    language: String,
+    /// The languages to choose from: code and name in itself.
+    languages: Vec<(&'static str, &'static str)>,
 }
 
 fn account_page(
@@ -579,6 +602,8 @@ fn account_page(
         tokens,
         new_token,
         error: error_message,
+        language: viewer.user.as_ref().and_then(|it| it.language.clone()).unwrap_or_default(),
+        languages: UiLanguage::ALL.iter().map(|it| (it.code(), it.native_name())).collect(),
     };
     let mut res = (status, Html(state.theme.render("account.html", &view)?)).into_response();
     csrf::attach(&mut res, set_cookie);
@@ -630,6 +655,33 @@ pub async fn update_profile(
 }
 
 #[derive(Deserialize)]
+pub struct LanguageForm {
+    /// A shipped language's code, or empty for "as my browser asks".
+    language: String,
+}
+
+/// `POST /-/account/language`: the interface language a person reads Lore in, whatever their browser asks
+/// for. Only the shipped languages are accepted.
+pub async fn update_language(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfForm(form): CsrfForm<LanguageForm>,
+) -> Result<Response, PageError> {
+    let user = logged_in(&viewer)?;
+    let language = match form.language.trim() {
+        "" => None,
+        code => Some(UiLanguage::parse(code).ok_or_else(|| {
+            Error::bad_input(format!(
+                "Lore's interface comes in {}; not in {code:?}",
+                UiLanguage::ALL.map(UiLanguage::code).join(", ")
+            ))
+        })?),
+    };
+    state.auth.accounts.set_language(&user.username, language)?;
+    Ok(Redirect::to("/-/account").into_response())
+}
+
+#[derive(Deserialize)]
 pub struct PasswordForm {
     current: String,
     new: String,
@@ -649,14 +701,14 @@ pub async fn change_password(
         return Err(Error::bad_input("passwords are managed by your company's login").into());
     }
     if form.new != form.confirm {
-        let message = Some("The new passwords do not match.".into());
+        let message = Some(view::message(&state, "password-mismatch", &[]));
         return account_page(&state, &viewer, &headers, None, message, StatusCode::BAD_REQUEST);
     }
     // The same throttle as logins: a stolen session must not become a way to guess the password.
     let attempt = match auth.throttle.begin(&user.username, viewer.address) {
         Ok(attempt) => attempt,
         Err(wait) => {
-            let message = format!("Too many wrong passwords. Try again in {} minutes.", minutes(wait));
+            let message = view::message(&state, "password-too-many", &[("minutes", Arg::Number(minutes(wait) as f64))]);
             return account_page(&state, &viewer, &headers, None, Some(message), StatusCode::TOO_MANY_REQUESTS);
         }
     };
@@ -665,7 +717,7 @@ pub async fn change_password(
     let verified = super::blocking(move || checking.accounts.verify_password(&username, &current)).await?;
     if verified.is_none() {
         attempt.failed();
-        let message = Some("Your current password is not right.".into());
+        let message = Some(view::message(&state, "password-wrong", &[]));
         return account_page(&state, &viewer, &headers, None, message, StatusCode::FORBIDDEN);
     }
     attempt.succeeded();

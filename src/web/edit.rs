@@ -19,6 +19,7 @@ use crate::content::front_matter::{self, FieldEdit, FieldValue};
 use crate::content::page::fallback_title;
 use crate::content::sections;
 use crate::content::{RepoPath, page_slug, questions};
+use crate::i18n::Arg;
 use crate::render::diff;
 use crate::site::{PageEdit, SaveOutcome};
 use crate::site::{Reader, Snapshot};
@@ -973,7 +974,8 @@ fn edit_context(
 
 fn render_editor(state: &AppState, headers: &HeaderMap, context: EditContext, status: StatusCode) -> Result<Response> {
     let reader = super::viewer::Viewer::current().map(|viewer| viewer.reader(state));
-    let title = if context.is_new { format!("Create {}", context.title) } else { format!("Edit {}", context.title) };
+    let id = if context.is_new { "edit-title-new" } else { "edit-title" };
+    let title = view::message(state, id, &[("title", Arg::Text(context.title.clone()))]);
     let mut frame = Frame::new(state, &view::host_of(headers), &title);
     if let Some(reader) = &reader {
         frame = frame.with_breadcrumbs(reader.snapshot(), &context.path);

@@ -14,6 +14,7 @@ use super::view::{self, CommitView, Frame};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::history::{ChangeFilter, RecentChange};
+use crate::i18n::Arg;
 use crate::site::{FileDiff, Reader};
 use crate::{Error, Result};
 
@@ -84,8 +85,12 @@ pub async fn history_page(
         prev_url: (page > 1).then(|| format!("{base}?page={}", page - 1)),
         next_url: (page * PER_PAGE < n_total).then(|| format!("{base}?page={}", page + 1)),
     };
-    let frame = Frame::new(&state, &view::host_of(&headers), &format!("History of {title}"))
-        .with_breadcrumbs(&snapshot, path.as_str());
+    let frame = Frame::new(
+        &state,
+        &view::host_of(&headers),
+        &view::message(&state, "history-title", &[("title", Arg::Text(title.clone()))]),
+    )
+    .with_breadcrumbs(&snapshot, path.as_str());
     let view = HistoryTemplate {
         frame,
         page: PageRef { path: path.as_str().to_string(), title, url: path.url() },
@@ -183,8 +188,12 @@ pub async fn diff_page(
     let snapshot = reader.snapshot().clone();
     let title = snapshot.pages.get(&path).map_or_else(|| path.file_stem().to_string(), |it| it.title.clone());
     let base = format!("/-/diff/{}?from={}&to={}", path.as_str(), resolved.from.id, resolved.to.id);
-    let frame = Frame::new(&state, &view::host_of(&headers), &format!("Changes to {title}"))
-        .with_breadcrumbs(&snapshot, path.as_str());
+    let frame = Frame::new(
+        &state,
+        &view::host_of(&headers),
+        &view::message(&state, "diff-title", &[("title", Arg::Text(title.clone()))]),
+    )
+    .with_breadcrumbs(&snapshot, path.as_str());
     let has_collapsed = !full && !resolved.file.hunks.is_empty();
     let view = DiffTemplate {
         frame,
@@ -289,8 +298,12 @@ pub async fn blame_page(
             _ => groups.push(BlameGroup { commit: CommitView::new(&line.commit), lines: vec![row] }),
         }
     }
-    let frame = Frame::new(&state, &view::host_of(&headers), &format!("Blame of {}", meta.title))
-        .with_breadcrumbs(&snapshot, path.as_str());
+    let frame = Frame::new(
+        &state,
+        &view::host_of(&headers),
+        &view::message(&state, "blame-title", &[("title", Arg::Text(meta.title.clone()))]),
+    )
+    .with_breadcrumbs(&snapshot, path.as_str());
     let view = BlameTemplate {
         frame,
         page: PageRef { path: path.as_str().to_string(), title: meta.title.clone(), url: path.url() },

@@ -374,6 +374,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/logout", post(auth::logout))
         .route("/-/account", get(auth::account))
         .route("/-/account/profile", post(auth::update_profile))
+        .route("/-/account/language", post(auth::update_language))
         .route("/-/account/password", post(auth::change_password))
         .route("/-/account/tokens", post(auth::create_token_form))
         .route("/-/account/tokens/{id}/revoke", post(auth::revoke_token_form))
@@ -561,7 +562,17 @@ async fn conditional_get(request: Request, next: Next) -> Response {
 async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let host = view::host_of(request.headers());
     let res = next.run(request).await;
-    themed_error_page(&state, &host, res)
+    let mut res = themed_error_page(&state, &host, res);
+    // Pages are in the language `Accept-Language` chose (unless the account chose one): caches must keep
+    // one copy per language.
+    let html = res.headers().get(header::CONTENT_TYPE).is_some_and(|it| it.as_bytes().starts_with(b"text/html"));
+    let varies = res.headers().get_all(header::VARY).iter().any(|it| {
+        it.to_str().is_ok_and(|value| value.split(',').any(|name| name.trim().eq_ignore_ascii_case("accept-language")))
+    });
+    if html && !varies {
+        res.headers_mut().append(header::VARY, HeaderValue::from_static("Accept-Language"));
+    }
+    res
 }
 
 /// Replaces the body of a response marked with `ErrorPage` by the theme's error page.

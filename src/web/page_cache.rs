@@ -15,6 +15,7 @@ use bytes::Bytes;
 
 use super::encoding::{self, Accepted, DeflatePiece, Encoding};
 use super::view::ACCOUNT_SLOT;
+use crate::i18n::UiLanguage;
 use crate::metrics::CacheCounters;
 use crate::store::ObjectId;
 
@@ -38,6 +39,8 @@ pub struct PageKey {
     pub access: String,
     /// Logged-in visitors see other header links than visitors who are not (Ask, the account links).
     pub logged_in: bool,
+    /// The interface language the view is in: one language's page is never served to a reader of another.
+    pub language: UiLanguage,
     pub head: Option<ObjectId>,
     /// Whether "last edited" and contributors were known when the view was made.
     pub changes_ready: bool,
@@ -197,7 +200,7 @@ impl CachedPage {
 /// answered with 304), shared caches never keep it (it may be for one reader's eyes only).
 pub fn page_cache_headers(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding, Cookie"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding, Accept-Language, Cookie"));
 }
 
 /// Whether a request's `If-None-Match` names `etag` (weak comparison, as RFC 9110 says for GET).

@@ -187,7 +187,7 @@ pub async fn content(
     let reader = viewer.reader(&state);
     let snapshot = reader.snapshot().clone();
     let now = Utc::now();
-    let notice = view::notice_from_query(uri.query());
+    let notice = view::notice_from_query(&state, uri.query());
     let host = view::host_of(&headers);
     let key = PageKey {
         url: uri.path().to_string(),
@@ -195,6 +195,7 @@ pub async fn content(
         // Folder rules change what lists show, and roles which actions the page offers.
         access: viewer.access.fingerprint(),
         logged_in: viewer.user.is_some(),
+        language: viewer.language,
         head: snapshot.head,
         changes_ready: state.site.changes_ready(),
     };

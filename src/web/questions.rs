@@ -132,7 +132,8 @@ struct QuestionRow {
 
 #[derive(Serialize)]
 struct FilterLink {
-    label: &'static str,
+    /// Which filter (`all`, `unanswered`, `answered`, `mine`): the template names it in the reader's language.
+    key: &'static str,
     url: String,
     count: usize,
     active: bool,
@@ -181,10 +182,10 @@ pub async fn list(
         _ => true,
     };
     let tag_param = if tag.is_empty() { String::new() } else { format!("&tag={}", encode(&tag)) };
-    let filters = [("all", "All"), ("unanswered", "Unanswered"), ("answered", "Answered"), ("mine", "Asked by me")]
+    let filters = ["all", "unanswered", "answered", "mine"]
         .into_iter()
-        .map(|(key, label)| FilterLink {
-            label,
+        .map(|key| FilterLink {
+            key,
             url: format!("/-/questions?filter={key}{tag_param}"),
             count: tagged
                 .iter()
@@ -254,7 +255,8 @@ struct QuestionContext {
     tags: Vec<String>,
     status: Status,
     asked_by: String,
-    asked_at_relative: String,
+    /// When, as RFC 3339 (templates show it with `ago`).
+    asked_at: Option<String>,
     promoted_to: Option<String>,
     edit_url: String,
     history_url: String,
@@ -267,7 +269,8 @@ struct AnswerContext {
     id: String,
     html: String,
     author: String,
-    answered_relative: String,
+    /// When, as RFC 3339 (templates show it with `ago`).
+    answered_at: Option<String>,
     accepted: bool,
     edit_url: String,
     history_url: String,
@@ -295,12 +298,6 @@ pub async fn question_page(
         let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
         let info = questions::question_info(&view.meta.front_matter);
         let slug = path.file_stem().to_string();
-        let now = Utc::now();
-        let relative = |at: Option<&str>| {
-            at.and_then(|it| DateTime::parse_from_rfc3339(it).ok())
-                .map(|it| view::relative_time(now, it.with_timezone(&Utc)))
-                .unwrap_or_default()
-        };
         let mut answers = Vec::new();
         for answer in reader.answers(&slug, &info) {
             let body = reader.page_view(&answer.path)?.map(|it| it.body.html.clone()).unwrap_or_default();
@@ -308,7 +305,7 @@ pub async fn question_page(
             answers.push(AnswerContext {
                 html: body,
                 author: answer.author.clone().or(by_commit).unwrap_or_else(|| "someone".into()),
-                answered_relative: relative(answer.answered_at.as_deref()),
+                answered_at: answer.answered_at.clone(),
                 accepted: answer.accepted,
                 edit_url: format!("/-/edit/{}", answer.path.as_str()),
                 history_url: format!("/-/history/{}", answer.path.as_str()),
@@ -325,7 +322,7 @@ pub async fn question_page(
             html: view.body.html.clone(),
             tags: view.meta.front_matter.tags.clone(),
             status: info.status,
-            asked_at_relative: relative(info.asked_at.as_deref()),
+            asked_at: info.asked_at.clone(),
             asked_by: asked_by.split(" <").next().unwrap_or_default().to_string(),
             promoted_to: info.promoted_to.as_deref().and_then(|it| RepoPath::parse(it).ok()).map(|it| it.url()),
             edit_url: format!("/-/edit/{}", path.as_str()),

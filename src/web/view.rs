@@ -9,6 +9,7 @@ use super::AppState;
 use crate::Error;
 use crate::content::path::url_for;
 use crate::content::{PageMeta, RepoPath};
+use crate::i18n::UiLanguage;
 use crate::render::TocEntry;
 use crate::site::{PageView, Snapshot};
 use crate::store::{CommitInfo, ObjectId, Person};
@@ -16,6 +17,8 @@ use crate::store::{CommitInfo, ObjectId, Person};
 /// What the layout needs on every page.
 #[derive(Serialize, Clone)]
 pub struct Frame {
+    /// The interface language's code (`de`, `pt-BR`): `<html lang>`, and the language `t(…)` speaks.
+    pub lang: &'static str,
     pub site_title: String,
     pub page_title: String,
     pub search_query: String,
@@ -70,9 +73,11 @@ pub fn account_nav_for_sharing(state: &AppState) -> (String, Option<String>) {
 fn render_account_nav(state: &AppState, account: &AccountNav) -> String {
     #[derive(Serialize)]
     struct AccountNavTemplate<'a> {
+        lang: &'static str,
         account: &'a AccountNav,
     }
-    state.theme.render("_account_nav.html", &AccountNavTemplate { account }).unwrap_or_else(|err| {
+    let lang = current_language(state).code();
+    state.theme.render("_account_nav.html", &AccountNavTemplate { lang, account }).unwrap_or_else(|err| {
         tracing::error!(error = %err, "rendering the account links failed");
         String::new()
     })
@@ -98,6 +103,19 @@ impl AccountNav {
             open_banner: open && !state.site.config.listen.ip().is_loopback(),
         }
     }
+}
+
+/// The interface language of the request being handled (the viewer's), else the site's.
+pub fn current_language(state: &AppState) -> UiLanguage {
+    super::viewer::Viewer::current().map_or_else(|| state.site.config.interface_language(), |it| it.language)
+}
+
+/// The theme's message `id` in the current viewer's language, for what handlers tell people in HTML pages.
+pub fn message(state: &AppState, id: &str, args: &[(&str, crate::i18n::Arg)]) -> String {
+    state.theme.messages().format(current_language(state), id, args).unwrap_or_else(|| {
+        tracing::error!(id, "a message the theme lacks");
+        id.to_string()
+    })
 }
 
 /// One step of the breadcrumb trail.
@@ -138,6 +156,7 @@ impl Frame {
     pub fn new(state: &AppState, host: &str, page_title: &str) -> Frame {
         let account = AccountNav::of(state);
         Frame {
+            lang: current_language(state).code(),
             site_title: state.site.config.site_title.clone(),
             page_title: page_title.to_string(),
             search_query: String::new(),
@@ -433,26 +452,28 @@ mod tests {
     }
 }
 
-/// The notice a page shows after an action, from the query string the action redirected with.
-pub fn notice_from_query(query: Option<&str>) -> Option<String> {
+/// The notice a page shows after an action, from the query string the action redirected with, in the
+/// viewer's language.
+pub fn notice_from_query(state: &AppState, query: Option<&str>) -> Option<String> {
     let pairs = super::query::pairs(query?);
     let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let language = current_language(state);
+    let messages = state.theme.messages();
     if let Some(name) = get("merged") {
-        return Some(format!("Saved: merged with changes by {name}."));
+        return messages.format(language, "notice-merged", &[("name", crate::i18n::Arg::Text(name))]);
     }
-    if get("saved").is_some() {
-        return Some("Saved.".into());
-    }
-    if get("unchanged").is_some() {
-        return Some("No changes to save.".into());
-    }
-    if get("moved").is_some() {
-        return Some("Moved. The old address redirects here.".into());
-    }
-    if get("restored").is_some() {
-        return Some("Restored.".into());
-    }
-    None
+    let id = if get("saved").is_some() {
+        "notice-saved"
+    } else if get("unchanged").is_some() {
+        "notice-unchanged"
+    } else if get("moved").is_some() {
+        "notice-moved"
+    } else if get("restored").is_some() {
+        "notice-restored"
+    } else {
+        return None;
+    };
+    Some(messages.text(language, id))
 }
 
 /// The deleted page's view.
@@ -470,6 +491,8 @@ pub struct DeletedContext {
     pub path: String,
     pub title: String,
     pub by_name: String,
+    /// When, as RFC 3339 (templates show it with `ago` and `date`).
+    pub at_iso: String,
     pub at_relative: String,
     pub at_absolute: String,
     pub restore_commit: ObjectId,
@@ -484,6 +507,7 @@ impl DeletedContext {
             path: path.as_str().to_string(),
             title: path.file_stem().replace(['-', '_'], " "),
             by_name: deletion.deleted_by.author.name.clone(),
+            at_iso: at.to_rfc3339(),
             at_relative: relative_time(Utc::now(), at),
             at_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
             restore_commit: deletion.last_version.id,

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::csrf;
 use crate::auth::{Access, AuthMode, User};
+use crate::i18n::UiLanguage;
 use crate::site::{Reader, Writer};
 use crate::store::Person;
 use crate::{Error, Result};
@@ -32,6 +33,8 @@ pub struct Viewer {
     pub session_cookie: Option<String>,
     /// The browser's CSRF token, for forms in the page header (logout).
     pub csrf_cookie: Option<String>,
+    /// The interface language: the account's choice, else the browser's, else the site's.
+    pub language: UiLanguage,
 }
 
 /// The response header that marks a page the service worker may keep as an offline copy, holding the
@@ -151,6 +154,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             address: IpAddr::from([127, 0, 0, 1]),
             session_cookie: None,
             csrf_cookie: None,
+            language: UiLanguage::default(),
         }))
     }
 }

@@ -12,6 +12,7 @@ mod drawings;
 mod editor;
 mod editor_tools;
 mod hostile_content;
+mod interface_language;
 mod main_pages;
 mod search_box;
 mod media;

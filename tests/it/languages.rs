@@ -147,7 +147,8 @@ async fn the_readers_language_ranks_first_and_the_sites_second() {
     let html = reply.text();
     let (de, en) = (html.find("/de/tar").expect("the German page"), html.find("/en/tar").expect("the English page"));
     assert!(de < en, "German first on the results page");
-    assert!(html.contains(">Language</h2>"), "a language facet: {html}");
+    // In German, as the header asks: the interface follows `Accept-Language` too.
+    assert!(html.contains(">Sprache</h2>"), "a language facet: {html}");
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ mod first_run;
 mod foundation;
 mod git;
 mod history;
+mod interface_language;
 mod languages;
 mod leaks;
 mod media;

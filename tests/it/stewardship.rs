@@ -336,7 +336,7 @@ async fn pages_show_owners_review_state_contributors_and_incoming_links() {
     assert!(runbook.contains(&format!("Needs review since {}", story.runbook_due())), "{runbook}");
     assert!(!runbook.contains("Verified by"), "a page past its review date says so, not who verified it: {runbook}");
     assert!(runbook.contains("2 contributors"), "{runbook}");
-    assert!(runbook.contains("1 page link here"), "{runbook}");
+    assert!(runbook.contains("1 page links here"), "{runbook}");
 
     // Verified ten days ago (short form), every six months: current, and it says who verified it.
     let trouble = stewardship_box(&wiki, "/it/vpn-troubleshooting").await;

@@ -6,6 +6,15 @@
 (function () {
   "use strict";
 
+  // The interface's words in the page's language (`lore-messages-<lang>.js`), with `{$name}` filled in.
+  function t(id, values) {
+    var text = (window.loreMessages && window.loreMessages[id]) || id;
+    for (var name in values || {}) {
+      text = text.split("{$" + name + "}").join(values[name]);
+    }
+    return text;
+  }
+
   var PREVIEW_DELAY_MS = 300;
   var DRAFT_DELAY_MS = 500;
   var DRAFT_KEY_PREFIX = "lore-draft:";
@@ -252,7 +261,7 @@
             return;
           }
           failing = true;
-          showStatus("Preview not updated: " + (err && err.message ? err.message : "network error"), true);
+          showStatus(t("js-preview-failed", { error: err && err.message ? err.message : t("js-network-error") }), true);
         });
     }
 
@@ -355,12 +364,10 @@
 
     function describe(draft) {
       var savedAt = new Date(draft.saved_at);
-      var when = isNaN(savedAt.getTime()) ? "an earlier visit" : savedAt.toLocaleString();
-      var text = "You have an unsaved draft from " + when;
-      if (typeof draft.base_blob === "string" && draft.base_blob !== fieldValue(form, "base_blob")) {
-        text += " (the page has changed since; saving it merges with those changes)";
-      }
-      return text + ".";
+      var lang = document.documentElement.lang || undefined;
+      var when = isNaN(savedAt.getTime()) ? t("js-draft-earlier-visit") : savedAt.toLocaleString(lang);
+      var changed = typeof draft.base_blob === "string" && draft.base_blob !== fieldValue(form, "base_blob");
+      return t(changed ? "js-draft-from-changed" : "js-draft-from", { when: when });
     }
 
     var later = debounce(DRAFT_DELAY_MS, save);
@@ -456,7 +463,7 @@
       var body = new FormData();
       body.append("csrf_token", fieldValue(form, "csrf_token"));
       body.append("file", file, file.name);
-      showStatus("Uploading " + file.name + "…");
+      showStatus(t("js-uploading", { name: file.name }));
       return fetch(uploadUrl, { method: "POST", body: body, credentials: "same-origin" })
         .then(function (response) {
           return response
@@ -473,10 +480,10 @@
         })
         .then(function (answer) {
           insertAtCursor(textarea, answer.markdown);
-          showStatus("Uploaded " + file.name + ".");
+          showStatus(t("js-uploaded", { name: file.name }));
         })
         .catch(function (err) {
-          showStatus("Could not upload " + file.name + ": " + (err && err.message ? err.message : "network error"), true);
+          showStatus(t("js-upload-failed", { name: file.name, error: err && err.message ? err.message : t("js-network-error") }), true);
         });
     }
 
@@ -564,7 +571,7 @@
       return answer.detail ? answer.error + " (" + answer.detail + ")" : answer.error;
     }
     if (status === 413) {
-      return "the file is too large";
+      return t("js-file-too-large");
     }
     return "the server answered " + status;
   }
@@ -609,10 +616,10 @@
         cycleHeading(textarea);
       },
       bold: function () {
-        wrapSelection(textarea, "**", "bold text");
+        wrapSelection(textarea, "**", t("js-bold-text"));
       },
       italic: function () {
-        wrapSelection(textarea, "*", "italic text");
+        wrapSelection(textarea, "*", t("js-italic-text"));
       },
       code: function () {
         codeSelection(textarea);
@@ -889,7 +896,7 @@
     var chooseWhenShown = false;
     var modes = {
       page: {
-        label: "Link to a page: type part of its title",
+        label: t("js-picker-page"),
         url: function (typed) {
           return "/-/api/suggest?q=" + encodeURIComponent(typed);
         },
@@ -908,7 +915,7 @@
         },
       },
       person: {
-        label: "Mention someone: type part of their name",
+        label: t("js-picker-person"),
         url: function (typed) {
           return "/-/api/people?q=" + encodeURIComponent(typed.replace(/^@/, ""));
         },
@@ -1000,7 +1007,7 @@
           if (number === requested) {
             chooseWhenShown = false;
             show([]);
-            showStatus("Could not search: " + (err && err.message ? err.message : "network error"), true);
+            showStatus(t("js-search-failed", { error: err && err.message ? err.message : t("js-network-error") }), true);
           }
         });
     }
@@ -1116,7 +1123,7 @@
           var at = locate(state.box.value, row.dataset.before || "", state.current, row.dataset.after || "", state.expected);
           if (at < 0) {
             if (status) {
-              status.textContent = "You have changed these lines in the editor since: change them there.";
+              status.textContent = t("js-conflict-moved");
             }
             return;
           }
@@ -1137,7 +1144,7 @@
           });
           if (status) {
             status.textContent =
-              keep === "both" ? "The editor has both, yours first." : "The editor has " + (keep === "mine" ? "yours." : "theirs.");
+              t(keep === "both" ? "js-conflict-both" : keep === "mine" ? "js-conflict-mine" : "js-conflict-theirs");
           }
         });
       });

@@ -3,6 +3,15 @@
 (function () {
   "use strict";
 
+  // The interface's words in the page's language (`lore-messages-<lang>.js`), with `{$name}` filled in.
+  function t(id, values) {
+    var text = (window.loreMessages && window.loreMessages[id]) || id;
+    for (var name in values || {}) {
+      text = text.split("{$" + name + "}").join(values[name]);
+    }
+    return text;
+  }
+
   function isTyping(target) {
     if (!target || !target.tagName) {
       return false;
@@ -57,7 +66,7 @@
       var anchor = document.createElement("a");
       anchor.className = "heading-anchor";
       anchor.setAttribute("href", "#" + heading.id);
-      anchor.setAttribute("aria-label", "Link to this section");
+      anchor.setAttribute("aria-label", t("js-section-link"));
       anchor.textContent = "#";
       // The anchor also copies the section's address, ready to paste into chat or a ticket.
       anchor.addEventListener("click", function (event) {
@@ -125,7 +134,7 @@
     list.className = "suggestions";
     list.id = "search-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggestions");
+    list.setAttribute("aria-label", t("js-suggestions"));
     list.hidden = true;
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-controls", list.id);
@@ -284,7 +293,7 @@
       var summary = document.createElement("summary");
       var label = document.createElement("span");
       label.className = "visually-hidden";
-      label.textContent = "Pages in " + entry.title;
+      label.textContent = t("js-pages-in", { folder: entry.title });
       summary.appendChild(label);
       sub.appendChild(summary);
       item.appendChild(sub);
@@ -315,7 +324,7 @@
     button.setAttribute("data-tree-more", path);
     button.setAttribute("data-offset", offset);
     button.setAttribute("data-count", count);
-    button.textContent = count + " more";
+    button.textContent = t("js-more", { n: count });
     item.appendChild(button);
     return item;
   }
@@ -345,7 +354,7 @@
         if (left > 0) {
           button.setAttribute("data-offset", offset + entries.length);
           button.setAttribute("data-count", left);
-          button.textContent = left + " more";
+          button.textContent = t("js-more", { n: left });
           button.removeAttribute("aria-label");
           button.removeAttribute("aria-busy");
         } else {
@@ -407,7 +416,7 @@
     }
     navigator.clipboard.writeText(text).then(function () {
       var label = button.textContent;
-      button.textContent = "Copied";
+      button.textContent = t("js-copied");
       setTimeout(function () {
         button.textContent = label;
       }, 1200);
@@ -422,7 +431,7 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "copy-code";
-        button.textContent = "Copy";
+        button.textContent = t("js-copy");
         button.addEventListener("click", function () {
           copyText(block.innerText, button);
         });
@@ -442,10 +451,10 @@
         dialog = document.createElement("dialog");
         dialog.className = "shortcuts";
         var title = document.createElement("h2");
-        title.textContent = "Keyboard shortcuts";
+        title.textContent = t("js-shortcuts");
         dialog.appendChild(title);
         var list = document.createElement("dl");
-        [["/", "Search"], ["?", "This help"], ["e", "Edit this page"], ["Ctrl+S", "Save (in the editor)"], ["Esc", "Close"]].forEach(function (row) {
+        [["/", t("js-shortcut-search")], ["?", t("js-shortcut-help")], ["e", t("js-shortcut-edit")], ["Ctrl+S", t("js-shortcut-save")], ["Esc", t("js-close")]].forEach(function (row) {
           var key = document.createElement("dt");
           var kbd = document.createElement("kbd");
           kbd.textContent = row[0];
@@ -458,7 +467,7 @@
         dialog.appendChild(list);
         var close = document.createElement("button");
         close.type = "button";
-        close.textContent = "Close";
+        close.textContent = t("js-close");
         close.addEventListener("click", function () {
           dialog.close();
         });
@@ -525,24 +534,27 @@
     schedule();
   }
 
-  // "3 days ago", as the server says it (`view::relative_time`), kept current while the page stays open and
-  // however long ago a cached copy of the page was made.
+  // "3 days ago" in the page's language, in the server's ranges (`i18n::relative_time_unit`), kept current
+  // while the page stays open and however long ago a cached copy of the page was made.
   function relativeTime(seconds) {
-    function plural(n, unit) {
-      return n === 1 ? "1 " + unit + " ago" : n + " " + unit + "s ago";
+    var format = null;
+    try {
+      format = new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "always" });
+    } catch (err) {
+      return null;
     }
     if (seconds < 45) {
-      return "just now";
+      return t("js-time-just-now");
     } else if (seconds < 5400) {
-      return plural(Math.max(1, Math.floor((seconds + 30) / 60)), "minute");
+      return format.format(-Math.max(1, Math.floor((seconds + 30) / 60)), "minute");
     } else if (seconds < 86400) {
-      return plural(Math.floor((seconds + 1800) / 3600), "hour");
+      return format.format(-Math.floor((seconds + 1800) / 3600), "hour");
     } else if (seconds < 2592000) {
-      return plural(Math.floor(seconds / 86400), "day");
+      return format.format(-Math.floor(seconds / 86400), "day");
     } else if (seconds < 31536000) {
-      return plural(Math.floor(seconds / 2592000), "month");
+      return format.format(-Math.floor(seconds / 2592000), "month");
     }
-    return plural(Math.floor(seconds / 31536000), "year");
+    return format.format(-Math.floor(seconds / 31536000), "year");
   }
 
   function refreshRelativeTimes() {
@@ -550,7 +562,7 @@
     for (var i = 0; i < times.length; i++) {
       var then = Date.parse(times[i].getAttribute("datetime"));
       if (!isNaN(then)) {
-        times[i].textContent = relativeTime(Math.floor((Date.now() - then) / 1000));
+        times[i].textContent = relativeTime(Math.floor((Date.now() - then) / 1000)) || times[i].textContent;
       }
     }
   }
