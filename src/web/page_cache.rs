@@ -23,11 +23,16 @@ use crate::store::ObjectId;
 pub struct PageCache {
     entries: quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>,
     counters: CacheCounters,
-    // Views being compressed for the cache at once. Each brotli encoder holds about a megabyte; when views
-    // come faster than they compress (a crawl of cold pages on a busy machine), unbounded compressions piled up
-    // on the blocking pool and held 200 MiB. A view that finds every slot busy is sent, and cached next time.
+    // Views compress for the cache one per core at a time, and at most MAX_WAITING_TO_COMPRESS more wait their
+    // turn holding only their HTML. Each brotli encoder holds about a megabyte: when views came faster than
+    // they compressed (a crawl of cold pages on a busy machine), compressions piled up on the blocking pool and
+    // held 200 MiB. A view that finds the queue full is sent, and cached the next time it is asked for.
     compressing: Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
 }
+
+/// Views that may wait for a turn to compress for the cache (see `PageCache::compressing`).
+const MAX_WAITING_TO_COMPRESS: usize = 64;
 
 /// What a cached view depends on besides the wiki's content at `head`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -102,12 +107,21 @@ impl PageCache {
         let estimated_items = usize::try_from(budget_bytes / 4096).unwrap_or(usize::MAX).max(16);
         let entries = quick_cache::sync::Cache::with_weighter(estimated_items, budget_bytes.max(1), PageWeighter);
         let slots = std::thread::available_parallelism().map_or(2, usize::from);
-        PageCache { entries, counters, compressing: Arc::new(tokio::sync::Semaphore::new(slots)) }
+        let compressing = Arc::new(tokio::sync::Semaphore::new(slots));
+        PageCache { entries, counters, compressing, waiting: std::sync::atomic::AtomicUsize::new(0) }
     }
 
-    /// A slot to compress a view for the cache in, if one is free (see `compressing`).
-    pub fn compress_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        self.compressing.clone().try_acquire_owned().ok()
+    /// A turn to compress a view for the cache in, once one is free; `None` when too many views wait already
+    /// (see `compressing`).
+    pub async fn compress_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        use std::sync::atomic::Ordering;
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING_TO_COMPRESS {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        let turn = self.compressing.clone().acquire_owned().await.ok();
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        turn
     }
 
     /// A cached view still fresh at `now` (Unix seconds); a stale one counts as a miss.

@@ -344,12 +344,13 @@ fn respond_and_keep(
 ) -> Response {
     let mut res = html_response(&state, Bytes::from(rendered.personal_html()), inline_styles);
     page_cache_headers(res.headers_mut());
-    if let Some(key) = key
-        && let Some(slot) = state.page_cache.compress_slot()
-    {
-        tokio::task::spawn_blocking(move || {
-            state.page_cache.insert(key, &rendered, inline_styles, fresh_until);
-            drop(slot);
+    if let Some(key) = key {
+        tokio::spawn(async move {
+            let Some(turn) = state.page_cache.compress_turn().await else { return };
+            tokio::task::spawn_blocking(move || {
+                state.page_cache.insert(key, &rendered, inline_styles, fresh_until);
+                drop(turn);
+            });
         });
     }
     res
