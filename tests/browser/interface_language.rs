@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use crate::webdriver::{Browser, PATIENCE};
-use lore::auth::{Accounts, AuthMode, NewUser, Role};
+use lore::auth::{Accounts, AuthMode};
 
 const PASSWORD: &str = "correct horse battery staple";
 const ROTA: &str = "# Rota\n\nWho is on call this week: Ann.\n";
@@ -19,14 +19,7 @@ async fn an_account_set_to_german_edits_and_saves_in_german() {
         config.auth.mode = AuthMode::Local;
         std::fs::create_dir_all(&config.data).expect("create the data folder");
         let accounts = Accounts::open(&config.data).expect("the account store opens");
-        let eddie = NewUser {
-            username: "eddie".into(),
-            name: "Eddie Editor".into(),
-            email: "eddie@example.com".into(),
-            role: Role::Editor,
-            groups: Vec::new(),
-            password: Some(PASSWORD.into()),
-        };
+        let eddie = crate::common::editor_eddie(PASSWORD);
         accounts.add_user(eddie).expect("add eddie");
     })
     .await;

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::common::*;
 use crate::webdriver::{Browser, PATIENCE};
-use lore::auth::{Accounts, AuthMode, NewUser, Role};
+use lore::auth::{Accounts, AuthMode};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -131,14 +131,7 @@ async fn pages_read_online_are_readable_offline_labelled_and_forgotten_at_logout
         config.auth.mode = AuthMode::Local;
         std::fs::create_dir_all(&config.data).expect("create the data folder");
         let accounts = Accounts::open(&config.data).expect("the account store opens");
-        let eddie = NewUser {
-            username: "eddie".into(),
-            name: "Eddie Editor".into(),
-            email: "eddie@example.com".into(),
-            role: Role::Editor,
-            groups: Vec::new(),
-            password: Some(PASSWORD.into()),
-        };
+        let eddie = crate::common::editor_eddie(PASSWORD);
         accounts.add_user(eddie).expect("add eddie");
     })
     .await;

@@ -966,3 +966,15 @@ impl Fixture {
         self.git(&["rev-parse", "HEAD"])
     }
 }
+
+/// Eddie, the editor most tests log in as, with `password`.
+pub fn editor_eddie(password: &str) -> lore::auth::NewUser {
+    lore::auth::NewUser {
+        username: "eddie".into(),
+        name: "Eddie Editor".into(),
+        email: "eddie@example.com".into(),
+        role: lore::auth::Role::Editor,
+        groups: Vec::new(),
+        password: Some(password.into()),
+    }
+}

@@ -22,7 +22,7 @@ use sha2::Digest;
 
 use crate::common::browser::Browser;
 use crate::common::*;
-use lore::auth::{Accounts, AuthMode, NewUser, Role};
+use lore::auth::{Accounts, AuthMode};
 use lore::config::Config;
 use lore::state::{PostgresUrl, StateLocation};
 
@@ -391,14 +391,7 @@ async fn check_command_line_and_server_share_the_database(engine: Engine) {
         config.auth.anonymous_read = false;
         engine.configure(config);
         let accounts = engine.accounts(&config.data);
-        let eddie = NewUser {
-            username: "eddie".into(),
-            name: "Eddie Editor".into(),
-            email: "eddie@example.com".into(),
-            role: Role::Editor,
-            groups: Vec::new(),
-            password: Some(PASSWORD.into()),
-        };
+        let eddie = crate::common::editor_eddie(PASSWORD);
         accounts.add_user(eddie).expect("add eddie");
         for name in ["kept", "doomed"] {
             tokens.push(accounts.create_token("eddie", name).expect("a token"));
