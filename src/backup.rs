@@ -364,14 +364,19 @@ fn partial_folder(final_place: &Path) -> Result<PathBuf> {
 // Backups hold password hashes and the secret key: only their owner reads them.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    let mut file = create_private(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+// A new file only its owner may read (a backup never overwrites one).
+fn create_private(path: &Path) -> Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
+    Ok(options.open(path)?)
 }
 
 // Git writes files readable by everyone; a bundle holds every folder, those folder rules hide too.
@@ -383,11 +388,7 @@ fn make_private(path: &Path) -> Result<()> {
 
 fn copy_private(from: &Path, to: &Path) -> Result<()> {
     let mut source = std::fs::File::open(from)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut copy = options.open(to)?;
+    let mut copy = create_private(to)?;
     std::io::copy(&mut source, &mut copy)?;
     copy.sync_all()?;
     Ok(())
