@@ -778,6 +778,8 @@ const EVERY_EVENT_KIND: [&str; 11] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_kind_travels_from_its_commit_to_the_inbox_the_mail_a_digest_and_the_webhook() {
+    // The list of kinds is the oracle; the kinds webhooks may name must be exactly these.
+    assert_eq!(lore::config::EVENT_KINDS, EVERY_EVENT_KIND, "Lore's event kinds differ from the issue's");
     use crate::accounts::{ADA, EDDIE, RAJ, RITA, Visitor, api, serve_local, small_fixture};
     let smtp = SmtpSink::start();
     let (receiver, hook_url) = Receiver::start(&[]).await;
