@@ -3,9 +3,12 @@
 //!
 //! The replica learns of new commits at once from the primary's event stream (`/-/api/cluster/events`,
 //! server-sent events naming each new head) and from the answers to the writes it forwards (`X-Lore-Head`).
-//! It then pulls the new head in one request and no process: the primary answers `/-/api/cluster/pack` with
-//! the pack of the new commits (built in memory), which the replica writes through libgit2's indexer (every
-//! object hashed and checked) before moving its branch forward by compare-and-swap (`store::pack`). Anything
+//! A small change comes with its event (and with the answer to a write this replica forwarded): the objects
+//! its commits added, read once for every replica, which the replica writes as it writes its own (each one's
+//! id is the hash of what is written), checks that nothing the commits changed is missing, and moves its
+//! branch forward by compare-and-swap (`store::pack`). Otherwise it pulls the new head in one request and no
+//! process: the primary answers `/-/api/cluster/pack` with the pack of the new commits (built in memory),
+//! written through libgit2's indexer (every object hashed and checked). Anything
 //! else, and any pull that fails, goes through `git fetch` of every branch over smart HTTP from the primary's
 //! `/wiki.git`, with the cluster token as a bearer token (given to git in its environment, not on its command
 //! line, so the process list does not show it): at the start, when the event stream (re)connects, every few
@@ -25,12 +28,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use parking_lot::{Condvar, Mutex};
 use serde::Serialize;
 
 use crate::config::{ClusterToken, Config, PrimaryUrl};
 use crate::site::Site;
-use crate::store::{ObjectId, PackUpdate, Store};
+use crate::store::{ObjectBundle, ObjectId, PackUpdate, Store};
 use crate::{Error, Result};
 
 /// The primary's event stream, relative to its address.
@@ -96,6 +100,9 @@ pub struct Replica {
     /// The mirror, for pulls.
     mirror: Store,
     progress: Mutex<Progress>,
+    /// Held while the mirror takes new commits and the site follows (by the fetcher, or by a forwarded write
+    /// that brought its own): one at a time, so that neither finds the other's branch move a race.
+    applying: Mutex<()>,
     /// What the fetcher is asked to do; it waits on `fetch_wanted`.
     wanted: Mutex<Wanted>,
     fetch_wanted: Condvar,
@@ -115,15 +122,15 @@ struct Wanted {
     pull: bool,
     /// Fetch every branch with git.
     fetch: bool,
-    /// A pack that came with the answer to a forwarded write, to apply before asking for one.
-    offered: Option<OfferedPack>,
+    /// The objects of a change that came with an event, to apply before asking for a pack.
+    offered: Option<Offered>,
 }
 
-/// The pack of the commits from `have` to `head`, as the primary sent it.
-struct OfferedPack {
+/// The objects of the commits from `have` to `head`, as the primary sent them.
+struct Offered {
     have: ObjectId,
     head: ObjectId,
-    pack: Vec<u8>,
+    objects: ObjectBundle,
 }
 
 #[derive(Default)]
@@ -194,6 +201,7 @@ impl Replica {
             token,
             mirror,
             progress: Mutex::new(Progress::default()),
+            applying: Mutex::new(()),
             wanted: Mutex::new(Wanted { pull: false, fetch: true, offered: None }),
             fetch_wanted: Condvar::new(),
             events_connected: AtomicBool::new(false),
@@ -265,20 +273,42 @@ impl Replica {
         self.fetch_wanted.notify_one();
     }
 
-    /// Like [`Replica::announce`], with the pack of the commits from `have` to `head` that the primary sent
-    /// along (with the answer to a forwarded write): applied without asking the primary again.
-    pub fn announce_with_pack(&self, have: ObjectId, head: ObjectId, pack: Vec<u8>) {
+    /// Like [`Replica::announce`], with the objects of the commits from `have` to `head` that the primary sent
+    /// along (in its event stream): applied without asking the primary again.
+    pub fn announce_with_objects(&self, have: ObjectId, head: ObjectId, objects: ObjectBundle) {
         if self.site.serves(head) {
             return;
         }
-        self.wanted.lock().offered = Some(OfferedPack { have, head, pack });
+        self.wanted.lock().offered = Some(Offered { have, head, objects });
         self.announce(head);
     }
 
-    /// The head of this replica's mirror (what it has; ahead of what the site serves for a moment after a
-    /// pull or fetch).
-    pub fn mirror_head(&self) -> Option<ObjectId> {
-        self.mirror.head().ok().flatten()
+    /// Applies the objects of the commits from `have` to `head` that came with the answer to a forwarded write,
+    /// here and now (blocking), so the writer reads their write as soon as the answer is in; whether the site
+    /// serves `head` afterwards (when not, the caller announces it and waits for the fetcher).
+    pub fn apply_now(&self, have: ObjectId, head: ObjectId, objects: &ObjectBundle) -> bool {
+        let _one_at_a_time = self.applying.lock();
+        if self.site.serves(head) {
+            return true;
+        }
+        if self.mirror.head().ok().flatten() != Some(have) {
+            return false;
+        }
+        match self.mirror.apply_objects(objects, have, head) {
+            Ok(PackUpdate::Moved) => {}
+            Ok(PackUpdate::Raced) => return false,
+            Err(err) => {
+                tracing::info!(error = %err, "the objects sent with a write did not apply");
+                return false;
+            }
+        }
+        self.pulls.fetch_add(1, Ordering::Relaxed);
+        self.refresh_after_pull(head)
+    }
+
+    /// Whether the primary's event stream is connected now.
+    pub fn events_connected(&self) -> bool {
+        self.events_connected.load(Ordering::Relaxed)
     }
 
     /// Asks for a fetch of every branch now (after a forwarded push, which may have moved any of them).
@@ -322,7 +352,8 @@ impl Replica {
     }
 
     // Pulls the announced head as one pack; whether the site serves it now (a `git fetch` must follow if not).
-    fn pull_and_refresh(&self, offered: Option<OfferedPack>) -> bool {
+    fn pull_and_refresh(&self, offered: Option<Offered>) -> bool {
+        let _one_at_a_time = self.applying.lock();
         let Some(want) = self.progress.lock().announced else { return true };
         if self.site.serves(want) {
             return true;
@@ -344,21 +375,7 @@ impl Replica {
                 return false;
             }
         }
-        if let Err(err) = self.site.refresh() {
-            tracing::error!(error = %err, "refreshing after a pull failed");
-        }
-        // Each pull leaves a small pack: git's own housekeeping packs them together once there are many (in
-        // the background, as after a push; it decides for itself whether there is anything to do).
-        if self.pulls.load(Ordering::Relaxed).is_multiple_of(HOUSEKEEPING_EVERY)
-            && let Err(err) = run_git(Some(self.site.git_dir()), &["gc", "--auto", "--quiet"], None)
-        {
-            tracing::warn!(error = %err, "git gc --auto in the mirror failed");
-        }
-        let mut progress = self.progress.lock();
-        let served = self.site.serves(want);
-        if progress.announced.is_none_or(|it| self.site.serves(it)) {
-            progress.behind_since = None;
-        }
+        let served = self.refresh_after_pull(want);
         tracing::debug!(
             pull_ms = pull_took.as_secs_f64() * 1e3,
             refresh_ms = (started.elapsed() - pull_took).as_secs_f64() * 1e3,
@@ -367,14 +384,35 @@ impl Replica {
         served
     }
 
-    // The pack the primary offered when it leads from the mirror's head to `want`, else
+    // After the mirror's branch moved to `want`: the site follows, housekeeping runs now and then, and the
+    // lag is over when nothing newer was announced. Whether the site serves `want`.
+    fn refresh_after_pull(&self, want: ObjectId) -> bool {
+        if let Err(err) = self.site.refresh() {
+            tracing::error!(error = %err, "refreshing after a pull failed");
+        }
+        // Each pull leaves a small pack or a few loose objects: git's own housekeeping packs them together once
+        // there are many (in the background, as after a push; it decides for itself whether there is anything
+        // to do).
+        if self.pulls.load(Ordering::Relaxed).is_multiple_of(HOUSEKEEPING_EVERY)
+            && let Err(err) = run_git(Some(self.site.git_dir()), &["gc", "--auto", "--quiet"], None)
+        {
+            tracing::warn!(error = %err, "git gc --auto in the mirror failed");
+        }
+        let mut progress = self.progress.lock();
+        if progress.announced.is_none_or(|it| self.site.serves(it)) {
+            progress.behind_since = None;
+        }
+        self.site.serves(want)
+    }
+
+    // The objects the primary offered when they lead from the mirror's head to `want`, else
     // `GET /-/api/cluster/pack` for `want` with the mirror's head as what it has; written into the mirror.
-    fn pull(&self, want: ObjectId, offered: Option<OfferedPack>) -> Result<PackUpdate> {
+    fn pull(&self, want: ObjectId, offered: Option<Offered>) -> Result<PackUpdate> {
         let have = self.mirror.head()?;
         if let Some(offered) = offered.filter(|it| Some(it.have) == have && it.head == want) {
-            match self.mirror.apply_pack(&offered.pack, have, want) {
+            match self.mirror.apply_objects(&offered.objects, offered.have, want) {
                 Ok(update) => return Ok(update),
-                Err(err) => tracing::info!(error = %err, "the pack sent with a write did not apply; pulling"),
+                Err(err) => tracing::info!(error = %err, "the objects sent with an event did not apply; pulling"),
             }
         }
         let mut path = format!("/-/api/cluster/pack?want={want}");
@@ -392,6 +430,7 @@ impl Replica {
     }
 
     fn fetch_and_refresh(&self) {
+        let _one_at_a_time = self.applying.lock();
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let waited = self.progress.lock().behind_since.map(|it| it.elapsed());
         let started = Instant::now();
@@ -435,7 +474,7 @@ impl Replica {
     fn listen(&self) -> Result<()> {
         let mut reader = request(&self.primary, &self.token, EVENTS_PATH)?;
         let unreachable = |err: std::io::Error| Error::Unavailable(format!("the primary's event stream: {err}"));
-        let mut line = String::new();
+        let (mut line, mut event) = (String::new(), String::new());
         self.events_connected.store(true, Ordering::Relaxed);
         tracing::info!(primary = self.primary.as_str(), "following the primary's changes");
         // Connected: whatever was missed while disconnected comes with the next fetch.
@@ -445,12 +484,45 @@ impl Replica {
             if reader.read_line(&mut line).map_err(unreachable)? == 0 {
                 return Ok(());
             }
-            if let Some(data) = line.trim_end().strip_prefix("data:")
-                && let Ok(head) = data.trim().parse::<ObjectId>()
-            {
-                self.announce(head);
+            let line = line.trim_end();
+            if line.is_empty() {
+                // An event ends with an empty line; the next one names its own kind.
+                event.clear();
+            } else if let Some(kind) = line.strip_prefix("event:") {
+                event = kind.trim().to_string();
+            } else if let Some(data) = line.strip_prefix("data:") {
+                match event.as_str() {
+                    "objects" => self.take_event_objects(data.trim()),
+                    _ => {
+                        if let Ok(head) = data.trim().parse::<ObjectId>() {
+                            self.announce(head);
+                        }
+                    }
+                }
             }
         }
+    }
+
+    // An `objects` event's data, `<from> <to> <base64 bundle>`: offered to the fetcher, which applies it when
+    // the mirror is at `from` (and pulls otherwise).
+    fn take_event_objects(&self, data: &str) {
+        let mut fields = data.split(' ');
+        let (Some(from), Some(to), Some(objects)) = (fields.next(), fields.next(), fields.next()) else { return };
+        let (Ok(from), Ok(to)) = (from.parse::<ObjectId>(), to.parse::<ObjectId>()) else { return };
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(objects)
+            .map_err(|err| Error::bad_input(err.to_string()))
+            .and_then(|it| ObjectBundle::from_bytes(&it));
+        match decoded {
+            Ok(objects) => self.announce_with_objects(from, to, objects),
+            Err(err) => tracing::info!(error = %err, "the primary's event carried objects that do not decode"),
+        }
+    }
+
+    /// The head of this replica's mirror (what it has; ahead of what the site serves for a moment after a
+    /// pull or fetch).
+    pub fn mirror_head(&self) -> Option<ObjectId> {
+        self.mirror.head().ok().flatten()
     }
 }
 

@@ -47,7 +47,7 @@ use crate::history::{ChangeFilter, HistoryEntry, RecentChange};
 use crate::metrics::{IndexLags, Metrics};
 use crate::render::diff::{self, BlameLine};
 use crate::render::{self, RenderedBody};
-use crate::store::{CommitInfo, ObjectId, Store};
+use crate::store::{CommitInfo, ObjectBundle, ObjectId, Store};
 use crate::{Error, Result, hooks, starter};
 use cache::{ByteCache, CacheBudgets};
 
@@ -215,6 +215,18 @@ impl Site {
         max_bytes: usize,
     ) -> Result<Option<Vec<u8>>> {
         self.store.pack_between(haves, want, max_commits, max_bytes)
+    }
+
+    /// The objects the line of ordinary commits from `from` to `to` added (see [`Store::objects_between`]);
+    /// `None` for anything else, or when over `max_commits` commits or `max_bytes`.
+    pub fn objects_between(
+        &self,
+        from: ObjectId,
+        to: ObjectId,
+        max_commits: usize,
+        max_bytes: usize,
+    ) -> Result<Option<ObjectBundle>> {
+        self.store.objects_between(from, to, max_commits, max_bytes)
     }
 
     /// How many pages the branch holds (for the admin's health view).

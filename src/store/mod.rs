@@ -26,7 +26,7 @@ use crate::{Error, Result};
 mod merge;
 mod pack;
 
-pub use pack::PackUpdate;
+pub use pack::{ObjectBundle, PackUpdate};
 
 pub use merge::{MergeRun, merge_byte_runs, merge_runs, mine_text};
 

@@ -11,6 +11,60 @@ use git2::Repository;
 use super::{ObjectId, Store};
 use crate::{Error, Result};
 
+/// The objects a line of ordinary commits added, as they are (each one's kind and content): what a node
+/// that has the first commit's parent lacks to serve the last. Cheaper than a pack at both ends for the
+/// few objects of a save: nothing is compressed, searched for deltas or indexed, and the receiver writes
+/// each object as it would write its own (its id is the hash of what it writes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectBundle {
+    objects: Vec<(git2::ObjectType, Vec<u8>)>,
+}
+
+// An object's kind in a bundle's bytes.
+const BUNDLE_KINDS: [(u8, git2::ObjectType); 3] =
+    [(1, git2::ObjectType::Commit), (2, git2::ObjectType::Tree), (3, git2::ObjectType::Blob)];
+
+impl ObjectBundle {
+    /// The bundle as bytes: per object, its kind (one byte), its length (four, big-endian) and its content.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.objects.iter().map(|(_, data)| data.len() + 5).sum());
+        for (kind, data) in &self.objects {
+            let code = BUNDLE_KINDS.iter().find(|(_, it)| it == kind).map_or(0, |(code, _)| *code);
+            bytes.push(code);
+            bytes.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            bytes.extend_from_slice(data);
+        }
+        bytes
+    }
+
+    /// Reads [`ObjectBundle::to_bytes`]; an unknown kind or a length past the end is an error.
+    pub fn from_bytes(mut bytes: &[u8]) -> Result<ObjectBundle> {
+        let damaged = || Error::bad_input("a damaged object bundle");
+        let mut objects = Vec::new();
+        while let Some((&code, rest)) = bytes.split_first() {
+            let kind = BUNDLE_KINDS.iter().find(|(it, _)| *it == code).map(|(_, kind)| *kind).ok_or_else(damaged)?;
+            let (length, rest) = rest.split_first_chunk::<4>().ok_or_else(damaged)?;
+            let length = u32::from_be_bytes(*length) as usize;
+            if rest.len() < length {
+                return Err(damaged());
+            }
+            let (data, rest) = rest.split_at(length);
+            objects.push((kind, data.to_vec()));
+            bytes = rest;
+        }
+        Ok(ObjectBundle { objects })
+    }
+
+    /// How many objects it holds.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+}
+
 /// How a branch update from a pack ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PackUpdate {
@@ -40,13 +94,23 @@ impl Store {
                 });
             }
             let known: Vec<ObjectId> = haves.iter().copied().filter(|it| repo.find_commit(it.0).is_ok()).collect();
-            if walk_between(repo, &known, want)?.take(max_commits + 1).count() > max_commits {
+            let commits: Vec<git2::Oid> =
+                walk_between(repo, &known, want)?.take(max_commits + 1).collect::<std::result::Result<_, _>>()?;
+            if commits.len() > max_commits {
                 return Ok(None);
             }
-            let mut walk = walk_between(repo, &known, want)?;
             let mut builder = repo.packbuilder()?;
             builder.set_threads(1);
-            builder.insert_walk(&mut walk)?;
+            let mut inserted = Ok(());
+            let line = changes_of_children(repo, &commits, &known, &mut |id, _| {
+                if inserted.is_ok() {
+                    inserted = builder.insert_object(id, None);
+                }
+            })?;
+            inserted?;
+            if !line {
+                builder.insert_walk(&mut walk_between(repo, &known, want)?)?;
+            }
             let mut pack = Vec::new();
             let mut too_large = false;
             let written = builder.foreach(|chunk| {
@@ -62,6 +126,68 @@ impl Store {
                 Ok(()) => Ok(Some(pack)),
                 Err(err) => Err(err.into()),
             }
+        })
+    }
+
+    /// The objects the commits from `from` to `to` added, when they are a line of at most `max_commits`
+    /// ordinary commits (one parent each) starting at `from`, and their contents at most `max_bytes`: `None`
+    /// otherwise (the caller sends a pack, or nothing).
+    pub fn objects_between(
+        &self,
+        from: ObjectId,
+        to: ObjectId,
+        max_commits: usize,
+        max_bytes: usize,
+    ) -> Result<Option<ObjectBundle>> {
+        self.with_repo(|repo| {
+            let commits: Vec<git2::Oid> =
+                walk_between(repo, &[from], to)?.take(max_commits + 1).collect::<std::result::Result<_, _>>()?;
+            if commits.is_empty() || commits.len() > max_commits {
+                return Ok(None);
+            }
+            let mut ids = Vec::new();
+            if !changes_of_children(repo, &commits, &[from], &mut |id, _| ids.push(id))? {
+                return Ok(None);
+            }
+            let odb = repo.odb()?;
+            let (mut objects, mut bytes) = (Vec::with_capacity(ids.len()), 0);
+            for id in ids {
+                let object = odb.read(id)?;
+                bytes += object.len();
+                if bytes > max_bytes {
+                    return Ok(None);
+                }
+                objects.push((object.kind(), object.data().to_vec()));
+            }
+            Ok(Some(ObjectBundle { objects }))
+        })
+    }
+
+    /// Writes the objects of `bundle`, checks that with them the repository holds everything `new` changed
+    /// against its ancestor `old` (the bundle of [`Store::objects_between`] from `old` to `new`), then moves
+    /// the served branch from `old` to `new` as [`Store::apply_pack`] does.
+    pub fn apply_objects(&self, bundle: &ObjectBundle, old: ObjectId, new: ObjectId) -> Result<PackUpdate> {
+        self.with_repo(|repo| {
+            let odb = repo.odb()?;
+            for (kind, data) in &bundle.objects {
+                odb.write(*kind, data)?;
+            }
+            // Every object the commits changed must be here now: a bundle that lacks one is refused before the
+            // branch points at a history the repository cannot read.
+            let commits: Vec<git2::Oid> = walk_between(repo, &[old], new)?.collect::<std::result::Result<_, _>>()?;
+            let mut missing = None;
+            let line = changes_of_children(repo, &commits, &[old], &mut |id, _| {
+                if missing.is_none() && !odb.exists(id) {
+                    missing = Some(id);
+                }
+            })?;
+            if !line {
+                return Err(Error::Repository(format!("{new} is not a line of ordinary commits from {old}")));
+            }
+            if let Some(id) = missing {
+                return Err(Error::Repository(format!("the objects for {new} lack {id}")));
+            }
+            move_branch(repo, self.branch_ref(), Some(old), new)
         })
     }
 
@@ -81,6 +207,65 @@ impl Store {
             move_branch(repo, self.branch_ref(), old, new)
         })
     }
+}
+
+// When every one of `commits` has one parent, itself one of `commits` or one of `haves` (a line of ordinary
+// commits, every save and most pushes), visits each commit with only the trees and blobs it changed against
+// its parent: what a repository that has the parent lacks. libgit2's `insert_walk` would mark every tree of the
+// hidden parents first, reading the whole wiki's folders for a one-line save. `false`, visiting nothing, for
+// anything else (merges, a parent the asker may lack).
+fn changes_of_children(
+    repo: &Repository,
+    commits: &[git2::Oid],
+    haves: &[ObjectId],
+    visit: &mut impl FnMut(git2::Oid, git2::ObjectType),
+) -> Result<bool> {
+    let mut pairs = Vec::with_capacity(commits.len());
+    for id in commits {
+        let commit = repo.find_commit(*id)?;
+        if commit.parent_count() != 1 {
+            return Ok(false);
+        }
+        let parent = commit.parent_id(0)?;
+        if !commits.contains(&parent) && !haves.iter().any(|it| it.0 == parent) {
+            return Ok(false);
+        }
+        pairs.push((commit.tree()?, commit.parent(0)?.tree()?));
+    }
+    for (id, (tree, parent_tree)) in commits.iter().zip(&pairs) {
+        visit(*id, git2::ObjectType::Commit);
+        changed_trees(repo, tree, Some(parent_tree), visit)?;
+    }
+    Ok(true)
+}
+
+// Visits `tree` and, recursively, every entry of it that `old` (the same folder one commit earlier) does not
+// hold with the same id. Links to other repositories (submodule commits) are not objects of this one.
+fn changed_trees(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    old: Option<&git2::Tree<'_>>,
+    visit: &mut impl FnMut(git2::Oid, git2::ObjectType),
+) -> Result<()> {
+    visit(tree.id(), git2::ObjectType::Tree);
+    for entry in tree.iter() {
+        let before = old.and_then(|it| it.get_name_bytes(entry.name_bytes()));
+        if before.as_ref().is_some_and(|it| it.id() == entry.id()) {
+            continue;
+        }
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                let old_tree = match before.filter(|it| it.kind() == Some(git2::ObjectType::Tree)) {
+                    Some(it) => Some(repo.find_tree(it.id())?),
+                    None => None,
+                };
+                changed_trees(repo, &repo.find_tree(entry.id())?, old_tree.as_ref(), visit)?;
+            }
+            Some(git2::ObjectType::Blob) => visit(entry.id(), git2::ObjectType::Blob),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 // The commits reachable from `want` and not from `haves`.
@@ -187,5 +372,132 @@ mod tests {
         // Backwards is not a fast-forward.
         assert!(mirror.apply_pack(&pack, Some(second), first).is_err());
         assert_eq!(mirror.head().unwrap(), Some(second));
+    }
+
+    #[test]
+    fn packs_of_saves_carry_only_the_changed_folders_and_files_and_merges_still_arrive_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (primary, mirror) = pair(dir.path());
+        let first = primary.head().unwrap().unwrap();
+        mirror.apply_pack(&primary.pack_between(&[], first, 100, 1 << 20).unwrap().unwrap(), None, first).unwrap();
+        let mut head = first;
+        for i in 0..200 {
+            head =
+                save(&primary, &format!("big/folder/page-{i}.md"), &format!("# Page {i}\n\n{}\n", "text ".repeat(50)));
+        }
+        let pack = primary.pack_between(&[first], head, 1000, 8 << 20).unwrap().unwrap();
+        assert_eq!(mirror.apply_pack(&pack, Some(first), head).unwrap(), PackUpdate::Moved);
+
+        // A line of saves: a changed page in a deep folder, a new folder, a deleted page.
+        let before = head;
+        save(&primary, "big/folder/page-7.md", "# Seven, changed\n");
+        save(&primary, "new/place/note.md", "# Note\n");
+        let edits = [FileEdit::Delete { path: "big/folder/page-8.md".into() }];
+        let CommitAttempt::Committed(after) =
+            primary.commit(primary.head().unwrap(), &edits, &Person::lore(), "delete").unwrap()
+        else {
+            panic!("not committed")
+        };
+        let pack = primary.pack_between(&[before], after, 100, 1 << 20).unwrap().unwrap();
+        let objects = count_objects(&pack);
+        // 3 commits; roots 3, big/ 2, big/folder/ 2, new/ 1, new/place/ 1; 2 blobs: 14 objects, not the 200 pages.
+        assert_eq!(objects, 14, "the pack holds only what the saves changed");
+        assert_eq!(mirror.apply_pack(&pack, Some(before), after).unwrap(), PackUpdate::Moved);
+        let files = mirror.tree_files(after).unwrap();
+        assert_eq!(files.len(), 201, "every page is readable in the mirror: {}", files.len());
+        mirror
+            .with_repo(|repo| {
+                let mut count = 0;
+                repo.find_commit(after.0)?.tree()?.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+                    assert!(repo.find_object(entry.id(), None).is_ok(), "{:?} is missing", entry.name());
+                    count += 1;
+                    git2::TreeWalkResult::Ok
+                })?;
+                assert!(count > 200);
+                Ok(())
+            })
+            .unwrap();
+
+        // A merge: built by walking, so the side branch's commits arrive too.
+        let side = primary
+            .with_repo(|repo| {
+                let base = repo.find_commit(after.0)?;
+                let blob = repo.blob(b"# Side\n")?;
+                let mut builder = repo.treebuilder(Some(&base.tree()?))?;
+                builder.insert("side.md", blob, 0o100644)?;
+                let tree = repo.find_tree(builder.write()?)?;
+                let sig = git2::Signature::now("Side", "side@example.com")?;
+                let side = repo.commit(None, &sig, &sig, "side", &tree, &[&base])?;
+                let side = repo.find_commit(side)?;
+                let merge = repo.commit(None, &sig, &sig, "merge", &tree, &[&base, &side])?;
+                Ok(ObjectId(merge))
+            })
+            .unwrap();
+        let pack = primary.pack_between(&[after], side, 100, 1 << 20).unwrap().unwrap();
+        mirror
+            .with_repo(|repo| {
+                let odb = repo.odb()?;
+                let mut writer = odb.packwriter()?;
+                writer.write_all(&pack).unwrap();
+                writer.commit()?;
+                let merge = repo.find_commit(side.0)?;
+                assert!(repo.find_commit(merge.parent_id(1)?).is_ok(), "the merged side's commit came along");
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_bundle_of_the_objects_a_save_added_moves_a_mirror_and_a_bundle_lacking_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (primary, mirror) = pair(dir.path());
+        let first = primary.head().unwrap().unwrap();
+        mirror.apply_pack(&primary.pack_between(&[], first, 100, 1 << 20).unwrap().unwrap(), None, first).unwrap();
+        for i in 0..50 {
+            save(&primary, &format!("docs/deep/page-{i}.md"), &format!("# Page {i}\n"));
+        }
+        let before = primary.head().unwrap().unwrap();
+        mirror
+            .apply_pack(&primary.pack_between(&[first], before, 100, 1 << 20).unwrap().unwrap(), Some(first), before)
+            .unwrap();
+
+        save(&primary, "docs/deep/page-3.md", "# Three, changed\n");
+        let after = save(&primary, "docs/other.md", "# Other\n");
+        let bundle = primary.objects_between(before, after, 8, 1 << 20).unwrap().expect("a line of two saves");
+        // 2 commits, 2 roots, docs/ twice, docs/deep/ once, 2 blobs.
+        assert_eq!(bundle.len(), 9);
+        let bundle = ObjectBundle::from_bytes(&bundle.to_bytes()).unwrap();
+
+        // One blob short: refused, and the branch stays.
+        let mut short = bundle.clone();
+        let blob = short.objects.iter().position(|(kind, _)| *kind == git2::ObjectType::Blob).unwrap();
+        short.objects.remove(blob);
+        let other = tempfile::tempdir().unwrap();
+        let (_, fresh) = pair(other.path());
+        fresh.apply_pack(&primary.pack_between(&[], before, 100, 1 << 20).unwrap().unwrap(), None, before).unwrap();
+        assert!(fresh.apply_objects(&short, before, after).is_err(), "a bundle lacking a blob is refused");
+        assert_eq!(fresh.head().unwrap(), Some(before));
+
+        assert_eq!(mirror.apply_objects(&bundle, before, after).unwrap(), PackUpdate::Moved);
+        assert_eq!(mirror.head().unwrap(), Some(after));
+        let changed = mirror.blob_at(after, "docs/deep/page-3.md").unwrap();
+        assert_eq!(changed, primary.blob_at(after, "docs/deep/page-3.md").unwrap());
+        assert!(changed.is_some());
+        // Not where the caller thinks: nothing moves.
+        let third = save(&primary, "x.md", "# X\n");
+        let bundle = primary.objects_between(after, third, 8, 1 << 20).unwrap().unwrap();
+        assert_eq!(mirror.apply_objects(&bundle, before, third).unwrap(), PackUpdate::Raced);
+        assert_eq!(mirror.head().unwrap(), Some(after));
+
+        // Damaged bytes, too many commits, too many bytes.
+        let bytes = bundle.to_bytes();
+        assert!(ObjectBundle::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(ObjectBundle::from_bytes(&[9, 0, 0, 0, 0]).is_err());
+        assert_eq!(primary.objects_between(before, third, 2, 1 << 20).unwrap(), None);
+        assert_eq!(primary.objects_between(after, third, 8, 10).unwrap(), None);
+    }
+
+    fn count_objects(pack: &[u8]) -> u32 {
+        u32::from_be_bytes(pack[8..12].try_into().unwrap())
     }
 }

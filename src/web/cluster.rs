@@ -1,53 +1,134 @@
 //! What replicas ask the primary, with the cluster token (the route table lets only a replica, or an admin for
-//! the status, in): the event stream of new heads, the current head, the pack of new commits, and a node's
-//! replication status.
+//! the status, in): the event stream of new heads (with the objects of each small change), the current
+//! head, the pack of new commits, and a node's replication status.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
 use serde::Serialize;
 
 use super::AppState;
 use crate::replica::{EVENTS_KEEPALIVE, MAX_PACK_BYTES, MAX_PACK_COMMITS, ReplicationStatus};
+use crate::site::Site;
 use crate::store::ObjectId;
+
+/// The most commits, and bytes, the objects an event carries may hold; a replica further behind, or a larger
+/// change, pulls a pack instead (`/-/api/cluster/pack`, up to 8 MiB).
+pub const MAX_EVENT_COMMITS: usize = 8;
+pub const MAX_EVENT_BYTES: usize = 1 << 20;
+
+/// The objects of the commits from one head to the next, read once and sent in every replica's event stream:
+/// a replica then serves a new commit without asking the primary for it, and the primary reads them once
+/// per change however many replicas follow it.
+#[derive(Default)]
+pub struct EventObjects {
+    last: tokio::sync::Mutex<Option<LastObjects>>,
+}
+
+/// The last bundle read: the heads it leads from and to, and its base64 (`None` when there was none).
+struct LastObjects {
+    from: ObjectId,
+    to: ObjectId,
+    objects: Option<Arc<str>>,
+}
+
+impl EventObjects {
+    async fn between(&self, site: &Arc<Site>, from: ObjectId, to: ObjectId) -> Option<Arc<str>> {
+        // Held while reading, so that the streams of several replicas wait for one read instead of each
+        // making its own.
+        let mut last = self.last.lock().await;
+        if let Some(read) = last.as_ref()
+            && (read.from, read.to) == (from, to)
+        {
+            return read.objects.clone();
+        }
+        let site = site.clone();
+        let read = super::blocking(move || site.objects_between(from, to, MAX_EVENT_COMMITS, MAX_EVENT_BYTES)).await;
+        let objects = match read {
+            Ok(objects) => objects.map(|it| Arc::from(base64::engine::general_purpose::STANDARD.encode(it.to_bytes()))),
+            Err(err) => {
+                tracing::warn!(error = %err, "no objects for the replicas' event streams");
+                None
+            }
+        };
+        *last = Some(LastObjects { from, to, objects: objects.clone() });
+        objects
+    }
+}
 
 /// `GET /-/api/cluster/events`: server-sent events, one `head` event with the served commit when the stream
 /// opens and one each time the branch moves; a comment every few seconds keeps idle connections alive.
+///
+/// Before a `head` event, an `objects` event (`data: <from> <to> <base64 bundle>`) carries what the commits
+/// from the head the stream announced last added (`store::ObjectBundle`), when they are a few ordinary
+/// commits: the replica applies them at once. A replica that does not know `objects` events reads their data
+/// as no commit and ignores it.
 pub async fn events(State(state): State<AppState>) -> Response {
     let heads = state.site.watch_head();
     let stopping = state.stopping.clone();
-    let stream = futures_util::stream::unfold((heads, stopping, true), |(mut heads, mut stopping, first)| async move {
-        if !first {
-            // The stream ends when the server stops: replicas reconnect to whoever serves next.
-            let changed = tokio::select! {
-                changed = tokio::time::timeout(EVENTS_KEEPALIVE, heads.changed()) => changed,
-                _ = stopping.wait_for(|it| *it) => return None,
-            };
-            match changed {
-                Err(_) => {
-                    let comment = Bytes::from_static(b": still here\n\n");
-                    return Some((Ok::<_, Infallible>(comment), (heads, stopping, false)));
+    let (site, bundles) = (state.site.clone(), state.event_objects.clone());
+    let opened = Stream { heads, stopping, announced: None, first: true };
+    let stream = futures_util::stream::unfold(opened, move |mut stream| {
+        let (site, bundles) = (site.clone(), bundles.clone());
+        async move {
+            if !stream.first {
+                // The stream ends when the server stops: replicas reconnect to whoever serves next.
+                let changed = tokio::select! {
+                    changed = tokio::time::timeout(EVENTS_KEEPALIVE, stream.heads.changed()) => changed,
+                    _ = stream.stopping.wait_for(|it| *it) => return None,
+                };
+                match changed {
+                    Err(_) => {
+                        let comment = Bytes::from_static(b": still here\n\n");
+                        return Some((Ok::<_, Infallible>(comment), stream));
+                    }
+                    Ok(Err(_)) => return None,
+                    Ok(Ok(())) => {}
                 }
-                Ok(Err(_)) => return None,
-                Ok(Ok(())) => {}
             }
+            stream.first = false;
+            let head = *stream.heads.borrow_and_update();
+            let mut event = String::new();
+            if let (Some(from), Some(to)) = (stream.announced, head)
+                && from != to
+            {
+                let started = std::time::Instant::now();
+                if let Some(objects) = bundles.between(&site, from, to).await {
+                    event = format!("event: objects\ndata: {from} {to} {objects}\n\n");
+                }
+                tracing::debug!(
+                    read_ms = started.elapsed().as_secs_f64() * 1e3,
+                    bytes = event.len(),
+                    "an event's objects"
+                );
+            }
+            match head {
+                Some(head) => event.push_str(&format!("event: head\ndata: {head}\n\n")),
+                None => event.push_str(": the branch is empty\n\n"),
+            }
+            stream.announced = head;
+            Some((Ok(Bytes::from(event)), stream))
         }
-        let head = *heads.borrow_and_update();
-        let event = match head {
-            Some(head) => format!("event: head\ndata: {head}\n\n"),
-            None => ": the branch is empty\n\n".to_string(),
-        };
-        Some((Ok(Bytes::from(event)), (heads, stopping, false)))
     });
     let mut res = Response::new(Body::from_stream(stream));
     let headers = res.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+// One replica's event stream: the heads to follow, and the head it was told last.
+struct Stream {
+    heads: tokio::sync::watch::Receiver<Option<ObjectId>>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    announced: Option<ObjectId>,
+    first: bool,
 }
 
 #[derive(Serialize)]

@@ -10,10 +10,11 @@
 //!
 //! Then the replica waits (a few seconds at most) until it serves the commit the primary reports, so a
 //! person reads their own write at once; when it does not catch up in time the answer says so. The replica
-//! tells the head its mirror has (`X-Lore-Have`), and the primary's answer to a replica carries the small
-//! pack of the commits from there (`X-Lore-Pack`), so the replica applies it at once instead of asking for it
-//! (`replica::Replica::announce_with_pack`); a larger or unusable one is pulled. A primary that
-//! cannot be reached gets a clear 503 (a page, JSON, or plain text for git); reads go on.
+//! tells the head its mirror has (`X-Lore-Have`), and the primary's answer to a replica carries the objects
+//! the commits from there added (`X-Lore-Objects`, when they are a few ordinary commits and small: reading
+//! them costs the primary a fraction of a millisecond), which the replica applies before it answers
+//! (`replica::Replica::apply_now`); otherwise the commit comes with the primary's event stream, or is pulled.
+//! A primary that cannot be reached gets a clear 503 (a page, JSON, or plain text for git); reads go on.
 
 use std::time::Duration;
 
@@ -31,7 +32,7 @@ use hyper_util::rt::TokioExecutor;
 use super::{AppState, error};
 use crate::replica::Replica;
 use crate::site::Site;
-use crate::store::ObjectId;
+use crate::store::{ObjectBundle, ObjectId};
 
 /// The header that tells the head a write left on the primary.
 pub const HEAD_HEADER: &str = "x-lore-head";
@@ -40,22 +41,25 @@ pub const HEAD_HEADER: &str = "x-lore-head";
 pub const CLUSTER_HEADER: &str = "x-lore-cluster";
 
 /// The header with which a replica tells the head its mirror has, so that the answer to a write it forwards
-/// can carry the commits it lacks.
+/// can carry what it lacks.
 pub const HAVE_HEADER: &str = "x-lore-have";
 
-/// The header that carries, in base64, the pack of the commits from a replica's `X-Lore-Have` to the
-/// `X-Lore-Head` of the answer (when small): the replica then serves the write without asking again.
-pub const PACK_HEADER: &str = "x-lore-pack";
+/// The header that carries, in base64, the objects of the commits from a replica's `X-Lore-Have` to the
+/// `X-Lore-Head` of the answer (`store::ObjectBundle`), when small.
+pub const OBJECTS_HEADER: &str = "x-lore-objects";
 
-/// The largest pack an answer carries in a header (a save is a few hundred bytes); larger ones are pulled.
-const MAX_HEADER_PACK: usize = 32 * 1024;
+/// The most bytes of objects an answer carries in a header (a save in a folder of 1,000 pages is about
+/// 45 KB, most of it the folder's listing); larger changes come with the event stream.
+const MAX_HEADER_OBJECTS: usize = 64 * 1024;
 
-/// The most commits an answer's pack holds: a replica further behind pulls instead, and the primary does not
-/// build a pack for it on every write it forwards.
+/// The most commits whose objects an answer carries: a replica further behind gets them otherwise.
 const MAX_HEADER_COMMITS: usize = 8;
 
 /// How long a replica waits to serve a forwarded write's commit before it answers anyway.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
+
+/// How long a replica waits for the event of a forwarded write's commit before it pulls the commit itself.
+const EVENT_GRACE: Duration = Duration::from_millis(250);
 
 /// How long the primary may take to answer a forwarded request (a push: to take the whole pack).
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -87,7 +91,7 @@ pub async fn forward_writes(State(state): State<AppState>, request: Request, nex
 }
 
 /// Middleware on a primary with replicas: answers to writes tell the head they left, and to a replica that
-/// said what it has, bring the pack of the commits it lacks (when small).
+/// said what it has, bring the objects it lacks (when a few and small).
 pub async fn stamp_head(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let have = match from_replica(&state, request.headers()) {
@@ -99,16 +103,16 @@ pub async fn stamp_head(State(state): State<AppState>, request: Request, next: N
         res.headers_mut().insert(HEAD_HEADER, HeaderValue::from_str(&head.to_string()).expect("hex is a header value"));
         if let Some(have) = have.filter(|it| *it != head) {
             let site = state.site.clone();
-            let pack =
-                super::blocking(move || site.pack_between(&[have], head, MAX_HEADER_COMMITS, MAX_HEADER_PACK)).await;
-            match pack {
-                Ok(Some(pack)) => {
-                    let text = base64::engine::general_purpose::STANDARD.encode(pack);
+            let objects =
+                super::blocking(move || site.objects_between(have, head, MAX_HEADER_COMMITS, MAX_HEADER_OBJECTS)).await;
+            match objects {
+                Ok(Some(objects)) => {
+                    let text = base64::engine::general_purpose::STANDARD.encode(objects.to_bytes());
                     res.headers_mut()
-                        .insert(PACK_HEADER, HeaderValue::from_str(&text).expect("base64 is a header value"));
+                        .insert(OBJECTS_HEADER, HeaderValue::from_str(&text).expect("base64 is a header value"));
                 }
                 Ok(None) => {}
-                Err(err) => tracing::warn!(error = %err, "no pack for a replica's forwarded write"),
+                Err(err) => tracing::warn!(error = %err, "no objects for a replica's forwarded write"),
             }
         }
     }
@@ -263,10 +267,10 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     let (mut parts, incoming) = answer.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     let reported = parts.headers.get(HEAD_HEADER).and_then(|it| it.to_str().ok()).and_then(|it| it.parse().ok());
-    let pack = parts
-        .headers
-        .remove(PACK_HEADER)
-        .and_then(|it| base64::engine::general_purpose::STANDARD.decode(it.as_bytes()).ok());
+    let objects = parts.headers.remove(OBJECTS_HEADER).and_then(|it| {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(it.as_bytes()).ok()?;
+        ObjectBundle::from_bytes(&bytes).ok()
+    });
     if is_push {
         // The new head comes only with the end of the push's answer: ask for it then, and hold the end of the
         // answer until this replica serves it, so the pusher's next fetch from here has the push.
@@ -287,11 +291,20 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
     let mut res = Response::from_parts(parts, Body::new(incoming));
     if let Some(head) = reported {
         let answered = started.elapsed();
-        match (have, pack) {
-            (Some(have), Some(pack)) => forwarder.replica.announce_with_pack(have, head, pack),
-            _ => forwarder.replica.announce(head),
+        let mut served = false;
+        if let (Some(have), Some(objects)) = (have, objects) {
+            let replica = forwarder.replica.clone();
+            served = super::blocking(move || Ok(replica.apply_now(have, head, &objects))).await.unwrap_or(false);
         }
-        let served = wait_until_served(&state.site, head, READ_YOUR_WRITES).await;
+        // Else the event stream brings the commit with its objects, usually a moment after this answer: asking
+        // for it now would pull it a second time, over a connection of its own.
+        if !served && forwarder.replica.events_connected() {
+            served = wait_until_served(&state.site, head, EVENT_GRACE).await;
+        }
+        if !served {
+            forwarder.replica.announce(head);
+            served = wait_until_served(&state.site, head, READ_YOUR_WRITES).await;
+        }
         tracing::debug!(
             answer_ms = answered.as_secs_f64() * 1e3,
             wait_ms = (started.elapsed() - answered).as_secs_f64() * 1e3,

@@ -121,6 +121,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The Content-Security-Policies of pages.
     pub policies: Arc<PagePolicies>,
+    /// On a primary: the objects of the last change, read once for every replica's event stream.
+    pub event_objects: Arc<cluster::EventObjects>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
@@ -239,6 +241,7 @@ impl Server {
             stopping: stopping_receiver,
             metrics,
             policies: Arc::new(PagePolicies::new(&site.config.embeds)),
+            event_objects: Arc::default(),
         };
         Ok(Server { site, auth, _watcher: watcher, stopping, listener, router: router(state), local_addr })
     }

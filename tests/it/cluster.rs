@@ -174,7 +174,7 @@ async fn a_page_saved_on_one_replica_is_read_there_at_once_and_on_the_other_repl
         "replica A did not catch up with its own write: {:?}",
         saved.header("warning")
     );
-    for internal in ["x-lore-head", "x-lore-pack"] {
+    for internal in ["x-lore-head", "x-lore-objects"] {
         assert!(saved.header(internal).is_none(), "the replica passed {internal} on to the client");
     }
 
@@ -254,7 +254,7 @@ async fn a_page_saved_on_one_replica_is_read_there_at_once_and_on_the_other_repl
         .expect("a direct save");
     let direct = Reply::read(direct).await;
     assert!(direct.status < 300, "{}", direct.text());
-    assert!(direct.header("x-lore-head").is_some() && direct.header("x-lore-pack").is_none());
+    assert!(direct.header("x-lore-head").is_some() && direct.header("x-lore-objects").is_none());
     let head = cluster.primary_git(&["rev-parse", "HEAD"]);
     let anonymous = pack(format!("want={head}"), None).await;
     assert!(
@@ -562,4 +562,45 @@ async fn a_replica_on_another_state_database_refuses_to_start_and_says_why() {
     assert!(!output.status.success(), "a replica started on another database:\n{stderr}");
     assert!(stderr.contains("another state database"), "the refusal does not say why:\n{stderr}");
     assert!(!stray.join("wiki.git").exists(), "the refused replica mirrored the primary anyway");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_stream_carries_the_objects_of_each_small_change_before_its_head() {
+    use base64::Engine;
+    let cluster = Cluster::start();
+    let url = format!("{}/-/api/cluster/events", cluster.primary_url());
+    let mut events = cluster.client.get(url).bearer_auth(cluster.cluster_token()).send().await.expect("the events");
+    assert_eq!(events.status(), 200);
+    let mut text = String::new();
+    // Reads the stream until `done` holds for what came so far.
+    async fn read_until(events: &mut reqwest::Response, text: &mut String, done: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done(text) {
+            assert!(Instant::now() < deadline, "the event stream did not bring it: {text}");
+            let chunk = tokio::time::timeout(Duration::from_secs(20), events.chunk()).await;
+            let chunk = chunk.expect("an event in time").expect("the stream").expect("not ended");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    read_until(&mut events, &mut text, |it| it.contains("event: head\n")).await;
+    let before = cluster.primary_git(&["rev-parse", "HEAD"]);
+    assert!(text.contains(&format!("data: {before}\n")), "the first event names the head: {text}");
+
+    let markdown = "# Objects\n\nThis sentence travels inside the event.\n";
+    let saved = cluster.save(&cluster.primary_url(), "team/objects.md", markdown).await;
+    assert!(saved.status < 300, "{}", saved.text());
+    let after = cluster.primary_git(&["rev-parse", "HEAD"]);
+    let head_event = format!("event: head\ndata: {after}\n");
+    read_until(&mut events, &mut text, |it| it.contains(&head_event)).await;
+    let objects_line = format!("event: objects\ndata: {before} {after} ");
+    let start = text.find(&objects_line).unwrap_or_else(|| panic!("no objects event from {before} to {after}: {text}"));
+    assert!(start < text.find(&head_event).unwrap(), "the objects come before the head they lead to");
+    let encoded = text[start + objects_line.len()..].lines().next().unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded).expect("base64");
+    let bundle = lore::store::ObjectBundle::from_bytes(&bytes).expect("a bundle");
+    assert_eq!(bundle.len(), 4, "the commit, the root, team/ and the page: {} objects", bundle.len());
+    assert!(
+        bytes.windows(markdown.len()).any(|it| it == markdown.as_bytes()),
+        "the page's content is among the objects"
+    );
 }
