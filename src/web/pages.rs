@@ -286,7 +286,7 @@ pub async fn content(
             let (rendered, inline_styles, fresh_until) = blocking(move || {
                 let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
-                let mut page = PageContext::new(&view, now);
+                let mut page = PageContext::new(&view);
                 decorate(&state, &reader, &mut page)?;
                 page.undo = undo;
                 let inline_styles = page.has_math || page.has_mermaid;
@@ -377,7 +377,7 @@ async fn old_version(
         let view = reader.page_view_at(&path, &revision)?.ok_or_else(|| view::missing_revision(&path, &revision))?;
         let info = view.last_change.clone().expect("old versions carry their commit");
         let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(reader.snapshot(), path.as_str());
-        let mut page = PageContext::new(&view, Utc::now());
+        let mut page = PageContext::new(&view);
         decorate(&state, &reader, &mut page)?;
         let inline_styles = page.has_math || page.has_mermaid;
         page.revision = Some(view::RevisionBanner {

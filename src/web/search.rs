@@ -62,7 +62,7 @@ struct HitView {
     #[serde(flatten)]
     hit: Hit,
     crumbs: Vec<Crumb>,
-    updated_relative: String,
+    /// RFC 3339, or empty when the change index has no date for the page yet.
     updated_iso: String,
 }
 
@@ -129,7 +129,6 @@ pub async fn search_page(
             })
             .collect()
     };
-    let now = Utc::now();
     let hits = results
         .hits
         .iter()
@@ -144,8 +143,7 @@ pub async fn search_page(
                 .collect();
             HitView {
                 crumbs,
-                updated_relative: if hit.updated_at > 0 { view::relative_time(now, at) } else { String::new() },
-                updated_iso: at.to_rfc3339(),
+                updated_iso: if hit.updated_at > 0 { at.to_rfc3339() } else { String::new() },
                 hit,
             }
         })

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use crate::i18n::Arg;
 use super::error::error_page;
 use super::page_cache::if_none_match;
 
@@ -34,7 +35,7 @@ pub async fn manifest(State(state): State<AppState>) -> Response {
     let manifest = serde_json::json!({
         "name": title,
         "short_name": short_name,
-        "description": format!("{title}: the wiki, readable offline for the pages you read last"),
+        "description": super::view::words(&state).say("manifest-description", &[("site", Arg::text(title))]),
         "id": "/",
         "start_url": "/",
         "scope": "/",
@@ -54,6 +55,8 @@ pub async fn manifest(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json")),
             // The site's title may change with a restart.
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            // The description is in the reader's language.
+            (header::VARY, HeaderValue::from_static("Accept-Language")),
         ],
         body,
     )
