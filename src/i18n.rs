@@ -220,9 +220,14 @@ impl Messages {
     /// The messages scripts use (ids starting `js-`) as a JSON object, safe inside a `<script>` element.
     /// Variables stay as `{$name}`, which the scripts fill in.
     pub fn script_messages(&self, language: UiLanguage) -> String {
+        self.script_messages_starting(language, "js-")
+    }
+
+    /// The script messages whose ids start with `prefix` (one of `js-…`), as [`Messages::script_messages`].
+    pub fn script_messages_starting(&self, language: UiLanguage, prefix: &str) -> String {
         let bundle = &self.bundles[language.index()];
         let mut res = serde_json::Map::new();
-        for id in self.ids.iter().filter(|it| it.starts_with("js-")) {
+        for id in self.ids.iter().filter(|it| it.starts_with("js-") && it.starts_with(prefix)) {
             let Some(pattern) = bundle.get_message(id).and_then(|it| it.value()) else { continue };
             // Without arguments Fluent writes each variable as `{$name}`: just the placeholder scripts fill.
             let mut errors = Vec::new();

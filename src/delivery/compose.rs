@@ -121,8 +121,7 @@ pub fn digest(
     unsubscribe_url: &str,
 ) -> Mail {
     let n = items.len() + n_more;
-    let digest_args =
-        [("period", Arg::text(period_name)), ("site", Arg::text(site.title)), ("n", Arg::count(n))];
+    let digest_args = [("period", Arg::text(period_name)), ("site", Arg::text(site.title)), ("n", Arg::count(n))];
     let subject = format!("[{}] {}", site.title, words.say("digest-subject", &digest_args));
     let intro = words.say("digest-intro", &digest_args);
     let inbox_url = absolute(site, "/-/inbox");

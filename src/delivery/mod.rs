@@ -28,8 +28,8 @@ use parking_lot::{Condvar, Mutex};
 use serde::Serialize;
 
 use crate::auth::{Access, Auth, Role, User};
-use crate::i18n::{Messages, Translator, UiLanguage};
 use crate::config::Config;
+use crate::i18n::{Messages, Translator, UiLanguage};
 use crate::metrics::{Metrics, SendOutcome};
 use crate::state::{MailCandidate, Outcome, SettingsRecord, StateStore};
 use crate::{Error, Result};

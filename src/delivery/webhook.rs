@@ -353,8 +353,12 @@ mod tests {
         mac.update(&body);
         assert_eq!(signature, format!("sha256={}", crate::auth::hex(&mac.finalize().into_bytes())));
         let slack = hook(&[], &[], &[], WebhookFormat::Slack);
-        let value: serde_json::Value =
-            serde_json::from_slice(&slack.body(messages.in_language(UiLanguage::En), site, &event("page_changed", "a.md", &[]))).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&slack.body(
+            messages.in_language(UiLanguage::En),
+            site,
+            &event("page_changed", "a.md", &[]),
+        ))
+        .unwrap();
         let text = value["text"].as_str().unwrap();
         assert!(text.starts_with("<https://wiki.example.com/hr/pay|Bob changed"), "{text}");
         assert!(text.contains("&lt;bands&gt;") && text.contains("a &amp; b"), "{text}");

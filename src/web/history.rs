@@ -468,10 +468,8 @@ pub async fn changes_feed(
         (None, None) => words.say("feed-changes", &[("site", site)]),
         (Some(folder), None) => words.say("feed-changes-in", &[("site", site), ("folder", Arg::text(folder))]),
         (None, Some(tag)) => words.say("feed-changes-tagged", &[("site", site), ("tag", Arg::text(tag))]),
-        (Some(folder), Some(tag)) => words.say(
-            "feed-changes-in-tagged",
-            &[("site", site), ("folder", Arg::text(folder)), ("tag", Arg::text(tag))],
-        ),
+        (Some(folder), Some(tag)) => words
+            .say("feed-changes-in-tagged", &[("site", site), ("folder", Arg::text(folder)), ("tag", Arg::text(tag))]),
     };
     let self_url = format!("{base}/-/changes.atom{}", uri_query(&query));
     let entries: Vec<FeedEntry> = changes

@@ -207,8 +207,7 @@ impl Server {
             Some(url) => url.as_str().to_string(),
             None => format!("http://{local_addr}"),
         };
-        let delivery =
-            Arc::new(
+        let delivery = Arc::new(
             Delivery::new(&delivery_config, auth.clone(), &site_url, theme.messages_shared())?
                 .counting_into(metrics.clone()),
         );

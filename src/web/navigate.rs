@@ -219,11 +219,7 @@ fn tagged_pages(reader: &Reader, tag: &str, sort: Option<&str>) -> Vec<TaggedPag
         .flatten()
         .map(|path| {
             let updated_at = reader.last_change(path.as_str()).map_or(0, |it| it.time);
-            TaggedPage {
-                page: PageLink::new(snapshot, path),
-                kind: PageKind::of(path.as_str()).as_str(),
-                updated_at,
-            }
+            TaggedPage { page: PageLink::new(snapshot, path), kind: PageKind::of(path.as_str()).as_str(), updated_at }
         })
         .collect();
     match sort {

@@ -298,15 +298,11 @@ fn describe(words: Translator<'_>, reason: &Reason) -> String {
         Reason::PastReviewDate { since } => words.say("review-reason-past-date", &[("since", text(since))]),
         Reason::OwnerDeparted { owner } => words.say("review-reason-owner-departed", &[("owner", text(owner))]),
         Reason::OwnerInactive { owner } => words.say("review-reason-owner-inactive", &[("owner", text(owner))]),
-        Reason::TopAuthorDeparted { name, .. } => {
-            words.say("review-reason-author-departed", &[("name", text(name))])
-        }
+        Reason::TopAuthorDeparted { name, .. } => words.say("review-reason-author-departed", &[("name", text(name))]),
         Reason::Unanswered { days } => words.say("review-reason-unanswered", &[("days", Arg::count(*days))]),
         Reason::BrokenLinks { n } => words.say("review-reason-broken-links", &[("n", Arg::count(*n))]),
         Reason::OwnedBy { owner } => words.say("review-reason-owned-by", &[("owner", text(owner))]),
-        Reason::MostlyWrittenBy { name, .. } => {
-            words.say("review-reason-mostly-written-by", &[("name", text(name))])
-        }
+        Reason::MostlyWrittenBy { name, .. } => words.say("review-reason-mostly-written-by", &[("name", text(name))]),
         Reason::NoOwner => words.say("review-reason-no-owner", &[]),
         Reason::Untouched { since } => words.say("review-reason-untouched", &[("since", text(since))]),
     }

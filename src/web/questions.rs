@@ -210,10 +210,7 @@ pub async fn list(
         .filter(|it| keep(it))
         .map(|question| {
             let at = DateTime::<Utc>::from_timestamp(question.last_activity, 0).unwrap_or_default();
-            QuestionRow {
-                question: question.clone(),
-                last_activity_iso: at.to_rfc3339(),
-            }
+            QuestionRow { question: question.clone(), last_activity_iso: at.to_rfc3339() }
         })
         .collect();
     let view = QuestionsTemplate {

@@ -141,11 +141,7 @@ pub async fn search_page(
                 .enumerate()
                 .map(|(i, name)| Crumb { title: (*name).to_string(), url: format!("/{}/", segments[..=i].join("/")) })
                 .collect();
-            HitView {
-                crumbs,
-                updated_iso: if hit.updated_at > 0 { at.to_rfc3339() } else { String::new() },
-                hit,
-            }
+            HitView { crumbs, updated_iso: if hit.updated_at > 0 { at.to_rfc3339() } else { String::new() }, hit }
         })
         .collect();
     let search_url = |text: &str| format!("/-/search?q={}", encode(text));
