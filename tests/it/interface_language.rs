@@ -285,6 +285,51 @@ async fn site_language_is_the_default_for_readers_whose_browser_names_none_we_sh
     assert!(anonymous.text().contains("Letzte Änderungen"), "{}", text_of(&anonymous.text()));
     assert_eq!(html_lang(&get_in(&wiki, "/", "fr-CA, fr").await), "de", "a language Lore lacks falls to the site's");
     assert_eq!(html_lang(&get_in(&wiki, "/", "en-GB").await), "en", "the browser's beats the site's");
+    // Feed readers rarely say a language: feeds then speak the site's.
+    wiki.wait_for_history_index().await;
+    let feed = wiki.get("/-/changes.atom").await;
+    assert_eq!(feed.status, 200);
+    assert!(feed.text().contains("<title>Lore: Letzte \u{c4}nderungen</title>"), "{}", feed.text());
+    assert!(feed.text().contains("xml:lang=\"de\""), "{}", feed.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_reasons_upkeep_diff_notes_and_feeds_speak_the_readers_language() {
+    let fixture = Fixture::new();
+    fixture.write("index.md", "# Home\n\nSee [the plan](plan.md).\n");
+    fixture.write("guide.md", "---\nreview_every: 30d\n---\n# Guide\n\nText.\n");
+    fixture.commit_dated(ANN, "Start", "60 days ago");
+    fixture.write("media/logo.png", crate::common::PNG_1X1);
+    let logo = fixture.commit(BOB, "Add the logo");
+    let wiki = fixture.serve().await;
+    wiki.wait_for_history_index().await;
+
+    let german = text_of(&get_in(&wiki, "/-/review", "de").await.text());
+    let english = text_of(&get_in(&wiki, "/-/review", "en").await.text());
+    for expected in ["1 defekter Link", "Pr\u{fc}fung f\u{e4}llig seit ", "Keine der 2 Seiten hat eine zust\u{e4}ndige Person"] {
+        assert!(german.contains(expected), "no {expected:?} in:\n{german}");
+    }
+    for expected in ["1 broken link", "needs review since ", "None of the 2 pages has an owner"] {
+        assert!(english.contains(expected), "no {expected:?} in:\n{english}");
+        assert!(!german.contains(expected), "English {expected:?} in the German page");
+    }
+    let unowned = text_of(&get_in(&wiki, "/-/review?reason=unowned", "de").await.text());
+    assert!(unowned.contains("niemand zust\u{e4}ndig"), "{unowned}");
+
+    let commit = get_in(&wiki, &format!("/-/commit/{logo}"), "de").await;
+    assert_eq!(commit.status, 200);
+    assert!(text_of(&commit.text()).contains("Bin\u{e4}rdatei: kein zeilenweiser Vergleich."), "{}", commit.text());
+
+    let feed = get_in(&wiki, "/-/changes.atom?path=media", "de").await;
+    assert_eq!(feed.status, 200, "{}", feed.text());
+    let feed = feed.text();
+    assert!(feed.contains("<title>Lore: Letzte \u{c4}nderungen in media</title>"), "{feed}");
+    assert!(feed.contains("Ge\u{e4}ndert: media/logo.png"), "{feed}");
+    let review_feed = get_in(&wiki, "/-/review.atom", "de").await.text();
+    assert!(review_feed.contains("<title>Seiten, die gepr\u{fc}ft werden m\u{fc}ssen</title>"), "{review_feed}");
+    assert!(review_feed.contains("1 defekter Link"), "{review_feed}");
+    let english_feed = get_in(&wiki, "/-/changes.atom", "en").await.text();
+    assert!(english_feed.contains("<title>Lore: recent changes</title>"), "{english_feed}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
