@@ -115,7 +115,7 @@ pub async fn history_api(
         .map(|row| {
             serde_json::json!({
                 "commit": row.commit.commit, "author": row.commit.author, "date": row.commit.date,
-                "message": row.commit.message, "added": row.added, "removed": row.removed,
+                "message": row.commit.message_for_programs(), "added": row.added, "removed": row.removed,
                 "path": row.path, "deleted": row.deleted,
                 "pushed_by": row.commit.clone().with_pusher(&state).pushed_by,
             })
@@ -441,7 +441,7 @@ pub async fn changes_api(
         .map(|change| {
             let view = CommitView::new(&change.commit).with_pusher(&state);
             serde_json::json!({
-                "commit": view.commit, "author": view.author, "date": view.date, "message": view.message, "paths": change.paths,
+                "commit": view.commit, "author": view.author, "date": view.date, "message": change.commit.message, "paths": change.paths,
                 "pushed_by": view.pushed_by,
             })
         })
@@ -476,7 +476,9 @@ pub async fn changes_feed(
         .iter()
         .map(|change| {
             let info = &change.commit;
-            let summary = info.message.lines().next().unwrap_or_default();
+            let hidden = words.say("history-message-hidden", &[]);
+            let message = if info.message == crate::site::HIDDEN_MESSAGE { hidden.as_str() } else { &info.message };
+            let summary = message.lines().next().unwrap_or_default();
             FeedEntry {
                 id: format!("urn:git:commit:{}", info.id),
                 title: if summary.is_empty() { words.say("feed-no-message", &[]) } else { summary.to_string() },
@@ -486,7 +488,7 @@ pub async fn changes_feed(
                 author_email: Some(info.author.email.clone()),
                 summary: format!(
                     "{}\n{}",
-                    info.message.trim(),
+                    message.trim(),
                     words.say("feed-changed-paths", &[("paths", Arg::text(change.paths.join(", ")))])
                 ),
             }

@@ -53,7 +53,7 @@ pub async fn static_file(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let Some(file) = state.theme.static_file(&name) else {
-        return Ok(error_page(StatusCode::NOT_FOUND, "no such theme file"));
+        return Ok(error_page(StatusCode::NOT_FOUND, view::message(&state, "error-no-theme-file", &[])));
     };
     let versioned = super::query::value(uri.query(), "v").is_some_and(|it| it == file.fingerprint);
     let etag = HeaderValue::from_str(&format!("\"{}\"", file.fingerprint)).expect("hex digits are valid header values");
@@ -169,11 +169,11 @@ pub async fn content(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     if method != Method::GET && method != Method::HEAD {
-        return Ok(error_page(StatusCode::METHOD_NOT_ALLOWED, "this address only answers GET"));
+        return Ok(error_page(StatusCode::METHOD_NOT_ALLOWED, view::message(&state, "error-get-only", &[])));
     }
     let encoded = uri.path().strip_prefix('/').unwrap_or_default();
     if encoded == "-" || encoded.starts_with("-/") {
-        return Ok(error_page(StatusCode::NOT_FOUND, "there is nothing at this address"));
+        return Ok(error_page(StatusCode::NOT_FOUND, view::message(&state, "error-nothing-here", &[])));
     }
     let decoded = decode_path(encoded)?;
     // Pages and folders (plain views, without a query) may be kept by the service worker for reading offline.

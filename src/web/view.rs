@@ -510,12 +510,20 @@ pub struct CommitView {
     pub date_absolute: String,
     pub summary: String,
     pub message: String,
+    /// The commit also changed what this reader may not read, so its message is withheld (`summary` and
+    /// `message` are empty; templates say so in the reader's language).
+    pub message_hidden: bool,
     pub url: String,
     /// The account that pushed this commit, when it came by an authenticated push by someone else.
     pub pushed_by: Option<String>,
 }
 
 impl CommitView {
+    /// The message as the JSON API gives it: English, like its errors, also when it is withheld.
+    pub fn message_for_programs(&self) -> &str {
+        if self.message_hidden { crate::site::HIDDEN_MESSAGE } else { &self.message }
+    }
+
     /// Notes which account made the commit (from the push log) when that is not the person its author line
     /// names: someone pushing a colleague's commits. A save through the browser or the API is recorded too,
     /// but its author is the account itself, so nothing is added.
@@ -530,14 +538,16 @@ impl CommitView {
     /// The view of a commit, with times relative to now.
     pub fn new(info: &CommitInfo) -> CommitView {
         let at = DateTime::<Utc>::from_timestamp(info.time, 0).unwrap_or_default();
+        let hidden = info.message == crate::site::HIDDEN_MESSAGE;
         CommitView {
             commit: info.id,
             short: info.id.short(),
             author: info.author.clone(),
             date: at.to_rfc3339(),
             date_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            summary: info.message.lines().next().unwrap_or_default().to_string(),
-            message: info.message.trim_end().to_string(),
+            summary: if hidden { String::new() } else { info.message.lines().next().unwrap_or_default().to_string() },
+            message: if hidden { String::new() } else { info.message.trim_end().to_string() },
+            message_hidden: hidden,
             url: format!("/-/commit/{}", info.id),
             pushed_by: None,
         }

@@ -72,7 +72,7 @@ pub async fn manifest(State(state): State<AppState>) -> Response {
 /// read in, and reads no `<html lang>` of its own.
 pub async fn service_worker(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(file) = state.theme.static_file(SERVICE_WORKER) else {
-        return error_page(StatusCode::NOT_FOUND, "this theme has no service worker");
+        return error_page(StatusCode::NOT_FOUND, super::view::message(&state, "error-no-service-worker", &[]));
     };
     let messages = state.theme.messages();
     let by_language: Vec<String> = UiLanguage::ALL

@@ -910,3 +910,15 @@ js-offline-title = Offline
 js-offline-heading = Du bist offline
 js-offline-no-copy = Auf diesem Gerät gibt es keine Offline-Kopie von { $path }. Seiten, die du online liest, werden hier aufbewahrt, die letzten { $n } davon.
 js-offline-readable = Seiten, die du offline lesen kannst
+
+## What handlers tell people in forms and notices
+
+new-page-exists = Unter { $url } gibt es schon eine Seite.
+new-page-against-hint = Adressen sind kleingeschriebene Wörter, verbunden durch Bindestriche, also wird aus „{ $typed }“ { $better }.
+new-page-title-no-letters = Der Titel braucht einen Buchstaben oder eine Ziffer, damit eine Adresse daraus werden kann.
+replica-not-caught-up = Gespeichert. Dieser Server hat deine Änderung noch nicht übernommen; sie erscheint hier in wenigen Sekunden
+history-message-hidden = (Dieser Commit hat auch Seiten geändert, die du nicht lesen darfst; seine Beschreibung wird nicht gezeigt.)
+error-no-theme-file = Dieses Theme hat keine solche Datei.
+error-get-only = Diese Adresse beantwortet nur GET.
+error-nothing-here = Unter dieser Adresse gibt es nichts.
+error-no-service-worker = Dieses Theme hat keinen Service Worker.

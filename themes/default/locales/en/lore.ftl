@@ -911,3 +911,15 @@ js-offline-title = Offline
 js-offline-heading = You are offline
 js-offline-no-copy = There is no offline copy of { $path } on this device. Pages you read while online are kept here, the last { $n } of them.
 js-offline-readable = Pages you can read offline
+
+## What handlers tell people in forms and notices
+
+new-page-exists = A page already exists at { $url }.
+new-page-against-hint = Addresses are lowercase words joined by hyphens, so “{ $typed }” would be { $better }.
+new-page-title-no-letters = The title needs a letter or a digit to make an address from.
+replica-not-caught-up = Saved. This server has not caught up with your change yet; it shows here in a few seconds
+history-message-hidden = (This commit also changed pages you cannot read; its message is not shown.)
+error-no-theme-file = This theme has no such file.
+error-get-only = This address only answers GET.
+error-nothing-here = There is nothing at this address.
+error-no-service-worker = This theme has no service worker.

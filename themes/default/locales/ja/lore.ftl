@@ -813,3 +813,15 @@ js-offline-title = オフライン
 js-offline-heading = オフラインです
 js-offline-no-copy = このデバイスには { $path } のオフラインコピーがありません。オンラインで読んだページは、最新の { $n } ページまでここに保存されます。
 js-offline-readable = オフラインで読めるページ
+
+## What handlers tell people in forms and notices
+
+new-page-exists = { $url } にはすでにページがあります。
+new-page-against-hint = アドレスはハイフンでつないだ小文字の単語です。「{ $typed }」なら { $better } になります。
+new-page-title-no-letters = アドレスを作るには、タイトルに文字か数字が 1 つ以上必要です。
+replica-not-caught-up = 保存しました。このサーバーにはまだ変更が反映されていません。数秒後にここに表示されます
+history-message-hidden = （このコミットは閲覧できないページも変更しているため、メッセージは表示されません。）
+error-no-theme-file = このテーマにはそのファイルがありません。
+error-get-only = このアドレスは GET にだけ応答します。
+error-nothing-here = このアドレスには何もありません。
+error-no-service-worker = このテーマには Service Worker がありません。

@@ -910,3 +910,15 @@ js-offline-title = Offline
 js-offline-heading = Você está offline
 js-offline-no-copy = Não há cópia offline de { $path } neste dispositivo. As páginas que você lê online ficam guardadas aqui, as últimas { $n } delas.
 js-offline-readable = Páginas que você pode ler offline
+
+## What handlers tell people in forms and notices
+
+new-page-exists = Já existe uma página em { $url }.
+new-page-against-hint = Endereços são palavras minúsculas unidas por hífens, então “{ $typed }” seria { $better }.
+new-page-title-no-letters = O título precisa de uma letra ou um dígito para gerar um endereço.
+replica-not-caught-up = Salvo. Este servidor ainda não recebeu sua alteração; ela aparece aqui em alguns segundos
+history-message-hidden = (Este commit também alterou páginas que você não pode ler; a mensagem dele não é mostrada.)
+error-no-theme-file = Este tema não tem esse arquivo.
+error-get-only = Este endereço só responde a GET.
+error-nothing-here = Não há nada neste endereço.
+error-no-service-worker = Este tema não tem service worker.

@@ -813,3 +813,15 @@ js-offline-title = 离线
 js-offline-heading = 你已离线
 js-offline-no-copy = 此设备上没有 { $path } 的离线副本。你在线时阅读的页面会保存在这里，最多保留最近的 { $n } 个。
 js-offline-readable = 可离线阅读的页面
+
+## What handlers tell people in forms and notices
+
+new-page-exists = { $url } 已有页面。
+new-page-against-hint = 地址由连字符连接的小写单词组成，因此“{ $typed }”应为 { $better }。
+new-page-title-no-letters = 标题至少需要一个字母或数字才能生成地址。
+replica-not-caught-up = 已保存。此服务器尚未同步你的更改，几秒钟后会显示在这里
+history-message-hidden = （此提交还更改了你无权阅读的页面，因此不显示其说明。）
+error-no-theme-file = 此主题没有这个文件。
+error-get-only = 此地址只响应 GET 请求。
+error-nothing-here = 此地址没有任何内容。
+error-no-service-worker = 此主题没有 Service Worker。
