@@ -441,7 +441,7 @@ pub async fn changes_api(
         .map(|change| {
             let view = CommitView::new(&change.commit).with_pusher(&state);
             serde_json::json!({
-                "commit": view.commit, "author": view.author, "date": view.date, "message": change.commit.message, "paths": change.paths,
+                "commit": view.commit, "author": view.author, "date": view.date, "message": view.message_for_programs(), "paths": change.paths,
                 "pushed_by": view.pushed_by,
             })
         })

@@ -62,8 +62,8 @@ const MACHINE_FILES: &[&str] = &[
     "src/web/api.rs",
     "src/web/forward.rs",
     "src/web/paths.rs",
-    // The one mapping of errors to statuses: the messages of the domain and of the API; a 500 page shows
-    // only its own translated words.
+    // The one mapping of errors to statuses: the messages of the domain and of the API; a 500 page (an
+    // internal error) shows only its own translated words.
     "src/web/error.rs",
 ];
 
