@@ -88,7 +88,8 @@ fn main() {
         .expect("deliveries are written");
     let total = n_messages.div_ceil(PEOPLE) * PEOPLE;
 
-    let delivery = Delivery::new(&config, auth, "https://wiki.example.com").expect("delivery sets up");
+    let messages = std::sync::Arc::new(lore::i18n::Messages::load(None).expect("the default theme's messages load"));
+    let delivery = Delivery::new(&config, auth, "https://wiki.example.com", messages).expect("delivery sets up");
     let started = Instant::now();
     let sent = delivery.send_instant_mail().expect("mail goes out");
     let elapsed = started.elapsed();

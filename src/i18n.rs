@@ -207,6 +207,11 @@ impl Messages {
         Some(res)
     }
 
+    /// The messages of one language, for code that writes words outside the templates (e-mails, feeds).
+    pub fn in_language(&self, language: UiLanguage) -> Translator<'_> {
+        Translator { messages: self, language }
+    }
+
     /// Message `id` in `language` without arguments, or the id itself when there is no such message.
     pub fn text(&self, language: UiLanguage, id: &str) -> String {
         self.format(language, id, &[]).unwrap_or_else(|| id.to_string())
@@ -215,9 +220,14 @@ impl Messages {
     /// The messages scripts use (ids starting `js-`) as a JSON object, safe inside a `<script>` element.
     /// Variables stay as `{$name}`, which the scripts fill in.
     pub fn script_messages(&self, language: UiLanguage) -> String {
+        self.script_messages_starting(language, "js-")
+    }
+
+    /// The script messages whose ids start with `prefix` (one of `js-…`), as [`Messages::script_messages`].
+    pub fn script_messages_starting(&self, language: UiLanguage, prefix: &str) -> String {
         let bundle = &self.bundles[language.index()];
         let mut res = serde_json::Map::new();
-        for id in self.ids.iter().filter(|it| it.starts_with("js-")) {
+        for id in self.ids.iter().filter(|it| it.starts_with("js-") && it.starts_with(prefix)) {
             let Some(pattern) = bundle.get_message(id).and_then(|it| it.value()) else { continue };
             // Without arguments Fluent writes each variable as `{$name}`: just the placeholder scripts fill.
             let mut errors = Vec::new();
@@ -244,6 +254,39 @@ impl Messages {
             ("time", Arg::Text(format!("{:02}:{:02}", at.hour(), at.minute()))),
         ];
         self.format(language, "date-time", &args).unwrap_or_else(|| at.format("%Y-%m-%d %H:%M UTC").to_string())
+    }
+}
+
+/// The messages of one language: how code outside the templates (e-mails, digests, chat posts, feeds, the
+/// words handlers build) says things in the reader's language.
+#[derive(Clone, Copy)]
+pub struct Translator<'a> {
+    messages: &'a Messages,
+    language: UiLanguage,
+}
+
+impl Translator<'_> {
+    /// The language this translator speaks.
+    pub fn language(&self) -> UiLanguage {
+        self.language
+    }
+
+    /// Message `id` with its arguments; the id itself when there is no such message (a theme's mistake shows
+    /// as the id rather than as nothing).
+    pub fn say(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.messages.format(self.language, id, args).unwrap_or_else(|| id.to_string())
+    }
+}
+
+impl Arg {
+    /// A text argument.
+    pub fn text(text: impl Into<String>) -> Arg {
+        Arg::Text(text.into())
+    }
+
+    /// A count, which selects plural forms.
+    pub fn count(n: impl TryInto<i64>) -> Arg {
+        Arg::Number(n.try_into().unwrap_or(i64::MAX) as f64)
     }
 }
 

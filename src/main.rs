@@ -479,7 +479,9 @@ fn digest(data: &DataArgs) -> anyhow::Result<()> {
     let config = data.config()?;
     let auth = lore::auth::Auth::open_at(&config.auth, &config.data, &config.state_location())
         .with_context(|| format!("opening the state database of {}", config.data.display()))?;
-    let delivery = lore::delivery::Delivery::new(&config, std::sync::Arc::new(auth), &config.site_url())?;
+    // Digests speak each recipient's language, with the messages of the theme the server uses.
+    let messages = std::sync::Arc::new(lore::i18n::Messages::load(config.theme.as_deref())?);
+    let delivery = lore::delivery::Delivery::new(&config, std::sync::Arc::new(auth), &config.site_url(), messages)?;
     let report = delivery.send_due_digests()?;
     eprintln!(
         "Sent {} digests; {} people had nothing new; {} failed (tried again on the next run).",

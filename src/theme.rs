@@ -150,6 +150,11 @@ impl Theme {
         &self.messages
     }
 
+    /// The same messages, for what outlives a request (e-mail and webhook delivery).
+    pub fn messages_shared(&self) -> Arc<Messages> {
+        self.messages.clone()
+    }
+
     /// Message `id` in `language`, without arguments (the id itself when there is no such message).
     pub fn text(&self, language: UiLanguage, id: &str) -> String {
         self.messages.text(language, id)

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{Person, Stream};
+use crate::i18n::{Arg, Translator};
 use crate::state::{EventRecord, InboxRecord, MailCandidate};
 
 /// The site links point at.
@@ -28,24 +29,30 @@ pub struct Mail {
     pub unsubscribe_url: String,
 }
 
-/// One sentence saying who did what: `Ann Author changed "Rota"`.
-pub fn headline(event: &EventRecord) -> String {
-    let actor = if event.actor_name.trim().is_empty() { "Someone" } else { event.actor_name.trim() };
-    let title = quoted(&event.title);
-    match event.kind.as_str() {
-        "page_created" => format!("{actor} created {title}"),
-        "page_changed" => format!("{actor} changed {title}"),
-        "page_deleted" => format!("{actor} deleted {title}"),
-        "page_moved" => format!("{actor} moved {title}"),
-        "question_asked" => format!("{actor} asked {title}"),
-        "question_for_you" => format!("You may know the answer: {actor} asked {title}"),
-        "answer_posted" => format!("{actor} answered {title}"),
-        "answer_accepted" => format!("{actor} accepted an answer to {title}"),
-        "mentioned" => format!("{actor} mentioned you in {title}"),
-        "review_due" => format!("{title} is due for review"),
-        "owner_departed" => format!("{title} needs a new owner"),
-        other => format!("{actor}: {other} {title}"),
-    }
+/// One sentence saying who did what, in `words`' language: `Ann Author changed “Rota”`.
+pub fn headline(words: Translator<'_>, event: &EventRecord) -> String {
+    let actor = match event.actor_name.trim() {
+        "" => words.say("event-someone", &[]),
+        name => name.to_string(),
+    };
+    let id = match event.kind.as_str() {
+        "page_created" => "event-page-created",
+        "page_changed" => "event-page-changed",
+        "page_deleted" => "event-page-deleted",
+        "page_moved" => "event-page-moved",
+        "question_asked" => "event-question-asked",
+        "question_for_you" => "event-question-for-you",
+        "answer_posted" => "event-answer-posted",
+        "answer_accepted" => "event-answer-accepted",
+        "mentioned" => "event-mentioned",
+        "review_due" => "event-review-due",
+        "owner_departed" => "event-owner-departed",
+        _ => "event-other",
+    };
+    words.say(
+        id,
+        &[("actor", Arg::text(actor)), ("title", Arg::text(event.title.trim())), ("kind", Arg::text(&event.kind))],
+    )
 }
 
 /// An event's link, absolute.
@@ -64,29 +71,33 @@ pub fn absolute(site: Site<'_>, url: &str) -> String {
     }
 }
 
-/// The e-mail for one inbox delivery sent at once.
-pub fn instant(site: Site<'_>, person: &Person, candidate: &MailCandidate, unsubscribe_url: &str) -> Mail {
+/// The e-mail for one inbox delivery sent at once, in `words`' language (the recipient's).
+pub fn instant(
+    words: Translator<'_>,
+    site: Site<'_>,
+    person: &Person,
+    candidate: &MailCandidate,
+    unsubscribe_url: &str,
+) -> Mail {
     let event = &candidate.event;
-    let headline = headline(event);
+    let headline = headline(words, event);
     let url = event_url(site, event);
-    let why = why(&candidate.reason, &event.kind);
+    let why = why(words, &candidate.reason, &event.kind);
     let settings_url = absolute(site, "/-/account/notifications");
-    let mut text = format!("{headline}.\n\n");
+    let mut text = format!("{headline}\n\n");
     if !event.summary.trim().is_empty() {
         let _ = write!(text, "{}\n\n", event.summary.trim());
     }
-    let _ = write!(
-        text,
-        "Open it: {url}\n\n-- \nYou get this because {why}.\nChange how {} e-mails you: {settings_url}\nUnsubscribe: {unsubscribe_url}\n",
-        site.title
-    );
-    let mut html = html_start(&headline);
-    let _ = write!(html, "<p><strong>{}</strong>.</p>", escape(&headline));
+    let _ = write!(text, "{}\n\n", words.say("mail-open-it", &[("url", Arg::text(&url))]));
+    text_footer(&mut text, words, site, &why, &settings_url, unsubscribe_url);
+    let mut html = html_start(words, &headline);
+    let _ = write!(html, "<p><strong>{}</strong></p>", escape(&headline));
     if !event.summary.trim().is_empty() {
         let _ = write!(html, "<blockquote>{}</blockquote>", escape(event.summary.trim()));
     }
-    let _ = write!(html, "<p><a href=\"{}\">Open it in {}</a></p>", escape(&url), escape(site.title));
-    html_footer(&mut html, site, &why, &settings_url, unsubscribe_url);
+    let open = words.say("mail-open-in", &[("site", Arg::text(site.title))]);
+    let _ = write!(html, "<p><a href=\"{}\">{}</a></p>", escape(&url), escape(&open));
+    html_footer(&mut html, words, site, &why, &settings_url, unsubscribe_url);
     Mail {
         to_name: person.name.clone(),
         to_email: person.email.clone(),
@@ -98,9 +109,10 @@ pub fn instant(site: Site<'_>, person: &Person, candidate: &MailCandidate, unsub
     }
 }
 
-/// A digest of inbox items: `period_name` is `daily` or `weekly`, `key` the digest's date; `n_more` items did
-/// not fit.
+/// A digest of inbox items in `words`' language: `period_name` is `daily` or `weekly`, `key` the digest's
+/// date; `n_more` items did not fit.
 pub fn digest(
+    words: Translator<'_>,
     site: Site<'_>,
     person: &Person,
     (period_name, key): (&str, &str),
@@ -109,17 +121,22 @@ pub fn digest(
     unsubscribe_url: &str,
 ) -> Mail {
     let n = items.len() + n_more;
-    let things = if n == 1 { "1 update".to_string() } else { format!("{n} updates") };
-    let subject = format!("[{}] Your {period_name} digest: {things}", site.title);
+    let digest_args = [("period", Arg::text(period_name)), ("site", Arg::text(site.title)), ("n", Arg::count(n))];
+    let subject = format!("[{}] {}", site.title, words.say("digest-subject", &digest_args));
+    let intro = words.say("digest-intro", &digest_args);
     let inbox_url = absolute(site, "/-/inbox");
     let settings_url = absolute(site, "/-/account/notifications");
-    let mut text = format!("Your {period_name} digest from {}: {things}.\n\n", site.title);
-    let mut html = html_start(&subject);
-    let _ = write!(html, "<p>Your {period_name} digest from {}: {things}.</p><ul>", escape(site.title));
+    let mut text = format!("{intro}\n\n");
+    let mut html = html_start(words, &subject);
+    let _ = write!(html, "<p>{}</p><ul>", escape(&intro));
     for item in items {
         let event = &item.event;
-        let headline = headline(event);
-        let more = if item.n_events > 1 { format!(" ({} times)", item.n_events) } else { String::new() };
+        let headline = headline(words, event);
+        let more = if item.n_events > 1 {
+            format!(" {}", words.say("digest-times", &[("n", Arg::count(item.n_events))]))
+        } else {
+            String::new()
+        };
         let url = event_url(site, event);
         let _ = writeln!(text, "* {headline}{more}\n  {url}");
         let _ = write!(html, "<li><a href=\"{}\">{}</a>{}", escape(&url), escape(&headline), escape(&more));
@@ -131,20 +148,16 @@ pub fn digest(
         text.push('\n');
     }
     html.push_str("</ul>");
-    if n_more > 0 {
-        let _ = write!(text, "…and {n_more} more in your inbox: {inbox_url}\n\n");
-        let _ = write!(html, "<p><a href=\"{}\">…and {n_more} more in your inbox</a></p>", escape(&inbox_url));
+    let inbox_link = if n_more > 0 {
+        words.say("digest-more", &[("n", Arg::count(n_more))])
     } else {
-        let _ = write!(text, "Your inbox: {inbox_url}\n\n");
-        let _ = write!(html, "<p><a href=\"{}\">Your inbox</a></p>", escape(&inbox_url));
-    }
-    let why = format!("you chose a {period_name} digest");
-    let _ = write!(
-        text,
-        "-- \nYou get this because {why}.\nChange how {} e-mails you: {settings_url}\nUnsubscribe: {unsubscribe_url}\n",
-        site.title
-    );
-    html_footer(&mut html, site, &why, &settings_url, unsubscribe_url);
+        words.say("digest-inbox", &[])
+    };
+    let _ = write!(text, "{inbox_link}: {inbox_url}\n\n");
+    let _ = write!(html, "<p><a href=\"{}\">{}</a></p>", escape(&inbox_url), escape(&inbox_link));
+    let why = words.say("why-digest", &digest_args);
+    text_footer(&mut text, words, site, &why, &settings_url, unsubscribe_url);
+    html_footer(&mut html, words, site, &why, &settings_url, unsubscribe_url);
     Mail {
         to_name: person.name.clone(),
         to_email: person.email.clone(),
@@ -177,51 +190,72 @@ pub fn escape(text: &str) -> String {
     res
 }
 
-/// Why a delivery reached the person, as the end of "You get this because …".
-pub fn why(reason: &str, event_kind: &str) -> String {
-    if reason == "mention" || event_kind == "mentioned" {
-        return "you were mentioned".into();
-    }
-    if reason == "owner" {
-        return "you own the page".into();
-    }
-    if reason == "own" {
-        return "it is your answer".into();
-    }
-    if reason == "expert" || event_kind == "question_for_you" {
-        return "the wiki thinks you may know the answer".into();
-    }
-    if let Some(rest) = reason.strip_prefix("follow:") {
+/// Why a delivery reached the person, in `words`' language: "you were mentioned". E-mails put it into
+/// "You get this because …" (`mail-why`), the inbox shows it alone.
+pub fn why(words: Translator<'_>, reason: &str, event_kind: &str) -> String {
+    let id = if reason == "mention" || event_kind == "mentioned" {
+        "why-mentioned"
+    } else if reason == "owner" {
+        "why-owner"
+    } else if reason == "own" {
+        "why-own-answer"
+    } else if reason == "expert" || event_kind == "question_for_you" {
+        "why-expert"
+    } else if let Some(rest) = reason.strip_prefix("follow:") {
         let (kind, target) = rest.split_once(':').unwrap_or((rest, ""));
-        return format!("you follow the {kind} {target}").trim_end().to_string();
-    }
-    match Stream::of(reason, event_kind) {
-        Stream::ForMe => "it concerns you".into(),
-        Stream::Following => "it concerns something you follow".into(),
-    }
+        return words.say("why-follow", &[("kind", Arg::text(kind)), ("target", Arg::text(target))]);
+    } else {
+        match Stream::of(reason, event_kind) {
+            Stream::ForMe => "why-for-me",
+            Stream::Following => "why-following",
+        }
+    };
+    words.say(id, &[])
 }
 
-fn quoted(title: &str) -> String {
-    format!("\u{201c}{}\u{201d}", title.trim())
-}
-
-fn html_start(title: &str) -> String {
+fn html_start(words: Translator<'_>, title: &str) -> String {
     format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family: sans-serif; line-height: 1.5\">",
+        words.language().code(),
         escape(title)
     )
 }
 
-fn html_footer(html: &mut String, site: Site<'_>, why: &str, settings_url: &str, unsubscribe_url: &str) {
+fn text_footer(
+    text: &mut String,
+    words: Translator<'_>,
+    site: Site<'_>,
+    why: &str,
+    settings_url: &str,
+    unsubscribe_url: &str,
+) {
+    let _ = write!(
+        text,
+        "-- \n{}\n{}: {settings_url}\n{}: {unsubscribe_url}\n",
+        words.say("mail-why", &[("why", Arg::text(why))]),
+        words.say("mail-settings", &[("site", Arg::text(site.title))]),
+        words.say("mail-unsubscribe", &[]),
+    );
+}
+
+fn html_footer(
+    html: &mut String,
+    words: Translator<'_>,
+    site: Site<'_>,
+    why: &str,
+    settings_url: &str,
+    unsubscribe_url: &str,
+) {
     let _ = write!(
         html,
-        "<hr><p style=\"color: #666; font-size: small\">You get this because {}. \
-         <a href=\"{}\">Change how {} e-mails you</a> · <a href=\"{}\">Unsubscribe</a></p></body></html>",
-        escape(why),
+        "<hr><p style=\"color: #666; font-size: small\">{} \
+         <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p></body></html>",
+        escape(&words.say("mail-why", &[("why", Arg::text(why))])),
         escape(settings_url),
-        escape(site.title),
-        escape(unsubscribe_url)
+        escape(&words.say("mail-settings", &[("site", Arg::text(site.title))])),
+        escape(unsubscribe_url),
+        escape(&words.say("mail-unsubscribe", &[])),
     );
 }
 
@@ -236,6 +270,7 @@ fn message_key(parts: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::auth::Access;
+    use crate::i18n::{Messages, UiLanguage};
 
     fn event(kind: &str, title: &str) -> EventRecord {
         EventRecord {
@@ -264,12 +299,17 @@ mod tests {
                 auto_follow: true,
             },
             access: Access::unrestricted(),
+            language: UiLanguage::En,
         }
+    }
+
+    fn messages() -> Messages {
+        Messages::load(None).expect("the default theme's messages load")
     }
 
     #[track_caller]
     fn check(kind: &str, expected: &str) {
-        assert_eq!(headline(&event(kind, "Rota")), expected);
+        assert_eq!(headline(messages().in_language(UiLanguage::En), &event(kind, "Rota")), expected);
     }
 
     #[test]
@@ -281,6 +321,17 @@ mod tests {
     }
 
     #[test]
+    fn headlines_and_reasons_speak_the_recipients_language() {
+        let messages = messages();
+        let german = messages.in_language(UiLanguage::De);
+        assert_eq!(headline(german, &event("page_changed", "Rota")), "Bob <b> hat \u{201e}Rota\u{201c} geändert");
+        assert_eq!(why(german, "mention", "mentioned"), "du wurdest erwähnt");
+        assert_eq!(why(german, "follow:tag:ops", "page_changed"), "du folgst dem Schlagwort ops");
+        let japanese = messages.in_language(UiLanguage::Ja);
+        assert!(headline(japanese, &event("page_changed", "Rota")).contains("「Rota」"));
+    }
+
+    #[test]
     fn instant_mail_escapes_html_and_links_absolutely() {
         let site = Site { url: "https://wiki.example.com", title: "Lore" };
         let candidate = MailCandidate {
@@ -289,7 +340,14 @@ mod tests {
             attempts: 0,
             event: event("mentioned", "A <i>"),
         };
-        let mail = instant(site, &person(), &candidate, "https://wiki.example.com/-/unsubscribe?x");
+        let messages = messages();
+        let mail = instant(
+            messages.in_language(UiLanguage::En),
+            site,
+            &person(),
+            &candidate,
+            "https://wiki.example.com/-/unsubscribe?x",
+        );
         assert!(mail.subject.starts_with("[Lore] Bob <b> mentioned you"), "{}", mail.subject);
         assert!(mail.text.contains("https://wiki.example.com/team/rota"), "{}", mail.text);
         assert!(mail.text.contains("moved <Monday> & Tuesday"), "{}", mail.text);

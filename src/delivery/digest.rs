@@ -130,6 +130,7 @@ pub(crate) fn send_due(
                 let shown = &items[..items.len().min(MAX_ITEMS)];
                 let unsubscribe = delivery.unsubscribe_url(&person.username, Unsubscribe::covering(&streams));
                 let mail = compose::digest(
+                    delivery.words(person.language),
                     delivery.site(),
                     &person,
                     (period.as_str(), &period_key),

@@ -29,6 +29,7 @@ use serde::Serialize;
 
 use crate::auth::{Access, Auth, Role, User};
 use crate::config::Config;
+use crate::i18n::{Messages, Translator, UiLanguage};
 use crate::metrics::{Metrics, SendOutcome};
 use crate::state::{MailCandidate, Outcome, SettingsRecord, StateStore};
 use crate::{Error, Result};
@@ -238,6 +239,9 @@ pub struct Delivery {
     auth: Arc<Auth>,
     site_url: String,
     site_title: String,
+    // The words of e-mails and chat posts, and the language of people who chose none (the site's).
+    messages: Arc<Messages>,
+    site_language: UiLanguage,
     mailer: Option<mail::Mailer>,
     digest_hour: u32,
     webhooks: Vec<webhook::Webhook>,
@@ -252,8 +256,9 @@ pub struct Delivery {
 
 impl Delivery {
     /// Delivery as `config` sets it up, with links starting at `site_url`. Refuses settings that cannot work (a
-    /// sender address that does not parse); the rest was checked when `lore.yaml` was read.
-    pub fn new(config: &Config, auth: Arc<Auth>, site_url: &str) -> Result<Delivery> {
+    /// sender address that does not parse); the rest was checked when `lore.yaml` was read. E-mails speak each
+    /// recipient's language (their account's, else the site's `language`), with the theme's `messages`.
+    pub fn new(config: &Config, auth: Arc<Auth>, site_url: &str, messages: Arc<Messages>) -> Result<Delivery> {
         let mailer = config.mail.as_ref().map(mail::Mailer::new).transpose()?;
         let webhooks = config.webhooks.iter().map(webhook::Webhook::new).collect::<Result<Vec<_>>>()?;
         Ok(Delivery {
@@ -261,6 +266,8 @@ impl Delivery {
             auth,
             site_url: site_url.trim_end_matches('/').to_string(),
             site_title: config.site_title.clone(),
+            messages,
+            site_language: config.interface_language(),
             digest_hour: config.mail.as_ref().map_or(8, |it| it.digest_hour.get()),
             mailer,
             webhooks,
@@ -463,7 +470,7 @@ impl Delivery {
     ) -> Result<bool> {
         let stream = Stream::of(&candidate.reason, &candidate.event.kind);
         let unsubscribe = self.unsubscribe_url(&person.username, Unsubscribe::covering(&[stream]));
-        let message = compose::instant(self.site(), person, candidate, &unsubscribe);
+        let message = compose::instant(self.words(person.language), self.site(), person, candidate, &unsubscribe);
         let outcome = match mailer.send(&message) {
             Ok(()) => Outcome::Done,
             Err(err) => {
@@ -514,6 +521,11 @@ impl Delivery {
         } else {
             now - RECENT_SECONDS
         }
+    }
+
+    // The words of a message to someone who reads `language`.
+    fn words(&self, language: UiLanguage) -> Translator<'_> {
+        self.messages.in_language(language)
     }
 
     fn site(&self) -> compose::Site<'_> {
@@ -598,6 +610,8 @@ pub(crate) struct Person {
     pub email: String,
     pub settings: Settings,
     pub access: Access,
+    /// The language mail to them speaks: their account's choice, else the site's.
+    pub language: UiLanguage,
 }
 
 impl Person {
@@ -647,6 +661,7 @@ pub(crate) fn person(delivery: &Delivery, username: &str) -> Result<Option<Perso
     let settings = delivery.settings(username)?;
     Ok(Some(Person {
         access: delivery.auth.access_of(&user, &[]),
+        language: user.language.as_deref().and_then(UiLanguage::parse).unwrap_or(delivery.site_language),
         username: user.username,
         name: user.name,
         email: user.email,

@@ -16,6 +16,7 @@ use super::claims::Owner;
 use super::{Delivery, GIVE_UP_SECONDS, LEASE_SECONDS, WebhookSummary, compose};
 use crate::auth::Access;
 use crate::config::{WebhookConfig, WebhookFormat};
+use crate::i18n::Translator;
 use crate::state::{EventRecord, Outcome};
 use crate::{Error, Result};
 
@@ -101,8 +102,8 @@ impl Webhook {
         kind_ok && path_ok && tags_ok
     }
 
-    /// The body posted for an event.
-    pub fn body(&self, site: compose::Site<'_>, event: &EventRecord) -> Vec<u8> {
+    /// The body posted for an event; a chat message speaks `words`' language (the site's).
+    pub fn body(&self, words: Translator<'_>, site: compose::Site<'_>, event: &EventRecord) -> Vec<u8> {
         let url = compose::event_url(site, event);
         match self.config.format {
             WebhookFormat::Json => {
@@ -122,7 +123,7 @@ impl Webhook {
                 serde_json::to_vec(&body).expect("a JSON body serialises")
             }
             WebhookFormat::Slack => {
-                let mut text = format!("<{}|{}>", slack_escape(&url), slack_escape(&compose::headline(event)));
+                let mut text = format!("<{}|{}>", slack_escape(&url), slack_escape(&compose::headline(words, event)));
                 if !event.summary.trim().is_empty() {
                     text.push_str("\n> ");
                     text.push_str(&slack_escape(event.summary.trim()).replace('\n', "\n> "));
@@ -233,7 +234,7 @@ pub(crate) fn post_due(delivery: &Delivery, owner: &Owner) -> Result<usize> {
                 // A webhook removed from lore.yaml: its queue stays until it comes back or runs out of time.
                 None => continue,
                 Some(hook) => {
-                    let body = hook.body(delivery.site(), &it.event);
+                    let body = hook.body(delivery.words(delivery.site_language), delivery.site(), &it.event);
                     match hook.post(&agent, &it.event, &body) {
                         Ok(()) => {
                             n_delivered += 1;
@@ -281,6 +282,7 @@ fn slack_escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::{EventKindName, PathGlob, WebhookUrl};
+    use crate::i18n::{Messages, UiLanguage};
 
     fn hook(events: &[&str], paths: &[&str], tags: &[&str], format: WebhookFormat) -> Webhook {
         Webhook::new(&WebhookConfig {
@@ -339,8 +341,9 @@ mod tests {
     #[test]
     fn bodies_are_signed_and_slack_text_is_escaped() {
         let site = compose::Site { url: "https://wiki.example.com", title: "Lore" };
+        let messages = Messages::load(None).unwrap();
         let json = hook(&[], &[], &[], WebhookFormat::Json);
-        let body = json.body(site, &event("page_changed", "hr/pay.md", &["ops"]));
+        let body = json.body(messages.in_language(UiLanguage::En), site, &event("page_changed", "hr/pay.md", &["ops"]));
         let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(value["event"], "page_changed");
         assert_eq!(value["url"], "https://wiki.example.com/hr/pay");
@@ -350,8 +353,12 @@ mod tests {
         mac.update(&body);
         assert_eq!(signature, format!("sha256={}", crate::auth::hex(&mac.finalize().into_bytes())));
         let slack = hook(&[], &[], &[], WebhookFormat::Slack);
-        let value: serde_json::Value =
-            serde_json::from_slice(&slack.body(site, &event("page_changed", "a.md", &[]))).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&slack.body(
+            messages.in_language(UiLanguage::En),
+            site,
+            &event("page_changed", "a.md", &[]),
+        ))
+        .unwrap();
         let text = value["text"].as_str().unwrap();
         assert!(text.starts_with("<https://wiki.example.com/hr/pay|Bob changed"), "{text}");
         assert!(text.contains("&lt;bands&gt;") && text.contains("a &amp; b"), "{text}");

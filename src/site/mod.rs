@@ -22,7 +22,7 @@ pub use authorship::Authorship;
 pub use commits::{PageEdit, Restored, SaveOutcome};
 pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
-pub use reader::{CommitDetail, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
+pub use reader::{CommitDetail, DiffNote, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
 pub use writer::Writer;
 
 use std::hash::{DefaultHasher, Hash, Hasher};

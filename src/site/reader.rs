@@ -68,14 +68,26 @@ pub struct HistoryRow {
     pub removed: usize,
 }
 
+/// Why a diff shows no lines, or not all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DiffNote {
+    /// Only the first `max_lines` lines are shown.
+    Long { max_lines: usize },
+    /// One side is not text.
+    Binary,
+    /// One side is too large to diff.
+    TooLarge,
+}
+
 /// One file's changes between two versions, ready to show.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileDiff {
     pub path: String,
     pub old_path: Option<String>,
     pub status: &'static str,
-    /// Why no lines are shown (binary, too large), if so.
-    pub note: Option<String>,
+    /// Why no lines (or not all) are shown, if so; the web says it in the reader's language.
+    pub note: Option<DiffNote>,
     pub hunks: Vec<Hunk>,
     pub rows: Vec<Vec<SplitRow>>,
     pub truncated: bool,
@@ -386,18 +398,14 @@ impl Reader {
                     true
                 });
                 if res.truncated {
-                    res.note = Some(format!("This diff is long: only the first {MAX_DIFF_LINES} lines are shown."));
+                    res.note = Some(DiffNote::Long { max_lines: MAX_DIFF_LINES });
                 }
                 res.rows = hunks.iter().map(diff::split_rows).collect();
                 res.hunks = hunks;
             }
             _ => {
                 let binary = matches!(old_text, Some(Text::Binary)) || matches!(new_text, Some(Text::Binary));
-                res.note = Some(if binary {
-                    "Binary file: no line diff.".into()
-                } else {
-                    "This file is too large to diff here.".into()
-                });
+                res.note = Some(if binary { DiffNote::Binary } else { DiffNote::TooLarge });
             }
         }
         Ok(res)

@@ -630,7 +630,7 @@ pub async fn new_page(
     if let Some(typed) = typed {
         match checked_new_address(&snapshot, &typed) {
             Ok(path) if snapshot.pages.contains_key(&path) => {
-                error = Some(format!("A page already exists at {}.", path.url()));
+                error = Some(view::message(&state, "new-page-exists", &[("url", Arg::text(path.url()))]));
                 existing_url = Some(path.url());
             }
             Ok(path) => {
@@ -647,14 +647,17 @@ pub async fn new_page(
                 return Ok(Redirect::to(&format!("/-/edit{editor}{query_string}")).into_response());
             }
             Err(NewAddressError::AgainstHint(better)) => {
-                error =
-                    Some(format!("Addresses are lowercase words joined by hyphens, so “{typed}” would be {better}."));
+                error = Some(view::message(
+                    &state,
+                    "new-page-against-hint",
+                    &[("typed", Arg::text(&typed)), ("better", Arg::text(&better))],
+                ));
                 suggestion = Some(better);
             }
             Err(NewAddressError::Invalid(err)) => error = Some(err.to_string()),
         }
     } else if !query.title.is_empty() {
-        error = Some("The title needs a letter or a digit to make an address from.".to_string());
+        error = Some(view::message(&state, "new-page-title-no-letters", &[]));
     }
     let templates = reader.templates().into_iter().map(|(name, title)| TemplateChoice { name, title }).collect();
     let frame = Frame::new(&state, &view::host_of(&headers), "New page");

@@ -4,6 +4,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
+use crate::i18n::UiLanguage;
+
 /// One entry of a feed.
 pub struct FeedEntry {
     pub id: String,
@@ -16,11 +18,15 @@ pub struct FeedEntry {
     pub summary: String,
 }
 
-/// A feed as an `application/atom+xml` response. `updated` is the newest entry's (or the epoch).
-pub fn atom(title: &str, self_url: &str, alternate: &str, entries: &[FeedEntry]) -> Response {
+/// A feed as an `application/atom+xml` response whose own words (titles, summaries) are in `language`, the
+/// requester's (feed readers rarely send `Accept-Language`, so mostly the site's). `updated` is the newest
+/// entry's (or the epoch).
+pub fn atom(language: UiLanguage, title: &str, self_url: &str, alternate: &str, entries: &[FeedEntry]) -> Response {
     let updated = entries.iter().map(|it| it.updated.clone()).max().unwrap_or_else(|| rfc3339(0));
-    let mut xml =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+        language.code()
+    );
     xml.push_str(&format!("  <title>{}</title>\n  <id>{}</id>\n", xml_escape(title), xml_escape(self_url)));
     xml.push_str(&format!("  <link rel=\"self\" href=\"{}\"/>\n", xml_escape(self_url)));
     xml.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(alternate)));
@@ -46,7 +52,8 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, entries: &[FeedEntry])
         xml.push_str(&format!("    <summary type=\"text\">{}</summary>\n  </entry>\n", xml_escape(&entry.summary)));
     }
     xml.push_str("</feed>\n");
-    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response()
+    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"), (header::VARY, "Accept-Language")], xml)
+        .into_response()
 }
 
 /// A Unix time as RFC 3339, as Atom wants it.

@@ -365,8 +365,8 @@ fn not_caught_up(state: &AppState, host: &str, channel: Channel, mut res: Respon
         && res.status().is_redirection()
         && let Some(location) = location
     {
-        let message = "Saved. This server has not caught up with your change yet; it shows here in a few seconds";
-        let mut page = super::themed_error_page(state, host, error::error_page(StatusCode::ACCEPTED, message));
+        let message = super::view::message(state, "replica-not-caught-up", &[]);
+        let mut page = super::themed_error_page(state, host, error::error_page(StatusCode::ACCEPTED, &message));
         let refresh = format!("5; url={}", location.to_str().unwrap_or("/"));
         if let Ok(value) = HeaderValue::from_str(&refresh) {
             page.headers_mut().insert(HeaderName::from_static("refresh"), value);

@@ -14,7 +14,7 @@ use super::view::{self, CommitView, Frame};
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::history::{ChangeFilter, RecentChange};
-use crate::i18n::Arg;
+use crate::i18n::{Arg, UiLanguage};
 use crate::site::{FileDiff, Reader};
 use crate::{Error, Result};
 
@@ -115,7 +115,7 @@ pub async fn history_api(
         .map(|row| {
             serde_json::json!({
                 "commit": row.commit.commit, "author": row.commit.author, "date": row.commit.date,
-                "message": row.commit.message, "added": row.added, "removed": row.removed,
+                "message": row.commit.message_for_programs(), "added": row.added, "removed": row.removed,
                 "path": row.path, "deleted": row.deleted,
                 "pushed_by": row.commit.clone().with_pusher(&state).pushed_by,
             })
@@ -211,6 +211,7 @@ pub async fn diff_page(
 
 /// `GET /-/api/diff/<path>?from=&to=`: the structured hunks between two versions.
 pub async fn diff_api(
+    State(state): State<AppState>,
     PagePath(path): PagePath,
     reader: Reader,
     Query(query): Query<DiffQuery>,
@@ -223,7 +224,8 @@ pub async fn diff_api(
         "from": resolved.from.id,
         "to": resolved.to.id,
         "status": resolved.file.status,
-        "note": resolved.file.note,
+        // Programs read this: English, like the API's errors.
+        "note": resolved.file.note.map(|it| view::diff_note(state.theme.messages().in_language(UiLanguage::En), it)),
         "truncated": resolved.file.truncated,
         "hunks": resolved.file.hunks,
     }))
@@ -439,7 +441,7 @@ pub async fn changes_api(
         .map(|change| {
             let view = CommitView::new(&change.commit).with_pusher(&state);
             serde_json::json!({
-                "commit": view.commit, "author": view.author, "date": view.date, "message": view.message, "paths": change.paths,
+                "commit": view.commit, "author": view.author, "date": view.date, "message": view.message_for_programs(), "paths": change.paths,
                 "pushed_by": view.pushed_by,
             })
         })
@@ -458,31 +460,41 @@ pub async fn changes_feed(
     let changes = blocking(move || reader.recent_changes(&filter, 0, PER_PAGE)).await?;
     let host = view::host_of(&headers);
     let base = format!("http://{host}");
-    let mut title = format!("{}: recent changes", state.site.config.site_title);
-    if let Some(folder) = query.path.as_deref().or(query.folder.as_deref()).filter(|it| !it.is_empty()) {
-        title.push_str(&format!(" in {folder}"));
-    }
-    if let Some(tag) = query.tag.as_deref().filter(|it| !it.is_empty()) {
-        title.push_str(&format!(" tagged {tag}"));
-    }
+    let words = view::words(&state);
+    let site = Arg::text(&state.site.config.site_title);
+    let folder = query.path.as_deref().or(query.folder.as_deref()).filter(|it| !it.is_empty());
+    let tag = query.tag.as_deref().filter(|it| !it.is_empty());
+    let title = match (folder, tag) {
+        (None, None) => words.say("feed-changes", &[("site", site)]),
+        (Some(folder), None) => words.say("feed-changes-in", &[("site", site), ("folder", Arg::text(folder))]),
+        (None, Some(tag)) => words.say("feed-changes-tagged", &[("site", site), ("tag", Arg::text(tag))]),
+        (Some(folder), Some(tag)) => words
+            .say("feed-changes-in-tagged", &[("site", site), ("folder", Arg::text(folder)), ("tag", Arg::text(tag))]),
+    };
     let self_url = format!("{base}/-/changes.atom{}", uri_query(&query));
     let entries: Vec<FeedEntry> = changes
         .iter()
         .map(|change| {
             let info = &change.commit;
-            let summary = info.message.lines().next().unwrap_or_default();
+            let hidden = words.say("history-message-hidden", &[]);
+            let message = if info.message == crate::site::HIDDEN_MESSAGE { hidden.as_str() } else { &info.message };
+            let summary = message.lines().next().unwrap_or_default();
             FeedEntry {
                 id: format!("urn:git:commit:{}", info.id),
-                title: if summary.is_empty() { "(no message)".to_string() } else { summary.to_string() },
+                title: if summary.is_empty() { words.say("feed-no-message", &[]) } else { summary.to_string() },
                 link: format!("{base}/-/commit/{}", info.id),
                 updated: rfc3339(info.time),
                 author_name: info.author.name.clone(),
                 author_email: Some(info.author.email.clone()),
-                summary: format!("{}\nChanged: {}", info.message.trim(), change.paths.join(", ")),
+                summary: format!(
+                    "{}\n{}",
+                    message.trim(),
+                    words.say("feed-changed-paths", &[("paths", Arg::text(change.paths.join(", ")))])
+                ),
             }
         })
         .collect();
-    Ok(atom(&title, &self_url, &format!("{base}/-/changes"), &entries))
+    Ok(atom(words.language(), &title, &self_url, &format!("{base}/-/changes"), &entries))
 }
 
 fn uri_query(query: &ChangesQuery) -> String {

@@ -17,6 +17,7 @@ use super::{AppState, blocking};
 use crate::auth::User;
 use crate::content::RepoPath;
 use crate::delivery;
+use crate::i18n::{Arg, Translator};
 use crate::site::Reader;
 use crate::state::{FollowRecord, InboxRecord};
 use crate::{Error, Result};
@@ -317,7 +318,6 @@ struct InboxItemView {
     path: String,
     actor: crate::store::Person,
     at: String,
-    at_relative: String,
     read: bool,
     summary: String,
     n_events: i64,
@@ -328,15 +328,16 @@ struct InboxItemView {
     cursor: String,
 }
 
-fn item_view(item: InboxRecord, now: DateTime<Utc>) -> InboxItemView {
+// The item in `words`' language (the viewer's).
+fn item_view(words: Translator<'_>, item: InboxRecord) -> InboxItemView {
     let at = DateTime::<Utc>::from_timestamp(item.updated_at, 0).unwrap_or_default();
     let many = if item.event.kind == "page_changed" && item.n_events > 1 {
-        format!(" ({} changes)", item.n_events)
+        format!(" {}", words.say("inbox-n-changes", &[("n", Arg::count(item.n_events))]))
     } else {
         String::new()
     };
-    let says = format!("{}{many}", delivery::headline(&item.event));
-    let why = delivery::why(&item.reason, &item.event.kind);
+    let says = format!("{}{many}", delivery::headline(words, &item.event));
+    let why = delivery::why(words, &item.reason, &item.event.kind);
     InboxItemView {
         why,
         cursor: format!("{}:{}", item.updated_at, item.id),
@@ -347,7 +348,6 @@ fn item_view(item: InboxRecord, now: DateTime<Utc>) -> InboxItemView {
         path: item.event.path,
         actor: crate::store::Person { name: item.event.actor_name, email: item.event.actor_email },
         at: at.to_rfc3339(),
-        at_relative: view::relative_time(now, at),
         read: item.read_at.is_some(),
         summary: item.event.summary,
         n_events: item.n_events,
@@ -367,12 +367,13 @@ async fn inbox_items(
     let limit = query.limit.unwrap_or(PER_PAGE).clamp(1, 200);
     let cursor = query.cursor()?;
     let (store, username, reader) = (state.auth.state.clone(), user.username.clone(), reader.clone());
+    let (theme, language) = (state.theme.clone(), view::current_language(state));
     blocking(move || {
         let items = store.inbox(&username, unread_only, limit, cursor.as_ref())?;
         let unread = store.unread_count(&username)?;
-        let now = Utc::now();
+        let words = theme.messages().in_language(language);
         let items =
-            items.into_iter().filter(|it| reader.can_read(&it.event.path)).map(|it| item_view(it, now)).collect();
+            items.into_iter().filter(|it| reader.can_read(&it.event.path)).map(|it| item_view(words, it)).collect();
         Ok((items, unread))
     })
     .await

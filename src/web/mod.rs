@@ -209,8 +209,10 @@ impl Server {
             Some(url) => url.as_str().to_string(),
             None => format!("http://{local_addr}"),
         };
-        let delivery =
-            Arc::new(Delivery::new(&delivery_config, auth.clone(), &site_url)?.counting_into(metrics.clone()));
+        let delivery = Arc::new(
+            Delivery::new(&delivery_config, auth.clone(), &site_url, theme.messages_shared())?
+                .counting_into(metrics.clone()),
+        );
         let replica = if site.config.is_replica() {
             // The primary fills inboxes and sends e-mail and webhooks for the whole cluster (into the shared
             // database): a replica only follows it.

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, PageError};
@@ -209,11 +208,9 @@ struct TaggedPage {
     page: PageLink,
     kind: &'static str,
     updated_at: i64,
-    updated_relative: String,
 }
 
 fn tagged_pages(reader: &Reader, tag: &str, sort: Option<&str>) -> Vec<TaggedPage> {
-    let now = Utc::now();
     let snapshot = reader.snapshot();
     let mut res: Vec<TaggedPage> = snapshot
         .tags
@@ -222,16 +219,7 @@ fn tagged_pages(reader: &Reader, tag: &str, sort: Option<&str>) -> Vec<TaggedPag
         .flatten()
         .map(|path| {
             let updated_at = reader.last_change(path.as_str()).map_or(0, |it| it.time);
-            TaggedPage {
-                page: PageLink::new(snapshot, path),
-                kind: PageKind::of(path.as_str()).as_str(),
-                updated_relative: if updated_at > 0 {
-                    view::relative_time(now, DateTime::from_timestamp(updated_at, 0).unwrap_or_default())
-                } else {
-                    String::new()
-                },
-                updated_at,
-            }
+            TaggedPage { page: PageLink::new(snapshot, path), kind: PageKind::of(path.as_str()).as_str(), updated_at }
         })
         .collect();
     match sort {

@@ -53,7 +53,7 @@ pub async fn static_file(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let Some(file) = state.theme.static_file(&name) else {
-        return Ok(error_page(StatusCode::NOT_FOUND, "no such theme file"));
+        return Ok(error_page(StatusCode::NOT_FOUND, view::message(&state, "error-no-theme-file", &[])));
     };
     let versioned = super::query::value(uri.query(), "v").is_some_and(|it| it == file.fingerprint);
     let etag = HeaderValue::from_str(&format!("\"{}\"", file.fingerprint)).expect("hex digits are valid header values");
@@ -169,11 +169,11 @@ pub async fn content(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     if method != Method::GET && method != Method::HEAD {
-        return Ok(error_page(StatusCode::METHOD_NOT_ALLOWED, "this address only answers GET"));
+        return Ok(error_page(StatusCode::METHOD_NOT_ALLOWED, view::message(&state, "error-get-only", &[])));
     }
     let encoded = uri.path().strip_prefix('/').unwrap_or_default();
     if encoded == "-" || encoded.starts_with("-/") {
-        return Ok(error_page(StatusCode::NOT_FOUND, "there is nothing at this address"));
+        return Ok(error_page(StatusCode::NOT_FOUND, view::message(&state, "error-nothing-here", &[])));
     }
     let decoded = decode_path(encoded)?;
     // Pages and folders (plain views, without a query) may be kept by the service worker for reading offline.
@@ -286,7 +286,7 @@ pub async fn content(
             let (rendered, inline_styles, fresh_until) = blocking(move || {
                 let view = reader.page_view(&path)?.ok_or_else(|| Error::NotFound(path.to_string()))?;
                 let mut frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(&snapshot, path.as_str());
-                let mut page = PageContext::new(&view, now);
+                let mut page = PageContext::new(&view);
                 decorate(&state, &reader, &mut page)?;
                 page.undo = undo;
                 let inline_styles = page.has_math || page.has_mermaid;
@@ -377,7 +377,7 @@ async fn old_version(
         let view = reader.page_view_at(&path, &revision)?.ok_or_else(|| view::missing_revision(&path, &revision))?;
         let info = view.last_change.clone().expect("old versions carry their commit");
         let frame = Frame::new(&state, &host, &view.meta.title).with_breadcrumbs(reader.snapshot(), path.as_str());
-        let mut page = PageContext::new(&view, Utc::now());
+        let mut page = PageContext::new(&view);
         decorate(&state, &reader, &mut page)?;
         let inline_styles = page.has_math || page.has_mermaid;
         page.revision = Some(view::RevisionBanner {

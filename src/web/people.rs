@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::csrf::{self, CsrfForm};
@@ -17,6 +16,7 @@ use super::view::{self, Frame, person_url};
 use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::RepoPath;
+use crate::i18n::{Arg, Translator};
 use crate::site::Reader;
 use crate::site::{PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 use crate::{Error, Result};
@@ -26,16 +26,10 @@ struct PersonRow {
     #[serde(flatten)]
     person: PersonSummary,
     url: String,
-    last_active_relative: String,
 }
 
 fn person_row(person: PersonSummary) -> PersonRow {
-    let at = DateTime::<Utc>::from_timestamp(person.last_active, 0).unwrap_or_default();
-    PersonRow {
-        url: person_url(&person.email),
-        last_active_relative: if person.last_active > 0 { view::relative_time(Utc::now(), at) } else { String::new() },
-        person,
-    }
+    PersonRow { url: person_url(&person.email), person }
 }
 
 #[derive(Serialize)]
@@ -192,7 +186,6 @@ struct ReviewRow {
     #[serde(flatten)]
     item: ReviewItem,
     reasons_text: Vec<String>,
-    last_edit_relative: String,
     edit_url: String,
 }
 
@@ -235,41 +228,51 @@ struct UpkeepCounts {
     n_untouched: usize,
 }
 
+impl UpkeepCounts {
+    fn of(upkeep: &Upkeep) -> UpkeepCounts {
+        UpkeepCounts {
+            n_pages: upkeep.n_pages,
+            n_without_owner: upkeep.n_without_owner,
+            n_without_review_date: upkeep.n_without_review_date,
+            n_untouched: upkeep.n_untouched,
+        }
+    }
+}
+
 impl UpkeepView {
-    fn of(upkeep: &Upkeep) -> UpkeepView {
+    // The counts, and the summary in `words`' language (the viewer's).
+    fn of(words: Translator<'_>, upkeep: &Upkeep) -> UpkeepView {
+        let count = |n: usize| [("n", Arg::count(n))];
         let mut parts = Vec::new();
         if upkeep.n_without_owner > 0 {
             parts.push(match upkeep.n_without_owner {
-                1 => "1 page has no owner".to_string(),
-                n if n == upkeep.n_pages => format!("none of the {n} pages has an owner"),
-                n => format!("{n} pages have no owner"),
+                n if n == upkeep.n_pages && n > 1 => words.say("upkeep-none-owned", &count(n)),
+                n => words.say("upkeep-without-owner", &count(n)),
             });
         }
         if upkeep.n_untouched > 0 {
             parts.push(match upkeep.n_untouched {
-                n if n == upkeep.n_pages && !parts.is_empty() => "all were last edited over a year ago".to_string(),
-                1 => "1 was last edited over a year ago".to_string(),
-                n => format!("{n} were last edited over a year ago"),
+                n if n == upkeep.n_pages && !parts.is_empty() => words.say("upkeep-all-untouched", &[]),
+                n => words.say("upkeep-untouched", &count(n)),
             });
         }
         if !parts.is_empty() && upkeep.n_without_review_date > 0 {
             parts.push(match upkeep.n_without_review_date {
-                n if n == upkeep.n_pages => "no page has a review date".to_string(),
-                1 => "1 has no review date".to_string(),
-                n => format!("{n} have no review date"),
+                n if n == upkeep.n_pages => words.say("upkeep-no-review-dates", &[]),
+                n => words.say("upkeep-without-review-date", &count(n)),
             });
         }
-        let mut summary = parts.join("; ");
-        if let Some(first) = summary.get(..1) {
-            summary = format!("{}{}.", first.to_uppercase(), &summary[1..]);
-        }
+        let summary = if parts.is_empty() {
+            String::new()
+        } else {
+            let parts = parts.join(&words.say("upkeep-separator", &[]));
+            // The first part begins the sentence (a no-op for scripts without letter case).
+            let mut chars = parts.chars();
+            let first: String = chars.next().map(|it| it.to_uppercase().collect()).unwrap_or_default();
+            words.say("upkeep-summary", &[("parts", Arg::text(format!("{first}{}", chars.as_str())))])
+        };
         UpkeepView {
-            counts: UpkeepCounts {
-                n_pages: upkeep.n_pages,
-                n_without_owner: upkeep.n_without_owner,
-                n_without_review_date: upkeep.n_without_review_date,
-                n_untouched: upkeep.n_untouched,
-            },
+            counts: UpkeepCounts::of(upkeep),
             well_kept: upkeep.n_without_owner == 0 && upkeep.n_untouched == 0,
             summary,
         }
@@ -288,46 +291,50 @@ fn reason_key(reason: &Reason) -> &'static str {
     }
 }
 
-fn describe(reason: &Reason) -> String {
+// Why a page is on the radar, in `words`' language.
+fn describe(words: Translator<'_>, reason: &Reason) -> String {
+    let text = |it: &dyn ToString| Arg::text(it.to_string());
     match reason {
-        Reason::PastReviewDate { since } => format!("needs review since {since}"),
-        Reason::OwnerDeparted { owner } => format!("owner {owner} has left"),
-        Reason::OwnerInactive { owner } => format!("owner {owner} is inactive"),
-        Reason::TopAuthorDeparted { name, .. } => format!("most of it was written by {name}, who has left"),
-        Reason::Unanswered { days } => format!("unanswered for {days} days"),
-        Reason::BrokenLinks { n } => format!("{n} broken link{}", if *n == 1 { "" } else { "s" }),
-        Reason::OwnedBy { owner } => format!("owned by {owner}"),
-        Reason::MostlyWrittenBy { name, .. } => format!("mostly written by {name}"),
-        Reason::NoOwner => "no owner".to_string(),
-        Reason::Untouched { since } => format!("not edited or verified since {since}"),
+        Reason::PastReviewDate { since } => words.say("review-reason-past-date", &[("since", text(since))]),
+        Reason::OwnerDeparted { owner } => words.say("review-reason-owner-departed", &[("owner", text(owner))]),
+        Reason::OwnerInactive { owner } => words.say("review-reason-owner-inactive", &[("owner", text(owner))]),
+        Reason::TopAuthorDeparted { name, .. } => words.say("review-reason-author-departed", &[("name", text(name))]),
+        Reason::Unanswered { days } => words.say("review-reason-unanswered", &[("days", Arg::count(*days))]),
+        Reason::BrokenLinks { n } => words.say("review-reason-broken-links", &[("n", Arg::count(*n))]),
+        Reason::OwnedBy { owner } => words.say("review-reason-owned-by", &[("owner", text(owner))]),
+        Reason::MostlyWrittenBy { name, .. } => words.say("review-reason-mostly-written-by", &[("name", text(name))]),
+        Reason::NoOwner => words.say("review-reason-no-owner", &[]),
+        Reason::Untouched { since } => words.say("review-reason-untouched", &[("since", text(since))]),
     }
 }
 
-fn review_rows(items: Vec<ReviewItem>, query: &ReviewQuery) -> Vec<ReviewRow> {
-    let now = Utc::now();
+// The items `query` chooses (by reason and owner), in its order.
+fn chosen_items(items: Vec<ReviewItem>, query: &ReviewQuery) -> Vec<ReviewItem> {
     let reason = query.reason.clone().unwrap_or_default();
     let owner = query.owner.clone().unwrap_or_default().to_lowercase();
-    let mut rows: Vec<ReviewRow> = items
+    let mut items: Vec<ReviewItem> = items
         .into_iter()
         .filter(|it| reason.is_empty() || it.reasons.iter().any(|r| reason_key(r) == reason))
         .filter(|it| owner.is_empty() || it.owners.iter().any(|o| o.to_lowercase().contains(&owner)))
+        .collect();
+    match query.sort.as_deref() {
+        Some("title") => items.sort_by_key(|it| it.title.to_lowercase()),
+        Some("reasons") => items.sort_by_key(|it| std::cmp::Reverse(it.reasons.len())),
+        _ => items.sort_by_key(|it| it.last_edit),
+    }
+    items
+}
+
+// The rows of the items `query` chooses, their reasons in `words`' language.
+fn review_rows(words: Translator<'_>, items: Vec<ReviewItem>, query: &ReviewQuery) -> Vec<ReviewRow> {
+    chosen_items(items, query)
+        .into_iter()
         .map(|item| ReviewRow {
-            reasons_text: item.reasons.iter().map(describe).collect(),
-            last_edit_relative: if item.last_edit > 0 {
-                view::relative_time(now, DateTime::<Utc>::from_timestamp(item.last_edit, 0).unwrap_or_default())
-            } else {
-                String::new()
-            },
+            reasons_text: item.reasons.iter().map(|it| describe(words, it)).collect(),
             edit_url: format!("/-/edit/{}", item.path),
             item,
         })
-        .collect();
-    match query.sort.as_deref() {
-        Some("title") => rows.sort_by_key(|it| it.item.title.to_lowercase()),
-        Some("reasons") => rows.sort_by_key(|it| std::cmp::Reverse(it.item.reasons.len())),
-        _ => rows.sort_by_key(|it| it.item.last_edit),
-    }
-    rows
+        .collect()
 }
 
 /// `GET /-/review`: the stale-content radar; `?orphaned=1&person=<email>` lists a departed person's pages.
@@ -365,10 +372,11 @@ pub async fn review_page(
             counts.push((key.to_string(), n));
         }
     }
-    let upkeep_view = UpkeepView::of(&upkeep);
+    let words = view::words(&state);
+    let upkeep_view = UpkeepView::of(words, &upkeep);
     // The lists by how pages are kept come from the upkeep; the others from what is overdue.
     let items = if list == UpkeepList::Nothing { items } else { upkeep.pages };
-    let mut rows = review_rows(items, &query);
+    let mut rows = review_rows(words, items, &query);
     let n_rows = rows.len();
     let page = query.page.unwrap_or(1).clamp(1, n_rows.div_ceil(REVIEW_ROWS_PER_PAGE).max(1));
     rows = rows.into_iter().skip((page - 1) * REVIEW_ROWS_PER_PAGE).take(REVIEW_ROWS_PER_PAGE).collect();
@@ -432,30 +440,31 @@ pub async fn review_api(reader: Reader, Query(query): Query<ReviewQuery>) -> Res
         }
     })
     .await?;
-    let counts = upkeep.as_ref().map(|it| UpkeepView::of(it).counts);
+    let counts = upkeep.as_ref().map(UpkeepCounts::of);
     let items = match upkeep {
         Some(upkeep) if list != UpkeepList::Nothing => upkeep.pages,
         _ => items,
     };
-    let rows = review_rows(items, &query);
-    let items: Vec<&ReviewItem> = rows.iter().map(|it| &it.item).collect();
+    let items = chosen_items(items, &query);
     Ok(Json(serde_json::json!({ "items": items, "upkeep": counts })).into_response())
 }
 
 /// `GET /-/review.atom[?owner=]`: pages needing review, for an owner's feed reader.
 pub async fn review_feed(
     reader: Reader,
+    State(state): State<AppState>,
     Query(query): Query<ReviewQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let items = blocking(move || reader.review_items()).await?;
-    let rows = review_rows(items, &query);
+    let words = view::words(&state);
+    let rows = review_rows(words, items, &query);
     let base = format!("http://{}", view::host_of(&headers));
     let owner = query.owner.clone().unwrap_or_default();
     let title = if owner.is_empty() {
-        "Pages needing review".to_string()
+        words.say("feed-review", &[])
     } else {
-        format!("Pages owned by {owner} needing review")
+        words.say("feed-review-owner", &[("owner", Arg::text(&owner))])
     };
     let self_url = format!(
         "{base}/-/review.atom{}",
@@ -473,7 +482,7 @@ pub async fn review_feed(
             summary: row.reasons_text.join("; "),
         })
         .collect();
-    Ok(atom(&title, &self_url, &format!("{base}/-/review"), &entries))
+    Ok(atom(words.language(), &title, &self_url, &format!("{base}/-/review"), &entries))
 }
 
 /// The verify form.

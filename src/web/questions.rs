@@ -16,6 +16,7 @@ use super::viewer::Viewer;
 use super::{AppState, blocking};
 use crate::content::RepoPath;
 use crate::content::questions::{self, Status};
+use crate::i18n::Arg;
 use crate::site::Reader;
 use crate::site::{QuestionSummary, question_path};
 use crate::{Error, Result};
@@ -126,7 +127,6 @@ pub struct ListQuery {
 struct QuestionRow {
     #[serde(flatten)]
     question: QuestionSummary,
-    last_activity_relative: String,
     last_activity_iso: String,
 }
 
@@ -205,17 +205,12 @@ pub async fn list(
             *tag_counts.entry(tag.to_lowercase()).or_default() += 1;
         }
     }
-    let now = Utc::now();
     let questions = tagged
         .into_iter()
         .filter(|it| keep(it))
         .map(|question| {
             let at = DateTime::<Utc>::from_timestamp(question.last_activity, 0).unwrap_or_default();
-            QuestionRow {
-                question: question.clone(),
-                last_activity_relative: view::relative_time(now, at),
-                last_activity_iso: at.to_rfc3339(),
-            }
+            QuestionRow { question: question.clone(), last_activity_iso: at.to_rfc3339() }
         })
         .collect();
     let view = QuestionsTemplate {
@@ -585,11 +580,14 @@ pub async fn questions_feed(
     };
     questions.truncate(50);
     let base = format!("http://{}", view::host_of(&headers));
+    let words = view::words(&state);
+    let site = Arg::text(&state.site.config.site_title);
     let title = if tag.is_empty() {
-        format!("{}: questions", state.site.config.site_title)
+        words.say("feed-questions", &[("site", site)])
     } else {
-        format!("{}: questions tagged {tag}", state.site.config.site_title)
+        words.say("feed-questions-tagged", &[("site", site), ("tag", Arg::text(&tag))])
     };
+    let someone = words.say("feed-someone", &[]);
     let entries: Vec<FeedEntry> = questions
         .iter()
         .map(|question| FeedEntry {
@@ -600,16 +598,18 @@ pub async fn questions_feed(
             author_name: question
                 .asked_by
                 .as_deref()
-                .unwrap_or("someone")
+                .unwrap_or(&someone)
                 .split(" <")
                 .next()
                 .unwrap_or_default()
                 .to_string(),
             author_email: None,
-            summary: format!(
-                "{} answers; {}",
-                question.n_answers,
-                if question.status == Status::Answered { "answered" } else { "open" }
+            summary: words.say(
+                "feed-question-summary",
+                &[
+                    ("n", Arg::count(question.n_answers)),
+                    ("status", Arg::text(if question.status == Status::Answered { "answered" } else { "open" })),
+                ],
             ),
         })
         .collect();
@@ -617,11 +617,18 @@ pub async fn questions_feed(
         "{base}/-/questions.atom{}",
         if tag.is_empty() { String::new() } else { format!("?tag={}", encode(&tag)) }
     );
-    Ok(atom(&title, &self_url, &format!("{base}/-/questions"), &entries))
+    Ok(atom(words.language(), &title, &self_url, &format!("{base}/-/questions"), &entries))
 }
 
 /// `GET /-/questions/<slug>/answers.atom`: new answers to one question.
-pub async fn answers_feed(reader: Reader, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn answers_feed(
+    State(state): State<AppState>,
+    reader: Reader,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let words = view::words(&state);
+    let someone = words.say("feed-someone", &[]);
     let path = question_path(&slug)?;
     let meta =
         reader.snapshot().pages.get(&path).cloned().ok_or_else(|| Error::NotFound(format!("question {slug}")))?;
@@ -640,9 +647,12 @@ pub async fn answers_feed(reader: Reader, Path(slug): Path<String>, headers: Hea
                 .unwrap_or_default();
             FeedEntry {
                 id: format!("{base}{}#answer-{}", path.url(), answer.id),
-                title: format!(
-                    "Answer by {}",
-                    answer.author.clone().unwrap_or_else(|| "someone".into()).split(" <").next().unwrap_or_default()
+                title: words.say(
+                    "feed-answer-by",
+                    &[(
+                        "name",
+                        Arg::text(answer.author.as_deref().unwrap_or(&someone).split(" <").next().unwrap_or_default()),
+                    )],
                 ),
                 link: format!("{base}{}#answer-{}", path.url(), answer.id),
                 updated: answer
@@ -652,7 +662,7 @@ pub async fn answers_feed(reader: Reader, Path(slug): Path<String>, headers: Hea
                 author_name: answer
                     .author
                     .as_deref()
-                    .unwrap_or("someone")
+                    .unwrap_or(&someone)
                     .split(" <")
                     .next()
                     .unwrap_or_default()
@@ -663,7 +673,8 @@ pub async fn answers_feed(reader: Reader, Path(slug): Path<String>, headers: Hea
         })
         .collect();
     let self_url = format!("{base}/-/questions/{slug}/answers.atom");
-    Ok(atom(&format!("Answers: {}", meta.title), &self_url, &format!("{base}{}", path.url()), &entries))
+    let title = words.say("feed-answers", &[("title", Arg::text(&meta.title))]);
+    Ok(atom(words.language(), &title, &self_url, &format!("{base}{}", path.url()), &entries))
 }
 
 fn split_tags(text: &str) -> Vec<String> {

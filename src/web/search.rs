@@ -62,7 +62,7 @@ struct HitView {
     #[serde(flatten)]
     hit: Hit,
     crumbs: Vec<Crumb>,
-    updated_relative: String,
+    /// RFC 3339, or empty when the change index has no date for the page yet.
     updated_iso: String,
 }
 
@@ -129,7 +129,6 @@ pub async fn search_page(
             })
             .collect()
     };
-    let now = Utc::now();
     let hits = results
         .hits
         .iter()
@@ -142,12 +141,7 @@ pub async fn search_page(
                 .enumerate()
                 .map(|(i, name)| Crumb { title: (*name).to_string(), url: format!("/{}/", segments[..=i].join("/")) })
                 .collect();
-            HitView {
-                crumbs,
-                updated_relative: if hit.updated_at > 0 { view::relative_time(now, at) } else { String::new() },
-                updated_iso: at.to_rfc3339(),
-                hit,
-            }
+            HitView { crumbs, updated_iso: if hit.updated_at > 0 { at.to_rfc3339() } else { String::new() }, hit }
         })
         .collect();
     let search_url = |text: &str| format!("/-/search?q={}", encode(text));

@@ -110,6 +110,22 @@ pub fn current_language(state: &AppState) -> UiLanguage {
     super::viewer::Viewer::current().map_or_else(|| state.site.config.interface_language(), |it| it.language)
 }
 
+/// The theme's messages in the current viewer's language, for words handlers build (feeds, review reasons).
+pub fn words(state: &AppState) -> crate::i18n::Translator<'_> {
+    state.theme.messages().in_language(current_language(state))
+}
+
+/// Why a diff shows no lines (or not all), in `words`' language.
+pub fn diff_note(words: crate::i18n::Translator<'_>, note: crate::site::DiffNote) -> String {
+    match note {
+        crate::site::DiffNote::Long { max_lines } => {
+            words.say("diff-note-long", &[("n", crate::i18n::Arg::count(max_lines))])
+        }
+        crate::site::DiffNote::Binary => words.say("diff-note-binary", &[]),
+        crate::site::DiffNote::TooLarge => words.say("diff-note-too-large", &[]),
+    }
+}
+
 /// The theme's message `id` in the current viewer's language, for what handlers tell people in HTML pages.
 pub fn message(state: &AppState, id: &str, args: &[(&str, crate::i18n::Arg)]) -> String {
     state.theme.messages().format(current_language(state), id, args).unwrap_or_else(|| {
@@ -239,7 +255,6 @@ pub struct PageContext {
     pub warnings: Vec<String>,
     pub updated_by: Option<Person>,
     pub updated_at_iso: Option<String>,
-    pub updated_at_relative: Option<String>,
     pub updated_at_absolute: Option<String>,
     pub edit_url: String,
     pub raw_url: String,
@@ -294,8 +309,8 @@ pub fn translations(reader: &crate::site::Reader, path: &RepoPath) -> Vec<Transl
 }
 
 impl PageContext {
-    /// Builds the page template's view of a page, with times relative to `now`.
-    pub fn new(view: &PageView, now: DateTime<Utc>) -> PageContext {
+    /// Builds the page template's view of a page.
+    pub fn new(view: &PageView) -> PageContext {
         let changed_at = view.last_change.as_ref().and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0));
         PageContext {
             title: view.meta.title.clone(),
@@ -308,7 +323,6 @@ impl PageContext {
             warnings: view.meta.warnings.clone(),
             updated_by: view.last_change.as_ref().map(|it| it.author.clone()),
             updated_at_iso: changed_at.map(|it| it.to_rfc3339()),
-            updated_at_relative: changed_at.map(|it| relative_time(now, it)),
             updated_at_absolute: changed_at.map(|it| it.format("%Y-%m-%d %H:%M UTC").to_string()),
             edit_url: format!("/-/edit/{}", view.path.as_str()),
             raw_url: format!("/-/raw/{}", view.path.as_str()),
@@ -384,11 +398,11 @@ pub struct ErrorView {
     pub message: String,
 }
 
-/// When [`relative_time`] of `then` next reads differently (Unix seconds), so a page that says "3 days ago"
+/// When the relative time of `then` (`i18n::relative_time_unit`) next reads differently (Unix seconds), so a page that says "3 days ago"
 /// can be kept until it would say "4 days ago".
 pub fn relative_time_changes_at(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
     let seconds = (now - then).num_seconds();
-    // Each range of `relative_time` with the length of its unit and the rounding it adds.
+    // Each range of `relative_time_unit` with the length of its unit and the rounding it adds.
     let next = match seconds {
         ..=44 => 45,
         45..=5_399 => (((seconds + 30) / 60 + 1) * 60 - 30).min(5_400),
@@ -400,32 +414,13 @@ pub fn relative_time_changes_at(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 
     then.timestamp() + next
 }
 
-/// "3 days ago", as people say it.
-pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    let seconds = (now - then).num_seconds();
-    if seconds < 0 {
-        return "just now".into();
-    }
-    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") };
-    match seconds {
-        0..=44 => "just now".into(),
-        45..=5_399 => plural((seconds + 30) / 60, "minute").replace("0 minutes", "1 minute"),
-        5_400..=86_399 => plural((seconds + 1_800) / 3_600, "hour"),
-        86_400..=2_591_999 => plural(seconds / 86_400, "day"),
-        2_592_000..=31_535_999 => plural(seconds / 2_592_000, "month"),
-        _ => plural(seconds / 31_536_000, "year"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[track_caller]
-    fn check(seconds_ago: i64, expected: &str) {
-        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
-        let then = now - chrono::Duration::seconds(seconds_ago);
-        assert_eq!(relative_time(now, then), expected);
+    // What `i18n` writes for a time `then` seen at `now`: the message and its count.
+    fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> (&'static str, i64) {
+        crate::i18n::relative_time_unit((now - then).num_seconds())
     }
 
     #[test]
@@ -440,15 +435,6 @@ mod tests {
             assert_eq!(at(changes_at - 1), relative_time(now, then), "{seconds_ago}: the same until then");
             assert_ne!(at(changes_at), relative_time(now, then), "{seconds_ago}: different from then on");
         }
-    }
-
-    #[test]
-    fn relative_times_read_naturally() {
-        check(10, "just now");
-        check(60, "1 minute ago");
-        check(3 * 3600, "3 hours ago");
-        check(3 * 86_400 + 5, "3 days ago");
-        check(400 * 86_400, "1 year ago");
     }
 }
 
@@ -493,7 +479,6 @@ pub struct DeletedContext {
     pub by_name: String,
     /// When, as RFC 3339 (templates show it with `ago` and `date`).
     pub at_iso: String,
-    pub at_relative: String,
     pub at_absolute: String,
     pub restore_commit: ObjectId,
     pub history_url: String,
@@ -508,7 +493,6 @@ impl DeletedContext {
             title: path.file_stem().replace(['-', '_'], " "),
             by_name: deletion.deleted_by.author.name.clone(),
             at_iso: at.to_rfc3339(),
-            at_relative: relative_time(Utc::now(), at),
             at_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
             restore_commit: deletion.last_version.id,
             history_url: format!("/-/history/{}", path.as_str()),
@@ -523,16 +507,23 @@ pub struct CommitView {
     pub short: String,
     pub author: Person,
     pub date: String,
-    pub date_relative: String,
     pub date_absolute: String,
     pub summary: String,
     pub message: String,
+    /// The commit also changed what this reader may not read, so its message is withheld (`summary` and
+    /// `message` are empty; templates say so in the reader's language).
+    pub message_hidden: bool,
     pub url: String,
     /// The account that pushed this commit, when it came by an authenticated push by someone else.
     pub pushed_by: Option<String>,
 }
 
 impl CommitView {
+    /// The message as the JSON API gives it: English, like its errors, also when it is withheld.
+    pub fn message_for_programs(&self) -> &str {
+        if self.message_hidden { crate::site::HIDDEN_MESSAGE } else { &self.message }
+    }
+
     /// Notes which account made the commit (from the push log) when that is not the person its author line
     /// names: someone pushing a colleague's commits. A save through the browser or the API is recorded too,
     /// but its author is the account itself, so nothing is added.
@@ -547,15 +538,16 @@ impl CommitView {
     /// The view of a commit, with times relative to now.
     pub fn new(info: &CommitInfo) -> CommitView {
         let at = DateTime::<Utc>::from_timestamp(info.time, 0).unwrap_or_default();
+        let hidden = info.message == crate::site::HIDDEN_MESSAGE;
         CommitView {
             commit: info.id,
             short: info.id.short(),
             author: info.author.clone(),
             date: at.to_rfc3339(),
-            date_relative: relative_time(Utc::now(), at),
             date_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            summary: info.message.lines().next().unwrap_or_default().to_string(),
-            message: info.message.trim_end().to_string(),
+            summary: if hidden { String::new() } else { info.message.lines().next().unwrap_or_default().to_string() },
+            message: if hidden { String::new() } else { info.message.trim_end().to_string() },
+            message_hidden: hidden,
             url: format!("/-/commit/{}", info.id),
             pushed_by: None,
         }

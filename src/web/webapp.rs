@@ -10,9 +10,14 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::error_page;
 use super::page_cache::if_none_match;
+use crate::i18n::{Arg, UiLanguage};
+use sha2::Digest;
 
 /// The theme file that is the service worker.
 const SERVICE_WORKER: &str = "lore-sw.js";
+
+/// The ids of the service worker's messages start with this.
+const OFFLINE_MESSAGES: &str = "js-offline-";
 
 /// `GET /-/manifest.webmanifest`: what a phone needs to install the wiki as an app.
 pub async fn manifest(State(state): State<AppState>) -> Response {
@@ -34,7 +39,7 @@ pub async fn manifest(State(state): State<AppState>) -> Response {
     let manifest = serde_json::json!({
         "name": title,
         "short_name": short_name,
-        "description": format!("{title}: the wiki, readable offline for the pages you read last"),
+        "description": super::view::words(&state).say("manifest-description", &[("site", Arg::text(title))]),
         "id": "/",
         "start_url": "/",
         "scope": "/",
@@ -54,23 +59,36 @@ pub async fn manifest(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json")),
             // The site's title may change with a restart.
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            // The description is in the reader's language.
+            (header::VARY, HeaderValue::from_static("Accept-Language")),
         ],
         body,
     )
         .into_response()
 }
 
-/// `GET /-/sw.js`: the service worker, for the whole site's scope.
+/// `GET /-/sw.js`: the service worker, for the whole site's scope, with its words in every interface language
+/// in front (`self.loreOfflineMessages`): a worker serves every page of the origin, whatever language each was
+/// read in, and reads no `<html lang>` of its own.
 pub async fn service_worker(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(file) = state.theme.static_file(SERVICE_WORKER) else {
-        return error_page(StatusCode::NOT_FOUND, "this theme has no service worker");
+        return error_page(StatusCode::NOT_FOUND, super::view::message(&state, "error-no-service-worker", &[]));
     };
-    let etag = HeaderValue::from_str(&format!("\"{}\"", file.fingerprint)).expect("hex digits are valid header values");
-    let mut res = if if_none_match(&headers, &etag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        file.content.into_owned().into_response()
-    };
+    let messages = state.theme.messages();
+    let by_language: Vec<String> = UiLanguage::ALL
+        .iter()
+        .map(|it| format!("\"{}\":{}", it.code(), messages.script_messages_starting(*it, OFFLINE_MESSAGES)))
+        .collect();
+    let body = format!(
+        "self.loreOfflineMessages = {{{}}};\n{}",
+        by_language.join(","),
+        String::from_utf8_lossy(&file.content)
+    );
+    let digest = sha2::Sha256::digest(body.as_bytes());
+    let fingerprint: String = digest.iter().take(8).map(|it| format!("{it:02x}")).collect();
+    let etag = HeaderValue::from_str(&format!("\"{fingerprint}\"")).expect("hex digits are valid header values");
+    let mut res =
+        if if_none_match(&headers, &etag) { StatusCode::NOT_MODIFIED.into_response() } else { body.into_response() };
     let res_headers = res.headers_mut();
     res_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
     res_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

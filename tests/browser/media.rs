@@ -204,6 +204,62 @@ async fn pages_read_online_are_readable_offline_labelled_and_forgotten_at_logout
     browser.quit().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_copies_and_the_offline_page_speak_the_language_the_pages_were_read_in() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n\nWelcome.\n"), ("team/rota.md", ROTA)]);
+    let bare = fixture.bare_clone();
+    let wiki = TestWiki::managed_with(|config| {
+        config.repo = Some(bare);
+        config.auth.mode = AuthMode::Local;
+        std::fs::create_dir_all(&config.data).expect("create the data folder");
+        let accounts = Accounts::open(&config.data).expect("the account store opens");
+        accounts.add_user(crate::common::editor_eddie(PASSWORD)).expect("add eddie");
+        // Chromium asks for English; Eddie chose German, which beats it.
+        accounts.set_language("eddie", Some(lore::i18n::UiLanguage::De)).expect("choose German");
+    })
+    .await;
+    let network = Network::start(wiki.addr).await;
+    let url = |path: &str| format!("http://{}{path}", network.addr);
+    let browser = Browser::start().await;
+
+    browser.goto(&url("/-/login")).await;
+    browser.type_into(&browser.find("#login-username").await, "eddie").await;
+    browser.type_into(&browser.find("#login-password").await, PASSWORD).await;
+    browser.click(&browser.find("form[action='/-/login'] button[type=submit]").await).await;
+    browser
+        .wait_for("the login to finish", PATIENCE, async || (browser.current_url().await == url("/")).then_some(()))
+        .await;
+    browser
+        .wait_for("the service worker to control the page", PATIENCE, async || {
+            let controlled = browser.execute("return !!navigator.serviceWorker.controller;", vec![]).await;
+            (controlled == true).then_some(())
+        })
+        .await;
+    browser.goto(&url("/team/rota")).await;
+    assert_eq!(browser.execute("return document.documentElement.lang;", vec![]).await, json!("de"));
+    browser
+        .wait_for("the page read to be kept", PATIENCE, async || {
+            kept_pages(&browser).await.contains(&url("/team/rota")).then_some(())
+        })
+        .await;
+
+    network.cut();
+    browser.goto(&url("/team/rota")).await;
+    let label = browser.text(&browser.find(".offline-banner").await).await;
+    assert!(label.starts_with("Offline-Kopie, Stand "), "{label}");
+    assert!(label.contains("Du bist offline; diese Seite hat sich seitdem vielleicht ge\u{e4}ndert."), "{label}");
+    assert!(!label.contains("Offline copy"), "{label}");
+    browser.goto(&url("/-/account")).await;
+    assert_eq!(browser.text(&browser.find("h1").await).await, "Du bist offline");
+    assert_eq!(browser.execute("return document.documentElement.lang;", vec![]).await, json!("de"));
+    let page = browser.execute("return document.body.innerText;", vec![]).await;
+    let page = page.as_str().unwrap_or_default();
+    assert!(page.contains("Auf diesem Ger\u{e4}t gibt es keine Offline-Kopie von /-/account."), "{page}");
+    assert!(page.contains("Seiten, die du offline lesen kannst"), "{page}");
+    network.restore();
+    browser.quit().await;
+}
+
 /// The addresses of the pages the service worker keeps, from the page's own Cache Storage.
 async fn kept_pages(browser: &Browser) -> Vec<String> {
     let kept = browser

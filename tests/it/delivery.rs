@@ -17,6 +17,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use lore::auth::{Accounts, AuthMode, FolderRule, NewUser, Role};
 use lore::config::{Config, DigestHour, MailConfig, SmtpUrl, WebhookConfig, WebhookFormat, WebhookUrl};
+use lore::i18n::UiLanguage;
 use lore::state::{EventRecord, StateStore};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -473,6 +474,108 @@ async fn lore_digest_sends_a_daily_digest_of_the_due_items_once() {
     assert!(second.status.success() && log.contains("Sent 0 digests"), "{log}");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(smtp.messages().len(), 1, "a digest went twice");
+}
+
+/// Sets the interface language of an account (`None`: the browser's; mail then takes the site's).
+fn set_language(data: &Path, username: &str, code: Option<&str>) {
+    let language = code.map(|it| UiLanguage::parse(it).expect("a shipped language"));
+    Accounts::open(data).unwrap().set_language(username, language).unwrap();
+}
+
+#[tokio::test]
+async fn mail_and_the_inbox_speak_each_recipients_language() {
+    let smtp = SmtpSink::start();
+    // The site's language is German: people who chose none get German mail.
+    let wiki = local_wiki(|config| {
+        config.mail = Some(smtp.mail_config());
+        config.language = "de".into();
+    })
+    .await;
+    let data = wiki.data_dir();
+    for username in ["ann", "erin", "carl", "bob"] {
+        add_account(&data, username, Role::Editor, &[]);
+    }
+    set_language(&data, "ann", Some("de"));
+    set_language(&data, "erin", Some("en"));
+    let at = now();
+    let to = [("ann", "mention"), ("erin", "mention"), ("carl", "mention")];
+    deliver(&data, &event("m1", "mentioned", "index.md", "bob", at), &to);
+    let messages = smtp.wait_for(3).await;
+    let mail_to = |username: &str| {
+        messages.iter().find(|it| it.to().contains(&format!("{username}@"))).expect("a mail to each").clone()
+    };
+    for german in [mail_to("ann"), mail_to("carl")] {
+        let subject = german.subject();
+        assert_eq!(subject, "[Lore] Bob Person hat dich in \u{201e}Page m1\u{201c} erw\u{e4}hnt", "{}", german.raw);
+        let text = german.text();
+        for expected in [
+            "Bob Person hat dich in \u{201e}Page m1\u{201c} erw\u{e4}hnt",
+            "\u{d6}ffnen: ",
+            "Warum du diese Nachricht bekommst: du wurdest erw\u{e4}hnt.",
+            "Abbestellen: ",
+            "<html lang=\"de\">",
+        ] {
+            assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+        }
+        assert!(!text.contains("You get this because"), "English in a German mail:\n{text}");
+    }
+    let english = mail_to("erin");
+    assert_eq!(english.subject(), "[Lore] Bob Person mentioned you in \u{201c}Page m1\u{201d}");
+    assert!(english.text().contains("You get this because you were mentioned."), "{}", english.text());
+
+    // The inbox page speaks the account's language, whatever the browser asks for.
+    deliver(&data, &event("f1", "page_changed", "index.md", "bob", at + 1), &[("ann", "follow:page:index.md")]);
+    deliver(&data, &event("f1", "page_changed", "index.md", "bob", at + 1), &[("erin", "follow:page:index.md")]);
+    for (username, says, why) in [
+        ("ann", "Bob Person hat \u{201e}Page f1\u{201c} ge\u{e4}ndert", "du folgst der Seite index.md"),
+        ("erin", "Bob Person changed \u{201c}Page f1\u{201d}", "you follow the page index.md"),
+    ] {
+        let bearer = format!("Bearer {}", token_of(&data, username));
+        let inbox = wiki.send("GET", "/-/inbox", &[("Authorization", &bearer), ("Accept-Language", "ja")], "").await;
+        assert_eq!(inbox.status, 200, "{}", inbox.text());
+        let text = text_of(&inbox.text());
+        assert!(text.contains(says) && text.contains(why), "{username}: no {says:?} and {why:?} in:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_digest_to_a_german_account_is_german() {
+    let smtp = SmtpSink::start();
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let config_path = root.path().join("lore.yaml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "data: {}\nauth:\n  mode: local\nmail:\n  smtp_url: {}\n  from: lore@example.com\n",
+            data.display(),
+            smtp.url()
+        ),
+    )
+    .unwrap();
+    add_account(&data, "ann", Role::Editor, &[]);
+    add_account(&data, "bob", Role::Editor, &[]);
+    set_language(&data, "ann", Some("de"));
+    let at = now() - 60;
+    let follow = [("ann", "follow:tag:ops")];
+    deliver(&data, &event("d1", "page_changed", "eng/a.md", "bob", at), &follow);
+    deliver(&data, &event("d2", "question_asked", "questions/why.md", "bob", at + 1), &follow);
+    let output = run_lore(root.path(), &["digest", &format!("--config={}", config_path.display())]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let messages = smtp.wait_for(1).await;
+    let digest = &messages[0];
+    assert_eq!(digest.subject(), "[Lore] Deine t\u{e4}gliche Zusammenfassung: 2 Neuigkeiten");
+    let text = digest.text();
+    for expected in [
+        "Deine t\u{e4}gliche Zusammenfassung aus Lore: 2 Neuigkeiten.",
+        "Bob Person hat \u{201e}Page d1\u{201c} ge\u{e4}ndert",
+        "Bob Person hat \u{201e}Page d2\u{201c} gefragt",
+        "Dein Posteingang: ",
+        "Warum du diese Nachricht bekommst: du hast eine t\u{e4}gliche Zusammenfassung gew\u{e4}hlt.",
+        "Abbestellen",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
 }
 
 #[tokio::test]

@@ -51,6 +51,122 @@ fn every_message_the_theme_uses_exists_in_every_language() {
     }
 }
 
+/// The Rust sources whose strings reach pages, e-mails, chat posts or feeds.
+const PROSE_SOURCES: &[&str] = &["src/web", "src/delivery/compose.rs", "src/site/people.rs", "src/site/reader.rs"];
+
+/// Files that answer programs only: git's protocol, the cluster's, the JSON API, the replica's proxy, path
+/// parsing errors.
+const MACHINE_FILES: &[&str] = &[
+    "src/web/git.rs",
+    "src/web/cluster.rs",
+    "src/web/api.rs",
+    "src/web/forward.rs",
+    "src/web/paths.rs",
+    // The one mapping of errors to statuses: the messages of the domain and of the API; a 500 page (an
+    // internal error) shows only its own translated words.
+    "src/web/error.rs",
+];
+
+/// Single strings that stay English, each with its reason.
+const ALLOWED: &[(&str, &str)] = &[
+    // Refused before any handler, in a middleware that knows no reader; the JSON API says the same.
+    ("src/web/mod.rs", "cross-site requests are not allowed"),
+    // A 500, whose page shows only its own translated words.
+    ("src/web/mod.rs", "the answer could not be read"),
+    // What the JSON API gives for a withheld commit message; pages say `history-message-hidden`.
+    ("src/site/reader.rs", "(This commit also changed pages you cannot read; its message is not shown.)"),
+];
+
+/// Lines that build what stays English on purpose (docs/TRANSLATING.md): errors (the domain's words and the
+/// API's), logs; and frames whose title every template replaces with a message.
+const STAYS_ENGLISH: &[&str] = &["Error::", "tracing::", ".expect(", "panic!(", "ApiError", "Frame::new("];
+
+#[test]
+fn rust_builds_no_english_sentences_for_pages_mail_or_feeds() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for source in PROSE_SOURCES {
+        let path = root.join(source);
+        if path.is_dir() { files.extend(files_in(&path, "rs")) } else { files.push(path) }
+    }
+    let mut problems = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(&root).expect("under the crate").to_string_lossy().replace('\\', "/");
+        if MACHINE_FILES.contains(&relative.as_str()) {
+            continue;
+        }
+        let source = std::fs::read_to_string(&file).expect("a source file");
+        // An error's message may continue on the lines after its `Error::…(`; a statement ends with `;`.
+        let mut in_error = false;
+        for (number, line) in source.lines().enumerate() {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                break;
+            }
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            if STAYS_ENGLISH.iter().any(|it| line.contains(it)) {
+                in_error = !line.trim_end().ends_with(';') && !line.trim_end().ends_with(',');
+                continue;
+            }
+            if in_error {
+                in_error = !line.trim_end().ends_with(';');
+                continue;
+            }
+            let allowed = |literal: &String| ALLOWED.contains(&(relative.as_str(), literal.as_str()));
+            for literal in string_literals(line).into_iter().filter(|it| is_sentence(it) && !allowed(it)) {
+                problems.push(format!("{relative}:{}: {literal:?}", number + 1));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "English sentences built in Rust (put them in the message files and say them with the reader's \
+         Translator):\n{}",
+        problems.join("\n")
+    );
+}
+
+// The contents of the string literals on a line (escapes left as written).
+fn string_literals(line: &str) -> Vec<String> {
+    let mut res = Vec::new();
+    let mut chars = line.chars().peekable();
+    let mut before = ' ';
+    while let Some(ch) = chars.next() {
+        // A char literal such as '"' holds no string.
+        if ch == '"' && before != '\'' {
+            let mut literal = String::new();
+            while let Some(next) = chars.next() {
+                match next {
+                    '\\' => {
+                        literal.push(next);
+                        literal.extend(chars.next());
+                    }
+                    '"' => break,
+                    other => literal.push(other),
+                }
+            }
+            res.push(literal);
+        }
+        before = ch;
+    }
+    res
+}
+
+// Whether a literal reads as English prose: three lowercase words in a row, leaving out `{…}` placeholders.
+fn is_sentence(literal: &str) -> bool {
+    let mut run = 0;
+    for word in literal.split_whitespace() {
+        let word = word.trim_end_matches([',', ';', '.', ':']);
+        let is_word = word.len() > 1 && word.chars().all(|it| it.is_ascii_lowercase()) || word == "a";
+        run = if is_word { run + 1 } else { 0 };
+        if run >= 3 {
+            return true;
+        }
+    }
+    false
+}
+
 #[test]
 fn the_source_scanner_finds_text_and_read_attributes_but_not_template_code() {
     let found = visible_text(
@@ -61,6 +177,12 @@ fn the_source_scanner_finds_text_and_read_attributes_but_not_template_code() {
         found,
         vec![(1, "Hello".to_string()), (2, "Cat".to_string()), (3, "Go".to_string()), (3, "→".to_string())]
     );
+    assert_eq!(
+        string_literals(r#"let a = format!("{n} broken links", '"'); x("b\"c")"#),
+        vec!["{n} broken links".to_string(), "b\\\"c".to_string()]
+    );
+    assert!(is_sentence("you follow the page {target}") && is_sentence("{} pages have no owner"));
+    assert!(!is_sentence("text/html; charset=utf-8") && !is_sentence("/-/review?reason=unowned"));
     assert_eq!(
         message_ids_used("{{ t(\"nav-home\") }} t('js-saved')"),
         vec![(1, "nav-home".into()), (1, "js-saved".into())]
@@ -285,6 +407,53 @@ async fn site_language_is_the_default_for_readers_whose_browser_names_none_we_sh
     assert!(anonymous.text().contains("Letzte Änderungen"), "{}", text_of(&anonymous.text()));
     assert_eq!(html_lang(&get_in(&wiki, "/", "fr-CA, fr").await), "de", "a language Lore lacks falls to the site's");
     assert_eq!(html_lang(&get_in(&wiki, "/", "en-GB").await), "en", "the browser's beats the site's");
+    // Feed readers rarely say a language: feeds then speak the site's.
+    wiki.wait_for_history_index().await;
+    let feed = wiki.get("/-/changes.atom").await;
+    assert_eq!(feed.status, 200);
+    assert!(feed.text().contains("<title>Lore: Letzte \u{c4}nderungen</title>"), "{}", feed.text());
+    assert!(feed.text().contains("xml:lang=\"de\""), "{}", feed.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_reasons_upkeep_diff_notes_and_feeds_speak_the_readers_language() {
+    let fixture = Fixture::new();
+    fixture.write("index.md", "# Home\n\nSee [the plan](plan.md).\n");
+    fixture.write("guide.md", "---\nreview_every: 30d\n---\n# Guide\n\nText.\n");
+    fixture.commit_dated(ANN, "Start", "60 days ago");
+    fixture.write("media/logo.png", crate::common::PNG_1X1);
+    let logo = fixture.commit(BOB, "Add the logo");
+    let wiki = fixture.serve().await;
+    wiki.wait_for_history_index().await;
+
+    let german = text_of(&get_in(&wiki, "/-/review", "de").await.text());
+    let english = text_of(&get_in(&wiki, "/-/review", "en").await.text());
+    for expected in
+        ["1 defekter Link", "Pr\u{fc}fung f\u{e4}llig seit ", "Keine der 2 Seiten hat eine zust\u{e4}ndige Person"]
+    {
+        assert!(german.contains(expected), "no {expected:?} in:\n{german}");
+    }
+    for expected in ["1 broken link", "needs review since ", "None of the 2 pages has an owner"] {
+        assert!(english.contains(expected), "no {expected:?} in:\n{english}");
+        assert!(!german.contains(expected), "English {expected:?} in the German page");
+    }
+    let unowned = text_of(&get_in(&wiki, "/-/review?reason=unowned", "de").await.text());
+    assert!(unowned.contains("niemand zust\u{e4}ndig"), "{unowned}");
+
+    let commit = get_in(&wiki, &format!("/-/commit/{logo}"), "de").await;
+    assert_eq!(commit.status, 200);
+    assert!(text_of(&commit.text()).contains("Bin\u{e4}rdatei: kein zeilenweiser Vergleich."), "{}", commit.text());
+
+    let feed = get_in(&wiki, "/-/changes.atom?path=media", "de").await;
+    assert_eq!(feed.status, 200, "{}", feed.text());
+    let feed = feed.text();
+    assert!(feed.contains("<title>Lore: Letzte \u{c4}nderungen in media</title>"), "{feed}");
+    assert!(feed.contains("Ge\u{e4}ndert: media/logo.png"), "{feed}");
+    let review_feed = get_in(&wiki, "/-/review.atom", "de").await.text();
+    assert!(review_feed.contains("<title>Seiten, die gepr\u{fc}ft werden m\u{fc}ssen</title>"), "{review_feed}");
+    assert!(review_feed.contains("1 defekter Link"), "{review_feed}");
+    let english_feed = get_in(&wiki, "/-/changes.atom", "en").await.text();
+    assert!(english_feed.contains("<title>Lore: recent changes</title>"), "{english_feed}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,11 @@
 // a time, so when another person (or nobody) is logged in on this device, the previous person's copies are
 // dropped before anything new is kept. Logging in or out drops them at once. The header's personal links
 // (between the `lore:personal` comments of `_account_nav.html`) are cut out of every copy.
+//
+// Its words come from the theme's message files: the server puts the `js-offline-…` messages of every
+// interface language in front of this file (`self.loreOfflineMessages`, by language code). A kept copy is
+// labelled in the language it was read in (its `<html lang>`); the page saying there is no copy speaks the
+// language of the page read last, else the browser's.
 "use strict";
 
 var PAGES = "lore-offline-pages-v1";
@@ -133,7 +138,7 @@ function keep(url, response, key) {
             index.pages = index.pages.filter(function (page) {
               return page.url !== url.href;
             });
-            index.pages.push({ url: url.href, title: titleOf(html) });
+            index.pages.push({ url: url.href, title: titleOf(html), lang: langOf(html) });
             var dropped = index.pages.splice(0, Math.max(0, index.pages.length - MAX_PAGES));
             return Promise.all(
               [
@@ -196,10 +201,16 @@ function offlineCopy(url) {
         return null;
       }
       return response.text().then(function (html) {
+        var lang = langOf(html);
+        var t = offlineWords(lang);
         var date = new Date(response.headers.get("Lore-Offline-Date"));
+        var when = isNaN(date.getTime()) ? t("js-offline-earlier-visit") : formatDate(date, lang);
         var banner =
-          '<p class="offline-banner" role="status"><strong>Offline copy from ' + escapeHtml(formatDate(date)) +
-          ".</strong> You are offline; this page may have changed since.</p>";
+          '<p class="offline-banner" role="status"><strong>' +
+          escapeHtml(t("js-offline-copy", { date: when })) +
+          "</strong> " +
+          escapeHtml(t("js-offline-may-have-changed")) +
+          "</p>";
         return new Response(insertAtTopOfContent(html, banner), {
           status: 200,
           headers: response.headers
@@ -213,6 +224,9 @@ function noCopy(url) {
   return caches.open(PAGES).then(function (cache) {
     return Promise.all([readIndex(cache), caches.open(STATIC).then(stylesheets)]).then(function (found) {
       var index = found[0];
+      var last = index.pages[index.pages.length - 1];
+      var lang = (last && last.lang) || browserLanguage();
+      var t = offlineWords(lang);
       var links = index.pages
         .slice()
         .reverse()
@@ -221,18 +235,22 @@ function noCopy(url) {
         })
         .join("");
       var html =
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+        '<!doctype html><html lang="' + escapeHtml(t.lang) + '"><head><meta charset="utf-8">' +
         '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-        '<meta name="color-scheme" content="light dark"><title>Offline</title>' +
+        '<meta name="color-scheme" content="light dark"><title>' + escapeHtml(t("js-offline-title")) + "</title>" +
         found[1]
           .map(function (href) {
             return '<link rel="stylesheet" href="' + escapeHtml(href) + '">';
           })
           .join("") +
         '</head><body><div class="frame"><main id="content" class="offline-page">' +
-        "<h1>You are offline</h1><p>There is no offline copy of <code>" + escapeHtml(url.pathname) +
-        "</code> on this device. Pages you read while online are kept here, the last " + MAX_PAGES + " of them.</p>" +
-        (links ? "<h2>Pages you can read offline</h2><ul>" + links + "</ul>" : "") +
+        "<h1>" + escapeHtml(t("js-offline-heading")) + "</h1><p>" +
+        // The path goes in as HTML after the message is escaped, so a translation may put it anywhere.
+        escapeHtml(t("js-offline-no-copy", { n: MAX_PAGES }))
+          .split("{$path}")
+          .join("<code>" + escapeHtml(url.pathname) + "</code>") +
+        "</p>" +
+        (links ? "<h2>" + escapeHtml(t("js-offline-readable")) + "</h2><ul>" + links + "</ul>" : "") +
         "</main></div></body></html>";
       return new Response(html, {
         status: 503,
@@ -324,15 +342,67 @@ function titleOf(html) {
     .trim();
 }
 
-function formatDate(date) {
-  if (isNaN(date.getTime())) {
-    return "an earlier visit";
-  }
+function formatDate(date, lang) {
   try {
-    return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    return date.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
   } catch (err) {
     return date.toISOString();
   }
+}
+
+// The interface language a kept page was read in: its `<html lang>`.
+function langOf(html) {
+  var match = /<html[^>]*\slang="([^"]*)"/i.exec(html);
+  return match ? match[1] : "";
+}
+
+// The first of the browser's languages Lore's interface comes in (by language, as `de-AT` → `de`), else "en".
+function browserLanguage() {
+  var all = self.loreOfflineMessages || {};
+  var wanted = (self.navigator && self.navigator.languages) || [];
+  for (var i = 0; i < wanted.length; i++) {
+    var found = nearestLanguage(all, wanted[i]);
+    if (found) {
+      return found;
+    }
+  }
+  return "en";
+}
+
+function nearestLanguage(all, tag) {
+  if (!tag) {
+    return "";
+  }
+  if (all[tag]) {
+    return tag;
+  }
+  var base = tag.split("-")[0].toLowerCase();
+  if (base === "zh" && /-(hant|tw|hk|mo)\b/i.test(tag)) {
+    return "";
+  }
+  for (var code in all) {
+    if (code.split("-")[0].toLowerCase() === base) {
+      return code;
+    }
+  }
+  return "";
+}
+
+// The offline messages in `lang` (or English), as a function of a message id and the values of its
+// `{$name}`s; `t.lang` is the language it speaks.
+function offlineWords(lang) {
+  var all = self.loreOfflineMessages || {};
+  var code = nearestLanguage(all, lang) || "en";
+  var messages = all[code] || {};
+  function t(id, values) {
+    var text = messages[id] || id;
+    for (var name in values || {}) {
+      text = text.split("{$" + name + "}").join(String(values[name]));
+    }
+    return text;
+  }
+  t.lang = code;
+  return t;
 }
 
 function escapeHtml(text) {

@@ -741,3 +741,184 @@ password-too-many =
        *[other] Zu viele falsche Passwörter. Versuch es in { $minutes } Minuten noch einmal.
     }
 password-wrong = Dein aktuelles Passwort stimmt nicht.
+
+## What happened, in the inbox, e-mails, digests and chat posts
+
+event-someone = Jemand
+event-page-created = { $actor } hat „{ $title }“ angelegt
+event-page-changed = { $actor } hat „{ $title }“ geändert
+event-page-deleted = { $actor } hat „{ $title }“ gelöscht
+event-page-moved = { $actor } hat „{ $title }“ verschoben
+event-question-asked = { $actor } hat „{ $title }“ gefragt
+event-question-for-you = Vielleicht kennst du die Antwort: { $actor } hat „{ $title }“ gefragt
+event-answer-posted = { $actor } hat auf „{ $title }“ geantwortet
+event-answer-accepted = { $actor } hat eine Antwort auf „{ $title }“ akzeptiert
+event-mentioned = { $actor } hat dich in „{ $title }“ erwähnt
+event-review-due = „{ $title }“ muss geprüft werden
+event-owner-departed = „{ $title }“ braucht eine neue zuständige Person
+event-other = { $actor }: { $kind } „{ $title }“
+inbox-n-changes = 
+    { $n ->
+        [one] (1 Änderung)
+       *[other] ({ $n } Änderungen)
+    }
+why-mentioned = du wurdest erwähnt
+why-owner = du bist für die Seite zuständig
+why-own-answer = es ist deine Antwort
+why-expert = das Wiki meint, dass du die Antwort kennen könntest
+why-follow = 
+    { $kind ->
+        [page] du folgst der Seite { $target }
+        [folder] du folgst dem Ordner { $target }
+        [tag] du folgst dem Schlagwort { $target }
+        [person] du folgst der Person { $target }
+        [question] du folgst der Frage { $target }
+       *[other] du folgst { $target }
+    }
+why-for-me = es betrifft dich
+why-following = es betrifft etwas, dem du folgst
+why-digest = 
+    { $period ->
+        [weekly] du hast eine wöchentliche Zusammenfassung gewählt
+       *[other] du hast eine tägliche Zusammenfassung gewählt
+    }
+mail-open-it = Öffnen: { $url }
+mail-open-in = In { $site } öffnen
+mail-why = Warum du diese Nachricht bekommst: { $why }.
+mail-settings = Einstellen, wann { $site } dir E-Mails schickt
+mail-unsubscribe = Abbestellen
+digest-subject = 
+    { $period ->
+        [weekly]
+            { $n ->
+                [one] Deine wöchentliche Zusammenfassung: 1 Neuigkeit
+               *[other] Deine wöchentliche Zusammenfassung: { $n } Neuigkeiten
+            }
+       *[other]
+            { $n ->
+                [one] Deine tägliche Zusammenfassung: 1 Neuigkeit
+               *[other] Deine tägliche Zusammenfassung: { $n } Neuigkeiten
+            }
+    }
+digest-intro = 
+    { $period ->
+        [weekly]
+            { $n ->
+                [one] Deine wöchentliche Zusammenfassung aus { $site }: 1 Neuigkeit.
+               *[other] Deine wöchentliche Zusammenfassung aus { $site }: { $n } Neuigkeiten.
+            }
+       *[other]
+            { $n ->
+                [one] Deine tägliche Zusammenfassung aus { $site }: 1 Neuigkeit.
+               *[other] Deine tägliche Zusammenfassung aus { $site }: { $n } Neuigkeiten.
+            }
+    }
+digest-times = 
+    { $n ->
+        [one] (einmal)
+       *[other] ({ $n }-mal)
+    }
+digest-more = 
+    { $n ->
+        [one] …und 1 weitere in deinem Posteingang
+       *[other] …und { $n } weitere in deinem Posteingang
+    }
+digest-inbox = Dein Posteingang
+
+## Why a page is on the review radar, and how the wiki is kept
+
+review-reason-past-date = Prüfung fällig seit { $since }
+review-reason-owner-departed = die zuständige Person { $owner } ist gegangen
+review-reason-owner-inactive = die zuständige Person { $owner } ist inaktiv
+review-reason-author-departed = größtenteils von { $name } geschrieben, die nicht mehr da ist
+review-reason-unanswered = 
+    { $days ->
+        [one] seit 1 Tag unbeantwortet
+       *[other] seit { $days } Tagen unbeantwortet
+    }
+review-reason-broken-links = 
+    { $n ->
+        [one] 1 defekter Link
+       *[other] { $n } defekte Links
+    }
+review-reason-owned-by = zuständig: { $owner }
+review-reason-mostly-written-by = größtenteils von { $name } geschrieben
+review-reason-no-owner = niemand zuständig
+review-reason-untouched = seit { $since } weder bearbeitet noch geprüft
+upkeep-without-owner = 
+    { $n ->
+        [one] 1 Seite hat keine zuständige Person
+       *[other] { $n } Seiten haben keine zuständige Person
+    }
+upkeep-none-owned = 
+    { $n ->
+        [one] die 1 Seite hat keine zuständige Person
+       *[other] keine der { $n } Seiten hat eine zuständige Person
+    }
+upkeep-all-untouched = alle wurden zuletzt vor über einem Jahr bearbeitet
+upkeep-untouched = 
+    { $n ->
+        [one] 1 wurde zuletzt vor über einem Jahr bearbeitet
+       *[other] { $n } wurden zuletzt vor über einem Jahr bearbeitet
+    }
+upkeep-no-review-dates = keine Seite hat ein Prüfdatum
+upkeep-without-review-date = 
+    { $n ->
+        [one] 1 hat kein Prüfdatum
+       *[other] { $n } haben kein Prüfdatum
+    }
+upkeep-separator = { "; " }
+upkeep-summary = { $parts }.
+
+## Why a diff shows no lines
+
+diff-note-long = Dieser Vergleich ist lang: Nur die ersten { $n } Zeilen werden gezeigt.
+diff-note-binary = Binärdatei: kein zeilenweiser Vergleich.
+diff-note-too-large = Diese Datei ist zu groß, um sie hier zu vergleichen.
+
+## Atom feeds and the app manifest
+
+feed-changes = { $site }: Letzte Änderungen
+feed-changes-in = { $site }: Letzte Änderungen in { $folder }
+feed-changes-tagged = { $site }: Letzte Änderungen mit dem Schlagwort { $tag }
+feed-changes-in-tagged = { $site }: Letzte Änderungen in { $folder } mit dem Schlagwort { $tag }
+feed-no-message = (keine Beschreibung)
+feed-changed-paths = Geändert: { $paths }
+feed-questions = { $site }: Fragen
+feed-questions-tagged = { $site }: Fragen mit dem Schlagwort { $tag }
+feed-question-summary = 
+    { $n ->
+        [one] 1 Antwort
+       *[other] { $n } Antworten
+    }; { $status ->
+        [answered] beantwortet
+       *[other] offen
+    }
+feed-someone = jemand
+feed-answers = Antworten: { $title }
+feed-answer-by = Antwort von { $name }
+feed-review = Seiten, die geprüft werden müssen
+feed-review-owner = Seiten von { $owner }, die geprüft werden müssen
+manifest-description = { $site }: das Wiki, offline lesbar für die zuletzt gelesenen Seiten
+
+## Reading offline (the service worker)
+
+js-offline-copy = Offline-Kopie, Stand { $date }.
+js-offline-earlier-visit = eines früheren Besuchs
+js-offline-may-have-changed = Du bist offline; diese Seite hat sich seitdem vielleicht geändert.
+js-offline-title = Offline
+js-offline-heading = Du bist offline
+js-offline-no-copy = Auf diesem Gerät gibt es keine Offline-Kopie von { $path }. Seiten, die du online liest, werden hier aufbewahrt, die letzten { $n } davon.
+js-offline-readable = Seiten, die du offline lesen kannst
+
+## What handlers tell people in forms and notices
+
+new-page-exists = Unter { $url } gibt es schon eine Seite.
+new-page-against-hint = Adressen sind kleingeschriebene Wörter, verbunden durch Bindestriche, also wird aus „{ $typed }“ { $better }.
+new-page-title-no-letters = Der Titel braucht einen Buchstaben oder eine Ziffer, damit eine Adresse daraus werden kann.
+replica-not-caught-up = Gespeichert. Dieser Server hat deine Änderung noch nicht übernommen; sie erscheint hier in wenigen Sekunden
+history-message-hidden = (Dieser Commit hat auch Seiten geändert, die du nicht lesen darfst; seine Beschreibung wird nicht gezeigt.)
+error-no-theme-file = Dieses Theme hat keine solche Datei.
+error-get-only = Diese Adresse beantwortet nur GET.
+error-nothing-here = Unter dieser Adresse gibt es nichts.
+error-no-service-worker = Dieses Theme hat keinen Service Worker.

@@ -742,3 +742,184 @@ password-too-many =
        *[other] Too many wrong passwords. Try again in { $minutes } minutes.
     }
 password-wrong = Your current password is not right.
+
+## What happened, in the inbox, e-mails, digests and chat posts
+
+event-someone = Someone
+event-page-created = { $actor } created “{ $title }”
+event-page-changed = { $actor } changed “{ $title }”
+event-page-deleted = { $actor } deleted “{ $title }”
+event-page-moved = { $actor } moved “{ $title }”
+event-question-asked = { $actor } asked “{ $title }”
+event-question-for-you = You may know the answer: { $actor } asked “{ $title }”
+event-answer-posted = { $actor } answered “{ $title }”
+event-answer-accepted = { $actor } accepted an answer to “{ $title }”
+event-mentioned = { $actor } mentioned you in “{ $title }”
+event-review-due = “{ $title }” is due for review
+event-owner-departed = “{ $title }” needs a new owner
+event-other = { $actor }: { $kind } “{ $title }”
+inbox-n-changes = 
+    { $n ->
+        [one] (1 change)
+       *[other] ({ $n } changes)
+    }
+why-mentioned = you were mentioned
+why-owner = you own the page
+why-own-answer = it is your answer
+why-expert = the wiki thinks you may know the answer
+why-follow = 
+    { $kind ->
+        [page] you follow the page { $target }
+        [folder] you follow the folder { $target }
+        [tag] you follow the tag { $target }
+        [person] you follow the person { $target }
+        [question] you follow the question { $target }
+       *[other] you follow { $target }
+    }
+why-for-me = it concerns you
+why-following = it concerns something you follow
+why-digest = 
+    { $period ->
+        [weekly] you chose a weekly digest
+       *[other] you chose a daily digest
+    }
+mail-open-it = Open it: { $url }
+mail-open-in = Open it in { $site }
+mail-why = You get this because { $why }.
+mail-settings = Change how { $site } e-mails you
+mail-unsubscribe = Unsubscribe
+digest-subject = 
+    { $period ->
+        [weekly]
+            { $n ->
+                [one] Your weekly digest: 1 update
+               *[other] Your weekly digest: { $n } updates
+            }
+       *[other]
+            { $n ->
+                [one] Your daily digest: 1 update
+               *[other] Your daily digest: { $n } updates
+            }
+    }
+digest-intro = 
+    { $period ->
+        [weekly]
+            { $n ->
+                [one] Your weekly digest from { $site }: 1 update.
+               *[other] Your weekly digest from { $site }: { $n } updates.
+            }
+       *[other]
+            { $n ->
+                [one] Your daily digest from { $site }: 1 update.
+               *[other] Your daily digest from { $site }: { $n } updates.
+            }
+    }
+digest-times = 
+    { $n ->
+        [one] (once)
+       *[other] ({ $n } times)
+    }
+digest-more = 
+    { $n ->
+        [one] …and 1 more in your inbox
+       *[other] …and { $n } more in your inbox
+    }
+digest-inbox = Your inbox
+
+## Why a page is on the review radar, and how the wiki is kept
+
+review-reason-past-date = needs review since { $since }
+review-reason-owner-departed = owner { $owner } has left
+review-reason-owner-inactive = owner { $owner } is inactive
+review-reason-author-departed = most of it was written by { $name }, who has left
+review-reason-unanswered = 
+    { $days ->
+        [one] unanswered for 1 day
+       *[other] unanswered for { $days } days
+    }
+review-reason-broken-links = 
+    { $n ->
+        [one] 1 broken link
+       *[other] { $n } broken links
+    }
+review-reason-owned-by = owned by { $owner }
+review-reason-mostly-written-by = mostly written by { $name }
+review-reason-no-owner = no owner
+review-reason-untouched = not edited or verified since { $since }
+upkeep-without-owner = 
+    { $n ->
+        [one] 1 page has no owner
+       *[other] { $n } pages have no owner
+    }
+upkeep-none-owned = 
+    { $n ->
+        [one] the 1 page has no owner
+       *[other] none of the { $n } pages has an owner
+    }
+upkeep-all-untouched = all were last edited over a year ago
+upkeep-untouched = 
+    { $n ->
+        [one] 1 was last edited over a year ago
+       *[other] { $n } were last edited over a year ago
+    }
+upkeep-no-review-dates = no page has a review date
+upkeep-without-review-date = 
+    { $n ->
+        [one] 1 has no review date
+       *[other] { $n } have no review date
+    }
+upkeep-separator = { "; " }
+upkeep-summary = { $parts }.
+
+## Why a diff shows no lines
+
+diff-note-long = This diff is long: only the first { $n } lines are shown.
+diff-note-binary = Binary file: no line diff.
+diff-note-too-large = This file is too large to diff here.
+
+## Atom feeds and the app manifest
+
+feed-changes = { $site }: recent changes
+feed-changes-in = { $site }: recent changes in { $folder }
+feed-changes-tagged = { $site }: recent changes tagged { $tag }
+feed-changes-in-tagged = { $site }: recent changes in { $folder } tagged { $tag }
+feed-no-message = (no message)
+feed-changed-paths = Changed: { $paths }
+feed-questions = { $site }: questions
+feed-questions-tagged = { $site }: questions tagged { $tag }
+feed-question-summary = 
+    { $n ->
+        [one] 1 answer
+       *[other] { $n } answers
+    }; { $status ->
+        [answered] answered
+       *[other] open
+    }
+feed-someone = someone
+feed-answers = Answers: { $title }
+feed-answer-by = Answer by { $name }
+feed-review = Pages needing review
+feed-review-owner = Pages owned by { $owner } needing review
+manifest-description = { $site }: the wiki, readable offline for the pages you read last
+
+## Reading offline (the service worker)
+
+js-offline-copy = Offline copy from { $date }.
+js-offline-earlier-visit = an earlier visit
+js-offline-may-have-changed = You are offline; this page may have changed since.
+js-offline-title = Offline
+js-offline-heading = You are offline
+js-offline-no-copy = There is no offline copy of { $path } on this device. Pages you read while online are kept here, the last { $n } of them.
+js-offline-readable = Pages you can read offline
+
+## What handlers tell people in forms and notices
+
+new-page-exists = A page already exists at { $url }.
+new-page-against-hint = Addresses are lowercase words joined by hyphens, so “{ $typed }” would be { $better }.
+new-page-title-no-letters = The title needs a letter or a digit to make an address from.
+replica-not-caught-up = Saved. This server has not caught up with your change yet; it shows here in a few seconds
+history-message-hidden = (This commit also changed pages you cannot read; its message is not shown.)
+error-no-theme-file = This theme has no such file.
+error-get-only = This address only answers GET.
+error-nothing-here = There is nothing at this address.
+error-no-service-worker = This theme has no service worker.

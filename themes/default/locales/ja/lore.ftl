@@ -670,3 +670,158 @@ login-wrong = ユーザー名またはパスワードが違います。
 password-mismatch = 新しいパスワードが一致しません。
 password-too-many = パスワードの誤りが多すぎます。{ $minutes } 分後にもう一度お試しください。
 password-wrong = 現在のパスワードが正しくありません。
+
+## What happened, in the inbox, e-mails, digests and chat posts
+
+event-someone = だれか
+event-page-created = { $actor } さんが「{ $title }」を作成しました
+event-page-changed = { $actor } さんが「{ $title }」を変更しました
+event-page-deleted = { $actor } さんが「{ $title }」を削除しました
+event-page-moved = { $actor } さんが「{ $title }」を移動しました
+event-question-asked = { $actor } さんが「{ $title }」と質問しました
+event-question-for-you = 答えをご存じかもしれません：{ $actor } さんが「{ $title }」と質問しました
+event-answer-posted = { $actor } さんが「{ $title }」に回答しました
+event-answer-accepted = { $actor } さんが「{ $title }」の回答を採用しました
+event-mentioned = { $actor } さんが「{ $title }」であなたをメンションしました
+event-review-due = 「{ $title }」はレビューの時期です
+event-owner-departed = 「{ $title }」には新しい担当者が必要です
+event-other = { $actor }：{ $kind }「{ $title }」
+inbox-n-changes = 
+    { $n ->
+       *[other] （{ $n } 件の変更）
+    }
+why-mentioned = あなたがメンションされました
+why-owner = あなたがこのページの担当者です
+why-own-answer = あなたの回答です
+why-expert = あなたが答えを知っているかもしれないと Wiki が判断しました
+why-follow = 
+    { $kind ->
+        [page] ページ { $target } をフォローしています
+        [folder] フォルダー { $target } をフォローしています
+        [tag] タグ { $target } をフォローしています
+        [person] { $target } さんをフォローしています
+        [question] 質問 { $target } をフォローしています
+       *[other] { $target } をフォローしています
+    }
+why-for-me = あなたに関係があります
+why-following = フォロー中のものに関係があります
+why-digest = 
+    { $period ->
+        [weekly] 週次まとめを選択しています
+       *[other] 日次まとめを選択しています
+    }
+mail-open-it = 開く：{ $url }
+mail-open-in = { $site } で開く
+mail-why = このメールが届いた理由：{ $why }。
+mail-settings = { $site } からのメールの受け取り方を変更
+mail-unsubscribe = 配信停止
+digest-subject = 
+    { $period ->
+        [weekly] 週次まとめ：{ $n } 件の更新
+       *[other] 日次まとめ：{ $n } 件の更新
+    }
+digest-intro = 
+    { $period ->
+        [weekly] { $site } の週次まとめ：{ $n } 件の更新。
+       *[other] { $site } の日次まとめ：{ $n } 件の更新。
+    }
+digest-times = 
+    { $n ->
+       *[other] （{ $n } 回）
+    }
+digest-more = 
+    { $n ->
+       *[other] …ほか { $n } 件は受信箱で
+    }
+digest-inbox = 受信箱
+
+## Why a page is on the review radar, and how the wiki is kept
+
+review-reason-past-date = { $since } からレビュー待ち
+review-reason-owner-departed = 担当者 { $owner } さんが退職しました
+review-reason-owner-inactive = 担当者 { $owner } さんは活動していません
+review-reason-author-departed = 大部分を書いた { $name } さんが退職しました
+review-reason-unanswered = 
+    { $days ->
+       *[other] { $days } 日間回答なし
+    }
+review-reason-broken-links = 
+    { $n ->
+       *[other] リンク切れ { $n } 件
+    }
+review-reason-owned-by = 担当者：{ $owner }
+review-reason-mostly-written-by = 主な執筆者：{ $name }
+review-reason-no-owner = 担当者なし
+review-reason-untouched = { $since } 以降、編集も確認もされていません
+upkeep-without-owner = 
+    { $n ->
+       *[other] { $n } ページに担当者がいません
+    }
+upkeep-none-owned = 
+    { $n ->
+       *[other] { $n } ページのどれにも担当者がいません
+    }
+upkeep-all-untouched = すべて最終編集から 1 年以上たっています
+upkeep-untouched = 
+    { $n ->
+       *[other] { $n } ページは最終編集から 1 年以上たっています
+    }
+upkeep-no-review-dates = レビュー日のあるページはありません
+upkeep-without-review-date = 
+    { $n ->
+       *[other] { $n } ページにレビュー日がありません
+    }
+upkeep-separator = { "。" }
+upkeep-summary = { $parts }。
+
+## Why a diff shows no lines
+
+diff-note-long = この差分は長いため、最初の { $n } 行だけを表示しています。
+diff-note-binary = バイナリファイル：行ごとの差分はありません。
+diff-note-too-large = このファイルは大きすぎるため、ここでは比較できません。
+
+## Atom feeds and the app manifest
+
+feed-changes = { $site }：最近の変更
+feed-changes-in = { $site }：{ $folder } の最近の変更
+feed-changes-tagged = { $site }：タグ { $tag } の最近の変更
+feed-changes-in-tagged = { $site }：{ $folder } のタグ { $tag } の最近の変更
+feed-no-message = （メッセージなし）
+feed-changed-paths = 変更：{ $paths }
+feed-questions = { $site }：質問
+feed-questions-tagged = { $site }：タグ { $tag } の質問
+feed-question-summary = 
+    { $n ->
+       *[other] 回答 { $n } 件
+    }、{ $status ->
+        [answered] 解決済み
+       *[other] 未解決
+    }
+feed-someone = だれか
+feed-answers = 回答：{ $title }
+feed-answer-by = { $name } さんの回答
+feed-review = レビューが必要なページ
+feed-review-owner = { $owner } さんが担当する、レビューが必要なページ
+manifest-description = { $site }：最近読んだページをオフラインでも読める Wiki
+
+## Reading offline (the service worker)
+
+js-offline-copy = { $date } のオフラインコピーです。
+js-offline-earlier-visit = 以前の訪問時
+js-offline-may-have-changed = オフラインです。このページはその後変更されているかもしれません。
+js-offline-title = オフライン
+js-offline-heading = オフラインです
+js-offline-no-copy = このデバイスには { $path } のオフラインコピーがありません。オンラインで読んだページは、最新の { $n } ページまでここに保存されます。
+js-offline-readable = オフラインで読めるページ
+
+## What handlers tell people in forms and notices
+
+new-page-exists = { $url } にはすでにページがあります。
+new-page-against-hint = アドレスはハイフンでつないだ小文字の単語です。「{ $typed }」なら { $better } になります。
+new-page-title-no-letters = アドレスを作るには、タイトルに文字か数字が 1 つ以上必要です。
+replica-not-caught-up = 保存しました。このサーバーにはまだ変更が反映されていません。数秒後にここに表示されます
+history-message-hidden = （このコミットは閲覧できないページも変更しているため、メッセージは表示されません。）
+error-no-theme-file = このテーマにはそのファイルがありません。
+error-get-only = このアドレスは GET にだけ応答します。
+error-nothing-here = このアドレスには何もありません。
+error-no-service-worker = このテーマには Service Worker がありません。

@@ -741,3 +741,184 @@ password-too-many =
        *[other] Senhas erradas demais. Tente de novo em { $minutes } minutos.
     }
 password-wrong = Sua senha atual não está correta.
+
+## What happened, in the inbox, e-mails, digests and chat posts
+
+event-someone = Alguém
+event-page-created = { $actor } criou “{ $title }”
+event-page-changed = { $actor } alterou “{ $title }”
+event-page-deleted = { $actor } excluiu “{ $title }”
+event-page-moved = { $actor } moveu “{ $title }”
+event-question-asked = { $actor } perguntou “{ $title }”
+event-question-for-you = Talvez você saiba a resposta: { $actor } perguntou “{ $title }”
+event-answer-posted = { $actor } respondeu “{ $title }”
+event-answer-accepted = { $actor } aceitou uma resposta para “{ $title }”
+event-mentioned = { $actor } mencionou você em “{ $title }”
+event-review-due = “{ $title }” precisa de revisão
+event-owner-departed = “{ $title }” precisa de um novo responsável
+event-other = { $actor }: { $kind } “{ $title }”
+inbox-n-changes = 
+    { $n ->
+        [one] (1 alteração)
+       *[other] ({ $n } alterações)
+    }
+why-mentioned = você foi mencionado
+why-owner = você é responsável pela página
+why-own-answer = é a sua resposta
+why-expert = a wiki acha que você talvez saiba a resposta
+why-follow = 
+    { $kind ->
+        [page] você segue a página { $target }
+        [folder] você segue a pasta { $target }
+        [tag] você segue a tag { $target }
+        [person] você segue a pessoa { $target }
+        [question] você segue a pergunta { $target }
+       *[other] você segue { $target }
+    }
+why-for-me = isso diz respeito a você
+why-following = isso diz respeito a algo que você segue
+why-digest = 
+    { $period ->
+        [weekly] você escolheu um resumo semanal
+       *[other] você escolheu um resumo diário
+    }
+mail-open-it = Abrir: { $url }
+mail-open-in = Abrir em { $site }
+mail-why = Você recebeu esta mensagem porque { $why }.
+mail-settings = Alterar como { $site } envia e-mails para você
+mail-unsubscribe = Cancelar inscrição
+digest-subject = 
+    { $period ->
+        [weekly]
+            { $n ->
+                [one] Seu resumo semanal: 1 novidade
+               *[other] Seu resumo semanal: { $n } novidades
+            }
+       *[other]
+            { $n ->
+                [one] Seu resumo diário: 1 novidade
+               *[other] Seu resumo diário: { $n } novidades
+            }
+    }
+digest-intro = 
+    { $period ->
+        [weekly]
+            { $n ->
+                [one] Seu resumo semanal de { $site }: 1 novidade.
+               *[other] Seu resumo semanal de { $site }: { $n } novidades.
+            }
+       *[other]
+            { $n ->
+                [one] Seu resumo diário de { $site }: 1 novidade.
+               *[other] Seu resumo diário de { $site }: { $n } novidades.
+            }
+    }
+digest-times = 
+    { $n ->
+        [one] (uma vez)
+       *[other] ({ $n } vezes)
+    }
+digest-more = 
+    { $n ->
+        [one] …e mais 1 na sua caixa de entrada
+       *[other] …e mais { $n } na sua caixa de entrada
+    }
+digest-inbox = Sua caixa de entrada
+
+## Why a page is on the review radar, and how the wiki is kept
+
+review-reason-past-date = precisa de revisão desde { $since }
+review-reason-owner-departed = o responsável { $owner } saiu
+review-reason-owner-inactive = o responsável { $owner } está inativo
+review-reason-author-departed = a maior parte foi escrita por { $name }, que saiu
+review-reason-unanswered = 
+    { $days ->
+        [one] sem resposta há 1 dia
+       *[other] sem resposta há { $days } dias
+    }
+review-reason-broken-links = 
+    { $n ->
+        [one] 1 link quebrado
+       *[other] { $n } links quebrados
+    }
+review-reason-owned-by = responsável: { $owner }
+review-reason-mostly-written-by = escrita principalmente por { $name }
+review-reason-no-owner = sem responsável
+review-reason-untouched = não editada nem verificada desde { $since }
+upkeep-without-owner = 
+    { $n ->
+        [one] 1 página não tem responsável
+       *[other] { $n } páginas não têm responsável
+    }
+upkeep-none-owned = 
+    { $n ->
+        [one] a única página não tem responsável
+       *[other] nenhuma das { $n } páginas tem responsável
+    }
+upkeep-all-untouched = todas foram editadas pela última vez há mais de um ano
+upkeep-untouched = 
+    { $n ->
+        [one] 1 foi editada pela última vez há mais de um ano
+       *[other] { $n } foram editadas pela última vez há mais de um ano
+    }
+upkeep-no-review-dates = nenhuma página tem data de revisão
+upkeep-without-review-date = 
+    { $n ->
+        [one] 1 não tem data de revisão
+       *[other] { $n } não têm data de revisão
+    }
+upkeep-separator = { "; " }
+upkeep-summary = { $parts }.
+
+## Why a diff shows no lines
+
+diff-note-long = Esta comparação é longa: só as primeiras { $n } linhas são mostradas.
+diff-note-binary = Arquivo binário: sem comparação por linhas.
+diff-note-too-large = Este arquivo é grande demais para comparar aqui.
+
+## Atom feeds and the app manifest
+
+feed-changes = { $site }: alterações recentes
+feed-changes-in = { $site }: alterações recentes em { $folder }
+feed-changes-tagged = { $site }: alterações recentes com a tag { $tag }
+feed-changes-in-tagged = { $site }: alterações recentes em { $folder } com a tag { $tag }
+feed-no-message = (sem mensagem)
+feed-changed-paths = Alterado: { $paths }
+feed-questions = { $site }: perguntas
+feed-questions-tagged = { $site }: perguntas com a tag { $tag }
+feed-question-summary = 
+    { $n ->
+        [one] 1 resposta
+       *[other] { $n } respostas
+    }; { $status ->
+        [answered] respondida
+       *[other] aberta
+    }
+feed-someone = alguém
+feed-answers = Respostas: { $title }
+feed-answer-by = Resposta de { $name }
+feed-review = Páginas que precisam de revisão
+feed-review-owner = Páginas de { $owner } que precisam de revisão
+manifest-description = { $site }: a wiki, legível offline nas páginas que você leu por último
+
+## Reading offline (the service worker)
+
+js-offline-copy = Cópia offline de { $date }.
+js-offline-earlier-visit = uma visita anterior
+js-offline-may-have-changed = Você está offline; esta página pode ter mudado desde então.
+js-offline-title = Offline
+js-offline-heading = Você está offline
+js-offline-no-copy = Não há cópia offline de { $path } neste dispositivo. As páginas que você lê online ficam guardadas aqui, as últimas { $n } delas.
+js-offline-readable = Páginas que você pode ler offline
+
+## What handlers tell people in forms and notices
+
+new-page-exists = Já existe uma página em { $url }.
+new-page-against-hint = Endereços são palavras minúsculas unidas por hífens, então “{ $typed }” seria { $better }.
+new-page-title-no-letters = O título precisa de uma letra ou um dígito para gerar um endereço.
+replica-not-caught-up = Salvo. Este servidor ainda não recebeu sua alteração; ela aparece aqui em alguns segundos
+history-message-hidden = (Este commit também alterou páginas que você não pode ler; a mensagem dele não é mostrada.)
+error-no-theme-file = Este tema não tem esse arquivo.
+error-get-only = Este endereço só responde a GET.
+error-nothing-here = Não há nada neste endereço.
+error-no-service-worker = Este tema não tem service worker.

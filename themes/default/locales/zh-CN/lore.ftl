@@ -670,3 +670,158 @@ login-wrong = 用户名或密码错误。
 password-mismatch = 两次输入的新密码不一致。
 password-too-many = 密码错误次数过多。请 { $minutes } 分钟后重试。
 password-wrong = 你的当前密码不正确。
+
+## What happened, in the inbox, e-mails, digests and chat posts
+
+event-someone = 有人
+event-page-created = { $actor } 创建了“{ $title }”
+event-page-changed = { $actor } 修改了“{ $title }”
+event-page-deleted = { $actor } 删除了“{ $title }”
+event-page-moved = { $actor } 移动了“{ $title }”
+event-question-asked = { $actor } 提问：“{ $title }”
+event-question-for-you = 你可能知道答案：{ $actor } 提问“{ $title }”
+event-answer-posted = { $actor } 回答了“{ $title }”
+event-answer-accepted = { $actor } 采纳了“{ $title }”的一个回答
+event-mentioned = { $actor } 在“{ $title }”中提到了你
+event-review-due = “{ $title }”需要审阅
+event-owner-departed = “{ $title }”需要新的负责人
+event-other = { $actor }：{ $kind }“{ $title }”
+inbox-n-changes = 
+    { $n ->
+       *[other] （{ $n } 次更改）
+    }
+why-mentioned = 有人提到了你
+why-owner = 你是此页面的负责人
+why-own-answer = 这是你的回答
+why-expert = Wiki 认为你可能知道答案
+why-follow = 
+    { $kind ->
+        [page] 你关注了页面 { $target }
+        [folder] 你关注了文件夹 { $target }
+        [tag] 你关注了标签 { $target }
+        [person] 你关注了 { $target }
+        [question] 你关注了问题 { $target }
+       *[other] 你关注了 { $target }
+    }
+why-for-me = 这与你有关
+why-following = 这与你关注的内容有关
+why-digest = 
+    { $period ->
+        [weekly] 你选择了每周摘要
+       *[other] 你选择了每日摘要
+    }
+mail-open-it = 打开：{ $url }
+mail-open-in = 在 { $site } 中打开
+mail-why = 你收到此邮件的原因：{ $why }。
+mail-settings = 更改 { $site } 给你发邮件的方式
+mail-unsubscribe = 退订
+digest-subject = 
+    { $period ->
+        [weekly] 你的每周摘要：{ $n } 条更新
+       *[other] 你的每日摘要：{ $n } 条更新
+    }
+digest-intro = 
+    { $period ->
+        [weekly] 来自 { $site } 的每周摘要：{ $n } 条更新。
+       *[other] 来自 { $site } 的每日摘要：{ $n } 条更新。
+    }
+digest-times = 
+    { $n ->
+       *[other] （{ $n } 次）
+    }
+digest-more = 
+    { $n ->
+       *[other] ……收件箱中还有 { $n } 条
+    }
+digest-inbox = 你的收件箱
+
+## Why a page is on the review radar, and how the wiki is kept
+
+review-reason-past-date = 自 { $since } 起需要审阅
+review-reason-owner-departed = 负责人 { $owner } 已离开
+review-reason-owner-inactive = 负责人 { $owner } 已不活跃
+review-reason-author-departed = 大部分内容由 { $name } 撰写，此人已离开
+review-reason-unanswered = 
+    { $days ->
+       *[other] { $days } 天无人回答
+    }
+review-reason-broken-links = 
+    { $n ->
+       *[other] { $n } 个失效链接
+    }
+review-reason-owned-by = 负责人：{ $owner }
+review-reason-mostly-written-by = 主要由 { $name } 撰写
+review-reason-no-owner = 没有负责人
+review-reason-untouched = 自 { $since } 起未编辑或核实
+upkeep-without-owner = 
+    { $n ->
+       *[other] { $n } 个页面没有负责人
+    }
+upkeep-none-owned = 
+    { $n ->
+       *[other] 全部 { $n } 个页面都没有负责人
+    }
+upkeep-all-untouched = 全部在一年多以前最后编辑
+upkeep-untouched = 
+    { $n ->
+       *[other] { $n } 个在一年多以前最后编辑
+    }
+upkeep-no-review-dates = 没有页面设置审阅日期
+upkeep-without-review-date = 
+    { $n ->
+       *[other] { $n } 个没有审阅日期
+    }
+upkeep-separator = { "；" }
+upkeep-summary = { $parts }。
+
+## Why a diff shows no lines
+
+diff-note-long = 此差异很长：只显示前 { $n } 行。
+diff-note-binary = 二进制文件：没有逐行差异。
+diff-note-too-large = 此文件太大，无法在此比较。
+
+## Atom feeds and the app manifest
+
+feed-changes = { $site }：最近更改
+feed-changes-in = { $site }：{ $folder } 中的最近更改
+feed-changes-tagged = { $site }：标签为 { $tag } 的最近更改
+feed-changes-in-tagged = { $site }：{ $folder } 中标签为 { $tag } 的最近更改
+feed-no-message = （无说明）
+feed-changed-paths = 已更改：{ $paths }
+feed-questions = { $site }：问题
+feed-questions-tagged = { $site }：标签为 { $tag } 的问题
+feed-question-summary = 
+    { $n ->
+       *[other] { $n } 个回答
+    }；{ $status ->
+        [answered] 已解决
+       *[other] 未解决
+    }
+feed-someone = 某人
+feed-answers = 回答：{ $title }
+feed-answer-by = { $name } 的回答
+feed-review = 需要审阅的页面
+feed-review-owner = { $owner } 负责的需要审阅的页面
+manifest-description = { $site }：Wiki，最近读过的页面可离线阅读
+
+## Reading offline (the service worker)
+
+js-offline-copy = 离线副本，保存于 { $date }。
+js-offline-earlier-visit = 之前的访问
+js-offline-may-have-changed = 你已离线；此页面之后可能已有更改。
+js-offline-title = 离线
+js-offline-heading = 你已离线
+js-offline-no-copy = 此设备上没有 { $path } 的离线副本。你在线时阅读的页面会保存在这里，最多保留最近的 { $n } 个。
+js-offline-readable = 可离线阅读的页面
+
+## What handlers tell people in forms and notices
+
+new-page-exists = { $url } 已有页面。
+new-page-against-hint = 地址由连字符连接的小写单词组成，因此“{ $typed }”应为 { $better }。
+new-page-title-no-letters = 标题至少需要一个字母或数字才能生成地址。
+replica-not-caught-up = 已保存。此服务器尚未同步你的更改，几秒钟后会显示在这里
+history-message-hidden = （此提交还更改了你无权阅读的页面，因此不显示其说明。）
+error-no-theme-file = 此主题没有这个文件。
+error-get-only = 此地址只响应 GET 请求。
+error-nothing-here = 此地址没有任何内容。
+error-no-service-worker = 此主题没有 Service Worker。
