@@ -287,14 +287,26 @@ impl Replica {
     /// here and now (blocking), so the writer reads their write as soon as the answer is in; whether the site
     /// serves `head` afterwards (when not, the caller announces it and waits for the fetcher).
     pub fn apply_now(&self, have: ObjectId, head: ObjectId, objects: &ObjectBundle) -> bool {
+        let started = Instant::now();
         let _one_at_a_time = self.applying.lock();
         if self.site.serves(head) {
+            tracing::debug!(waited_ms = started.elapsed().as_secs_f64() * 1e3, "a forwarded write's commit came first");
             return true;
         }
-        if self.mirror.head().ok().flatten() != Some(have) {
+        // The mirror may have moved past `have` since the request left (an event brought a commit made
+        // meanwhile): the objects from `have` hold those from any later commit of the same line.
+        let Some(mirror_head) = self.mirror.head().ok().flatten() else { return false };
+        if mirror_head != have && !self.mirror.is_ancestor(have, mirror_head).unwrap_or(false) {
             return false;
         }
-        match self.mirror.apply_objects(objects, have, head) {
+        let applying = Instant::now();
+        let applied = self.mirror.apply_objects(objects, mirror_head, head);
+        tracing::debug!(
+            waited_ms = (applying - started).as_secs_f64() * 1e3,
+            apply_ms = applying.elapsed().as_secs_f64() * 1e3,
+            "applied a forwarded write's objects"
+        );
+        match applied {
             Ok(PackUpdate::Moved) => {}
             Ok(PackUpdate::Raced) => return false,
             Err(err) => {

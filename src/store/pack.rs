@@ -63,6 +63,41 @@ impl ObjectBundle {
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }
+
+    /// The objects as a pack in git's format (version 2, each object whole, deflated fast): written through
+    /// libgit2's indexer it becomes two files, where loose objects would be a file each (new files are what
+    /// costs on a busy ext4 volume: perf showed a replica's applies mostly in its inode allocator).
+    fn to_pack(&self) -> Vec<u8> {
+        use sha1::Digest;
+        let mut pack = Vec::with_capacity(self.objects.iter().map(|(_, data)| data.len() / 2 + 16).sum::<usize>() + 32);
+        pack.extend_from_slice(b"PACK");
+        pack.extend_from_slice(&2u32.to_be_bytes());
+        pack.extend_from_slice(&(self.objects.len() as u32).to_be_bytes());
+        for (kind, data) in &self.objects {
+            let code: usize = match kind {
+                git2::ObjectType::Commit => 1,
+                git2::ObjectType::Tree => 2,
+                git2::ObjectType::Blob => 3,
+                _ => 4,
+            };
+            // The type and size: 3 bits of type and the size's 4 lowest bits, then 7 bits a byte, each byte but
+            // the last with its high bit set.
+            let mut size = data.len() >> 4;
+            let mut byte = (code << 4 | (data.len() & 0x0f)) as u8;
+            while size > 0 {
+                pack.push(byte | 0x80);
+                byte = (size & 0x7f) as u8;
+                size >>= 7;
+            }
+            pack.push(byte);
+            let mut deflate = flate2::write::ZlibEncoder::new(&mut pack, flate2::Compression::fast());
+            deflate.write_all(data).expect("writing to memory");
+            deflate.finish().expect("writing to memory");
+        }
+        let checksum = sha1::Sha1::digest(&pack);
+        pack.extend_from_slice(&checksum);
+        pack
+    }
 }
 
 /// How a branch update from a pack ended.
@@ -163,15 +198,17 @@ impl Store {
         })
     }
 
-    /// Writes the objects of `bundle`, checks that with them the repository holds everything `new` changed
-    /// against its ancestor `old` (the bundle of [`Store::objects_between`] from `old` to `new`), then moves
-    /// the served branch from `old` to `new` as [`Store::apply_pack`] does.
+    /// Writes the objects of `bundle` (as one pack, through libgit2's indexer, which hashes every object),
+    /// checks that with them the repository holds everything `new` changed against its ancestor `old` (the
+    /// bundle of [`Store::objects_between`] from `old` to `new`), then moves the served branch from `old` to
+    /// `new` as [`Store::apply_pack`] does.
     pub fn apply_objects(&self, bundle: &ObjectBundle, old: ObjectId, new: ObjectId) -> Result<PackUpdate> {
+        let pack = bundle.to_pack();
         self.with_repo(|repo| {
             let odb = repo.odb()?;
-            for (kind, data) in &bundle.objects {
-                odb.write(*kind, data)?;
-            }
+            let mut writer = odb.packwriter()?;
+            writer.write_all(&pack).map_err(|err| Error::Git(format!("writing a pack: {err}")))?;
+            writer.commit()?;
             // Every object the commits changed must be here now: a bundle that lacks one is refused before the
             // branch points at a history the repository cannot read.
             let commits: Vec<git2::Oid> = walk_between(repo, &[old], new)?.collect::<std::result::Result<_, _>>()?;

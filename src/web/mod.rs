@@ -343,7 +343,14 @@ async fn accept_within(
 ) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
     let slot = slots.clone().acquire_owned().await.expect("the connection slots are never closed");
     match listener.accept().await {
-        Ok((stream, remote)) => Some((stream, remote, slot)),
+        Ok((stream, remote)) => {
+            // Answers go out as written: with Nagle's algorithm a response written in pieces (headers, then a
+            // streamed or compressed body) can wait for the client's delayed acknowledgement, tens of ms.
+            if let Err(err) = stream.set_nodelay(true) {
+                tracing::debug!(error = %err, "TCP_NODELAY could not be set");
+            }
+            Some((stream, remote, slot))
+        }
         Err(err) => {
             // A connection that failed before it was accepted is that client's problem; running out of file
             // descriptors is the server's, and retrying at once would spin.
