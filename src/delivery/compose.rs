@@ -55,6 +55,46 @@ pub fn headline(words: Translator<'_>, event: &EventRecord) -> String {
     )
 }
 
+/// What an event's summary says, in `words`' language. The notifier records summaries when it sees the
+/// commit, once for every reader, so the few sentences it writes itself are recorded in English and put
+/// into the reader's language here (by the event's kind, so a page's own words are never taken for them);
+/// the page's lines they quote stay as written.
+pub fn summary(words: Translator<'_>, event: &EventRecord) -> String {
+    let summary = event.summary.trim();
+    let say = |id: &str, name: &str, value: &str| words.say(id, &[(name, Arg::text(value.trim()))]);
+    let changed = |lines: &str| match lines {
+        "Changed the front matter" => words.say("event-summary-front-matter", &[]),
+        _ => match lines.strip_prefix("Removed: ") {
+            Some(removed) => say("event-summary-removed", "lines", removed),
+            None => lines.to_string(),
+        },
+    };
+    match event.kind.as_str() {
+        "page_changed" => changed(summary),
+        "page_deleted" if summary == "Deleted" => words.say("event-summary-deleted", &[]),
+        "page_moved" => match summary.strip_prefix("Moved from ") {
+            Some(rest) => match rest.split_once("; ") {
+                Some((from, lines)) => format!("{}; {}", say("event-summary-moved", "from", from), changed(lines)),
+                None => say("event-summary-moved", "from", rest),
+            },
+            None => summary.to_string(),
+        },
+        "question_for_you" => match summary.strip_prefix("Still unanswered: ") {
+            Some(title) => say("event-summary-unanswered", "title", title),
+            None => summary.to_string(),
+        },
+        "review_due" => match summary.strip_prefix("Due for review since ") {
+            Some(since) => say("event-summary-review-since", "since", since),
+            None => summary.to_string(),
+        },
+        "owner_departed" => match summary.strip_suffix(" has left: this page needs a new owner") {
+            Some(name) => say("event-summary-owner-left", "name", name),
+            None => summary.to_string(),
+        },
+        _ => summary.to_string(),
+    }
+}
+
 /// An event's link, absolute.
 pub fn event_url(site: Site<'_>, event: &EventRecord) -> String {
     absolute(site, &event.url)
@@ -85,15 +125,16 @@ pub fn instant(
     let why = why(words, &candidate.reason, &event.kind);
     let settings_url = absolute(site, "/-/account/notifications");
     let mut text = format!("{headline}\n\n");
-    if !event.summary.trim().is_empty() {
-        let _ = write!(text, "{}\n\n", event.summary.trim());
+    let summary = summary(words, event);
+    if !summary.is_empty() {
+        let _ = write!(text, "{summary}\n\n");
     }
     let _ = write!(text, "{}\n\n", words.say("mail-open-it", &[("url", Arg::text(&url))]));
     text_footer(&mut text, words, site, &why, &settings_url, unsubscribe_url);
     let mut html = html_start(words, &headline);
     let _ = write!(html, "<p><strong>{}</strong></p>", escape(&headline));
-    if !event.summary.trim().is_empty() {
-        let _ = write!(html, "<blockquote>{}</blockquote>", escape(event.summary.trim()));
+    if !summary.is_empty() {
+        let _ = write!(html, "<blockquote>{}</blockquote>", escape(&summary));
     }
     let open = words.say("mail-open-in", &[("site", Arg::text(site.title))]);
     let _ = write!(html, "<p><a href=\"{}\">{}</a></p>", escape(&url), escape(&open));
@@ -140,9 +181,10 @@ pub fn digest(
         let url = event_url(site, event);
         let _ = writeln!(text, "* {headline}{more}\n  {url}");
         let _ = write!(html, "<li><a href=\"{}\">{}</a>{}", escape(&url), escape(&headline), escape(&more));
-        if !event.summary.trim().is_empty() {
-            let _ = writeln!(text, "  {}", event.summary.trim());
-            let _ = write!(html, "<br><small>{}</small>", escape(event.summary.trim()));
+        let summary = summary(words, event);
+        if !summary.is_empty() {
+            let _ = writeln!(text, "  {summary}");
+            let _ = write!(html, "<br><small>{}</small>", escape(&summary));
         }
         html.push_str("</li>");
         text.push('\n');
@@ -329,6 +371,30 @@ mod tests {
         assert_eq!(why(german, "follow:tag:ops", "page_changed"), "du folgst dem Schlagwort ops");
         let japanese = messages.in_language(UiLanguage::Ja);
         assert!(headline(japanese, &event("page_changed", "Rota")).contains("「Rota」"));
+    }
+
+    #[test]
+    fn the_notifiers_own_summaries_speak_the_readers_language_and_a_pages_words_stay() {
+        let messages = messages();
+        let german = messages.in_language(UiLanguage::De);
+        let said = |kind: &str, recorded: &str| {
+            let mut event = event(kind, "Rota");
+            event.summary = recorded.into();
+            summary(german, &event)
+        };
+        assert_eq!(said("page_moved", "Moved from ops/rota.md"), "Verschoben von ops/rota.md");
+        assert_eq!(
+            said("page_moved", "Moved from ops/rota.md; Removed: old line"),
+            "Verschoben von ops/rota.md; Entfernt: old line"
+        );
+        assert_eq!(said("page_changed", "Changed the front matter"), "Front Matter geändert");
+        assert_eq!(said("page_deleted", "Deleted"), "Gelöscht");
+        assert_eq!(said("question_for_you", "Still unanswered: Who runs CI?"), "Noch unbeantwortet: Who runs CI?");
+        assert_eq!(said("review_due", "Due for review since 2026-01-01"), "Prüfung fällig seit 2026-01-01");
+        assert!(said("owner_departed", "Ann has left: this page needs a new owner").starts_with("Ann ist nicht mehr"));
+        // A page's own words are quoted as written, even when they look like Lore's.
+        assert_eq!(said("page_changed", "Deleted the old rota"), "Deleted the old rota");
+        assert_eq!(said("answer_posted", "Still unanswered: no"), "Still unanswered: no");
     }
 
     #[test]

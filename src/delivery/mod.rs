@@ -15,7 +15,7 @@
 
 mod claims;
 mod compose;
-pub use compose::{headline, why};
+pub use compose::{headline, summary, why};
 mod digest;
 mod mail;
 mod webhook;

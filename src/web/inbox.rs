@@ -338,6 +338,7 @@ fn item_view(words: Translator<'_>, item: InboxRecord) -> InboxItemView {
     };
     let says = format!("{}{many}", delivery::headline(words, &item.event));
     let why = delivery::why(words, &item.reason, &item.event.kind);
+    let summary = delivery::summary(words, &item.event);
     InboxItemView {
         why,
         cursor: format!("{}:{}", item.updated_at, item.id),
@@ -349,7 +350,7 @@ fn item_view(words: Translator<'_>, item: InboxRecord) -> InboxItemView {
         actor: crate::store::Person { name: item.event.actor_name, email: item.event.actor_email },
         at: at.to_rfc3339(),
         read: item.read_at.is_some(),
-        summary: item.event.summary,
+        summary,
         n_events: item.n_events,
         reason: item.reason,
         says,

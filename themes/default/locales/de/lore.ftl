@@ -757,6 +757,13 @@ event-mentioned = { $actor } hat dich in „{ $title }“ erwähnt
 event-review-due = „{ $title }“ muss geprüft werden
 event-owner-departed = „{ $title }“ braucht eine neue zuständige Person
 event-other = { $actor }: { $kind } „{ $title }“
+event-summary-moved = Verschoben von { $from }
+event-summary-removed = Entfernt: { $lines }
+event-summary-front-matter = Front Matter geändert
+event-summary-deleted = Gelöscht
+event-summary-unanswered = Noch unbeantwortet: { $title }
+event-summary-review-since = Prüfung fällig seit { $since }
+event-summary-owner-left = { $name } ist nicht mehr dabei: diese Seite braucht einen neuen Verantwortlichen
 inbox-n-changes = 
     { $n ->
         [one] (1 Änderung)

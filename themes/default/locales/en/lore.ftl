@@ -758,6 +758,13 @@ event-mentioned = { $actor } mentioned you in “{ $title }”
 event-review-due = “{ $title }” is due for review
 event-owner-departed = “{ $title }” needs a new owner
 event-other = { $actor }: { $kind } “{ $title }”
+event-summary-moved = Moved from { $from }
+event-summary-removed = Removed: { $lines }
+event-summary-front-matter = Changed the front matter
+event-summary-deleted = Deleted
+event-summary-unanswered = Still unanswered: { $title }
+event-summary-review-since = Due for review since { $since }
+event-summary-owner-left = { $name } has left: this page needs a new owner
 inbox-n-changes = 
     { $n ->
         [one] (1 change)

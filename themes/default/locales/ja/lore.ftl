@@ -686,6 +686,13 @@ event-mentioned = { $actor } さんが「{ $title }」であなたをメンシ�
 event-review-due = 「{ $title }」はレビューの時期です
 event-owner-departed = 「{ $title }」には新しい担当者が必要です
 event-other = { $actor }：{ $kind }「{ $title }」
+event-summary-moved = { $from } から移動
+event-summary-removed = 削除：{ $lines }
+event-summary-front-matter = フロントマターを変更
+event-summary-deleted = 削除済み
+event-summary-unanswered = まだ回答がありません：{ $title }
+event-summary-review-since = { $since } からレビュー待ち
+event-summary-owner-left = { $name } さんは退職しました：このページには新しい担当者が必要です
 inbox-n-changes = 
     { $n ->
        *[other] （{ $n } 件の変更）

@@ -757,6 +757,13 @@ event-mentioned = { $actor } mencionou você em “{ $title }”
 event-review-due = “{ $title }” precisa de revisão
 event-owner-departed = “{ $title }” precisa de um novo responsável
 event-other = { $actor }: { $kind } “{ $title }”
+event-summary-moved = Movida de { $from }
+event-summary-removed = Removido: { $lines }
+event-summary-front-matter = O front matter mudou
+event-summary-deleted = Excluída
+event-summary-unanswered = Ainda sem resposta: { $title }
+event-summary-review-since = Revisão pendente desde { $since }
+event-summary-owner-left = { $name } saiu: esta página precisa de um novo responsável
 inbox-n-changes = 
     { $n ->
         [one] (1 alteração)

@@ -686,6 +686,13 @@ event-mentioned = { $actor } 在“{ $title }”中提到了你
 event-review-due = “{ $title }”需要审阅
 event-owner-departed = “{ $title }”需要新的负责人
 event-other = { $actor }：{ $kind }“{ $title }”
+event-summary-moved = 从 { $from } 移来
+event-summary-removed = 删除：{ $lines }
+event-summary-front-matter = 修改了 front matter
+event-summary-deleted = 已删除
+event-summary-unanswered = 仍未回答：{ $title }
+event-summary-review-since = 自 { $since } 起需要审阅
+event-summary-owner-left = { $name } 已离开：此页面需要新的负责人
 inbox-n-changes = 
     { $n ->
        *[other] （{ $n } 次更改）
