@@ -346,7 +346,7 @@ fn respond_and_keep(
     page_cache_headers(res.headers_mut());
     if let Some(key) = key {
         tokio::spawn(async move {
-            let Some(turn) = state.page_cache.compress_turn().await else { return };
+            let Some(turn) = state.page_cache.compress_turn(&rendered).await else { return };
             tokio::task::spawn_blocking(move || {
                 state.page_cache.insert(key, &rendered, inline_styles, fresh_until);
                 drop(turn);
