@@ -4,8 +4,8 @@
 //! The replica learns of new commits at once from the primary's event stream (`/-/api/cluster/events`,
 //! server-sent events naming each new head) and from the answers to the writes it forwards (`X-Lore-Head`).
 //! A small change comes with its event (and with the answer to a write this replica forwarded): the objects
-//! its commits added, read once for every replica, which the replica writes as it writes its own (each one's
-//! id is the hash of what is written), checks that nothing the commits changed is missing, and moves its
+//! its commits added, read once for every replica, which the replica writes as one pack through libgit2's
+//! indexer (every object hashed), checks that nothing the commits changed is missing, and moves its
 //! branch forward by compare-and-swap (`store::pack`). Otherwise it pulls the new head in one request and no
 //! process: the primary answers `/-/api/cluster/pack` with the pack of the new commits (built in memory),
 //! written through libgit2's indexer (every object hashed and checked). Anything

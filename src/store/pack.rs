@@ -12,9 +12,9 @@ use super::{ObjectId, Store};
 use crate::{Error, Result};
 
 /// The objects a line of ordinary commits added, as they are (each one's kind and content): what a node
-/// that has the first commit's parent lacks to serve the last. Cheaper than a pack at both ends for the
-/// few objects of a save: nothing is compressed, searched for deltas or indexed, and the receiver writes
-/// each object as it would write its own (its id is the hash of what it writes).
+/// that has the first commit's parent lacks to serve the last. Cheaper to make than a pack for the few
+/// objects of a save (no walk of the receiver's folders, no search for deltas, nothing compressed); the
+/// receiver writes them as one pack of whole objects, which libgit2's indexer hashes and checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectBundle {
     objects: Vec<(git2::ObjectType, Vec<u8>)>,
