@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::{Person, Stream};
 use crate::i18n::{Arg, Translator};
+use crate::state::recorded;
 use crate::state::{EventRecord, InboxRecord, MailCandidate};
 
 /// The site links point at.
@@ -63,31 +64,31 @@ pub fn summary(words: Translator<'_>, event: &EventRecord) -> String {
     let summary = event.summary.trim();
     let say = |id: &str, name: &str, value: &str| words.say(id, &[(name, Arg::text(value.trim()))]);
     let changed = |lines: &str| match lines {
-        "Changed the front matter" => words.say("event-summary-front-matter", &[]),
-        _ => match lines.strip_prefix("Removed: ") {
+        recorded::FRONT_MATTER => words.say("event-summary-front-matter", &[]),
+        _ => match lines.strip_prefix(recorded::REMOVED) {
             Some(removed) => say("event-summary-removed", "lines", removed),
             None => lines.to_string(),
         },
     };
     match event.kind.as_str() {
         "page_changed" => changed(summary),
-        "page_deleted" if summary == "Deleted" => words.say("event-summary-deleted", &[]),
-        "page_moved" => match summary.strip_prefix("Moved from ") {
+        "page_deleted" if summary == recorded::DELETED => words.say("event-summary-deleted", &[]),
+        "page_moved" => match summary.strip_prefix(recorded::MOVED_FROM) {
             Some(rest) => match rest.split_once("; ") {
                 Some((from, lines)) => format!("{}; {}", say("event-summary-moved", "from", from), changed(lines)),
                 None => say("event-summary-moved", "from", rest),
             },
             None => summary.to_string(),
         },
-        "question_for_you" => match summary.strip_prefix("Still unanswered: ") {
+        "question_for_you" => match summary.strip_prefix(recorded::UNANSWERED) {
             Some(title) => say("event-summary-unanswered", "title", title),
             None => summary.to_string(),
         },
-        "review_due" => match summary.strip_prefix("Due for review since ") {
+        "review_due" => match summary.strip_prefix(recorded::DUE_SINCE) {
             Some(since) => say("event-summary-review-since", "since", since),
             None => summary.to_string(),
         },
-        "owner_departed" => match summary.strip_suffix(" has left: this page needs a new owner") {
+        "owner_departed" => match summary.strip_suffix(recorded::OWNER_LEFT) {
             Some(name) => say("event-summary-owner-left", "name", name),
             None => summary.to_string(),
         },

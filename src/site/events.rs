@@ -10,6 +10,7 @@ use crate::content::mentions::{self, Mention};
 use crate::content::questions::{self, question_of_answer};
 use crate::content::{PageKind, RepoPath, front_matter, page};
 use crate::history::FileChangeEntry;
+use crate::state::recorded;
 use crate::store::{CommitInfo, ObjectId, Person};
 
 use super::{Site, Text};
@@ -172,7 +173,7 @@ impl Site {
                 }
                 (PageKind::Page, None, Some(new)) => match &change.renamed_from {
                     Some(from) => {
-                        let mut event = base(EventKind::PageMoved, format!("Moved from {from}"));
+                        let mut event = base(EventKind::PageMoved, format!("{}{from}", recorded::MOVED_FROM));
                         event.related = RepoPath::parse(from).ok();
                         res.push(event);
                     }
@@ -180,17 +181,17 @@ impl Site {
                 },
                 (PageKind::Page, Some(old), Some(new)) if change.renamed_from.is_some() => {
                     let from = change.renamed_from.clone().unwrap_or_default();
-                    let mut event = base(EventKind::PageMoved, format!("Moved from {from}"));
+                    let mut event = base(EventKind::PageMoved, format!("{}{from}", recorded::MOVED_FROM));
                     event.related = RepoPath::parse(&from).ok();
                     if old != new {
-                        event.summary = format!("Moved from {from}; {}", changed_lines(old, new));
+                        event.summary = format!("{}{from}; {}", recorded::MOVED_FROM, changed_lines(old, new));
                     }
                     res.push(event);
                 }
                 (PageKind::Page, Some(old), Some(new)) => {
                     res.push(base(EventKind::PageChanged, changed_lines(old, new)))
                 }
-                (PageKind::Page, Some(_), None) => res.push(base(EventKind::PageDeleted, "Deleted".into())),
+                (PageKind::Page, Some(_), None) => res.push(base(EventKind::PageDeleted, recorded::DELETED.into())),
                 _ => {}
             }
             // Mentions added by this commit: in the new text and not in the old one.
@@ -266,9 +267,9 @@ fn changed_lines(old: &str, new: &str) -> String {
     if !added.is_empty() {
         clip(&added.join(" · "))
     } else if !removed.is_empty() {
-        clip(&format!("Removed: {}", removed.iter().take(3).copied().collect::<Vec<_>>().join(" · ")))
+        clip(&format!("{}{}", recorded::REMOVED, removed.iter().take(3).copied().collect::<Vec<_>>().join(" · ")))
     } else {
-        "Changed the front matter".into()
+        recorded::FRONT_MATTER.into()
     }
 }
 

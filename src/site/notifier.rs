@@ -226,7 +226,7 @@ impl Site {
                     email: asker.clone(),
                 },
                 at: now,
-                summary: format!("Still unanswered: {}", question.title),
+                summary: format!("{}{}", crate::state::recorded::UNANSWERED, question.title),
                 tags: question.tags.clone(),
                 mentioned: None,
                 related: None,
@@ -350,7 +350,7 @@ impl Site {
                     &meta.title,
                     &lore,
                     now,
-                    format!("Due for review since {since}"),
+                    format!("{}{since}", crate::state::recorded::DUE_SINCE),
                     &meta.front_matter.tags,
                 );
                 reminders.push((record, recipients_of(&[])));
@@ -366,7 +366,7 @@ impl Site {
                     &meta.title,
                     &crate::store::Person { name: name.clone(), email: email.clone() },
                     now,
-                    format!("{name} has left: this page needs a new owner"),
+                    format!("{name}{}", crate::state::recorded::OWNER_LEFT),
                     &meta.front_matter.tags,
                 );
                 reminders.push((record, recipients_of(&person_follows)));

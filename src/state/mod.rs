@@ -33,7 +33,7 @@ use db::{Conn, PgConnection, params};
 pub use accounts::{AccountRecord, TokenRecord};
 pub use backup::{backup_database, check_database, dump_postgres, load_postgres};
 pub use delivery::{DigestKey, MailCandidate, Outcome, WebhookDeliveryRecord, WebhookDue};
-pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord};
+pub use notify::{EventRecord, FollowRecord, InboxCursor, InboxRecord, SettingsRecord, recorded};
 pub use sessions::SessionRecord;
 
 /// Where the database keeps its id.

@@ -57,6 +57,24 @@ pub struct EventRecord {
     pub tags: Vec<String>,
 }
 
+/// The sentences the notifier writes into event summaries itself. A summary is recorded once for every reader,
+/// in English; `delivery::summary` finds these by the event's kind and says them in each reader's language.
+pub mod recorded {
+    /// `Moved from <old path>`, then `; ` and what changed when the move changed the page too.
+    pub const MOVED_FROM: &str = "Moved from ";
+    /// Before the lines a change removed, when it added none.
+    pub const REMOVED: &str = "Removed: ";
+    /// A change of the front matter alone.
+    pub const FRONT_MATTER: &str = "Changed the front matter";
+    pub const DELETED: &str = "Deleted";
+    /// Before a question's title, when it goes out again unanswered.
+    pub const UNANSWERED: &str = "Still unanswered: ";
+    /// Before the date a page became due for review.
+    pub const DUE_SINCE: &str = "Due for review since ";
+    /// After the name of an owner who left.
+    pub const OWNER_LEFT: &str = " has left: this page needs a new owner";
+}
+
 /// One item of a person's inbox: the newest event it stands for, and how many it gathered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxRecord {
