@@ -13,6 +13,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::csrf::CsrfForm;
+use super::error::Channel;
 use super::paths::{PagePath, decode_path, page_after, safe_next};
 use super::view::{self, Frame, TokenRow, host_of};
 use super::viewer::Viewer;
@@ -185,7 +186,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         // The cluster token identifies a replica on the paths replication uses, and nowhere else.
         if !(path.starts_with("/wiki.git/") || path.starts_with("/-/api/cluster/")) {
             let err = Error::Unauthorized("the cluster token works only for replication".into());
-            return channel.refuse(&state, &viewer, request.headers(), &err);
+            return refuse(channel, &state, &viewer, request.headers(), &err);
         }
         viewer.access = crate::auth::Access::replica(auth.rules.clone());
     } else if auth.config.mode != AuthMode::Open {
@@ -200,13 +201,13 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
                 viewer.session_cookie = session_cookie;
             }
             Ok(Identified::Anonymous { stale_session }) => clear_session = stale_session,
-            Err(err) => return channel.refuse(&state, &viewer, request.headers(), &err),
+            Err(err) => return refuse(channel, &state, &viewer, request.headers(), &err),
         }
     }
     let method = request.method().clone();
     let need = match need(&method, &path) {
         Ok(need) => need,
-        Err(err) => return channel.refuse(&state, &viewer, request.headers(), &err),
+        Err(err) => return refuse(channel, &state, &viewer, request.headers(), &err),
     };
     if need == Need::Metrics {
         let listed = state.site.config.metrics_allow.iter().any(|it| it.contains(viewer.address));
@@ -214,7 +215,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             // Monitoring clients follow no login redirect: a plain refusal says what to change.
             let err =
                 Error::Forbidden("metrics are readable only from the addresses in metrics_allow, or by admins".into());
-            return channel.refuse(&state, &viewer, request.headers(), &err);
+            return refuse(channel, &state, &viewer, request.headers(), &err);
         }
     }
     if let Err(err) = allowed(&viewer, &need) {
@@ -228,7 +229,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             let next = percent_encoding::utf8_percent_encode(&target, QUERY_VALUE).to_string();
             Redirect::to(&format!("/-/login?next={next}")).into_response()
         } else {
-            channel.refuse(&state, &viewer, request.headers(), &err)
+            refuse(channel, &state, &viewer, request.headers(), &err)
         };
         if clear_session {
             res.headers_mut().append(header::SET_COOKIE, expired_session_cookie());
@@ -276,44 +277,21 @@ fn allowed(viewer: &Viewer, need: &Need) -> Result<()> {
     if ok { Ok(()) } else { Err(viewer.denied()) }
 }
 
-/// How a refusal is answered: a themed page, JSON, or plain text with git's Basic challenge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Channel {
-    Browser,
-    Api,
-    Git,
-}
-
-impl Channel {
-    fn of(path: &str) -> Channel {
-        if path.starts_with("/-/api/") {
-            Channel::Api
-        } else if path.starts_with("/wiki.git/") {
-            Channel::Git
-        } else {
-            Channel::Browser
-        }
-    }
-
-    fn refuse(self, state: &AppState, viewer: &Viewer, headers: &HeaderMap, err: &Error) -> Response {
-        let (status, code, message) = error::classify(err);
-        let mut res = match self {
-            // In the viewer's scope, so the page is in their language.
-            Channel::Browser => viewer
-                .clone()
-                .scope(|| super::themed_error_page(state, &host_of(headers), error::error_page(status, message))),
-            Channel::Api => error::api_error(status, code, message),
-            Channel::Git => (status, format!("{message}\n")).into_response(),
+/// A refusal: a themed page, JSON, or plain text with git's Basic challenge.
+fn refuse(channel: Channel, state: &AppState, viewer: &Viewer, headers: &HeaderMap, err: &Error) -> Response {
+    let (status, code, message) = error::classify(err);
+    let mut res = channel.plain_refusal(status, code, &message).unwrap_or_else(|| {
+        // In the viewer's scope, so the page is in their language.
+        viewer.clone().scope(|| super::themed_error_page(state, &host_of(headers), error::error_page(status, message)))
+    });
+    if status == StatusCode::UNAUTHORIZED {
+        let challenge = match channel {
+            Channel::Git => "Basic realm=\"Lore\"",
+            _ => "Bearer realm=\"Lore\"",
         };
-        if status == StatusCode::UNAUTHORIZED {
-            let challenge = match self {
-                Channel::Git => "Basic realm=\"Lore\"",
-                _ => "Bearer realm=\"Lore\"",
-            };
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-        }
-        res
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
     }
+    res
 }
 
 enum Identified {

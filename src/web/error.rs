@@ -90,6 +90,36 @@ impl IntoResponse for ApiError {
 }
 
 /// A JSON error response.
+/// Who a refusal is for, by the request's path: a browser (a themed page, which the caller renders), the JSON
+/// API, or git (plain text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Browser,
+    Api,
+    Git,
+}
+
+impl Channel {
+    pub fn of(path: &str) -> Channel {
+        if path.starts_with("/-/api/") {
+            Channel::Api
+        } else if path.starts_with("/wiki.git/") {
+            Channel::Git
+        } else {
+            Channel::Browser
+        }
+    }
+
+    /// The refusal for the API (JSON) or git (a line of text); `None` for a browser.
+    pub fn plain_refusal(self, status: StatusCode, code: &'static str, message: &str) -> Option<Response> {
+        match self {
+            Channel::Browser => None,
+            Channel::Api => Some(api_error(status, code, message)),
+            Channel::Git => Some((status, format!("{message}\n")).into_response()),
+        }
+    }
+}
+
 pub fn api_error(status: StatusCode, error: &'static str, detail: impl Into<String>) -> Response {
     (status, Json(ErrorBody { error, detail: detail.into() })).into_response()
 }

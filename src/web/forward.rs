@@ -22,13 +22,14 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine;
 use futures_util::StreamExt;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use super::error::Channel;
 use super::{AppState, error};
 use crate::replica::Replica;
 use crate::site::Site;
@@ -140,32 +141,18 @@ fn must_forward(method: &Method, uri: &Uri) -> bool {
     !safe && path != "/-/preview" && path != "/-/hooks/refresh"
 }
 
-/// How a refusal is answered, by the kind of client.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Channel {
-    Browser,
-    Api,
-    Git,
-}
-
-impl Channel {
-    fn of(path: &str) -> Channel {
-        if path.starts_with("/-/api/") {
-            Channel::Api
-        } else if path.starts_with("/wiki.git/") {
-            Channel::Git
-        } else {
-            Channel::Browser
-        }
-    }
-
-    fn refuse(self, state: &AppState, host: &str, status: StatusCode, code: &'static str, message: &str) -> Response {
-        match self {
-            Channel::Api => error::api_error(status, code, message),
-            Channel::Git => (status, format!("{message}\n")).into_response(),
-            Channel::Browser => super::themed_error_page(state, host, error::error_page(status, message)),
-        }
-    }
+/// A refusal in the client's kind: a themed page, JSON, or plain text for git.
+fn refuse(
+    channel: Channel,
+    state: &AppState,
+    host: &str,
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+) -> Response {
+    channel
+        .plain_refusal(status, code, message)
+        .unwrap_or_else(|| super::themed_error_page(state, host, error::error_page(status, message)))
 }
 
 // Connection-level headers: they describe one hop, never the request.
@@ -219,7 +206,7 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
         let claimed = [&proxy.user_header, &proxy.email_header, &proxy.groups_header, &proxy.name_header];
         if claimed.iter().any(|name| headers.contains_key(name.as_str())) {
             let message = "identity headers are accepted only from the configured proxies";
-            return channel.refuse(state, &host, StatusCode::FORBIDDEN, "forbidden", message);
+            return refuse(channel, state, &host, StatusCode::FORBIDDEN, "forbidden", message);
         }
         headers.remove("x-forwarded-for");
         headers.remove("x-forwarded-proto");
@@ -243,7 +230,7 @@ async fn forward(state: &AppState, forwarder: &Forwarder, request: Request) -> R
         format!("{}{}", forwarder.replica.primary().as_str(), parts.uri.path_and_query().map_or("/", |it| it.as_str()));
     parts.uri = match target.parse() {
         Ok(uri) => uri,
-        Err(_) => return channel.refuse(state, &host, StatusCode::BAD_REQUEST, "bad_request", "invalid request path"),
+        Err(_) => return refuse(channel, state, &host, StatusCode::BAD_REQUEST, "bad_request", "invalid request path"),
     };
     parts.version = axum::http::Version::HTTP_11;
     let outbound = Request::from_parts(parts, body);
@@ -350,7 +337,7 @@ async fn primary_head(client: &Client<HttpConnector, Body>, replica: &Replica) -
 fn primary_unreachable(state: &AppState, host: &str, channel: Channel) -> Response {
     let message = "changes cannot be saved right now: this server is a replica and the primary it sends changes to \
                    is not reachable. Reading still works; try again in a moment";
-    let mut res = channel.refuse(state, host, StatusCode::SERVICE_UNAVAILABLE, "unavailable", message);
+    let mut res = refuse(channel, state, host, StatusCode::SERVICE_UNAVAILABLE, "unavailable", message);
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     res
 }
