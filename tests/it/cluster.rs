@@ -143,6 +143,19 @@ impl Cluster {
         (reply.status == 200).then(|| reply.json()["head"].as_str().map(str::to_string)).flatten()
     }
 
+    /// Waits until both replicas serve the primary's head, and fails naming the one that does not.
+    async fn replicas_serve_the_primarys_head(&self) {
+        let primary_head = self.primary_git(&["rev-parse", "HEAD"]);
+        for index in 0..2 {
+            let head = retry_until(
+                async || self.served_head(self.replica(index)).await,
+                |it| it.as_deref() == Some(primary_head.as_str()),
+            )
+            .await;
+            assert_eq!(head.as_deref(), Some(primary_head.as_str()), "replica {index} serves another head");
+        }
+    }
+
     fn cluster_token(&self) -> String {
         format!("{:0>64}", std::process::id())
     }
@@ -203,15 +216,7 @@ async fn a_page_saved_on_one_replica_is_read_there_at_once_and_on_the_other_repl
     }
     assert!(text.lines().any(|it| it == "lore_replication_lag_commits 0"), "replica A is behind:\n{text}");
     // The replicas commit nothing themselves: their heads are the primary's.
-    let primary_head = cluster.primary_git(&["rev-parse", "HEAD"]);
-    for index in 0..2 {
-        let head = retry_until(
-            async || cluster.served_head(cluster.replica(index)).await,
-            |it| it.as_deref() == Some(primary_head.as_str()),
-        )
-        .await;
-        assert_eq!(head.as_deref(), Some(primary_head.as_str()), "replica {index} serves another head");
-    }
+    cluster.replicas_serve_the_primarys_head().await;
 
     // Once caught up, a new commit reaches each replica as one pack pulled from the primary (no git process).
     let pulls = async |index: usize| {
@@ -494,15 +499,7 @@ async fn kill_9_of_the_primary_during_a_write_storm_loses_no_acknowledged_write(
     .output()
     .expect("git fsck runs");
     assert!(fsck.status.success(), "git fsck: {}", String::from_utf8_lossy(&fsck.stderr));
-    let primary_head = cluster.primary_git(&["rev-parse", "HEAD"]);
-    for index in 0..2 {
-        let head = retry_until(
-            async || cluster.served_head(cluster.replica(index)).await,
-            |it| it.as_deref() == Some(primary_head.as_str()),
-        )
-        .await;
-        assert_eq!(head.as_deref(), Some(primary_head.as_str()), "replica {index} did not converge on the primary");
-    }
+    cluster.replicas_serve_the_primarys_head().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
