@@ -103,6 +103,8 @@ pub struct Replica {
     /// Held while the mirror takes new commits and the site follows (by the fetcher, or by a forwarded write
     /// that brought its own): one at a time, so that neither finds the other's branch move a race.
     applying: Mutex<()>,
+    /// Packs written into the mirror since git last checked whether to pack them together.
+    packs_since_housekeeping: AtomicU64,
     /// What the fetcher is asked to do; it waits on `fetch_wanted`.
     wanted: Mutex<Wanted>,
     fetch_wanted: Condvar,
@@ -202,6 +204,7 @@ impl Replica {
             mirror,
             progress: Mutex::new(Progress::default()),
             applying: Mutex::new(()),
+            packs_since_housekeeping: AtomicU64::new(0),
             wanted: Mutex::new(Wanted { pull: false, fetch: true, offered: None }),
             fetch_wanted: Condvar::new(),
             events_connected: AtomicBool::new(false),
@@ -360,6 +363,7 @@ impl Replica {
             if fetch {
                 self.fetch_and_refresh();
             }
+            self.housekeeping();
         }
     }
 
@@ -396,25 +400,31 @@ impl Replica {
         served
     }
 
-    // After the mirror's branch moved to `want`: the site follows, housekeeping runs now and then, and the
-    // lag is over when nothing newer was announced. Whether the site serves `want`.
+    // After the mirror's branch moved to `want`: the site follows, and the lag is over when nothing newer was
+    // announced. Whether the site serves `want`.
     fn refresh_after_pull(&self, want: ObjectId) -> bool {
         if let Err(err) = self.site.refresh() {
             tracing::error!(error = %err, "refreshing after a pull failed");
         }
-        // Each pull leaves a small pack or a few loose objects: git's own housekeeping packs them together once
-        // there are many (in the background, as after a push; it decides for itself whether there is anything
-        // to do).
-        if self.pulls.load(Ordering::Relaxed).is_multiple_of(HOUSEKEEPING_EVERY)
-            && let Err(err) = run_git(Some(self.site.git_dir()), &["gc", "--auto", "--quiet"], None)
-        {
-            tracing::warn!(error = %err, "git gc --auto in the mirror failed");
-        }
+        self.packs_since_housekeeping.fetch_add(1, Ordering::Relaxed);
         let mut progress = self.progress.lock();
         if progress.announced.is_none_or(|it| self.site.serves(it)) {
             progress.behind_since = None;
         }
         self.site.serves(want)
+    }
+
+    // Each pull leaves a small pack: git's own housekeeping packs them together once there are many (in the
+    // background, as after a push; it decides for itself whether there is anything to do). Here, on the
+    // fetcher's thread and outside the mirror's lock, never in a forwarded write's request.
+    fn housekeeping(&self) {
+        if self.packs_since_housekeeping.load(Ordering::Relaxed) < HOUSEKEEPING_EVERY {
+            return;
+        }
+        self.packs_since_housekeeping.store(0, Ordering::Relaxed);
+        if let Err(err) = run_git(Some(self.site.git_dir()), &["gc", "--auto", "--quiet"], None) {
+            tracing::warn!(error = %err, "git gc --auto in the mirror failed");
+        }
     }
 
     // The objects the primary offered when they lead from the mirror's head to `want`, else
