@@ -3,64 +3,17 @@
 //! head, the pack of new commits, and a node's replication status.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use serde::Serialize;
 
 use super::AppState;
 use crate::replica::{EVENTS_KEEPALIVE, MAX_PACK_BYTES, MAX_PACK_COMMITS, ReplicationStatus};
-use crate::site::Site;
 use crate::store::ObjectId;
-
-/// The most commits, and bytes, the objects an event carries may hold; a replica further behind, or a larger
-/// change, pulls a pack instead (`/-/api/cluster/pack`, up to 8 MiB).
-pub const MAX_EVENT_COMMITS: usize = 8;
-pub const MAX_EVENT_BYTES: usize = 1 << 20;
-
-/// The objects of the commits from one head to the next, read once and sent in every replica's event stream:
-/// a replica then serves a new commit without asking the primary for it, and the primary reads them once
-/// per change however many replicas follow it.
-#[derive(Default)]
-pub struct EventObjects {
-    last: tokio::sync::Mutex<Option<LastObjects>>,
-}
-
-/// The last bundle read: the heads it leads from and to, and its base64 (`None` when there was none).
-struct LastObjects {
-    from: ObjectId,
-    to: ObjectId,
-    objects: Option<Arc<str>>,
-}
-
-impl EventObjects {
-    async fn between(&self, site: &Arc<Site>, from: ObjectId, to: ObjectId) -> Option<Arc<str>> {
-        // Held while reading, so that the streams of several replicas wait for one read instead of each
-        // making its own.
-        let mut last = self.last.lock().await;
-        if let Some(read) = last.as_ref()
-            && (read.from, read.to) == (from, to)
-        {
-            return read.objects.clone();
-        }
-        let site = site.clone();
-        let read = super::blocking(move || site.objects_between(from, to, MAX_EVENT_COMMITS, MAX_EVENT_BYTES)).await;
-        let objects = match read {
-            Ok(objects) => objects.map(|it| Arc::from(base64::engine::general_purpose::STANDARD.encode(it.to_bytes()))),
-            Err(err) => {
-                tracing::warn!(error = %err, "no objects for the replicas' event streams");
-                None
-            }
-        };
-        *last = Some(LastObjects { from, to, objects: objects.clone() });
-        objects
-    }
-}
 
 /// `GET /-/api/cluster/events`: server-sent events, one `head` event with the served commit when the stream
 /// opens and one each time the branch moves; a comment every few seconds keeps idle connections alive.

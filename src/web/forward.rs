@@ -16,6 +16,7 @@
 //! (`replica::Replica::apply_now`); otherwise the commit comes with the primary's event stream, or is pulled.
 //! A primary that cannot be reached gets a clear 503 (a page, JSON, or plain text for git); reads go on.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -49,12 +50,9 @@ pub const HAVE_HEADER: &str = "x-lore-have";
 /// `X-Lore-Head` of the answer (`store::ObjectBundle`), when small.
 pub const OBJECTS_HEADER: &str = "x-lore-objects";
 
-/// The most bytes of objects an answer carries in a header (a save in a folder of 1,000 pages is about
-/// 45 KB, most of it the folder's listing); larger changes come with the event stream.
-const MAX_HEADER_OBJECTS: usize = 64 * 1024;
-
-/// The most commits whose objects an answer carries: a replica further behind gets them otherwise.
-const MAX_HEADER_COMMITS: usize = 8;
+/// The most objects an answer carries in a header, in base64 (64 KiB of objects: a save in a folder of 1,000
+/// pages is about 45 KB, most of it the folder's listing); larger changes come with the event stream.
+const MAX_HEADER_OBJECTS: usize = 64 * 1024 * 4 / 3;
 
 /// How long a replica waits to serve a forwarded write's commit before it answers anyway.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
@@ -69,16 +67,60 @@ const PUSH_TIMEOUT: Duration = Duration::from_secs(600);
 /// Forwards a replica's writes to its primary over a pool of kept-alive connections.
 pub struct Forwarder {
     client: Client<HttpConnector, Body>,
-    replica: std::sync::Arc<Replica>,
+    replica: Arc<Replica>,
 }
 
 impl Forwarder {
-    pub fn new(replica: std::sync::Arc<Replica>) -> Forwarder {
+    pub fn new(replica: Arc<Replica>) -> Forwarder {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(Duration::from_secs(3)));
         connector.set_nodelay(true);
         let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(connector);
         Forwarder { client, replica }
+    }
+}
+
+/// The most commits, and bytes, the objects an event carries may hold; a replica further behind, or a larger
+/// change, pulls a pack instead (`/-/api/cluster/pack`, up to 8 MiB).
+pub const MAX_EVENT_COMMITS: usize = 8;
+pub const MAX_EVENT_BYTES: usize = 1 << 20;
+
+/// The objects of the commits from one head to the next, read once for every replica's event stream and for
+/// the answer to the forwarded write that made them: a replica then serves a new commit without asking the
+/// primary for it, and the primary reads them once per change however many replicas follow it.
+#[derive(Default)]
+pub struct EventObjects {
+    last: tokio::sync::Mutex<Option<LastObjects>>,
+}
+
+/// The last bundle read: the heads it leads from and to, and its base64 (`None` when there was none).
+struct LastObjects {
+    from: ObjectId,
+    to: ObjectId,
+    objects: Option<Arc<str>>,
+}
+
+impl EventObjects {
+    pub async fn between(&self, site: &Arc<Site>, from: ObjectId, to: ObjectId) -> Option<Arc<str>> {
+        // Held while reading, so that the streams of several replicas wait for one read instead of each
+        // making its own.
+        let mut last = self.last.lock().await;
+        if let Some(read) = last.as_ref()
+            && (read.from, read.to) == (from, to)
+        {
+            return read.objects.clone();
+        }
+        let site = site.clone();
+        let read = super::blocking(move || site.objects_between(from, to, MAX_EVENT_COMMITS, MAX_EVENT_BYTES)).await;
+        let objects = match read {
+            Ok(objects) => objects.map(|it| Arc::from(base64::engine::general_purpose::STANDARD.encode(it.to_bytes()))),
+            Err(err) => {
+                tracing::warn!(error = %err, "no objects of a change for the replicas");
+                None
+            }
+        };
+        *last = Some(LastObjects { from, to, objects: objects.clone() });
+        objects
     }
 }
 
@@ -102,19 +144,13 @@ pub async fn stamp_head(State(state): State<AppState>, request: Request, next: N
     let mut res = next.run(request).await;
     if unsafe_method && let Some(head) = state.site.head() {
         res.headers_mut().insert(HEAD_HEADER, HeaderValue::from_str(&head.to_string()).expect("hex is a header value"));
-        if let Some(have) = have.filter(|it| *it != head) {
-            let site = state.site.clone();
-            let objects =
-                super::blocking(move || site.objects_between(have, head, MAX_HEADER_COMMITS, MAX_HEADER_OBJECTS)).await;
-            match objects {
-                Ok(Some(objects)) => {
-                    let text = base64::engine::general_purpose::STANDARD.encode(objects.to_bytes());
-                    res.headers_mut()
-                        .insert(OBJECTS_HEADER, HeaderValue::from_str(&text).expect("base64 is a header value"));
-                }
-                Ok(None) => {}
-                Err(err) => tracing::warn!(error = %err, "no objects for a replica's forwarded write"),
-            }
+        // The same objects the event stream sends: read once for both.
+        if let Some(have) = have.filter(|it| *it != head)
+            && let Some(objects) = state.event_objects.between(&state.site, have, head).await
+            && objects.len() <= MAX_HEADER_OBJECTS
+        {
+            res.headers_mut()
+                .insert(OBJECTS_HEADER, HeaderValue::from_str(&objects).expect("base64 is a header value"));
         }
     }
     res

@@ -135,7 +135,7 @@ pub struct SharedState {
     /// The Content-Security-Policies of pages.
     pub policies: Arc<PagePolicies>,
     /// On a primary: the objects of the last change, read once for every replica's event stream.
-    pub event_objects: Arc<cluster::EventObjects>,
+    pub event_objects: Arc<forward::EventObjects>,
 }
 
 /// How long a preview waits for a free core before it is answered 503.
