@@ -195,6 +195,15 @@ async fn pages_read_online_are_readable_offline_labelled_and_forgotten_at_logout
     browser.goto(&url("/team/rota")).await;
     assert!(browser.try_find("css selector", ".offline-banner").await.is_none(), "online pages carry no label");
     browser.click(&browser.find("form.logout-form button").await).await;
+    // A script run while the logout's navigation is under way is cut short by it, so the page it lands on is
+    // awaited first.
+    browser
+        .wait_for("the logout to land on the front page", PATIENCE, async || {
+            let landed = browser.current_url().await == url("/")
+                && browser.try_find("css selector", "form.logout-form").await.is_none();
+            landed.then_some(())
+        })
+        .await;
     browser
         .wait_for("the logout to forget Eddie's pages", PATIENCE, async || {
             let kept = kept_pages(&browser).await;
