@@ -422,7 +422,7 @@ impl Replica {
             return;
         }
         self.packs_since_housekeeping.store(0, Ordering::Relaxed);
-        if let Err(err) = run_git(Some(self.site.git_dir()), &["gc", "--auto", "--quiet"], None) {
+        if let Err(err) = self.site.housekeep() {
             tracing::warn!(error = %err, "git gc --auto in the mirror failed");
         }
     }

@@ -244,6 +244,11 @@ impl Site {
         self.head_watch.subscribe()
     }
 
+    /// Git's housekeeping on the repository (`store::housekeep`); for a background thread.
+    pub fn housekeep(&self) -> Result<()> {
+        crate::store::housekeep(self.git_dir())
+    }
+
     /// Whether the site serves `commit` already: it is the head, or in the head's history.
     pub fn serves(&self, commit: ObjectId) -> bool {
         match self.head() {

@@ -32,7 +32,7 @@ mod viewer;
 mod webapp;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -202,6 +202,10 @@ impl Server {
                 None
             }
         };
+        if !site.config.is_replica() {
+            // A replica's fetcher keeps its own mirror packed.
+            tokio::spawn(keep_the_repository_packed(site.watch_head(), Arc::downgrade(&site)));
+        }
         let listener = TcpListener::bind(listen).await?;
         let local_addr = listener.local_addr()?;
         let metrics = site.metrics().clone();
@@ -692,4 +696,28 @@ pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T>
     })
     .await
     .map_err(join_error)?
+}
+
+/// How many moves of the served branch go by between two runs of git's housekeeping.
+const HOUSEKEEPING_EVERY: u32 = 100;
+
+// Every commit leaves loose objects in the repository, and nothing else packs a server's repository: every
+// HOUSEKEEPING_EVERY moves of the branch (saves, pushes and outside commits alike), git's housekeeping
+// checks and packs them, on a blocking thread, never in a request. Ends with the site.
+async fn keep_the_repository_packed(
+    mut heads: tokio::sync::watch::Receiver<Option<crate::store::ObjectId>>,
+    site: Weak<Site>,
+) {
+    let mut moves = 0;
+    while heads.changed().await.is_ok() {
+        moves += 1;
+        if moves < HOUSEKEEPING_EVERY {
+            continue;
+        }
+        moves = 0;
+        let Some(site) = site.upgrade() else { return };
+        if let Ok(Err(err)) = tokio::task::spawn_blocking(move || site.housekeep()).await {
+            tracing::warn!(error = %err, "git's housekeeping in the repository failed");
+        }
+    }
 }
