@@ -259,26 +259,16 @@ impl ServeArgs {
 // glibc gives threads that allocate at once arenas of their own (up to 8 per core) and returns little of them
 // to the system: pages rendered and compressed on many blocking threads left a few hundred MiB behind on a
 // 10,000-page wiki. Two arenas serve the server's threads about as fast.
-// And glibc raises its threshold for serving an allocation with its own mapping to the size of the largest
-// such block freed (up to 32 MiB), after which big short-lived buffers (a flat wiki's 400 KB folder read for
-// every save and every commit of a history walk, search segments) come from the heap and leave it in pieces
-// that cannot be returned: a fixed 256 KiB threshold kept 45 MiB fewer resident after the start of the flat
-// 10,000-page wiki (182 -> 135 MiB of heap), and 145 MiB fewer with libgit2 keeping that folder parsed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_malloc() {
-    // SAFETY: called before the runtime starts its threads; mallopt only sets allocator parameters.
+fn limit_malloc_arenas() {
+    // SAFETY: called before the runtime starts its threads; mallopt only sets an allocator parameter.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
     }
 }
 
-/// Allocations from this size up get a mapping of their own, returned to the system when freed.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MMAP_THRESHOLD_BYTES: libc::c_int = 256 * 1024;
-
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_malloc() {}
+fn limit_malloc_arenas() {}
 
 // Indexing at start, rebuilds and bursts of first views free far more than the server keeps; glibc returns
 // freed memory in the middle of its heap to the system only when asked. Asking twice a minute costs
@@ -342,7 +332,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             let config = args.into_config()?;
-            tune_malloc();
+            limit_malloc_arenas();
             return_freed_memory_regularly();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             let res = runtime.block_on(async {
