@@ -105,6 +105,8 @@ pub struct Replica {
     applying: Mutex<()>,
     /// Packs written into the mirror since git last checked whether to pack them together.
     packs_since_housekeeping: AtomicU64,
+    /// Whether git's housekeeping is running in the mirror now.
+    housekeeping_busy: Arc<AtomicBool>,
     /// What the fetcher is asked to do; it waits on `fetch_wanted`.
     wanted: Mutex<Wanted>,
     fetch_wanted: Condvar,
@@ -205,6 +207,7 @@ impl Replica {
             progress: Mutex::new(Progress::default()),
             applying: Mutex::new(()),
             packs_since_housekeeping: AtomicU64::new(0),
+            housekeeping_busy: Arc::new(AtomicBool::new(false)),
             wanted: Mutex::new(Wanted { pull: false, fetch: true, offered: None }),
             fetch_wanted: Condvar::new(),
             events_connected: AtomicBool::new(false),
@@ -414,16 +417,27 @@ impl Replica {
         self.site.serves(want)
     }
 
-    // Each pull leaves a small pack: git's own housekeeping packs them together once there are many (in the
-    // background, as after a push; it decides for itself whether there is anything to do). Here, on the
-    // fetcher's thread and outside the mirror's lock, never in a forwarded write's request.
+    // Each pull leaves a small pack: git's own housekeeping packs them together once there are many (it
+    // decides for itself whether there is anything to do). On a thread of its own, one run at a time: packing
+    // everything together takes a while, and the fetcher must not wait for it (nor a forwarded write for the
+    // fetcher).
     fn housekeeping(&self) {
-        if self.packs_since_housekeeping.load(Ordering::Relaxed) < HOUSEKEEPING_EVERY {
+        if self.packs_since_housekeeping.load(Ordering::Relaxed) < HOUSEKEEPING_EVERY
+            || self.housekeeping_busy.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         self.packs_since_housekeeping.store(0, Ordering::Relaxed);
-        if let Err(err) = self.site.housekeep() {
-            tracing::warn!(error = %err, "git gc --auto in the mirror failed");
+        let (site, busy) = (self.site.clone(), self.housekeeping_busy.clone());
+        let spawned = std::thread::Builder::new().name("mirror-gc".into()).spawn(move || {
+            if let Err(err) = site.housekeep() {
+                tracing::warn!(error = %err, "git gc --auto in the mirror failed");
+            }
+            busy.store(false, Ordering::Release);
+        });
+        if let Err(err) = spawned {
+            tracing::warn!(error = %err, "no thread for git gc --auto in the mirror");
+            self.housekeeping_busy.store(false, Ordering::Release);
         }
     }
 
