@@ -17,6 +17,9 @@ use crate::search::{self, SearchDocument, SearchIndex, SearchQuery, SearchResult
 use crate::store::ObjectId;
 use crate::{Error, Result};
 
+/// The least time between two updates of the search index while writes keep coming.
+const BURST_INTERVAL: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The search index and its indexer's state.
 pub(super) struct SearchFeed {
     pub(super) index: SearchIndex,
@@ -103,11 +106,17 @@ impl Site {
             }
             site.search.ready.store(true, Ordering::Release);
             drop(site);
+            let updated = Instant::now();
             if receiver.recv().is_err() {
                 return;
             }
-            // Saves that landed while the last update ran are indexed together in one commit; an idle
-            // indexer starts at once (waiting to batch would only delay a lone save).
+            // A lone save is indexed at once. Under a burst of writes the index commits at most every
+            // BURST_INTERVAL, with everything that landed meanwhile: each commit of tantivy costs the same few
+            // milliseconds of CPU however few pages it holds (a new segment's term table is sized from the
+            // writer's budget), which a node serving the burst's requests needs.
+            if let Some(rest) = BURST_INTERVAL.checked_sub(updated.elapsed()) {
+                std::thread::sleep(rest);
+            }
             while receiver.try_recv().is_ok() {}
         }
     }
