@@ -89,7 +89,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A JSON error response.
 /// Who a refusal is for, by the request's path: a browser (a themed page, which the caller renders), the JSON
 /// API, or git (plain text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +119,7 @@ impl Channel {
     }
 }
 
+/// A JSON error response.
 pub fn api_error(status: StatusCode, error: &'static str, detail: impl Into<String>) -> Response {
     (status, Json(ErrorBody { error, detail: detail.into() })).into_response()
 }
