@@ -62,14 +62,6 @@ impl<'a> IntoIterator for &'a ExtraKeys {
     }
 }
 
-impl std::ops::Index<&str> for ExtraKeys {
-    type Output = Value;
-
-    fn index(&self, key: &str) -> &Value {
-        self.get(key).unwrap_or_else(|| panic!("no front matter key {key}"))
-    }
-}
-
 // Serialised as the mapping it stands for.
 impl Serialize for ExtraKeys {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -514,7 +506,7 @@ mod tests {
         assert_eq!(fm.tags, ["a", "b"]);
         assert_eq!(fm.aliases, ["old-setup"]);
         assert_eq!(fm.owners, ["ann"]);
-        assert_eq!(fm.extra["review_every"], Value::String("90d".into()));
+        assert_eq!(fm.extra.get("review_every"), Some(&Value::String("90d".into())));
     }
 
     #[test]
