@@ -73,9 +73,9 @@ pub fn restore_bundle(bundle: &Path, git_dir: &Path, branch_ref: &str, progress:
 /// together and removes what is packed; otherwise it only counts and returns. Every commit leaves a few
 /// loose objects, and in a flat wiki one of them is its whole folder (400 KB at 10,000 pages): git's
 /// threshold of 6,700 would let 2,000 saves take a gigabyte, so a server's repository is packed from 1,000
-/// (a pack of the loose objects alone, quick; all packs together past 50 of them). Safe beside readers and writers (git's own
-/// locking, and nothing recent is pruned). Runs in the foreground of the calling thread, which should be a
-/// background one.
+/// (a pack of the loose objects alone, quick; all packs together past 50 of them). Safe beside readers and
+/// writers (git's own locking, and nothing recent is pruned). Runs in the foreground of the calling thread,
+/// which should be a background one.
 pub fn housekeep(git_dir: &Path) -> Result<()> {
     let mut gc = git(git_dir);
     gc.args(["-c", "gc.autoDetach=false", "-c", "gc.auto=1000", "gc", "--auto", "--quiet"]);
