@@ -200,6 +200,8 @@ impl Site {
         let n = self.search.index.rebuild(documents, &head.to_string(), with_history)?;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         tracing::info!(n_documents = n, elapsed_ms, with_history, "search index built");
+        // A rebuild read every page (see `Store::close_idle_handles`).
+        self.store.close_idle_handles();
         Ok(())
     }
 

@@ -650,6 +650,17 @@ impl Store {
         })
     }
 
+    /// Closes the repository handles nobody is using; the next read opens one anew (a fraction of a
+    /// millisecond). For after a read of everything: a walk of the whole history (the change index's first
+    /// build) or of every page (a search rebuild) leaves the handles it used holding their share of libgit2's
+    /// object cache and delta-base caches full of old folders, and libgit2 keeps every pack mapped while any
+    /// handle has it open, so the pages the walk read stayed in the server's resident size: on the flat
+    /// 10,000-page wiki, 30 MiB of caches and 145 MiB of pack. Handles in use are kept when they come back.
+    pub fn close_idle_handles(&self) {
+        let idle = std::mem::take(&mut *self.pool.lock());
+        drop(idle);
+    }
+
     fn with_repo<T>(&self, work: impl FnOnce(&Repository) -> Result<T>) -> Result<T> {
         let pooled = self.pool.lock().pop();
         let repo = match pooled {

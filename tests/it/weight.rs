@@ -227,12 +227,19 @@ async fn cached_pages_travel_compressed_and_answer_if_none_match() {
     assert_eq!(cached.header("cache-control").as_deref(), Some("private, no-cache"));
     let etag = cached.header("etag").expect("an ETag");
 
-    for (encoding, decode) in [("gzip", gunzip as fn(&[u8]) -> String), ("br", unbrotli)] {
-        let reply = wiki.send("GET", "/flat/page-010", &[("Accept-Encoding", encoding)], "").await;
+    // Pages are kept as gzip alone (brotli made them 1.3 % smaller for as much memory again): browsers that
+    // accept both get gzip, a client that accepts only brotli gets the page as it is.
+    for (accepted, encoding) in [("gzip", Some("gzip")), ("gzip, deflate, br", Some("gzip")), ("br", None)] {
+        let reply = wiki.send("GET", "/flat/page-010", &[("Accept-Encoding", accepted)], "").await;
         assert_eq!(reply.status, 200);
-        assert_eq!(reply.header("content-encoding").as_deref(), Some(encoding));
-        assert!(reply.body.len() * 2 < html.len(), "{encoding}: {} bytes for {}", reply.body.len(), html.len());
-        assert_eq!(decode(&reply.body), html, "{encoding}");
+        assert_eq!(reply.header("content-encoding").as_deref(), encoding, "{accepted}");
+        let text = if encoding.is_some() {
+            assert!(reply.body.len() * 2 < html.len(), "{accepted}: {} bytes for {}", reply.body.len(), html.len());
+            gunzip(&reply.body)
+        } else {
+            reply.text()
+        };
+        assert_eq!(text, html, "{accepted}");
         assert_eq!(reply.header("etag").as_deref(), Some(etag.as_str()), "one validator, whatever the encoding");
     }
     let reply = wiki.send("GET", "/flat/page-010", &[("If-None-Match", &etag)], "").await;
