@@ -25,6 +25,7 @@ use crate::{Error, Result};
 
 mod merge;
 mod pack;
+mod trees;
 
 pub use pack::{ObjectBundle, PackUpdate};
 
@@ -607,23 +608,16 @@ impl Store {
     ) -> Result<CommitAttempt> {
         self.with_repo(|repo| {
             let parent_commit = parent.map(|it| repo.find_commit(it.0)).transpose()?;
-            let base_tree = match &parent_commit {
-                Some(commit) => commit.tree()?,
-                None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
-            };
-            let mut update = git2::build::TreeUpdateBuilder::new();
+            let base_tree = parent_commit.as_ref().map(git2::Commit::tree_id);
+            let mut changes = Vec::with_capacity(edits.len());
             for edit in edits {
                 match edit {
-                    FileEdit::Write { path, content } => {
-                        update.upsert(path.as_str(), repo.blob(content)?, FileMode::Blob);
-                    }
-                    FileEdit::Delete { path } => {
-                        update.remove(path.as_str());
-                    }
+                    FileEdit::Write { path, content } => changes.push((path.as_str(), Some(repo.blob(content)?))),
+                    FileEdit::Delete { path } => changes.push((path.as_str(), None)),
                 }
             }
-            let tree_id = update.create_updated(repo, &base_tree)?;
-            if tree_id == base_tree.id() && parent.is_some() {
+            let tree_id = trees::update_tree(repo, &repo.path().join("objects"), base_tree, &changes)?;
+            if Some(tree_id) == base_tree {
                 return Ok(CommitAttempt::Unchanged);
             }
             let signature = Signature::now(&author.name, &author.email)?;
