@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use git2::{
     ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature, Sort, TreeWalkMode,
@@ -217,6 +218,9 @@ pub struct Store {
     branch_ref: String,
     // `git2::Repository` is `Send` but not `Sync`: keep a few open handles and lend them out.
     pool: Mutex<Vec<Repository>>,
+    // The top folder the last commit wrote, as stored: the refresh after a save diffs against it without
+    // reading it back (see `trees::diff_stored`).
+    written_tree: Mutex<Option<(Oid, Arc<[u8]>)>>,
 }
 
 /// The most libgit2 keeps of parsed objects (its default is 256 MiB). It checks the total but evicts from the
@@ -267,7 +271,7 @@ impl Store {
             .then_some(())
             .ok_or_else(|| Error::Repository(format!("invalid branch name {branch_ref:?}")))?;
         let repo_path = repo.path().to_path_buf();
-        Ok(Store { repo_path, branch_ref, pool: Mutex::new(vec![repo]) })
+        Ok(Store { repo_path, branch_ref, pool: Mutex::new(vec![repo]), written_tree: Mutex::new(None) })
     }
 
     /// Opens the repository a git hook runs in, from git's environment (`GIT_DIR`, and the quarantine
@@ -275,7 +279,12 @@ impl Store {
     pub fn open_from_env(branch_ref: &str) -> Result<Store> {
         let repo = Repository::open_from_env()?;
         let repo_path = repo.path().to_path_buf();
-        Ok(Store { repo_path, branch_ref: branch_ref.to_string(), pool: Mutex::new(vec![repo]) })
+        Ok(Store {
+            repo_path,
+            branch_ref: branch_ref.to_string(),
+            pool: Mutex::new(vec![repo]),
+            written_tree: Mutex::new(None),
+        })
     }
 
     /// Creates a bare repository on branch `main` holding `files` as its first commit.
@@ -414,7 +423,14 @@ impl Store {
             if commit.parent_count() != 1 || commit.parent_id(0)? != parent.0 {
                 return Ok(None);
             }
-            Ok(Some(CommitChanges { info: commit_info(&commit), changes: changes_against_parent(repo, &commit)? }))
+            let tree = commit.tree_id();
+            let written = self.written_tree.lock().clone().filter(|(id, _)| *id == tree);
+            let parent_tree = repo.find_commit(parent.0)?.tree_id();
+            let changes = match trees::diff_stored(repo, parent_tree, tree, written.as_ref().map(|(_, it)| &it[..]))? {
+                Some(changes) => changes,
+                None => changes_against_parent(repo, &commit)?,
+            };
+            Ok(Some(CommitChanges { info: commit_info(&commit), changes }))
         })
     }
 
@@ -616,9 +632,12 @@ impl Store {
                     FileEdit::Delete { path } => changes.push((path.as_str(), None)),
                 }
             }
-            let tree_id = trees::update_tree(repo, &repo.path().join("objects"), base_tree, &changes)?;
+            let (tree_id, written) = trees::update_tree(repo, &repo.path().join("objects"), base_tree, &changes)?;
             if Some(tree_id) == base_tree {
                 return Ok(CommitAttempt::Unchanged);
+            }
+            if let Some(written) = written {
+                *self.written_tree.lock() = Some((tree_id, written.into()));
             }
             let signature = Signature::now(&author.name, &author.email)?;
             let parents: Vec<Oid> = parent_commit.iter().map(git2::Commit::id).collect();

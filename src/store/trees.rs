@@ -17,6 +17,7 @@ use flate2::write::ZlibEncoder;
 use git2::{Oid, Repository};
 use sha1::{Digest, Sha1};
 
+use super::git_entry_order;
 use crate::{Error, Result};
 
 /// A change to one path (relative to the folder it is applied to): the new file's blob, or `None` to remove it.
@@ -31,22 +32,123 @@ const FILE_MODE: &[u8] = b"100644";
 
 /// `base` (a tree, or none for an empty one) with `edits` applied: each path (`a/b/c.md`) gets a new file's
 /// blob, or is removed when `None`. Folders left empty are removed, as git does; the root stays, empty or
-/// not. Returns the new tree's id, which is `base` when nothing changed.
+/// not. Returns the new tree's id, which is `base` when nothing changed, and its content when it was written.
 pub(super) fn update_tree(
     repo: &Repository,
     objects_dir: &Path,
     base: Option<Oid>,
     edits: &[(&str, Option<Oid>)],
-) -> Result<Oid> {
+) -> Result<(Oid, Option<Vec<u8>>)> {
     let edits: Vec<PathEdit<'_>> = edits.iter().map(|(path, blob)| (path.as_bytes(), *blob)).collect();
-    match update(repo, objects_dir, base, &edits)? {
-        Some(id) => Ok(id),
-        None => write_tree(objects_dir, &[]),
+    let mut root = None;
+    match update(repo, objects_dir, base, &edits, Some(&mut root))? {
+        Some(id) => Ok((id, root)),
+        None => Ok((write_tree(objects_dir, &[])?, Some(Vec::new()))),
+    }
+}
+
+/// The files that differ between two stored trees, found by walking both as stored, side by side, into the
+/// folders whose ids differ; `new_stored` is the new tree's content when the caller has it (the tree a save just
+/// wrote, which libgit2 would otherwise read back, inflate and parse: 530 KB in a flat wiki). The changes are
+/// those libgit2's diff gives, in the same order. `None` where a walk cannot say what libgit2's diff would: a
+/// file that became a folder or the reverse, a link or a submodule, a folder on one side only, a name that is
+/// not UTF-8, or files both added and removed (maybe a move, which libgit2's similarity check finds).
+pub(super) fn diff_stored(
+    repo: &Repository,
+    old: Oid,
+    new: Oid,
+    new_stored: Option<&[u8]>,
+) -> Result<Option<Vec<super::FileChange>>> {
+    let odb = repo.odb()?;
+    let old_object = odb.read(old)?;
+    let new_object = match new_stored {
+        Some(_) => None,
+        None => Some(odb.read(new)?),
+    };
+    let new_raw = new_stored.unwrap_or_else(|| new_object.as_ref().map_or(&[][..], |it| it.data()));
+    let mut walk = StoredDiff { odb: &odb, changes: Vec::new(), added: false, removed: false };
+    if !walk.folders(old_object.data(), new_raw, "")? || (walk.added && walk.removed) {
+        return Ok(None);
+    }
+    Ok(Some(walk.changes))
+}
+
+struct StoredDiff<'a> {
+    odb: &'a git2::Odb<'a>,
+    changes: Vec<super::FileChange>,
+    added: bool,
+    removed: bool,
+}
+
+impl StoredDiff<'_> {
+    // Adds the changes between two folders below `prefix`; false when the walk cannot answer (see
+    // `diff_stored`).
+    fn folders(&mut self, old: &[u8], new: &[u8], prefix: &str) -> Result<bool> {
+        let is_file = |mode: &[u8]| mode == FILE_MODE || mode == b"100755";
+        let path = |name: &[u8]| std::str::from_utf8(name).ok().map(|name| format!("{prefix}{name}"));
+        let blob = |id: &[u8]| Oid::from_bytes(id).map(super::ObjectId);
+        let mut olds = Entries { rest: old }.peekable();
+        let mut news = Entries { rest: new }.peekable();
+        loop {
+            let order = match (olds.peek(), news.peek()) {
+                (None, None) => return Ok(true),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(before), Some(after)) => {
+                    git_entry_order(before.name, before.mode == TREE_MODE, after.name, after.mode == TREE_MODE)
+                }
+            };
+            let change = match order {
+                std::cmp::Ordering::Less => {
+                    let before = olds.next().expect("peeked");
+                    let Some(path) = path(before.name).filter(|_| is_file(before.mode)) else { return Ok(false) };
+                    self.removed = true;
+                    super::FileChange { path, blob: None, old_blob: Some(blob(before.id)?), renamed_from: None }
+                }
+                std::cmp::Ordering::Greater => {
+                    let after = news.next().expect("peeked");
+                    let Some(path) = path(after.name).filter(|_| is_file(after.mode)) else { return Ok(false) };
+                    self.added = true;
+                    super::FileChange { path, blob: Some(blob(after.id)?), old_blob: None, renamed_from: None }
+                }
+                std::cmp::Ordering::Equal => {
+                    let (before, after) = (olds.next().expect("peeked"), news.next().expect("peeked"));
+                    if before.id == after.id && before.mode == after.mode {
+                        continue;
+                    }
+                    let Some(path) = path(after.name) else { return Ok(false) };
+                    if before.mode == TREE_MODE && after.mode == TREE_MODE {
+                        let (old, new) =
+                            (self.odb.read(Oid::from_bytes(before.id)?)?, self.odb.read(Oid::from_bytes(after.id)?)?);
+                        if !self.folders(old.data(), new.data(), &format!("{path}/"))? {
+                            return Ok(false);
+                        }
+                        continue;
+                    }
+                    if !(is_file(before.mode) && is_file(after.mode)) {
+                        return Ok(false);
+                    }
+                    super::FileChange {
+                        path,
+                        blob: Some(blob(after.id)?),
+                        old_blob: Some(blob(before.id)?),
+                        renamed_from: None,
+                    }
+                }
+            };
+            self.changes.push(change);
+        }
     }
 }
 
 // One folder: its entries' changes, those of subfolders first (each subfolder updated by recursion).
-fn update(repo: &Repository, objects_dir: &Path, base: Option<Oid>, edits: &[PathEdit<'_>]) -> Result<Option<Oid>> {
+fn update(
+    repo: &Repository,
+    objects_dir: &Path,
+    base: Option<Oid>,
+    edits: &[PathEdit<'_>],
+    written: Option<&mut Option<Vec<u8>>>,
+) -> Result<Option<Oid>> {
     let odb = repo.odb()?;
     let stored = base.map(|id| odb.read(id)).transpose()?;
     let raw: &[u8] = stored.as_ref().map_or(&[], |it| it.data());
@@ -82,7 +184,7 @@ fn update(repo: &Repository, objects_dir: &Path, base: Option<Oid>, edits: &[Pat
             }
             None => None,
         };
-        let updated = update(repo, objects_dir, subtree, &edits)?;
+        let updated = update(repo, objects_dir, subtree, &edits, None)?;
         if updated != subtree {
             here.insert(name, updated.map(|it| (TREE_MODE, it)));
         }
@@ -108,7 +210,7 @@ fn update(repo: &Repository, objects_dir: &Path, base: Option<Oid>, edits: &[Pat
     // Both lists are in git's order: merge them, leaving out the entries that change.
     let mut added: Vec<(&[u8], &[u8], Oid)> =
         here.iter().filter_map(|(name, new)| new.map(|(mode, id)| (*name, mode, id))).collect();
-    added.sort_by(|a, b| git_order(a.0, a.1 == TREE_MODE, b.0, b.1 == TREE_MODE));
+    added.sort_by(|a, b| git_entry_order(a.0, a.1 == TREE_MODE, b.0, b.1 == TREE_MODE));
     let mut added = added.into_iter().peekable();
     let mut out = Vec::with_capacity(raw.len() + 64 * here.len());
     let mut n_entries = 0;
@@ -118,7 +220,7 @@ fn update(repo: &Repository, objects_dir: &Path, base: Option<Oid>, edits: &[Pat
         }
         let is_tree = entry.mode == TREE_MODE;
         while let Some((name, mode, id)) = added.next_if(|(name, mode, _)| {
-            git_order(name, *mode == TREE_MODE, entry.name, is_tree) == std::cmp::Ordering::Less
+            git_entry_order(name, *mode == TREE_MODE, entry.name, is_tree) == std::cmp::Ordering::Less
         }) {
             push_entry(&mut out, mode, name, id);
             n_entries += 1;
@@ -133,14 +235,11 @@ fn update(repo: &Repository, objects_dir: &Path, base: Option<Oid>, edits: &[Pat
     if n_entries == 0 {
         return Ok(None);
     }
-    write_tree(objects_dir, &out).map(Some)
-}
-
-// git's order of tree entries: by name, a folder's name as if it ended in '/'.
-fn git_order(a: &[u8], a_is_tree: bool, b: &[u8], b_is_tree: bool) -> std::cmp::Ordering {
-    let a = a.iter().chain(if a_is_tree { &b"/"[..] } else { &[] });
-    let b = b.iter().chain(if b_is_tree { &b"/"[..] } else { &[] });
-    a.cmp(b)
+    let id = write_tree(objects_dir, &out)?;
+    if let Some(written) = written {
+        *written = Some(out);
+    }
+    Ok(Some(id))
 }
 
 fn push_entry(out: &mut Vec<u8>, mode: &[u8], name: &[u8], id: Oid) {
@@ -268,14 +367,14 @@ mod tests {
             "a-b/c.md",
             "c.d/e.md",
         ];
-        let mut tree = update_tree(&repo, &objects, None, &[]).expect("the empty tree");
+        let mut tree = update_tree(&repo, &objects, None, &[]).expect("the empty tree").0;
         assert_eq!(tree, repo.treebuilder(None).unwrap().write().unwrap(), "the empty tree");
         let mut state = 7u64;
         let mut random = |n: usize| {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 33) as usize % n
         };
-        let mut n_compared = 0;
+        let (mut n_compared, mut n_walked) = (0, 0);
         for round in 0..300 {
             let n_edits = if round % 10 == 0 { 9 + random(6) } else { 1 + random(3) };
             let mut edits: Vec<(&str, Option<Oid>)> = Vec::new();
@@ -288,10 +387,22 @@ mod tests {
                 edits.push((name, content));
             }
             let expected = libgit2_update(&repo, tree, &edits);
-            match (update_tree(&repo, &objects, Some(tree), &edits), expected) {
+            match (update_tree(&repo, &objects, Some(tree), &edits).map(|it| it.0), expected) {
                 (Ok(ours), Ok(expected)) => {
                     assert_eq!(ours, expected, "round {round}: {edits:?}");
                     n_compared += 1;
+                    // The walk of the stored folders finds the changes libgit2's diff finds, or leaves it to it.
+                    let (old_tree, new_tree) = (repo.find_tree(tree).unwrap(), repo.find_tree(ours).unwrap());
+                    let libgit2 =
+                        super::super::diff_trees(&repo, Some(&old_tree), &new_tree, super::super::Renames::Detect)
+                            .expect("libgit2's diff");
+                    let written = repo.odb().unwrap().read(ours).unwrap().data().to_vec();
+                    for new_stored in [None, Some(&written[..])] {
+                        if let Some(walked) = diff_stored(&repo, tree, ours, new_stored).expect("the walk") {
+                            assert_eq!(walked, libgit2, "round {round}: {edits:?}");
+                            n_walked += 1;
+                        }
+                    }
                     tree = ours;
                 }
                 // Both refuse to remove what is not there, or to put a file inside a file.
@@ -307,6 +418,7 @@ mod tests {
             }
         }
         assert!(n_compared > 100, "{n_compared} rounds compared");
+        assert!(n_walked > 100, "{n_walked} diffs walked");
         let entries = repo.find_tree(tree).expect("the last tree").len();
         assert!(entries > 3, "the last tree holds {entries} entries");
     }
@@ -317,8 +429,8 @@ mod tests {
         let repo = Repository::init_bare(dir.path()).expect("a repository");
         let objects = dir.path().join("objects");
         let blob = repo.blob(b"text").expect("a blob");
-        let tree = update_tree(&repo, &objects, None, &[("a/b/c.md", Some(blob)), ("d.md", Some(blob))]).unwrap();
-        let tree = update_tree(&repo, &objects, Some(tree), &[("a/b/c.md", None)]).unwrap();
+        let tree = update_tree(&repo, &objects, None, &[("a/b/c.md", Some(blob)), ("d.md", Some(blob))]).unwrap().0;
+        let tree = update_tree(&repo, &objects, Some(tree), &[("a/b/c.md", None)]).unwrap().0;
         let tree = repo.find_tree(tree).expect("the tree");
         let names: Vec<String> = tree.iter().filter_map(|it| it.name().ok().map(str::to_string)).collect();
         assert_eq!(names, ["d.md"], "the folders a/b and a went with their last file");
