@@ -218,10 +218,13 @@ pub struct Store {
     branch_ref: String,
     // `git2::Repository` is `Send` but not `Sync`: keep a few open handles and lend them out.
     pool: Mutex<Vec<Repository>>,
-    // The top folder the last commit wrote, as stored: the refresh after a save diffs against it without
-    // reading it back (see `trees::diff_stored`).
-    written_tree: Mutex<Option<(Oid, Arc<[u8]>)>>,
+    // The top folders the last commits wrote, as stored: the refresh after a save diffs them, and the next save
+    // changes the last one, without libgit2 reading them back (see `trees::diff_stored`).
+    written_trees: Mutex<std::collections::VecDeque<(Oid, Arc<[u8]>)>>,
 }
+
+/// How many top folders written by saves `Store` keeps (the last one and its parent).
+const KEPT_WRITTEN_TREES: usize = 2;
 
 /// The most libgit2 keeps of parsed objects (its default is 256 MiB). It checks the total but evicts from the
 /// repository handle that is adding, so handles that walked history keep their share; 16 MiB instead of 32
@@ -271,7 +274,7 @@ impl Store {
             .then_some(())
             .ok_or_else(|| Error::Repository(format!("invalid branch name {branch_ref:?}")))?;
         let repo_path = repo.path().to_path_buf();
-        Ok(Store { repo_path, branch_ref, pool: Mutex::new(vec![repo]), written_tree: Mutex::new(None) })
+        Ok(Store { repo_path, branch_ref, pool: Mutex::new(vec![repo]), written_trees: Mutex::default() })
     }
 
     /// Opens the repository a git hook runs in, from git's environment (`GIT_DIR`, and the quarantine
@@ -283,7 +286,7 @@ impl Store {
             repo_path,
             branch_ref: branch_ref.to_string(),
             pool: Mutex::new(vec![repo]),
-            written_tree: Mutex::new(None),
+            written_trees: Mutex::default(),
         })
     }
 
@@ -424,12 +427,13 @@ impl Store {
                 return Ok(None);
             }
             let tree = commit.tree_id();
-            let written = self.written_tree.lock().clone().filter(|(id, _)| *id == tree);
             let parent_tree = repo.find_commit(parent.0)?.tree_id();
-            let changes = match trees::diff_stored(repo, parent_tree, tree, written.as_ref().map(|(_, it)| &it[..]))? {
-                Some(changes) => changes,
-                None => changes_against_parent(repo, &commit)?,
-            };
+            let (old_stored, new_stored) = (self.written_tree(parent_tree), self.written_tree(tree));
+            let changes =
+                match trees::diff_stored(repo, (parent_tree, old_stored.as_deref()), (tree, new_stored.as_deref()))? {
+                    Some(changes) => changes,
+                    None => changes_against_parent(repo, &commit)?,
+                };
             Ok(Some(CommitChanges { info: commit_info(&commit), changes }))
         })
     }
@@ -632,12 +636,18 @@ impl Store {
                     FileEdit::Delete { path } => changes.push((path.as_str(), None)),
                 }
             }
-            let (tree_id, written) = trees::update_tree(repo, &repo.path().join("objects"), base_tree, &changes)?;
+            let base_stored = base_tree.and_then(|it| self.written_tree(it));
+            let base = base_tree.map(|it| (it, base_stored.as_deref()));
+            let (tree_id, written) = trees::update_tree(repo, &repo.path().join("objects"), base, &changes)?;
             if Some(tree_id) == base_tree {
                 return Ok(CommitAttempt::Unchanged);
             }
             if let Some(written) = written {
-                *self.written_tree.lock() = Some((tree_id, written.into()));
+                let mut kept = self.written_trees.lock();
+                if kept.len() == KEPT_WRITTEN_TREES {
+                    kept.pop_front();
+                }
+                kept.push_back((tree_id, written.into()));
             }
             let signature = Signature::now(&author.name, &author.email)?;
             let parents: Vec<Oid> = parent_commit.iter().map(git2::Commit::id).collect();
@@ -661,6 +671,11 @@ impl Store {
                 Err(err) => Err(err.into()),
             }
         })
+    }
+
+    // A top folder a save wrote, as stored, if it is one of the last.
+    fn written_tree(&self, id: Oid) -> Option<Arc<[u8]>> {
+        self.written_trees.lock().iter().find(|(kept, _)| *kept == id).map(|(_, stored)| stored.clone())
     }
 
     /// Closes the repository handles nobody is using; the next read opens one anew (a fraction of a

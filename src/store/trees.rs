@@ -31,17 +31,19 @@ const TREE_MODE: &[u8] = b"40000";
 const FILE_MODE: &[u8] = b"100644";
 
 /// `base` (a tree, or none for an empty one) with `edits` applied: each path (`a/b/c.md`) gets a new file's
-/// blob, or is removed when `None`. Folders left empty are removed, as git does; the root stays, empty or
+/// blob, or is removed when `None`; `base` comes with its content when the caller has it (the tree the last
+/// save wrote, which libgit2 never read). Folders left empty are removed, as git does; the root stays, empty or
 /// not. Returns the new tree's id, which is `base` when nothing changed, and its content when it was written.
 pub(super) fn update_tree(
     repo: &Repository,
     objects_dir: &Path,
-    base: Option<Oid>,
+    base: Option<(Oid, Option<&[u8]>)>,
     edits: &[(&str, Option<Oid>)],
 ) -> Result<(Oid, Option<Vec<u8>>)> {
     let edits: Vec<PathEdit<'_>> = edits.iter().map(|(path, blob)| (path.as_bytes(), *blob)).collect();
     let mut root = None;
-    match update(repo, objects_dir, base, &edits, Some(&mut root))? {
+    let (base, base_stored) = (base.map(|it| it.0), base.and_then(|it| it.1));
+    match update(repo, objects_dir, base, base_stored, &edits, Some(&mut root))? {
         Some(id) => Ok((id, root)),
         None => Ok((write_tree(objects_dir, &[])?, Some(Vec::new()))),
     }
@@ -49,25 +51,23 @@ pub(super) fn update_tree(
 
 /// The files that differ between two stored trees, found by walking both as stored, side by side, into the
 /// folders whose ids differ; `new_stored` is the new tree's content when the caller has it (the tree a save just
-/// wrote, which libgit2 would otherwise read back, inflate and parse: 530 KB in a flat wiki). The changes are
+/// wrote, which libgit2 would otherwise read back, inflate and parse: 530 KB in a flat wiki), and `old_stored`
+/// the old one's (the tree the save before wrote). The changes are
 /// those libgit2's diff gives, in the same order. `None` where a walk cannot say what libgit2's diff would: a
 /// file that became a folder or the reverse, a link or a submodule, a folder on one side only, a name that is
 /// not UTF-8, or files both added and removed (maybe a move, which libgit2's similarity check finds).
 pub(super) fn diff_stored(
     repo: &Repository,
-    old: Oid,
-    new: Oid,
-    new_stored: Option<&[u8]>,
+    (old, old_stored): (Oid, Option<&[u8]>),
+    (new, new_stored): (Oid, Option<&[u8]>),
 ) -> Result<Option<Vec<super::FileChange>>> {
     let odb = repo.odb()?;
-    let old_object = odb.read(old)?;
-    let new_object = match new_stored {
-        Some(_) => None,
-        None => Some(odb.read(new)?),
-    };
-    let new_raw = new_stored.unwrap_or_else(|| new_object.as_ref().map_or(&[][..], |it| it.data()));
+    let read = |id: Oid, stored: Option<&[u8]>| stored.is_none().then(|| odb.read(id)).transpose();
+    let (old_object, new_object) = (read(old, old_stored)?, read(new, new_stored)?);
+    let old_raw = old_stored.or_else(|| old_object.as_ref().map(|it| it.data())).unwrap_or_default();
+    let new_raw = new_stored.or_else(|| new_object.as_ref().map(|it| it.data())).unwrap_or_default();
     let mut walk = StoredDiff { odb: &odb, changes: Vec::new(), added: false, removed: false };
-    if !walk.folders(old_object.data(), new_raw, "")? || (walk.added && walk.removed) {
+    if !walk.folders(old_raw, new_raw, "")? || (walk.added && walk.removed) {
         return Ok(None);
     }
     Ok(Some(walk.changes))
@@ -146,12 +146,13 @@ fn update(
     repo: &Repository,
     objects_dir: &Path,
     base: Option<Oid>,
+    base_stored: Option<&[u8]>,
     edits: &[PathEdit<'_>],
     written: Option<&mut Option<Vec<u8>>>,
 ) -> Result<Option<Oid>> {
     let odb = repo.odb()?;
-    let stored = base.map(|id| odb.read(id)).transpose()?;
-    let raw: &[u8] = stored.as_ref().map_or(&[], |it| it.data());
+    let stored = base.filter(|_| base_stored.is_none()).map(|id| odb.read(id)).transpose()?;
+    let raw: &[u8] = base_stored.or_else(|| stored.as_ref().map(|it| it.data())).unwrap_or_default();
     let entries = || Entries { rest: raw };
     // Entries by name, for commits that change many in one folder (a scan per change is quicker for a few).
     let by_name: Option<StoredEntries<'_>> =
@@ -184,7 +185,7 @@ fn update(
             }
             None => None,
         };
-        let updated = update(repo, objects_dir, subtree, &edits, None)?;
+        let updated = update(repo, objects_dir, subtree, None, &edits, None)?;
         if updated != subtree {
             here.insert(name, updated.map(|it| (TREE_MODE, it)));
         }
@@ -387,7 +388,7 @@ mod tests {
                 edits.push((name, content));
             }
             let expected = libgit2_update(&repo, tree, &edits);
-            match (update_tree(&repo, &objects, Some(tree), &edits).map(|it| it.0), expected) {
+            match (update_tree(&repo, &objects, Some((tree, None)), &edits).map(|it| it.0), expected) {
                 (Ok(ours), Ok(expected)) => {
                     assert_eq!(ours, expected, "round {round}: {edits:?}");
                     n_compared += 1;
@@ -396,9 +397,12 @@ mod tests {
                     let libgit2 =
                         super::super::diff_trees(&repo, Some(&old_tree), &new_tree, super::super::Renames::Detect)
                             .expect("libgit2's diff");
-                    let written = repo.odb().unwrap().read(ours).unwrap().data().to_vec();
-                    for new_stored in [None, Some(&written[..])] {
-                        if let Some(walked) = diff_stored(&repo, tree, ours, new_stored).expect("the walk") {
+                    let odb = repo.odb().unwrap();
+                    let (old_raw, new_raw) =
+                        (odb.read(tree).unwrap().data().to_vec(), odb.read(ours).unwrap().data().to_vec());
+                    for (old_stored, new_stored) in [(None, None), (Some(&old_raw[..]), Some(&new_raw[..]))] {
+                        let walked = diff_stored(&repo, (tree, old_stored), (ours, new_stored)).expect("the walk");
+                        if let Some(walked) = walked {
                             assert_eq!(walked, libgit2, "round {round}: {edits:?}");
                             n_walked += 1;
                         }
@@ -430,7 +434,7 @@ mod tests {
         let objects = dir.path().join("objects");
         let blob = repo.blob(b"text").expect("a blob");
         let tree = update_tree(&repo, &objects, None, &[("a/b/c.md", Some(blob)), ("d.md", Some(blob))]).unwrap().0;
-        let tree = update_tree(&repo, &objects, Some(tree), &[("a/b/c.md", None)]).unwrap().0;
+        let tree = update_tree(&repo, &objects, Some((tree, None)), &[("a/b/c.md", None)]).unwrap().0;
         let tree = repo.find_tree(tree).expect("the tree");
         let names: Vec<String> = tree.iter().filter_map(|it| it.name().ok().map(str::to_string)).collect();
         assert_eq!(names, ["d.md"], "the folders a/b and a went with their last file");
