@@ -107,6 +107,8 @@ pub struct Replica {
     packs_since_housekeeping: AtomicU64,
     /// Whether git's housekeeping is running in the mirror now.
     housekeeping_busy: Arc<AtomicBool>,
+    /// Set when git's housekeeping finished: the mirror's idle handles still map the packs it replaced.
+    housekept: Arc<AtomicBool>,
     /// What the fetcher is asked to do; it waits on `fetch_wanted`.
     wanted: Mutex<Wanted>,
     fetch_wanted: Condvar,
@@ -208,6 +210,7 @@ impl Replica {
             applying: Mutex::new(()),
             packs_since_housekeeping: AtomicU64::new(0),
             housekeeping_busy: Arc::new(AtomicBool::new(false)),
+            housekept: Arc::new(AtomicBool::new(false)),
             wanted: Mutex::new(Wanted { pull: false, fetch: true, offered: None }),
             fetch_wanted: Condvar::new(),
             events_connected: AtomicBool::new(false),
@@ -422,17 +425,22 @@ impl Replica {
     // everything together takes a while, and the fetcher must not wait for it (nor a forwarded write for the
     // fetcher).
     fn housekeeping(&self) {
+        if self.housekept.swap(false, Ordering::AcqRel) {
+            // The packs git merged and deleted stay mapped, and on disk, while a handle has them open.
+            self.mirror.close_idle_handles();
+        }
         if self.packs_since_housekeeping.load(Ordering::Relaxed) < HOUSEKEEPING_EVERY
             || self.housekeeping_busy.swap(true, Ordering::AcqRel)
         {
             return;
         }
         self.packs_since_housekeeping.store(0, Ordering::Relaxed);
-        let (site, busy) = (self.site.clone(), self.housekeeping_busy.clone());
+        let (site, busy, housekept) = (self.site.clone(), self.housekeeping_busy.clone(), self.housekept.clone());
         let spawned = std::thread::Builder::new().name("mirror-gc".into()).spawn(move || {
             if let Err(err) = site.housekeep() {
                 tracing::warn!(error = %err, "git gc --auto in the mirror failed");
             }
+            housekept.store(true, Ordering::Release);
             busy.store(false, Ordering::Release);
         });
         if let Err(err) = spawned {
