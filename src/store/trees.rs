@@ -281,7 +281,14 @@ fn write_tree(objects_dir: &Path, entries: &[u8]) -> Result<Oid> {
         let mut permissions = file.metadata()?.permissions();
         permissions.set_readonly(true);
         file.set_permissions(permissions)?;
-        std::fs::rename(&temp, &path)
+        match std::fs::rename(&temp, &path) {
+            // `git prune` removes empty object folders: this one may have gone since it was made.
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&folder)?;
+                std::fs::rename(&temp, &path)
+            }
+            renamed => renamed,
+        }
     })();
     if let Err(err) = written {
         let _ = std::fs::remove_file(&temp);
