@@ -798,6 +798,13 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
 
 // The files a commit changed against its first parent (everything, for a root commit), renames detected.
 fn changes_against_parent(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<FileChange>> {
+    // Most commits change files in folders both sides have: a walk of the two folders as stored answers those
+    // without libgit2 parsing either.
+    if let Ok(parent) = commit.parent(0)
+        && let Some(changes) = trees::diff_stored(repo, (parent.tree_id(), None), (commit.tree_id(), None))?
+    {
+        return Ok(changes);
+    }
     let parent_tree = match commit.parent(0) {
         Ok(parent) => Some(parent.tree()?),
         Err(_) => None,
