@@ -432,7 +432,7 @@ impl Store {
             let changes =
                 match trees::diff_stored(repo, (parent_tree, old_stored.as_deref()), (tree, new_stored.as_deref()))? {
                     Some(changes) => changes,
-                    None => changes_against_parent(repo, &commit)?,
+                    None => libgit2_changes_against_parent(repo, &commit)?,
                 };
             Ok(Some(CommitChanges { info: commit_info(&commit), changes }))
         })
@@ -805,6 +805,11 @@ fn changes_against_parent(repo: &Repository, commit: &git2::Commit<'_>) -> Resul
     {
         return Ok(changes);
     }
+    libgit2_changes_against_parent(repo, commit)
+}
+
+// A commit's changes against its first parent by libgit2's diff, which also finds moves.
+fn libgit2_changes_against_parent(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<FileChange>> {
     let parent_tree = match commit.parent(0) {
         Ok(parent) => Some(parent.tree()?),
         Err(_) => None,
