@@ -127,6 +127,9 @@ def run(label: str, binary, corpus, work, args, urls, res: lb.Results, is_new: b
     out["rss_after"] = lore.rss_mib()
     out["rss_after_split"] = (lore.rss_mib("RssAnon"), lore.rss_mib("RssFile"))
     out["hwm_after"] = lore.rss_mib("VmHWM")
+    if args.smaps:
+        args.smaps.mkdir(parents=True, exist_ok=True)
+        (args.smaps / f"{label}.smaps").write_text(open(f"/proc/{lore.proc.pid}/smaps").read())
     health = client.get_json("/-/healthz")
     out["caches"] = {k: v for k, v in health.items() if k.endswith("_bytes")}
     queries = [line.split("\t")[0] for line in open(corpus / "queries.tsv") if line.strip()]
@@ -155,6 +158,7 @@ def main():
     p.add_argument("--seconds", type=int, default=10)
     p.add_argument("--cold", type=int, default=300)
     p.add_argument("--saves", type=int, default=30)
+    p.add_argument("--smaps", type=lb.Path, help="copy the server's /proc/PID/smaps after the load runs here")
     args = p.parse_args()
     corpus = lb.corpus(args)
     meta = lb.json.loads((corpus / "corpus.json").read_text())

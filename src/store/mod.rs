@@ -231,6 +231,16 @@ const KEPT_WRITTEN_TREES: usize = 2;
 /// kept 25 MiB fewer resident on the flat 10,000-page wiki at the same save time.
 const GIT_OBJECT_CACHE_BYTES: isize = 16 * 1024 * 1024;
 
+/// libgit2 maps packs in windows of this size (its default, 1 GiB, maps a whole pack at once) …
+const PACK_WINDOW_BYTES: usize = 16 * 1024 * 1024;
+
+/// … and unmaps the least recently used windows beyond this total (its default: 8 GiB). Every page of a pack
+/// read since its window was mapped counts in the server's resident size: after viewing every page of the flat
+/// 10,000-page wiki 73 MiB of its 145 MiB pack was resident, with these limits under 5 MiB, at the same view,
+/// save and start times (`benches/page_views.py`). (Limiting the total alone, with whole-pack windows, made every
+/// blob read map the pack anew: four times slower.)
+const PACK_MAPPED_BYTES: usize = 64 * 1024 * 1024;
+
 /// The largest folder (tree object) libgit2 keeps parsed: a folder of about 50,000 pages.
 const GIT_CACHED_TREE_BYTES: usize = 2 * 1024 * 1024;
 
@@ -244,9 +254,7 @@ impl Store {
         TRUST_OBJECTS.call_once(|| {
             git2::opts::strict_hash_verification(false);
             // libgit2 keeps up to 256 MiB of parsed objects for as long as the server runs. Lore caches what
-            // it needs itself (snapshots, the change index), and blobs are never in that cache. (Its mapped
-            // pack windows count in the resident size too, but are file pages the kernel can drop; limiting
-            // them made every blob read map a window anew, four times slower.)
+            // it needs itself (snapshots, the change index), and blobs are never in that cache.
             // Its cache skips trees over 4 KiB, so the 10,000-entry folder of a flat wiki (400 KB) was read,
             // inflated and parsed again by every save, refresh and index update (several times per save).
             // SAFETY: set once, before any repository is opened by this process.
@@ -256,6 +264,14 @@ impl Store {
             };
             if let Err(err) = limits {
                 tracing::warn!(error = %err, "could not limit libgit2's caches");
+            }
+            // SAFETY: as above.
+            let windows = unsafe {
+                git2::opts::set_mwindow_size(PACK_WINDOW_BYTES)
+                    .and_then(|()| git2::opts::set_mwindow_mapped_limit(PACK_MAPPED_BYTES))
+            };
+            if let Err(err) = windows {
+                tracing::warn!(error = %err, "could not limit libgit2's pack mappings");
             }
         });
         let repo = Repository::open(repo_path)

@@ -213,6 +213,7 @@ impl Server {
             CacheBudgets::split(site.config.cache_mb).pages,
             metrics.cache("page"),
         ));
+        tokio::spawn(forget_views_of_older_heads(site.watch_head(), Arc::downgrade(&page_cache)));
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
         // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
@@ -696,6 +697,23 @@ pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T>
     })
     .await
     .map_err(join_error)?
+}
+
+// Tells the page cache of every head the site moves to; ends with the cache.
+async fn forget_views_of_older_heads(
+    mut heads: tokio::sync::watch::Receiver<Option<crate::store::ObjectId>>,
+    page_cache: Weak<page_cache::PageCache>,
+) {
+    loop {
+        let head = *heads.borrow_and_update();
+        let Some(page_cache) = page_cache.upgrade() else { return };
+        // Dropping a wiki's worth of views takes milliseconds: not on a worker thread.
+        if tokio::task::spawn_blocking(move || page_cache.serve_head(head)).await.is_err()
+            || heads.changed().await.is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// How many moves of the served branch go by between two runs of git's housekeeping.

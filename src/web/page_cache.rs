@@ -36,6 +36,8 @@ pub struct PageCache {
     // cached by it, and "warm" views missed.)
     compressing: Arc<tokio::sync::Semaphore>,
     waiting_bytes: std::sync::atomic::AtomicUsize,
+    /// The head the site serves, once known: views of any other are not kept (see `serve_head`).
+    served_head: std::sync::Mutex<Option<ObjectId>>,
 }
 
 /// The HTML that views waiting for a turn to compress for the cache may hold (see `PageCache::compressing`).
@@ -130,7 +132,13 @@ impl PageCache {
             quick_cache::sync::Cache::with_options(options, PageWeighter, Default::default(), Default::default());
         let slots = std::thread::available_parallelism().map_or(2, usize::from);
         let compressing = Arc::new(tokio::sync::Semaphore::new(slots));
-        PageCache { entries, counters, compressing, waiting_bytes: std::sync::atomic::AtomicUsize::new(0) }
+        PageCache {
+            entries,
+            counters,
+            compressing,
+            waiting_bytes: std::sync::atomic::AtomicUsize::new(0),
+            served_head: std::sync::Mutex::new(None),
+        }
     }
 
     /// A turn to compress `rendered` for the cache in, once one is free; `None` when the views waiting
@@ -158,9 +166,22 @@ impl PageCache {
         res
     }
 
+    /// The site now serves `head`: views of other heads are dropped, and no longer kept. Every key holds the
+    /// head its view was made at, so after a save no one asks for the views made before it; left to the
+    /// cache's eviction, they held the budget's worth (RSS +65 MiB after 20 saves on the flat 10,000-page wiki).
+    pub fn serve_head(&self, head: Option<ObjectId>) {
+        *self.served_head.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = head;
+        self.entries.retain(|key, _| key.head == head);
+    }
+
     /// Compresses a rendered view and keeps it. Views with something personal outside the slot (a theme whose
-    /// layout has no slot, seen by someone logged in) are not kept.
+    /// layout has no slot, seen by someone logged in) and views of a head the site no longer serves (made
+    /// while it moved) are not kept.
     pub fn insert(&self, key: PageKey, rendered: &Rendered, inline_styles: bool, fresh_until: i64) {
+        let served = *self.served_head.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if served.is_some() && served != key.head {
+            return;
+        }
         let stored = match (rendered.shared_html.split_once(ACCOUNT_SLOT), &rendered.anonymous) {
             (Some((before, after)), Some(anonymous)) => Stored::whole(&[before, anonymous, after].concat()),
             (None, Some(_)) => Stored::whole(&rendered.shared_html),

@@ -316,3 +316,21 @@ fn unbrotli(body: &[u8]) -> String {
     brotli::Decompressor::new(body, 4096).read_to_string(&mut text).expect("brotli");
     text
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_of_an_older_head_leave_the_page_cache_when_the_wiki_moves() {
+    let wiki = wiki_with(&flat_folder(30)).await;
+    let cached_bytes = |reply: &Reply| reply.json()["page_cache_bytes"].as_u64().expect("page_cache_bytes");
+    for i in 0..20 {
+        assert_eq!(wiki.get(&format!("/flat/page-{i:03}")).await.status, 200);
+    }
+    // Views are compressed for the cache after they are sent.
+    let before = cached_bytes(&wiki.get_until("/-/healthz", |it| cached_bytes(it) > 10 * 1024).await);
+    save(&wiki, "flat/page-025.md", "# Page 025\n\nChanged.\n").await;
+    // No one asks for a view of the old head again: the cache lets them all go, not just when it is full.
+    let after = cached_bytes(&wiki.get_until("/-/healthz", |it| cached_bytes(it) == 0).await);
+    assert_eq!(after, 0, "held {before} bytes before the save");
+    // Views of the new head are kept as before.
+    assert!(wiki.get("/flat/page-001").await.text().contains("Text of page 1"));
+    wiki.get_until("/-/healthz", |it| cached_bytes(it) > 0).await;
+}
