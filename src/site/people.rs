@@ -225,18 +225,18 @@ impl Site {
         let authorship = self.authorship.entries.read();
         for (path, entry) in authorship.iter() {
             let Some(meta) = snapshot.pages.get(path) else { continue };
-            let total: usize = entry.totals.iter().map(|it| it.2).sum();
-            for (i, (email, name, lines)) in entry.totals.iter().enumerate() {
-                if !res.contains_key(email) {
-                    entry_insert(&mut res, email, name, &statuses);
+            let total: usize = entry.totals().map(|it| it.2).sum();
+            for (i, (email, name, lines)) in entry.totals().enumerate() {
+                if !res.contains_key(&email) {
+                    entry_insert(&mut res, &email, name, &statuses);
                 }
-                let person = res.get_mut(email).expect("inserted above");
+                let person = res.get_mut(&email).expect("inserted above");
                 person.surviving_lines += lines;
                 person.pages.push(PageShare {
                     path: path.as_str().to_string(),
                     url: path.url(),
                     title: meta.title.clone(),
-                    lines: *lines,
+                    lines,
                     total_lines: total,
                     top_author: i == 0,
                 });
@@ -333,8 +333,8 @@ impl Site {
             // For a question's loose any-word match, weaker matches count less; a search's own hits count fully.
             let weight = if question.is_some() { (hit.score / top_score).clamp(0.0, 1.0) } else { 1.0 };
             if let Some(authorship) = self.authorship(&path) {
-                for (email, name, lines) in &authorship.totals {
-                    add(email, name, (*lines as f32 * weight).round() as usize, 0);
+                for (email, name, lines) in authorship.totals() {
+                    add(&email, name, (lines as f32 * weight).round() as usize, 0);
                 }
             }
             if hit.kind == PageKind::Question.as_str() {
@@ -423,9 +423,7 @@ impl Site {
                 }
             }
             let authorship = self.authorship(path);
-            let top = authorship
-                .as_ref()
-                .and_then(|it| it.top_author().map(|(email, name)| (email.to_string(), name.to_string())));
+            let top = authorship.as_ref().and_then(|it| it.top_author().map(|(email, name)| (email, name.to_string())));
             if let Some((email, name)) = &top
                 && statuses.get(email).is_some_and(|it| it.status == "departed")
             {
@@ -542,7 +540,7 @@ impl Site {
                 .iter()
                 .any(|it| stewardship::email_of(it) == email || (!name.is_empty() && it.to_lowercase() == name));
             let authorship = self.authorship(path);
-            let top = authorship.as_ref().and_then(|it| it.top_author().map(|(e, n)| (e.to_string(), n.to_string())));
+            let top = authorship.as_ref().and_then(|it| it.top_author().map(|(e, n)| (e, n.to_string())));
             let wrote_most = top.as_ref().is_some_and(|it| it.0 == email);
             if !owns && !wrote_most {
                 continue;
