@@ -20,8 +20,8 @@ pub enum WikiTarget {
 /// Each name keeps every page it fits, in path order, and the first one wins a clash, so the result does not
 /// depend on the order pages were added in. The maps are persistent: a clone shares them, and adding or
 /// removing a page copies only what it touches. They are B-trees, as are the link graph's: imbl's hash maps
-/// give every node room for 32 entries, and on a 38,000-page wiki the resolver's and the graph's held about
-/// 60 MiB where B-trees hold a fraction of it, and were built in half the time.
+/// give every node room for 32 entries; on a 38,000-page wiki B-trees kept the server 22 MiB smaller at
+/// idle, and the first index was searchable in 43 s instead of 73–82.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkResolver {
     by_path: imbl::OrdMap<String, PagesNamed>,
