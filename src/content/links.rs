@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use super::path::{self, RepoPath};
 
@@ -31,7 +32,7 @@ pub struct LinkResolver {
 
 /// The pages one name fits, in path order: almost always one, kept inline (a vector's smallest allocation holds
 /// four, and on a 38,000-page wiki the resolver's one-page lists held 11 MiB).
-type PagesNamed = smallvec::SmallVec<[RepoPath; 1]>;
+type PagesNamed = SmallVec<[RepoPath; 1]>;
 
 impl LinkResolver {
     /// Builds the resolver from every page with its title and aliases.
@@ -482,11 +483,108 @@ pub enum LinkEnd {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkGraph {
     outgoing: imbl::OrdMap<RepoPath, Vec<LinkEnd>>,
-    incoming: imbl::OrdMap<RepoPath, imbl::OrdSet<RepoPath>>,
-    wanted: imbl::OrdMap<String, imbl::OrdSet<RepoPath>>,
+    incoming: imbl::OrdMap<RepoPath, PathSet>,
+    wanted: imbl::OrdMap<String, PathSet>,
     // The names in `wanted` by the `link_key`s the resolver would look them up under, so that a page taking
     // a name finds the links that wanted it.
     wanted_by_key: imbl::OrdMap<String, Vec<String>>,
+}
+
+/// Pages in path order: the pages linking to one page, or to one missing name. Most such sets hold a page or
+/// two and are kept inline; large ones are persistent B-trees, so that a change copies only what it touches.
+/// (A B-tree for every set gave each a 16-entry node: 15 MiB on a 38,000-page wiki.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSet {
+    Few(SmallVec<[RepoPath; 2]>),
+    Many(imbl::OrdSet<RepoPath>),
+}
+
+impl Default for PathSet {
+    fn default() -> PathSet {
+        PathSet::Few(SmallVec::new())
+    }
+}
+
+/// The size at which a `PathSet` becomes a B-tree: past it, a copy of the inline list costs more than a
+/// B-tree's path.
+const FEW_PATHS: usize = 32;
+
+impl PathSet {
+    pub fn len(&self) -> usize {
+        match self {
+            PathSet::Few(paths) => paths.len(),
+            PathSet::Many(paths) => paths.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn iter(&self) -> PathSetIter<'_> {
+        match self {
+            PathSet::Few(paths) => PathSetIter::Few(paths.iter()),
+            PathSet::Many(paths) => PathSetIter::Many(paths.iter()),
+        }
+    }
+
+    fn insert(&mut self, path: RepoPath) {
+        match self {
+            PathSet::Few(paths) => {
+                if let Err(at) = paths.binary_search(&path) {
+                    if paths.len() < FEW_PATHS {
+                        paths.insert(at, path);
+                    } else {
+                        let mut many: imbl::OrdSet<RepoPath> = paths.drain(..).collect();
+                        many.insert(path);
+                        *self = PathSet::Many(many);
+                    }
+                }
+            }
+            PathSet::Many(paths) => {
+                paths.insert(path);
+            }
+        }
+    }
+
+    fn remove(&mut self, path: &RepoPath) {
+        match self {
+            PathSet::Few(paths) => {
+                if let Ok(at) = paths.binary_search(path) {
+                    paths.remove(at);
+                }
+            }
+            PathSet::Many(paths) => {
+                paths.remove(path);
+            }
+        }
+    }
+}
+
+/// The pages of a [`PathSet`], in path order.
+pub enum PathSetIter<'a> {
+    Few(std::slice::Iter<'a, RepoPath>),
+    Many(imbl::ordset::Iter<'a, RepoPath, imbl::shared_ptr::DefaultSharedPtr>),
+}
+
+impl<'a> Iterator for PathSetIter<'a> {
+    type Item = &'a RepoPath;
+
+    fn next(&mut self) -> Option<&'a RepoPath> {
+        match self {
+            PathSetIter::Few(it) => it.next(),
+            PathSetIter::Many(it) => it.next(),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a PathSet {
+    type Item = &'a RepoPath;
+    type IntoIter = PathSetIter<'a>;
+
+    fn into_iter(self) -> PathSetIter<'a> {
+        self.iter()
+    }
 }
 
 /// A page as the link graph needs it.
@@ -540,7 +638,7 @@ impl LinkGraph {
     }
 
     /// Links to pages that do not exist: each missing name with the pages that link to it.
-    pub fn wanted(&self) -> impl Iterator<Item = (&String, &imbl::OrdSet<RepoPath>)> {
+    pub fn wanted(&self) -> impl Iterator<Item = (&String, &PathSet)> {
         self.wanted.iter()
     }
 
@@ -686,6 +784,34 @@ fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&s
 #[cfg(test)]
 mod graph_tests {
     use super::*;
+
+    #[test]
+    fn path_sets_keep_path_order_inline_and_as_b_trees() {
+        let path = |i: usize| RepoPath::parse(&format!("p/{i:03}.md")).expect("a path");
+        let mut set = PathSet::default();
+        // Inserted out of order and twice, past the inline size and back.
+        for i in (0..FEW_PATHS * 2).rev().chain(0..FEW_PATHS * 2) {
+            set.insert(path(i));
+        }
+        assert!(matches!(set, PathSet::Many(_)));
+        assert_eq!(set.iter().cloned().collect::<Vec<_>>(), (0..FEW_PATHS * 2).map(path).collect::<Vec<_>>());
+        for i in (0..FEW_PATHS * 2).step_by(2) {
+            set.remove(&path(i));
+        }
+        assert_eq!(set.len(), FEW_PATHS);
+        assert_eq!(set.iter().next(), Some(&path(1)));
+        let mut few = PathSet::default();
+        for i in [5, 1, 3, 1] {
+            few.insert(path(i));
+        }
+        few.remove(&path(3));
+        few.remove(&path(4));
+        assert!(matches!(few, PathSet::Few(_)));
+        assert_eq!((&few).into_iter().cloned().collect::<Vec<_>>(), [path(1), path(5)]);
+        few.remove(&path(1));
+        few.remove(&path(5));
+        assert!(few.is_empty());
+    }
 
     #[test]
     fn incoming_outgoing_and_wanted() {

@@ -100,13 +100,18 @@ pub fn read_meta(path: &RepoPath, text: &str) -> PageMeta {
         .filter(|it| !it.trim().is_empty())
         .or(scan.first_heading)
         .unwrap_or_else(|| fallback_title(path));
+    // Every page's metadata is kept for as long as the version is served: no spare room in its lists.
+    let (mut wiki_targets, mut page_links, mut links) = (scan.wiki_targets, scan.page_links, scan.links);
+    wiki_targets.shrink_to_fit();
+    page_links.shrink_to_fit();
+    links.shrink_to_fit();
     PageMeta {
         title,
         front_matter,
         warnings,
-        wiki_targets: scan.wiki_targets,
-        page_links: scan.page_links,
-        links: scan.links,
+        wiki_targets,
+        page_links,
+        links,
         has_math: scan.has_math,
         has_mermaid: scan.has_mermaid,
     }
