@@ -123,6 +123,7 @@ pub struct Metrics {
     request_seconds: Family<RouteLabels, Histogram>,
     open_connections: Gauge,
     connections: Counter,
+    requests_in_flight: Gauge,
     cache_hits: Family<CacheLabels, Counter>,
     cache_misses: Family<CacheLabels, Counter>,
     search_lag: Gauge,
@@ -169,6 +170,12 @@ impl Metrics {
         registry.register("http_open_connections", "Connections open now", open_connections.clone());
         let connections = Counter::default();
         registry.register("http_connections", "Connections accepted", connections.clone());
+        let requests_in_flight = Gauge::default();
+        registry.register(
+            "http_requests_in_flight",
+            "Requests being answered now (read up to their body, routed, not answered yet)",
+            requests_in_flight.clone(),
+        );
         let cache_hits = Family::<CacheLabels, Counter>::default();
         let cache_misses = Family::<CacheLabels, Counter>::default();
         for cache in CACHES {
@@ -241,6 +248,7 @@ impl Metrics {
             request_seconds,
             open_connections,
             connections,
+            requests_in_flight,
             cache_hits,
             cache_misses,
             search_lag,
@@ -268,10 +276,16 @@ impl Metrics {
     }
 
     /// Counts an accepted connection as open until the returned guard is dropped.
-    pub fn connection_opened(&self) -> OpenConnection {
+    pub fn connection_opened(&self) -> Held {
         self.connections.inc();
         self.open_connections.inc();
-        OpenConnection(self.open_connections.clone())
+        Held(self.open_connections.clone())
+    }
+
+    /// Counts a request as being answered until the returned guard is dropped.
+    pub fn request_started(&self) -> Held {
+        self.requests_in_flight.inc();
+        Held(self.requests_in_flight.clone())
     }
 
     /// The hit and miss counters of one of [`CACHES`].
@@ -332,10 +346,10 @@ impl Metrics {
     }
 }
 
-/// An open connection, counted in `lore_http_open_connections` until dropped.
-pub struct OpenConnection(Gauge);
+/// An open connection or a request being answered, counted in its gauge until dropped.
+pub struct Held(Gauge);
 
-impl Drop for OpenConnection {
+impl Drop for Held {
     fn drop(&mut self) {
         self.0.dec();
     }
@@ -388,6 +402,7 @@ mod tests {
         for line in [
             "lore_build_info{version=\"",
             "lore_http_open_connections 0",
+            "lore_http_requests_in_flight 0",
             "lore_cache_hits_total{cache=\"page\"} 0",
             "lore_cache_misses_total{cache=\"render\"} 0",
             "lore_search_index_lag_commits 0",
@@ -444,5 +459,9 @@ mod tests {
         let text = metrics.encode();
         assert!(text.contains("lore_http_open_connections 1"));
         assert!(text.contains("lore_http_connections_total 2"));
+        let request = metrics.request_started();
+        assert!(metrics.encode().contains("lore_http_requests_in_flight 1"));
+        drop(request);
+        assert!(metrics.encode().contains("lore_http_requests_in_flight 0"));
     }
 }

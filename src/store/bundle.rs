@@ -15,10 +15,32 @@ pub enum GitProgress {
     Quiet,
 }
 
-/// Writes a bundle of every ref of the repository at `git_dir` to `bundle`. Git reads the refs once, at the
-/// start, and bundles the objects they reach: the bundle is one moment of the repository however it moves on.
+/// Writes a bundle of every ref of the repository at `git_dir` to `bundle`: each ref as it was when read, and
+/// the objects they reach, however the repository moves on meanwhile.
 pub fn create_bundle(git_dir: &Path, bundle: &Path, progress: GitProgress) -> Result<()> {
-    let mut command = git(git_dir);
+    // `git bundle create --all` reads the refs, then reads each again to name it in the bundle, and leaves out,
+    // with a warning, a ref that moved in between: a save during a backup left the branch out, and with only one
+    // branch git refused to write an "empty bundle". So git bundles a still copy of the refs: a repository of
+    // their own beside the bundle, borrowing the objects (`objects/info/alternates`), removed afterwards.
+    let still = bundle.with_extension("refs.git");
+    let _ = std::fs::remove_dir_all(&still);
+    let res = bundle_still_refs(git_dir, &still, bundle, progress);
+    let _ = std::fs::remove_dir_all(&still);
+    res
+}
+
+fn bundle_still_refs(git_dir: &Path, still: &Path, bundle: &Path, progress: GitProgress) -> Result<()> {
+    let mut list = git(git_dir);
+    // Sorted by name, as a packed-refs file wants them.
+    list.args(["for-each-ref", "--format=%(objectname) %(refname)"]);
+    let refs = output_of(list, "git for-each-ref")?;
+    std::fs::create_dir_all(still.join("objects").join("info"))?;
+    std::fs::create_dir_all(still.join("refs"))?;
+    let objects = std::fs::canonicalize(git_dir.join("objects"))?;
+    std::fs::write(still.join("objects").join("info").join("alternates"), format!("{}\n", objects.display()))?;
+    std::fs::write(still.join("packed-refs"), refs)?;
+    std::fs::copy(git_dir.join("HEAD"), still.join("HEAD"))?;
+    let mut command = git(still);
     command.args(["bundle", "create"]);
     command.arg(match progress {
         GitProgress::Shown => "--progress",
@@ -106,6 +128,16 @@ fn run(mut command: Command, progress: GitProgress, what: &str) -> Result<()> {
     let output = command.stderr(Stdio::piped()).output().map_err(|err| git_missing(&err))?;
     if output.status.success() {
         Ok(())
+    } else {
+        Err(Error::Repository(format!("{what} failed: {}", String::from_utf8_lossy(&output.stderr).trim())))
+    }
+}
+
+// Runs a git command and returns what it printed.
+fn output_of(mut command: Command, what: &str) -> Result<Vec<u8>> {
+    let output = command.stderr(Stdio::piped()).output().map_err(|err| git_missing(&err))?;
+    if output.status.success() {
+        Ok(output.stdout)
     } else {
         Err(Error::Repository(format!("{what} failed: {}", String::from_utf8_lossy(&output.stderr).trim())))
     }

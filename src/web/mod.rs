@@ -533,7 +533,9 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
     let started = Instant::now();
     let route = request.extensions().get::<MatchedPath>().map_or(FALLBACK_ROUTE, |it| it.as_str()).to_string();
     let method = request.method().clone();
+    let in_flight = state.metrics.request_started();
     let res = next.run(request).await;
+    drop(in_flight);
     state.metrics.request(&route, method.as_str(), res.status().as_u16(), started.elapsed());
     res
 }

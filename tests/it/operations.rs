@@ -119,6 +119,7 @@ async fn metrics_text_parses_and_has_every_family() {
         ("lore_http_requests_total", "counter"),
         ("lore_http_request_duration_seconds", "histogram"),
         ("lore_http_open_connections", "gauge"),
+        ("lore_http_requests_in_flight", "gauge"),
         ("lore_http_connections_total", "counter"),
         ("lore_cache_hits_total", "counter"),
         ("lore_cache_misses_total", "counter"),
@@ -643,6 +644,19 @@ async fn sigterm_during_50_requests_finishes_them_or_refuses_cleanly_and_exits_0
     )
     .await;
     assert!(open >= 51.0, "only {open} connections open");
+    // And the server has read the saves' heads: their handlers run, waiting for the rest of the body. (An
+    // accepted connection whose head the server has not read yet is closed at SIGTERM, unanswered: under a
+    // loaded machine that was a save refused here.)
+    let in_flight = retry_until(
+        async || {
+            let reply = get_url(&format!("{}/-/metrics", server.base_url)).await;
+            let (_, samples) = parse_metrics(&reply.text());
+            value_of(&samples, "lore_http_requests_in_flight", &[])
+        },
+        |in_flight| *in_flight >= 41.0,
+    )
+    .await;
+    assert!(in_flight >= 41.0, "only {in_flight} requests in flight");
 
     server.terminate();
     // New connections are refused once the server stops accepting.
