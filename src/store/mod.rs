@@ -1016,6 +1016,33 @@ mod tests {
     }
 
     #[test]
+    fn a_bundle_holds_every_ref_and_leaves_nothing_else_behind() {
+        let folder = tempfile::tempdir().unwrap();
+        let files = vec![("a.md".to_string(), b"# A\n".to_vec())];
+        let store = Store::create_seeded(&folder.path().join("repo.git"), &files, "One page").unwrap();
+        let head = store.head().unwrap().unwrap();
+        let repo = Repository::open(store.git_dir()).unwrap();
+        repo.reference("refs/heads/other", head.0, false, "a second branch").unwrap();
+        let backup = folder.path().join("backup");
+        std::fs::create_dir(&backup).unwrap();
+        let bundle = backup.join("wiki.bundle");
+        create_bundle(store.git_dir(), &bundle, GitProgress::Quiet).unwrap();
+        // The still copy of the refs that git bundled from is gone.
+        let left: Vec<_> = std::fs::read_dir(&backup).unwrap().flatten().map(|it| it.file_name()).collect();
+        assert_eq!(left, [std::ffi::OsString::from("wiki.bundle")]);
+        let mut refs = bundle_refs(&bundle).unwrap();
+        refs.sort_by(|a, b| a.0.cmp(&b.0));
+        let names: Vec<&str> = refs.iter().map(|it| it.0.as_str()).collect();
+        assert_eq!(names, ["HEAD", "refs/heads/main", "refs/heads/other"]);
+        assert!(refs.iter().all(|it| it.1 == head));
+        let restored = folder.path().join("restored.git");
+        restore_bundle(&bundle, &restored, "refs/heads/main", GitProgress::Quiet).unwrap();
+        let restored = Store::open(&restored, Some("main")).unwrap();
+        let blob = restored.blob_at(head, "a.md").unwrap().unwrap();
+        assert_eq!(restored.read_blob(blob).unwrap(), b"# A\n");
+    }
+
+    #[test]
     fn commits_are_written_byte_for_byte_as_libgit2_writes_them() {
         let folder = tempfile::tempdir().unwrap();
         let repo = Repository::init_bare(folder.path()).unwrap();
