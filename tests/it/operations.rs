@@ -633,30 +633,24 @@ async fn sigterm_during_50_requests_finishes_them_or_refuses_cleanly_and_exits_0
         stream.write_all(&request.as_bytes()[..20]).await.expect("send part of the head");
         views.push((stream, request));
     }
+    // Waits until the gauge `name` of the server's metrics reaches `at_least` (the scrape counts itself).
+    let gauge_reaches = async |name: &str, at_least: f64| {
+        let value = retry_until(
+            async || {
+                let reply = get_url(&format!("{}/-/metrics", server.base_url)).await;
+                value_of(&parse_metrics(&reply.text()).1, name, &[])
+            },
+            |value| *value >= at_least,
+        )
+        .await;
+        assert!(value >= at_least, "{name} is only {value}");
+    };
     // All fifty are open on the server's side (the scrape's own connection makes 51).
-    let open = retry_until(
-        async || {
-            let reply = get_url(&format!("{}/-/metrics", server.base_url)).await;
-            let (_, samples) = parse_metrics(&reply.text());
-            value_of(&samples, "lore_http_open_connections", &[])
-        },
-        |open| *open >= 51.0,
-    )
-    .await;
-    assert!(open >= 51.0, "only {open} connections open");
-    // And the server has read the saves' heads: their handlers run, waiting for the rest of the body. (An
-    // accepted connection whose head the server has not read yet is closed at SIGTERM, unanswered: under a
-    // loaded machine that was a save refused here.)
-    let in_flight = retry_until(
-        async || {
-            let reply = get_url(&format!("{}/-/metrics", server.base_url)).await;
-            let (_, samples) = parse_metrics(&reply.text());
-            value_of(&samples, "lore_http_requests_in_flight", &[])
-        },
-        |in_flight| *in_flight >= 41.0,
-    )
-    .await;
-    assert!(in_flight >= 41.0, "only {in_flight} requests in flight");
+    gauge_reaches("lore_http_open_connections", 51.0).await;
+    // And the server has read the saves' heads: their handlers run, waiting for the rest of the body (40, and
+    // the scrape). An accepted connection whose head the server has not read yet is closed at SIGTERM,
+    // unanswered: under a loaded machine that was a save refused here.
+    gauge_reaches("lore_http_requests_in_flight", 41.0).await;
 
     server.terminate();
     // New connections are refused once the server stops accepting.
