@@ -6,7 +6,9 @@
 use std::io::Write;
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use flate2::{Decompress, FlushDecompress, Status};
+
+pub use crate::deflate::{DeflatePiece, gzip_of_pieces_with};
 
 /// An encoding a body can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +86,7 @@ pub fn is_compressible(content_type: &str) -> bool {
 
 /// Compresses with gzip at a level that suits bodies sent many times.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(6));
-    encoder.write_all(data).expect("writing to memory cannot fail");
-    encoder.finish().expect("writing to memory cannot fail")
+    crate::deflate::gzip(data)
 }
 
 /// Compresses with gzip for keeping: the result holds no spare capacity. (Guessing the size leaves a fifth of
@@ -106,96 +106,6 @@ pub fn brotli(data: &[u8], quality: u32) -> Vec<u8> {
     let lgwin = (usize::BITS - data.len().leading_zeros()).clamp(16, 22) as i32;
     let params = brotli::enc::BrotliEncoderParams { quality: quality as i32, lgwin, ..Default::default() };
     brotli::BrotliCompress(&mut &data[..], &mut res, &params).expect("compressing memory cannot fail");
-    res
-}
-
-/// A piece of a gzip body compressed on its own: raw deflate blocks ending on a byte boundary, with the CRC
-/// and length of what they hold, so pieces compressed apart concatenate into one gzip stream.
-#[derive(Debug, Clone)]
-pub struct DeflatePiece {
-    pub deflated: Vec<u8>,
-    crc: crc32fast::Hasher,
-    len: usize,
-}
-
-impl DeflatePiece {
-    /// Compresses a piece that more pieces follow (its blocks end with a sync flush, none is final).
-    pub fn middle(data: &[u8]) -> DeflatePiece {
-        DeflatePiece::compress(data, FlushCompress::Sync)
-    }
-
-    /// Compresses the last piece of a stream (its last block is final).
-    pub fn last(data: &[u8]) -> DeflatePiece {
-        DeflatePiece::compress(data, FlushCompress::Finish)
-    }
-
-    /// A piece of a few bytes that more pieces follow, stored as it is: no compressor is started for it.
-    pub fn stored(data: &[u8]) -> DeflatePiece {
-        let mut deflated = Vec::with_capacity(data.len() + 5 * (data.len() / 65_535 + 1));
-        for chunk in data.chunks(65_535) {
-            // A stored block that is not final: BFINAL 0, BTYPE 00, padded to the byte; then LEN and NLEN.
-            let len = chunk.len() as u16;
-            deflated.push(0);
-            deflated.extend_from_slice(&len.to_le_bytes());
-            deflated.extend_from_slice(&(!len).to_le_bytes());
-            deflated.extend_from_slice(chunk);
-        }
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(data);
-        DeflatePiece { deflated, crc, len: data.len() }
-    }
-
-    fn compress(data: &[u8], flush: FlushCompress) -> DeflatePiece {
-        let mut compress = Compress::new(Compression::new(6), false);
-        let mut deflated = Vec::with_capacity(data.len() / 3 + 64);
-        loop {
-            let consumed = compress.total_in() as usize;
-            let status =
-                compress.compress_vec(&data[consumed..], &mut deflated, flush).expect("compressing memory cannot fail");
-            let done = if flush == FlushCompress::Finish {
-                status == Status::StreamEnd
-            } else {
-                // A flush is complete when it did not fill the output.
-                compress.total_in() as usize == data.len() && deflated.len() < deflated.capacity()
-            };
-            if done {
-                break;
-            }
-            deflated.reserve(deflated.capacity().max(64));
-        }
-        // Pieces are kept in the page cache, which weighs them by their length.
-        deflated.shrink_to_fit();
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(data);
-        DeflatePiece { deflated, crc, len: data.len() }
-    }
-
-    /// The bytes this piece takes in memory.
-    pub fn weight(&self) -> usize {
-        self.deflated.len()
-    }
-
-    /// The CRC-32 of the data this piece holds.
-    pub fn crc(&self) -> u32 {
-        self.crc.clone().finalize()
-    }
-}
-
-/// One gzip stream of pieces, the last made with [`DeflatePiece::last`], the others not.
-pub fn gzip_of_pieces(pieces: &[&DeflatePiece]) -> Vec<u8> {
-    let size: usize = pieces.iter().map(|it| it.deflated.len()).sum();
-    let mut res = Vec::with_capacity(10 + size + 8);
-    // Magic, deflate, no flags, no time, no extra flags, unknown operating system.
-    res.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
-    let mut crc = crc32fast::Hasher::new();
-    let mut len = 0usize;
-    for piece in pieces {
-        res.extend_from_slice(&piece.deflated);
-        crc.combine(&piece.crc);
-        len += piece.len;
-    }
-    res.extend_from_slice(&crc.finalize().to_le_bytes());
-    res.extend_from_slice(&(len as u32).to_le_bytes());
     res
 }
 
@@ -235,6 +145,8 @@ fn gunzip_any(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deflate::gzip_of_pieces;
+    use flate2::Compression;
 
     #[track_caller]
     fn check(pieces: &[&str]) {

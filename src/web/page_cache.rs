@@ -2,10 +2,13 @@
 //! compressed once and weighed in bytes against `cache_mb`.
 //!
 //! A shared copy holds nothing personal. Pages are rendered with [`ACCOUNT_SLOT`] where the header's personal
-//! links go (name, logout form with the browser's CSRF token), and each response fills it in. Copies for
-//! visitors who are not logged in (whose links are the same for all) are stored whole, as gzip; the others as
-//! two gzip pieces around the slot, joined with the visitor's links into one gzip stream per response. A hit is
-//! a copy of bytes either way; clients that do not accept gzip get it decoded.
+//! links go (name, logout form with the browser's CSRF token), and each response fills it in. A page's body
+//! is not compressed again either: pages are rendered with [`BODY_SLOT`] where it goes, and the copy holds the
+//! deflate piece the site's render cache keeps of it, shared, between the pieces of the page around it. A
+//! copy is stored as deflate pieces that join into one gzip stream per response (with the visitor's links,
+//! stored as they are, for visitors who are logged in; for the others their links are the same for all and
+//! are part of the pieces), or whole as gzip when it has neither slot (folders). A hit is a copy of bytes
+//! either way; clients that do not accept gzip get it decoded.
 //!
 //! Pages are kept as gzip only, and browsers that accept brotli get the gzip too: brotli at a quality quick
 //! enough for a view (4) made pages 1.3 % smaller (3,853 against 3,906 bytes over 200 pages of a 10,000-page
@@ -19,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::encoding::{self, Accepted, DeflatePiece, Encoding};
-use super::view::ACCOUNT_SLOT;
+use super::view::{ACCOUNT_SLOT, BODY_SLOT};
 use crate::i18n::UiLanguage;
 use crate::metrics::CacheCounters;
 use crate::store::ObjectId;
@@ -70,33 +73,96 @@ pub struct CachedPage {
 }
 
 enum Stored {
-    /// The same page for everyone who shares the copy.
+    /// A page without slots: the same bytes for everyone who shares the copy.
     Whole { gzip: Bytes, etag: HeaderValue },
-    /// The page around the header's personal links.
-    Pieces { before: DeflatePiece, after: DeflatePiece },
+    /// A page around its body or the header's personal links; `known` is what the pieces hold (CRC-32, length
+    /// and validator) when nothing is filled in per response.
+    Pieces { parts: Box<[Part]>, known: Option<(u32, usize, HeaderValue)> },
 }
 
-/// A rendered view: `shared_html` holds [`ACCOUNT_SLOT`] (or nothing personal at all), `personal` is what
-/// fills the slot for the visitor it was rendered for, `anonymous` what fills it for everyone who shares the
-/// copy when that is the same for all of them.
+enum Part {
+    /// HTML of this view, compressed for it.
+    Own(DeflatePiece),
+    /// The page's body as the site's render cache keeps it.
+    Body(Arc<DeflatePiece>),
+    /// The header's personal links of the visitor each response is for.
+    Account,
+}
+
+/// A rendered view: `shared_html` holds [`ACCOUNT_SLOT`] (or nothing personal at all) and, for pages,
+/// [`BODY_SLOT`] where `body` goes; `personal` is what fills the account slot for the visitor it was rendered
+/// for, `anonymous` what fills it for everyone who shares the copy when that is the same for all of them.
 pub struct Rendered {
     pub shared_html: String,
     pub personal: String,
     pub anonymous: Option<String>,
+    pub body: Option<SlotBody>,
+}
+
+/// What fills [`BODY_SLOT`]: a page's body as HTML, and as the render cache keeps it.
+pub struct SlotBody {
+    pub html: String,
+    pub kept: Arc<DeflatePiece>,
+}
+
+/// A stretch of a rendered view: its own HTML, or one of the slots.
+#[derive(Debug, PartialEq, Eq)]
+enum Segment<'a> {
+    Html(&'a str),
+    Account,
+    Body,
 }
 
 impl Rendered {
-    /// The HTML it holds, in bytes.
+    /// A view with its body in place of [`BODY_SLOT`], when `shared_html` holds the slot exactly once. A theme
+    /// whose page shows `page.html` twice or not at all gets it filled in everywhere, and no body slot.
+    pub fn with_body(mut self, body: SlotBody) -> Rendered {
+        if self.shared_html.matches(BODY_SLOT).count() == 1 {
+            self.body = Some(body);
+        } else {
+            self.shared_html = self.shared_html.replace(BODY_SLOT, &body.html);
+        }
+        self
+    }
+
+    /// The HTML it holds besides the body (which is compressed already), in bytes.
     fn bytes(&self) -> usize {
         self.shared_html.len() + self.personal.len() + self.anonymous.as_ref().map_or(0, String::len)
     }
 
     /// The page for the visitor it was rendered for.
     pub fn personal_html(&self) -> String {
-        match self.shared_html.split_once(ACCOUNT_SLOT) {
-            Some((before, after)) => [before, &self.personal, after].concat(),
-            None => self.shared_html.clone(),
+        let body = self.body.as_ref().map_or("", |it| it.html.as_str());
+        let mut res = String::with_capacity(self.shared_html.len() + self.personal.len() + body.len());
+        for segment in segments(&self.shared_html, self.body.is_some()) {
+            res.push_str(match segment {
+                Segment::Html(html) => html,
+                Segment::Account => &self.personal,
+                Segment::Body => body,
+            });
         }
+        res
+    }
+}
+
+// `html` cut at [`ACCOUNT_SLOT`] and (when `with_body`) [`BODY_SLOT`], in order.
+fn segments(html: &str, with_body: bool) -> Vec<Segment<'_>> {
+    let mut res = Vec::with_capacity(5);
+    let mut rest = html;
+    loop {
+        let account = rest.find(ACCOUNT_SLOT).map(|at| (at, ACCOUNT_SLOT, Segment::Account));
+        let body = rest.find(BODY_SLOT).filter(|_| with_body).map(|at| (at, BODY_SLOT, Segment::Body));
+        let next = match (account, body) {
+            (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        let Some((at, slot, segment)) = next else {
+            res.push(Segment::Html(rest));
+            return res;
+        };
+        res.push(Segment::Html(&rest[..at]));
+        res.push(segment);
+        rest = &rest[at + slot.len()..];
     }
 }
 
@@ -105,9 +171,18 @@ pub struct PageWeighter;
 
 impl quick_cache::Weighter<PageKey, Arc<CachedPage>> for PageWeighter {
     fn weight(&self, key: &PageKey, page: &Arc<CachedPage>) -> u64 {
+        // A body counts whole although the render cache may hold the same piece: the budget bounds what the
+        // page cache keeps alive in any case.
         let stored = match &page.stored {
             Stored::Whole { gzip, .. } => gzip.len(),
-            Stored::Pieces { before, after } => before.weight() + after.weight(),
+            Stored::Pieces { parts, .. } => parts
+                .iter()
+                .map(|part| match part {
+                    Part::Own(piece) => piece.weight() + size_of::<Part>(),
+                    Part::Body(piece) => piece.weight() + size_of::<Part>(),
+                    Part::Account => size_of::<Part>(),
+                })
+                .sum(),
         };
         // The key, the entry and the cache's own bookkeeping.
         (stored + key.url.len() + key.host.len() + key.access.len() + 160) as u64
@@ -182,14 +257,22 @@ impl PageCache {
         if served.is_some() && served != key.head {
             return;
         }
-        let stored = match (rendered.shared_html.split_once(ACCOUNT_SLOT), &rendered.anonymous) {
-            (Some((before, after)), Some(anonymous)) => Stored::whole(&[before, anonymous, after].concat()),
-            (None, Some(_)) => Stored::whole(&rendered.shared_html),
-            (Some((before, after)), None) => Stored::Pieces {
-                before: DeflatePiece::middle(before.as_bytes()),
-                after: DeflatePiece::last(after.as_bytes()),
-            },
-            (None, None) => return,
+        let has_account_slot = rendered.shared_html.contains(ACCOUNT_SLOT);
+        if !has_account_slot && rendered.anonymous.is_none() {
+            return;
+        }
+        // Everyone who shares a copy for visitors who are not logged in has the same links: part of the page.
+        let filled;
+        let html = match &rendered.anonymous {
+            Some(anonymous) if has_account_slot => {
+                filled = rendered.shared_html.replacen(ACCOUNT_SLOT, anonymous, 1);
+                &filled
+            }
+            _ => &rendered.shared_html,
+        };
+        let stored = match &rendered.body {
+            None if !html.contains(ACCOUNT_SLOT) => Stored::whole(html),
+            body => Stored::pieces(html, body.as_ref().map(|it| &it.kept)),
         };
         self.entries.insert(key, Arc::new(CachedPage { stored, inline_styles, fresh_until }));
     }
@@ -202,8 +285,53 @@ impl PageCache {
 
 impl Stored {
     fn whole(html: &str) -> Stored {
-        let etag = etag(&[crc32fast::hash(html.as_bytes())], html.len());
+        let etag = etag(crc32fast::hash(html.as_bytes()), html.len());
         Stored::Whole { gzip: Bytes::from(encoding::gzip_to_keep(html.as_bytes())), etag }
+    }
+
+    // `html` compressed in pieces around its slots: the account slot left open, the body slot taken by `body`.
+    fn pieces(html: &str, body: Option<&Arc<DeflatePiece>>) -> Stored {
+        let segments = segments(html, body.is_some());
+        let last = segments.len() - 1;
+        let parts: Box<[Part]> = segments
+            .into_iter()
+            .enumerate()
+            .map(|(i, segment)| match segment {
+                // The last segment is always HTML: slots are cut out with what follows them.
+                Segment::Html(html) if i == last => Part::Own(DeflatePiece::last(html.as_bytes())),
+                Segment::Html(html) => Part::Own(DeflatePiece::middle(html.as_bytes())),
+                Segment::Account => Part::Account,
+                Segment::Body => Part::Body(body.expect("a body slot is cut only with a body").clone()),
+            })
+            .collect();
+        let known = if parts.iter().any(|it| matches!(it, Part::Account)) {
+            None
+        } else {
+            let pieces = Part::pieces(&parts, None);
+            let (crc, len) = DeflatePiece::crc_of_all(&pieces);
+            Some((crc, len, etag(crc, len)))
+        };
+        Stored::Pieces { parts, known }
+    }
+}
+
+// A response's gzip body, before it is needed: kept whole, or pieces to join (with the visitor's links).
+enum Gzip<'a> {
+    Kept(&'a Bytes),
+    Joined(&'a [Part], Option<DeflatePiece>, (u32, usize)),
+}
+
+impl Part {
+    // The pieces of a stream, `account` in the account slot.
+    fn pieces<'a>(parts: &'a [Part], account: Option<&'a DeflatePiece>) -> Vec<&'a DeflatePiece> {
+        parts
+            .iter()
+            .filter_map(|part| match part {
+                Part::Own(piece) => Some(piece),
+                Part::Body(piece) => Some(&**piece),
+                Part::Account => account,
+            })
+            .collect()
     }
 }
 
@@ -212,32 +340,32 @@ impl CachedPage {
     /// them): 304 when their `If-None-Match` names this version, else the body in the best encoding they
     /// accept.
     pub fn respond(&self, request: &HeaderMap, personal: impl FnOnce() -> String) -> Response {
-        let accepted = Accepted::of(request);
-        let (etag, encoding, body) = match &self.stored {
-            Stored::Whole { gzip, etag } => {
-                let encoding = accepted.choose(false);
-                let body = match encoding {
-                    Encoding::Identity => Bytes::from(encoding::gunzip(gzip)),
-                    _ => gzip.clone(),
-                };
-                (etag.clone(), encoding, body)
+        let encoding = Accepted::of(request).choose(false);
+        // The validator first: a 304 joins no pieces.
+        let (etag, gzip) = match &self.stored {
+            Stored::Whole { gzip, etag } => (etag.clone(), Gzip::Kept(gzip)),
+            Stored::Pieces { parts, known: Some((crc, len, etag)) } => {
+                (etag.clone(), Gzip::Joined(parts, None, (*crc, *len)))
             }
-            Stored::Pieces { before, after } => {
-                let personal = personal();
-                let middle = DeflatePiece::stored(personal.as_bytes());
-                let etag = etag(&[before.crc(), middle.crc(), after.crc()], personal.len());
-                let gzip = encoding::gzip_of_pieces(&[before, &middle, after]);
-                let encoding = accepted.choose(false);
-                let body = match encoding {
-                    Encoding::Identity => encoding::gunzip(&gzip),
-                    _ => gzip,
-                };
-                (etag, encoding, Bytes::from(body))
+            Stored::Pieces { parts, known: None } => {
+                let personal = DeflatePiece::stored(personal().as_bytes());
+                let (crc, len) = DeflatePiece::crc_of_all(&Part::pieces(parts, Some(&personal)));
+                (etag(crc, len), Gzip::Joined(parts, Some(personal), (crc, len)))
             }
         };
         let mut res = if if_none_match(request, &etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
+            let gzip = match gzip {
+                Gzip::Kept(gzip) => gzip.clone(),
+                Gzip::Joined(parts, personal, known) => {
+                    Bytes::from(encoding::gzip_of_pieces_with(&Part::pieces(parts, personal.as_ref()), known))
+                }
+            };
+            let body = match encoding {
+                Encoding::Identity => Bytes::from(encoding::gunzip(&gzip)),
+                _ => gzip,
+            };
             let mut res = body.into_response();
             if let Some(value) = encoding.header_value() {
                 res.headers_mut().insert(header::CONTENT_ENCODING, value);
@@ -270,12 +398,122 @@ pub fn if_none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
     })
 }
 
-// A weak validator from CRCs of what a body is made of and its length.
-fn etag(crcs: &[u32], len: usize) -> HeaderValue {
-    let mut value = String::from("W/\"");
-    for crc in crcs {
-        value.push_str(&format!("{crc:08x}"));
+// A weak validator from the CRC-32 of a body and its length.
+fn etag(crc: u32, len: usize) -> HeaderValue {
+    HeaderValue::from_str(&format!("W/\"{crc:08x}-{len:x}\"")).expect("hex digits are valid header values")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAYOUT: &str = "<header><!--lore:account--></header><article><!--lore:body--></article><footer>f</footer>";
+
+    fn key(logged_in: bool) -> PageKey {
+        PageKey {
+            url: "/Deploys".into(),
+            host: "wiki.example".into(),
+            access: "readers".into(),
+            logged_in,
+            language: UiLanguage::default(),
+            head: None,
+            changes_ready: true,
+        }
     }
-    value.push_str(&format!("-{len:x}\""));
-    HeaderValue::from_str(&value).expect("hex digits are valid header values")
+
+    fn body(html: &str) -> SlotBody {
+        SlotBody { html: html.into(), kept: Arc::new(DeflatePiece::middle(html.as_bytes())) }
+    }
+
+    fn rendered(anonymous: Option<&str>, body_html: &str) -> Rendered {
+        Rendered {
+            shared_html: LAYOUT.into(),
+            personal: "<a>Ann</a>".into(),
+            anonymous: anonymous.map(str::to_string),
+            body: None,
+        }
+        .with_body(body(body_html))
+    }
+
+    // The body of `page`'s response to a request with `headers`, decoded, and its validator.
+    fn read(page: &CachedPage, headers: &[(&'static str, &str)], personal: &str) -> (StatusCode, String, String) {
+        let mut request = HeaderMap::new();
+        for (name, value) in headers {
+            request.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        let res = page.respond(&request, || personal.to_string());
+        let status = res.status();
+        let gzipped = res.headers().get(header::CONTENT_ENCODING).is_some();
+        let etag = res.headers()[header::ETAG].to_str().unwrap().to_string();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let bytes = runtime.block_on(axum::body::to_bytes(res.into_body(), usize::MAX)).unwrap();
+        let bytes = if gzipped { encoding::gunzip(&bytes) } else { bytes.to_vec() };
+        (status, String::from_utf8(bytes).unwrap(), etag)
+    }
+
+    #[test]
+    fn a_kept_page_shares_the_render_caches_body_and_reads_back_whole() {
+        let cache = PageCache::new(1 << 20, CacheCounters::default());
+        let rendered = rendered(Some("<a>Log in</a>"), "<p>Deploys go out on Tuesdays.</p>");
+        let kept_body = rendered.body.as_ref().unwrap().kept.clone();
+        assert_eq!(
+            rendered.personal_html(),
+            "<header><a>Ann</a></header><article><p>Deploys go out on Tuesdays.</p></article><footer>f</footer>"
+        );
+        cache.insert(key(false), &rendered, false, i64::MAX);
+        assert_eq!(Arc::strong_count(&kept_body), 3, "the kept page holds the body's piece, not a copy of it");
+        let page = cache.get(&key(false), 0).expect("kept");
+        let whole =
+            "<header><a>Log in</a></header><article><p>Deploys go out on Tuesdays.</p></article><footer>f</footer>";
+        let (status, gzip_html, etag) = read(&page, &[("accept-encoding", "gzip")], "unused");
+        assert_eq!((status, gzip_html.as_str()), (StatusCode::OK, whole));
+        let (_, plain_html, plain_etag) = read(&page, &[], "unused");
+        assert_eq!((plain_html.as_str(), &plain_etag), (whole, &etag));
+        let (status, _, _) = read(&page, &[("if-none-match", &etag)], "unused");
+        assert_eq!(status, StatusCode::NOT_MODIFIED);
+    }
+
+    #[test]
+    fn a_copy_for_visitors_who_are_logged_in_fills_each_ones_links() {
+        let cache = PageCache::new(1 << 20, CacheCounters::default());
+        cache.insert(key(true), &rendered(None, "<p>Body</p>"), false, i64::MAX);
+        let page = cache.get(&key(true), 0).expect("kept");
+        let (_, ann, ann_etag) = read(&page, &[("accept-encoding", "gzip")], "<a>Ann</a>");
+        let (_, bob, bob_etag) = read(&page, &[], "<a>Bob</a>");
+        assert_eq!(ann, "<header><a>Ann</a></header><article><p>Body</p></article><footer>f</footer>");
+        assert_eq!(bob, "<header><a>Bob</a></header><article><p>Body</p></article><footer>f</footer>");
+        assert_ne!(ann_etag, bob_etag, "validators differ with what each visitor gets");
+    }
+
+    #[test]
+    fn a_theme_that_shows_the_body_twice_gets_it_filled_in_everywhere() {
+        let twice = Rendered {
+            shared_html: "<!--lore:body--><hr><!--lore:body-->".into(),
+            personal: String::new(),
+            anonymous: Some(String::new()),
+            body: None,
+        }
+        .with_body(body("<p>B</p>"));
+        assert!(twice.body.is_none());
+        assert_eq!(twice.shared_html, "<p>B</p><hr><p>B</p>");
+        let cache = PageCache::new(1 << 20, CacheCounters::default());
+        cache.insert(key(false), &twice, false, i64::MAX);
+        let (_, html, _) = read(&cache.get(&key(false), 0).expect("kept"), &[], "");
+        assert_eq!(html, "<p>B</p><hr><p>B</p>");
+    }
+
+    #[test]
+    fn slots_cut_a_view_in_order() {
+        assert_eq!(
+            segments(LAYOUT, true),
+            [
+                Segment::Html("<header>"),
+                Segment::Account,
+                Segment::Html("</header><article>"),
+                Segment::Body,
+                Segment::Html("</article><footer>f</footer>"),
+            ]
+        );
+        assert_eq!(segments("<!--lore:body-->", false), [Segment::Html("<!--lore:body-->")]);
+    }
 }

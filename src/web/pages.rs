@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::encoding;
 use super::error::{PageError, error_page};
-use super::page_cache::{self, PageKey, Rendered, page_cache_headers};
+use super::page_cache::{self, PageKey, Rendered, SlotBody, page_cache_headers};
 use super::paths::decode_path;
 use super::raw::ByteRange;
 use super::view::{
@@ -291,9 +291,13 @@ pub async fn content(
                 page.undo = undo;
                 let inline_styles = page.has_math || page.has_mermaid;
                 frame.notice = notice;
+                // The body goes in apart: the page cache keeps the render cache's compressed copy of it.
+                let body_html = std::mem::replace(&mut page.html, view::BODY_SLOT.to_string());
+                let body = SlotBody { html: body_html, kept: view.kept_html.clone() };
                 let rendered = render_for_sharing(&state, frame, |frame| {
                     state.theme.render("page.html", &PageTemplate { frame, page: &page })
-                })?;
+                })?
+                .with_body(body);
                 // Relative times ("3 days ago") and the review state ("needs review") age.
                 let changed_at = view.last_change.as_ref().and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0));
                 let fresh_until = changed_at.map_or(i64::MAX, |it| view::relative_time_changes_at(now, it));
@@ -329,9 +333,9 @@ fn render_for_sharing(state: &AppState, frame: Frame, render: impl Fn(Frame) -> 
     let (personal, anonymous) = view::account_nav_for_sharing(state);
     let shared_html = render(frame.clone().shared())?;
     if anonymous.is_none() && !shared_html.contains(view::ACCOUNT_SLOT) {
-        return Ok(Rendered { shared_html: render(frame)?, personal, anonymous });
+        return Ok(Rendered { shared_html: render(frame)?, personal, anonymous, body: None });
     }
-    Ok(Rendered { shared_html, personal, anonymous })
+    Ok(Rendered { shared_html, personal, anonymous, body: None })
 }
 
 // Sends a freshly rendered view, and compresses and keeps it for the next ones off the request's path.

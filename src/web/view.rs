@@ -40,6 +40,10 @@ pub struct Frame {
 /// it: the sanitiser drops comments, and the header comes before any content.
 pub const ACCOUNT_SLOT: &str = "<!--lore:account-->";
 
+/// Marks where a page's body goes in a page view made for the page cache, which keeps the body as the site's
+/// render cache compressed it (`page_cache::SlotBody`). Rendered content cannot carry it either.
+pub const BODY_SLOT: &str = "<!--lore:body-->";
+
 /// The header's view of the visitor.
 #[derive(Serialize, Default, Clone)]
 pub struct AccountNav {
