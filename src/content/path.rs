@@ -1,6 +1,7 @@
 //! Repository paths: validated once at the edge, trusted everywhere after.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -14,9 +15,12 @@ const MAX_PATH_BYTES: usize = 1024;
 /// Invariant: relative, `/`-separated, no empty, `.` or `..` segment, no backslash, no control
 /// character, no segment that names `.git`, and the first segment does not start with `-` (reserved
 /// for Lore's own URLs).
+///
+/// Shared, not copied: the snapshot's maps, the link resolver and graph, tags and caches each hold clones of
+/// the same paths, which as strings of their own held 45 MiB of the 38,000-page tldr-like wiki's 263 at idle.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct RepoPath(String);
+pub struct RepoPath(Arc<str>);
 
 impl RepoPath {
     /// Checks a raw, already percent-decoded path.
@@ -53,7 +57,7 @@ impl RepoPath {
                 _ => {}
             }
         }
-        Ok(RepoPath(raw.to_string()))
+        Ok(RepoPath(raw.into()))
     }
 
     /// The page a user or client names: `a/b`, `/a/b/` or `a/b.md` all name `a/b.md`. Whitespace is not
