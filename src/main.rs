@@ -262,11 +262,13 @@ impl ServeArgs {
 // arenas on two cores both request workers sometimes shared one and waited on its lock (warm views: 23,600
 // and 24,300 req/s in two runs of six, 41,000 in the others; glibc's lock was a fifth of the CPU). One arena
 // per core and two more: all six runs at 40,600–42,500 req/s, with the same memory within noise.
-// Blocks of 128 KiB and more get mappings of their own, returned to the system when freed. glibc starts there
-// but raises the threshold to the size of each such block freed (up to 32 MiB), after which the big buffers of
-// the start (a flat wiki's 400 KB folder, rendered pages, index batches) and of saves landed in the arenas and
-// left them fragmented: on the flat 10,000-page wiki RSS 40 s after the start was 217 MiB with the moving
-// threshold and 141 MiB with it fixed, 285 against 222 MiB after 40 saves, the same after viewing every page.
+// Blocks of 1 MiB and more get mappings of their own, returned to the system when freed. glibc starts at
+// 128 KiB but raises the threshold to the size of each such block freed (up to 32 MiB), after which the big
+// buffers of the start (index batches, history walks) and of saves landed in the arenas and left them
+// fragmented: on the flat 10,000-page wiki RSS 40 s after the start was 217 MiB with the moving threshold and
+// 141 MiB with 128 KiB, 285 against 222 MiB after 40 saves, the same after viewing every page. At 128 or
+// 512 KiB building the change index took 30 s instead of 17 (its buffers of a few hundred KB were mapped
+// afresh each time); at 1 MiB it took 18 s, and RSS 40 s after the start was 108–111 MiB.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     let arenas = std::thread::available_parallelism().map_or(2, usize::from) + 2;
@@ -279,7 +281,7 @@ fn limit_malloc_arenas() {
 
 /// Blocks at least this large are mapped on their own (see `limit_malloc_arenas`).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MMAP_THRESHOLD_BYTES: i32 = 128 * 1024;
+const MMAP_THRESHOLD_BYTES: i32 = 1024 * 1024;
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}

@@ -65,6 +65,15 @@ pub struct PageView {
     pub last_change: Option<Arc<CommitInfo>>,
 }
 
+/// What the site's caches hold, in bytes (`Site::cache_bytes`).
+#[derive(Debug, Clone, Copy)]
+pub struct SiteCacheBytes {
+    pub render: u64,
+    pub meta: u64,
+    pub blame: u64,
+    pub line_stats: u64,
+}
+
 /// A page's source: its text (decoded lossily if it is not UTF-8) and metadata.
 #[derive(Debug, Clone)]
 pub struct PageSource {
@@ -295,6 +304,17 @@ impl Site {
     /// The commit the site serves; `None` for an empty branch.
     pub fn head(&self) -> Option<ObjectId> {
         self.snapshots.current.load().head
+    }
+
+    /// What the site's caches hold, by their own weighing (bytes): rendered bodies, page metadata, blame and
+    /// line counts.
+    pub fn cache_bytes(&self) -> SiteCacheBytes {
+        SiteCacheBytes {
+            render: self.render_cache.weight(),
+            meta: self.snapshots.meta_cache.weight(),
+            blame: self.blame_cache.weight(),
+            line_stats: self.line_stats_cache.weight(),
+        }
     }
 
     /// Whether the change index has been built (until then, "last edited" facts are unknown).

@@ -31,14 +31,20 @@ use crate::{Error, Result};
 /// `GET /-/healthz`: liveness and the served head.
 pub async fn healthz(reader: Reader, State(state): State<AppState>) -> Response {
     let snapshot = reader.snapshot();
+    let site_caches = state.site.cache_bytes();
     Json(serde_json::json!({
         "status": "ok",
         "head": snapshot.head,
         "pages": snapshot.pages.len(),
         "history_indexed": state.site.changes_ready(),
-        // What the web layer's caches hold, by their own weighing (bytes).
+        // What the caches hold, by their own weighing (bytes). A page view's body is the render cache's own
+        // copy, weighed by both.
         "page_cache_bytes": state.page_cache.weight(),
         "tree_cache_bytes": state.tree_cache.weight(),
+        "render_cache_bytes": site_caches.render,
+        "meta_cache_bytes": site_caches.meta,
+        "blame_cache_bytes": site_caches.blame,
+        "line_stats_cache_bytes": site_caches.line_stats,
     }))
     .into_response()
 }
