@@ -8,9 +8,10 @@ use std::cell::RefCell;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 thread_local! {
-    // A compressor per thread, reset for each piece. A new one allocates its tables (about 300 KB), which the
-    // allocator maps afresh for blocks that large (`main.rs`), so every piece paid for zeroed pages: cold
-    // views of the flat 10,000-page wiki, three pieces each, ran at 2,548 req/s instead of 3,642.
+    // A compressor per thread, reset for each piece. A new one allocates and clears its tables (about 300 KB)
+    // for every piece: with malloc mapping blocks of 128 KiB and more afresh (a threshold tried before the
+    // 1 MiB of `main.rs`), cold views of the flat 10,000-page wiki, three pieces each, ran at 2,548 req/s
+    // instead of 3,642.
     static COMPRESSOR: RefCell<Compress> = RefCell::new(Compress::new(Compression::new(6), false));
 }
 
