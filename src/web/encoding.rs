@@ -8,7 +8,7 @@ use std::io::Write;
 use axum::http::{HeaderMap, HeaderValue, header};
 use flate2::{Decompress, FlushDecompress, Status};
 
-pub use crate::deflate::{DeflatePiece, gzip_of_pieces_with};
+pub use crate::deflate::{DeflatePiece, gzip, gzip_of_pieces_with};
 
 /// An encoding a body can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,20 +82,6 @@ pub fn is_compressible(content_type: &str) -> bool {
         || matches!(essence, "application/javascript" | "application/json" | "image/svg+xml" | "application/xml")
         || essence.ends_with("+xml")
         || essence.ends_with("+json")
-}
-
-/// Compresses with gzip at a level that suits bodies sent many times.
-pub fn gzip(data: &[u8]) -> Vec<u8> {
-    crate::deflate::gzip(data)
-}
-
-/// Compresses with gzip for keeping: the result holds no spare capacity. (Guessing the size leaves a fifth of
-/// it unused on average, and a cache weighs entries by their length: 10,000 cached pages of a wiki held 50 MiB
-/// for 40 MiB of gzip.)
-pub fn gzip_to_keep(data: &[u8]) -> Vec<u8> {
-    let mut res = gzip(data);
-    res.shrink_to_fit();
-    res
 }
 
 /// Compresses with brotli at `quality` (0 to 11): 4 for pages (5 sets up a megabyte of tables per call:

@@ -286,7 +286,7 @@ impl PageCache {
 impl Stored {
     fn whole(html: &str) -> Stored {
         let etag = etag(crc32fast::hash(html.as_bytes()), html.len());
-        Stored::Whole { gzip: Bytes::from(encoding::gzip_to_keep(html.as_bytes())), etag }
+        Stored::Whole { gzip: Bytes::from(encoding::gzip(html.as_bytes())), etag }
     }
 
     // `html` compressed in pieces around its slots: the account slot left open, the body slot taken by `body`.
