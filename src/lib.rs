@@ -3,9 +3,11 @@
 //! Modules are listed in the direction data flows; each uses only modules above it (`tests/it/tidy.rs` keeps
 //! this true, and `ARCHITECTURE.md` draws it).
 
-// Foundations: the error type, text compressed in joinable pieces, the operational metrics, the git store, the pure content model.
+// Foundations: the error type, text compressed in joinable pieces, the priority of background threads, the
+// operational metrics, the git store, the pure content model.
 pub mod error;
 pub mod deflate;
+pub mod priority;
 pub mod metrics;
 pub mod store;
 pub mod content;

@@ -437,6 +437,7 @@ impl Replica {
         self.packs_since_housekeeping.store(0, Ordering::Relaxed);
         let (site, busy, housekept) = (self.site.clone(), self.housekeeping_busy.clone(), self.housekept.clone());
         let spawned = std::thread::Builder::new().name("mirror-gc".into()).spawn(move || {
+            crate::priority::become_background();
             if let Err(err) = site.housekeep() {
                 tracing::warn!(error = %err, "git gc --auto in the mirror failed");
             }

@@ -200,7 +200,18 @@ impl SearchIndex {
         };
         register_tokenizers(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(search_error)?;
-        let writer: IndexWriter = index.writer(WRITER_HEAP_BYTES).map_err(search_error)?;
+        // The writer's threads (indexing, merging) are started from a thread of background priority, which
+        // they inherit, as do those it starts again at each commit from the search indexer's thread.
+        let writer: IndexWriter = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    crate::priority::become_background();
+                    index.writer(WRITER_HEAP_BYTES)
+                })
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .map_err(search_error)?;
         // Every save commits a one-document segment. tantivy's default policy counts every segment under
         // 10,000 documents as one size, so every eighth save merged the whole 10,000-page segment again (most
         // of the indexer's ~30 ms of CPU per save). Small segments now merge among themselves, and the big

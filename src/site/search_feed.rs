@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
@@ -18,7 +18,14 @@ use crate::store::ObjectId;
 use crate::{Error, Result};
 
 /// The least time between two updates of the search index while writes keep coming.
-const BURST_INTERVAL: std::time::Duration = std::time::Duration::from_millis(50);
+const BURST_INTERVAL: Duration = Duration::from_millis(50);
+
+/// While writes keep coming, the time between two updates of the search index is at least this many times
+/// what the last update took: the indexer then holds a core for at most a fifth of the time.
+const BURST_SPACING: u32 = 4;
+
+/// The most time between two updates of the search index while writes keep coming.
+const BURST_INTERVAL_MAX: Duration = Duration::from_millis(500);
 
 /// The search index and its indexer's state.
 pub(super) struct SearchFeed {
@@ -87,6 +94,7 @@ impl Site {
     /// Keeps the search index caught up with the branch: now, then whenever `refresh` says the branch moved
     /// or the history index becomes ready. Runs until the site is dropped; call it on a thread of its own.
     pub fn run_search_indexer(site: Arc<Site>) {
+        crate::priority::become_background();
         let (sender, receiver) = mpsc::channel();
         *site.search.wakeup.lock() = Some(sender);
         // Hold the site only while working: when the server drops it, the sender goes with it and the
@@ -95,6 +103,7 @@ impl Site {
         drop(site);
         loop {
             let Some(site) = weak.upgrade() else { return };
+            let started = Instant::now();
             {
                 let _busy = site.search.busy.lock();
                 if site.search.stopping.load(Ordering::Acquire) {
@@ -107,14 +116,16 @@ impl Site {
             site.search.ready.store(true, Ordering::Release);
             drop(site);
             let updated = Instant::now();
+            let interval = burst_interval(updated - started);
             if receiver.recv().is_err() {
                 return;
             }
-            // A lone save is indexed at once. Under a burst of writes the index commits at most every
-            // BURST_INTERVAL, with everything that landed meanwhile: each commit of tantivy costs the same few
-            // milliseconds of CPU however few pages it holds (a new segment's term table is sized from the
-            // writer's budget), which a node serving the burst's requests needs.
-            if let Some(rest) = BURST_INTERVAL.checked_sub(updated.elapsed()) {
+            // A lone save is indexed at once. Under a burst of writes the index is updated at most every
+            // `interval`, with everything that landed meanwhile: each commit of tantivy costs the same tens of
+            // milliseconds of CPU however few pages it holds (a new segment's term table of 2^19 entries is
+            // zeroed, walked and written, and its files made), which the nodes serving the burst's requests
+            // need more.
+            if let Some(rest) = interval.checked_sub(updated.elapsed()) {
                 std::thread::sleep(rest);
             }
             while receiver.try_recv().is_ok() {}
@@ -282,4 +293,22 @@ impl Site {
 /// Whether a page belongs in search results: not templates, sidebars and other `_`-prefixed files.
 pub fn is_searchable(path: &str) -> bool {
     !path.split('/').any(|it| it.starts_with('_'))
+}
+
+// The least time from one update of the search index to the next while writes keep coming, after an update
+// that took `took`.
+fn burst_interval(took: Duration) -> Duration {
+    (took * BURST_SPACING).clamp(BURST_INTERVAL, BURST_INTERVAL_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_under_a_burst_are_spaced_by_what_the_last_took_within_bounds() {
+        assert_eq!(burst_interval(Duration::from_millis(2)), BURST_INTERVAL);
+        assert_eq!(burst_interval(Duration::from_millis(50)), Duration::from_millis(200));
+        assert_eq!(burst_interval(Duration::from_secs(4)), BURST_INTERVAL_MAX);
+    }
 }

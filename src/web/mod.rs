@@ -186,6 +186,7 @@ impl Server {
         std::thread::Builder::new().name("search".into()).spawn(move || Site::run_search_indexer(search_site))?;
         let indexing_site = site.clone();
         std::thread::Builder::new().name("history".into()).spawn(move || {
+            crate::priority::become_background();
             if let Err(err) = indexing_site.build_change_index() {
                 tracing::error!(error = %err, "building the change index failed");
             }
@@ -194,7 +195,10 @@ impl Server {
                 tracing::error!(error = %err, "building the authorship index failed");
             }
         })?;
-        std::thread::spawn(crate::render::highlight::warm_up);
+        std::thread::spawn(|| {
+            crate::priority::become_background();
+            crate::render::highlight::warm_up();
+        });
         let watcher = match crate::watch::watch_refs(site.clone()) {
             Ok(watcher) => Some(watcher),
             Err(err) => {
@@ -217,7 +221,10 @@ impl Server {
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
         // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
-        std::thread::Builder::new().name("compress".into()).spawn(move || warm_cache.warm_up(&warm_theme))?;
+        std::thread::Builder::new().name("compress".into()).spawn(move || {
+            crate::priority::become_background();
+            warm_cache.warm_up(&warm_theme);
+        })?;
         // Sorted folder listings: a few MiB for a folder of 10,000 pages.
         let tree_cache = Arc::new(tree::TreeCache::new(32 * 1024 * 1024));
         let n_cores = std::thread::available_parallelism().map_or(1, |it| it.get());
