@@ -33,6 +33,8 @@ pub fn watch_refs(site: Arc<Site>) -> Result<notify::RecommendedWatcher> {
             std::thread::sleep(SETTLE);
             while receiver.try_recv().is_ok() {}
             match site.refresh() {
+                // The refresh after a save of this server's own can come second to this one: its ref moved first.
+                Ok(true) if site.serves_own_write() => tracing::debug!("followed a write of this server's own"),
                 Ok(true) => tracing::info!("picked up a change made outside Lore"),
                 Ok(false) => {}
                 Err(err) => tracing::error!(error = %err, "refreshing after a ref change failed"),

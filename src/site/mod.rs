@@ -306,6 +306,12 @@ impl Site {
         self.snapshots.current.load().head
     }
 
+    /// Whether the head served now is where this server itself last moved the branch (a save through it, a
+    /// replica's pull), not a commit made outside it.
+    pub fn serves_own_write(&self) -> bool {
+        self.head().is_some_and(|it| self.store.moved_here(it))
+    }
+
     /// What the site's caches hold, by their own weighing (bytes): rendered bodies, page metadata, blame and
     /// line counts.
     pub fn cache_bytes(&self) -> SiteCacheBytes {

@@ -221,6 +221,9 @@ pub struct Store {
     // The top folders the last commits wrote, as stored: the refresh after a save diffs them, and the next save
     // changes the last one, without libgit2 reading them back (see `trees::diff_stored`).
     written_trees: Mutex<std::collections::VecDeque<(Oid, Arc<[u8]>)>>,
+    // The commit this process last moved the branch to (a save, or a replica's pull): a refresh that finds the
+    // branch there follows this server's own write, not a change made outside it.
+    moved_to: Mutex<Option<ObjectId>>,
 }
 
 /// How many top folders written by saves `Store` keeps (the last one and its parent).
@@ -290,7 +293,13 @@ impl Store {
             .then_some(())
             .ok_or_else(|| Error::Repository(format!("invalid branch name {branch_ref:?}")))?;
         let repo_path = repo.path().to_path_buf();
-        Ok(Store { repo_path, branch_ref, pool: Mutex::new(vec![repo]), written_trees: Mutex::default() })
+        Ok(Store {
+            repo_path,
+            branch_ref,
+            pool: Mutex::new(vec![repo]),
+            written_trees: Mutex::default(),
+            moved_to: Mutex::default(),
+        })
     }
 
     /// Opens the repository a git hook runs in, from git's environment (`GIT_DIR`, and the quarantine
@@ -303,6 +312,7 @@ impl Store {
             branch_ref: branch_ref.to_string(),
             pool: Mutex::new(vec![repo]),
             written_trees: Mutex::default(),
+            moved_to: Mutex::default(),
         })
     }
 
@@ -339,6 +349,15 @@ impl Store {
             Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
             Err(err) => Err(err.into()),
         })
+    }
+
+    /// Whether this process itself last moved the branch to `commit` (see `moved_to`).
+    pub fn moved_here(&self, commit: ObjectId) -> bool {
+        *self.moved_to.lock() == Some(commit)
+    }
+
+    pub(crate) fn note_moved_to(&self, commit: ObjectId) {
+        *self.moved_to.lock() = Some(commit);
     }
 
     /// Every regular file in the commit's tree. Symbolic links and submodules are not content and are skipped.
@@ -674,7 +693,10 @@ impl Store {
                 None => repo.reference(&self.branch_ref, commit_id, false, &log_message),
             };
             match moved {
-                Ok(_) => Ok(CommitAttempt::Committed(ObjectId(commit_id))),
+                Ok(_) => {
+                    self.note_moved_to(ObjectId(commit_id));
+                    Ok(CommitAttempt::Committed(ObjectId(commit_id)))
+                }
                 // Another writer moved (or is moving) the branch: the caller rebuilds on the new head.
                 Err(err)
                     if matches!(
@@ -1013,6 +1035,30 @@ mod tests {
         assert_eq!(store.read_blob(blob).unwrap(), b"# Page 7\n");
         // Below git's threshold it only counts.
         housekeep(store.git_dir()).unwrap();
+    }
+
+    #[test]
+    fn the_store_knows_a_head_it_moved_from_one_moved_outside_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let files = vec![("a.md".to_string(), b"# A\n".to_vec())];
+        let store = Store::create_seeded(&folder.path().join("repo.git"), &files, "First").unwrap();
+        let first = store.head().unwrap().unwrap();
+        let edit = |content: &[u8]| vec![FileEdit::Write { path: "a.md".into(), content: content.to_vec() }];
+        let CommitAttempt::Committed(saved) =
+            store.commit(Some(first), &edit(b"# A2\n"), &Person::lore(), "Save").unwrap()
+        else {
+            panic!("the save commits");
+        };
+        assert!(store.moved_here(saved));
+        // Another process (a push over SSH, `git commit`) moves the branch on.
+        let outside = Store::open(store.git_dir(), None).unwrap();
+        let CommitAttempt::Committed(pushed) =
+            outside.commit(Some(saved), &edit(b"# A3\n"), &Person::lore(), "Outside").unwrap()
+        else {
+            panic!("the outside commit commits");
+        };
+        assert_eq!(store.head().unwrap(), Some(pushed));
+        assert!(!store.moved_here(pushed));
     }
 
     #[test]

@@ -224,8 +224,16 @@ impl Store {
             if let Some(id) = missing {
                 return Err(Error::Repository(format!("the objects for {new} lack {id}")));
             }
-            move_branch(repo, self.branch_ref(), Some(old), new)
+            self.note_move(move_branch(repo, self.branch_ref(), Some(old), new), new)
         })
+    }
+
+    // Notes where the branch went when `update` moved it.
+    fn note_move(&self, update: Result<PackUpdate>, new: ObjectId) -> Result<PackUpdate> {
+        if let Ok(PackUpdate::Moved) = update {
+            self.note_moved_to(new);
+        }
+        update
     }
 
     /// Writes `pack` into the object database (indexed: every object is hashed and checked, and so is the
@@ -241,7 +249,7 @@ impl Store {
             // The pack's objects are in now; the new head and its tree must be among what the repository has.
             let commit = repo.find_commit(new.0)?;
             commit.tree()?;
-            move_branch(repo, self.branch_ref(), old, new)
+            self.note_move(move_branch(repo, self.branch_ref(), old, new), new)
         })
     }
 }
