@@ -10,6 +10,9 @@ socket only, as `nobody` when run as root), both `lore serve` from a release bui
 2. A forwarded write: PUT through the replica (forwarded to the primary, answered once the replica serves the
    commit) against the same PUT straight to the primary, alternating, each to a new page. Target: the forwarded
    write's p50 and p95 at most 10 ms over the direct write's.
+3. Replica to replica: a second replica starts (after 1 and 2, so that those run with two nodes); a page saved
+   through replica A (forwarded, acknowledged), then the time until replica B serves it, polled every
+   millisecond; sequential. Target: p95 <= 1 s.
 
     CARGO_TARGET_DIR=/work/target-bench cargo build --release
     python3 benches/cluster.py [--saves 200] [--lore PATH]
@@ -95,7 +98,7 @@ def main() -> None:
     p.add_argument("--lore", type=Path, default=lb.DEFAULT_TARGET / "release" / "lore")
     p.add_argument("--saves", type=int, default=200)
     p.add_argument("--json", type=Path)
-    p.add_argument("--logs", type=Path, help="copy both nodes' logs here at the end (with RUST_LOG=lore=debug they "
+    p.add_argument("--logs", type=Path, help="copy the nodes' logs here at the end (with RUST_LOG=lore=debug they "
                    "time each step: the forward, the wait, the pull or fetch, the refresh)")
     args = p.parse_args()
     if not args.lore.exists():
@@ -106,7 +109,7 @@ def main() -> None:
     token = "c" * 64
     primary_port, replica_port = lb.free_port(), lb.free_port()
     nodes = {}
-    for name in ["primary", "replica"]:
+    for name in ["primary", "replica", "replica-b"]:
         node = work / name
         node.mkdir()
         (node / "lore.yaml").write_text(f'cluster_token: "{token}"\nauth:\n  mode: local\n  anonymous_read: true\n')
@@ -154,6 +157,21 @@ def main() -> None:
         forwarded.append(put(replica, f"bench/fwd-{i}.md", f"# Forwarded {i}\n"))
         direct.append(put(primary, f"bench/direct-{i}.md", f"# Direct {i}\n"))
 
+    lb.log(f"replica to replica: a second replica; {args.saves} saves through the first, polled on the second")
+    replica_b_port = lb.free_port()
+    serve(args.lore, nodes["replica-b"], replica_b_port, state, ["--replica-of", f"http://127.0.0.1:{primary_port}"])
+    replica_b = lb.Client(replica_b_port)
+    for i in range(10):
+        put(replica_b, f"bench/warm-b{i}.md", f"# Warm {i}\n")
+    time.sleep(1)
+    across = []
+    for i in range(args.saves):
+        path = f"bench/across-{i}.md"
+        markdown = f"# Across {i}\n\nSaved at {time.time()}.\n"
+        put(replica, path, markdown)
+        acked = time.perf_counter()
+        across.append(wait_visible(replica_b, f"/-/raw/{path}", markdown.encode(), acked + 30) - acked)
+
     _, _, status_body, _ = replica.request("GET", "/-/api/cluster/status", None, {"Authorization": f"Bearer {token}"})
     status = json.loads(status_body)
     figures = {
@@ -161,6 +179,7 @@ def main() -> None:
         "floor": {"p50": lb.pct(floor, 50), "p95": lb.pct(floor, 95), "max": max(floor)},
         "forwarded": {"p50": lb.pct(forwarded, 50), "p95": lb.pct(forwarded, 95)},
         "direct": {"p50": lb.pct(direct, 50), "p95": lb.pct(direct, 95)},
+        "across": {"p50": lb.pct(across, 50), "p95": lb.pct(across, 95), "max": max(across)},
         "replication_status": status["replication"],
     }
     print("\n".join(facts))
@@ -175,6 +194,8 @@ def main() -> None:
     print(f"  forwarded - direct: p50 {over50:+.2f} ms, p95 {over95:+.2f} ms; ratio p50 "
           f"{lb.pct(forwarded, 50) / lb.pct(direct, 50):.2f}x; target <= 10 ms over: "
           f"{'met' if max(over50, over95) <= 10 else 'MISSED'}")
+    print(f"replica to replica (ack on replica A -> served by replica B): {lb.dist(across)}")
+    print(f"  target p95 <= 1 s: {'met' if lb.pct(across, 95) <= 1 else 'MISSED'}")
     print(f"replica status after the run: {json.dumps(status['replication'])}")
     packs = list((nodes["replica"] / "data" / "wiki.git" / "objects" / "pack").glob("*.pack"))
     print(f"packs in the replica's mirror after the run: {len(packs)} (git gc --auto packs them together past 50)")
