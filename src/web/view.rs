@@ -33,6 +33,9 @@ pub struct Frame {
     pub account: AccountNav,
     /// The header's personal links (`_account_nav.html`), or [`ACCOUNT_SLOT`] in pages shared by many.
     pub account_nav: String,
+    /// [`SAME_BEGIN`] and [`SAME_END`] in pages shared by many, else nothing.
+    pub same_begin: &'static str,
+    pub same_end: &'static str,
 }
 
 /// Marks where the header's personal links go in a page that everyone of an access class shares (the page
@@ -43,6 +46,13 @@ pub const ACCOUNT_SLOT: &str = "<!--lore:account-->";
 /// Marks where a page's body goes in a page view made for the page cache, which keeps the body as the site's
 /// render cache compressed it (`page_cache::SlotBody`). Rendered content cannot carry it either.
 pub const BODY_SLOT: &str = "<!--lore:body-->";
+
+/// Mark where a stretch that many views hold alike begins and ends (the head's links, the site's header, the
+/// footer) in a page made for the page cache: it compresses such a stretch on its own and keeps one copy for
+/// every view that holds it. Nothing else is in a view twice as often: about 1 KB of each view's 3 KB around
+/// its body. The marks are never sent.
+pub const SAME_BEGIN: &str = "<!--lore:same-->";
+pub const SAME_END: &str = "<!--lore:/same-->";
 
 /// The header's view of the visitor.
 #[derive(Serialize, Default, Clone)]
@@ -188,6 +198,8 @@ impl Frame {
             open_questions: super::viewer::Viewer::current().map_or(0, |viewer| viewer.reader(state).open_questions()),
             account_nav: render_account_nav(state, &account),
             account,
+            same_begin: "",
+            same_end: "",
         }
     }
 
@@ -196,6 +208,8 @@ impl Frame {
     pub fn shared(mut self) -> Frame {
         self.account = self.account.anonymous();
         self.account_nav = ACCOUNT_SLOT.to_string();
+        self.same_begin = SAME_BEGIN;
+        self.same_end = SAME_END;
         self
     }
 
