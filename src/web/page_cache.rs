@@ -110,6 +110,10 @@ impl SamePieces {
     fn bytes(&self) -> usize {
         self.known.lock().bytes
     }
+
+    fn forget_dead(&self) {
+        self.known.lock().forget_dead();
+    }
 }
 
 impl KnownPieces {
@@ -355,6 +359,8 @@ impl PageCache {
     pub fn serve_head(&self, head: Option<ObjectId>) {
         *self.served_head.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = head;
         self.entries.retain(|key, _| key.head == head);
+        // The stretches only those views held go with them.
+        self.same.forget_dead();
     }
 
     /// Compresses a rendered view and keeps it. Views with something personal outside the slot (a theme whose
