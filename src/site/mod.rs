@@ -285,6 +285,12 @@ impl Site {
         self.head_watch.subscribe()
     }
 
+    /// Closes the repository handles no read is using (`Store::close_idle_handles`): each holds caches of its
+    /// own that a crawl fills.
+    pub fn close_idle_repository_handles(&self) {
+        self.store.close_idle_handles();
+    }
+
     /// Git's housekeeping on the repository (`store::housekeep`); for a background thread.
     pub fn housekeep(&self) -> Result<()> {
         crate::store::housekeep(self.git_dir())?;

@@ -218,6 +218,7 @@ impl Server {
             metrics.cache("page"),
         ));
         tokio::spawn(forget_views_of_older_heads(site.watch_head(), Arc::downgrade(&page_cache)));
+        tokio::spawn(close_idle_handles_now_and_then(Arc::downgrade(&site)));
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
         // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
@@ -720,6 +721,27 @@ async fn forget_views_of_older_heads(
         if tokio::task::spawn_blocking(move || page_cache.serve_head(head)).await.is_err()
             || heads.changed().await.is_err()
         {
+            return;
+        }
+    }
+}
+
+/// How often the repository handles no read is using are closed (see `close_idle_handles_now_and_then`).
+const CLOSE_IDLE_HANDLES_EVERY: Duration = Duration::from_secs(30);
+
+// Each repository handle keeps libgit2's caches of its own (parsed objects, and each pack's delta bases), which a
+// crawl of the wiki fills: heaptrack found ~18 MiB of them alive after viewing every page of the flat
+// 10,000-page wiki and 10 saves. Closed when idle every CLOSE_IDLE_HANDLES_EVERY; the next read opens a handle
+// anew in a fraction of a millisecond. Ends with the site.
+async fn close_idle_handles_now_and_then(site: Weak<Site>) {
+    let mut ticks = tokio::time::interval(CLOSE_IDLE_HANDLES_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let Some(site) = site.upgrade() else { return };
+        // Dropping handles unmaps their packs: not on a worker thread.
+        if tokio::task::spawn_blocking(move || site.close_idle_repository_handles()).await.is_err() {
             return;
         }
     }
