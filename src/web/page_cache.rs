@@ -73,6 +73,9 @@ struct KnownPiece {
 /// The part of the page cache's budget that stretches many views hold alike may take.
 const SAME_PIECES_SHARE: u64 = 16;
 
+/// What an entry of `SamePieces` weighs besides its HTML and its piece: the map's slot, the piece's `Arc`.
+const SAME_ENTRY_BYTES: usize = 96;
+
 impl SamePieces {
     fn new(budget_bytes: usize) -> SamePieces {
         SamePieces { known: parking_lot::Mutex::default(), budget_bytes }
@@ -91,7 +94,7 @@ impl SamePieces {
         if let Some(first) = known.living(kind, html) {
             return Part::Same(first);
         }
-        let weight = html.len() + piece.weight() + 96;
+        let weight = html.len() + piece.weight() + SAME_ENTRY_BYTES;
         if known.bytes + weight > self.budget_bytes {
             known.forget_dead();
             if known.bytes + weight > self.budget_bytes {
