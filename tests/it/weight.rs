@@ -224,6 +224,11 @@ async fn cached_pages_travel_compressed_and_answer_if_none_match() {
     // The second view comes from the cache, which fills in a moment after the first.
     let cached = wiki.get_until("/flat/page-010", |it| it.header("etag").is_some_and(|it| it.starts_with("W/"))).await;
     assert_eq!(cached.text(), html, "the cached page is the page");
+    // The marks that cut a view into the pieces the cache keeps (slots, stretches many views hold alike) are
+    // never sent, neither in the first view nor in the kept one; the page still starts as HTML must.
+    assert!(!html.contains("<!--lore:same") && !html.contains("<!--lore:/same"), "{html}");
+    assert!(!html.contains("<!--lore:body") && !html.contains("<!--lore:account"), "{html}");
+    assert!(html.starts_with("<!doctype html>"), "{}", &html[..80]);
     assert_eq!(cached.header("cache-control").as_deref(), Some("private, no-cache"));
     let etag = cached.header("etag").expect("an ETag");
 
