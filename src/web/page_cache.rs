@@ -89,7 +89,7 @@ impl SamePieces {
             return Part::Same(piece);
         }
         // Compressed unlocked; of two views that race, the second takes the first one's piece.
-        let piece = if last { DeflatePiece::last(html.as_bytes()) } else { DeflatePiece::middle(html.as_bytes()) };
+        let piece = view_piece(html, last);
         let mut known = self.known.lock();
         if let Some(first) = known.living(kind, html) {
             return Part::Same(first);
@@ -241,6 +241,11 @@ impl Rendered {
         }
         res
     }
+}
+
+// A stretch of a view compressed as a piece of its stream, the `last` one ending it.
+fn view_piece(html: &str, last: bool) -> DeflatePiece {
+    if last { DeflatePiece::last(html.as_bytes()) } else { DeflatePiece::middle(html.as_bytes()) }
 }
 
 /// What every mark of a view begins with.
@@ -417,8 +422,7 @@ impl Stored {
             .map(|(i, segment)| match segment {
                 // The last segment is always HTML: slots are cut out with what follows them.
                 Segment::Html { html, same: true } => same.part(html, i == last),
-                Segment::Html { html, .. } if i == last => Part::Own(DeflatePiece::last(html.as_bytes())),
-                Segment::Html { html, .. } => Part::Own(DeflatePiece::middle(html.as_bytes())),
+                Segment::Html { html, .. } => Part::Own(view_piece(html, i == last)),
                 Segment::Account => Part::Account,
                 Segment::Body => Part::Body(body.expect("a body slot is cut only with a body").clone()),
             })
