@@ -17,6 +17,10 @@ static COMPRESSORS: Mutex<Vec<Compress>> = Mutex::new(Vec::new());
 /// The most compressors kept between pieces: a few per core.
 const KEPT_COMPRESSORS: usize = 8;
 
+// Decompressors kept for the next pieces, for the same reason: a new one allocates its state and a 32 KiB
+// window, and every page view sent to a client that does not accept gzip inflates a few pieces.
+static DECOMPRESSORS: Mutex<Vec<Decompress>> = Mutex::new(Vec::new());
+
 /// A piece of a gzip body compressed on its own: raw deflate blocks ending on a byte boundary, with the CRC
 /// and length of what they hold, so pieces compressed apart concatenate into one gzip stream.
 #[derive(Debug, Clone)]
@@ -91,15 +95,34 @@ impl DeflatePiece {
     /// The data this piece holds. Pieces never leave memory, so their CRC is not checked again.
     pub fn inflate(&self) -> Vec<u8> {
         let mut res = Vec::with_capacity(self.len);
-        let mut inflate = Decompress::new(false);
+        self.inflate_into(&mut res);
+        res
+    }
+
+    /// Appends the data this piece holds to `out`.
+    pub fn inflate_into(&self, out: &mut Vec<u8>) {
+        let kept = || DECOMPRESSORS.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inflate = kept().pop().unwrap_or_else(|| Decompress::new(false));
+        inflate.reset(false);
+        // Inflating writes into spare room only: room for exactly what the piece holds.
+        out.reserve(self.len);
+        let start = out.len();
         // The blocks of a piece made by `middle` end with a sync flush and none is final: inflating stops
         // where the input does.
-        let status = inflate.decompress_vec(&self.deflated, &mut res, FlushDecompress::Sync);
+        let status = inflate.decompress_vec(&self.deflated, out, FlushDecompress::Sync);
         debug_assert!(
-            matches!(status, Ok(Status::Ok | Status::StreamEnd | Status::BufError)) && res.len() == self.len,
+            matches!(status, Ok(Status::Ok | Status::StreamEnd | Status::BufError)) && out.len() - start == self.len,
             "a piece inflates to what it was made of"
         );
-        res
+        let mut kept = kept();
+        if kept.len() < KEPT_COMPRESSORS {
+            kept.push(inflate);
+        }
+    }
+
+    /// The length of the data this piece holds.
+    pub fn inflated_len(&self) -> usize {
+        self.len
     }
 
     /// The bytes this piece takes in memory.
@@ -158,6 +181,20 @@ mod tests {
         }
         assert_eq!(DeflatePiece::stored(b"Ann").inflate(), b"Ann");
         assert_eq!(DeflatePiece::middle(b"").inflate(), b"");
+    }
+
+    #[test]
+    fn pieces_inflate_one_after_another_into_one_buffer() {
+        let pieces = [DeflatePiece::middle(b"<main>"), DeflatePiece::stored(b"Ann"), DeflatePiece::last(b"</main>")];
+        // Twice: the second time with the decompressors the first one kept.
+        for _ in 0..2 {
+            let mut out = b"<!doctype html>".to_vec();
+            for piece in &pieces {
+                piece.inflate_into(&mut out);
+            }
+            assert_eq!(out, b"<!doctype html><main>Ann</main>");
+            assert_eq!(pieces.iter().map(DeflatePiece::inflated_len).sum::<usize>(), 16);
+        }
     }
 
     #[test]

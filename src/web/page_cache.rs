@@ -59,15 +59,22 @@ struct SamePieces {
 #[derive(Default)]
 struct KnownPieces {
     // By the stretch's HTML, for pieces that end a stream ([1]) and those that do not ([0]).
-    by_html: [std::collections::HashMap<Box<str>, KnownPiece>; 2],
+    by_html: [std::collections::HashMap<Arc<str>, KnownPiece>; 2],
     // What the entries weigh, living or not.
     bytes: usize,
 }
 
 struct KnownPiece {
-    piece: std::sync::Weak<DeflatePiece>,
+    stretch: std::sync::Weak<SameStretch>,
     // The entry's HTML and piece, and the bookkeeping of the map and the `Arc`.
     weight: usize,
+}
+
+/// A stretch many views hold alike: its HTML, kept for clients that do not accept gzip (copied, not inflated),
+/// and the piece it compresses to.
+struct SameStretch {
+    html: Arc<str>,
+    piece: DeflatePiece,
 }
 
 /// The part of the page cache's budget that stretches many views hold alike may take.
@@ -85,8 +92,8 @@ impl SamePieces {
     // the stream), shared when the budget has room, else the view's own.
     fn part(&self, html: &str, last: bool) -> Part {
         let kind = usize::from(last);
-        if let Some(piece) = self.known.lock().living(kind, html) {
-            return Part::Same(piece);
+        if let Some(stretch) = self.known.lock().living(kind, html) {
+            return Part::Same(stretch);
         }
         // Compressed unlocked; of two views that race, the second takes the first one's piece.
         let piece = view_piece(html, last);
@@ -101,13 +108,14 @@ impl SamePieces {
                 return Part::Own(piece);
             }
         }
-        let piece = Arc::new(piece);
+        let html: Arc<str> = html.into();
+        let stretch = Arc::new(SameStretch { html: html.clone(), piece });
         known.bytes += weight;
-        let entry = KnownPiece { piece: Arc::downgrade(&piece), weight };
-        if let Some(dead) = known.by_html[kind].insert(html.into(), entry) {
+        let entry = KnownPiece { stretch: Arc::downgrade(&stretch), weight };
+        if let Some(dead) = known.by_html[kind].insert(html, entry) {
             known.bytes -= dead.weight;
         }
-        Part::Same(piece)
+        Part::Same(stretch)
     }
 
     fn bytes(&self) -> usize {
@@ -120,15 +128,15 @@ impl SamePieces {
 }
 
 impl KnownPieces {
-    fn living(&self, kind: usize, html: &str) -> Option<Arc<DeflatePiece>> {
-        self.by_html[kind].get(html).and_then(|it| it.piece.upgrade())
+    fn living(&self, kind: usize, html: &str) -> Option<Arc<SameStretch>> {
+        self.by_html[kind].get(html).and_then(|it| it.stretch.upgrade())
     }
 
     fn forget_dead(&mut self) {
         let mut freed = 0;
         for by_html in &mut self.by_html {
             by_html.retain(|_, it| {
-                let alive = it.piece.strong_count() > 0;
+                let alive = it.stretch.strong_count() > 0;
                 if !alive {
                     freed += it.weight;
                 }
@@ -182,7 +190,7 @@ enum Part {
     /// The page's body as the site's render cache keeps it.
     Body(Arc<DeflatePiece>),
     /// A stretch many views hold alike, kept and weighed by `SamePieces`.
-    Same(Arc<DeflatePiece>),
+    Same(Arc<SameStretch>),
     /// The header's personal links of the visitor each response is for.
     Account,
 }
@@ -438,10 +446,11 @@ impl Stored {
     }
 }
 
-// A response's gzip body, before it is needed: kept whole, or pieces to join (with the visitor's links).
-enum Gzip<'a> {
-    Kept(&'a Bytes),
-    Joined(&'a [Part], Option<DeflatePiece>, (u32, usize)),
+// A response's body, before it is needed: a gzip stream kept whole, or parts to join (with the visitor's
+// links, as HTML and as a stored piece) into gzip or HTML.
+enum Kept<'a> {
+    Whole(&'a Bytes),
+    Parts(&'a [Part], Option<(String, DeflatePiece)>, (u32, usize)),
 }
 
 impl Part {
@@ -451,10 +460,26 @@ impl Part {
             .iter()
             .filter_map(|part| match part {
                 Part::Own(piece) => Some(piece),
-                Part::Body(piece) | Part::Same(piece) => Some(&**piece),
+                Part::Body(piece) => Some(&**piece),
+                Part::Same(stretch) => Some(&stretch.piece),
                 Part::Account => account,
             })
             .collect()
+    }
+
+    // The HTML `parts` hold, `len` bytes with `account` in the account slot: what views many hold alike is
+    // copied as it is kept, the rest inflated.
+    fn html(parts: &[Part], account: &str, len: usize) -> Vec<u8> {
+        let mut res = Vec::with_capacity(len);
+        for part in parts {
+            match part {
+                Part::Own(piece) => piece.inflate_into(&mut res),
+                Part::Body(piece) => piece.inflate_into(&mut res),
+                Part::Same(stretch) => res.extend_from_slice(stretch.html.as_bytes()),
+                Part::Account => res.extend_from_slice(account.as_bytes()),
+            }
+        }
+        res
     }
 }
 
@@ -465,29 +490,32 @@ impl CachedPage {
     pub fn respond(&self, request: &HeaderMap, personal: impl FnOnce() -> String) -> Response {
         let encoding = Accepted::of(request).choose(false);
         // The validator first: a 304 joins no pieces.
-        let (etag, gzip) = match &self.stored {
-            Stored::Whole { gzip, etag } => (etag.clone(), Gzip::Kept(gzip)),
+        let (etag, kept) = match &self.stored {
+            Stored::Whole { gzip, etag } => (etag.clone(), Kept::Whole(gzip)),
             Stored::Pieces { parts, known: Some((crc, len, etag)) } => {
-                (etag.clone(), Gzip::Joined(parts, None, (*crc, *len)))
+                (etag.clone(), Kept::Parts(parts, None, (*crc, *len)))
             }
             Stored::Pieces { parts, known: None } => {
-                let personal = DeflatePiece::stored(personal().as_bytes());
-                let (crc, len) = DeflatePiece::crc_of_all(&Part::pieces(parts, Some(&personal)));
-                (etag(crc, len), Gzip::Joined(parts, Some(personal), (crc, len)))
+                let personal = personal();
+                let piece = DeflatePiece::stored(personal.as_bytes());
+                let (crc, len) = DeflatePiece::crc_of_all(&Part::pieces(parts, Some(&piece)));
+                (etag(crc, len), Kept::Parts(parts, Some((personal, piece)), (crc, len)))
             }
         };
         let mut res = if if_none_match(request, &etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let gzip = match gzip {
-                Gzip::Kept(gzip) => gzip.clone(),
-                Gzip::Joined(parts, personal, known) => {
-                    Bytes::from(encoding::gzip_of_pieces_with(&Part::pieces(parts, personal.as_ref()), known))
+            let body = match (kept, encoding) {
+                (Kept::Whole(gzip), Encoding::Identity) => Bytes::from(encoding::gunzip(gzip)),
+                (Kept::Whole(gzip), _) => gzip.clone(),
+                // Pieces are never inflated into one stream first: what views hold alike is kept as HTML too.
+                (Kept::Parts(parts, account, (_, len)), Encoding::Identity) => {
+                    Bytes::from(Part::html(parts, account.as_ref().map_or("", |it| it.0.as_str()), len))
                 }
-            };
-            let body = match encoding {
-                Encoding::Identity => Bytes::from(encoding::gunzip(&gzip)),
-                _ => gzip,
+                (Kept::Parts(parts, account, known), _) => Bytes::from(encoding::gzip_of_pieces_with(
+                    &Part::pieces(parts, account.as_ref().map(|it| &it.1)),
+                    known,
+                )),
             };
             let mut res = body.into_response();
             if let Some(value) = encoding.header_value() {
@@ -697,7 +725,8 @@ mod tests {
             parts
                 .iter()
                 .filter_map(|it| match it {
-                    Part::Body(piece) | Part::Same(piece) => Some(Arc::as_ptr(piece)),
+                    Part::Body(piece) => Some(Arc::as_ptr(piece)),
+                    Part::Same(stretch) => Some(&raw const stretch.piece),
                     _ => None,
                 })
                 .collect()
@@ -706,12 +735,15 @@ mod tests {
         // The head's links, the header's two stretches and the footer are the same pieces; the bodies differ.
         assert_eq!(first_shared.len(), 5);
         assert_eq!(first_shared.iter().filter(|it| second_shared.contains(it)).count(), 4);
-        let (_, html, _) = read(&second, &[("accept-encoding", "gzip")], "<a>Bob</a>");
+        let (_, html, etag) = read(&second, &[("accept-encoding", "gzip")], "<a>Bob</a>");
         assert_eq!(
             html,
             "<head>links</head><title>Holidays</title><header><a>Bob</a></header><article><p>Fridays.</p></article>\
              <footer>f</footer>"
         );
+        // Without gzip the shared stretches are copied as they are kept and the rest inflated: the same page.
+        let (_, plain_html, plain_etag) = read(&second, &[], "<a>Bob</a>");
+        assert_eq!((plain_html, plain_etag), (html, etag));
     }
 
     #[test]
