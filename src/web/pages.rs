@@ -183,7 +183,9 @@ pub async fn content(
     }
     let decoded = decode_path(encoded)?;
     // Pages and folders (plain views, without a query) may be kept by the service worker for reading offline.
-    let offline_key = HeaderValue::from_str(&viewer.offline_key()).expect("hex digits are valid header values");
+    let access_class = viewer.access.fingerprint();
+    let offline_key =
+        HeaderValue::from_str(&viewer.offline_key(&access_class)).expect("hex digits are valid header values");
     let offline = |mut res: Response| {
         if uri.query().is_none() && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
             res.headers_mut().insert(OFFLINE_HEADER, offline_key.clone());
@@ -199,7 +201,7 @@ pub async fn content(
         url: uri.path().to_string(),
         host: host.clone(),
         // Folder rules change what lists show, and roles which actions the page offers.
-        access: viewer.access.fingerprint(),
+        access: access_class,
         logged_in: viewer.user.is_some(),
         language: viewer.language,
         head: snapshot.head,
