@@ -146,6 +146,19 @@ impl Site {
         }
     }
 
+    /// On a first start, records the head the server starts at as where the notifier begins. Its first round
+    /// waits for the change index, and a first round that found no cursor began at the head it found then: a
+    /// save made in between (a fresh wiki's first minutes) reached nobody.
+    pub fn begin_notifying_at_head(&self, auth: &Auth) -> Result<()> {
+        let Some(head) = self.head() else { return Ok(()) };
+        auth.state.write(|tx| {
+            if tx.meta(CURSOR_KEY)?.is_none() {
+                tx.set_meta(CURSOR_KEY, &head.to_string())?;
+            }
+            Ok(())
+        })
+    }
+
     /// The last commit whose events are in the inboxes (`None` before the notifier's first round).
     pub fn notifier_cursor(&self, auth: &Auth) -> Result<Option<ObjectId>> {
         Ok(auth.state.meta(CURSOR_KEY)?.and_then(|it| it.parse::<ObjectId>().ok()))

@@ -245,6 +245,8 @@ impl Server {
             Some(Replica::start(site.clone())?)
         } else {
             delivery.start()?;
+            // Before the first request: what it commits must be after where the notifier begins.
+            site.begin_notifying_at_head(&auth)?;
             // The notifier fills inboxes from commits; delivery mails what it filled as soon as it is told.
             let (notifier_site, notifier_auth, notified) = (site.clone(), auth.clone(), delivery.clone());
             std::thread::Builder::new()

@@ -70,6 +70,16 @@ fn has(kind: &'static str, actor: &'static str) -> impl Fn(&Value) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_start_begins_notifying_at_its_head_before_it_answers_a_request() {
+    let local = serve_local(small_fixture(), &[EDDIE, RITA], |_| {}).await;
+    // No waiting for the notifier: its first round waits for the change index, and a save made before it
+    // (the delivery test's first save, now and then) was never told to anyone.
+    let state = lore::state::StateStore::open(&local.wiki.data_dir()).expect("the state database opens");
+    let cursor = state.meta("notify_cursor").expect("the cursor reads");
+    assert_eq!(cursor.as_deref(), Some(local.wiki.head().as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_save_reaches_the_followers_inbox_and_not_the_authors() {
     let local = serve_local(small_fixture(), &[EDDIE, RITA], |_| {}).await;
     wait_for_notifier(&local).await;
