@@ -221,7 +221,7 @@ impl Server {
         tokio::spawn(close_idle_handles_now_and_then(Arc::downgrade(&site)));
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
-        // Mermaid is megabytes: compress it once now rather than on the first page with a diagram.
+        // The theme files every page loads, compressed now rather than on the first view.
         std::thread::Builder::new().name("compress".into()).spawn(move || {
             crate::priority::become_background();
             warm_cache.warm_up(&warm_theme);
