@@ -126,12 +126,7 @@ impl StaticCache {
     /// of the binary resident in every server, most of whose wikis draw no diagram; the first diagram after a
     /// start waits for it instead (about 0.4 s).
     pub fn warm_up(&self, theme: &Theme) {
-        for name in [
-            "vendor/katex/katex.min.js",
-            "vendor/katex/katex.min.css",
-            "lore.js",
-            "lore.css",
-        ] {
+        for name in ["vendor/katex/katex.min.js", "vendor/katex/katex.min.css", "lore.js", "lore.css"] {
             if let Some(file) = theme.static_file(name) {
                 self.encoded(name, file);
             }

@@ -28,6 +28,9 @@ pub struct TreeLevelView {
     pub entries: Vec<TreeView>,
     pub more_before: Option<TreeMore>,
     pub more_after: Option<TreeMore>,
+    /// Whether one of its entries is the open folder on the way to the current page: then all of the level
+    /// but that folder's entries is the same for every page below the folder.
+    pub holds_way: bool,
 }
 
 /// A node of the sidebar's page tree; folders off the current path are closed and load when opened.
@@ -164,8 +167,9 @@ impl TreeCache {
                     open,
                 }
             })
-            .collect();
-        TreeLevelView { entries, more_before, more_after }
+            .collect::<Vec<_>>();
+        let holds_way = entries.iter().any(|it| !it.children.entries.is_empty());
+        TreeLevelView { entries, more_before, more_after, holds_way }
     }
 
     // The level of `folder` as `reader` sees it: cached, brought up to date, or sorted afresh. Shared, not

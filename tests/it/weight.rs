@@ -198,6 +198,46 @@ async fn windows_keep_folders_first_and_open_the_way_to_the_page() {
     assert_eq!((buttons[1].1, buttons[1].2), (21 + WINDOW, 100 - 21 - WINDOW), "{buttons:?}");
 }
 
+/// Views of the pages of one folder keep what their sidebars hold alike once: the levels above the folder
+/// (here a window of the root's 30 folders, named so that they hardly compress) and what follows the folder's
+/// own level. Each further view weighs less than those levels compressed on their own; were they part of every
+/// view, each would weigh more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_in_one_folder_share_the_levels_above_it() {
+    let mut seed: u64 = 15;
+    let mut noise = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        format!("{:016x}", seed >> 1)
+    };
+    let mut files = Vec::new();
+    for _ in 0..30 {
+        let name: String = (0..10).map(|_| noise()).collect();
+        files.push((format!("{name}/page.md"), "# Elsewhere\n".to_string()));
+    }
+    for i in 0..12 {
+        files.push((format!("deep/page-{i:02}.md"), format!("# Deep {i:02}\n\nText {i}.\n")));
+    }
+    let wiki = wiki_with(&files).await;
+    let cached_bytes = |reply: &Reply| reply.json()["page_cache_bytes"].as_u64().expect("page_cache_bytes");
+    let view = async |i: usize| {
+        let url = format!("/deep/page-{i:02}");
+        wiki.get_until(&url, |it| it.header("etag").is_some_and(|it| it.starts_with("W/"))).await.text()
+    };
+    let first = view(0).await;
+    let first_bytes = cached_bytes(&wiki.get("/-/healthz").await);
+    for i in 1..11 {
+        view(i).await;
+    }
+    let each = (cached_bytes(&wiki.get("/-/healthz").await) - first_bytes) / 10;
+    let tree = page_tree(&first);
+    let root_folders = tree.matches("class=\"tree-folder\"").count();
+    assert!(root_folders > 20, "the root's window of folders: {tree}");
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut deflate, tree.as_bytes()).expect("compressed");
+    let tree_deflated = deflate.finish().expect("compressed").len() as u64;
+    assert!(each < tree_deflated, "a further view weighs {each} bytes; the tree alone {tree_deflated} compressed");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_have_no_runs_of_blank_lines() {
     let wiki = wiki_with(&flat_folder(30)).await;
