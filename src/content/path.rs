@@ -85,6 +85,11 @@ impl RepoPath {
         &self.0
     }
 
+    /// The path, sharing this one's allocation.
+    pub fn shared(&self) -> std::sync::Arc<str> {
+        self.0.clone()
+    }
+
     /// Whether this is a Markdown page.
     pub fn is_markdown(&self) -> bool {
         has_markdown_extension(&self.0)

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::view::folder_title;
-use crate::content::path::url_for;
+use crate::content::path::{url_for, url_path};
 use crate::site::{Reader, Snapshot};
 
 /// How many entries of each level the sidebar shows around the way to the current page; "N more" buttons
@@ -79,10 +79,35 @@ struct Level {
     entries: Vec<Arc<LevelEntry>>,
 }
 
+/// One entry of a level: what the order and the sidebar need, its name and URL following from its path. (With
+/// them, and the title lowercased for the order, each as a string of its own, entries held 11 MiB on the
+/// 38,000-page tldr-like wiki.)
 struct LevelEntry {
-    entry: TreeEntry,
-    // The title as the order compares it (lowercase).
-    key: String,
+    /// A page's path, sharing the snapshot's allocation, or a subfolder's, ending in `/`.
+    path: Arc<str>,
+    title: Box<str>,
+    is_folder: bool,
+}
+
+impl LevelEntry {
+    /// The file or folder name.
+    fn name(&self) -> &str {
+        self.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
+    }
+
+    fn url(&self) -> String {
+        if self.is_folder { url_for(self.path.trim_end_matches('/')) + "/" } else { url_for(url_path(&self.path)) }
+    }
+
+    fn tree_entry(&self) -> TreeEntry {
+        TreeEntry {
+            name: self.name().to_string(),
+            path: self.path.to_string(),
+            title: self.title.to_string(),
+            url: self.url(),
+            is_folder: self.is_folder,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -94,14 +119,8 @@ impl quick_cache::Weighter<(String, String), Arc<CachedLevel>> for LevelWeighter
             .level
             .entries
             .iter()
-            .map(|it| {
-                it.key.len()
-                    + it.entry.name.len()
-                    + it.entry.path.len()
-                    + it.entry.title.len()
-                    + it.entry.url.len()
-                    + 160
-            })
+            // The path counts although a page's is the snapshot's: an older level keeps it alive.
+            .map(|it| it.path.len() + it.title.len() + size_of::<LevelEntry>() + 40)
             .sum();
         (entries + key.0.len() + key.1.len() + 64) as u64
     }
@@ -131,7 +150,7 @@ impl TreeCache {
         let level = &cached.level;
         let start = offset.min(level.entries.len());
         let end = start.saturating_add(limit).min(level.entries.len());
-        (level.entries[start..end].iter().map(|it| it.entry.clone()).collect(), level.entries.len())
+        (level.entries[start..end].iter().map(|it| it.tree_entry()).collect(), level.entries.len())
     }
 
     fn window(&self, reader: &Reader, path: &str, folder: &str) -> TreeLevelView {
@@ -155,15 +174,14 @@ impl TreeCache {
         let entries = level.entries[start..end]
             .iter()
             .map(|it| {
-                let entry = &it.entry;
-                let open = entry.is_folder && path.starts_with(&entry.path);
+                let open = it.is_folder && path.starts_with(&*it.path);
                 TreeView {
-                    children: if open { self.window(reader, path, &entry.path) } else { TreeLevelView::default() },
-                    current: !entry.is_folder && entry.path == path,
-                    title: entry.title.clone(),
-                    url: entry.url.clone(),
-                    path: entry.path.clone(),
-                    is_folder: entry.is_folder,
+                    children: if open { self.window(reader, path, &it.path) } else { TreeLevelView::default() },
+                    current: !it.is_folder && &*it.path == path,
+                    title: it.title.to_string(),
+                    url: it.url(),
+                    path: it.path.to_string(),
+                    is_folder: it.is_folder,
                     open,
                 }
             })
@@ -247,7 +265,7 @@ impl Level {
             return Some(self.clone());
         }
         let mut entries = self.entries.clone();
-        entries.retain(|it| !pages.contains(&it.entry.path) && !subfolders.contains(&it.entry.path));
+        entries.retain(|it| !pages.contains(&*it.path) && !subfolders.contains(&*it.path));
         let added = pages.iter().filter_map(|path| page_entry(new, path)).chain(subfolders.iter().filter_map(|path| {
             let name = &path[folder.len()..path.len() - 1];
             new.is_folder(path).then(|| folder_entry(new, folder, name)).flatten()
@@ -267,17 +285,22 @@ impl Level {
             None => page_entry(snapshot, path)?,
         };
         let at = self.entries.partition_point(|it| order(it, &probe) == Ordering::Less);
-        (self.entries.get(at)?.entry.path == probe.entry.path).then_some(at)
+        (self.entries.get(at)?.path == probe.path).then_some(at)
     }
 }
 
 // The order of a level: folders first by name, then pages by title (case aside), then by path.
 fn order(a: &LevelEntry, b: &LevelEntry) -> Ordering {
-    b.entry.is_folder.cmp(&a.entry.is_folder).then_with(|| {
-        if a.entry.is_folder {
-            a.entry.name.cmp(&b.entry.name)
+    b.is_folder.cmp(&a.is_folder).then_with(|| {
+        if a.is_folder {
+            a.name().cmp(b.name())
         } else {
-            a.key.cmp(&b.key).then_with(|| a.entry.path.cmp(&b.entry.path))
+            // As the lowercased titles compare (code point by code point), without making them.
+            a.title
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b.title.chars().flat_map(char::to_lowercase))
+                .then_with(|| a.path.cmp(&b.path))
         }
     })
 }
@@ -289,16 +312,7 @@ fn page_entry(snapshot: &Snapshot, path: &str) -> Option<Arc<LevelEntry>> {
     if name.starts_with('_') {
         return None;
     }
-    Some(Arc::new(LevelEntry {
-        key: meta.title.to_lowercase(),
-        entry: TreeEntry {
-            name: name.to_string(),
-            path: path.to_string(),
-            title: meta.title.clone(),
-            url: page.url(),
-            is_folder: false,
-        },
-    }))
+    Some(Arc::new(LevelEntry { path: page.shared(), title: meta.title.as_str().into(), is_folder: false }))
 }
 
 // The entry of a subfolder, unless it is not part of the navigation (`_`, `.` and `-` folders).
@@ -308,16 +322,7 @@ fn folder_entry(snapshot: &Snapshot, folder: &str, name: &str) -> Option<Arc<Lev
     }
     let path = format!("{folder}{name}/");
     let title = folder_title(snapshot, &path);
-    Some(Arc::new(LevelEntry {
-        key: name.to_string(),
-        entry: TreeEntry {
-            name: name.to_string(),
-            url: url_for(&path[..path.len() - 1]) + "/",
-            title,
-            path,
-            is_folder: true,
-        },
-    }))
+    Some(Arc::new(LevelEntry { path: path.into(), title: title.into(), is_folder: true }))
 }
 
 #[cfg(test)]
@@ -325,16 +330,7 @@ mod tests {
     use super::*;
 
     fn entry(title: &str, path: &str, is_folder: bool) -> LevelEntry {
-        LevelEntry {
-            key: if is_folder { title.to_string() } else { title.to_lowercase() },
-            entry: TreeEntry {
-                name: path.to_string(),
-                path: path.to_string(),
-                title: title.to_string(),
-                url: String::new(),
-                is_folder,
-            },
-        }
+        LevelEntry { path: path.into(), title: title.into(), is_folder }
     }
 
     #[test]
@@ -347,7 +343,16 @@ mod tests {
             entry("ant", "ant/", true),
         ];
         entries.sort_by(order);
-        let paths: Vec<&str> = entries.iter().map(|it| it.entry.path.as_str()).collect();
+        let paths: Vec<&str> = entries.iter().map(|it| &*it.path).collect();
         assert_eq!(paths, ["ant/", "zoo/", "a.md", "z.md", "b.md"]);
+    }
+
+    #[test]
+    fn entries_know_their_name_and_address_from_their_path() {
+        let page = entry("Deploy", "ops/how to deploy.md", false).tree_entry();
+        assert_eq!((page.name.as_str(), page.url.as_str()), ("how to deploy.md", "/ops/how%20to%20deploy"));
+        let folder = entry("Ops", "ops/run books/", true).tree_entry();
+        assert_eq!((folder.name.as_str(), folder.url.as_str()), ("run books", "/ops/run%20books/"));
+        assert_eq!((folder.path.as_str(), folder.title.as_str(), folder.is_folder), ("ops/run books/", "Ops", true));
     }
 }
