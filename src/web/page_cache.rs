@@ -405,6 +405,12 @@ impl PageCache {
             [Segment::Html { html, .. }] => Stored::whole(html),
             _ => Stored::pieces(segments, rendered.body.as_ref().map(|it| &it.kept), &self.same),
         };
+        // Checked again, and kept, under the lock `serve_head` moves the head under before it lets the older
+        // views go: else a view compressed meanwhile could be kept after they went, and stay.
+        let served = self.served_head.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if served.is_some() && *served != key.head {
+            return;
+        }
         self.entries.insert(key, Arc::new(CachedPage { stored, inline_styles, fresh_until }));
     }
 
