@@ -237,7 +237,8 @@ impl Level {
                 None => break,
             }
         }
-        entries.sort_unstable_by(|a, b| order(a, b));
+        // The order's keys made once per entry, not twice per comparison.
+        entries.sort_by_cached_key(|it| order_key(it));
         Level { entries }
     }
 
@@ -295,14 +296,20 @@ fn order(a: &LevelEntry, b: &LevelEntry) -> Ordering {
         if a.is_folder {
             a.name().cmp(b.name())
         } else {
-            // As the lowercased titles compare (code point by code point), without making them.
-            a.title
-                .chars()
-                .flat_map(char::to_lowercase)
-                .cmp(b.title.chars().flat_map(char::to_lowercase))
-                .then_with(|| a.path.cmp(&b.path))
+            lowercase(&a.title).cmp(lowercase(&b.title)).then_with(|| a.path.cmp(&b.path))
         }
     })
+}
+
+// What `order` compares, made once: for sorting a whole level.
+fn order_key(entry: &LevelEntry) -> (bool, String, Arc<str>) {
+    let name = if entry.is_folder { entry.name().to_string() } else { lowercase(&entry.title).collect() };
+    (!entry.is_folder, name, entry.path.clone())
+}
+
+// A title as the order compares it: lowercase, made as it is compared.
+fn lowercase(title: &str) -> impl Iterator<Item = char> + '_ {
+    title.chars().flat_map(char::to_lowercase)
 }
 
 // The entry of the page at `path`, unless it is not a page or is not part of the navigation (`_` files).
@@ -342,9 +349,13 @@ mod tests {
             entry("alpha", "a.md", false),
             entry("ant", "ant/", true),
         ];
+        let expected = ["ant/", "zoo/", "a.md", "z.md", "b.md"];
         entries.sort_by(order);
-        let paths: Vec<&str> = entries.iter().map(|it| &*it.path).collect();
-        assert_eq!(paths, ["ant/", "zoo/", "a.md", "z.md", "b.md"]);
+        assert_eq!(entries.iter().map(|it| &*it.path).collect::<Vec<_>>(), expected);
+        // Sorting a whole level by its keys gives the same order.
+        entries.reverse();
+        entries.sort_by_cached_key(order_key);
+        assert_eq!(entries.iter().map(|it| &*it.path).collect::<Vec<_>>(), expected);
     }
 
     #[test]
