@@ -8,6 +8,7 @@
 pub mod error;
 pub mod deflate;
 pub mod priority;
+pub mod memory;
 pub mod metrics;
 pub mod store;
 pub mod content;

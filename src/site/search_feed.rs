@@ -211,8 +211,9 @@ impl Site {
         let n = self.search.index.rebuild(documents, &head.to_string(), with_history)?;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         tracing::info!(n_documents = n, elapsed_ms, with_history, "search index built");
-        // A rebuild read every page (see `Store::close_idle_handles`).
+        // A rebuild read every page (see `Store::close_idle_handles`), and freed far more than the index keeps.
         self.store.close_idle_handles();
+        crate::memory::return_freed_memory();
         Ok(())
     }
 

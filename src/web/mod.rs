@@ -194,6 +194,7 @@ impl Server {
             if let Err(err) = indexing_site.build_authorship() {
                 tracing::error!(error = %err, "building the authorship index failed");
             }
+            crate::memory::return_freed_memory();
         })?;
         std::thread::spawn(|| {
             crate::priority::become_background();
