@@ -369,6 +369,25 @@ mod tests {
     }
 
     #[test]
+    fn a_name_is_kept_in_the_first_map_that_has_it_and_paths_beat_file_names_beat_titles() {
+        let root = RepoPath::parse("setup.md").unwrap();
+        let (named, titled) = (RepoPath::parse("b/setup.md").unwrap(), RepoPath::parse("c/guide.md").unwrap());
+        let mut resolver = LinkResolver::default();
+        resolver.insert(&titled, "Setup", &[]);
+        resolver.insert(&named, "Other", &[]);
+        let names = resolver.insert(&root, "Setup", &[]);
+        assert_eq!(names, ["setup"], "the root page's path, file name and title are one name");
+        // The root page is found by its path; its file name and title are not kept again.
+        assert_eq!(resolver.by_file_name.get("setup").map(|it| it.to_vec()), Some(vec![named.clone()]));
+        assert_eq!(resolver.by_title.get("setup").map(|it| it.to_vec()), Some(vec![titled.clone()]));
+        assert_eq!(resolver.find("Setup"), Some(&root));
+        assert_eq!(resolver.remove(&root, "Setup", &[]), ["setup"]);
+        assert_eq!(resolver.find("Setup"), Some(&named), "a file name before a title");
+        resolver.remove(&named, "Other", &[]);
+        assert_eq!(resolver.find("Setup"), Some(&titled));
+    }
+
+    #[test]
     fn missing_wiki_links_point_at_the_would_be_url() {
         check_wiki("Team Rota", WikiTarget::Missing("/Team-Rota".into()));
         check_wiki("../../etc/passwd", WikiTarget::Missing("/".into()));
