@@ -3,8 +3,8 @@
 //! Modules are listed in the direction data flows; each uses only modules above it (`tests/it/tidy.rs` keeps
 //! this true, and `ARCHITECTURE.md` draws it).
 
-// Foundations: the error type, text compressed in joinable pieces, the priority of background threads, the
-// operational metrics, the git store, the pure content model.
+// Foundations: the error type, text compressed in joinable pieces, the priority of background threads, how the
+// server uses the C allocator, the operational metrics, the git store, the pure content model.
 pub mod error;
 pub mod deflate;
 pub mod priority;

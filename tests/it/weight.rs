@@ -208,7 +208,7 @@ async fn page_cache_hits(wiki: &TestWiki) -> f64 {
 /// A view of `url` from the page cache. Views are compressed for the cache after they are sent: a view is
 /// kept (with the stretches it shares) once asking for it again is a hit.
 async fn kept_view(wiki: &TestWiki, url: &str) -> Reply {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + PATIENCE;
     loop {
         let hits = page_cache_hits(wiki).await;
         let reply = wiki.get(url).await;
