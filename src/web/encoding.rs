@@ -8,7 +8,7 @@ use std::io::Write;
 use axum::http::{HeaderMap, HeaderValue, header};
 use flate2::{Decompress, FlushDecompress, Status};
 
-pub use crate::deflate::{DeflatePiece, gzip, gzip_of_pieces_with};
+pub use crate::deflate::{DeflatePiece, MAX_REACH, gzip, gzip_of_pieces_with};
 
 /// An encoding a body can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

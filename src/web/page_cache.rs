@@ -257,7 +257,16 @@ impl Rendered {
 
 // A stretch of a view compressed as a piece of its stream, the `last` one ending it.
 fn view_piece(html: &str, last: bool) -> DeflatePiece {
-    if last { DeflatePiece::last(html.as_bytes()) } else { DeflatePiece::middle(html.as_bytes()) }
+    view_piece_after(&[], html, last)
+}
+
+// A stretch of a view compressed as a piece of its stream after `before`.
+fn view_piece_after(before: &[u8], html: &str, last: bool) -> DeflatePiece {
+    if last {
+        DeflatePiece::last_after(before, html.as_bytes())
+    } else {
+        DeflatePiece::middle_after(before, html.as_bytes())
+    }
 }
 
 /// What every mark of a view begins with.
@@ -404,7 +413,7 @@ impl PageCache {
         let segments = segments(html, rendered.body.is_some());
         let stored = match segments.as_slice() {
             [Segment::Html { html, .. }] => Stored::whole(html),
-            _ => Stored::pieces(segments, rendered.body.as_ref().map(|it| &it.kept), &self.same),
+            _ => Stored::pieces(segments, rendered.body.as_ref(), &self.same),
         };
         // Checked again, and kept, under the lock `serve_head` moves the head under before it lets the older
         // views go: else a view compressed meanwhile could be kept after they went, and stay.
@@ -444,20 +453,35 @@ impl Stored {
     }
 
     // A view's `segments` compressed in pieces: the account slot left open, the body slot taken by `body`,
-    // the stretches many views hold alike shared through `same`.
-    fn pieces(segments: Vec<Segment<'_>>, body: Option<&Arc<DeflatePiece>>, same: &SamePieces) -> Stored {
+    // the stretches many views hold alike shared through `same`. The view's own pieces refer back to what
+    // comes before them up to the account slot, which is the same in every response.
+    fn pieces(segments: Vec<Segment<'_>>, body: Option<&SlotBody>, same: &SamePieces) -> Stored {
         let last = segments.len() - 1;
-        let parts: Box<[Part]> = segments
-            .into_iter()
-            .enumerate()
-            .map(|(i, segment)| match segment {
-                // The last segment is always HTML: slots are cut out with what follows them.
-                Segment::Html { html, same: true } => same.part(html, i == last),
-                Segment::Html { html, .. } => Part::Own(view_piece(html, i == last)),
-                Segment::Account => Part::Account,
-                Segment::Body => Part::Body(body.expect("a body slot is cut only with a body").clone()),
-            })
-            .collect();
+        let mut before = Vec::new();
+        let mut parts = Vec::with_capacity(segments.len());
+        for (i, segment) in segments.into_iter().enumerate() {
+            // The last segment is always HTML: slots are cut out with what follows them.
+            let (part, html) = match segment {
+                Segment::Html { html, same: true } => (same.part(html, i == last), html),
+                Segment::Html { html, .. } => (Part::Own(view_piece_after(&before, html, i == last)), html),
+                Segment::Account => (Part::Account, ""),
+                Segment::Body => {
+                    let body = body.expect("a body slot is cut only with a body");
+                    (Part::Body(body.kept.clone()), body.html.as_str())
+                }
+            };
+            if matches!(part, Part::Account) {
+                before.clear();
+            } else {
+                // Only the last MAX_REACH bytes are ever referred to.
+                if before.len() > 2 * encoding::MAX_REACH {
+                    before.drain(..before.len() - encoding::MAX_REACH);
+                }
+                before.extend_from_slice(html.as_bytes());
+            }
+            parts.push(part);
+        }
+        let parts = parts.into_boxed_slice();
         let known = if parts.iter().any(|it| matches!(it, Part::Account)) {
             None
         } else {
