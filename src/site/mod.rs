@@ -135,23 +135,41 @@ fn render_cache(budget: u64) -> ByteCache<RenderKey, Arc<KeptBody>> {
 /// second time: on the flat 10,000-page wiki 23 MiB beside the views' 40.
 struct KeptBody {
     html: Arc<DeflatePiece>,
-    toc: Vec<render::TocEntry>,
+    toc: KeptTocOrEntries,
+}
+
+// A table of contents kept compactly, or as it is when it does not fit `KeptToc`.
+enum KeptTocOrEntries {
+    Kept(render::KeptToc),
+    Entries(Vec<render::TocEntry>),
 }
 
 impl KeptBody {
     fn keep(body: RenderedBody) -> KeptBody {
-        KeptBody { html: Arc::new(DeflatePiece::middle(body.html.as_bytes())), toc: body.toc }
+        let toc = match render::KeptToc::keep(&body.toc) {
+            Some(kept) => KeptTocOrEntries::Kept(kept),
+            None => KeptTocOrEntries::Entries(body.toc),
+        };
+        KeptBody { html: Arc::new(DeflatePiece::middle(body.html.as_bytes())), toc }
     }
 
     fn body(&self) -> Result<RenderedBody> {
         let html = String::from_utf8(self.html.inflate()).map_err(|_| {
             Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, "a cached rendered body is damaged"))
         })?;
-        Ok(RenderedBody { html, toc: self.toc.clone() })
+        let toc = match &self.toc {
+            KeptTocOrEntries::Kept(kept) => kept.entries(),
+            KeptTocOrEntries::Entries(entries) => entries.clone(),
+        };
+        Ok(RenderedBody { html, toc })
     }
 
     fn heap_size(&self) -> usize {
-        self.html.weight() + render::toc_heap_size(&self.toc)
+        self.html.weight()
+            + match &self.toc {
+                KeptTocOrEntries::Kept(kept) => kept.heap_size(),
+                KeptTocOrEntries::Entries(entries) => render::toc_heap_size(entries),
+            }
     }
 }
 
