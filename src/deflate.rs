@@ -51,7 +51,8 @@ static DECOMPRESSORS: Mutex<Vec<Decompress>> = Mutex::new(Vec::new());
 #[derive(Debug, Clone)]
 pub struct DeflatePiece {
     deflated: Box<[u8]>,
-    crc: crc32fast::Hasher,
+    /// The CRC-32 of what it holds (not a `crc32fast::Hasher`, which takes 16 bytes with the length again).
+    crc: u32,
     len: usize,
     /// How many bytes of what comes before it in every stream it joins the piece may copy from (see
     /// [`DeflatePiece::middle_after`]).
@@ -98,9 +99,7 @@ impl DeflatePiece {
             deflated.extend_from_slice(&(!len).to_le_bytes());
             deflated.extend_from_slice(chunk);
         }
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(data);
-        DeflatePiece { deflated: deflated.into(), crc, len: data.len(), reach: 0 }
+        DeflatePiece { deflated: deflated.into(), crc: crc32fast::hash(data), len: data.len(), reach: 0 }
     }
 
     fn compress(data: &[u8], flush: FlushCompress) -> DeflatePiece {
@@ -149,9 +148,7 @@ impl DeflatePiece {
             deflated.reserve(deflated.capacity().max(64));
         }
         // Pieces are kept in caches, which weigh them by their length.
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(data);
-        DeflatePiece { deflated: deflated.as_slice().into(), crc, len: data.len(), reach: 0 }
+        DeflatePiece { deflated: deflated.as_slice().into(), crc: crc32fast::hash(data), len: data.len(), reach: 0 }
     }
 
     /// The data this piece holds, when it refers to nothing before it (`middle` or `last`). Pieces never leave
@@ -196,7 +193,7 @@ impl DeflatePiece {
         let mut crc = crc32fast::Hasher::new();
         let mut len = 0usize;
         for piece in pieces {
-            crc.combine(&piece.crc);
+            crc.combine(&crc32fast::Hasher::new_with_initial_len(piece.crc, piece.len as u64));
             len += piece.len;
         }
         (crc.finalize(), len)
