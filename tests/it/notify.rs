@@ -321,6 +321,21 @@ async fn open_mode_says_following_needs_an_account() {
     assert!(reply.text().contains("open mode"), "{}", reply.text());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_mode_lists_no_empty_follow_item_among_the_page_actions() {
+    let wiki = TestWiki::with_files(&[("index.md", "# Home\n"), ("guide.md", "# Guide\n")]).await;
+    let page = wiki.get("/guide").await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    let actions = &html[html.find("class=\"page-actions\"").expect("page actions")..];
+    let actions = &actions[..actions.find("</nav>").expect("the end of the page actions")];
+    assert!(actions.contains("/-/history/guide.md"), "{actions}");
+    assert!(!actions.contains("/-/follow"), "open mode has no one to follow for: {actions}");
+    let items: Vec<&str> =
+        actions.split("<li>").skip(1).map(|it| it.split("</li>").next().unwrap_or("").trim()).collect();
+    assert!(items.iter().all(|it| !it.is_empty()), "an empty item among the page actions: {actions}");
+}
+
 /// `kill -9` during a storm of saves by five people whom twenty others follow: after a restart, every inbox
 /// holds exactly one delivery per followed commit, checked against `git log`: no gaps, no duplicates.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
