@@ -119,47 +119,37 @@ pub enum Arg {
 }
 
 /// The message files of every shipped language, parsed and checked: each has exactly the messages of English.
+/// English is kept from the start; another language is parsed again on its first use, from the texts checked
+/// at the start (a parsed language holds about 0.4 MiB, and most servers speak one or two of the five).
 pub struct Messages {
-    bundles: Vec<FluentBundle<FluentResource>>,
+    bundles: [std::sync::OnceLock<FluentBundle<FluentResource>>; UiLanguage::ALL.len()],
+    /// Each language's override file (its name and text), read once at the start.
+    overrides: Vec<Option<(String, String)>>,
     ids: Vec<String>,
 }
+
+type Bundle = FluentBundle<FluentResource>;
 
 impl Messages {
     /// Loads the default theme's messages, each language's file overridden message by message by
     /// `override_dir/locales/<code>/lore.ftl` when there is one. Fails, naming the file and line, on a syntax
     /// error, and on a language whose messages are not exactly English's.
     pub fn load(override_dir: Option<&Path>) -> Result<Messages> {
-        let mut bundles = Vec::new();
+        let mut overrides = Vec::new();
         let mut all_ids = Vec::new();
+        let bundles: [std::sync::OnceLock<Bundle>; UiLanguage::ALL.len()] = Default::default();
         for language in UiLanguage::ALL {
-            let mut bundle = FluentBundle::new_concurrent(vec![
-                language.code().parse().map_err(|_| Error::bad_input("bad language code"))?,
-            ]);
-            // Fluent would wrap every value in Unicode isolation marks; HTML has `dir` for that.
-            bundle.set_use_isolating(false);
-            let relative = format!("{}/{MESSAGE_FILE}", language.code());
-            let default = DEFAULT_LOCALES
-                .get_file(&relative)
-                .and_then(|it| it.contents_utf8())
-                .ok_or_else(|| Error::bad_input(format!("the default theme has no locales/{relative}")))?;
+            let path = override_dir.map(|dir| dir.join("locales").join(language.code()).join(MESSAGE_FILE));
+            let over = path.and_then(|path| Some((path.display().to_string(), std::fs::read_to_string(&path).ok()?)));
             let mut ids = Vec::new();
-            let resource = parse(&format!("locales/{relative}"), default, &mut ids)?;
-            bundle
-                .add_resource(resource)
-                .map_err(|errors| Error::bad_input(format!("locales/{relative}: {}", describe(&errors))))?;
-            if let Some(dir) = override_dir {
-                let path = dir.join("locales").join(language.code()).join(MESSAGE_FILE);
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    let mut override_ids = Vec::new();
-                    let resource = parse(&path.display().to_string(), &text, &mut override_ids)?;
-                    bundle.add_resource_overriding(resource);
-                    ids.extend(override_ids);
-                }
+            let bundle = build_bundle(language, over.as_ref(), &mut ids)?;
+            if language == UiLanguage::En {
+                let _ = bundles[language.index()].set(bundle);
             }
             ids.sort();
             ids.dedup();
             all_ids.push(ids);
-            bundles.push(bundle);
+            overrides.push(over);
         }
         let english = &all_ids[0];
         for (language, ids) in UiLanguage::ALL.iter().zip(&all_ids).skip(1) {
@@ -175,7 +165,18 @@ impl Messages {
                 )));
             }
         }
-        Ok(Messages { bundles, ids: all_ids.swap_remove(0) })
+        Ok(Messages { bundles, overrides, ids: all_ids.swap_remove(0) })
+    }
+
+    // The messages of `language`, parsed on first use.
+    fn bundle(&self, language: UiLanguage) -> &Bundle {
+        self.bundles[language.index()].get_or_init(|| {
+            build_bundle(language, self.overrides[language.index()].as_ref(), &mut Vec::new()).unwrap_or_else(|err| {
+                // The same texts were read without an error at the start.
+                tracing::error!(language = language.code(), error = %err, "the messages cannot be read again");
+                FluentBundle::new_concurrent(Vec::new())
+            })
+        })
     }
 
     /// The ids of every message, sorted (the same in every language).
@@ -190,7 +191,7 @@ impl Messages {
 
     /// Message `id` in `language` with its arguments; `None` when there is no such message.
     pub fn format(&self, language: UiLanguage, id: &str, args: &[(&str, Arg)]) -> Option<String> {
-        let bundle = &self.bundles[language.index()];
+        let bundle = self.bundle(language);
         let pattern = bundle.get_message(id)?.value()?;
         let mut fluent_args = FluentArgs::with_capacity(args.len());
         for (name, value) in args {
@@ -225,7 +226,7 @@ impl Messages {
 
     /// The script messages whose ids start with `prefix` (one of `js-…`), as [`Messages::script_messages`].
     pub fn script_messages_starting(&self, language: UiLanguage, prefix: &str) -> String {
-        let bundle = &self.bundles[language.index()];
+        let bundle = self.bundle(language);
         let mut res = serde_json::Map::new();
         for id in self.ids.iter().filter(|it| it.starts_with("js-") && it.starts_with(prefix)) {
             let Some(pattern) = bundle.get_message(id).and_then(|it| it.value()) else { continue };
@@ -303,6 +304,28 @@ pub fn relative_time_unit(seconds: i64) -> (&'static str, i64) {
     }
 }
 
+// The messages of `language`: the default theme's file, overridden message by message by `over` (a file's name
+// and text), collecting their message ids into `ids`.
+fn build_bundle(language: UiLanguage, over: Option<&(String, String)>, ids: &mut Vec<String>) -> Result<Bundle> {
+    let mut bundle =
+        FluentBundle::new_concurrent(vec![language.code().parse().map_err(|_| Error::bad_input("bad language code"))?]);
+    // Fluent would wrap every value in Unicode isolation marks; HTML has `dir` for that.
+    bundle.set_use_isolating(false);
+    let relative = format!("{}/{MESSAGE_FILE}", language.code());
+    let default = DEFAULT_LOCALES
+        .get_file(&relative)
+        .and_then(|it| it.contents_utf8())
+        .ok_or_else(|| Error::bad_input(format!("the default theme has no locales/{relative}")))?;
+    let resource = parse(&format!("locales/{relative}"), default, ids)?;
+    bundle
+        .add_resource(resource)
+        .map_err(|errors| Error::bad_input(format!("locales/{relative}: {}", describe(&errors))))?;
+    if let Some((name, text)) = over {
+        bundle.add_resource_overriding(parse(name, text, ids)?);
+    }
+    Ok(bundle)
+}
+
 // Parses one message file, collecting its message ids; fails naming the file and the line of each error.
 fn parse(name: &str, text: &str, ids: &mut Vec<String>) -> Result<FluentResource> {
     let resource = FluentResource::try_new(text.to_string()).map_err(|(_, errors)| {
@@ -356,6 +379,16 @@ mod tests {
         assert_eq!(UiLanguage::parse("de"), Some(UiLanguage::De));
         assert_eq!(UiLanguage::parse("fr"), None);
         assert_eq!(UiLanguage::parse("de-AT"), None);
+    }
+
+    #[test]
+    fn a_language_other_than_english_is_parsed_on_its_first_use() {
+        let messages = Messages::load(None).unwrap();
+        assert!(messages.bundles[UiLanguage::En.index()].get().is_some());
+        assert!(UiLanguage::ALL[1..].iter().all(|it| messages.bundles[it.index()].get().is_none()));
+        assert_eq!(messages.text(UiLanguage::De, "page-history"), "Verlauf");
+        assert!(messages.bundles[UiLanguage::De.index()].get().is_some());
+        assert!(messages.bundles[UiLanguage::Ja.index()].get().is_none());
     }
 
     #[test]
