@@ -256,8 +256,11 @@ impl Site {
             if !page_path.is_markdown() {
                 continue;
             }
-            let new_meta =
-                blob.map(|blob| self.meta(&page_path, blob).map(|meta| PageEntry { blob, meta })).transpose()?;
+            // The first snapshot reads every page once, and holds what it read: kept in the metadata cache too,
+            // every page's entry held its key and slot there for nothing (6 MiB on the tldr-like wiki).
+            let read =
+                |blob| if old.head.is_none() { self.read_meta(&page_path, blob) } else { self.meta(&page_path, blob) };
+            let new_meta = blob.map(|blob| read(blob).map(|meta| PageEntry { blob, meta })).transpose()?;
             changed_pages.push(page_path.clone());
             let old_meta = match &new_meta {
                 Some(entry) => pages.insert(page_path.clone(), entry.clone()),
@@ -320,24 +323,32 @@ impl Site {
         Ok((snapshot, changed_pages))
     }
 
+    /// The metadata of the page `path` as blob `blob` holds it: the served snapshot's when it holds that blob
+    /// there, else from the metadata cache (older versions, pages that just changed).
     pub(super) fn meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {
+        if let Some(entry) = self.snapshot().pages.get(path).filter(|it| it.blob == blob) {
+            return Ok(entry.meta.clone());
+        }
         // Metadata depends on the path only through the fallback title (file or folder name).
         let key = (blob, page::fallback_title(path));
-        self.snapshots.meta_cache.get_or_insert_with(&key, || {
-            if self.store.blob_size(blob)? > self.config.max_page_bytes {
-                let mut meta = page::read_meta(path, "");
-                meta.warnings.push(format!(
-                    "this page is larger than the limit of {} bytes and is not rendered",
-                    self.config.max_page_bytes
-                ));
-                return Ok(Arc::new(meta));
-            }
-            let bytes = self.store.read_blob(blob)?;
-            let (text, decode_warning) = page::decode(&bytes);
-            let mut meta = page::read_meta(path, &text);
-            meta.warnings.extend(decode_warning);
-            Ok(Arc::new(meta))
-        })
+        self.snapshots.meta_cache.get_or_insert_with(&key, || self.read_meta(path, blob))
+    }
+
+    // The metadata of `path` as `blob` holds it, read and parsed.
+    fn read_meta(&self, path: &RepoPath, blob: ObjectId) -> Result<Arc<PageMeta>> {
+        if self.store.blob_size(blob)? > self.config.max_page_bytes {
+            let mut meta = page::read_meta(path, "");
+            meta.warnings.push(format!(
+                "this page is larger than the limit of {} bytes and is not rendered",
+                self.config.max_page_bytes
+            ));
+            return Ok(Arc::new(meta));
+        }
+        let bytes = self.store.read_blob(blob)?;
+        let (text, decode_warning) = page::decode(&bytes);
+        let mut meta = page::read_meta(path, &text);
+        meta.warnings.extend(decode_warning);
+        Ok(Arc::new(meta))
     }
 }
 
