@@ -42,10 +42,17 @@ pub fn toc_heap_size(toc: &[TocEntry]) -> usize {
 /// A table of contents as caches keep it: every heading's id and text in one block, and per heading its level,
 /// section and where its id and text end. As `TocEntry`s each heading took two blocks of its own and 64 bytes
 /// besides: the render cache of the flat 10,000-page wiki held 5 MiB of tables of contents, 1.5 kept so.
-#[derive(Debug, Clone, Default)]
-pub struct KeptToc {
-    texts: Box<str>,
-    headings: Box<[KeptHeading]>,
+#[derive(Debug, Clone)]
+pub struct KeptToc(KeptTocForm);
+
+#[derive(Debug, Clone)]
+enum KeptTocForm {
+    Compact {
+        texts: Box<str>,
+        headings: Box<[KeptHeading]>,
+    },
+    /// A table whose texts or sections go beyond 32 bits (a page far over any sensible `max_page_bytes`).
+    AsItWas(Vec<TocEntry>),
 }
 
 #[derive(Debug, Clone)]
@@ -57,8 +64,12 @@ struct KeptHeading {
 }
 
 impl KeptToc {
-    /// `toc` kept, or `None` when a heading's section or text lies beyond 4 GiB (no page that Lore renders).
-    pub fn keep(toc: &[TocEntry]) -> Option<KeptToc> {
+    /// `toc`, kept compactly when its texts and sections fit 32 bits.
+    pub fn keep(toc: Vec<TocEntry>) -> KeptToc {
+        KeptToc(KeptToc::compact(&toc).unwrap_or(KeptTocForm::AsItWas(toc)))
+    }
+
+    fn compact(toc: &[TocEntry]) -> Option<KeptTocForm> {
         let mut texts = String::with_capacity(toc.iter().map(|it| it.id.len() + it.text.len()).sum());
         let mut headings = Vec::with_capacity(toc.len());
         for entry in toc {
@@ -69,20 +80,24 @@ impl KeptToc {
             let section = u32::try_from(entry.section).ok()?;
             headings.push(KeptHeading { level: entry.level, section, id_end, text_end });
         }
-        Some(KeptToc { texts: texts.into(), headings: headings.into() })
+        Some(KeptTocForm::Compact { texts: texts.into(), headings: headings.into() })
     }
 
     /// The table of contents it keeps.
     pub fn entries(&self) -> Vec<TocEntry> {
+        let (texts, headings) = match &self.0 {
+            KeptTocForm::Compact { texts, headings } => (texts, headings),
+            KeptTocForm::AsItWas(entries) => return entries.clone(),
+        };
         let mut start = 0;
-        self.headings
+        headings
             .iter()
             .map(|it| {
                 let (id_end, text_end) = (it.id_end as usize, it.text_end as usize);
                 let entry = TocEntry {
                     level: it.level,
-                    id: self.texts[start..id_end].to_string(),
-                    text: self.texts[id_end..text_end].to_string(),
+                    id: texts[start..id_end].to_string(),
+                    text: texts[id_end..text_end].to_string(),
                     section: it.section as usize,
                 };
                 start = text_end;
@@ -93,7 +108,10 @@ impl KeptToc {
 
     /// The bytes it holds on the heap.
     pub fn heap_size(&self) -> usize {
-        self.texts.len() + self.headings.len() * size_of::<KeptHeading>()
+        match &self.0 {
+            KeptTocForm::Compact { texts, headings } => texts.len() + headings.len() * size_of::<KeptHeading>(),
+            KeptTocForm::AsItWas(entries) => toc_heap_size(entries),
+        }
     }
 }
 
@@ -802,10 +820,11 @@ mod tests {
     fn a_kept_table_of_contents_reads_back_as_it_was() {
         let toc = render("# Title\n\n## Déploiement\n\n### Étapes *une* à deux\n\n## \n\n## Rollback\n").toc;
         assert_eq!(toc.len(), 5, "{toc:?}");
-        let kept = KeptToc::keep(&toc).unwrap();
+        let kept = KeptToc::keep(toc.clone());
+        assert!(matches!(kept.0, KeptTocForm::Compact { .. }));
         assert_eq!(kept.entries(), toc);
         assert!(kept.heap_size() < toc_heap_size(&toc));
-        assert_eq!(KeptToc::keep(&[]).unwrap().entries(), Vec::new());
+        assert_eq!(KeptToc::keep(Vec::new()).entries(), Vec::new());
     }
 
     #[track_caller]

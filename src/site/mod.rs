@@ -135,41 +135,23 @@ fn render_cache(budget: u64) -> ByteCache<RenderKey, Arc<KeptBody>> {
 /// second time: on the flat 10,000-page wiki 23 MiB beside the views' 40.
 struct KeptBody {
     html: Arc<DeflatePiece>,
-    toc: KeptTocOrEntries,
-}
-
-// A table of contents kept compactly, or as it is when it does not fit `KeptToc`.
-enum KeptTocOrEntries {
-    Kept(render::KeptToc),
-    Entries(Vec<render::TocEntry>),
+    toc: render::KeptToc,
 }
 
 impl KeptBody {
     fn keep(body: RenderedBody) -> KeptBody {
-        let toc = match render::KeptToc::keep(&body.toc) {
-            Some(kept) => KeptTocOrEntries::Kept(kept),
-            None => KeptTocOrEntries::Entries(body.toc),
-        };
-        KeptBody { html: Arc::new(DeflatePiece::middle(body.html.as_bytes())), toc }
+        KeptBody { html: Arc::new(DeflatePiece::middle(body.html.as_bytes())), toc: render::KeptToc::keep(body.toc) }
     }
 
     fn body(&self) -> Result<RenderedBody> {
         let html = String::from_utf8(self.html.inflate()).map_err(|_| {
             Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, "a cached rendered body is damaged"))
         })?;
-        let toc = match &self.toc {
-            KeptTocOrEntries::Kept(kept) => kept.entries(),
-            KeptTocOrEntries::Entries(entries) => entries.clone(),
-        };
-        Ok(RenderedBody { html, toc })
+        Ok(RenderedBody { html, toc: self.toc.entries() })
     }
 
     fn heap_size(&self) -> usize {
-        self.html.weight()
-            + match &self.toc {
-                KeptTocOrEntries::Kept(kept) => kept.heap_size(),
-                KeptTocOrEntries::Entries(entries) => render::toc_heap_size(entries),
-            }
+        self.html.weight() + self.toc.heap_size()
     }
 }
 
