@@ -473,11 +473,12 @@ impl Stored {
             if matches!(part, Part::Account) {
                 before.clear();
             } else {
-                // Only the last MAX_REACH bytes are ever referred to.
-                if before.len() > 2 * encoding::MAX_REACH {
-                    before.drain(..before.len() - encoding::MAX_REACH);
+                // Only the last MAX_REACH bytes are ever referred to: of a long body, only its tail is copied.
+                let html = &html.as_bytes()[html.len().saturating_sub(encoding::MAX_REACH)..];
+                if before.len() + html.len() > 2 * encoding::MAX_REACH {
+                    before.drain(..before.len().saturating_sub(encoding::MAX_REACH));
                 }
-                before.extend_from_slice(html.as_bytes());
+                before.extend_from_slice(html);
             }
             parts.push(part);
         }
@@ -669,6 +670,35 @@ mod tests {
         assert_eq!((plain_html.as_str(), &plain_etag), (whole, &etag));
         let (status, _, _) = read(&page, &[("if-none-match", &etag)], "unused");
         assert_eq!(status, StatusCode::NOT_MODIFIED);
+    }
+
+    #[test]
+    fn a_views_own_pieces_refer_back_to_what_precedes_them_up_to_the_account_slot() {
+        // After the body, the view's own stretch repeats it (as a page's table of contents repeats its headings);
+        // before the account slot, its first stretch has nothing to refer back to.
+        let body_html = "<h2>Rolling back a deploy of the billing service</h2>";
+        let layout =
+            format!("<header>{body_html}<!--lore:account--></header><article><!--lore:body--></article>{body_html}");
+        let view = Rendered { shared_html: layout, personal: "<a>Ann</a>".into(), anonymous: None, body: None }
+            .with_body(body(body_html));
+        let cache = PageCache::new(1 << 20, CacheCounters::default());
+        cache.insert(key(true), &view, false, i64::MAX);
+        let page = cache.get(&key(true), 0).expect("kept");
+        let Stored::Pieces { parts, .. } = &page.stored else { panic!("kept in pieces") };
+        let own: Vec<usize> = parts
+            .iter()
+            .filter_map(|it| match it {
+                Part::Own(piece) => Some(piece.weight()),
+                _ => None,
+            })
+            .collect();
+        let alone = |html: &str, last: bool| view_piece(html, last).weight();
+        assert_eq!(own[0], alone(&format!("<header>{body_html}"), false), "nothing before it");
+        assert!(own[2] < alone(body_html, true), "the last piece copies the body: {own:?}");
+        let whole = |who: &str| format!("<header>{body_html}{who}</header><article>{body_html}</article>{body_html}");
+        for (headers, who) in [(&[("accept-encoding", "gzip")][..], "<a>Ann</a>"), (&[][..], "<a>Bob</a>")] {
+            assert_eq!(read(&page, headers, who).1, whole(who));
+        }
     }
 
     #[test]
