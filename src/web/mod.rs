@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod auth;
 mod cluster;
+mod connections;
 mod csrf;
 mod edit;
 mod encoding;
@@ -36,16 +37,13 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -297,6 +295,7 @@ impl Server {
         let max_connections = config.max_connections.clamp(1, Semaphore::MAX_PERMITS);
         let slots = Arc::new(Semaphore::new(max_connections));
         let (closing, _) = tokio::sync::watch::channel(());
+        let mut workers = connections::ConnectionWorkers::start(&self.router, header_timeout)?;
         let shutdown = shutdown_signal();
         tokio::pin!(shutdown);
         loop {
@@ -305,32 +304,15 @@ impl Server {
                 accepted = accept_within(&self.listener, &slots) => accepted,
             };
             let Some((stream, remote, slot)) = accepted else { continue };
-            let router = self.router.clone();
-            let mut closing = closing.subscribe();
-            let open = self.site.metrics().connection_opened();
-            tokio::spawn(async move {
-                let _slot = slot;
-                let _open = open;
-                // What `into_make_service_with_connect_info` did: handlers read the client's address.
-                let service = router.map_request(move |mut request: Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(remote));
-                    request
-                });
-                let mut builder = hyper::server::conn::http1::Builder::new();
-                builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
-                let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-                tokio::pin!(connection);
-                let res = tokio::select! {
-                    res = connection.as_mut() => res,
-                    _ = closing.changed() => {
-                        connection.as_mut().graceful_shutdown();
-                        connection.await
-                    }
-                };
-                if let Err(err) = res {
-                    tracing::debug!(error = %err, %remote, "connection ended with an error");
+            let stream = match stream.into_std() {
+                Ok(stream) => stream,
+                Err(err) => {
+                    tracing::debug!(error = %err, %remote, "a connection could not be handed over");
+                    continue;
                 }
-            });
+            };
+            let open = self.site.metrics().connection_opened();
+            workers.serve(connections::Connection { stream, remote, slot, open, closing: closing.subscribe() });
         }
         self.stopping.send_replace(true);
         // Stop accepting; idle connections close at once, the others after their current request.
@@ -341,6 +323,8 @@ impl Server {
         if tokio::time::timeout(SHUTDOWN_WAIT, slots.acquire_many(all)).await.is_err() {
             tracing::warn!("stopping with requests still under way after {} s", SHUTDOWN_WAIT.as_secs());
         }
+        // Their threads end, closing what is still open.
+        drop(workers);
         let (site, auth) = (self.site.clone(), self.auth.clone());
         blocking(move || {
             site.save_change_index()?;
