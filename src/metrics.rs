@@ -9,6 +9,7 @@
 //! Replication (a replica following a primary) reports through [`Metrics::set_replication_lag`] and
 //! [`Metrics::forwarded_write`]; on a primary those metrics stay registered at zero.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
@@ -33,15 +34,15 @@ pub const CACHES: [&str; 5] = ["page", "render", "meta", "blame", "line_stats"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RequestLabels {
-    route: String,
-    method: String,
+    route: &'static str,
+    method: &'static str,
     status: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RouteLabels {
-    route: String,
-    method: String,
+    route: &'static str,
+    method: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -267,11 +268,9 @@ impl Metrics {
 
     /// Counts one answered request. `route` is the router's template (`/-/history/{*path}`), never the path.
     pub fn request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
-        let method = bounded_method(method).to_string();
-        let route = route.to_string();
-        self.request_seconds
-            .get_or_create(&RouteLabels { route: route.clone(), method: method.clone() })
-            .observe(elapsed.as_secs_f64());
+        let method = bounded_method(method);
+        let route = route_label(route);
+        self.request_seconds.get_or_create(&RouteLabels { route, method }).observe(elapsed.as_secs_f64());
         self.requests.get_or_create(&RequestLabels { route, method, status }).inc();
     }
 
@@ -375,6 +374,22 @@ impl CacheCounters {
 }
 
 // Methods outside the usual few share one label value, so a client inventing methods adds no series.
+// Route templates are the router's own few dozen: each is kept once for the process's life, so that counting a
+// request makes no label strings.
+fn route_label(route: &str) -> &'static str {
+    static ROUTES: std::sync::RwLock<BTreeSet<&'static str>> = std::sync::RwLock::new(BTreeSet::new());
+    if let Some(kept) = ROUTES.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(route) {
+        return kept;
+    }
+    let mut routes = ROUTES.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(kept) = routes.get(route) {
+        return kept;
+    }
+    let kept: &'static str = Box::leak(route.into());
+    routes.insert(kept);
+    kept
+}
+
 fn bounded_method(method: &str) -> &'static str {
     match method {
         "GET" => "GET",

@@ -150,7 +150,13 @@ fn page_file(path: &str) -> Result<String> {
     }
     let file = RepoPath::parse(path)?;
     let last = file.file_name();
-    Ok(if last.contains('.') { file.as_str().to_string() } else { format!("{file}.md") })
+    let mut res = String::with_capacity(file.as_str().len() + 3);
+    res.push_str(file.as_str());
+    // Not `format!`: every page view is judged here.
+    if !last.contains('.') {
+        res.push_str(".md");
+    }
+    Ok(res)
 }
 
 /// Middleware: works out the viewer, refuses what the route table forbids, and runs the rest of the request

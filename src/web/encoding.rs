@@ -48,14 +48,14 @@ impl Accepted {
                     let param = param.trim();
                     param.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|it| it <= 0.0))
                 });
-                match name.to_ascii_lowercase().as_str() {
-                    "br" => res.brotli = !refused,
-                    "gzip" | "x-gzip" => res.gzip = !refused,
-                    "*" => {
-                        res.brotli |= !refused;
-                        res.gzip |= !refused;
-                    }
-                    _ => {}
+                // Compared as they are, not lowercased into a new string: every page view reads this.
+                if name.eq_ignore_ascii_case("br") {
+                    res.brotli = !refused;
+                } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+                    res.gzip = !refused;
+                } else if name == "*" {
+                    res.brotli |= !refused;
+                    res.gzip |= !refused;
                 }
             }
         }

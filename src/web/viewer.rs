@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
+use axum::http::HeaderName;
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use percent_encoding::percent_decode_str;
@@ -39,7 +40,8 @@ pub struct Viewer {
 
 /// The response header that marks a page the service worker may keep as an offline copy, holding the
 /// reader's [`Viewer::offline_key`]. Only wiki pages and folders carry it: nothing personal, no editor, no API.
-pub const OFFLINE_HEADER: &str = "lore-offline";
+/// A `HeaderName` made once: a name given as text is copied into a new one at every insert.
+pub const OFFLINE_HEADER: HeaderName = HeaderName::from_static("lore-offline");
 
 tokio::task_local! {
     // The viewer of the request being handled, for the page header (`Frame::new` has no request to ask).
