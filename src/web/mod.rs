@@ -704,7 +704,7 @@ fn join_error(err: tokio::task::JoinError) -> Error {
 pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     // The viewer goes along, so pages rendered off the runtime still know who is looking.
     let viewer = Viewer::current();
-    tokio::task::spawn_blocking(move || match viewer {
+    connections::spawn_blocking(move || match viewer {
         Some(viewer) => viewer.scope(work),
         None => work(),
     })

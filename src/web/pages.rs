@@ -356,7 +356,7 @@ fn respond_and_keep(
     if let Some(key) = key {
         tokio::spawn(async move {
             let Some(turn) = state.page_cache.compress_turn(&rendered).await else { return };
-            tokio::task::spawn_blocking(move || {
+            super::connections::spawn_blocking(move || {
                 state.page_cache.insert(key, &rendered, inline_styles, fresh_until);
                 drop(turn);
             });
