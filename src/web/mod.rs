@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -47,7 +47,6 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{Auth, AuthMode};
 use crate::config::Config;
@@ -505,26 +504,12 @@ pub fn router(state: AppState) -> Router {
                         },
                     ),
                 ))
-                .layer(middleware::from_fn(conditional_get))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    HeaderName::from_static("x-frame-options"),
-                    HeaderValue::from_static("SAMEORIGIN"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy))
+                .layer(middleware::from_fn_with_state(policy, secure_and_conditional))
                 .layer(CatchPanicLayer::custom(panic_response))
                 .option_layer(has_replicas.then(|| middleware::from_fn_with_state(state.clone(), forward::stamp_head)))
                 .layer(middleware::from_fn_with_state(state.clone(), forward::forward_writes))
                 .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
-                .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
-                .layer(middleware::from_fn(refuse_cross_site))
+                .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site_and_theme_errors))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)
@@ -547,22 +532,40 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
     res
 }
 
-// Reads answer `If-None-Match` with 304: every successful HTML or JSON answer without a validator of its own
-// gets one from its body (a weak one: the body is the same, whatever the encoding it travels in).
-async fn conditional_get(request: Request, next: Next) -> Response {
-    if request.method() != Method::GET {
-        return next.run(request).await;
-    }
+// What every answer gets, in one layer: the security headers (`policy` is the Content-Security-Policy; a handler
+// may set its own, but `nosniff` holds everywhere), and reads answered with 304 when `If-None-Match` names
+// them. As five layers (each boxing every route once more, and a request going through each box) they cost a
+// sixth of a warm page view's CPU with the two that `refuse_cross_site_and_theme_errors` replaced: the flat
+// 10,000-page wiki's warm views with gzip at 57,100–57,800 req/s with the seven, 67,500–68,400 without them.
+async fn secure_and_conditional(State(policy): State<HeaderValue>, request: Request, next: Next) -> Response {
     // Only the validators the client holds: a copy of every header of every read cost more than they do.
-    let mut request_headers = HeaderMap::new();
-    for value in request.headers().get_all(header::IF_NONE_MATCH) {
-        request_headers.append(header::IF_NONE_MATCH, value.clone());
+    let validators = (request.method() == Method::GET).then(|| {
+        let mut validators = HeaderMap::new();
+        for value in request.headers().get_all(header::IF_NONE_MATCH) {
+            validators.append(header::IF_NONE_MATCH, value.clone());
+        }
+        validators
+    });
+    let mut res = next.run(request).await;
+    let headers = res.headers_mut();
+    headers.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("SAMEORIGIN"));
+    headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(policy);
+    match validators {
+        Some(validators) => answer_conditionally(&validators, res).await,
+        None => res,
     }
-    let res = next.run(request).await;
+}
+
+// A read's answer, or 304 when the client's `request_headers` name it: every successful HTML or JSON answer
+// without a validator of its own gets one from its body (a weak one: the body is the same, whatever the
+// encoding it travels in).
+async fn answer_conditionally(request_headers: &HeaderMap, res: Response) -> Response {
     // An answer with a validator of its own (the page API's blob id) is not modified when the client has it.
     if res.status() == StatusCode::OK
         && let Some(etag) = res.headers().get(header::ETAG).cloned()
-        && page_cache::if_none_match(&request_headers, &etag)
+        && page_cache::if_none_match(request_headers, &etag)
     {
         let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
         not_modified.headers_mut().insert(header::ETAG, etag);
@@ -587,7 +590,7 @@ async fn conditional_get(request: Request, next: Next) -> Response {
     };
     let etag = format!("W/\"{:08x}-{:x}\"", crc32fast::hash(&bytes), bytes.len());
     let etag = HeaderValue::from_str(&etag).expect("hex digits are valid header values");
-    if page_cache::if_none_match(&request_headers, &etag) {
+    if page_cache::if_none_match(request_headers, &etag) {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
         res.headers_mut().insert(header::ETAG, etag);
         for name in [header::CACHE_CONTROL, header::VARY] {
@@ -601,10 +604,14 @@ async fn conditional_get(request: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-// Handlers mark error responses; this turns them into the theme's error page, with the site's frame.
-async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+// Refuses cross-site writes (`cross_site_refusal`); and handlers mark error responses, which this turns into the
+// theme's error page, with the site's frame. One layer for both (see `secure_and_conditional`).
+async fn refuse_cross_site_and_theme_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let host = view::host_of(request.headers());
-    let res = next.run(request).await;
+    let res = match cross_site_refusal(&request) {
+        Some(refusal) => refusal,
+        None => next.run(request).await,
+    };
     let mut res = themed_error_page(&state, &host, res);
     // Pages are in the language `Accept-Language` chose (unless the account chose one): caches must keep
     // one copy per language.
@@ -643,10 +650,10 @@ pub(crate) fn themed_error_page(state: &AppState, host: &str, res: Response) -> 
 
 // Browsers send Origin (and Sec-Fetch-Site) with every unsafe request: one from another site is refused
 // before any handler runs, whatever token it carries. Clients such as git and curl send neither.
-async fn refuse_cross_site(request: Request, next: Next) -> Response {
+fn cross_site_refusal(request: &Request) -> Option<Response> {
     let method = request.method();
     if method == Method::GET || method == Method::HEAD || method == Method::OPTIONS {
-        return next.run(request).await;
+        return None;
     }
     let headers = request.headers();
     let host = headers.get(header::HOST).and_then(|it| it.to_str().ok()).unwrap_or_default();
@@ -658,13 +665,13 @@ async fn refuse_cross_site(request: Request, next: Next) -> Response {
     if cross_site || origin_host.is_some_and(|it| it != host) {
         let wants_json = request.uri().path().starts_with("/-/api/");
         let message = "cross-site requests are not allowed";
-        return if wants_json {
+        return Some(if wants_json {
             error::api_error(StatusCode::FORBIDDEN, "forbidden", message)
         } else {
             error::error_page(StatusCode::FORBIDDEN, message)
-        };
+        });
     }
-    next.run(request).await
+    None
 }
 
 fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
