@@ -3,9 +3,10 @@
 
 // With the connections on the shared multi-threaded runtime, the two workers of a 2-core machine took each
 // other's connections' tasks in turn: allocations made on one thread were freed on the other, and the threads
-// woke each other. Warm page views of the flat 10,000-page wiki (wrk -t2 -c8, gzip) cost 13.5 µs of user and
-// 11.7 µs of system CPU per request there; on one thread alone 10.2 and 6.6, with no context switches. Work
-// that takes long (renders, saves, git) goes to the main runtime's blocking threads (`spawn_blocking`).
+// woke each other. Warm page views of the flat 10,000-page wiki (wrk -t2 -c8, random pages, gzip) cost
+// 13.0–13.5 µs of user and 11.4–11.9 µs of system CPU per request there, and 9.9–10.0 and 9.7–9.9 served
+// here (48,800 → 60,100–60,500 req/s). Work that takes long (renders, saves, git) goes to the main runtime's
+// blocking threads (`spawn_blocking`).
 
 use std::cell::OnceCell;
 use std::net::SocketAddr;
