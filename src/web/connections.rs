@@ -143,3 +143,53 @@ async fn serve(router: Router, header_timeout: Duration, connection: Connection)
         tracing::debug!(error = %err, %remote, "connection ended with an error");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::sync::Semaphore;
+
+    use super::*;
+    use crate::metrics::Metrics;
+
+    #[test]
+    fn a_connection_is_served_on_a_worker_thread_and_its_blocking_work_on_the_main_runtime() {
+        let main = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("main-runtime")
+            .enable_all()
+            .build()
+            .unwrap();
+        let answer = main.block_on(async {
+            let router = Router::new().route(
+                "/",
+                axum::routing::get(|| async {
+                    let served_on = std::thread::current().name().unwrap_or_default().to_string();
+                    let blocked_on =
+                        spawn_blocking(|| std::thread::current().name().unwrap_or_default().to_string()).await.unwrap();
+                    format!("served on {served_on}, blocked on {blocked_on}")
+                }),
+            );
+            let mut workers = ConnectionWorkers::start(&router, Duration::from_secs(5)).unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let client = tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.unwrap();
+                stream.write_all(b"GET / HTTP/1.1\r\nHost: wiki\r\nConnection: close\r\n\r\n").await.unwrap();
+                let mut answer = String::new();
+                stream.read_to_string(&mut answer).await.unwrap();
+                answer
+            });
+            let (stream, remote) = listener.accept().await.unwrap();
+            let slot = Arc::new(Semaphore::new(1)).acquire_owned().await.unwrap();
+            let (_closing, closing) = tokio::sync::watch::channel(());
+            let open = Metrics::new().connection_opened();
+            workers.serve(Connection { stream: stream.into_std().unwrap(), remote, slot, open, closing });
+            client.await.unwrap()
+        });
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("served on lore-connections-0, blocked on main-runtime"), "{answer}");
+    }
+}
