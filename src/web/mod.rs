@@ -507,7 +507,13 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(policy, secure_and_conditional))
                 .layer(CatchPanicLayer::custom(panic_response))
                 .option_layer(has_replicas.then(|| middleware::from_fn_with_state(state.clone(), forward::stamp_head)))
-                .layer(middleware::from_fn_with_state(state.clone(), forward::forward_writes))
+                // Only a replica forwards writes: elsewhere the layer would only pass each request on.
+                .option_layer(
+                    state
+                        .forwarder
+                        .is_some()
+                        .then(|| middleware::from_fn_with_state(state.clone(), forward::forward_writes)),
+                )
                 .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
                 .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site_and_theme_errors))
                 .layer(DefaultBodyLimit::max(body_limit)),
@@ -534,9 +540,10 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
 
 // What every answer gets, in one layer: the security headers (`policy` is the Content-Security-Policy; a handler
 // may set its own, but `nosniff` holds everywhere), and reads answered with 304 when `If-None-Match` names
-// them. As five layers (each boxing every route once more, and a request going through each box) they cost a
-// sixth of a warm page view's CPU with the two that `refuse_cross_site_and_theme_errors` replaced: the flat
-// 10,000-page wiki's warm views with gzip at 57,100–57,800 req/s with the seven, 67,500–68,400 without them.
+// them. Each layer boxes every route once more and every request goes through each box: with the two that
+// `refuse_cross_site_and_theme_errors` replaced, the seven layers cost a sixth of a warm page view's CPU (the
+// flat 10,000-page wiki's warm views with gzip at 57,100–57,800 req/s with them, 67,500–68,400 in a build
+// that left them out). The work they do stays; what merging saved was within the machine's noise.
 async fn secure_and_conditional(State(policy): State<HeaderValue>, request: Request, next: Next) -> Response {
     // Only the validators the client holds: a copy of every header of every read cost more than they do.
     let validators = (request.method() == Method::GET).then(|| {
