@@ -82,8 +82,7 @@ impl ConnectionWorkers {
     }
 
     /// Hands `connection` to the next worker in turn (past any that has stopped).
-    pub fn serve(&mut self, connection: Connection) {
-        let mut connection = connection;
+    pub fn serve(&mut self, mut connection: Connection) {
         for _ in 0..self.queues.len() {
             let queue = &self.queues[self.next];
             self.next = (self.next + 1) % self.queues.len();
