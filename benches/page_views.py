@@ -74,6 +74,9 @@ def run(label: str, binary, corpus, work, args, urls, res: lb.Results, is_new: b
     folder = work / label
     folder.mkdir()
     repo = lb.bare_copy(corpus, folder)
+    if args.cache_mb is not None:
+        # The server runs in `folder` and reads its lore.yaml.
+        (folder / "lore.yaml").write_text(f"cache_mb: {args.cache_mb}\n")
     lore = lb.Lore(binary, repo, folder / "data", folder)
     timings = lore.start()
     out["start"] = timings
@@ -158,6 +161,7 @@ def main():
     p.add_argument("--seconds", type=int, default=10)
     p.add_argument("--cold", type=int, default=300)
     p.add_argument("--saves", type=int, default=30)
+    p.add_argument("--cache-mb", type=int, help="cache_mb for both servers (default: the server's own default)")
     p.add_argument("--smaps", type=lb.Path, help="copy the server's /proc/PID/smaps after the load runs here")
     args = p.parse_args()
     corpus = lb.corpus(args)
