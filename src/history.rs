@@ -224,8 +224,10 @@ impl ChangeIndex {
     /// Commits newest first that pass `filter`, skipping `offset`, at most `limit`.
     pub fn recent(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Vec<RecentChange> {
         let author = filter.author.as_ref().map(|it| it.to_lowercase());
-        let wanted_paths: Option<Vec<u32>> =
-            filter.paths.as_ref().map(|paths| paths.iter().filter_map(|it| self.path_ids.get(it.as_str()).copied()).collect());
+        let wanted_paths: Option<Vec<u32>> = filter
+            .paths
+            .as_ref()
+            .map(|paths| paths.iter().filter_map(|it| self.path_ids.get(it.as_str()).copied()).collect());
         self.commits
             .iter()
             .rev()

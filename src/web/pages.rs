@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::encoding;
 use super::error::{PageError, error_page};
-use super::page_cache::{self, PageKey, Rendered, SlotBody, page_cache_headers};
+use super::page_cache::{self, KeyContext, PageKey, Rendered, SlotBody, page_cache_headers};
 use super::paths::decode_path;
 use super::raw::ByteRange;
 use super::view::{
@@ -206,16 +206,14 @@ pub async fn content(
     let now = Utc::now();
     let notice = view::notice_from_query(&state, uri.query());
     let host = view::host_of(&headers);
-    let key = PageKey {
-        url: uri.path().to_string(),
-        host: host.clone(),
-        // Folder rules change what lists show, and roles which actions the page offers.
-        access: access_class,
+    let context = KeyContext {
         logged_in: viewer.user.is_some(),
         language: viewer.language,
         head: snapshot.head,
         changes_ready: state.site.changes_ready(),
     };
+    // Folder rules change what lists show, and roles which actions the page offers.
+    let key = PageKey::new(uri.path(), &host, &access_class, context);
     // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
     let cacheable = uri.query().is_none();
     if cacheable && let Some(page) = state.page_cache.get(&key, now.timestamp()) {
