@@ -59,6 +59,19 @@ pub struct DeflatePiece {
     reach: u16,
 }
 
+/// A piece's compressed bytes and what they hold, borrowed from a [`DeflatePiece`] or from a block that keeps
+/// several pieces one after another (a page view's own pieces): what joining pieces into one stream and
+/// inflating them need.
+#[derive(Debug, Clone, Copy)]
+pub struct PieceRef<'a> {
+    pub deflated: &'a [u8],
+    /// The CRC-32 of what the piece holds.
+    pub crc: u32,
+    pub len: usize,
+    /// See [`DeflatePiece::middle_after`].
+    pub reach: u16,
+}
+
 /// The compression level of pieces: bodies and pages are compressed once and sent many times.
 const LEVEL: u32 = 6;
 
@@ -170,6 +183,23 @@ impl DeflatePiece {
         res
     }
 
+    /// Appends the data this piece holds to `out` (see [`PieceRef::inflate_into`]).
+    pub fn inflate_into(&self, out: &mut Vec<u8>) {
+        self.as_piece_ref().inflate_into(out);
+    }
+
+    /// Its bytes and what they hold, borrowed.
+    pub fn as_piece_ref(&self) -> PieceRef<'_> {
+        PieceRef { deflated: &self.deflated, crc: self.crc, len: self.len, reach: self.reach }
+    }
+
+    /// The bytes this piece takes in memory.
+    pub fn weight(&self) -> usize {
+        self.deflated.len()
+    }
+}
+
+impl PieceRef<'_> {
     /// Appends the data this piece holds to `out`, which ends with what came before the piece when it was
     /// compressed after something (`middle_after`, `last_after`).
     pub fn inflate_into(&self, out: &mut Vec<u8>) {
@@ -186,7 +216,7 @@ impl DeflatePiece {
         let start = out.len();
         // The blocks of a piece made by `middle` end with a sync flush and none is final: inflating stops
         // where the input does.
-        let status = inflate.decompress_vec(&self.deflated, out, FlushDecompress::Sync);
+        let status = inflate.decompress_vec(self.deflated, out, FlushDecompress::Sync);
         debug_assert!(
             matches!(status, Ok(Status::Ok | Status::StreamEnd | Status::BufError)) && out.len() - start == self.len,
             "a piece inflates to what it was made of"
@@ -194,13 +224,8 @@ impl DeflatePiece {
         give_back(&DECOMPRESSORS, inflate);
     }
 
-    /// The bytes this piece takes in memory.
-    pub fn weight(&self) -> usize {
-        self.deflated.len()
-    }
-
     /// The CRC-32 and length of the data `pieces` hold, one after the other.
-    pub fn crc_of_all(pieces: &[&DeflatePiece]) -> (u32, usize) {
+    pub fn crc_of_all(pieces: &[PieceRef<'_>]) -> (u32, usize) {
         let mut crc = crc32fast::Hasher::new();
         let mut len = 0usize;
         for piece in pieces {
@@ -214,23 +239,23 @@ impl DeflatePiece {
 /// `data` as one gzip stream, at the level of pieces (for bodies sent many times), with no spare capacity:
 /// caches weigh entries by their length.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    gzip_of_pieces(&[&DeflatePiece::last(data)])
+    gzip_of_pieces(&[DeflatePiece::last(data).as_piece_ref()])
 }
 
 /// One gzip stream of pieces, the last made with [`DeflatePiece::last`], the others not.
-pub fn gzip_of_pieces(pieces: &[&DeflatePiece]) -> Vec<u8> {
-    gzip_of_pieces_with(pieces, DeflatePiece::crc_of_all(pieces))
+pub fn gzip_of_pieces(pieces: &[PieceRef<'_>]) -> Vec<u8> {
+    gzip_of_pieces_with(pieces, PieceRef::crc_of_all(pieces))
 }
 
-/// [`gzip_of_pieces`] when the CRC-32 and length of what they hold are known (`DeflatePiece::crc_of_all`):
+/// [`gzip_of_pieces`] when the CRC-32 and length of what they hold are known (`PieceRef::crc_of_all`):
 /// joining is then copying bytes.
-pub fn gzip_of_pieces_with(pieces: &[&DeflatePiece], (crc, len): (u32, usize)) -> Vec<u8> {
+pub fn gzip_of_pieces_with(pieces: &[PieceRef<'_>], (crc, len): (u32, usize)) -> Vec<u8> {
     let size: usize = pieces.iter().map(|it| it.deflated.len()).sum();
     let mut res = Vec::with_capacity(10 + size + 8);
     // Magic, deflate, no flags, no time, no extra flags, unknown operating system.
     res.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
     for piece in pieces {
-        res.extend_from_slice(&piece.deflated);
+        res.extend_from_slice(piece.deflated);
     }
     res.extend_from_slice(&crc.to_le_bytes());
     // ISIZE is the length modulo 2^32.
@@ -280,7 +305,7 @@ mod tests {
             DeflatePiece::last_after(own.as_bytes(), footer.as_bytes()),
         ];
         let whole = [header.as_str(), own, footer].concat();
-        let stream = gzip_of_pieces(&pieces.iter().collect::<Vec<_>>());
+        let stream = gzip_of_pieces(&pieces.iter().map(DeflatePiece::as_piece_ref).collect::<Vec<_>>());
         let mut joined = String::new();
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&stream[..]), &mut joined).unwrap();
         assert_eq!(joined, whole, "one gzip stream");
@@ -310,8 +335,8 @@ mod tests {
     #[test]
     fn a_known_crc_joins_the_same_stream() {
         let pieces = [DeflatePiece::middle(b"<main>"), DeflatePiece::stored(b"Ann"), DeflatePiece::last(b"</main>")];
-        let pieces: Vec<&DeflatePiece> = pieces.iter().collect();
-        let known = DeflatePiece::crc_of_all(&pieces);
+        let pieces: Vec<PieceRef<'_>> = pieces.iter().map(DeflatePiece::as_piece_ref).collect();
+        let known = PieceRef::crc_of_all(&pieces);
         assert_eq!(known, (crc32fast::hash(b"<main>Ann</main>"), 16));
         assert_eq!(gzip_of_pieces_with(&pieces, known), gzip_of_pieces(&pieces));
     }

@@ -8,7 +8,7 @@ use std::io::Write;
 use axum::http::{HeaderMap, HeaderValue, header};
 use flate2::{Decompress, FlushDecompress, Status};
 
-pub use crate::deflate::{DeflatePiece, MAX_REACH, gzip, gzip_of_pieces_with};
+pub use crate::deflate::{DeflatePiece, MAX_REACH, PieceRef, gzip, gzip_of_pieces_with};
 
 /// An encoding a body can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +144,7 @@ mod tests {
                 _ => DeflatePiece::middle(piece.as_bytes()),
             });
         }
-        let stream = gzip_of_pieces(&built.iter().collect::<Vec<_>>());
+        let stream = gzip_of_pieces(&built.iter().map(DeflatePiece::as_piece_ref).collect::<Vec<_>>());
         assert_eq!(String::from_utf8(gunzip(&stream)).unwrap(), pieces.concat());
         let quick = inflate_own(&stream).expect("a stream of pieces inflates in one call");
         assert_eq!(String::from_utf8(quick).unwrap(), pieces.concat());
