@@ -554,11 +554,18 @@ async fn secure_and_conditional(State(policy): State<HeaderValue>, request: Requ
         validators
     });
     let mut res = next.run(request).await;
+    let too_large = res.status() == StatusCode::PAYLOAD_TOO_LARGE;
     let headers = res.headers_mut();
     headers.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("SAMEORIGIN"));
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(policy);
+    // A body refused for its size is left unread, so the connection can carry no other request; a client not
+    // told so sent its next request on it and lost it when the connection closed (one run of the README's
+    // test command in two here).
+    if too_large {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     match validators {
         Some(validators) => answer_conditionally(&validators, res).await,
         None => res,

@@ -290,7 +290,10 @@ async fn preview_over_max_page_bytes_is_refused_with_413() {
     assert_eq!(wiki.send("POST", "/-/preview", &form, over).await.status, 413);
     // Far over: refused by the body limit before the form is read.
     let far_over = format!("markdown={}", "%3C".repeat(1024 * 1024));
-    assert_eq!(wiki.send("POST", "/-/preview", &form, far_over).await.status, 413);
+    let refused = wiki.send("POST", "/-/preview", &form, far_over).await;
+    assert_eq!(refused.status, 413);
+    // Its body left unread, the connection carries no next request, and says so.
+    assert_eq!(refused.headers.get("connection").map(|it| it.as_bytes()), Some(&b"close"[..]));
     let under = wiki.send("POST", "/-/preview", &form, "markdown=%23%23+Small&path=guide%2Fpreview.md").await;
     assert_eq!(under.status, 200, "{}", under.text());
     assert!(under.text().contains("Small"), "{}", under.text());
