@@ -254,40 +254,48 @@ mod tests {
     use super::*;
     use crate::metrics::Metrics;
 
-    #[test]
-    fn a_connection_is_served_on_a_worker_thread_and_its_blocking_work_on_the_main_runtime() {
+    // Serves one connection of `router` through the connection workers, started on a main runtime named
+    // `main-runtime`; `client` talks to it and returns what it read.
+    fn serve_one<F>(router: Router, client: impl FnOnce(SocketAddr) -> F) -> String
+    where
+        F: std::future::Future<Output = String> + Send + 'static,
+    {
         let main = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("main-runtime")
             .enable_all()
             .build()
             .unwrap();
-        let answer = main.block_on(async {
-            let router = Router::new().route(
-                "/",
-                axum::routing::get(|| async {
-                    let served_on = std::thread::current().name().unwrap_or_default().to_string();
-                    let blocked_on =
-                        spawn_blocking(|| std::thread::current().name().unwrap_or_default().to_string()).await.unwrap();
-                    format!("served on {served_on}, blocked on {blocked_on}")
-                }),
-            );
+        main.block_on(async {
             let mut workers = ConnectionWorkers::start(&router, Duration::from_secs(5)).unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let client = tokio::spawn(async move {
-                let mut stream = TcpStream::connect(addr).await.unwrap();
-                stream.write_all(b"GET / HTTP/1.1\r\nHost: wiki\r\nConnection: close\r\n\r\n").await.unwrap();
-                let mut answer = String::new();
-                stream.read_to_string(&mut answer).await.unwrap();
-                answer
-            });
+            let client = tokio::spawn(client(listener.local_addr().unwrap()));
             let (stream, remote) = listener.accept().await.unwrap();
             let slot = Arc::new(Semaphore::new(1)).acquire_owned().await.unwrap();
             let (_closing, closing) = tokio::sync::watch::channel(());
             let open = Metrics::new().connection_opened();
             workers.serve(Connection { stream: stream.into_std().unwrap(), remote, slot, open, closing });
             client.await.unwrap()
+        })
+    }
+
+    #[test]
+    fn a_connection_is_served_on_a_worker_thread_and_its_blocking_work_on_the_main_runtime() {
+        let router = Router::new().route(
+            "/",
+            axum::routing::get(|| async {
+                let served_on = std::thread::current().name().unwrap_or_default().to_string();
+                let blocked_on =
+                    spawn_blocking(|| std::thread::current().name().unwrap_or_default().to_string()).await.unwrap();
+                format!("served on {served_on}, blocked on {blocked_on}")
+            }),
+        );
+        let answer = serve_one(router, |addr| async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: wiki\r\nConnection: close\r\n\r\n").await.unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.unwrap();
+            answer
         });
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(answer.ends_with("served on lore-connections-0, blocked on main-runtime"), "{answer}");
@@ -295,31 +303,19 @@ mod tests {
 
     #[test]
     fn a_client_still_sending_a_refused_body_gets_the_answer() {
-        let main = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        let answer = main.block_on(async {
-            // Refused before the body is read, as a body limit refuses by Content-Length.
-            let router =
-                Router::new().route("/", axum::routing::post(|| async { axum::http::StatusCode::PAYLOAD_TOO_LARGE }));
-            let mut workers = ConnectionWorkers::start(&router, Duration::from_secs(5)).unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let client = tokio::spawn(async move {
-                let body = vec![b'x'; 8 << 20];
-                let mut stream = TcpStream::connect(addr).await.unwrap();
-                let head = format!("POST / HTTP/1.1\r\nHost: wiki\r\nContent-Length: {}\r\n\r\n", body.len());
-                stream.write_all(head.as_bytes()).await.unwrap();
-                // Reset by a server that closed without reading it, this fails.
-                stream.write_all(&body).await.expect("the server reads the body it refused to its end");
-                let mut answer = Vec::new();
-                stream.read_to_end(&mut answer).await.unwrap();
-                String::from_utf8_lossy(&answer).into_owned()
-            });
-            let (stream, remote) = listener.accept().await.unwrap();
-            let slot = Arc::new(Semaphore::new(1)).acquire_owned().await.unwrap();
-            let (_closing, closing) = tokio::sync::watch::channel(());
-            let open = Metrics::new().connection_opened();
-            workers.serve(Connection { stream: stream.into_std().unwrap(), remote, slot, open, closing });
-            client.await.unwrap()
+        // Refused before the body is read, as a body limit refuses by Content-Length.
+        let router =
+            Router::new().route("/", axum::routing::post(|| async { axum::http::StatusCode::PAYLOAD_TOO_LARGE }));
+        let answer = serve_one(router, |addr| async move {
+            let body = vec![b'x'; 8 << 20];
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let head = format!("POST / HTTP/1.1\r\nHost: wiki\r\nContent-Length: {}\r\n\r\n", body.len());
+            stream.write_all(head.as_bytes()).await.unwrap();
+            // Reset by a server that closed without reading it, this fails.
+            stream.write_all(&body).await.expect("the server reads the body it refused to its end");
+            let mut answer = Vec::new();
+            stream.read_to_end(&mut answer).await.unwrap();
+            String::from_utf8_lossy(&answer).into_owned()
         });
         assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     }
