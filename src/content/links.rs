@@ -772,7 +772,7 @@ fn wanted_keys(name: &str) -> Vec<String> {
 }
 
 // The pages a relative link to a folder leads to, the first that exists.
-const FOLDER_INDEX_PAGES: [&str; 2] = ["index.md", "README.md"];
+pub(crate) const FOLDER_INDEX_PAGES: [&str; 2] = ["index.md", "README.md"];
 
 fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&str) -> bool) -> Vec<LinkEnd> {
     let mut res: Vec<LinkEnd> = Vec::new();

@@ -16,6 +16,7 @@ mod notifier;
 mod reader;
 mod search_feed;
 mod snapshot;
+mod views_changed;
 mod writer;
 
 pub use authorship::Authorship;
@@ -23,6 +24,7 @@ pub use commits::{PageEdit, Restored, SaveOutcome};
 pub use people::{Expert, PageHealth, PageShare, PersonSummary, Reason, ReviewItem, Upkeep, UpkeepList};
 pub use questions::{AnswerEntry, QuestionSummary, answer_path, question_path};
 pub use reader::{CommitDetail, DiffNote, FileDiff, HIDDEN_MESSAGE, HistoryRow, PageDiff, PageTranslation, Reader};
+pub use views_changed::ViewsChanged;
 pub use writer::Writer;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -112,6 +114,8 @@ pub struct Site {
     render_cache: ByteCache<RenderKey, Arc<KeptBody>>,
     /// The commit the site serves, for those who wait for a change (replicas, the cluster's event stream).
     head_watch: tokio::sync::watch::Sender<Option<ObjectId>>,
+    /// What the last moves of the branch changed, for caches of views.
+    views_changed: views_changed::ViewsChangedLog,
 }
 
 // A rendered body depends on the blob, the page's folder (relative links) and where its wiki links point.
@@ -221,6 +225,7 @@ impl Site {
             render_cache: render_cache(budgets.render).counted(metrics.cache("render")),
             metrics,
             head_watch: tokio::sync::watch::Sender::new(None),
+            views_changed: views_changed::ViewsChangedLog::default(),
         };
         site.refresh()?;
         Ok(site)
@@ -278,6 +283,12 @@ impl Site {
     /// How many files the branch holds.
     pub fn n_files(&self) -> usize {
         self.snapshots.current.load().files.len()
+    }
+
+    /// Which page views the moves of the branch from `from` to `to` may have changed (every view when those
+    /// moves are not among the last ones).
+    pub fn views_changed_between(&self, from: Option<ObjectId>, to: Option<ObjectId>) -> ViewsChanged {
+        self.views_changed.between(from, to)
     }
 
     /// Tells of every new head the site serves (the current one first).
@@ -384,12 +395,17 @@ impl Site {
             (Some(old_head), Some(head)) => self.store.child_changes(old_head, head)?.map(|it| (old_head, it)),
             _ => None,
         };
-        let (next, changed_pages) =
+        let (next, changed_pages, views_changed) =
             self.next_snapshot(&old, head, child.as_ref().map(|(_, commit)| commit.changes.as_slice()))?;
         self.snapshots.current.store(Arc::new(next));
+        // Told after the change index has the commit: a view cached at the new head shows who changed the page
+        // last, and is kept until that page changes again.
+        let caught_up = self.changes.catch_up(&self.store, head, child);
+        let authorship = if caught_up.is_ok() { self.update_authorship(&changed_pages) } else { Ok(()) };
+        self.views_changed.moved(head, views_changed);
         self.head_watch.send_replace(head);
-        self.changes.catch_up(&self.store, head, child)?;
-        self.update_authorship(&changed_pages)?;
+        caught_up?;
+        authorship?;
         self.wake_search_indexer();
         self.wake_notifier();
         Ok(true)

@@ -11,6 +11,7 @@ use arc_swap::ArcSwap;
 use parking_lot::Mutex;
 
 use super::cache::ByteCache;
+use super::views_changed::{ViewsChanged, ViewsChangedBuilder};
 use super::{Site, reader};
 use crate::Result;
 use crate::content::LinkResolver;
@@ -224,8 +225,10 @@ impl Site {
         old: &Snapshot,
         head: Option<ObjectId>,
         known_changes: Option<&[FileChange]>,
-    ) -> Result<(Snapshot, Vec<RepoPath>)> {
-        let Some(head) = head else { return Ok((Snapshot::default(), old.pages.keys().cloned().collect())) };
+    ) -> Result<(Snapshot, Vec<RepoPath>, ViewsChanged)> {
+        let Some(head) = head else {
+            return Ok((Snapshot::default(), old.pages.keys().cloned().collect(), ViewsChanged::All));
+        };
         let changes: Vec<(String, Option<ObjectId>)> = match (known_changes, old.head) {
             (Some(changes), _) => changes.iter().map(|it| (it.path.clone(), it.blob)).collect(),
             (None, Some(old_head)) => {
@@ -242,6 +245,7 @@ impl Site {
         // which other pages' links may now point elsewhere.
         let mut changed_names = BTreeSet::new();
         let mut appeared_or_gone = Vec::new();
+        let mut views_changed = ViewsChangedBuilder::new(old.head.is_some());
         for (path, blob) in changes {
             match blob {
                 Some(blob) => {
@@ -252,8 +256,12 @@ impl Site {
                 }
             }
             // Paths Lore refuses to serve stay in `files` for completeness but never become pages.
-            let Ok(page_path) = RepoPath::parse(&path) else { continue };
+            let Ok(page_path) = RepoPath::parse(&path) else {
+                views_changed.other_file();
+                continue;
+            };
             if !page_path.is_markdown() {
+                views_changed.other_file();
                 continue;
             }
             // The first snapshot reads every page once, and holds what it read: kept in the metadata cache too,
@@ -266,6 +274,11 @@ impl Site {
                 Some(entry) => pages.insert(page_path.clone(), entry.clone()),
                 None => pages.remove(&page_path),
             };
+            views_changed.page(
+                &page_path,
+                old_meta.as_ref().map(|it| &*it.meta),
+                new_meta.as_ref().map(|it| &*it.meta),
+            );
             for tag in old_meta.iter().flat_map(|it| it.front_matter.tags.iter()) {
                 if let Some(tagged) = tags.get_mut(&tag.to_lowercase()) {
                     tagged.remove(&page_path);
@@ -308,6 +321,7 @@ impl Site {
             ),
             None => None,
         };
+        views_changed.relinked(relink.as_ref());
         let links = match relink {
             Some(mut relink) => {
                 relink.extend(changed_pages.iter().cloned());
@@ -319,8 +333,9 @@ impl Site {
             }
             None => LinkGraph::build(pages.iter().map(|(path, meta)| link_source(path, meta)), &resolver, &exists),
         };
+        let views_changed = views_changed.build(&old.links, &links);
         let snapshot = Snapshot { head: Some(head), files, pages, resolver, links, tags };
-        Ok((snapshot, changed_pages))
+        Ok((snapshot, changed_pages, views_changed))
     }
 
     /// The metadata of the page `path` as blob `blob` holds it: the served snapshot's when it holds that blob

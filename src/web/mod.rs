@@ -215,7 +215,11 @@ impl Server {
             CacheBudgets::split(site.config.cache_mb).pages,
             metrics.cache("page"),
         ));
-        tokio::spawn(forget_views_of_older_heads(site.watch_head(), Arc::downgrade(&page_cache)));
+        tokio::spawn(forget_views_of_older_heads(
+            site.watch_head(),
+            Arc::downgrade(&site),
+            Arc::downgrade(&page_cache),
+        ));
         tokio::spawn(close_idle_handles_now_and_then(Arc::downgrade(&site)));
         let static_cache = Arc::new(pages::StaticCache::new());
         let (warm_cache, warm_theme) = (static_cache.clone(), theme.clone());
@@ -733,16 +737,22 @@ pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T>
     .map_err(join_error)?
 }
 
-// Tells the page cache of every head the site moves to; ends with the cache.
+// Tells the page cache of every head the site moves to, with the views the moves since the last one it was
+// told of changed; ends with the site or the cache.
 async fn forget_views_of_older_heads(
     mut heads: tokio::sync::watch::Receiver<Option<crate::store::ObjectId>>,
+    site: Weak<Site>,
     page_cache: Weak<page_cache::PageCache>,
 ) {
+    let mut served = None;
     loop {
         let head = *heads.borrow_and_update();
-        let Some(page_cache) = page_cache.upgrade() else { return };
+        let (Some(site), Some(page_cache)) = (site.upgrade(), page_cache.upgrade()) else { return };
+        let changed = site.views_changed_between(served, head);
+        drop(site);
+        served = head;
         // Dropping a wiki's worth of views takes milliseconds: not on a worker thread.
-        if tokio::task::spawn_blocking(move || page_cache.serve_head(head)).await.is_err()
+        if tokio::task::spawn_blocking(move || page_cache.serve_head(head, changed)).await.is_err()
             || heads.changed().await.is_err()
         {
             return;

@@ -24,9 +24,11 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::encoding::{self, Accepted, DeflatePiece, Encoding, PieceRef};
+use super::paths::decode_path;
 use super::view::{ACCOUNT_SLOT, BODY_SLOT, SAME_BEGIN, SAME_END};
 use crate::i18n::UiLanguage;
 use crate::metrics::CacheCounters;
+use crate::site::ViewsChanged;
 use crate::store::ObjectId;
 
 /// Finished page and folder views by URL and by who may read what.
@@ -43,10 +45,27 @@ pub struct PageCache {
     // cached by it, and "warm" views missed.)
     compressing: Arc<tokio::sync::Semaphore>,
     waiting_bytes: std::sync::atomic::AtomicUsize,
-    /// The head the site serves, once known: views of any other are not kept (see `serve_head`).
-    served_head: std::sync::Mutex<Option<ObjectId>>,
+    /// The head the site serves, once known, and the views its moves changed (see `serve_head`).
+    served: arc_swap::ArcSwap<Served>,
+    /// Held while the head moves, and while a view is kept (so that none made at an older head stays).
+    moving: std::sync::Mutex<()>,
     same: SamePieces,
 }
+
+/// The head the site serves, and which views its moves changed since the cache was last emptied.
+#[derive(Default)]
+struct Served {
+    /// `None` until the site told of a head, and for an empty branch.
+    head: Option<ObjectId>,
+    /// Counts the moves; a view holds the count it was kept at.
+    moves: u64,
+    /// The URL paths (as `PageKey::new` takes them) of views a move changed, with the count of the last such
+    /// move: a view kept before it is a miss.
+    changed_at: std::collections::HashMap<Box<str>, u64>,
+}
+
+/// Views a series of moves may mark as changed before the cache is emptied instead: bounds `changed_at`.
+const MAX_CHANGED_VIEWS: usize = 4096;
 
 type Entries = quick_cache::sync::Cache<PageKey, Arc<CachedPage>, PageWeighter>;
 
@@ -174,7 +193,6 @@ pub struct PageKey {
     pub logged_in: bool,
     /// The interface language the view is in: one language's page is never served to a reader of another.
     pub language: UiLanguage,
-    pub head: Option<ObjectId>,
     /// Whether "last edited" and contributors were known when the view was made.
     pub changes_ready: bool,
 }
@@ -184,15 +202,14 @@ pub struct PageKey {
 pub struct KeyContext {
     pub logged_in: bool,
     pub language: UiLanguage,
-    pub head: Option<ObjectId>,
     pub changes_ready: bool,
 }
 
 impl PageKey {
-    /// The key of the view of `url` (its path) for readers of access class `access` who reach the wiki at
+    /// The key of the view of `url` (its path, percent-decoded, without the leading `/`) for readers of access class `access` who reach the wiki at
     /// `host`.
     pub fn new(url: &str, host: &str, access: &str, context: KeyContext) -> PageKey {
-        let KeyContext { logged_in, language, head, changes_ready } = context;
+        let KeyContext { logged_in, language, changes_ready } = context;
         // URLs, host names and access classes are far below 4 GiB; a longer one would only make a key that
         // never matches another.
         let end = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
@@ -202,9 +219,12 @@ impl PageKey {
             host_end: end(url.len() + host.len()),
             logged_in,
             language,
-            head,
             changes_ready,
         }
+    }
+
+    fn url(&self) -> &str {
+        &self.url_host_access[..self.url_end as usize]
     }
 }
 
@@ -215,6 +235,8 @@ pub struct CachedPage {
     pub inline_styles: bool,
     /// When the view goes stale (Unix seconds): its relative times ("3 days ago") or review state change.
     pub fresh_until: i64,
+    /// `Served::moves` when it was kept.
+    kept_at: u64,
 }
 
 enum Stored {
@@ -401,7 +423,8 @@ impl PageCache {
             counters,
             compressing,
             waiting_bytes: std::sync::atomic::AtomicUsize::new(0),
-            served_head: std::sync::Mutex::new(None),
+            served: arc_swap::ArcSwap::from_pointee(Served::default()),
+            moving: std::sync::Mutex::new(()),
             same: SamePieces::new(usize::try_from(budget_bytes / SAME_PIECES_SHARE).unwrap_or(usize::MAX)),
         }
     }
@@ -420,9 +443,16 @@ impl PageCache {
         turn
     }
 
-    /// A cached view still fresh at `now` (Unix seconds); a stale one counts as a miss.
-    pub fn get(&self, key: &PageKey, now: i64) -> Option<Arc<CachedPage>> {
-        let res = self.entries.load().get(key).filter(|it| now < it.fresh_until);
+    /// A cached view for a reader of the site at `head`, still fresh at `now` (Unix seconds) and not changed
+    /// by a move of the branch since it was kept; anything else counts as a miss. A reader of another head than
+    /// the cache was last told of (the site moved a moment ago) misses too.
+    pub fn get(&self, key: &PageKey, head: Option<ObjectId>, now: i64) -> Option<Arc<CachedPage>> {
+        let served = self.served.load();
+        let res = (served.head == head)
+            .then(|| self.entries.load().get(key))
+            .flatten()
+            .filter(|it| now < it.fresh_until)
+            .filter(|it| served.changed_at.get(key.url()).is_none_or(|changed| it.kept_at >= *changed));
         if res.is_some() {
             self.counters.hit()
         } else {
@@ -431,31 +461,53 @@ impl PageCache {
         res
     }
 
-    /// The site now serves `head`: views of other heads are dropped, and no longer kept. Every key holds the
-    /// head its view was made at, so after a save no one asks for the views made before it; left to the
-    /// cache's eviction, they held the budget's worth (RSS +65 MiB after 20 saves on the flat 10,000-page wiki).
+    /// The site now serves `head`, and the moves since the head it served before changed `changed`: those
+    /// views are misses from now on, the others stay. A change that may show in any view empties the cache.
     ///
     /// The cache is swapped for an empty one, and the old one dropped after: requests look views up in the new
     /// one meanwhile. Letting go of the tldr-like wiki's 38,000 views in place (`retain`) held the cache's
     /// shards while a save's redirect looked its page up (save p50 10.9 ms, against 7.7 with a few hundred
-    /// views kept). Views of `head` made before the swap go too, and are made again when asked for.
-    pub fn serve_head(&self, head: Option<ObjectId>) {
-        let older = {
-            let mut served = self.served_head.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            *served = head;
-            self.entries.swap(Arc::new(empty_entries(self.budget_bytes)))
+    /// views kept). Views of `head` made before the swap go too, and are made again when asked for. Views a
+    /// move changed are left in place, a miss each, and replaced when asked for again (or evicted).
+    pub fn serve_head(&self, head: Option<ObjectId>, changed: ViewsChanged) {
+        let moving = self.moving.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = self.served.load_full();
+        let moves = before.moves + 1;
+        let changed_at = match changed {
+            ViewsChanged::All => None,
+            ViewsChanged::Only { pages, folders } => {
+                let mut changed_at = before.changed_at.clone();
+                let page_urls = pages.iter().filter_map(|page| decode_path(page.url().trim_start_matches('/')).ok());
+                for url in page_urls.chain(folders) {
+                    changed_at.insert(url.into_boxed_str(), moves);
+                }
+                Some(changed_at).filter(|it| it.len() <= MAX_CHANGED_VIEWS)
+            }
         };
+        if let Some(changed_at) = changed_at {
+            self.served.store(Arc::new(Served { head, moves, changed_at }));
+            return;
+        }
+        self.served.store(Arc::new(Served { head, moves, changed_at: std::collections::HashMap::new() }));
+        let older = self.entries.swap(Arc::new(empty_entries(self.budget_bytes)));
+        drop(moving);
         drop(older);
         // The stretches only those views held go with them.
         self.same.forget_dead();
     }
 
-    /// Compresses a rendered view and keeps it. Views with something personal outside the slot (a theme whose
-    /// layout has no slot, seen by someone logged in) and views of a head the site no longer serves (made
-    /// while it moved) are not kept.
-    pub fn insert(&self, key: PageKey, rendered: &Rendered, inline_styles: bool, fresh_until: i64) {
-        let served = *self.served_head.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if served.is_some() && served != key.head {
+    /// Compresses a rendered view of the site at `head` and keeps it. Views with something personal outside
+    /// the slot (a theme whose layout has no slot, seen by someone logged in) and views of a head the cache
+    /// was not last told of (made while the site moved) are not kept.
+    pub fn insert(
+        &self,
+        key: PageKey,
+        head: Option<ObjectId>,
+        rendered: &Rendered,
+        inline_styles: bool,
+        fresh_until: i64,
+    ) {
+        if self.served.load().head != head {
             return;
         }
         let has_account_slot = rendered.shared_html.contains(ACCOUNT_SLOT);
@@ -479,13 +531,20 @@ impl PageCache {
                 None => return,
             },
         };
-        // Checked again, and kept, under the lock `serve_head` moves the head under before it lets the older
-        // views go: else a view compressed meanwhile could be kept after they went, and stay.
-        let served = self.served_head.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if served.is_some() && *served != key.head {
+        // Checked again, and kept, under the lock `serve_head` moves the head under: else a view compressed
+        // meanwhile could be kept after the move, as if made after it.
+        let _moving = self.moving.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let served = self.served.load();
+        if served.head != head {
             return;
         }
-        self.entries.load().insert(key, Arc::new(CachedPage { stored, inline_styles, fresh_until }));
+        let page = CachedPage { stored, inline_styles, fresh_until, kept_at: served.moves };
+        self.entries.load().insert(key, Arc::new(page));
+    }
+
+    /// The head the cache was last told the site serves.
+    pub fn head(&self) -> Option<ObjectId> {
+        self.served.load().head
     }
 
     /// The bytes the cache holds now, by its own weighing.
@@ -693,13 +752,13 @@ mod tests {
     }
 
     fn key_of(url: &str, logged_in: bool) -> PageKey {
-        let context = KeyContext { logged_in, language: UiLanguage::default(), head: None, changes_ready: true };
+        let context = KeyContext { logged_in, language: UiLanguage::default(), changes_ready: true };
         PageKey::new(url, "wiki.example", "readers", context)
     }
 
     #[test]
     fn keys_differ_where_their_url_host_or_access_class_ends() {
-        let context = KeyContext { logged_in: false, language: UiLanguage::default(), head: None, changes_ready: true };
+        let context = KeyContext { logged_in: false, language: UiLanguage::default(), changes_ready: true };
         let key = |url, host, access| PageKey::new(url, host, access, context);
         assert_eq!(key("/a", "wiki", "readers"), key("/a", "wiki", "readers"));
         assert_ne!(key("/a", "wiki", "readers"), key("/aw", "iki", "readers"));
@@ -745,9 +804,9 @@ mod tests {
             rendered.personal_html(),
             "<header><a>Ann</a></header><article><p>Deploys go out on Tuesdays.</p></article><footer>f</footer>"
         );
-        cache.insert(key(false), &rendered, false, i64::MAX);
+        cache.insert(key(false), None, &rendered, false, i64::MAX);
         assert_eq!(Arc::strong_count(&kept_body), 3, "the kept page holds the body's piece, not a copy of it");
-        let page = cache.get(&key(false), 0).expect("kept");
+        let page = cache.get(&key(false), None, 0).expect("kept");
         let whole =
             "<header><a>Log in</a></header><article><p>Deploys go out on Tuesdays.</p></article><footer>f</footer>";
         let (status, gzip_html, etag) = read(&page, &[("accept-encoding", "gzip")], "unused");
@@ -768,8 +827,8 @@ mod tests {
         let view = Rendered { shared_html: layout, personal: "<a>Ann</a>".into(), anonymous: None, body: None }
             .with_body(body(body_html));
         let cache = PageCache::new(1 << 20, CacheCounters::default());
-        cache.insert(key(true), &view, false, i64::MAX);
-        let page = cache.get(&key(true), 0).expect("kept");
+        cache.insert(key(true), None, &view, false, i64::MAX);
+        let page = cache.get(&key(true), None, 0).expect("kept");
         let Stored::Pieces { view, .. } = &page.stored else { panic!("kept in pieces") };
         let own: Vec<usize> = view
             .parts
@@ -791,8 +850,8 @@ mod tests {
     #[test]
     fn a_copy_for_visitors_who_are_logged_in_fills_each_ones_links() {
         let cache = PageCache::new(1 << 20, CacheCounters::default());
-        cache.insert(key(true), &rendered(None, "<p>Body</p>"), false, i64::MAX);
-        let page = cache.get(&key(true), 0).expect("kept");
+        cache.insert(key(true), None, &rendered(None, "<p>Body</p>"), false, i64::MAX);
+        let page = cache.get(&key(true), None, 0).expect("kept");
         let (_, ann, ann_etag) = read(&page, &[("accept-encoding", "gzip")], "<a>Ann</a>");
         let (_, bob, bob_etag) = read(&page, &[], "<a>Bob</a>");
         assert_eq!(ann, "<header><a>Ann</a></header><article><p>Body</p></article><footer>f</footer>");
@@ -812,8 +871,8 @@ mod tests {
         assert!(twice.body.is_none());
         assert_eq!(twice.shared_html, "<p>B</p><hr><p>B</p>");
         let cache = PageCache::new(1 << 20, CacheCounters::default());
-        cache.insert(key(false), &twice, false, i64::MAX);
-        let (_, html, _) = read(&cache.get(&key(false), 0).expect("kept"), &[], "");
+        cache.insert(key(false), None, &twice, false, i64::MAX);
+        let (_, html, _) = read(&cache.get(&key(false), None, 0).expect("kept"), &[], "");
         assert_eq!(html, "<p>B</p><hr><p>B</p>");
     }
 
@@ -880,9 +939,9 @@ mod tests {
              <footer>f</footer>"
         );
         let holidays_key = key_of("/Holidays", true);
-        cache.insert(key(true), &deploys, false, i64::MAX);
-        cache.insert(holidays_key.clone(), &holidays, false, i64::MAX);
-        let (first, second) = (cache.get(&key(true), 0).unwrap(), cache.get(&holidays_key, 0).unwrap());
+        cache.insert(key(true), None, &deploys, false, i64::MAX);
+        cache.insert(holidays_key.clone(), None, &holidays, false, i64::MAX);
+        let (first, second) = (cache.get(&key(true), None, 0).unwrap(), cache.get(&holidays_key, None, 0).unwrap());
         let shared = |page: &CachedPage| -> Vec<*const DeflatePiece> {
             let Stored::Pieces { view, .. } = &page.stored else { panic!("kept in pieces") };
             view.parts

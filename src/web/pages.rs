@@ -25,6 +25,7 @@ use crate::content::path::url_for;
 use crate::content::{PageKind, RepoPath};
 use crate::site::Reader;
 use crate::site::Snapshot;
+use crate::store::ObjectId;
 use crate::theme::{StaticFile, Theme};
 use crate::{Error, Result};
 
@@ -40,6 +41,8 @@ pub async fn healthz(reader: Reader, State(state): State<AppState>) -> Response 
         // What the caches hold, by their own weighing (bytes). A page view's body is the render cache's own
         // copy, weighed by both.
         "page_cache_bytes": state.page_cache.weight(),
+        // The head the page cache was last told of: until it is the head, views are made afresh.
+        "page_cache_head": state.page_cache.head(),
         "tree_cache_bytes": state.tree_cache.weight(),
         "render_cache_bytes": site_caches.render,
         "meta_cache_bytes": site_caches.meta,
@@ -203,20 +206,20 @@ pub async fn content(
     };
     let reader = viewer.reader(&state);
     let snapshot = reader.snapshot().clone();
+    let head = snapshot.head;
     let now = Utc::now();
     let notice = view::notice_from_query(&state, uri.query());
     let host = view::host_of(&headers);
     let context = KeyContext {
         logged_in: viewer.user.is_some(),
         language: viewer.language,
-        head: snapshot.head,
         changes_ready: state.site.changes_ready(),
     };
     // Folder rules change what lists show, and roles which actions the page offers.
-    let key = PageKey::new(uri.path(), &host, &access_class, context);
+    let key = PageKey::new(&decoded, &host, &access_class, context);
     // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
     let cacheable = uri.query().is_none();
-    if cacheable && let Some(page) = state.page_cache.get(&key, now.timestamp()) {
+    if cacheable && let Some(page) = state.page_cache.get(&key, head, now.timestamp()) {
         let mut res = page.respond(&headers, || view::account_nav(&state));
         allow_inline_styles(&state, &mut res, page.inline_styles);
         return Ok(offline(res));
@@ -319,8 +322,13 @@ pub async fn content(
                 Ok((rendered, inline_styles, fresh_until.min(next_midnight(now))))
             })
             .await?;
-            let mut res =
-                offline(respond_and_keep(cache_state, cacheable.then_some(key), rendered, inline_styles, fresh_until));
+            let mut res = offline(respond_and_keep(
+                cache_state,
+                cacheable.then_some((key, head)),
+                rendered,
+                inline_styles,
+                fresh_until,
+            ));
             super::csrf::attach(&mut res, set_cookie);
             Ok(res)
         }
@@ -337,7 +345,7 @@ pub async fn content(
             let rendered = render_for_sharing(&state, frame, |frame| {
                 state.theme.render("folder.html", &FolderTemplate { frame, folder: &folder_view })
             })?;
-            Ok(offline(respond_and_keep(state, cacheable.then_some(key), rendered, false, i64::MAX)))
+            Ok(offline(respond_and_keep(state, cacheable.then_some((key, head)), rendered, false, i64::MAX)))
         }
     }
 }
@@ -356,18 +364,18 @@ fn render_for_sharing(state: &AppState, frame: Frame, render: impl Fn(Frame) -> 
 // Sends a freshly rendered view, and compresses and keeps it for the next ones off the request's path.
 fn respond_and_keep(
     state: AppState,
-    key: Option<PageKey>,
+    key: Option<(PageKey, Option<ObjectId>)>,
     rendered: Rendered,
     inline_styles: bool,
     fresh_until: i64,
 ) -> Response {
     let mut res = html_response(&state, Bytes::from(rendered.personal_html()), inline_styles);
     page_cache_headers(res.headers_mut());
-    if let Some(key) = key {
+    if let Some((key, head)) = key {
         tokio::spawn(async move {
             let Some(turn) = state.page_cache.compress_turn(&rendered).await else { return };
             super::connections::spawn_blocking(move || {
-                state.page_cache.insert(key, &rendered, inline_styles, fresh_until);
+                state.page_cache.insert(key, head, &rendered, inline_styles, fresh_until);
                 drop(turn);
             });
         });
