@@ -345,6 +345,12 @@ impl Site {
         self.changes.is_ready()
     }
 
+    /// The newest commit the change index holds: a moment after each move of the branch it is still the one
+    /// before (the index catches up after the snapshot), and who changed a page last is not known yet.
+    pub fn changes_head(&self) -> Option<ObjectId> {
+        self.changes.index().head()
+    }
+
     /// How many commits the search index, the change index and the notifier are behind the head (each
     /// counted up to [`LAG_COUNT_LIMIT`]). Cheap when they are caught up, which is nearly always.
     pub fn index_lags(&self, auth: &crate::auth::Auth) -> Result<IndexLags> {
@@ -398,14 +404,10 @@ impl Site {
         let (next, changed_pages, views_changed) =
             self.next_snapshot(&old, head, child.as_ref().map(|(_, commit)| commit.changes.as_slice()))?;
         self.snapshots.current.store(Arc::new(next));
-        // Told after the change index has the commit: a view cached at the new head shows who changed the page
-        // last, and is kept until that page changes again.
-        let caught_up = self.changes.catch_up(&self.store, head, child);
-        let authorship = if caught_up.is_ok() { self.update_authorship(&changed_pages) } else { Ok(()) };
         self.views_changed.moved(head, views_changed);
         self.head_watch.send_replace(head);
-        caught_up?;
-        authorship?;
+        self.changes.catch_up(&self.store, head, child)?;
+        self.update_authorship(&changed_pages)?;
         self.wake_search_indexer();
         self.wake_notifier();
         Ok(true)

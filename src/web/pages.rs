@@ -210,11 +210,12 @@ pub async fn content(
     let now = Utc::now();
     let notice = view::notice_from_query(&state, uri.query());
     let host = view::host_of(&headers);
-    let context = KeyContext {
-        logged_in: viewer.user.is_some(),
-        language: viewer.language,
-        changes_ready: state.site.changes_ready(),
-    };
+    let changes_ready = state.site.changes_ready();
+    let context = KeyContext { logged_in: viewer.user.is_some(), language: viewer.language, changes_ready };
+    // A view is kept, until a move changes it, only when made with the change index at its head: made while
+    // the index catches up to a save (or, at the start, to commits made while it was built), its "last edited"
+    // would be the page's change before, and stay so. Such a view is sent, and made again the next time.
+    let keep = uri.query().is_none() && (!changes_ready || state.site.changes_head() == head);
     // Folder rules change what lists show, and roles which actions the page offers.
     let key = PageKey::new(&decoded, &host, &access_class, context);
     // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
@@ -324,7 +325,7 @@ pub async fn content(
             .await?;
             let mut res = offline(respond_and_keep(
                 cache_state,
-                cacheable.then_some((key, head)),
+                keep.then_some((key, head)),
                 rendered,
                 inline_styles,
                 fresh_until,
@@ -345,7 +346,7 @@ pub async fn content(
             let rendered = render_for_sharing(&state, frame, |frame| {
                 state.theme.render("folder.html", &FolderTemplate { frame, folder: &folder_view })
             })?;
-            Ok(offline(respond_and_keep(state, cacheable.then_some((key, head)), rendered, false, i64::MAX)))
+            Ok(offline(respond_and_keep(state, keep.then_some((key, head)), rendered, false, i64::MAX)))
         }
     }
 }
