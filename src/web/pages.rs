@@ -212,10 +212,6 @@ pub async fn content(
     let host = view::host_of(&headers);
     let changes_ready = state.site.changes_ready();
     let context = KeyContext { logged_in: viewer.user.is_some(), language: viewer.language, changes_ready };
-    // A view is kept, until a move changes it, only when made with the change index at its head: made while
-    // the index catches up to a save (or, at the start, to commits made while it was built), its "last edited"
-    // would be the page's change before, and stay so. Such a view is sent, and made again the next time.
-    let keep = uri.query().is_none() && (!changes_ready || state.site.changes_head() == head);
     // Folder rules change what lists show, and roles which actions the page offers.
     let key = PageKey::new(&decoded, &host, &access_class, context);
     // Views with a query string (old versions, notices) are built fresh; plain views come from the cache.
@@ -225,6 +221,10 @@ pub async fn content(
         allow_inline_styles(&state, &mut res, page.inline_styles);
         return Ok(offline(res));
     }
+    // A view is kept, until a move changes it, only when made with the change index at its head: made while
+    // the index catches up to a save (or, at the start, to commits made while it was built), its "last edited"
+    // would be the page's change before, and stay so. Such a view is sent, and made again the next time.
+    let keep = cacheable && (!changes_ready || state.site.changes_head() == head);
     let target = locate(&snapshot, &decoded)?;
     if let Some(revision) = super::query::value(uri.query(), "rev") {
         let path = match &target {
