@@ -818,6 +818,40 @@ mod tests {
     }
 
     #[test]
+    fn a_move_misses_the_views_it_changed_and_keeps_the_others() {
+        let head = |n: u8| Some(format!("{n:02x}").repeat(20).parse::<ObjectId>().unwrap());
+        let page = |path: &str| crate::content::RepoPath::parse(path).unwrap();
+        let cache = PageCache::new(1 << 20, CacheCounters::default());
+        cache.serve_head(head(1), ViewsChanged::All);
+        let view = || rendered(Some("<a>Log in</a>"), "<p>Body</p>");
+        for url in ["team/Deploys", "team/Holidays", "Other"] {
+            cache.insert(key_of(url, false), head(1), &view(), false, i64::MAX);
+        }
+        // A view made at another head than the one served is not kept; a reader of another head misses.
+        cache.insert(key_of("Stale", false), head(9), &view(), false, i64::MAX);
+        assert!(cache.get(&key_of("Stale", false), head(9), 0).is_none());
+        assert!(cache.get(&key_of("Other", false), head(2), 0).is_none(), "the cache has not heard of head 2 yet");
+        let changed = ViewsChanged::Only {
+            pages: [page("team/Deploys.md")].into(),
+            folders: [String::new(), "team/".to_string()].into(),
+        };
+        cache.serve_head(head(2), changed);
+        assert!(cache.get(&key_of("team/Deploys", false), head(2), 0).is_none(), "changed");
+        assert!(cache.get(&key_of("team/Holidays", false), head(2), 0).is_some(), "unchanged");
+        assert!(cache.get(&key_of("Other", false), head(2), 0).is_some());
+        // Made again after the move, the changed view is kept.
+        cache.insert(key_of("team/Deploys", false), head(2), &view(), false, i64::MAX);
+        assert!(cache.get(&key_of("team/Deploys", false), head(2), 0).is_some());
+        // A move that may change every view empties the cache, and so do more changed views than it tracks.
+        cache.serve_head(head(3), ViewsChanged::All);
+        assert!(cache.get(&key_of("team/Holidays", false), head(3), 0).is_none());
+        cache.insert(key_of("Other", false), head(3), &view(), false, i64::MAX);
+        let many = (0..=MAX_CHANGED_VIEWS).map(|i| page(&format!("p{i}.md"))).collect();
+        cache.serve_head(head(4), ViewsChanged::Only { pages: many, folders: Default::default() });
+        assert!(cache.get(&key_of("Other", false), head(4), 0).is_none(), "emptied");
+    }
+
+    #[test]
     fn a_views_own_pieces_refer_back_to_what_precedes_them_up_to_the_account_slot() {
         // After the body, the view's own stretch repeats it (as a page's table of contents repeats its headings);
         // before the account slot, its first stretch has nothing to refer back to.
