@@ -488,8 +488,10 @@ impl PageCache {
             self.served.store(Arc::new(Served { head, moves, changed_at }));
             return;
         }
-        self.served.store(Arc::new(Served { head, moves, changed_at: std::collections::HashMap::new() }));
+        // Emptied before the new head is told: `get` reads the head first, and one that read the new head and
+        // then the entries before the swap would serve a view the move changed.
         let older = self.entries.swap(Arc::new(empty_entries(self.budget_bytes)));
+        self.served.store(Arc::new(Served { head, moves, changed_at: std::collections::HashMap::new() }));
         drop(moving);
         drop(older);
         // The stretches only those views held go with them.
