@@ -27,12 +27,12 @@ pub enum ViewsChanged {
 
 impl ViewsChanged {
     /// Nothing changed.
-    pub fn none() -> ViewsChanged {
+    fn none() -> ViewsChanged {
         ViewsChanged::Only { pages: BTreeSet::new(), folders: BTreeSet::new() }
     }
 
     /// The views either move changed: `self`, then `later`.
-    pub fn and(self, later: ViewsChanged) -> ViewsChanged {
+    fn and(self, later: ViewsChanged) -> ViewsChanged {
         match (self, later) {
             (
                 ViewsChanged::Only { mut pages, mut folders },
@@ -104,14 +104,15 @@ impl ViewsChangedBuilder {
         if self.all {
             return ViewsChanged::All;
         }
-        let mut pages = self.pages.clone();
-        for page in &self.pages {
-            for link in before.outgoing(page).iter().chain(after.outgoing(page)) {
-                if let LinkEnd::Page(target) = link {
-                    pages.insert(target.clone());
-                }
-            }
-        }
+        let linked: Vec<RepoPath> = (self.pages.iter())
+            .flat_map(|page| before.outgoing(page).iter().chain(after.outgoing(page)))
+            .filter_map(|link| match link {
+                LinkEnd::Page(target) => Some(target.clone()),
+                LinkEnd::Missing(_) => None,
+            })
+            .collect();
+        let mut pages = self.pages;
+        pages.extend(linked);
         ViewsChanged::Only { pages, folders: self.folders }
     }
 }

@@ -744,13 +744,11 @@ async fn forget_views_of_older_heads(
     site: Weak<Site>,
     page_cache: Weak<page_cache::PageCache>,
 ) {
-    let mut served = None;
     loop {
         let head = *heads.borrow_and_update();
         let (Some(site), Some(page_cache)) = (site.upgrade(), page_cache.upgrade()) else { return };
-        let changed = site.views_changed_between(served, head);
+        let changed = site.views_changed_between(page_cache.head(), head);
         drop(site);
-        served = head;
         // Dropping a wiki's worth of views takes milliseconds: not on a worker thread.
         if tokio::task::spawn_blocking(move || page_cache.serve_head(head, changed)).await.is_err()
             || heads.changed().await.is_err()

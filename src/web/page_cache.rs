@@ -24,8 +24,8 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::encoding::{self, Accepted, DeflatePiece, Encoding, PieceRef};
-use super::paths::decode_path;
 use super::view::{ACCOUNT_SLOT, BODY_SLOT, SAME_BEGIN, SAME_END};
+use crate::content::path::url_path;
 use crate::i18n::UiLanguage;
 use crate::metrics::CacheCounters;
 use crate::site::ViewsChanged;
@@ -206,8 +206,8 @@ pub struct KeyContext {
 }
 
 impl PageKey {
-    /// The key of the view of `url` (its path, percent-decoded, without the leading `/`) for readers of access class `access` who reach the wiki at
-    /// `host`.
+    /// The key of the view of `url` (its path, percent-decoded, without the leading `/`) for readers of access
+    /// class `access` who reach the wiki at `host`.
     pub fn new(url: &str, host: &str, access: &str, context: KeyContext) -> PageKey {
         let KeyContext { logged_in, language, changes_ready } = context;
         // URLs, host names and access classes are far below 4 GiB; a longer one would only make a key that
@@ -477,9 +477,9 @@ impl PageCache {
             ViewsChanged::All => None,
             ViewsChanged::Only { pages, folders } => {
                 let mut changed_at = before.changed_at.clone();
-                let page_urls = pages.iter().filter_map(|page| decode_path(page.url().trim_start_matches('/')).ok());
-                for url in page_urls.chain(folders) {
-                    changed_at.insert(url.into_boxed_str(), moves);
+                // A page's view is looked up by its URL's path as `content` decodes it: `url_path`.
+                for url in pages.iter().map(|page| url_path(page.as_str())).chain(folders.iter().map(String::as_str)) {
+                    changed_at.insert(url.into(), moves);
                 }
                 Some(changed_at).filter(|it| it.len() <= MAX_CHANGED_VIEWS)
             }
@@ -826,7 +826,7 @@ mod tests {
         let cache = PageCache::new(1 << 20, CacheCounters::default());
         cache.serve_head(head(1), ViewsChanged::All);
         let view = || rendered(Some("<a>Log in</a>"), "<p>Body</p>");
-        for url in ["team/Deploys", "team/Holidays", "Other"] {
+        for url in ["team/Deploys", "team/Holidays", "Other", "team/"] {
             cache.insert(key_of(url, false), head(1), &view(), false, i64::MAX);
         }
         // A view made at another head than the one served is not kept; a reader of another head misses.
@@ -839,6 +839,7 @@ mod tests {
         };
         cache.serve_head(head(2), changed);
         assert!(cache.get(&key_of("team/Deploys", false), head(2), 0).is_none(), "changed");
+        assert!(cache.get(&key_of("team/", false), head(2), 0).is_none(), "a folder of the changed page");
         assert!(cache.get(&key_of("team/Holidays", false), head(2), 0).is_some(), "unchanged");
         assert!(cache.get(&key_of("Other", false), head(2), 0).is_some());
         // Made again after the move, the changed view is kept.
