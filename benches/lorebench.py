@@ -271,10 +271,12 @@ def dist(samples: list[float]) -> str:
 class Lore:
     """`lore serve` on a free loopback port with its own data folder."""
 
-    def __init__(self, binary: Path, repo: Path, data: Path, workdir: Path):
+    def __init__(self, binary: Path, repo: Path, data: Path, workdir: Path, env: dict | None = None):
+        """`env`: environment variables for the server besides the caller's own."""
         if not binary.exists():
             raise SystemExit(f"no {binary}: build it with CARGO_TARGET_DIR={DEFAULT_TARGET} cargo build --release")
         self.binary, self.repo, self.data, self.workdir = binary, repo, data, workdir
+        self.env = {**os.environ, **env} if env else None
         built = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(binary.stat().st_mtime))
         if not _binaries:
             _binaries.append(f"binary: {binary}, built {built}")
@@ -289,7 +291,7 @@ class Lore:
         t0 = time.monotonic()
         # Run from a folder of its own so no lore.yaml of the caller's is picked up.
         self.proc = spawn([str(self.binary), "serve", "--listen", f"127.0.0.1:{self.port}", "--data", str(self.data),
-                           "--repo", str(self.repo)], log=self.log_file, cwd=self.workdir)
+                           "--repo", str(self.repo)], log=self.log_file, cwd=self.workdir, env=self.env)
         timings: dict[str, float] = {}
         client = None
         deadline = t0 + 1800
