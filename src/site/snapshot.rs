@@ -26,8 +26,9 @@ pub(super) struct Snapshots {
     pub(super) current: ArcSwap<Snapshot>,
     // Refreshes build snapshots one at a time, each from the one before.
     pub(super) refresh_lock: Mutex<()>,
-    // Page metadata by blob and file stem (metadata depends on the path only through the title fallback).
-    pub(super) meta_cache: ByteCache<(ObjectId, String), Arc<PageMeta>>,
+    // Page metadata by blob and path: besides the title fallback (the file or folder name), the targets of
+    // relative links, and which links lead into the repository, depend on the page's folder.
+    pub(super) meta_cache: ByteCache<(ObjectId, RepoPath), Arc<PageMeta>>,
     // What readers whom folder rules restrict may see, by head and access (see `Site::reader`).
     pub(super) visible_cache: quick_cache::sync::Cache<(Option<ObjectId>, String), reader::Visible>,
 }
@@ -39,8 +40,8 @@ impl Snapshots {
         Snapshots {
             current: ArcSwap::from_pointee(Snapshot::default()),
             refresh_lock: Mutex::new(()),
-            meta_cache: ByteCache::new(meta_budget, 1024, |key: &(ObjectId, String), meta: &Arc<PageMeta>| {
-                key.1.len() + meta.heap_size()
+            meta_cache: ByteCache::new(meta_budget, 1024, |key: &(ObjectId, RepoPath), meta: &Arc<PageMeta>| {
+                key.1.as_str().len() + meta.heap_size()
             })
             .counted(counters),
             visible_cache: quick_cache::sync::Cache::new(32),
@@ -344,8 +345,8 @@ impl Site {
         if let Some(entry) = self.snapshot().pages.get(path).filter(|it| it.blob == blob) {
             return Ok(entry.meta.clone());
         }
-        // Metadata depends on the path only through the fallback title (file or folder name).
-        let key = (blob, page::fallback_title(path));
+        // Not by blob alone: one text copied into two folders links to a different page from each.
+        let key = (blob, path.clone());
         self.snapshots.meta_cache.get_or_insert_with(&key, || self.read_meta(path, blob))
     }
 

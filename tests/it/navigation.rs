@@ -227,6 +227,39 @@ async fn backlinks_follow_a_move_and_a_reset_made_with_git() {
     assert_eq!(wanted_rows(&wiki.get("/-/links/broken").await.text()).len(), 0);
 }
 
+// Page metadata is cached by blob: two pages of one text in different folders (a page copied from one team's
+// folder to another's) share a blob, and a relative link in it leads to a different page from each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backlinks_of_a_page_copied_into_another_folder_follow_its_own_folder() {
+    let wiki = TestWiki::with_files(&[
+        ("index.md", HOME),
+        ("team-a/handbook.md", "# Handbook A\n"),
+        ("team-a/onboarding.md", "# Onboarding\n\nNothing yet.\n"),
+        ("team-b/handbook.md", "# Handbook B\n"),
+        // Deeper, so that a link two folders up leads somewhere from here and nowhere from team-a.
+        ("team-c/new/onboarding.md", "# Onboarding\n\nNothing yet.\n"),
+    ])
+    .await;
+    let text = "# Onboarding\n\nRead [the handbook](handbook.md) and [the home page](../../index.md).\n";
+    save(&wiki, "team-a/onboarding.md", text).await;
+    save(&wiki, "team-b/onboarding.md", text).await;
+    save(&wiki, "team-c/new/onboarding.md", text).await;
+    assert_incoming(&wiki, "team-a/handbook.md", &["team-a/onboarding.md"]).await;
+    assert_incoming(&wiki, "team-b/handbook.md", &["team-b/onboarding.md"]).await;
+    assert_incoming(&wiki, "index.md", &["team-c/new/onboarding.md"]).await;
+    assert_eq!(
+        backlinks_on_page(&wiki, "/team-b/handbook").await,
+        pairs(&[("Onboarding", "/team-b/onboarding")]),
+        "the copy's \"What links here\" is its own folder's"
+    );
+    // The copy in team-c links to a handbook that does not exist there, and to the home page.
+    let links = links_json(&wiki, "team-c/new/onboarding.md").await;
+    assert_eq!(paths_of(&links["outgoing"]), ["index.md"], "{links}");
+    let broken: Vec<&str> =
+        links["broken"].as_array().expect("a list").iter().filter_map(|it| it["target"].as_str()).collect();
+    assert_eq!(broken, ["team-c/new/handbook.md"], "{links}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_api_answers_404_for_unknown_pages() {
     let wiki = TestWiki::with_files(&[("index.md", HOME)]).await;
