@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod query;
+mod store_reads;
 
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -195,7 +196,8 @@ impl SearchIndex {
                     std::fs::remove_dir_all(dir)?;
                 }
                 std::fs::create_dir_all(dir)?;
-                Index::create_in_dir(dir, schema).map_err(search_error)?
+                let directory = store_reads::IndexDirectory::open(dir).map_err(search_error)?;
+                Index::create(directory, schema, tantivy::IndexSettings::default()).map_err(search_error)?
             }
         };
         register_tokenizers(&index);
@@ -822,7 +824,7 @@ fn open_existing(dir: &Path) -> Option<Index> {
     if !dir.join("meta.json").exists() {
         return None;
     }
-    let index = Index::open_in_dir(dir).ok()?;
+    let index = Index::open(store_reads::IndexDirectory::open(dir).ok()?).ok()?;
     stored_payload(&index)?;
     if index.schema() != schema().0 {
         return None;
