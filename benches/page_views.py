@@ -173,6 +173,7 @@ def run(label: str, binary, corpus, work, args, urls, res: lb.Results, is_new: b
     # The server hands what it freed back to the system every 10 s.
     time.sleep(11)
     out["rss_settled"] = lore.rss_mib()
+    out["rss_settled_file"] = lore.rss_mib("RssFile")
     client.close()
     lore.stop()
     return out
@@ -263,6 +264,8 @@ def main():
     row("wrk random pages after the saves, gzip", lambda it: it["wrk_after_saves"]["rps"], rps, True)
     row("memory at the end, 11 s after that run (VmRSS)", lambda it: it["rss_settled"], lambda it: f"{it:.0f} MiB",
         False)
+    # The binary, and what of the search index's mapped files the searches read.
+    row("  of which file-backed", lambda it: it["rss_settled_file"], lambda it: f"{it:.0f} MiB", False)
     res.print(args.json)
 
 
