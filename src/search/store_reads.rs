@@ -144,6 +144,14 @@ mod tests {
 
         let terms = directory.get_file_handle(Path::new("segment.term")).unwrap();
         assert_eq!(terms.read_bytes(1..4).unwrap().as_slice(), b"erm");
+        // What the server maps: the term file, not the store, whose pages would stay resident once read.
+        #[cfg(target_os = "linux")]
+        {
+            let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+            let mapped = |name: &str| maps.contains(&dir.path().join(name).display().to_string());
+            assert!(mapped("segment.term"), "{maps}");
+            assert!(!mapped("segment.store"), "{maps}");
+        }
         assert!(matches!(
             directory.get_file_handle(Path::new("missing.store")),
             Err(OpenReadError::FileDoesNotExist(_))
