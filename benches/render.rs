@@ -92,8 +92,8 @@ fn breakdown(c: &mut Criterion) {
     group.bench_function("read_meta", |b| b.iter(|| read_meta(&page_path, black_box(PAGE))));
     group.bench_function("front_matter_split", |b| b.iter(|| front_matter::split(black_box(PAGE)).body.len()));
     group.bench_function("resolve_all_wiki_links", |b| {
-        let targets = read_meta(&page_path, PAGE).wiki_targets;
-        b.iter(|| targets.iter().map(|it| resolver.resolve(black_box(it))).collect::<Vec<WikiTarget>>())
+        let meta = read_meta(&page_path, PAGE);
+        b.iter(|| meta.wiki_targets().map(|it| resolver.resolve(black_box(it))).collect::<Vec<WikiTarget>>())
     });
     group.finish();
 }

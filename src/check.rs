@@ -233,7 +233,7 @@ fn link_problems(
                 (Severity::Error, format!("link to {} points to {}, which does not exist", link.dest, broken.target))
             }
         };
-        res.push(Problem { path: page_path.to_string(), line: Some(link.line), severity, message });
+        res.push(Problem { path: page_path.to_string(), line: Some(link.line as usize), severity, message });
     }
     res
 }

@@ -235,8 +235,8 @@ pub enum LinkKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WrittenLink {
     pub kind: LinkKind,
-    pub dest: String,
-    pub line: usize,
+    pub dest: Box<str>,
+    pub line: u32,
 }
 
 /// A link that leads nowhere: the link, and what it looked for (the wiki link's name, or the repository path
@@ -419,7 +419,7 @@ mod tests {
             None => files.contains(&path),
         };
         let links: Vec<WrittenLink> =
-            links.iter().map(|(kind, dest)| WrittenLink { kind: *kind, dest: dest.to_string(), line: 1 }).collect();
+            links.iter().map(|(kind, dest)| WrittenLink { kind: *kind, dest: (*dest).into(), line: 1 }).collect();
         let broken = broken_links(&RepoPath::parse(page).unwrap(), &links, &resolver(), &exists);
         let targets: Vec<&str> = broken.iter().map(|it| it.target.as_str()).collect();
         assert_eq!(targets, expected);
@@ -505,7 +505,7 @@ pub enum LinkEnd {
 /// The maps are persistent: a clone shares them, and changing one page copies only what it touches.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkGraph {
-    outgoing: imbl::OrdMap<RepoPath, Vec<LinkEnd>>,
+    outgoing: imbl::OrdMap<RepoPath, Box<[LinkEnd]>>,
     incoming: imbl::OrdMap<RepoPath, PathSet>,
     wanted: imbl::OrdMap<String, PathSet>,
     // The names in `wanted` by the `link_key`s the resolver would look them up under, so that a page taking
@@ -610,11 +610,10 @@ impl<'a> IntoIterator for &'a PathSet {
     }
 }
 
-/// A page as the link graph needs it.
+/// A page as the link graph needs it: its path and its links as written (`PageMeta::links`).
 pub struct LinkSource<'a> {
     pub path: &'a RepoPath,
-    pub wiki_targets: &'a [String],
-    pub page_links: &'a [String],
+    pub links: &'a [WrittenLink],
 }
 
 impl LinkGraph {
@@ -657,7 +656,7 @@ impl LinkGraph {
 
     /// The page's links, in order of appearance (duplicates removed).
     pub fn outgoing(&self, path: &RepoPath) -> &[LinkEnd] {
-        self.outgoing.get(path).map_or(&[], Vec::as_slice)
+        self.outgoing.get(path).map_or(&[], |it| it)
     }
 
     /// Links to pages that do not exist: each missing name with the pages that link to it.
@@ -706,7 +705,7 @@ impl LinkGraph {
         Some(res)
     }
 
-    fn set(&mut self, path: &RepoPath, links: Vec<LinkEnd>) {
+    fn set(&mut self, path: &RepoPath, links: Box<[LinkEnd]>) {
         for link in &links {
             match link {
                 LinkEnd::Page(target) => {
@@ -774,10 +773,11 @@ fn wanted_keys(name: &str) -> Vec<String> {
 // The pages a relative link to a folder leads to, the first that exists.
 pub(crate) const FOLDER_INDEX_PAGES: [&str; 2] = ["index.md", "README.md"];
 
-fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&str) -> bool) -> Vec<LinkEnd> {
+// Wiki links are found by name; relative links to pages (`.md`) and folders (`/`) by path.
+fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&str) -> bool) -> Box<[LinkEnd]> {
     let mut res: Vec<LinkEnd> = Vec::new();
-    for target in source.wiki_targets {
-        let name = target.split('#').next().unwrap_or_default();
+    for link in source.links.iter().filter(|it| it.kind == LinkKind::Wiki) {
+        let name = link.dest.split('#').next().unwrap_or_default();
         if name.trim().is_empty() {
             continue;
         }
@@ -786,22 +786,24 @@ fn outgoing(source: &LinkSource<'_>, resolver: &LinkResolver, exists: &dyn Fn(&s
             None => LinkEnd::Missing(name.trim().to_string()),
         });
     }
-    for target in source.page_links {
+    let page_links = source.links.iter().filter(|it| it.kind == LinkKind::Link);
+    let targets = page_links.filter_map(|it| relative_target(source.path, &it.dest));
+    for target in targets.filter(|it| path::has_markdown_extension(it) || it.ends_with('/')) {
         let page = if let Some(folder) = target.strip_suffix('/') {
             FOLDER_INDEX_PAGES.iter().map(|it| format!("{folder}/{it}")).find(|it| exists(it))
         } else {
-            exists(target).then(|| target.clone())
+            exists(&target).then(|| target.clone())
         };
         match page.and_then(|it| RepoPath::parse(&it).ok()) {
             Some(page) => res.push(LinkEnd::Page(page)),
             // A link to a folder without an index page is fine: the folder shows as a listing.
             None if target.ends_with('/') => {}
-            None => res.push(LinkEnd::Missing(target.clone())),
+            None => res.push(LinkEnd::Missing(target)),
         }
     }
     let mut seen = std::collections::HashSet::new();
     res.retain(|it| it != &LinkEnd::Page(source.path.clone()) && seen.insert(it.clone()));
-    res
+    res.into_boxed_slice()
 }
 
 #[cfg(test)]
@@ -842,12 +844,8 @@ mod graph_tests {
         let b = RepoPath::parse("b.md").unwrap();
         let resolver = LinkResolver::new([(&a, "A", &[][..]), (&b, "B", &[][..])]);
         let exists = |path: &str| path == "a.md" || path == "b.md";
-        let a_links = (vec!["B".to_string(), "Nowhere".to_string()], vec!["b.md".to_string()]);
-        let graph = LinkGraph::build(
-            [LinkSource { path: &a, wiki_targets: &a_links.0, page_links: &a_links.1 }],
-            &resolver,
-            &exists,
-        );
+        let a_links = written(&a, &["B", "Nowhere"], &["b.md"]);
+        let graph = LinkGraph::build([LinkSource { path: &a, links: &a_links }], &resolver, &exists);
         assert_eq!(graph.incoming(&b).collect::<Vec<_>>(), [&a]);
         assert_eq!(graph.outgoing(&a), [LinkEnd::Page(b.clone()), LinkEnd::Missing("Nowhere".into())]);
         assert_eq!(graph.wanted().map(|it| it.0.as_str()).collect::<Vec<_>>(), ["Nowhere"]);
@@ -857,23 +855,27 @@ mod graph_tests {
         assert_eq!(graph.wanted().count(), 0);
     }
 
-    /// A page as these tests write it: title, aliases, wiki link targets and relative link targets.
+    // The links of a page at `page` with wiki links to `wiki_targets`, and relative links to the repository
+    // paths `page_links` (written relative to the page's folder).
+    fn written(page: &RepoPath, wiki_targets: &[&str], page_links: &[&str]) -> Vec<WrittenLink> {
+        let up = "../".repeat(page.as_str().matches('/').count());
+        let link = |kind, dest: String| WrittenLink { kind, dest: dest.into(), line: 1 };
+        let wiki = wiki_targets.iter().map(|it| link(LinkKind::Wiki, it.to_string()));
+        wiki.chain(page_links.iter().map(|it| link(LinkKind::Link, format!("{up}{it}")))).collect()
+    }
+
+    /// A page as these tests write it: title, aliases, and links.
     #[derive(Debug, Clone)]
     struct TestPage {
         title: String,
         aliases: Vec<String>,
-        wiki_targets: Vec<String>,
-        page_links: Vec<String>,
+        links: Vec<WrittenLink>,
     }
 
     type Pages = std::collections::BTreeMap<RepoPath, TestPage>;
 
     fn sources(pages: &Pages) -> impl Iterator<Item = LinkSource<'_>> {
-        pages.iter().map(|(path, page)| LinkSource {
-            path,
-            wiki_targets: &page.wiki_targets,
-            page_links: &page.page_links,
-        })
+        pages.iter().map(|(path, page)| LinkSource { path, links: &page.links })
     }
 
     fn full(pages: &Pages) -> (LinkResolver, LinkGraph) {
@@ -909,7 +911,7 @@ mod graph_tests {
         let mut graph = old_graph;
         for path in &relink {
             let page = after.get(path);
-            let source = page.map(|it| LinkSource { path, wiki_targets: &it.wiki_targets, page_links: &it.page_links });
+            let source = page.map(|it| LinkSource { path, links: &it.links });
             graph.set_page(path, source, &resolver, &exists);
         }
         (resolver, graph)
@@ -925,11 +927,14 @@ mod graph_tests {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) as usize % n
         };
-        let page = |pick: &mut dyn FnMut(usize) -> usize| TestPage {
+        let page = |path: &RepoPath, pick: &mut dyn FnMut(usize) -> usize| TestPage {
             title: names[pick(names.len())].trim().to_string(),
             aliases: (0..pick(3)).map(|_| names[pick(names.len())].trim().to_string()).collect(),
-            wiki_targets: (0..pick(4)).map(|_| names[pick(names.len())].to_string()).collect(),
-            page_links: (0..pick(3)).map(|_| links[pick(links.len())].to_string()).collect(),
+            links: written(
+                path,
+                &(0..pick(4)).map(|_| names[pick(names.len())]).collect::<Vec<_>>(),
+                &(0..pick(3)).map(|_| links[pick(links.len())]).collect::<Vec<_>>(),
+            ),
         };
         let mut pages = Pages::new();
         for round in 0..3_000 {
@@ -942,7 +947,7 @@ mod graph_tests {
                         pages.remove(path);
                     }
                     _ => {
-                        pages.insert(path.clone(), page(&mut pick));
+                        pages.insert(path.clone(), page(path, &mut pick));
                     }
                 }
             }

@@ -445,7 +445,7 @@ impl Site {
         blob: ObjectId,
         meta: &PageMeta,
     ) -> Result<(Arc<RenderedBody>, Arc<DeflatePiece>)> {
-        let targets: Vec<WikiTarget> = meta.wiki_targets.iter().map(|it| snapshot.resolver.resolve(it)).collect();
+        let targets: Vec<WikiTarget> = meta.wiki_targets().map(|it| snapshot.resolver.resolve(it)).collect();
         let key = RenderKey { blob, path: path.clone(), wiki_targets_hash: hash_of(&targets) };
         let kept = self.render_cache.get_or_insert_with(&key, || -> Result<Arc<KeptBody>> {
             if self.store.blob_size(blob)? > self.config.max_page_bytes {

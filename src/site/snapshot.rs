@@ -141,8 +141,8 @@ impl Snapshot {
             .map(|it| BrokenLink {
                 page: path.clone(),
                 kind: it.link.kind,
-                dest: it.link.dest.clone(),
-                line: it.link.line,
+                dest: it.link.dest.to_string(),
+                line: it.link.line as usize,
                 target: it.target,
             })
             .collect()
@@ -369,5 +369,5 @@ impl Site {
 }
 
 pub(super) fn link_source<'a>(path: &'a RepoPath, meta: &'a PageMeta) -> LinkSource<'a> {
-    LinkSource { path, wiki_targets: &meta.wiki_targets, page_links: &meta.page_links }
+    LinkSource { path, links: &meta.links }
 }

@@ -463,11 +463,7 @@ fn refreshes_keep_links_equal_to_a_rebuild() {
         );
         assert_eq!(*snapshot.resolver, resolver, "resolver after step {step}");
         let exists = |path: &str| snapshot.files.contains_key(path);
-        let sources = pages().map(|(path, meta)| LinkSource {
-            path,
-            wiki_targets: &meta.wiki_targets,
-            page_links: &meta.page_links,
-        });
+        let sources = pages().map(|(path, meta)| LinkSource { path, links: &meta.links });
         let links = LinkGraph::build(sources, &resolver, &exists);
         assert!(snapshot.links == links, "link graph after step {step}:\n{:?}\n!=\n{links:?}", snapshot.links);
     }
