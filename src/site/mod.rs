@@ -296,10 +296,11 @@ impl Site {
         self.head_watch.subscribe()
     }
 
-    /// Closes the repository handles no read is using (`Store::close_idle_handles`): each holds caches of its
-    /// own that a crawl fills.
-    pub fn close_idle_repository_handles(&self) {
-        self.store.close_idle_handles();
+    /// Closes the repository handles no read is using if none was used for `idle`
+    /// (`Store::close_handles_idle_for`): each holds caches of its own that a burst of reads fills. Says
+    /// whether it closed any.
+    pub fn close_repository_handles_idle_for(&self, idle: std::time::Duration) -> bool {
+        self.store.close_handles_idle_for(idle)
     }
 
     /// Git's housekeeping on the repository (`store::housekeep`); for a background thread.

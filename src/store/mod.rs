@@ -217,13 +217,25 @@ pub struct Store {
     repo_path: PathBuf,
     branch_ref: String,
     // `git2::Repository` is `Send` but not `Sync`: keep a few open handles and lend them out.
-    pool: Mutex<Vec<Repository>>,
+    pool: Mutex<HandlePool>,
     // The top folders the last commits wrote, as stored: the refresh after a save diffs them, and the next save
     // changes the last one, without libgit2 reading them back (see `trees::diff_stored`).
     written_trees: Mutex<std::collections::VecDeque<(Oid, Arc<[u8]>)>>,
     // The commit this process last moved the branch to (a save, or a replica's pull): a refresh that finds the
     // branch there follows this server's own write, not a change made outside it.
     moved_to: Mutex<Option<ObjectId>>,
+}
+
+/// The open repository handles nobody is using, and when one was last lent out or given back.
+struct HandlePool {
+    handles: Vec<Repository>,
+    last_used: std::time::Instant,
+}
+
+impl HandlePool {
+    fn of(repo: Repository) -> Mutex<HandlePool> {
+        Mutex::new(HandlePool { handles: vec![repo], last_used: std::time::Instant::now() })
+    }
 }
 
 /// How many top folders written by saves `Store` keeps (the last one and its parent).
@@ -298,7 +310,7 @@ impl Store {
         Ok(Store {
             repo_path,
             branch_ref,
-            pool: Mutex::new(vec![repo]),
+            pool: HandlePool::of(repo),
             written_trees: Mutex::default(),
             moved_to: Mutex::default(),
         })
@@ -312,7 +324,7 @@ impl Store {
         Ok(Store {
             repo_path,
             branch_ref: branch_ref.to_string(),
-            pool: Mutex::new(vec![repo]),
+            pool: HandlePool::of(repo),
             written_trees: Mutex::default(),
             moved_to: Mutex::default(),
         })
@@ -725,20 +737,41 @@ impl Store {
     /// handle has it open, so the pages the walk read stayed in the server's resident size: on the flat
     /// 10,000-page wiki, 30 MiB of caches and 145 MiB of pack. Handles in use are kept when they come back.
     pub fn close_idle_handles(&self) {
-        let idle = std::mem::take(&mut *self.pool.lock());
+        let idle = std::mem::take(&mut self.pool.lock().handles);
         drop(idle);
     }
 
+    /// Closes the repository handles nobody is using if none was lent out or given back for `idle`; says
+    /// whether it closed any. A burst of reads (first views of many pages, a run of saves) fills the handles'
+    /// caches, the delta bases above all (up to 16 MiB per pack, and a fixed size in libgit2): closed once the
+    /// burst is over, their memory is free again within seconds.
+    pub fn close_handles_idle_for(&self, idle: std::time::Duration) -> bool {
+        let handles = {
+            let mut pool = self.pool.lock();
+            if pool.handles.is_empty() || pool.last_used.elapsed() < idle {
+                return false;
+            }
+            std::mem::take(&mut pool.handles)
+        };
+        drop(handles);
+        true
+    }
+
     fn with_repo<T>(&self, work: impl FnOnce(&Repository) -> Result<T>) -> Result<T> {
-        let pooled = self.pool.lock().pop();
+        let pooled = {
+            let mut pool = self.pool.lock();
+            pool.last_used = std::time::Instant::now();
+            pool.handles.pop()
+        };
         let repo = match pooled {
             Some(repo) => repo,
             None => Repository::open_bare(&self.repo_path).or_else(|_| Repository::open(&self.repo_path))?,
         };
         let res = work(&repo);
         let mut pool = self.pool.lock();
-        if pool.len() < MAX_POOLED_REPOSITORIES {
-            pool.push(repo);
+        pool.last_used = std::time::Instant::now();
+        if pool.handles.len() < MAX_POOLED_REPOSITORIES {
+            pool.handles.push(repo);
         }
         res
     }
@@ -1037,6 +1070,28 @@ mod tests {
         assert_eq!(store.read_blob(blob).unwrap(), b"# Page 7\n");
         // Below git's threshold it only counts.
         housekeep(store.git_dir()).unwrap();
+    }
+
+    #[test]
+    fn handles_close_only_once_no_read_used_one_for_the_idle_time() {
+        use std::time::Duration;
+        let folder = tempfile::tempdir().unwrap();
+        let files = vec![("a.md".to_string(), b"# A\n".to_vec())];
+        let store = Store::create_seeded(&folder.path().join("repo.git"), &files, "One page").unwrap();
+        let head = store.head().unwrap().unwrap();
+        let pooled = || store.pool.lock().handles.len();
+        assert_eq!(pooled(), 1);
+        assert!(!store.close_handles_idle_for(Duration::from_secs(3_600)), "a read just used it");
+        assert_eq!(pooled(), 1);
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(store.close_handles_idle_for(Duration::from_millis(20)));
+        assert_eq!(pooled(), 0);
+        assert!(!store.close_handles_idle_for(Duration::ZERO), "none left to close");
+        // The next read opens a handle anew, and gives it back to the pool.
+        let blob = store.blob_at(head, "a.md").unwrap().unwrap();
+        assert_eq!(store.read_blob(blob).unwrap(), b"# A\n");
+        assert_eq!(pooled(), 1);
+        assert!(!store.close_handles_idle_for(Duration::from_secs(3_600)));
     }
 
     #[test]

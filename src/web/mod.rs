@@ -758,13 +758,18 @@ async fn forget_views_of_older_heads(
     }
 }
 
-/// How often the repository handles no read is using are closed (see `close_idle_handles_now_and_then`).
-const CLOSE_IDLE_HANDLES_EVERY: Duration = Duration::from_secs(30);
+/// How often the server looks for repository handles to close (see `close_idle_handles_now_and_then`).
+const CLOSE_IDLE_HANDLES_EVERY: Duration = Duration::from_secs(2);
 
-// Each repository handle keeps libgit2's caches of its own (parsed objects, and each pack's delta bases), which a
-// crawl of the wiki fills: heaptrack found ~18 MiB of them alive after viewing every page of the flat
-// 10,000-page wiki and 10 saves. Closed when idle every CLOSE_IDLE_HANDLES_EVERY; the next read opens a handle
-// anew in a fraction of a millisecond. Ends with the site.
+/// How long repository handles stay open after the last read that used one.
+const REPOSITORY_HANDLES_IDLE: Duration = Duration::from_secs(2);
+
+// Each repository handle keeps libgit2's caches of its own (parsed objects up to the object cache's share, and
+// each pack's delta bases, up to 16 MiB a pack), which a burst of reads fills: heaptrack found 21 MiB of them
+// alive 12 s after the flat 10,000-page wiki's benchmark run (every page viewed, 60 saves, wrk), when handles
+// were closed every 30 s. Closed once no read has used one for REPOSITORY_HANDLES_IDLE, and what that frees
+// handed back to the system at once; the next read opens a handle anew in a fraction of a millisecond. Ends
+// with the site.
 async fn close_idle_handles_now_and_then(site: Weak<Site>) {
     let mut ticks = tokio::time::interval(CLOSE_IDLE_HANDLES_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -773,7 +778,12 @@ async fn close_idle_handles_now_and_then(site: Weak<Site>) {
         ticks.tick().await;
         let Some(site) = site.upgrade() else { return };
         // Dropping handles unmaps their packs: not on a worker thread.
-        if tokio::task::spawn_blocking(move || site.close_idle_repository_handles()).await.is_err() {
+        let closing = tokio::task::spawn_blocking(move || {
+            if site.close_repository_handles_idle_for(REPOSITORY_HANDLES_IDLE) {
+                crate::memory::return_freed_memory();
+            }
+        });
+        if closing.await.is_err() {
             return;
         }
     }
