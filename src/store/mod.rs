@@ -1072,12 +1072,18 @@ mod tests {
         housekeep(store.git_dir()).unwrap();
     }
 
+    // A new repository whose first commit, `message`, holds one page `a.md`; the folder holds it.
+    fn store_of_one_page(message: &str) -> (tempfile::TempDir, Store) {
+        let folder = tempfile::tempdir().unwrap();
+        let files = vec![("a.md".to_string(), b"# A\n".to_vec())];
+        let store = Store::create_seeded(&folder.path().join("repo.git"), &files, message).unwrap();
+        (folder, store)
+    }
+
     #[test]
     fn handles_close_only_once_no_read_used_one_for_the_idle_time() {
         use std::time::Duration;
-        let folder = tempfile::tempdir().unwrap();
-        let files = vec![("a.md".to_string(), b"# A\n".to_vec())];
-        let store = Store::create_seeded(&folder.path().join("repo.git"), &files, "One page").unwrap();
+        let (_folder, store) = store_of_one_page("One page");
         let head = store.head().unwrap().unwrap();
         let pooled = || store.pool.lock().handles.len();
         assert_eq!(pooled(), 1);
@@ -1096,9 +1102,7 @@ mod tests {
 
     #[test]
     fn the_store_knows_a_head_it_moved_from_one_moved_outside_it() {
-        let folder = tempfile::tempdir().unwrap();
-        let files = vec![("a.md".to_string(), b"# A\n".to_vec())];
-        let store = Store::create_seeded(&folder.path().join("repo.git"), &files, "First").unwrap();
+        let (_folder, store) = store_of_one_page("First");
         let first = store.head().unwrap().unwrap();
         let edit = |content: &[u8]| vec![FileEdit::Write { path: "a.md".into(), content: content.to_vec() }];
         let CommitAttempt::Committed(saved) =
@@ -1120,9 +1124,7 @@ mod tests {
 
     #[test]
     fn a_bundle_holds_every_ref_and_leaves_nothing_else_behind() {
-        let folder = tempfile::tempdir().unwrap();
-        let files = vec![("a.md".to_string(), b"# A\n".to_vec())];
-        let store = Store::create_seeded(&folder.path().join("repo.git"), &files, "One page").unwrap();
+        let (folder, store) = store_of_one_page("One page");
         let head = store.head().unwrap().unwrap();
         let repo = Repository::open(store.git_dir()).unwrap();
         repo.reference("refs/heads/other", head.0, false, "a second branch").unwrap();
