@@ -737,8 +737,7 @@ impl Store {
     /// handle has it open, so the pages the walk read stayed in the server's resident size: on the flat
     /// 10,000-page wiki, 30 MiB of caches and 145 MiB of pack. Handles in use are kept when they come back.
     pub fn close_idle_handles(&self) {
-        let idle = std::mem::take(&mut self.pool.lock().handles);
-        drop(idle);
+        self.close_handles_idle_for(std::time::Duration::ZERO);
     }
 
     /// Closes the repository handles nobody is using if none was lent out or given back for `idle`; says
