@@ -5,25 +5,53 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use flate2::{Decompress, FlushDecompress, Status};
+use zlib_rs::{Deflate, DeflateConfig, DeflateFlush, Strategy};
 
-// Compressors kept for the next pieces, reset for each. A new one allocates and clears its tables (about
-// 300 KB) for every piece: with malloc mapping blocks of 128 KiB and more afresh (a threshold tried before the
-// 1 MiB of `main.rs`), cold views of the flat 10,000-page wiki, three pieces each, ran at 2,548 req/s instead
-// of 3,642. Kept in one bounded list rather than one per thread: tokio's blocking pool grows to dozens of
-// threads in a crawl of first views, and heaptrack found 15 MiB of their compressors alive 35 s after it.
-static COMPRESSORS: Mutex<Vec<Compressor>> = Mutex::new(Vec::new());
+/// The Huffman codes a piece's blocks use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Codes {
+    /// Codes made for what the block holds, as deflate chooses by default: the smallest pieces. Inflating
+    /// such a block builds its decoding tables first.
+    Dynamic,
+    /// Deflate's fixed codes, whose decoding tables are built in. A page view's own stretches are inflated
+    /// again for every view sent to a client that does not accept gzip, three or four pieces a view, and
+    /// building their tables took a tenth of the server's time in warm plain views of the nested 10,000-page
+    /// wiki (`perf`). With fixed codes they are about a tenth larger.
+    Fixed,
+}
+
+// Compressors kept for the next pieces, reset for each, one list for each kind of codes (a compressor keeps
+// the codes it was made with). A new one allocates and clears its tables (about 300 KB) for every piece: with
+// malloc mapping blocks of 128 KiB and more afresh (a threshold tried before the 1 MiB of `main.rs`), cold
+// views of the flat 10,000-page wiki, three pieces each, ran at 2,548 req/s instead of 3,642. Kept in bounded
+// lists rather than one per thread: tokio's blocking pool grows to dozens of threads in a crawl of first
+// views, and heaptrack found 15 MiB of their compressors alive 35 s after it.
+static COMPRESSORS: [Mutex<Vec<Compressor>>; 2] = [const { Mutex::new(Vec::new()) }; 2];
 
 // A compressor and the buffer it compresses into, kept together: a piece is copied out of the buffer into a
 // block of exactly its size. Compressed into a block of its own and shrunk after, each kept piece left the
 // rest of its block free beside it, for the next view's temporaries to fill (within noise on the flat
-// 10,000-page wiki: 140–149 MiB resident after viewing every page, against 142–152).
+// 10,000-page wiki: 140–149 MiB resident after viewing every page, against 142–152). The buffer is kept at
+// its full length, so that compressing into it never clears it first.
 struct Compressor {
-    compress: Compress,
+    compress: Deflate,
     buffer: Vec<u8>,
 }
 
-/// The most compressors (and decompressors) kept between pieces: a few per core.
+impl Compressor {
+    fn new(codes: Codes) -> Compressor {
+        let (level, strategy) = match codes {
+            Codes::Dynamic => (LEVEL, Strategy::Default),
+            Codes::Fixed => (LEVEL_AFTER, Strategy::Fixed),
+        };
+        // Negative window bits: raw deflate, without zlib's header and trailer.
+        let config = DeflateConfig { level, window_bits: -15, strategy, ..DeflateConfig::default() };
+        Compressor { compress: Deflate::new_with_config(config), buffer: Vec::new() }
+    }
+}
+
+/// The most compressors of each kind (and decompressors) kept between pieces: a few per core.
 const KEPT_COMPRESSORS: usize = 8;
 
 /// The largest buffer a kept compressor keeps: what most pages compress to, with room.
@@ -73,13 +101,13 @@ pub struct PieceRef<'a> {
 }
 
 /// The compression level of pieces: bodies and pages are compressed once and sent many times.
-const LEVEL: u32 = 6;
+const LEVEL: i32 = 6;
 
 /// The level of pieces compressed after what precedes them: with the dictionary as small as at `LEVEL` (the
 /// pieces around the body of one view of the flat 10,000-page wiki: 1,656 bytes against 1,646; of the tldr-like
 /// wiki 2,206 and 2,205), at half the time the dictionary adds (57 µs alone at level 6, 69 with the dictionary,
 /// 63 at level 5).
-const LEVEL_AFTER: u32 = 5;
+const LEVEL_AFTER: i32 = 5;
 
 /// The most of what precedes a piece that it refers back to. The pieces of a page view around its body
 /// compressed with what comes before them as a dictionary were a quarter smaller (2,187 bytes against 1,631
@@ -91,23 +119,25 @@ const _: () = assert!(MAX_REACH <= u16::MAX as usize, "a piece's reach is kept i
 impl DeflatePiece {
     /// Compresses a piece that more pieces follow (its blocks end with a sync flush, none is final).
     pub fn middle(data: &[u8]) -> DeflatePiece {
-        DeflatePiece::compress(data, FlushCompress::Sync)
+        DeflatePiece::compress(data, DeflateFlush::SyncFlush)
     }
 
     /// Compresses the last piece of a stream (its last block is final).
     pub fn last(data: &[u8]) -> DeflatePiece {
-        DeflatePiece::compress(data, FlushCompress::Finish)
+        DeflatePiece::compress(data, DeflateFlush::Finish)
     }
 
     /// [`DeflatePiece::middle`] for a piece that `before` comes right before in every stream it joins: it may
-    /// copy strings from the last [`MAX_REACH`] bytes of `before` instead of holding them again.
+    /// copy strings from the last [`MAX_REACH`] bytes of `before` instead of holding them again. Such pieces
+    /// are a view's own stretches, inflated again for every client that does not accept gzip: their blocks use
+    /// deflate's fixed codes (see `Codes::Fixed`).
     pub fn middle_after(before: &[u8], data: &[u8]) -> DeflatePiece {
-        DeflatePiece::compress_after(before, data, FlushCompress::Sync)
+        DeflatePiece::compress_after(before, data, DeflateFlush::SyncFlush)
     }
 
     /// [`DeflatePiece::last`] for a piece that `before` comes right before (see [`DeflatePiece::middle_after`]).
     pub fn last_after(before: &[u8], data: &[u8]) -> DeflatePiece {
-        DeflatePiece::compress_after(before, data, FlushCompress::Finish)
+        DeflatePiece::compress_after(before, data, DeflateFlush::Finish)
     }
 
     /// A piece of a few bytes that more pieces follow, stored as it is: no compressor is started for it.
@@ -124,55 +154,52 @@ impl DeflatePiece {
         DeflatePiece { deflated: deflated.into(), crc: crc32fast::hash(data), len: data.len(), reach: 0 }
     }
 
-    fn compress(data: &[u8], flush: FlushCompress) -> DeflatePiece {
-        DeflatePiece::compress_after(&[], data, flush)
+    fn compress(data: &[u8], flush: DeflateFlush) -> DeflatePiece {
+        DeflatePiece::compress_with(Codes::Dynamic, &[], data, flush)
     }
 
-    fn compress_after(before: &[u8], data: &[u8], flush: FlushCompress) -> DeflatePiece {
-        let mut compressor = take(&COMPRESSORS, || Compressor {
-            compress: Compress::new(Compression::new(LEVEL), false),
-            buffer: Vec::new(),
-        });
+    fn compress_after(before: &[u8], data: &[u8], flush: DeflateFlush) -> DeflatePiece {
+        DeflatePiece::compress_with(Codes::Fixed, &before[before.len().saturating_sub(MAX_REACH)..], data, flush)
+    }
+
+    fn compress_with(codes: Codes, dictionary: &[u8], data: &[u8], flush: DeflateFlush) -> DeflatePiece {
+        let kept = &COMPRESSORS[codes as usize];
+        let mut compressor = take(kept, || Compressor::new(codes));
         compressor.compress.reset();
-        let dictionary = &before[before.len().saturating_sub(MAX_REACH)..];
-        let level = if dictionary.is_empty() { LEVEL } else { LEVEL_AFTER };
-        // A stream just reset takes a level, and (raw deflate) a dictionary; at worst it keeps the one it had.
-        let _ = compressor.compress.set_level(Compression::new(level));
+        // A raw stream just reset takes a dictionary; at worst the piece refers to nothing before it.
         let reach = if dictionary.is_empty() || compressor.compress.set_dictionary(dictionary).is_err() {
             0
         } else {
             dictionary.len()
         };
-        let mut res = DeflatePiece::compress_with(&mut compressor, data, flush);
-        res.reach = reach as u16;
-        // A buffer grown for a big page is not kept.
-        if compressor.buffer.capacity() <= MAX_KEPT_BUFFER_BYTES {
-            give_back(&COMPRESSORS, compressor);
-        }
-        res
-    }
-
-    fn compress_with(compressor: &mut Compressor, data: &[u8], flush: FlushCompress) -> DeflatePiece {
-        let Compressor { compress, buffer: deflated } = compressor;
-        deflated.clear();
-        deflated.reserve(data.len() / 3 + 64);
+        let Compressor { compress, buffer } = &mut compressor;
         loop {
-            let consumed = compress.total_in() as usize;
-            let status =
-                compress.compress_vec(&data[consumed..], deflated, flush).expect("compressing memory cannot fail");
-            let done = if flush == FlushCompress::Finish {
-                status == Status::StreamEnd
+            // The counts start from the reset, and leave the dictionary out.
+            let (consumed, written) = (compress.total_in() as usize, compress.total_out() as usize);
+            if buffer.len() - written < 64 {
+                buffer.resize((2 * buffer.len()).max(data.len() / 3 + 64), 0);
+            }
+            let status = compress
+                .compress(&data[consumed..], &mut buffer[written..], flush)
+                .expect("compressing memory cannot fail");
+            let done = if flush == DeflateFlush::Finish {
+                status == zlib_rs::Status::StreamEnd
             } else {
                 // A flush is complete when it did not fill the output.
-                compress.total_in() as usize == data.len() && deflated.len() < deflated.capacity()
+                compress.total_in() as usize == data.len() && (compress.total_out() as usize) < buffer.len()
             };
             if done {
                 break;
             }
-            deflated.reserve(deflated.capacity().max(64));
         }
         // Pieces are kept in caches, which weigh them by their length.
-        DeflatePiece { deflated: deflated.as_slice().into(), crc: crc32fast::hash(data), len: data.len(), reach: 0 }
+        let deflated = buffer[..compress.total_out() as usize].into();
+        let res = DeflatePiece { deflated, crc: crc32fast::hash(data), len: data.len(), reach: reach as u16 };
+        // A buffer grown for a big page is not kept.
+        if compressor.buffer.len() <= MAX_KEPT_BUFFER_BYTES {
+            give_back(kept, compressor);
+        }
+        res
     }
 
     /// The data this piece holds, when it refers to nothing before it (`middle` or `last`). Pieces never leave
@@ -318,6 +345,38 @@ mod tests {
             assert_eq!(String::from_utf8(out).unwrap(), whole, "inflated piece by piece");
             assert_eq!(DeflatePiece::middle(own.as_bytes()).inflate(), own.as_bytes());
         }
+    }
+
+    #[test]
+    fn pieces_compressed_after_what_precedes_them_use_fixed_codes_and_bodies_their_own() {
+        // A block's type is in bits 1 and 2 of its first byte: 01 fixed codes, 10 codes of its own.
+        let block_type = |piece: &DeflatePiece| (piece.deflated[0] >> 1) & 3;
+        let html: String =
+            (0..200).map(|i| format!("<li><a href=\"/Deploy-{i}\">Deploy {}</a></li>\n", i * 7)).collect();
+        assert_eq!(block_type(&DeflatePiece::middle_after(b"<ul>", html.as_bytes())), 1);
+        assert_eq!(block_type(&DeflatePiece::last_after(b"<ul>", html.as_bytes())), 1);
+        assert_eq!(block_type(&DeflatePiece::middle(html.as_bytes())), 2);
+        assert_eq!(block_type(&DeflatePiece::last(html.as_bytes())), 2);
+    }
+
+    #[test]
+    fn pieces_larger_than_what_they_hold_read_back() {
+        // Bytes that do not compress grow with fixed codes: the compressor's buffer grows past its first size.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let noise: Vec<u8> = (0..300_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let piece = DeflatePiece::last_after(b"<pre>", &noise);
+        assert!(piece.weight() > noise.len());
+        let mut out = b"<pre>".to_vec();
+        piece.inflate_into(&mut out);
+        assert_eq!(&out[5..], noise);
+        assert_eq!(DeflatePiece::middle(&noise).inflate(), noise);
     }
 
     #[test]
