@@ -51,8 +51,9 @@ impl Compressor {
     }
 }
 
-/// The most compressors of each kind (and decompressors) kept between pieces: a few per core.
-const KEPT_COMPRESSORS: usize = 8;
+/// The most compressors of each kind (and decompressors) kept between pieces: a few per core. With two kinds,
+/// as many compressors as one list of 8 kept before.
+const KEPT_COMPRESSORS: usize = 4;
 
 /// The largest buffer a kept compressor keeps: what most pages compress to, with room.
 const MAX_KEPT_BUFFER_BYTES: usize = 256 << 10;
