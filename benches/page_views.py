@@ -15,8 +15,8 @@ returned what it freed.
 nginx serves the same pages from disk (gzip_static for the compressed runs) under the same wrk, in turns with
 the binary under test's warm runs: --rounds rounds of Lore plain, nginx plain, Lore gzip, nginx gzip. The
 ratio to nginx is the median of the rounds' ratios, with their range. This machine's speed drifts by a third
-within minutes (nginx alone: 34,500–55,600 req/s over one half hour), and nginx measured once, after both
-binaries' runs, had measured the drift as much as Lore.
+within minutes (nginx alone: 34,500–55,600 req/s over one half hour): nginx measured once, after both
+binaries' runs, met the machine in another state than Lore's runs had.
 
 Usage: benches/page_views.py --corpus DIR [--lore BIN] [--baseline BIN] [--seconds 10] [--rounds 3]
                              [--cold 300] [--saves 30] [--json F]
@@ -26,6 +26,7 @@ Talks to 127.0.0.1 only; stops everything it started.
 import gzip
 import random
 import re
+import statistics
 import sys
 import time
 import urllib.parse
@@ -142,7 +143,9 @@ def run(label: str, binary, corpus, work, args, urls, res: lb.Results, is_new: b
     out["cached_before_warm"] = cached
     lb.log(f"{label}: the page cache holds {cached / 2**20:.1f} MiB before the warm runs")
     lb.log(f"{label}: wrk warm")
-    warm = lambda url, **kw: lb.wrk_random(url, paths_file, args.seconds, folder, **kw)  # noqa: E731
+    def warm(url, **kw):
+        return lb.wrk_random(url, paths_file, args.seconds, folder, **kw)
+
     lore_url = f"http://127.0.0.1:{lore.port}"
     if is_new:
         # nginx's workers must reach the docroot from the top of the benchmark's folder (`Nginx` opens the way).
@@ -256,7 +259,8 @@ def main():
         shares = sorted(it[lore_key]["rps"] / it[nginx_key]["rps"] for it in rounds)
         res.add(f"warm, {what}, in turns: Lore / nginx req/s",
                 ", ".join(f"{it[lore_key]['rps']:,.0f} / {it[nginx_key]['rps']:,.0f}" for it in rounds))
-        share = shares[len(shares) // 2]
+        # With an even count of rounds, the mean of the two middle ones (not the higher of them).
+        share = statistics.median(shares)
         res.add(f"Lore warm / nginx, {what}: median of {len(rounds)} rounds (range)",
                 f"{share * 100:.0f} % ({shares[0] * 100:.0f}–{shares[-1] * 100:.0f} %)", "≥ 50 %", share >= 0.5)
     lore_runs = [it[k] for it in [new] + ([old] if old else []) for k in ("wrk_cold", "wrk_warm", "wrk_warm_gzip")]
