@@ -100,7 +100,7 @@ impl<'de> Deserialize<'de> for ObjectId {
 }
 
 /// A commit author.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
     pub email: String,
