@@ -27,7 +27,7 @@ pub struct ChangeIndex {
     head: Option<ObjectId>,
     commits: Vector<IndexedCommit>,
     /// Every author once: a wiki's commits come from far fewer people.
-    authors: Vector<Person>,
+    authors: Vector<Arc<Person>>,
     // Each path once, shared by `paths` and `path_ids`: as a string in each, the 38,000-page tldr-like wiki's
     // change index held 3.4 MiB more.
     paths: Vector<Arc<str>>,
@@ -42,7 +42,7 @@ pub struct ChangeIndex {
     #[serde(skip)]
     commit_ids: OrdMap<ObjectId, u32>,
     #[serde(skip)]
-    author_ids: OrdMap<Person, u32>,
+    author_ids: OrdMap<Arc<Person>, u32>,
 }
 
 // What the index keeps of a commit: its author as a number in `authors`, everything in one entry of the
@@ -384,7 +384,7 @@ impl ChangeIndex {
         self.commits.push_back(IndexedCommit { id, time, author, message: message.into(), paths: PathIds::new(paths) });
     }
 
-    fn author_id(&mut self, author: Person) -> u32 {
+    fn author_id(&mut self, author: Arc<Person>) -> u32 {
         if let Some(id) = self.author_ids.get(&author) {
             return *id;
         }
@@ -455,7 +455,7 @@ mod tests {
         CommitChanges {
             info: CommitInfo {
                 id: id(digit),
-                author: Person { name: name.into(), email: format!("{}@example.com", name.to_lowercase()) },
+                author: Arc::new(Person { name: name.into(), email: format!("{}@example.com", name.to_lowercase()) }),
                 time,
                 message: format!("Change {digit}\n\nby {name}"),
             },

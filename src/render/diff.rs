@@ -247,21 +247,17 @@ pub fn carry_attribution(old: &str, new: &str, old_lines: &[BlameLine], commit: 
     res
 }
 
-/// The commits `new`'s lines come from: lines unchanged from `old` keep `old_commits`' entries, the rest
-/// get `commit`. The compact form of `carry_attribution` that the authorship index keeps.
-pub fn carry_commits(
-    old: &str,
-    new: &str,
-    old_commits: &[Arc<CommitInfo>],
-    commit: &Arc<CommitInfo>,
-) -> Vec<Arc<CommitInfo>> {
+/// What `new`'s lines come from (their commits, or their authors): lines unchanged from `old` keep
+/// `old_lines`' entries, the rest get `commit`. The compact form of `carry_attribution` that the authorship
+/// index keeps.
+pub fn carry_lines<T: Clone>(old: &str, new: &str, old_lines: &[T], commit: &T) -> Vec<T> {
     let diff = TextDiff::configure().timeout(std::time::Duration::from_millis(200)).diff_lines(old, new);
-    let mut res: Vec<Arc<CommitInfo>> = vec![commit.clone(); new.lines().count()];
+    let mut res: Vec<T> = vec![commit.clone(); new.lines().count()];
     for op in diff.ops() {
         if let DiffOp::Equal { old_index, new_index, len } = *op {
             for i in 0..len {
-                if let (Some(old_commit), Some(slot)) = (old_commits.get(old_index + i), res.get_mut(new_index + i)) {
-                    *slot = old_commit.clone();
+                if let (Some(old_line), Some(slot)) = (old_lines.get(old_index + i), res.get_mut(new_index + i)) {
+                    *slot = old_line.clone();
                 }
             }
         }
@@ -309,7 +305,7 @@ mod tests {
         let commit = |name: &str| {
             Arc::new(CommitInfo {
                 id: crate::store::hash_blob(name.as_bytes()),
-                author: Person { name: name.into(), email: format!("{name}@example.com") },
+                author: Arc::new(Person { name: name.into(), email: format!("{name}@example.com") }),
                 time: 0,
                 message: String::new(),
             })

@@ -13,46 +13,48 @@ use super::{Site, Snapshot, Text};
 use crate::Result;
 use crate::content::RepoPath;
 use crate::render::diff;
-use crate::store::{CommitInfo, ObjectId};
+use crate::store::{ObjectId, Person};
 
 /// Who wrote the lines of one version of a page.
 #[derive(Debug, Clone)]
 pub struct Authorship {
     pub blob: ObjectId,
-    /// The commit each line comes from, as runs of consecutive lines from one commit: a page has a few runs
-    /// and many lines (one pointer per line held 16 MiB on a 38,000-page wiki).
-    runs: Arc<[(u32, Arc<CommitInfo>)]>,
-    /// Surviving lines per author (e-mail compared lowercased), most first, each with a commit of theirs.
-    totals: Box<[(Arc<CommitInfo>, usize)]>,
+    /// Who wrote each line, as runs of consecutive lines by one author: a page has a few runs and many lines
+    /// (one pointer per line held 16 MiB on a 38,000-page wiki). Authors, not commits, which are all that is
+    /// read: the change index keeps one copy of each author for every page (commits it makes afresh for each
+    /// request, so pages holding them held a copy of each commit).
+    runs: Arc<[(u32, Arc<Person>)]>,
+    /// Surviving lines per author (e-mail compared lowercased), most first.
+    totals: Box<[(Arc<Person>, usize)]>,
 }
 
 impl Authorship {
-    fn new(blob: ObjectId, lines: &[Arc<CommitInfo>]) -> Authorship {
-        let mut runs: Vec<(u32, Arc<CommitInfo>)> = Vec::new();
-        for commit in lines {
+    fn new(blob: ObjectId, lines: &[Arc<Person>]) -> Authorship {
+        let mut runs: Vec<(u32, Arc<Person>)> = Vec::new();
+        for author in lines {
             match runs.last_mut() {
-                Some((n, last)) if Arc::ptr_eq(last, commit) || last.id == commit.id => *n += 1,
-                _ => runs.push((1, commit.clone())),
+                Some((n, last)) if Arc::ptr_eq(last, author) || last == author => *n += 1,
+                _ => runs.push((1, author.clone())),
             }
         }
-        let mut counts: HashMap<String, (Arc<CommitInfo>, usize)> = HashMap::new();
-        for (n, commit) in &runs {
-            counts.entry(commit.author.email.to_lowercase()).or_insert_with(|| (commit.clone(), 0)).1 += *n as usize;
+        let mut counts: HashMap<String, (Arc<Person>, usize)> = HashMap::new();
+        for (n, author) in &runs {
+            counts.entry(author.email.to_lowercase()).or_insert_with(|| (author.clone(), 0)).1 += *n as usize;
         }
-        let mut totals: Vec<(String, Arc<CommitInfo>, usize)> =
-            counts.into_iter().map(|(email, (commit, n))| (email, commit, n)).collect();
+        let mut totals: Vec<(String, Arc<Person>, usize)> =
+            counts.into_iter().map(|(email, (author, n))| (email, author, n)).collect();
         totals.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        Authorship { blob, runs: runs.into(), totals: totals.into_iter().map(|(_, commit, n)| (commit, n)).collect() }
+        Authorship { blob, runs: runs.into(), totals: totals.into_iter().map(|(_, author, n)| (author, n)).collect() }
     }
 
-    /// The commit each line comes from.
-    fn line_commits(&self) -> Vec<Arc<CommitInfo>> {
-        self.runs.iter().flat_map(|(n, commit)| std::iter::repeat_n(commit.clone(), *n as usize)).collect()
+    /// Who wrote each line.
+    fn line_authors(&self) -> Vec<Arc<Person>> {
+        self.runs.iter().flat_map(|(n, author)| std::iter::repeat_n(author.clone(), *n as usize)).collect()
     }
 
     /// Surviving lines per author, most first: (e-mail lowercased, name, lines).
     pub fn totals(&self) -> impl Iterator<Item = (String, &str, usize)> {
-        self.totals.iter().map(|(commit, n)| (commit.author.email.to_lowercase(), commit.author.name.as_str(), *n))
+        self.totals.iter().map(|(author, n)| (author.email.to_lowercase(), author.name.as_str(), *n))
     }
 
     /// The author with the most surviving lines: (e-mail lowercased, name).
@@ -122,7 +124,7 @@ impl Site {
                             match (self.text_of(Some(known.blob))?, self.text_of(Some(blob))?) {
                                 (Some(Text::Lines(old)), Some(Text::Lines(new))) => Some(Authorship::new(
                                     blob,
-                                    &diff::carry_commits(&old, &new, &known.line_commits(), &newest.commit),
+                                    &diff::carry_lines(&old, &new, &known.line_authors(), &newest.commit.author),
                                 )),
                                 _ => None,
                             }
@@ -144,7 +146,7 @@ impl Site {
     pub(super) fn fresh_authorship(&self, snapshot: &Snapshot, path: &RepoPath) -> Result<Option<Authorship>> {
         let Some(blob) = snapshot.file(path.as_str()) else { return Ok(None) };
         let history = self.history(path)?;
-        let mut lines: Vec<Arc<CommitInfo>> = Vec::new();
+        let mut lines: Vec<Arc<Person>> = Vec::new();
         let mut previous = String::new();
         for entry in history.iter().rev() {
             let Some(Text::Lines(text)) = self.text_of(entry.blob)? else {
@@ -152,7 +154,7 @@ impl Site {
                 previous.clear();
                 continue;
             };
-            lines = diff::carry_commits(&previous, &text, &lines, &entry.commit);
+            lines = diff::carry_lines(&previous, &text, &lines, &entry.commit.author);
             previous = text;
         }
         Ok(Some(Authorship::new(blob, &lines)))

@@ -140,8 +140,9 @@ impl Site {
                             theirs_blob: current,
                         }));
                     }
-                    merged_with =
-                        Some(self.last_change(edit.path.as_str()).map_or_else(Person::lore, |it| it.author.clone()));
+                    merged_with = Some(
+                        self.last_change(edit.path.as_str()).map_or_else(Person::lore, |it| Person::clone(&it.author)),
+                    );
                     merge.content
                 }
             };

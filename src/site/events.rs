@@ -139,7 +139,7 @@ impl Site {
                 path: path.clone(),
                 title: meta.title.clone(),
                 url: path.url(),
-                actor: info.author.clone(),
+                actor: Person::clone(&info.author),
                 at: info.time,
                 summary,
                 tags: meta.front_matter.tags.clone(),

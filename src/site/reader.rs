@@ -443,7 +443,7 @@ impl Reader {
             (true, true) => Arc::new(CommitInfo { message: HIDDEN_MESSAGE.into(), ..(**info).clone() }),
             (false, true) => Arc::new(CommitInfo {
                 id: info.id,
-                author: Person { name: "someone".into(), email: String::new() },
+                author: Arc::new(Person { name: "someone".into(), email: String::new() }),
                 time: info.time,
                 message: HIDDEN_MESSAGE.into(),
             }),

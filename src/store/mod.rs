@@ -132,7 +132,8 @@ impl Person {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CommitInfo {
     pub id: ObjectId,
-    pub author: Person,
+    /// Shared: the change index keeps each author once, and the commits it hands out point to that copy.
+    pub author: Arc<Person>,
     /// Author time, seconds since the Unix epoch.
     pub time: i64,
     /// The whole commit message.
@@ -859,10 +860,10 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
     let author = commit.author();
     CommitInfo {
         id: ObjectId(commit.id()),
-        author: Person {
+        author: Arc::new(Person {
             name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
             email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-        },
+        }),
         time: author.when().seconds(),
         message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
     }

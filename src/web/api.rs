@@ -66,7 +66,7 @@ pub async fn get_page(
         html: crate::render::without_section_edit_links(&view.body.html),
         blob: source.blob,
         commit: head,
-        updated_by: last_change.map(|it| it.author.clone()),
+        updated_by: last_change.map(|it| Person::clone(&it.author)),
         updated_at: last_change.and_then(|it| DateTime::<Utc>::from_timestamp(it.time, 0)).map(|it| it.to_rfc3339()),
     };
     let etag = HeaderValue::from_str(&format!("\"{}\"", source.blob)).expect("hex ids are valid header values");

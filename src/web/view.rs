@@ -339,7 +339,7 @@ impl PageContext {
             tags: view.meta.front_matter.tags.clone(),
             owners: view.meta.front_matter.owners.clone(),
             warnings: view.meta.warnings.clone(),
-            updated_by: view.last_change.as_ref().map(|it| it.author.clone()),
+            updated_by: view.last_change.as_ref().map(|it| Person::clone(&it.author)),
             updated_at_iso: changed_at.map(|it| it.to_rfc3339()),
             updated_at_absolute: changed_at.map(|it| it.format("%Y-%m-%d %H:%M UTC").to_string()),
             edit_url: format!("/-/edit/{}", view.path.as_str()),
@@ -560,7 +560,7 @@ impl CommitView {
         CommitView {
             commit: info.id,
             short: info.id.short(),
-            author: info.author.clone(),
+            author: Person::clone(&info.author),
             date: at.to_rfc3339(),
             date_absolute: at.format("%Y-%m-%d %H:%M UTC").to_string(),
             summary: if hidden { String::new() } else { info.message.lines().next().unwrap_or_default().to_string() },
