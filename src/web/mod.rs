@@ -193,10 +193,6 @@ impl Server {
             }
             crate::memory::return_freed_memory();
         })?;
-        std::thread::spawn(|| {
-            crate::priority::become_background();
-            crate::render::highlight::warm_up();
-        });
         let watcher = match crate::watch::watch_refs(site.clone()) {
             Ok(watcher) => Some(watcher),
             Err(err) => {
@@ -764,12 +760,17 @@ const CLOSE_IDLE_HANDLES_EVERY: Duration = Duration::from_secs(2);
 /// How long repository handles stay open after the last read that used one.
 const REPOSITORY_HANDLES_IDLE: Duration = Duration::from_secs(2);
 
+/// How long the syntax definitions stay loaded after the last code they highlighted
+/// (`highlight::release_if_idle`): a burst of first views or of saves keeps them, and a render after a quiet
+/// spell loads them again in a few milliseconds.
+const HIGHLIGHTER_IDLE: Duration = Duration::from_secs(10);
+
 // Each repository handle keeps libgit2's caches of its own (parsed objects up to the object cache's share, and
 // each pack's delta bases, up to 16 MiB a pack), which a burst of reads fills: heaptrack found 21 MiB of them
 // alive 12 s after the flat 10,000-page wiki's benchmark run (every page viewed, 60 saves, wrk), when handles
 // were closed every 30 s. Closed once no read has used one for REPOSITORY_HANDLES_IDLE, and what that frees
-// handed back to the system at once; the next read opens a handle anew in a fraction of a millisecond. Ends
-// with the site.
+// handed back to the system at once; the next read opens a handle anew in a fraction of a millisecond. The
+// syntax definitions idle for HIGHLIGHTER_IDLE go the same way. Ends with the site.
 async fn close_idle_handles_now_and_then(site: Weak<Site>) {
     let mut ticks = tokio::time::interval(CLOSE_IDLE_HANDLES_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -779,7 +780,8 @@ async fn close_idle_handles_now_and_then(site: Weak<Site>) {
         let Some(site) = site.upgrade() else { return };
         // Dropping handles unmaps their packs: not on a worker thread.
         let closing = tokio::task::spawn_blocking(move || {
-            if site.close_repository_handles_idle_for(REPOSITORY_HANDLES_IDLE) {
+            let closed = site.close_repository_handles_idle_for(REPOSITORY_HANDLES_IDLE);
+            if crate::render::highlight::release_if_idle(HIGHLIGHTER_IDLE) | closed {
                 crate::memory::return_freed_memory();
             }
         });
