@@ -239,12 +239,14 @@ pub struct CachedPage {
     kept_at: u64,
 }
 
+// The validator of a response is made from the CRC-32 and length of what it holds when it is sent: kept
+// beside each view as a header value, it took about 80 bytes a view (0.8 MiB for 10,000 pages).
 enum Stored {
-    /// A page without slots: the same bytes for everyone who shares the copy.
-    Whole { gzip: Bytes, etag: HeaderValue },
-    /// A page around its body or the header's personal links; `known` is what the pieces hold (CRC-32, length
-    /// and validator) when nothing is filled in per response.
-    Pieces { view: ViewParts, known: Option<(u32, usize, HeaderValue)> },
+    /// A page without slots: the same bytes for everyone who shares the copy, with their CRC-32 and length.
+    Whole { gzip: Bytes, crc: u32, len: usize },
+    /// A page around its body or the header's personal links; `known` is what the pieces hold (CRC-32 and
+    /// length) when nothing is filled in per response.
+    Pieces { view: ViewParts, known: Option<(u32, usize)> },
 }
 
 /// A view kept in pieces: its parts in order, and the pieces compressed for it alone, one after another in
@@ -573,8 +575,8 @@ fn empty_entries(budget_bytes: u64) -> Entries {
 
 impl Stored {
     fn whole(html: &str) -> Stored {
-        let etag = etag(crc32fast::hash(html.as_bytes()), html.len());
-        Stored::Whole { gzip: Bytes::from(encoding::gzip(html.as_bytes())), etag }
+        let gzip = Bytes::from(encoding::gzip(html.as_bytes()));
+        Stored::Whole { gzip, crc: crc32fast::hash(html.as_bytes()), len: html.len() }
     }
 
     // A view's `segments` compressed in pieces: the account slot left open, the body slot taken by `body`,
@@ -624,8 +626,7 @@ impl Stored {
         let known = if view.parts.iter().any(|it| matches!(it, Part::Account)) {
             None
         } else {
-            let (crc, len) = PieceRef::crc_of_all(&view.pieces(None));
-            Some((crc, len, etag(crc, len)))
+            Some(PieceRef::crc_of_all(&view.pieces(None)))
         };
         Some(Stored::Pieces { view, known })
     }
@@ -680,18 +681,17 @@ impl CachedPage {
     pub fn respond(&self, request: &HeaderMap, personal: impl FnOnce() -> String) -> Response {
         let encoding = Accepted::of(request).choose(false);
         // The validator first: a 304 joins no pieces.
-        let (etag, kept) = match &self.stored {
-            Stored::Whole { gzip, etag } => (etag.clone(), Kept::Whole(gzip)),
-            Stored::Pieces { view, known: Some((crc, len, etag)) } => {
-                (etag.clone(), Kept::Parts(view, None, (*crc, *len)))
-            }
+        let (known, kept) = match &self.stored {
+            Stored::Whole { gzip, crc, len } => ((*crc, *len), Kept::Whole(gzip)),
+            Stored::Pieces { view, known: Some(known) } => (*known, Kept::Parts(view, None, *known)),
             Stored::Pieces { view, known: None } => {
                 let personal = personal();
                 let piece = DeflatePiece::stored(personal.as_bytes());
-                let (crc, len) = PieceRef::crc_of_all(&view.pieces(Some(&piece)));
-                (etag(crc, len), Kept::Parts(view, Some((personal, piece)), (crc, len)))
+                let known = PieceRef::crc_of_all(&view.pieces(Some(&piece)));
+                (known, Kept::Parts(view, Some((personal, piece)), known))
             }
         };
+        let etag = etag(known);
         let mut res = if if_none_match(request, &etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
@@ -739,7 +739,7 @@ pub fn if_none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
 }
 
 // A weak validator from the CRC-32 of a body and its length.
-fn etag(crc: u32, len: usize) -> HeaderValue {
+fn etag((crc, len): (u32, usize)) -> HeaderValue {
     HeaderValue::from_str(&format!("W/\"{crc:08x}-{len:x}\"")).expect("hex digits are valid header values")
 }
 
