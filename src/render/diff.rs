@@ -231,20 +231,12 @@ pub struct BlameLine {
 
 /// The attribution of `new`'s lines: lines unchanged from `old` keep `old_lines`' commits, the rest get `commit`.
 pub fn carry_attribution(old: &str, new: &str, old_lines: &[BlameLine], commit: &Arc<CommitInfo>) -> Vec<BlameLine> {
-    let diff = TextDiff::configure().timeout(std::time::Duration::from_millis(200)).diff_lines(old, new);
-    let new_lines: Vec<&str> = new.lines().collect();
-    let mut res: Vec<BlameLine> =
-        new_lines.iter().map(|text| BlameLine { commit: commit.clone(), text: (*text).to_string() }).collect();
-    for op in diff.ops() {
-        if let DiffOp::Equal { old_index, new_index, len } = *op {
-            for i in 0..len {
-                if let (Some(old_line), Some(slot)) = (old_lines.get(old_index + i), res.get_mut(new_index + i)) {
-                    slot.commit = old_line.commit.clone();
-                }
-            }
-        }
-    }
-    res
+    let old_commits: Vec<Arc<CommitInfo>> = old_lines.iter().map(|it| it.commit.clone()).collect();
+    carry_lines(old, new, &old_commits, commit)
+        .into_iter()
+        .zip(new.lines())
+        .map(|(commit, text)| BlameLine { commit, text: text.to_string() })
+        .collect()
 }
 
 /// What `new`'s lines come from (their commits, or their authors): lines unchanged from `old` keep
