@@ -232,19 +232,28 @@ impl ChangeIndex {
     /// The authors of the commits that changed at least one path `visible` accepts, counting only those
     /// commits (as [`ChangeIndex::authors`]): what a reader whom folder rules restrict may learn of people.
     pub fn authors_of(&self, visible: impl Fn(&str) -> bool) -> Vec<(String, String, usize, i64)> {
-        let mut res: std::collections::HashMap<String, (String, usize, i64)> = std::collections::HashMap::new();
-        for commit in &self.commits {
+        // Counted per author first (commits, newest time, position of the last commit), then merged by e-mail
+        // with the name of the author's latest commit.
+        let mut counts: Vec<(usize, i64, usize)> = vec![(0, 0, 0); self.authors.len()];
+        for (position, commit) in self.commits.iter().enumerate() {
             let paths = commit.paths.as_slice();
             if !paths.is_empty() && !paths.iter().any(|it| visible(&self.paths[*it as usize])) {
                 continue;
             }
-            let author = &self.authors[commit.author as usize];
-            let entry = res.entry(author.email.to_lowercase()).or_insert_with(|| (author.name.clone(), 0, 0));
-            entry.0.clone_from(&author.name);
-            entry.1 += 1;
-            entry.2 = entry.2.max(commit.time);
+            let count = &mut counts[commit.author as usize];
+            *count = (count.0 + 1, count.1.max(commit.time), position);
         }
-        res.into_iter().map(|(email, (name, n, last))| (email, name, n, last)).collect()
+        let mut res: std::collections::HashMap<String, (String, usize, i64, usize)> = std::collections::HashMap::new();
+        for (author, (n, newest, last)) in self.authors.iter().zip(counts).filter(|it| it.1.0 > 0) {
+            let entry = res.entry(author.email.to_lowercase()).or_insert_with(|| (author.name.clone(), 0, 0, last));
+            if last >= entry.3 {
+                entry.0.clone_from(&author.name);
+                entry.3 = last;
+            }
+            entry.1 += n;
+            entry.2 = entry.2.max(newest);
+        }
+        res.into_iter().map(|(email, (name, n, newest, _))| (email, name, n, newest)).collect()
     }
 
     /// The path a file moved to, when its newest change is the delete half of a rename.
@@ -260,7 +269,16 @@ impl ChangeIndex {
 
     /// Commits newest first that pass `filter`, skipping `offset`, at most `limit`.
     pub fn recent(&self, filter: &ChangeFilter, offset: usize, limit: usize) -> Vec<RecentChange> {
-        let author = filter.author.as_ref().map(|it| it.to_lowercase());
+        // Which authors the filter names, decided once for each author, not for each commit.
+        let named: Option<Vec<bool>> = filter.author.as_ref().map(|it| {
+            let wanted = it.to_lowercase();
+            self.authors
+                .iter()
+                .map(|person| {
+                    person.name.to_lowercase().contains(&wanted) || person.email.to_lowercase().contains(&wanted)
+                })
+                .collect()
+        });
         let wanted_paths: Option<Vec<u32>> = filter
             .paths
             .as_ref()
@@ -268,12 +286,7 @@ impl ChangeIndex {
         self.commits
             .iter()
             .rev()
-            .filter(|commit| {
-                author.as_ref().is_none_or(|author| {
-                    let person = &self.authors[commit.author as usize];
-                    person.name.to_lowercase().contains(author) || person.email.to_lowercase().contains(author)
-                })
-            })
+            .filter(|commit| named.as_ref().is_none_or(|named| named[commit.author as usize]))
             .filter(|commit| {
                 filter.folder.as_ref().is_none_or(|folder| {
                     commit.paths.as_slice().iter().any(|it| self.paths[*it as usize].starts_with(folder))
@@ -503,9 +516,33 @@ mod tests {
             assert_eq!(after[0].0.author.name, "Bo");
             assert_eq!(after[0].1.iter().map(|it| it.path.as_str()).collect::<Vec<_>>(), ["a.md", "b.md"]);
         }
-        // A commit by an author the loaded index already knows adds no author.
+        // A commit by an author the loaded index already knows adds no author, and the commits handed out share
+        // the index's one copy of each author.
         let mut read = read;
         read.push(commit('5', "Bo", 500, &["c.md"]));
         assert_eq!(read.authors.len(), 2);
+        let bo = read.recent(&ChangeFilter { author: Some("bo".into()), ..Default::default() }, 0, 10);
+        assert_eq!(bo.len(), 2);
+        assert!(Arc::ptr_eq(&bo[0].commit.author, &bo[1].commit.author));
+        assert!(Arc::ptr_eq(&bo[0].commit.author, &read.history("a.md")[0].commit.author));
+    }
+
+    #[test]
+    fn an_author_who_changed_their_name_is_listed_once_under_the_newest() {
+        let mut index = ChangeIndex::default();
+        let mut renamed = commit('2', "Ann", 200, &["b.md"]);
+        renamed.info.author = Arc::new(Person { name: "Ann Lee".into(), email: "ANN@example.com".into() });
+        index.push(commit('1', "Ann", 100, &["a.md"]));
+        index.push(renamed);
+        index.push(commit('3', "Bo", 300, &["b.md"]));
+        let mut authors = index.authors();
+        authors.sort();
+        assert_eq!(
+            authors,
+            [("ann@example.com".into(), "Ann Lee".into(), 2, 200), ("bo@example.com".into(), "Bo".into(), 1, 300)]
+        );
+        // Only the commits a reader may see count.
+        let visible = index.authors_of(|path| path == "a.md");
+        assert_eq!(visible, [("ann@example.com".into(), "Ann".into(), 1, 100)]);
     }
 }
